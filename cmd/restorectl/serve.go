@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"restoredesk/core/localcloud"
+)
+
+func init() {
+	register(&command{
+		name:    "serve",
+		args:    "[--addr HOST:PORT] [--data DIR] [--demo] [--latency DURATION] [--job-delay DURATION]",
+		summary: "run the embedded cloud (the same API as Mendix Cloud) for demos, training and tests",
+		run:     runServe,
+	})
+}
+
+func runServe(ctx context.Context, c *cli, args []string) error {
+	fs := c.flags("serve")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (loopback unless you mean otherwise)")
+	data := fs.String("data", "", "data folder (default: restoredesk/localcloud in the user's cache folder); a restart keeps everything")
+	demo := fs.Bool("demo", false, "fill a new data folder with the demo account")
+	latency := fs.Duration("latency", 0, "delay added to every request, to feel like a real network")
+	jobDelay := fs.Duration("job-delay", 0, "base duration of backup, restore and start jobs (0: the default)")
+	if _, err := parse(fs, args, 0, 0); err != nil {
+		return err
+	}
+	if *data == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return fmt.Errorf("choose a data folder with --data: %w", err)
+		}
+		*data = filepath.Join(dir, "restoredesk", "localcloud")
+	}
+	srv, err := localcloud.Start(localcloud.Config{
+		DataDir:  *data,
+		Demo:     *demo,
+		Latency:  *latency,
+		JobDelay: *jobDelay,
+		Logger:   c.logger,
+	}, *addr)
+	if err != nil {
+		return fmt.Errorf("start the embedded cloud: %w", err)
+	}
+	fmt.Fprintf(c.stdout, "Embedded cloud listening on %s (data in %s)\n", srv.URL(), *data)
+	if *demo {
+		fmt.Fprintf(c.stdout, "Demo account: MENDIX_USERNAME=%s MENDIX_API_KEY=%s\n", localcloud.DemoUsername, localcloud.DemoAPIKey)
+		fmt.Fprintf(c.stdout, "Try: restorectl apps --api-url %s\n", srv.URL())
+	}
+	fmt.Fprintln(c.stdout, "Press Ctrl+C to stop.")
+	<-ctx.Done()
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- srv.Close() }()
+	select {
+	case err := <-done:
+		return err
+	case <-shutdown.Done():
+		return fmt.Errorf("the embedded cloud did not stop within 5 s")
+	}
+}

@@ -1,0 +1,484 @@
+// Package cloud is the HTTP client of the Mendix Deploy API v1 and Backups API v2, plus
+// Restore Desk's upload extension (tus 1.0). It owns the wire: models with the API's exact
+// JSON names, typed errors, retries, pagination, Free App detection, the account loader
+// and the resumable upload. See ../shared/design/cloud-api.md for the contract.
+//
+// JSON calls go through go-resty; the upload streams over the underlying *http.Client
+// because resty buffers request bodies in memory.
+//
+// Secrets: the API key is sent only in the Mendix-ApiKey header, only to the base URL's
+// origin, and never appears in logs, errors or formatted values of Client or Credentials.
+package cloud
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// DefaultBaseURL is the real Mendix Cloud.
+const DefaultBaseURL = "https://deploy.mendix.com"
+
+// Defaults of the options.
+const (
+	DefaultRetries         = 4
+	DefaultBackoffBase     = 250 * time.Millisecond
+	DefaultBackoffMax      = 8 * time.Second
+	DefaultMaxRetryAfter   = 30 * time.Second
+	DefaultRequestTimeout  = 60 * time.Second
+	DefaultUploadChunkSize = 64 << 20
+)
+
+// maxResponseBody bounds what a JSON answer may hold; a snapshot page of 100 items is ~40 KB.
+const maxResponseBody = 32 << 20
+
+const userAgent = "RestoreDesk (+https://github.com/restoredesk)"
+
+// Credentials authenticate every call (headers Mendix-Username and Mendix-ApiKey).
+// Formatting a Credentials value (%v, %+v, %#v, %s) or logging it with slog masks the key;
+// json.Marshal leaves the key out.
+type Credentials struct {
+	Username string
+	APIKey   string `json:"-"`
+}
+
+const masked = "[redacted]"
+
+func (c Credentials) maskedKey() string {
+	if c.APIKey == "" {
+		return ""
+	}
+	return masked
+}
+
+// String implements fmt.Stringer without the key.
+func (c Credentials) String() string {
+	return fmt.Sprintf("{Username:%s APIKey:%s}", c.Username, c.maskedKey())
+}
+
+// GoString implements fmt.GoStringer without the key.
+func (c Credentials) GoString() string {
+	return fmt.Sprintf("cloud.Credentials{Username:%q, APIKey:%q}", c.Username, c.maskedKey())
+}
+
+// Format implements fmt.Formatter so that no verb (%d, %x, ...) prints the key.
+func (c Credentials) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, c.GoString())
+		return
+	}
+	_, _ = io.WriteString(f, c.String())
+}
+
+// LogValue implements slog.LogValuer without the key.
+func (c Credentials) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("username", c.Username), slog.String("api_key", c.maskedKey()))
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithHTTPClient sets the underlying HTTP client (transport, TLS). The client is copied:
+// its redirect policy is replaced by one that never follows a redirect to another origin
+// (the credentials would go along), and its Timeout is ignored in favour of per-request
+// contexts (a whole-request timeout would cut long uploads).
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) {
+		if hc != nil {
+			c.userHC = hc
+		}
+	}
+}
+
+// WithLogger sets the logger (default slog.Default()). Each HTTP attempt is logged at debug
+// level with method, path, status and duration only: no headers, no bodies, no query.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) {
+		if l != nil {
+			c.log = l
+		}
+	}
+}
+
+// WithRetries sets how many times a safe call is retried (default 4; 0 turns retries off).
+// It also bounds how many times in a row an upload resumes without making progress.
+func WithRetries(n int) Option {
+	return func(c *Client) {
+		if n >= 0 {
+			c.retry.retries = n
+		}
+	}
+}
+
+// WithBackoff sets the exponential backoff: attempt k waits a random duration in
+// [0, min(max, base·2^k)] ("full jitter"). Defaults: 250 ms, 8 s.
+func WithBackoff(base, max time.Duration) Option {
+	return func(c *Client) {
+		if base > 0 {
+			c.retry.base = base
+		}
+		if max > 0 {
+			c.retry.max = max
+		}
+	}
+}
+
+// WithMaxRetryAfter sets the longest Retry-After the client waits for on a 429 or 503
+// (default 30 s). A longer one is not waited for: the *APIError is returned at once with
+// its RetryAfter field, so the user can be told when to try again.
+func WithMaxRetryAfter(d time.Duration) Option {
+	return func(c *Client) {
+		if d >= 0 {
+			c.retry.maxRetryAfter = d
+		}
+	}
+}
+
+// WithRequestTimeout bounds each attempt of a JSON call and of the upload's POST/HEAD
+// (default 60 s; 0 = no bound). Upload PATCHes are not bounded by it: they are bounded by
+// the caller's context and by the chunk size.
+func WithRequestTimeout(d time.Duration) Option {
+	return func(c *Client) {
+		if d >= 0 {
+			c.timeout = d
+		}
+	}
+}
+
+// WithUploadChunkSize sets how many bytes one upload PATCH carries (default 64 MiB). A
+// dropped connection loses at most one chunk's worth of progress.
+func WithUploadChunkSize(n int64) Option {
+	return func(c *Client) {
+		if n > 0 {
+			c.chunkSize = n
+		}
+	}
+}
+
+// Client speaks the cloud API. Safe for concurrent use.
+type Client struct {
+	base      *url.URL
+	baseStr   string
+	creds     Credentials
+	userHC    *http.Client
+	hc        *http.Client // uploads; same transport as rc
+	rc        *resty.Client
+	log       *slog.Logger
+	retry     retryPolicy
+	timeout   time.Duration
+	chunkSize int64
+	// sleep waits between attempts; a test seam to observe the chosen delays.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// New returns a client for baseURL (scheme and host, e.g. https://deploy.mendix.com; a path
+// prefix is kept). baseURL must be https unless the host is loopback (127.0.0.0/8, ::1,
+// localhost): anything else would send the API key in clear text.
+func New(baseURL string, creds Credentials, opts ...Option) (*Client, error) {
+	base, err := parseBaseURL(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCredentials(creds); err != nil {
+		return nil, err
+	}
+	c := &Client{
+		base:    base,
+		baseStr: base.String(),
+		creds:   creds,
+		log:     slog.Default(),
+		retry: retryPolicy{
+			retries:       DefaultRetries,
+			base:          DefaultBackoffBase,
+			max:           DefaultBackoffMax,
+			maxRetryAfter: DefaultMaxRetryAfter,
+		},
+		timeout:   DefaultRequestTimeout,
+		chunkSize: DefaultUploadChunkSize,
+		sleep:     sleepContext,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.retry.max < c.retry.base {
+		c.retry.max = c.retry.base
+	}
+
+	var hc http.Client
+	if c.userHC != nil {
+		hc = *c.userHC
+	} else {
+		hc.Transport = defaultTransport()
+	}
+	hc.Timeout = 0
+	hc.CheckRedirect = c.checkRedirect
+	c.hc = &hc
+	c.userHC = nil
+
+	c.rc = resty.NewWithClient(c.hc).
+		SetLogger(discardRestyLogger{}).
+		SetDebug(false).
+		SetDisableWarn(true).
+		SetResponseBodyLimit(maxResponseBody)
+	return c, nil
+}
+
+func defaultTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	// The account loader runs several requests at once against one host: keep their
+	// connections instead of the default two idle ones.
+	t.MaxIdleConnsPerHost = 32
+	return t
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, errors.New("cloud: the API URL is empty; use https://deploy.mendix.com or the address of a local cloud")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("cloud: the API URL %q is not a valid URL: %w", raw, err)
+	}
+	if u.User != nil {
+		return nil, errors.New("cloud: the API URL must not contain a user name or password; credentials are sent as headers")
+	}
+	if u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("cloud: the API URL %q needs a scheme and a host, e.g. https://deploy.mendix.com", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("cloud: the API URL %q must not have a query or fragment", raw)
+	}
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		return nil, fmt.Errorf("cloud: refusing plain http to %s: the API key would travel unencrypted; use https:// (plain http is allowed only to this computer: localhost, 127.0.0.1, ::1)", u.Host)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// isLoopbackHost reports whether host never leaves this computer.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func checkCredentials(c Credentials) error {
+	if strings.TrimSpace(c.Username) == "" {
+		return errors.New("cloud: the username is empty; give the Mendix login name (an e-mail address)")
+	}
+	if c.APIKey == "" {
+		return errors.New("cloud: the API key is empty; create one under API Keys in your Mendix Profile")
+	}
+	if !validHeaderValue(c.Username) {
+		return errors.New("cloud: the username contains control characters")
+	}
+	if !validHeaderValue(c.APIKey) {
+		// Never echo the key, not even a part of it.
+		return errors.New("cloud: the API key contains spaces or control characters; copy it again from your Mendix Profile")
+	}
+	return nil
+}
+
+func validHeaderValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x20 || b == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// checkRedirect follows a redirect only within the base URL's origin: Go forwards custom
+// headers such as Mendix-ApiKey to wherever a redirect points.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return http.ErrUseLastResponse
+	}
+	if !c.sameOrigin(req.URL) {
+		return http.ErrUseLastResponse
+	}
+	return nil
+}
+
+// sameOrigin reports whether u has the base URL's scheme, host and port.
+func (c *Client) sameOrigin(u *url.URL) bool {
+	return strings.EqualFold(u.Scheme, c.base.Scheme) &&
+		strings.EqualFold(u.Hostname(), c.base.Hostname()) &&
+		effectivePort(u) == effectivePort(c.base)
+}
+
+func effectivePort(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if strings.EqualFold(u.Scheme, "https") {
+		return "443"
+	}
+	return "80"
+}
+
+// BaseURL returns the base URL the client talks to.
+func (c *Client) BaseURL() string { return c.baseStr }
+
+// Username returns the account's username (never the key).
+func (c *Client) Username() string { return c.creds.Username }
+
+// String describes the client without its key.
+func (c *Client) String() string {
+	return fmt.Sprintf("cloud.Client{BaseURL:%s Username:%s}", c.baseStr, c.creds.Username)
+}
+
+// GoString describes the client without its key.
+func (c *Client) GoString() string { return c.String() }
+
+// Format implements fmt.Formatter: whatever the verb, only BaseURL and Username print.
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// setAuth puts the credentials on a request.
+func (c *Client) setAuth(h http.Header) {
+	h.Set("Mendix-Username", c.creds.Username)
+	h.Set("Mendix-ApiKey", c.creds.APIKey)
+}
+
+// redact removes the API key from text that came from elsewhere (a response body, a
+// transport error), in case a misbehaving server or proxy echoed it.
+func (c *Client) redact(s string) string {
+	if c.creds.APIKey == "" || !strings.Contains(s, c.creds.APIKey) {
+		return s
+	}
+	return strings.ReplaceAll(s, c.creds.APIKey, masked)
+}
+
+// seg escapes one path segment; IDs are refused when empty or a dot segment, which would
+// change which resource the path names.
+func seg(what, v string) (string, error) {
+	if strings.TrimSpace(v) == "" {
+		return "", fmt.Errorf("%s is empty", what)
+	}
+	if v == "." || v == ".." {
+		return "", fmt.Errorf("%s %q is not a valid identifier", what, v)
+	}
+	return url.PathEscape(v), nil
+}
+
+// apiPath joins already escaped segments under the base URL's path.
+func (c *Client) apiPath(segs ...string) string {
+	return c.base.EscapedPath() + "/" + strings.Join(segs, "/")
+}
+
+// absURL is the absolute URL of an escaped path.
+func (c *Client) absURL(escPath string) string {
+	u := *c.base
+	u.Path, u.RawPath = "", ""
+	return u.String() + escPath
+}
+
+// call is one JSON API call.
+type call struct {
+	op     string // what the caller asked for, e.g. "create restore"
+	method string
+	path   string     // escaped path under the base URL, without query
+	query  url.Values // may be nil
+	body   any        // marshalled to JSON; nil = no body
+}
+
+// do runs a JSON call with retries and decodes a 2xx answer into out (when non-nil).
+// It returns the raw 2xx body for callers that look at it themselves.
+func (c *Client) do(ctx context.Context, cl call, out any) ([]byte, error) {
+	var payload []byte
+	if cl.body != nil {
+		var err error
+		if payload, err = json.Marshal(cl.body); err != nil {
+			return nil, fmt.Errorf("%s: encode request: %w", cl.op, err)
+		}
+	}
+	target := c.absURL(cl.path)
+	res, err := c.withRetries(ctx, cl.op, cl.method, cl.path, func(ctx context.Context) attemptResult {
+		return c.restyAttempt(ctx, cl.method, target, cl.query, payload)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out != nil {
+		if len(bytes.TrimSpace(res.body)) == 0 {
+			return res.body, fmt.Errorf("%s: the server sent an empty answer (HTTP %d)", cl.op, res.status)
+		}
+		if err := json.Unmarshal(res.body, out); err != nil {
+			return res.body, fmt.Errorf("%s: the server's answer (HTTP %d, %d bytes) is not the expected JSON: %w", cl.op, res.status, len(res.body), err)
+		}
+	}
+	return res.body, nil
+}
+
+// restyAttempt performs one HTTP exchange through resty and reports whether the request
+// may have reached the server.
+func (c *Client) restyAttempt(ctx context.Context, method, target string, query url.Values, payload []byte) attemptResult {
+	var reached atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { reached.Store(true) },
+	})
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	req := c.rc.R().SetContext(ctx).
+		SetHeader("Accept", "application/json").
+		SetHeader("Content-Type", "application/json").
+		SetHeader("User-Agent", userAgent).
+		SetHeader("Mendix-Username", c.creds.Username).
+		SetHeader("Mendix-ApiKey", c.creds.APIKey)
+	if len(query) > 0 {
+		req.SetQueryParamsFromValues(query)
+	}
+	if payload != nil {
+		req.SetBody(payload)
+	}
+	resp, err := req.Execute(method, target)
+	r := attemptResult{err: err, reached: reached.Load()}
+	if resp != nil && resp.RawResponse != nil {
+		r.status = resp.StatusCode()
+		r.header = resp.Header()
+		r.body = resp.Body()
+	}
+	if err != nil && r.status != 0 {
+		// The answer's head arrived but its body broke off: the server did act on it.
+		r.reached = true
+	}
+	return r
+}
+
+// discardRestyLogger keeps resty quiet: its warnings could mention request details.
+type discardRestyLogger struct{}
+
+func (discardRestyLogger) Errorf(string, ...any) {}
+func (discardRestyLogger) Warnf(string, ...any)  {}
+func (discardRestyLogger) Debugf(string, ...any) {}
+
+// readBounded reads at most n bytes of an answer body and drains a little more so the
+// connection can be reused.
+func readBounded(r io.Reader, n int64) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r, n))
+	_, _ = io.CopyN(io.Discard, r, 64<<10)
+	return b
+}
+
+func formatInt(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,371 @@
+package localcloud
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // pure-Go SQLite driver ("sqlite")
+)
+
+// schema is the whole database. Times are UTC milliseconds since the epoch, NULL while unset.
+const schema = `
+CREATE TABLE IF NOT EXISTS meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS accounts (
+	username TEXT PRIMARY KEY COLLATE NOCASE,
+	salt     BLOB NOT NULL,
+	key_hash BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS apps (
+	project_id TEXT PRIMARY KEY,
+	app_id     TEXT NOT NULL UNIQUE COLLATE NOCASE,
+	name       TEXT NOT NULL,
+	url        TEXT NOT NULL,
+	free       INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS environments (
+	env_id              TEXT PRIMARY KEY,
+	project_id          TEXT NOT NULL REFERENCES apps(project_id),
+	mode                TEXT NOT NULL COLLATE NOCASE,
+	position            INTEGER NOT NULL,
+	url                 TEXT NOT NULL,
+	status              TEXT NOT NULL,
+	production          INTEGER NOT NULL DEFAULT 0,
+	model_version       TEXT NOT NULL DEFAULT '',
+	mendix_version      TEXT NOT NULL DEFAULT '',
+	runtime_layer       TEXT NOT NULL DEFAULT '',
+	instances           INTEGER NOT NULL DEFAULT 0,
+	memory_per_instance INTEGER NOT NULL DEFAULT 0,
+	stop_due            INTEGER,
+	UNIQUE (project_id, mode)
+);
+CREATE TABLE IF NOT EXISTS permissions (
+	env_id   TEXT NOT NULL REFERENCES environments(env_id),
+	username TEXT NOT NULL COLLATE NOCASE,
+	api      INTEGER NOT NULL,
+	backups  INTEGER NOT NULL,
+	PRIMARY KEY (env_id, username)
+);
+CREATE INDEX IF NOT EXISTS permissions_user ON permissions(username);
+CREATE TABLE IF NOT EXISTS snapshots (
+	snapshot_id    TEXT PRIMARY KEY,
+	env_id         TEXT NOT NULL REFERENCES environments(env_id),
+	state          TEXT NOT NULL,
+	status_message TEXT NOT NULL DEFAULT '',
+	comment        TEXT NOT NULL DEFAULT '',
+	model_version  TEXT NOT NULL DEFAULT '',
+	kind           TEXT NOT NULL,
+	content        TEXT NOT NULL DEFAULT 'full',
+	blob           TEXT NOT NULL DEFAULT '',
+	size           INTEGER NOT NULL DEFAULT 0,
+	created_at     INTEGER NOT NULL,
+	updated_at     INTEGER,
+	finished_at    INTEGER,
+	expires_at     INTEGER
+);
+CREATE INDEX IF NOT EXISTS snapshots_env ON snapshots(env_id, created_at);
+CREATE TABLE IF NOT EXISTS archives (
+	archive_id     TEXT PRIMARY KEY,
+	snapshot_id    TEXT NOT NULL,
+	env_id         TEXT NOT NULL,
+	data_type      TEXT NOT NULL,
+	state          TEXT NOT NULL,
+	status_message TEXT NOT NULL DEFAULT '',
+	file           TEXT NOT NULL DEFAULT '',
+	filename       TEXT NOT NULL DEFAULT '',
+	created_at     INTEGER NOT NULL,
+	updated_at     INTEGER,
+	finished_at    INTEGER
+);
+CREATE TABLE IF NOT EXISTS restores (
+	seq                INTEGER PRIMARY KEY AUTOINCREMENT,
+	restore_id         TEXT NOT NULL UNIQUE,
+	source_snapshot_id TEXT NOT NULL,
+	source_env_id      TEXT NOT NULL,
+	target_env_id      TEXT NOT NULL,
+	db_only            INTEGER NOT NULL,
+	username           TEXT NOT NULL,
+	state              TEXT NOT NULL,
+	status_message     TEXT NOT NULL DEFAULT '',
+	created_at         INTEGER NOT NULL,
+	updated_at         INTEGER,
+	finished_at        INTEGER
+);
+CREATE INDEX IF NOT EXISTS restores_target ON restores(target_env_id);
+CREATE TABLE IF NOT EXISTS start_jobs (
+	job_id        TEXT PRIMARY KEY,
+	env_id        TEXT NOT NULL,
+	auto_sync_db  INTEGER NOT NULL,
+	status        TEXT NOT NULL,
+	error_code    TEXT NOT NULL DEFAULT '',
+	error_message TEXT NOT NULL DEFAULT '',
+	created_at    INTEGER NOT NULL,
+	finished_at   INTEGER
+);
+CREATE TABLE IF NOT EXISTS uploads (
+	upload_id  TEXT PRIMARY KEY,
+	env_id     TEXT NOT NULL,
+	username   TEXT NOT NULL,
+	filename   TEXT NOT NULL,
+	sha256     TEXT NOT NULL,
+	size       INTEGER NOT NULL,
+	finished   INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL
+);
+`
+
+// openDB opens (creating if needed) the SQLite database in dir. One connection: every
+// check-then-write runs in a transaction that no other request can interleave with.
+func openDB(dir string) (*sql.DB, bool, error) {
+	path := filepath.Join(dir, "localcloud.db")
+	isNew := !fileExists(path)
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?"+q.Encode())
+	if err != nil {
+		return nil, false, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(schema); err != nil {
+		_ = db.Close()
+		return nil, false, fmt.Errorf("create schema in %s: %w", path, err)
+	}
+	return db, isNew, nil
+}
+
+// ms converts a time to the stored form; the zero time is NULL.
+func ms(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().UnixMilli()
+}
+
+func fromMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(v.Int64).UTC()
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// inTx runs fn in one immediate transaction.
+func (c *Cloud) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Rows as stored.
+
+type appRow struct {
+	ProjectID, AppID, Name, URL string
+	Free                        bool
+}
+
+const appCols = `project_id, app_id, name, url, free`
+
+func scanApp(s interface{ Scan(...any) error }) (appRow, error) {
+	var a appRow
+	err := s.Scan(&a.ProjectID, &a.AppID, &a.Name, &a.URL, &a.Free)
+	return a, err
+}
+
+type envRow struct {
+	EnvID, ProjectID, Mode, URL, Status        string
+	Position                                   int
+	Production                                 bool
+	ModelVersion, MendixVersion, RuntimeLayer  string
+	Instances, MemoryPerInstance               int
+	StopDue                                    time.Time
+}
+
+const envCols = `env_id, project_id, mode, position, url, status, production, model_version,
+	mendix_version, runtime_layer, instances, memory_per_instance, stop_due`
+
+func scanEnv(s interface{ Scan(...any) error }) (envRow, error) {
+	var e envRow
+	var due sql.NullInt64
+	err := s.Scan(&e.EnvID, &e.ProjectID, &e.Mode, &e.Position, &e.URL, &e.Status, &e.Production,
+		&e.ModelVersion, &e.MendixVersion, &e.RuntimeLayer, &e.Instances, &e.MemoryPerInstance, &due)
+	e.StopDue = fromMS(due)
+	return e, err
+}
+
+type snapRow struct {
+	ID, EnvID, State, StatusMessage, Comment, ModelVersion string
+	Kind, Content, Blob                                    string
+	Size                                                   int64
+	CreatedAt, UpdatedAt, FinishedAt, ExpiresAt            time.Time
+}
+
+const snapCols = `snapshot_id, env_id, state, status_message, comment, model_version, kind, content,
+	blob, size, created_at, updated_at, finished_at, expires_at`
+
+func scanSnap(s interface{ Scan(...any) error }) (snapRow, error) {
+	var r snapRow
+	var created int64
+	var upd, fin, exp sql.NullInt64
+	err := s.Scan(&r.ID, &r.EnvID, &r.State, &r.StatusMessage, &r.Comment, &r.ModelVersion, &r.Kind,
+		&r.Content, &r.Blob, &r.Size, &created, &upd, &fin, &exp)
+	r.CreatedAt = time.UnixMilli(created).UTC()
+	r.UpdatedAt, r.FinishedAt, r.ExpiresAt = fromMS(upd), fromMS(fin), fromMS(exp)
+	return r, err
+}
+
+type archiveRow struct {
+	ID, SnapshotID, EnvID, DataType, State, StatusMessage, File, Filename string
+	CreatedAt, UpdatedAt, FinishedAt                                      time.Time
+}
+
+const archiveCols = `archive_id, snapshot_id, env_id, data_type, state, status_message, file, filename,
+	created_at, updated_at, finished_at`
+
+func scanArchive(s interface{ Scan(...any) error }) (archiveRow, error) {
+	var r archiveRow
+	var created int64
+	var upd, fin sql.NullInt64
+	err := s.Scan(&r.ID, &r.SnapshotID, &r.EnvID, &r.DataType, &r.State, &r.StatusMessage, &r.File,
+		&r.Filename, &created, &upd, &fin)
+	r.CreatedAt = time.UnixMilli(created).UTC()
+	r.UpdatedAt, r.FinishedAt = fromMS(upd), fromMS(fin)
+	return r, err
+}
+
+type restoreRow struct {
+	ID, SourceSnapshotID, SourceEnvID, TargetEnvID, Username, State, StatusMessage string
+	DBOnly                                                                         bool
+	CreatedAt, UpdatedAt, FinishedAt                                               time.Time
+}
+
+const restoreCols = `restore_id, source_snapshot_id, source_env_id, target_env_id, db_only, username,
+	state, status_message, created_at, updated_at, finished_at`
+
+func scanRestore(s interface{ Scan(...any) error }) (restoreRow, error) {
+	var r restoreRow
+	var created int64
+	var upd, fin sql.NullInt64
+	err := s.Scan(&r.ID, &r.SourceSnapshotID, &r.SourceEnvID, &r.TargetEnvID, &r.DBOnly, &r.Username,
+		&r.State, &r.StatusMessage, &created, &upd, &fin)
+	r.CreatedAt = time.UnixMilli(created).UTC()
+	r.UpdatedAt, r.FinishedAt = fromMS(upd), fromMS(fin)
+	return r, err
+}
+
+type startJobRow struct {
+	ID, EnvID, Status, ErrorCode, ErrorMessage string
+	AutoSyncDB                                 bool
+	CreatedAt, FinishedAt                      time.Time
+}
+
+const startJobCols = `job_id, env_id, auto_sync_db, status, error_code, error_message, created_at, finished_at`
+
+func scanStartJob(s interface{ Scan(...any) error }) (startJobRow, error) {
+	var r startJobRow
+	var created int64
+	var fin sql.NullInt64
+	err := s.Scan(&r.ID, &r.EnvID, &r.AutoSyncDB, &r.Status, &r.ErrorCode, &r.ErrorMessage, &created, &fin)
+	r.CreatedAt = time.UnixMilli(created).UTC()
+	r.FinishedAt = fromMS(fin)
+	return r, err
+}
+
+type uploadRow struct {
+	ID, EnvID, Username, Filename, SHA256 string
+	Size                                  int64
+	Finished                              bool
+	CreatedAt                             time.Time
+}
+
+const uploadCols = `upload_id, env_id, username, filename, sha256, size, finished, created_at`
+
+func scanUpload(s interface{ Scan(...any) error }) (uploadRow, error) {
+	var r uploadRow
+	var created int64
+	err := s.Scan(&r.ID, &r.EnvID, &r.Username, &r.Filename, &r.SHA256, &r.Size, &r.Finished, &created)
+	r.CreatedAt = time.UnixMilli(created).UTC()
+	return r, err
+}
+
+// Lookups shared by handlers and jobs. A missing row is errNoRow.
+
+var errNoRow = sql.ErrNoRows
+
+func isNoRow(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+func getEnv(ctx context.Context, q querier, envID string) (envRow, error) {
+	return scanEnv(q.QueryRowContext(ctx, `SELECT `+envCols+` FROM environments WHERE env_id = ?`, envID))
+}
+
+func getApp(ctx context.Context, q querier, projectID string) (appRow, error) {
+	return scanApp(q.QueryRowContext(ctx, `SELECT `+appCols+` FROM apps WHERE project_id = ?`, projectID))
+}
+
+func getSnap(ctx context.Context, q querier, snapID string) (snapRow, error) {
+	return scanSnap(q.QueryRowContext(ctx, `SELECT `+snapCols+` FROM snapshots WHERE snapshot_id = ?`, snapID))
+}
+
+func getRestore(ctx context.Context, q querier, id string) (restoreRow, error) {
+	return scanRestore(q.QueryRowContext(ctx, `SELECT `+restoreCols+` FROM restores WHERE restore_id = ?`, id))
+}
+
+func getArchive(ctx context.Context, q querier, id string) (archiveRow, error) {
+	return scanArchive(q.QueryRowContext(ctx, `SELECT `+archiveCols+` FROM archives WHERE archive_id = ?`, id))
+}
+
+func getStartJob(ctx context.Context, q querier, id string) (startJobRow, error) {
+	return scanStartJob(q.QueryRowContext(ctx, `SELECT `+startJobCols+` FROM start_jobs WHERE job_id = ?`, id))
+}
+
+func getUpload(ctx context.Context, q querier, id string) (uploadRow, error) {
+	return scanUpload(q.QueryRowContext(ctx, `SELECT `+uploadCols+` FROM uploads WHERE upload_id = ?`, id))
+}
+
+// metaValue reads a value of the meta table; "" when absent.
+func metaValue(ctx context.Context, q querier, key string) (string, error) {
+	var v string
+	err := q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if isNoRow(err) {
+		return "", nil
+	}
+	return v, err
+}
+
+func setMeta(ctx context.Context, q querier, key, value string) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES(?, ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}

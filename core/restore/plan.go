@@ -1,0 +1,134 @@
+// Package restore owns the restore workflows: a request becomes a plan of steps (inspect,
+// upload, safety backup, stop, restore, wait, start, verify) that is shown before anything
+// changes, then runs with progress events and is recorded step by step in the journal.
+// It knows nothing of Fyne or terminals: the UI and the CLI render its events.
+package restore
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"restoredesk/core/cloud"
+)
+
+// Cloud is what the engine needs of the cloud API; *cloud.Client satisfies it.
+type Cloud interface {
+	Username() string
+	GetEnvironment(ctx context.Context, appID, mode string) (*cloud.Environment, error)
+	ListEnvironments(ctx context.Context, appID string) ([]cloud.Environment, error)
+	StopEnvironment(ctx context.Context, appID, mode string) error
+	StartEnvironment(ctx context.Context, appID, mode string, autoSyncDB bool) (*cloud.StartJob, error)
+	GetStartJob(ctx context.Context, appID, mode, jobID string) (*cloud.StartJobStatus, error)
+	GetSnapshot(ctx context.Context, projectID, envID, snapshotID string) (*cloud.Snapshot, error)
+	ListAllSnapshots(ctx context.Context, projectID, envID string) ([]cloud.Snapshot, error)
+	CreateSnapshot(ctx context.Context, projectID, envID, comment string) (*cloud.Snapshot, error)
+	CreateRestore(ctx context.Context, projectID, envID string, req cloud.RestoreRequest) (*cloud.Restore, error)
+	GetRestore(ctx context.Context, projectID, envID, restoreID string) (*cloud.Restore, error)
+	CreateUpload(ctx context.Context, projectID, envID string, meta cloud.UploadMeta) (*cloud.Upload, error)
+	UploadOffset(ctx context.Context, uploadURL string) (int64, error)
+	SendUpload(ctx context.Context, uploadURL string, src io.ReaderAt, size int64, onProgress func(delta int64)) error
+}
+
+// StepKind names a step of a plan; a plan holds each kind at most once, in this order.
+type StepKind string
+
+// Steps in the order they run. Each is present only when it applies.
+const (
+	StepInspect      StepKind = "inspect"       // local archive checked (upload flow)
+	StepUpload       StepKind = "upload"        // archive sent; becomes a backup
+	StepSafetyBackup StepKind = "safety_backup" // snapshot of the target before it is replaced
+	StepStop         StepKind = "stop"          // target stopped, polled until Stopped
+	StepRestore      StepKind = "restore"       // restore job submitted
+	StepWait         StepKind = "wait"          // restore job followed until completed/failed
+	StepStart        StepKind = "start"         // started with AutoSyncDb, start job polled
+	StepVerify       StepKind = "verify"        // environment reported Running
+)
+
+// Source is what is restored: a snapshot in the cloud, or a local archive file.
+type Source struct {
+	SnapshotID  string // a snapshot of any environment of the target's app
+	SourceEnvID string // the environment that snapshot belongs to; empty = the target
+	File        string // a local .backup/.db/.tar.gz/.gz to inspect and upload instead
+}
+
+// Target is the environment whose data is replaced.
+type Target struct {
+	App cloud.App
+	Env cloud.Environment
+}
+
+// Options are the user's choices.
+type Options struct {
+	DBOnly       bool // database only; file documents stay as they are
+	SafetyBackup bool // take a safety backup first (licensed nodes only)
+	Start        bool // start the environment after restoring
+	UploadOnly   bool // upload flow: make the backup, restore nothing, stop nothing
+	// Confirm is the environment name the user typed (UI) or passed with --confirm (CLI).
+	// Restoring into production needs it to equal the target's Mode (case-insensitive).
+	Confirm string
+}
+
+// Request is a restore (or upload) the user asked for.
+type Request struct {
+	Profile string // profile name, recorded in the journal
+	Source  Source
+	Target  Target
+	Options Options
+}
+
+// Step is one planned step with the sentence that explains it.
+type Step struct {
+	Kind  StepKind
+	Title string // "Stop Production and wait until it is stopped"
+}
+
+// Plan is shown to the user before anything changes.
+type Plan struct {
+	Request    Request
+	Steps      []Step
+	FreeApp    bool
+	Production bool
+	// Notes are plain sentences, e.g. that a Free App allows no safety backup or upload,
+	// or what data is replaced and since when changes will be lost.
+	Notes []string
+	// Snapshot is the source snapshot (nil for a file source until uploaded).
+	Snapshot *cloud.Snapshot
+}
+
+// EventType is what happened to a step or run.
+type EventType string
+
+// Event types.
+const (
+	EventStepStarted EventType = "step_started"
+	EventProgress    EventType = "progress" // bytes (Done/Total) or job State/Message
+	EventMessage     EventType = "message"
+	EventStepDone    EventType = "step_done"
+	EventStepFailed  EventType = "step_failed"
+	EventRunDone     EventType = "run_done"
+	EventRunFailed   EventType = "run_failed"
+)
+
+// Event is emitted while a plan runs. Presenters (UI, CLI) decide how to draw it.
+type Event struct {
+	RunID   int64
+	Step    StepKind
+	Type    EventType
+	Time    time.Time
+	Done    int64 // bytes done (upload, inspect)
+	Total   int64 // bytes total
+	State   string
+	Message string
+	Err     error
+}
+
+// Result is how a run ended.
+type Result struct {
+	RunID            int64
+	SafetySnapshotID string
+	UploadSnapshotID string
+	RestoreID        string
+	// LeftStopped is true when the run stopped the environment and did not start it again.
+	LeftStopped bool
+}

@@ -1,0 +1,103 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/dustin/go-humanize"
+)
+
+// Formats of times as the UI shows them. Exact times are in the user's local zone.
+const (
+	exactTimeLayout = "Mon 2 Jan 2006 15:04"
+	shortTimeLayout = "2 Jan 15:04"
+)
+
+// relativeTime says how long ago (or from now) t is, the way people say it: "just now",
+// "5 minutes ago", "yesterday", "3 days ago", "2 weeks ago", "in 3 months".
+func relativeTime(t, now time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	d := now.Sub(t)
+	future := d < 0
+	if future {
+		d = -d
+	}
+	var s string
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		s = plural(int(d/time.Minute), "minute")
+	case d < 24*time.Hour:
+		s = plural(int(d/time.Hour), "hour")
+	case d < 48*time.Hour:
+		if future {
+			return "tomorrow"
+		}
+		return "yesterday"
+	case d < 14*24*time.Hour:
+		s = plural(int(d/(24*time.Hour)), "day")
+	case d < 60*24*time.Hour:
+		s = plural(int(d/(7*24*time.Hour)), "week")
+	case d < 365*24*time.Hour:
+		s = plural(int(math.Round(float64(d)/float64(30*24*time.Hour))), "month")
+	default:
+		s = plural(int(d/(365*24*time.Hour)), "year")
+	}
+	if future {
+		return "in " + s
+	}
+	return s + " ago"
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// exactTime is t in the local zone, e.g. "Tue 12 Nov 2026 02:00".
+func exactTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Local().Format(exactTimeLayout)
+}
+
+// shortTime is t in the local zone without weekday and year, e.g. "12 Nov 02:00".
+func shortTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Local().Format(shortTimeLayout)
+}
+
+// sizeText is a byte count for people: "1.2 MB".
+func sizeText(n int64) string {
+	if n < 0 {
+		return "—"
+	}
+	return humanize.Bytes(uint64(n))
+}
+
+// elapsedText is a duration as a clock would show it: "42 s", "3 min 05 s", "1 h 02 min".
+func elapsedText(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	d = d.Round(time.Second)
+	h := int(d / time.Hour)
+	m := int(d % time.Hour / time.Minute)
+	s := int(d % time.Minute / time.Second)
+	switch {
+	case h > 0:
+		return fmt.Sprintf("%d h %02d min", h, m)
+	case m > 0:
+		return fmt.Sprintf("%d min %02d s", m, s)
+	}
+	return fmt.Sprintf("%d s", s)
+}
