@@ -7,7 +7,8 @@ SHELL := /bin/bash
 GO ?= go
 TAGS := migrated_fynedo
 GOFLAGS_TAGS := -tags $(TAGS)
-STATICCHECK_MODULE := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+STATICCHECK_VERSION := 0.8.2
+STATICCHECK_MODULE := honnef.co/go/tools/cmd/staticcheck@v$(STATICCHECK_VERSION)
 FYNE_TOOL_MODULE := fyne.io/tools/cmd/fyne@v1.7.4
 GOBIN := $(shell $(GO) env GOPATH)/bin
 BIN := bin
@@ -53,7 +54,8 @@ deps-system:
 deps-go:
 	@command -v $(GO) >/dev/null || { echo "deps: Go 1.26 or newer is needed (https://go.dev/dl/)"; exit 1; }
 	@$(GO) mod download
-	@test -x $(GOBIN)/staticcheck || { echo "deps: installing staticcheck"; $(GO) install $(STATICCHECK_MODULE); }
+	@$(GOBIN)/staticcheck -version 2>/dev/null | grep -q '($(STATICCHECK_VERSION))' || \
+	  { echo "deps: installing staticcheck $(STATICCHECK_VERSION)"; $(GO) install $(STATICCHECK_MODULE); }
 
 ## build: both binaries into ./bin
 build: deps
