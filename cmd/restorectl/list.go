@@ -121,7 +121,7 @@ func runBackups(ctx context.Context, c *cli, args []string) error {
 	for _, s := range snaps {
 		state := string(s.State)
 		if s.State == cloud.StateFailed && s.StatusMessage != "" {
-			state += ": " + s.StatusMessage
+			state += ": " + shorten(s.StatusMessage, 40) // the whole message is in --json
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", when(s.CreatedAt), cloud.KindOf(s), state,
 			orDash(s.ModelVersion), when(s.ExpiresAt), s.SnapshotID, s.Comment)
@@ -135,6 +135,15 @@ func when(t time.Time) string {
 		return "-"
 	}
 	return fmt.Sprintf("%s (%s)", t.Local().Format("2006-01-02 15:04"), humanize.Time(t))
+}
+
+// shorten cuts s to at most n runes, marking the cut.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 func orDash(s string) string {
