@@ -4,8 +4,8 @@
 package archive
 
 import (
-	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -15,8 +15,11 @@ type Kind string
 // Kinds of backup files.
 const (
 	KindFullSnapshot Kind = "full_snapshot" // gzip → tar with .metadata, db/db.backup, tree/...
-	KindDatabaseOnly Kind = "database_only" // a custom-format dump, raw or gzip-wrapped
-	KindFilesOnly    Kind = "files_only"    // tar with tree/... and no database
+	// KindDatabaseOnly is a PostgreSQL dump. Only a custom-format dump (raw or gzip-wrapped)
+	// is restorable; plain, tar- and directory-format dumps get this kind too, with a problem
+	// saying how to make a custom-format dump, because that is what the user has in hand.
+	KindDatabaseOnly Kind = "database_only"
+	KindFilesOnly    Kind = "files_only" // tar with tree/... and no database
 	KindUnknown      Kind = "unknown"
 )
 
@@ -27,7 +30,7 @@ type Report struct {
 	Kind             Kind      `json:"kind"`
 	Restorable       bool      `json:"restorable"`
 	Problems         []string  `json:"problems"`
-	Notes            []string  `json:"notes,omitempty"` // e.g. name and content disagree
+	Notes            []string  `json:"notes,omitempty"`           // e.g. name and content disagree
 	ArchiveVersion   string    `json:"archive_version,omitempty"` // "1.14"
 	IntSize          int       `json:"int_size,omitempty"`
 	OffSize          int       `json:"off_size,omitempty"`
@@ -42,21 +45,71 @@ type Report struct {
 	UncompressedSize int64     `json:"uncompressed_size"`
 	FileCount        int       `json:"file_count"`
 	SHA256           string    `json:"sha256"`
+
+	// ProblemCodes holds one code per entry of Problems, in the same order, for callers
+	// that branch on the reason (the sentences are for people).
+	ProblemCodes []ProblemCode `json:"problem_codes"`
+	// Metadata is the parsed .metadata of a full snapshot, nil when there was none.
+	Metadata *Metadata `json:"metadata,omitempty"`
+	// DumpSize is the size in bytes of the database dump (db/db.backup, or the file itself).
+	DumpSize int64 `json:"dump_size,omitempty"`
+	// TableCount is the number of tables in the dump's table of contents.
+	TableCount int `json:"table_count,omitempty"`
+	// TreeFileCount is the number of file documents under tree/ in a snapshot.
+	TreeFileCount int `json:"tree_file_count,omitempty"`
+	// TreeLayout is "nested" (tree/ab/cd/<uuid>), "flat" (tree/<uuid>) or "mixed".
+	TreeLayout string `json:"tree_layout,omitempty"`
+}
+
+// Has reports whether the report holds a problem with the given code.
+func (r *Report) Has(code ProblemCode) bool {
+	return slices.Contains(r.ProblemCodes, code)
+}
+
+// Metadata is the .metadata JSON of a full snapshot. Mendix writes every value as a
+// string; numbers are accepted too.
+type Metadata struct {
+	ModelVersion string `json:"model_version,omitempty"`
+	Duration     string `json:"duration,omitempty"` // as written (seconds in the samples seen)
+	DumpSize     int64  `json:"dump_size,omitempty"`
+	DatabaseSize int64  `json:"database_size,omitempty"`
+	FilesSize    int64  `json:"files_size,omitempty"`
 }
 
 // ErrNotAFile and friends are returned (wrapped) by Inspect when the path itself cannot be
 // read; problems with the content are reported in Report.Problems instead.
 var (
 	ErrNotAFile = errors.New("not a regular file")
+	// ErrUnreadable: the file exists but could not be opened or read (permissions, I/O).
+	ErrUnreadable = errors.New("file cannot be read")
+	// ErrChanged: the file shrank, grew, vanished or was replaced while it was read.
+	ErrChanged = errors.New("file changed while being read")
 )
 
-// Progress receives bytes read so far of total (the file size).
-type Progress func(done, total int64)
-
-// Inspect reads the file at path once, streaming, in constant memory, and reports what it
-// holds. It returns an error only when the file cannot be read (missing, a directory,
-// unreadable, vanished, cancelled); a readable file with bad content gets a Report with
-// Restorable false and its Problems.
-func Inspect(ctx context.Context, path string, onProgress Progress) (*Report, error) {
-	return nil, errors.New("not implemented yet")
+// FileError is the error Inspect returns when the path itself is the trouble. Advice is a
+// plain sentence for the user; errors.Is matches Reason (ErrNotAFile, ErrUnreadable,
+// ErrChanged) and the underlying cause (fs.ErrNotExist, fs.ErrPermission, ...).
+type FileError struct {
+	Path   string
+	Advice string
+	Reason error
+	Err    error
 }
+
+func (e *FileError) Error() string { return "inspect " + e.Path + ": " + e.Advice }
+
+// Unwrap returns the reason and the cause, for errors.Is and errors.As.
+func (e *FileError) Unwrap() []error {
+	var errs []error
+	if e.Reason != nil {
+		errs = append(errs, e.Reason)
+	}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
+}
+
+// Progress receives bytes read so far of total (the file size). It is called from one
+// goroutine that is not the caller's, in order, with done never decreasing.
+type Progress func(done, total int64)

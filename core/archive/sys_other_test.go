@@ -1,0 +1,17 @@
+//go:build !linux
+
+package archive
+
+import (
+	"errors"
+	"os"
+	"testing"
+)
+
+func mkfifo(string) error { return errors.New("named pipes are made by the Linux test only") }
+
+func asUnprivileged(t *testing.T, _ string, _ func()) {
+	t.Skip("dropping privileges is implemented for Linux only")
+}
+
+func maxRSS(*os.ProcessState) (int64, bool) { return 0, false }
