@@ -46,7 +46,7 @@ const (
 // maxResponseBody bounds what a JSON answer may hold; a snapshot page of 100 items is ~40 KB.
 const maxResponseBody = 32 << 20
 
-const userAgent = "RestoreDesk (+https://github.com/restoredesk)"
+const userAgent = "RestoreDesk"
 
 // Credentials authenticate every call (headers Mendix-Username and Mendix-ApiKey).
 // Formatting a Credentials value (%v, %+v, %#v, %s) or logging it with slog masks the key;
@@ -149,8 +149,9 @@ func WithMaxRetryAfter(d time.Duration) Option {
 }
 
 // WithRequestTimeout bounds each attempt of a JSON call and of the upload's POST/HEAD
-// (default 60 s; 0 = no bound). Upload PATCHes are not bounded by it: they are bounded by
-// the caller's context and by the chunk size.
+// (default 60 s; 0 = no bound). An upload PATCH is not bounded as a whole (a 64 MiB chunk
+// may take long on a slow line); it is abandoned, and the upload resumed, when no byte
+// moved for this long.
 func WithRequestTimeout(d time.Duration) Option {
 	return func(c *Client) {
 		if d >= 0 {
@@ -173,7 +174,7 @@ func WithUploadChunkSize(n int64) Option {
 type Client struct {
 	base      *url.URL
 	baseStr   string
-	creds     Credentials
+	creds     *Credentials // a pointer: reflection-based printing shows an address, not the key
 	userHC    *http.Client
 	hc        *http.Client // uploads; same transport as rc
 	rc        *resty.Client
@@ -199,7 +200,7 @@ func New(baseURL string, creds Credentials, opts ...Option) (*Client, error) {
 	c := &Client{
 		base:    base,
 		baseStr: base.String(),
-		creds:   creds,
+		creds:   &creds,
 		log:     slog.Default(),
 		retry: retryPolicy{
 			retries:       DefaultRetries,
@@ -342,15 +343,19 @@ func (c *Client) BaseURL() string { return c.baseStr }
 func (c *Client) Username() string { return c.creds.Username }
 
 // String describes the client without its key.
-func (c *Client) String() string {
-	return fmt.Sprintf("cloud.Client{BaseURL:%s Username:%s}", c.baseStr, c.creds.Username)
+func (c Client) String() string {
+	user := ""
+	if c.creds != nil {
+		user = c.creds.Username
+	}
+	return fmt.Sprintf("cloud.Client{BaseURL:%s Username:%s}", c.baseStr, user)
 }
 
 // GoString describes the client without its key.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
 
 // Format implements fmt.Formatter: whatever the verb, only BaseURL and Username print.
-func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // setAuth puts the credentials on a request.
 func (c *Client) setAuth(h http.Header) {

@@ -56,6 +56,9 @@ func (e *APIError) Error() string {
 	} else {
 		code = fmt.Sprintf("HTTP %d %s", e.StatusCode, code)
 	}
+	if e.RetryAfter != "" {
+		code += " (Retry-After: " + e.RetryAfter + ")"
+	}
 	if e.Message == "" {
 		return fmt.Sprintf("%s %s: %s", e.Method, e.Path, code)
 	}

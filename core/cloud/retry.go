@@ -17,7 +17,7 @@ import (
 
 // Retry rules (one loop for every call, JSON or upload, so the rules cannot drift):
 //
-//   - Reads (GET, HEAD) are retried on transport errors, 5xx and 429, with exponential
+//   - Reads (GET, HEAD) are retried on transport errors, 5xx, 423 and 429, with exponential
 //     backoff and full jitter.
 //   - 429 and 503 are retried for every method, since the server did not act; both honour
 //     Retry-After (seconds or an HTTP date). A Retry-After beyond the cap is not waited
@@ -144,7 +144,8 @@ func (c *Client) withRetries(ctx context.Context, op, method, path string, attem
 			case !idempotent && (r.status == http.StatusBadGateway || r.status == http.StatusGatewayTimeout):
 				// A gateway answered: the server behind it may have acted.
 				return r, &AmbiguousError{Op: op, Err: apiErr}
-			case idempotent && r.status >= 500:
+			case idempotent && (r.status >= 500 || r.status == http.StatusLocked):
+				// 423: a tus server still holds the lock of a request that broke off.
 				wait = c.retry.backoff(n)
 			default:
 				return r, lastErr
