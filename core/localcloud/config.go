@@ -29,6 +29,9 @@ type Config struct {
 	Faults Faults
 	// MaxUploadSize bounds one upload in bytes; zero means no limit.
 	MaxUploadSize int64
+	// NoSync skips flushing files to disk before they count (fsync): much faster on slow
+	// disks, but a power failure may lose or damage data. For tests only.
+	NoSync bool
 	// Logger receives request and job logs; nil discards them. Credentials are never logged.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now. Tests of retention use it.

@@ -21,7 +21,8 @@ const (
 	// FaultDrop carries the request out and then closes the connection without an answer:
 	// the client cannot know whether a state-changing call happened (the dangerous case).
 	FaultDrop FaultKind = "drop"
-	// FaultSlow waits SlowDelay before answering normally.
+	// FaultSlow waits SlowDelay before answering normally (with the header
+	// X-Localcloud-Fault: slow, so tests need not time it).
 	FaultSlow FaultKind = "slow"
 )
 
@@ -60,12 +61,6 @@ func (p *faultPlan) set(f Faults) {
 	p.f = f
 	p.requests = 0
 	p.restores = 0
-}
-
-func (p *faultPlan) get() Faults {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.f
 }
 
 // nextRequest returns the fault for the next request, or "" for none.
@@ -140,6 +135,8 @@ func (c *Cloud) withFaults(next http.Handler) http.Handler {
 			if !sleepCtx(r.Context(), d) {
 				return
 			}
+			// Tests tell a slow answer by this header instead of by timing.
+			w.Header().Set("X-Localcloud-Fault", string(FaultSlow))
 			next.ServeHTTP(w, r)
 			return
 		case FaultDrop:

@@ -123,13 +123,17 @@ CREATE TABLE IF NOT EXISTS uploads (
 
 // openDB opens (creating if needed) the SQLite database in dir. One connection: every
 // check-then-write runs in a transaction that no other request can interleave with.
-func openDB(dir string) (*sql.DB, bool, error) {
+func openDB(dir string, noSync bool) (*sql.DB, bool, error) {
 	path := filepath.Join(dir, "localcloud.db")
 	isNew := !fileExists(path)
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(FULL)")
+	if noSync {
+		q.Add("_pragma", "synchronous(OFF)")
+	} else {
+		q.Add("_pragma", "synchronous(FULL)")
+	}
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?"+q.Encode())
@@ -205,12 +209,12 @@ func scanApp(s interface{ Scan(...any) error }) (appRow, error) {
 }
 
 type envRow struct {
-	EnvID, ProjectID, Mode, URL, Status        string
-	Position                                   int
-	Production                                 bool
-	ModelVersion, MendixVersion, RuntimeLayer  string
-	Instances, MemoryPerInstance               int
-	StopDue                                    time.Time
+	EnvID, ProjectID, Mode, URL, Status       string
+	Position                                  int
+	Production                                bool
+	ModelVersion, MendixVersion, RuntimeLayer string
+	Instances, MemoryPerInstance              int
+	StopDue                                   time.Time
 }
 
 const envCols = `env_id, project_id, mode, position, url, status, production, model_version,

@@ -42,16 +42,45 @@ func (t isoTime) MarshalJSON() ([]byte, error) {
 	return json.Marshal(tt.UTC().Format(isoLayout))
 }
 
+// nullString is a v2 string that is null while unset (the documented queued examples show
+// status_message and model_version as null).
+type nullString string
+
+func (s nullString) MarshalJSON() ([]byte, error) {
+	if s == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(string(s))
+}
+
 type v2Snapshot struct {
-	SnapshotID    string  `json:"snapshot_id"`
-	State         string  `json:"state"`
-	StatusMessage string  `json:"status_message"`
-	Comment       string  `json:"comment"`
-	ModelVersion  string  `json:"model_version,omitempty"` // missing on failed snapshots, as observed
-	CreatedAt     isoTime `json:"created_at"`
-	UpdatedAt     isoTime `json:"updated_at"`
-	FinishedAt    isoTime `json:"finished_at"`
-	ExpiresAt     isoTime `json:"expires_at"`
+	SnapshotID    string     `json:"snapshot_id"`
+	State         string     `json:"state"`
+	StatusMessage nullString `json:"status_message"`
+	Comment       string     `json:"comment"`
+	ModelVersion  nullString `json:"model_version"`
+	CreatedAt     isoTime    `json:"created_at"`
+	UpdatedAt     isoTime    `json:"updated_at"`
+	FinishedAt    isoTime    `json:"finished_at"`
+	ExpiresAt     isoTime    `json:"expires_at"`
+}
+
+// MarshalJSON leaves model_version out of failed snapshots, as observed on Mendix Cloud.
+func (s v2Snapshot) MarshalJSON() ([]byte, error) {
+	type plain v2Snapshot
+	if s.State != stateFailed {
+		return json.Marshal(plain(s))
+	}
+	return json.Marshal(struct {
+		SnapshotID    string     `json:"snapshot_id"`
+		State         string     `json:"state"`
+		StatusMessage nullString `json:"status_message"`
+		Comment       string     `json:"comment"`
+		CreatedAt     isoTime    `json:"created_at"`
+		UpdatedAt     isoTime    `json:"updated_at"`
+		FinishedAt    isoTime    `json:"finished_at"`
+		ExpiresAt     isoTime    `json:"expires_at"`
+	}{s.SnapshotID, s.State, s.StatusMessage, s.Comment, s.CreatedAt, s.UpdatedAt, s.FinishedAt, s.ExpiresAt})
 }
 
 type v2SnapshotPage struct {
@@ -62,27 +91,27 @@ type v2SnapshotPage struct {
 }
 
 type v2Archive struct {
-	ArchiveID     string  `json:"archive_id"`
-	SnapshotID    string  `json:"snapshot_id"`
-	DataType      string  `json:"data_type"`
-	State         string  `json:"state"`
-	StatusMessage string  `json:"status_message"`
-	CreatedAt     isoTime `json:"created_at"`
-	UpdatedAt     isoTime `json:"updated_at"`
-	FinishedAt    isoTime `json:"finished_at"`
-	URL           *string `json:"url"`
+	ArchiveID     string     `json:"archive_id"`
+	SnapshotID    string     `json:"snapshot_id"`
+	DataType      string     `json:"data_type"`
+	State         string     `json:"state"`
+	StatusMessage nullString `json:"status_message"`
+	CreatedAt     isoTime    `json:"created_at"`
+	UpdatedAt     isoTime    `json:"updated_at"`
+	FinishedAt    isoTime    `json:"finished_at"`
+	URL           *string    `json:"url"`
 }
 
 type v2Restore struct {
-	RestoreID           string  `json:"restore_id"`
-	SourceSnapshotID    string  `json:"source_snapshot_id"`
-	SourceEnvironmentID string  `json:"source_environment_id"`
-	TargetEnvironmentID string  `json:"target_environment_id"`
-	State               string  `json:"state"`
-	StatusMessage       string  `json:"status_message"`
-	CreatedAt           isoTime `json:"created_at"`
-	UpdatedAt           isoTime `json:"updated_at"`
-	FinishedAt          isoTime `json:"finished_at"`
+	RestoreID           string     `json:"restore_id"`
+	SourceSnapshotID    string     `json:"source_snapshot_id"`
+	SourceEnvironmentID string     `json:"source_environment_id"`
+	TargetEnvironmentID string     `json:"target_environment_id"`
+	State               string     `json:"state"`
+	StatusMessage       nullString `json:"status_message"`
+	CreatedAt           isoTime    `json:"created_at"`
+	UpdatedAt           isoTime    `json:"updated_at"`
+	FinishedAt          isoTime    `json:"finished_at"`
 }
 
 func appJSON(a appRow) v1App {
@@ -112,15 +141,13 @@ func snapJSON(s snapRow) v2Snapshot {
 	out := v2Snapshot{
 		SnapshotID:    s.ID,
 		State:         s.State,
-		StatusMessage: s.StatusMessage,
+		StatusMessage: nullString(s.StatusMessage),
 		Comment:       s.Comment,
+		ModelVersion:  nullString(s.ModelVersion),
 		CreatedAt:     isoTime(s.CreatedAt),
 		UpdatedAt:     isoTime(s.UpdatedAt),
 		FinishedAt:    isoTime(s.FinishedAt),
 		ExpiresAt:     isoTime(s.ExpiresAt),
-	}
-	if s.State != stateFailed {
-		out.ModelVersion = s.ModelVersion
 	}
 	return out
 }
@@ -132,7 +159,7 @@ func restoreJSON(r restoreRow) v2Restore {
 		SourceEnvironmentID: r.SourceEnvID,
 		TargetEnvironmentID: r.TargetEnvID,
 		State:               r.State,
-		StatusMessage:       r.StatusMessage,
+		StatusMessage:       nullString(r.StatusMessage),
 		CreatedAt:           isoTime(r.CreatedAt),
 		UpdatedAt:           isoTime(r.UpdatedAt),
 		FinishedAt:          isoTime(r.FinishedAt),
@@ -176,14 +203,11 @@ const (
 	commentManual   = "Manually created snapshot"
 	commentUploaded = "Uploaded snapshot"
 
-	msgSnapshotQueued    = "Queued"
 	msgSnapshotRunning   = "Creating backup"
 	msgSnapshotCompleted = "Completed backup creation"
 	msgUploadChecking    = "Checking the uploaded file"
 	msgUploadCompleted   = "Completed extraction"
-	msgArchiveQueued     = "Queued"
 	msgArchiveRunning    = "Preparing download archive"
 	msgArchiveCompleted  = "Done preparing download archive"
-	msgRestoreQueued     = "Queued"
 	msgRestoreCompleted  = "Restore completed"
 )

@@ -1,0 +1,272 @@
+package localcloud
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Cloud is the embedded cloud over one data directory. It is safe for concurrent use.
+type Cloud struct {
+	cfg     Config
+	dir     string
+	db      *sql.DB
+	log     *slog.Logger
+	now     func() time.Time
+	faults  faultPlan
+	handler http.Handler
+	secret  []byte // signs archive download links
+	uploads *uploads
+	disk    disk
+
+	latencyMu sync.RWMutex
+	latency   time.Duration
+
+	ctx    context.Context // cancelled by Close; every job runs under it
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens (creating if needed) the cloud in cfg.DataDir. With cfg.Demo and a new data
+// directory it seeds the demo account and apps. Jobs that were queued or running when the
+// cloud was last closed are resumed; leftovers of interrupted restores are removed first.
+func Open(cfg Config) (*Cloud, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("open local cloud: Config.DataDir is empty: choose a folder for the cloud's data")
+	}
+	dir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("open local cloud: %w", err)
+	}
+	for _, sub := range []string{"", "envs", "blobs", "archives", "uploads"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return nil, fmt.Errorf("open local cloud: create %s: %w", filepath.Join(dir, sub), err)
+		}
+	}
+	db, isNew, err := openDB(dir, cfg.NoSync)
+	if err != nil {
+		return nil, fmt.Errorf("open local cloud: %w", err)
+	}
+	c := &Cloud{cfg: cfg, dir: dir, db: db, log: cfg.Logger, now: cfg.Now, latency: cfg.Latency, disk: disk{noSync: cfg.NoSync}}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	c.faults.set(cfg.Faults)
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+
+	fail := func(err error) (*Cloud, error) {
+		c.cancel()
+		_ = db.Close()
+		return nil, fmt.Errorf("open local cloud in %s: %w", dir, err)
+	}
+	if err := c.loadSecret(); err != nil {
+		return fail(err)
+	}
+	if err := c.cleanEnvDirs(); err != nil {
+		return fail(err)
+	}
+	state, err := metaValue(c.ctx, c.db, "demo")
+	if err != nil {
+		return fail(err)
+	}
+	switch {
+	case state == "seeding":
+		return fail(errors.New("creating the demo data was interrupted, so they are incomplete: delete the folder and start again"))
+	case isNew && cfg.Demo:
+		if err := setMeta(c.ctx, c.db, "demo", "seeding"); err != nil {
+			return fail(err)
+		}
+		if err := c.seedDemo(c.ctx); err != nil {
+			return fail(fmt.Errorf("seed demo data: %w", err))
+		}
+		if err := setMeta(c.ctx, c.db, "demo", "done"); err != nil {
+			return fail(err)
+		}
+	}
+	up, err := newUploads(c)
+	if err != nil {
+		return fail(err)
+	}
+	c.uploads = up
+	c.handler = c.routes()
+	if err := c.resumeJobs(); err != nil {
+		c.cancel()
+		c.wg.Wait()
+		_ = db.Close()
+		return nil, fmt.Errorf("open local cloud in %s: resume jobs: %w", dir, err)
+	}
+	c.log.Info("local cloud open", "dir", dir, "new", isNew, "demo", cfg.Demo && isNew)
+	return c, nil
+}
+
+// loadSecret reads (or makes) the key that signs archive download links, so links stay
+// valid across a restart.
+func (c *Cloud) loadSecret() error {
+	v, err := metaValue(c.ctx, c.db, "download_secret")
+	if err != nil {
+		return fmt.Errorf("read download secret: %w", err)
+	}
+	if v == "" {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		v = hex.EncodeToString(b)
+		if err := setMeta(c.ctx, c.db, "download_secret", v); err != nil {
+			return fmt.Errorf("store download secret: %w", err)
+		}
+	}
+	c.secret, err = hex.DecodeString(v)
+	return err
+}
+
+// Handler serves the cloud's HTTP API.
+func (c *Cloud) Handler() http.Handler { return c.handler }
+
+// DataDir is the absolute data directory.
+func (c *Cloud) DataDir() string { return c.dir }
+
+// SetFaults replaces the fault injection; the deterministic request count restarts at zero.
+func (c *Cloud) SetFaults(f Faults) { c.faults.set(f) }
+
+// SetLatency changes the latency added to every request.
+func (c *Cloud) SetLatency(d time.Duration) {
+	c.latencyMu.Lock()
+	c.latency = d
+	c.latencyMu.Unlock()
+}
+
+// Close stops the jobs (they resume at the next Open) and closes the database.
+func (c *Cloud) Close() error {
+	c.closeOnce.Do(func() {
+		c.cancel()
+		c.wg.Wait()
+		c.closeErr = c.db.Close()
+	})
+	return c.closeErr
+}
+
+// spawn runs a job under the cloud's lifetime.
+func (c *Cloud) spawn(name string, fn func(ctx context.Context)) {
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		defer func() {
+			if p := recover(); p != nil {
+				c.log.Error("job panicked", "job", name, "panic", p)
+			}
+		}()
+		fn(c.ctx)
+	}()
+}
+
+// nowUTC is the cloud's clock in UTC, truncated to milliseconds like the wire format.
+func (c *Cloud) nowUTC() time.Time { return c.now().UTC().Truncate(time.Millisecond) }
+
+func (c *Cloud) routes() http.Handler {
+	api := http.NewServeMux()
+	// Deploy API v1.
+	api.HandleFunc("GET /api/1/apps", c.handleListApps)
+	api.HandleFunc("GET /api/1/apps/{appID}", c.handleGetApp)
+	api.HandleFunc("GET /api/1/apps/{appID}/environments", c.handleListEnvironments)
+	api.HandleFunc("GET /api/1/apps/{appID}/environments/{mode}", c.handleGetEnvironment)
+	api.HandleFunc("POST /api/1/apps/{appID}/environments/{mode}/start", c.handleStart)
+	api.HandleFunc("GET /api/1/apps/{appID}/environments/{mode}/start/{jobID}", c.handleStartStatus)
+	api.HandleFunc("POST /api/1/apps/{appID}/environments/{mode}/stop", c.handleStop)
+	// Backups API v2.
+	const p = "/api/v2/apps/{projectID}/environments/{envID}"
+	api.HandleFunc("GET "+p+"/snapshots", c.handleListSnapshots)
+	api.HandleFunc("POST "+p+"/snapshots", c.handleCreateSnapshot)
+	api.HandleFunc("GET "+p+"/snapshots/{snapshotID}", c.handleGetSnapshot)
+	api.HandleFunc("PUT "+p+"/snapshots/{snapshotID}", c.handleUpdateSnapshot)
+	api.HandleFunc("DELETE "+p+"/snapshots/{snapshotID}", c.handleDeleteSnapshot)
+	api.HandleFunc("POST "+p+"/snapshots/{snapshotID}/archives", c.handleCreateArchive)
+	api.HandleFunc("GET "+p+"/snapshots/{snapshotID}/archives/{archiveID}", c.handleGetArchive)
+	api.HandleFunc("POST "+p+"/restores", c.handleCreateRestore)
+	api.HandleFunc("GET "+p+"/restores/{restoreID}", c.handleGetRestore)
+	// Upload extension (tus 1.0).
+	api.HandleFunc(p+"/uploads/", c.handleUploads)
+	api.HandleFunc("/", handleNoRoute)
+
+	root := http.NewServeMux()
+	root.Handle("/api/", c.withFaults(c.requireAuth(api)))
+	root.HandleFunc("GET /downloads/{archiveID}/{filename}", c.handleDownload)
+	root.HandleFunc("/", handleNoRoute)
+	return c.withLatency(c.withLog(root))
+}
+
+func handleNoRoute(w http.ResponseWriter, r *http.Request) {
+	writeError(w, newAPIError(http.StatusNotFound, codeNotFound,
+		fmt.Sprintf("There is no %s %s in this API.", r.Method, r.URL.Path)))
+}
+
+func (c *Cloud) withLatency(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.latencyMu.RLock()
+		d := c.latency
+		c.latencyMu.RUnlock()
+		if d > 0 && !sleepCtx(r.Context(), d) {
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withLog logs each request's method, path, status and duration (never headers: they carry
+// the API key).
+func (c *Cloud) withLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		c.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"duration", time.Since(start).Round(time.Microsecond))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// internalError logs err and answers 500 without internals.
+func (c *Cloud) internalError(w http.ResponseWriter, r *http.Request, err error) {
+	c.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	writeError(w, newAPIError(http.StatusInternalServerError, codeInternal, msgInternalStoreFail))
+}

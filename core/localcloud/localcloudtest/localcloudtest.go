@@ -1,0 +1,59 @@
+// Package localcloudtest starts the embedded cloud (core/localcloud) for tests: demo data in
+// a temporary folder, fast jobs, served on a loopback port and closed when the test ends.
+package localcloudtest
+
+import (
+	"log/slog"
+	"testing"
+	"time"
+
+	"restoredesk/core/localcloud"
+)
+
+// Option changes the configuration before the cloud starts.
+type Option func(*localcloud.Config)
+
+// WithoutDemo starts an empty cloud (no accounts, no apps): seed it through Server.Cloud().
+func WithoutDemo() Option { return func(c *localcloud.Config) { c.Demo = false } }
+
+// WithLatency adds d to every request.
+func WithLatency(d time.Duration) Option { return func(c *localcloud.Config) { c.Latency = d } }
+
+// WithJobDelay sets the base duration of jobs (default 1 ms; negative: as fast as possible).
+func WithJobDelay(d time.Duration) Option { return func(c *localcloud.Config) { c.JobDelay = d } }
+
+// WithFaults injects faults from the start.
+func WithFaults(f localcloud.Faults) Option { return func(c *localcloud.Config) { c.Faults = f } }
+
+// WithDataDir uses dir instead of a fresh temporary folder (e.g. to restart on the same data).
+func WithDataDir(dir string) Option { return func(c *localcloud.Config) { c.DataDir = dir } }
+
+// WithLogger sends the cloud's logs to l.
+func WithLogger(l *slog.Logger) Option { return func(c *localcloud.Config) { c.Logger = l } }
+
+// WithConfig edits the configuration freely.
+func WithConfig(fn func(*localcloud.Config)) Option { return func(c *localcloud.Config) { fn(c) } }
+
+// Start serves a cloud with the demo data (localcloud.DemoUsername / DemoAPIKey) on
+// 127.0.0.1, with jobs taking about a millisecond and without fsync (Config.NoSync). It is
+// closed by t.Cleanup.
+func Start(t testing.TB, opts ...Option) *localcloud.Server {
+	t.Helper()
+	cfg := localcloud.Config{Demo: true, JobDelay: time.Millisecond, NoSync: true}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
+	}
+	s, err := localcloud.Start(cfg, "")
+	if err != nil {
+		t.Fatalf("start local cloud: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close local cloud: %v", err)
+		}
+	})
+	return s
+}

@@ -1,0 +1,443 @@
+package localcloud
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/google/uuid"
+	"github.com/klauspost/compress/gzip"
+	"github.com/tus/tusd/v2/pkg/filestore"
+	tusd "github.com/tus/tusd/v2/pkg/handler"
+	"github.com/tus/tusd/v2/pkg/memorylocker"
+	xslog "golang.org/x/exp/slog"
+
+	"restoredesk/core/archive"
+)
+
+// The upload extension (not part of Mendix's public API): tus 1.0 at
+// /api/v2/apps/{ProjectId}/environments/{EnvironmentId}/uploads/, with the same headers and
+// permissions as the Backups API. Upload-Metadata carries filename and sha256 (hex). The
+// upload id (the last segment of the Location URL) is also the id of the snapshot the upload
+// becomes: once the last byte arrived the file is checked (SHA-256, archive.Inspect) and the
+// snapshot appears with comment "Uploaded snapshot", completed or failed with the reason.
+// Bytes go straight from the request to a file: nothing is held in memory.
+
+type uploads struct {
+	c        *Cloud
+	dir      string
+	store    filestore.FileStore
+	composer *tusd.StoreComposer
+
+	mu       sync.Mutex
+	handlers map[string]*tusd.UnroutedHandler // by environment: tus needs a fixed base path
+}
+
+func newUploads(c *Cloud) (*uploads, error) {
+	dir := filepath.Join(c.dir, "uploads")
+	store := filestore.New(dir)
+	composer := tusd.NewStoreComposer()
+	composer.UseCore(store)
+	composer.UseTerminater(store)
+	memorylocker.New().UseIn(composer)
+	return &uploads{c: c, dir: dir, store: store, composer: composer, handlers: map[string]*tusd.UnroutedHandler{}}, nil
+}
+
+// uploadIntent travels in the request context from the checks to tusd's create callback.
+type uploadIntent struct {
+	envID, user, filename, sha string
+}
+
+const intentKey ctxKey = 2
+
+var hexSHA256 = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+
+func (u *uploads) handlerFor(projectID, envID string) (*tusd.UnroutedHandler, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if h, ok := u.handlers[envID]; ok {
+		return h, nil
+	}
+	h, err := tusd.NewUnroutedHandler(tusd.Config{
+		StoreComposer:           u.composer,
+		BasePath:                "/api/v2/apps/" + projectID + "/environments/" + envID + "/uploads/",
+		MaxSize:                 u.c.cfg.MaxUploadSize,
+		DisableDownload:         true,
+		DisableConcatenation:    true,
+		Cors:                    &tusd.CorsConfig{Disable: true},
+		Logger:                  xslog.New(xslog.NewTextHandler(io.Discard, nil)), // we log ourselves, without headers
+		PreUploadCreateCallback: u.preCreate,
+		PreFinishResponseCallback: func(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
+			return tusd.HTTPResponse{}, u.finish(hook.Context, hook.Upload.ID)
+		},
+		PreUploadTerminateCallback: func(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
+			_, err := u.c.db.ExecContext(hook.Context, `DELETE FROM uploads WHERE upload_id = ? AND finished = 0`, hook.Upload.ID)
+			return tusd.HTTPResponse{}, err
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("upload handler: %w", err)
+	}
+	u.handlers[envID] = h
+	return h, nil
+}
+
+// preCreate names the upload (a UUID: it becomes the snapshot id) and records it.
+func (u *uploads) preCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
+	in, ok := hook.Context.Value(intentKey).(uploadIntent)
+	if !ok {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_INTERNAL", "upload without checked request", http.StatusInternalServerError)
+	}
+	id := uuid.NewString()
+	_, err := u.c.db.ExecContext(hook.Context, `INSERT INTO uploads(`+uploadCols+`) VALUES(?,?,?,?,?,?,?,?)`,
+		id, in.envID, in.user, in.filename, in.sha, hook.Upload.Size, 0, u.c.nowUTC().UnixMilli())
+	if err != nil {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, fmt.Errorf("record upload: %w", err)
+	}
+	u.c.log.Info("upload created", "env", in.envID, "upload", id, "size", hook.Upload.Size, "file", in.filename)
+	return tusd.HTTPResponse{}, tusd.FileInfoChanges{ID: id}, nil
+}
+
+// finish turns a complete upload into a queued "Uploaded snapshot" and starts its check.
+// Idempotent: a second call finds the snapshot already there.
+func (u *uploads) finish(ctx context.Context, id string) error {
+	now := u.c.nowUTC()
+	var started bool
+	err := u.c.inTx(context.WithoutCancel(ctx), func(tx *sql.Tx) error {
+		up, err := getUpload(ctx, tx, id)
+		if err != nil {
+			return fmt.Errorf("finish upload %s: %w", id, err)
+		}
+		if _, err := tx.Exec(`UPDATE uploads SET finished = 1 WHERE upload_id = ?`, id); err != nil {
+			return err
+		}
+		res, err := tx.Exec(`INSERT OR IGNORE INTO snapshots(`+snapCols+`) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			id, up.EnvID, stateQueued, "", commentUploaded, "", kindUploaded, contentFull, "", up.Size,
+			now.UnixMilli(), nil, nil, ms(expiresAt(kindUploaded, now)))
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		started = n > 0
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if started {
+		u.c.log.Info("upload finished", "upload", id)
+		u.c.spawn("upload check "+id, func(ctx context.Context) { u.check(ctx, id) })
+	}
+	return nil
+}
+
+// handleUploads checks credentials, permissions and the request, then hands it to tusd.
+func (c *Cloud) handleUploads(w http.ResponseWriter, r *http.Request) {
+	a, e, ok := c.v2Env(w, r)
+	if !ok {
+		return
+	}
+	if a.Free {
+		writeError(w, newAPIError(http.StatusBadRequest, codeNotAllowed, msgFreeAppNoUploads))
+		return
+	}
+	h, err := c.uploads.handlerFor(a.ProjectID, e.EnvID)
+	if err != nil {
+		c.internalError(w, r, err)
+		return
+	}
+	i := strings.Index(r.URL.Path, "/uploads/")
+	rest := strings.Trim(r.URL.Path[i+len("/uploads/"):], "/")
+	if rest == "" {
+		switch r.Method {
+		case http.MethodOptions:
+			h.Middleware(http.NotFoundHandler()).ServeHTTP(w, r)
+		case http.MethodPost:
+			c.createUpload(w, r, h, e)
+		default:
+			w.Header().Set("Allow", "POST, OPTIONS")
+			writeError(w, newAPIError(http.StatusMethodNotAllowed, codeInvalidParameters, "Create an upload with POST (tus 1.0)."))
+		}
+		return
+	}
+	up, err := getUpload(r.Context(), c.db, strings.ToLower(rest))
+	if isNoRow(err) || (err == nil && up.EnvID != e.EnvID) {
+		writeError(w, newAPIError(http.StatusNotFound, codeNotFound,
+			fmt.Sprintf("Upload %q was not found in this environment.", rest)))
+		return
+	}
+	if err != nil {
+		c.internalError(w, r, err)
+		return
+	}
+	if up.Finished {
+		c.finishedUpload(w, r, up)
+		return
+	}
+	// tusd takes the upload id from the path.
+	r2 := new(http.Request)
+	*r2 = *r
+	u2 := *r.URL
+	u2.Path, u2.RawPath = "/"+up.ID, ""
+	r2.URL = &u2
+	var next http.HandlerFunc
+	switch r.Method {
+	case http.MethodHead:
+		next = h.HeadFile
+	case http.MethodPatch:
+		next = h.PatchFile
+	case http.MethodDelete:
+		next = h.DelFile
+	default:
+		w.Header().Set("Allow", "HEAD, PATCH, DELETE")
+		writeError(w, newAPIError(http.StatusMethodNotAllowed, codeInvalidParameters,
+			"An upload answers HEAD (offset), PATCH (bytes) and DELETE (cancel)."))
+		return
+	}
+	h.Middleware(next).ServeHTTP(w, r2)
+}
+
+func (c *Cloud) createUpload(w http.ResponseWriter, r *http.Request, h *tusd.UnroutedHandler, e envRow) {
+	meta := tusd.ParseMetadataHeader(r.Header.Get("Upload-Metadata"))
+	filename := strings.TrimSpace(meta["filename"])
+	sha := strings.ToLower(strings.TrimSpace(meta["sha256"]))
+	if filename == "" || !hexSHA256.MatchString(sha) {
+		writeError(w, newAPIError(http.StatusBadRequest, codeInvalidParameters,
+			"Upload-Metadata must carry filename and sha256 (the file's SHA-256 in hex), each base64-encoded as tus 1.0 says."))
+		return
+	}
+	size, err := strconv.ParseInt(r.Header.Get("Upload-Length"), 10, 64)
+	if err != nil || size < 0 {
+		writeError(w, newAPIError(http.StatusBadRequest, codeInvalidParameters,
+			"Upload-Length must give the file's size in bytes."))
+		return
+	}
+	if max := c.cfg.MaxUploadSize; max > 0 && size > max {
+		writeError(w, newAPIError(http.StatusRequestEntityTooLarge, codeInvalidParameters,
+			fmt.Sprintf("The file is %d bytes; this server accepts uploads up to %d bytes.", size, max)))
+		return
+	}
+	in := uploadIntent{envID: e.EnvID, user: userFrom(r.Context()), filename: filename, sha: sha}
+	r = r.WithContext(context.WithValue(r.Context(), intentKey, in))
+	h.Middleware(http.HandlerFunc(h.PostFile)).ServeHTTP(w, r)
+}
+
+// finishedUpload answers tus requests for an upload whose bytes all arrived (its file has
+// moved on to become a snapshot): HEAD reports the full offset, a PATCH at the end is a no-op.
+func (c *Cloud) finishedUpload(w http.ResponseWriter, r *http.Request, up uploadRow) {
+	size := strconv.FormatInt(up.Size, 10)
+	w.Header().Set("Tus-Resumable", "1.0.0")
+	w.Header().Set("Cache-Control", "no-store")
+	switch r.Method {
+	case http.MethodHead:
+		w.Header().Set("Upload-Offset", size)
+		w.Header().Set("Upload-Length", size)
+		w.WriteHeader(http.StatusOK)
+	case http.MethodPatch:
+		if r.Header.Get("Upload-Offset") != size {
+			writeError(w, newAPIError(http.StatusConflict, codeInvalidParameters,
+				"This upload is complete; its offset is "+size+"."))
+			return
+		}
+		w.Header().Set("Upload-Offset", size)
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		writeError(w, newAPIError(http.StatusBadRequest, codeNotAllowed,
+			"This upload is complete and became a snapshot: delete the snapshot instead."))
+	}
+}
+
+// check inspects a finished upload and completes or fails its snapshot.
+func (u *uploads) check(ctx context.Context, id string) {
+	c := u.c
+	s, err := getSnap(ctx, c.db, id)
+	if err != nil || (s.State != stateQueued && s.State != stateRunning) {
+		return
+	}
+	up, err := getUpload(ctx, c.db, id)
+	if ctx.Err() != nil {
+		return
+	}
+	if err != nil {
+		c.failSnapshot(ctx, id, "The upload's record is missing: upload the file again.")
+		return
+	}
+	d := c.jobDuration(up.Size)
+	if !sleepCtx(ctx, d/4) {
+		return
+	}
+	if c.exec(ctx, `UPDATE snapshots SET state = ?, status_message = ?, updated_at = ? WHERE snapshot_id = ?`,
+		stateRunning, msgUploadChecking, ms(c.nowUTC()), id) != nil {
+		return
+	}
+	path := filepath.Join(u.dir, id)
+	blob, content, model, size, reason := u.accept(ctx, path, up)
+	if ctx.Err() != nil {
+		return
+	}
+	if reason != "" {
+		u.removeFiles(id)
+		c.failSnapshot(ctx, id, reason)
+		return
+	}
+	u.removeFiles(id)
+	if !sleepCtx(ctx, d-d/4) {
+		return
+	}
+	now := c.nowUTC()
+	_ = c.exec(ctx, `UPDATE snapshots SET state = ?, status_message = ?, model_version = ?, blob = ?, size = ?,
+		content = ?, updated_at = ?, finished_at = ? WHERE snapshot_id = ?`,
+		stateCompleted, msgUploadCompleted, model, blob, size, content, ms(now), ms(now), id)
+	c.log.Info("upload accepted", "snapshot", id, "content", content, "bytes", size)
+}
+
+// accept checks the uploaded file and moves it into blobs/. reason says why it was refused.
+func (u *uploads) accept(ctx context.Context, path string, up uploadRow) (blob, content, model string, size int64, reason string) {
+	rep, err := archive.Inspect(ctx, path, nil)
+	if err != nil {
+		return "", "", "", 0, "The uploaded file could not be read: " + err.Error() + ". Upload it again."
+	}
+	sum := strings.ToLower(rep.SHA256)
+	if sum == "" {
+		if sum, err = fileSHA256(path); err != nil {
+			return "", "", "", 0, "The uploaded file could not be read: " + err.Error() + ". Upload it again."
+		}
+	}
+	if sum != up.SHA256 {
+		return "", "", "", 0, fmt.Sprintf("The uploaded file is damaged: its SHA-256 is %s, but the file sent had %s. Upload it again.", sum, up.SHA256)
+	}
+	if !rep.Restorable {
+		why := strings.Join(rep.Problems, " ")
+		if why == "" {
+			why = "it is not a backup that Mendix Cloud can restore."
+		}
+		return "", "", "", 0, "This file cannot be restored: " + why
+	}
+	switch rep.Kind {
+	case archive.KindFullSnapshot:
+		blob, size, err = u.c.adoptBlob(path, sum, ".tar.gz")
+		content, model = contentFull, rep.ModelVersion
+	case archive.KindDatabaseOnly:
+		content, model = contentDatabase, rep.ModelVersion
+		if gz, _ := isGzip(path); gz {
+			blob, size, err = u.c.storeBlob(func(w io.Writer) error { return gunzipTo(path, w) }, ".backup")
+		} else {
+			blob, size, err = u.c.adoptBlob(path, sum, ".backup")
+		}
+	default:
+		return "", "", "", 0, fmt.Sprintf("This file cannot be restored: it holds %s, not a full snapshot or a database backup.", rep.Kind)
+	}
+	if err != nil {
+		u.c.log.Error("store upload", "upload", up.ID, "err", err)
+		return "", "", "", 0, "The uploaded file could not be stored: " + err.Error() + ". Try again."
+	}
+	return blob, content, model, size, ""
+}
+
+func (u *uploads) removeFiles(id string) {
+	for _, p := range []string{filepath.Join(u.dir, id), filepath.Join(u.dir, id+".info")} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			u.c.log.Warn("remove upload file", "file", p, "err", err)
+		}
+	}
+}
+
+// resume finishes what the last run left: uploads whose bytes all arrived but whose
+// snapshot was not made or not checked.
+func (u *uploads) resume() error {
+	c := u.c
+	rows, err := c.db.QueryContext(c.ctx, `SELECT `+uploadCols+` FROM uploads u WHERE u.finished = 0
+		OR NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.snapshot_id = u.upload_id)
+		OR EXISTS (SELECT 1 FROM snapshots s WHERE s.snapshot_id = u.upload_id AND s.state IN (?, ?))`, stateQueued, stateRunning)
+	if err != nil {
+		return err
+	}
+	var pending []uploadRow
+	for rows.Next() {
+		up, err := scanUpload(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		pending = append(pending, up)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, up := range pending {
+		if !up.Finished {
+			tu, err := u.store.GetUpload(c.ctx, up.ID)
+			if err != nil {
+				continue // never started, or cancelled: nothing to finish
+			}
+			info, err := tu.GetInfo(c.ctx)
+			if err != nil || info.Offset != info.Size {
+				continue // resumable by the client
+			}
+		}
+		var exists int
+		_ = c.db.QueryRowContext(c.ctx, `SELECT COUNT(*) FROM snapshots WHERE snapshot_id = ?`, up.ID).Scan(&exists)
+		if exists > 0 {
+			id := up.ID
+			c.spawn("upload check "+id, func(ctx context.Context) { u.check(ctx, id) })
+			continue
+		}
+		if err := u.finish(c.ctx, up.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func isGzip(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	b, err := bufio.NewReader(f).Peek(2)
+	if err != nil {
+		return false, nil
+	}
+	return b[0] == 0x1f && b[1] == 0x8b, nil
+}
+
+func gunzipTo(path string, w io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(w, zr)
+	return err
+}
