@@ -7,9 +7,12 @@ package restore
 import (
 	"context"
 	"io"
+	"strings"
 	"time"
 
+	"restoredesk/core/archive"
 	"restoredesk/core/cloud"
+	"restoredesk/core/journal"
 )
 
 // Cloud is what the engine needs of the cloud API; *cloud.Client satisfies it.
@@ -22,6 +25,7 @@ type Cloud interface {
 	GetStartJob(ctx context.Context, appID, mode, jobID string) (*cloud.StartJobStatus, error)
 	GetSnapshot(ctx context.Context, projectID, envID, snapshotID string) (*cloud.Snapshot, error)
 	ListAllSnapshots(ctx context.Context, projectID, envID string) ([]cloud.Snapshot, error)
+	ListSnapshots(ctx context.Context, projectID, envID string, opt cloud.ListOptions) (*cloud.SnapshotPage, error)
 	CreateSnapshot(ctx context.Context, projectID, envID, comment string) (*cloud.Snapshot, error)
 	CreateRestore(ctx context.Context, projectID, envID string, req cloud.RestoreRequest) (*cloud.Restore, error)
 	GetRestore(ctx context.Context, projectID, envID, restoreID string) (*cloud.Restore, error)
@@ -94,6 +98,20 @@ type Plan struct {
 	Notes []string
 	// Snapshot is the source snapshot (nil for a file source until uploaded).
 	Snapshot *cloud.Snapshot
+	// SourceMode names the environment the snapshot belongs to ("Acceptance"); the
+	// target's Mode when the backup is the target's own.
+	SourceMode string
+	// Archive is the inspector's report of a file source (nil for a snapshot source).
+	Archive *archive.Report
+	// ConfirmationRequired: the target is a production environment and
+	// Request.Options.Confirm does not name it. Run refuses with ErrConfirmationRequired
+	// until the caller sets Request.Options.Confirm to what the user typed.
+	ConfirmationRequired bool
+	// UndoOf is the run whose safety backup this plan restores (see Engine.Undo).
+	UndoOf int64
+
+	fileSize int64 // the file as inspected: Run re-inspects it if it changed since
+	fileMod  time.Time
 }
 
 // EventType is what happened to a step or run.
@@ -116,11 +134,14 @@ type Event struct {
 	Step    StepKind
 	Type    EventType
 	Time    time.Time
-	Done    int64 // bytes done (upload, inspect)
-	Total   int64 // bytes total
-	State   string
-	Message string
-	Err     error
+	Done    int64         // bytes done (upload, inspect)
+	Total   int64         // bytes total
+	Rate    float64       // bytes per second (progress of inspect and upload)
+	ETA     time.Duration // time left at Rate; 0 while unknown
+	State   string        // job state (queued, running, completed, failed; Starting, Started)
+	Title   string        // the step's title (step_started)
+	Message string        // a plain sentence: job status message, step outcome, run outcome
+	Err     error         // step_failed, run_failed: explain.Explain(Err) tells it in plain words
 }
 
 // Result is how a run ended.
@@ -131,4 +152,24 @@ type Result struct {
 	RestoreID        string
 	// LeftStopped is true when the run stopped the environment and did not start it again.
 	LeftStopped bool
+	StoppedEnv  bool // the run stopped the environment
+	StartedEnv  bool // the run started it and saw it running
+	// Detached: the caller cancelled after the restore was submitted. The restore goes on
+	// in the cloud; the run stays unfinished in the journal so Reattach can follow it.
+	Detached bool
+	Status   journal.Status
+	Message  string // the final sentence, as the last event said it
+}
+
+// ConfirmWith records what the user typed (UI) or passed (--confirm) and reports whether it
+// confirms this plan: for production it must name the environment (any case); other
+// targets need no typed name.
+func (p *Plan) ConfirmWith(typed string) bool {
+	p.Request.Options.Confirm = typed
+	if !p.Production || (p.Request.Source.File != "" && p.Request.Options.UploadOnly) {
+		p.ConfirmationRequired = false
+		return true
+	}
+	p.ConfirmationRequired = !strings.EqualFold(strings.TrimSpace(typed), p.Request.Target.Env.Mode)
+	return !p.ConfirmationRequired
 }

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"strconv"
+)
+
+func init() {
+	register(&command{
+		name:    "undo",
+		args:    "RUN_ID [--yes | --confirm ENV]",
+		summary: "restore the safety backup a run made, putting back the data from before it",
+		run:     runUndo,
+	})
+	register(&command{
+		name:    "resume",
+		args:    "RUN_ID",
+		summary: "follow an interrupted run to its end (a restore is never submitted twice)",
+		run:     runResume,
+	})
+}
+
+func runID(arg string) (int64, error) {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usagef("RUN_ID must be a run number from 'restorectl history', not %q", arg)
+	}
+	return id, nil
+}
+
+func runUndo(ctx context.Context, c *cli, args []string) error {
+	fs := c.flags("undo")
+	var f runFlags
+	fs.BoolVar(&f.yes, "yes", false, "do not ask before restoring (not enough for production: use --confirm)")
+	fs.StringVar(&f.confirm, "confirm", "", "the environment's name, as the confirmation a production restore needs")
+	pos, err := parse(fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	if err := f.check(); err != nil {
+		return err
+	}
+	id, err := runID(pos[0])
+	if err != nil {
+		return err
+	}
+	e, j, _, err := c.engine(ctx)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	p, err := e.Undo(ctx, id)
+	if err != nil {
+		return err
+	}
+	return c.confirmAndRun(ctx, e, p, &f, newPresenter(c))
+}
+
+func runResume(ctx context.Context, c *cli, args []string) error {
+	pos, err := parse(c.flags("resume"), args, 1, 1)
+	if err != nil {
+		return err
+	}
+	id, err := runID(pos[0])
+	if err != nil {
+		return err
+	}
+	e, j, _, err := c.engine(ctx)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	jr, err := j.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	pres := newPresenter(c)
+	res, err := e.Reattach(ctx, id, pres.on)
+	pres.endLine()
+	return c.report(res, err, jr.AppID, jr.Mode)
+}

@@ -1,0 +1,74 @@
+package restore
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinels callers branch on (errors.Is). Every error the engine returns is a *RunError
+// whose plain sentences explain.Explain picks up; these sit in its chain.
+var (
+	// ErrConfirmationRequired: restoring into production needs the environment's name
+	// typed (Options.Confirm), and it was missing or different.
+	ErrConfirmationRequired = errors.New("confirmation required: type the production environment's name")
+	// ErrFreeAppUpload: Free Apps cannot receive uploaded archives.
+	ErrFreeAppUpload = errors.New("a Free App cannot receive an uploaded archive")
+	// ErrNotRestorable: the local file failed inspection.
+	ErrNotRestorable = errors.New("the file cannot be restored")
+	// ErrSnapshotNotReady: the source backup is not completed.
+	ErrSnapshotNotReady = errors.New("the backup is not completed")
+	// ErrTargetBusy: the target is busy (a backup being made, starting, stopping).
+	ErrTargetBusy = errors.New("the environment is busy")
+	// ErrTargetChanged: the target's state changed between plan and run.
+	ErrTargetChanged = errors.New("the environment changed since the plan was made")
+	// ErrSafetyBackupFailed: the safety backup could not be made; nothing was changed.
+	ErrSafetyBackupFailed = errors.New("the safety backup failed")
+	// ErrStopTimeout / ErrStartTimeout: the environment did not reach the state in time.
+	ErrStopTimeout  = errors.New("the environment did not stop in time")
+	ErrStartTimeout = errors.New("the environment did not start in time")
+	// ErrRestoreFailed: the restore job ended failed.
+	ErrRestoreFailed = errors.New("the restore failed")
+	// ErrUploadRejected: the server did not accept the uploaded archive.
+	ErrUploadRejected = errors.New("the uploaded archive was not accepted")
+	// ErrOutcomeUnknown: the restore request may or may not have reached the cloud; it is
+	// never sent again.
+	ErrOutcomeUnknown = errors.New("it is not known whether the restore was started")
+	// ErrDetached: following stopped (cancelled) after the restore was submitted; the
+	// restore continues in the cloud and the run can be re-attached.
+	ErrDetached = errors.New("stopped following the restore; it continues in the cloud")
+	// ErrInterrupted: a re-attached run had been interrupted before its restore was
+	// submitted; it is closed, saying what it had done.
+	ErrInterrupted = errors.New("the run was interrupted")
+	// ErrCancelled: the run was cancelled at a safe point.
+	ErrCancelled = errors.New("cancelled")
+	// ErrRunFinished: Reattach of a run that already ended.
+	ErrRunFinished = errors.New("the run has already finished")
+	// ErrNothingToUndo: the run made no safety backup.
+	ErrNothingToUndo = errors.New("the run made no safety backup to undo it with")
+	// ErrInvalidRequest: the request is incomplete or contradictory.
+	ErrInvalidRequest = errors.New("invalid restore request")
+)
+
+// RunError is every error of Plan and Run: what happened in plain words, what to do, and
+// the error underneath (an *cloud.APIError, a sentinel above, ...).
+type RunError struct {
+	Step    StepKind // the step that failed; empty for plan checks
+	Summary string   // a sentence for the app owner, with what it means for their data
+	Next    string   // what to do now; empty lets explain use the cause's advice
+	Err     error
+}
+
+func (e *RunError) Error() string {
+	if e.Err == nil {
+		return e.Summary
+	}
+	return fmt.Sprintf("%s (%v)", e.Summary, e.Err)
+}
+
+func (e *RunError) Unwrap() error { return e.Err }
+
+// PlainSummary implements explain.Plain.
+func (e *RunError) PlainSummary() string { return e.Summary }
+
+// PlainNextStep implements explain.Plain.
+func (e *RunError) PlainNextStep() string { return e.Next }
