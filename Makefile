@@ -9,7 +9,8 @@ TAGS := migrated_fynedo
 GOFLAGS_TAGS := -tags $(TAGS)
 STATICCHECK_VERSION := 0.8.2
 STATICCHECK_MODULE := honnef.co/go/tools/cmd/staticcheck@v$(STATICCHECK_VERSION)
-FYNE_TOOL_MODULE := fyne.io/tools/cmd/fyne@v1.7.4
+FYNE_TOOL_VERSION := 1.7.4
+FYNE_TOOL_MODULE := fyne.io/tools/cmd/fyne@v$(FYNE_TOOL_VERSION)
 GOBIN := $(shell $(GO) env GOPATH)/bin
 BIN := bin
 FUZZTIME ?= 2m
@@ -107,9 +108,14 @@ screenshots: deps
 	./scripts/with-session.sh ./scripts/screenshots.sh
 
 ## package: a Linux bundle (tar.xz with binary, .desktop file and icon) made by `fyne package`.
+# The binary is built here (with our tags); fyne reads FyneApp.toml for the metadata.
 package: deps
-	@test -x $(GOBIN)/fyne || $(GO) install $(FYNE_TOOL_MODULE)
-	$(GOBIN)/fyne package -os linux --release --tags $(TAGS) --src cmd/restoredesk --icon ../../assets/icon.png --name "Restore Desk" --app-id io.restoredesk.app
+	@$(GOBIN)/fyne version 2>/dev/null | grep -q 'v$(FYNE_TOOL_VERSION)' || \
+	  { echo "package: installing the fyne tool v$(FYNE_TOOL_VERSION)"; $(GO) install $(FYNE_TOOL_MODULE); }
+	$(GO) build $(GOFLAGS_TAGS) -trimpath -ldflags '-s -w' -o $(BIN)/restoredesk ./cmd/restoredesk
+	$(GOBIN)/fyne package -os linux --release --exe $(BIN)/restoredesk --name "Restore Desk" \
+	  --icon assets/icon.png --app-id io.restoredesk.app
+	@ls -l "Restore Desk.tar.xz"
 
 clean:
 	rm -rf $(BIN) docs/screenshots/failed
