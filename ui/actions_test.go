@@ -1,0 +1,274 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+
+	"restoredesk/core/cloud"
+	"restoredesk/core/journal"
+	"restoredesk/core/localcloud"
+	"restoredesk/core/localcloud/localcloudtest"
+	"restoredesk/core/profiles"
+)
+
+func TestErrorDialog_PlainWordsDetailsAndCopyForSupport(t *testing.T) {
+	h := newHarness(t)
+	err := &cloud.APIError{StatusCode: 403, Code: "NO_ACCESS", Message: "no backups access", Method: "GET", Path: "/api/v2/apps/x/environments/y/snapshots"}
+	h.on(func() {
+		d := h.u.showError("The backups could not be loaded", err)
+		if d.summary.Text == "" || strings.Contains(d.summary.Text, "NO_ACCESS") {
+			t.Errorf("summary is not plain words: %q", d.summary.Text)
+		}
+		if !strings.Contains(d.detail.Text, "NO_ACCESS") || !strings.Contains(d.detail.Text, "403") {
+			t.Errorf("details lack the technical facts: %q", d.detail.Text)
+		}
+		test.Tap(d.copy)
+		clip := h.app.Clipboard().Content()
+		if !strings.Contains(clip, "Restore Desk problem report") || !strings.Contains(clip, "NO_ACCESS") {
+			t.Errorf("clipboard = %q", clip)
+		}
+		if d.copy.Text != "Copied" {
+			t.Errorf("the button does not confirm the copy: %q", d.copy.Text)
+		}
+	})
+}
+
+func TestShortcuts_CtrlUOpensUploadAndCtrlRRefreshes(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("orderdesk", "Test")
+	press := func(k fyne.KeyName) {
+		h.u.win.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault})
+	}
+	h.on(func() {
+		h.u.chooserDir = t.TempDir()
+		press(fyne.KeyU)
+		if h.u.chooser == nil {
+			t.Fatal("Ctrl+U opened no file chooser")
+		}
+		h.u.chooser.Dismiss()
+		seq := h.u.backupSeq
+		press(fyne.KeyR)
+		if h.u.backupSeq == seq || !h.u.backups.loading {
+			t.Error("Ctrl+R did not reload the backups")
+		}
+	})
+	h.idle()
+}
+
+func TestCreateBackup_FreeAppSaysWhy_LicensedMakesOne(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("expensetracker", "Sandbox")
+	h.on(func() {
+		if d := h.u.createBackup(); d != nil {
+			t.Fatal("a Free App was offered a manual backup")
+		}
+		if !shows(h.u.win.Canvas(), "Free Apps cannot take manual backups") {
+			t.Errorf("no explanation: %q", texts(h.u.win.Canvas()))
+		}
+	})
+	h.open("customerportal", "Acceptance")
+	before := len(h.snapshots("customerportal", "Acceptance"))
+	h.on(func() {
+		d := h.u.createBackup()
+		if d == nil {
+			t.Fatal("no backup dialog")
+		}
+		d.Submit()
+	})
+	st := h.finished(h.lastJob())
+	if st.outcome != outcomeCompleted {
+		t.Fatalf("backup ended %v: %v", st.outcome, st.err)
+	}
+	after := h.snapshots("customerportal", "Acceptance")
+	if len(after) != before+1 {
+		t.Fatalf("backups: %d → %d", before, len(after))
+	}
+	h.on(func() {
+		if h.u.backups.list.len() != len(after) {
+			t.Errorf("the table shows %d backups, the cloud has %d", h.u.backups.list.len(), len(after))
+		}
+	})
+}
+
+func TestStopAndStart_FromTheToolbar(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("customerportal", "Production")
+	h.on(func() {
+		if h.u.bar.stop.Disabled() || !h.u.bar.start.Disabled() {
+			t.Fatal("Stop/Start do not match a running environment")
+		}
+		h.u.stopSelected().Confirm()
+	})
+	if st := h.finished(h.lastJob()); st.outcome != outcomeCompleted {
+		t.Fatalf("stop ended %v: %v", st.outcome, st.err)
+	}
+	if e := h.env("customerportal", "Production"); e.Status != cloud.StatusStopped {
+		t.Fatalf("Production is %s after Stop", e.Status)
+	}
+	h.on(func() {
+		if h.u.curEnv == nil || h.u.curEnv.Status != cloud.StatusStopped || h.u.bar.start.Disabled() {
+			t.Fatal("the window does not show Production stopped")
+		}
+		test.Tap(h.u.bar.start)
+	})
+	if st := h.finished(h.lastJob()); st.outcome != outcomeCompleted {
+		t.Fatalf("start ended %v: %v", st.outcome, st.err)
+	}
+	if e := h.env("customerportal", "Production"); e.Status != cloud.StatusRunning {
+		t.Fatalf("Production is %s after Start", e.Status)
+	}
+	runs, _ := h.journal.List(context.Background(), journal.Filter{})
+	if len(runs) != 1 || runs[0].Kind != journal.KindStart {
+		t.Errorf("journal = %+v", runs)
+	}
+}
+
+func TestHistory_ExportCSV(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("orderdesk", "Test")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() {
+		test.Tap(h.u.bar.restore)
+		h.u.restoreDlg.safety.SetChecked(false)
+		test.Tap(h.u.restoreDlg.restoreBtn)
+	})
+	h.idle()
+	h.finished(h.lastJob())
+	h.on(func() { h.u.showHistory() })
+	h.idle()
+	path := filepath.Join(t.TempDir(), "history.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.on(func() {
+		if !h.u.history.undo.Disabled() {
+			t.Error("Undo offered before selecting")
+		}
+		h.u.history.exportTo(f)
+	})
+	h.idle()
+	b, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[1], "orderdesk") {
+		t.Fatalf("CSV = %q", b)
+	}
+	h.on(func() {
+		h.u.history.table.Select(tableCell(0))
+		if !h.u.history.undo.Disabled() {
+			t.Error("Undo offered for a restore without a safety backup")
+		}
+	})
+}
+
+// A restore still running when the window closed is found in the journal at the next
+// start, shown in the jobs panel and followed to its end.
+func TestReattach_RunInterruptedByClosingIsFollowedAtNextStart(t *testing.T) {
+	h := newHarness(t, withCloud(localcloudtest.WithJobDelay(2*time.Second)))
+	h.demo()
+	h.open("orderdesk", "Acceptance")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() {
+		test.Tap(h.u.bar.restore)
+		h.u.restoreDlg.safety.SetChecked(false)
+		test.Tap(h.u.restoreDlg.restoreBtn)
+	})
+	h.waitFor("the run", func() bool { return len(h.u.jobs.jobs) > 0 })
+	j := h.lastJob()
+	h.waitFor("the restore to be submitted", func() bool {
+		return slices.ContainsFunc(h.u.jobs.snapshot(j).steps, func(s jobStep) bool { return s.kind == "wait" && s.status == "running" })
+	})
+	h.u.Close() // the window closes while the cloud restores
+	st := h.u.jobs.snapshot(j)
+	if st.outcome == outcomeCompleted {
+		t.Fatal("the run completed before the window closed; the test proves nothing")
+	}
+
+	// The next start, on the same journal.
+	u2 := New(h.app, h.u.deps)
+	t.Cleanup(u2.Close)
+	h.u = u2
+	h.demo()
+	h.waitFor("the re-attached run", func() bool { return len(u2.jobs.jobs) > 0 })
+	j2 := h.lastJob()
+	st2 := h.finished(j2)
+	if st2.outcome != outcomeCompleted || !strings.Contains(st2.title, "re-attached") {
+		t.Fatalf("re-attached run: %q ended %v: %v", st2.title, st2.outcome, st2.err)
+	}
+	runs, _ := h.journal.List(context.Background(), journal.Filter{})
+	if len(runs) != 1 || runs[0].Status != journal.StatusCompleted {
+		t.Fatalf("journal = %+v", runs)
+	}
+	if errors.Is(st2.err, context.Canceled) {
+		t.Error("cancelled")
+	}
+}
+
+func TestClose_AsksWhileAJobRuns(t *testing.T) {
+	h := newHarness(t, withCloud(localcloudtest.WithJobDelay(time.Second)))
+	quits := 0
+	h.u.deps.Quit = func() { quits++ }
+	h.demo()
+	h.on(func() {
+		h.u.requestClose()
+		if quits != 1 || h.u.closePrompt != nil {
+			t.Fatalf("with no job running: %d quits, prompt %v", quits, h.u.closePrompt != nil)
+		}
+	})
+	h.open("orderdesk", "Acceptance")
+	h.on(func() { h.u.createBackup().Submit() })
+	h.on(func() {
+		h.u.requestClose()
+		if h.u.closePrompt == nil || quits != 1 {
+			t.Fatal("closing during a job did not ask")
+		}
+		h.u.closePrompt.Dismiss() // Keep open
+		if quits != 1 {
+			t.Error("Keep open closed the window")
+		}
+	})
+	h.finished(h.lastJob())
+}
+
+func TestProfileSwitcher_OpensTheChosenAccount(t *testing.T) {
+	h := newHarness(t)
+	for _, name := range []string{"Acme", "Globex"} {
+		if err := h.store.Save(context.Background(), profiles.Profile{Name: name, Username: localcloud.DemoUsername, APIURL: h.srv.URL()}, localcloud.DemoAPIKey); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.on(func() { h.u.Start(StartOptions{Profile: "Acme"}) })
+	h.idle()
+	h.on(func() {
+		if got := h.u.win.Title(); got != "Restore Desk — Acme" {
+			t.Fatalf("title = %q", got)
+		}
+		if !slices.Equal(h.u.bar.profiles.Options, []string{"Acme", "Globex"}) {
+			t.Errorf("switcher offers %v", h.u.bar.profiles.Options)
+		}
+		h.u.bar.profiles.SetSelected("Globex")
+	})
+	h.idle()
+	h.on(func() {
+		if got := h.u.win.Title(); got != "Restore Desk — Globex" || len(h.u.apps.apps) != 3 {
+			t.Fatalf("after switching: title %q, %d apps", got, len(h.u.apps.apps))
+		}
+	})
+	if p, _ := h.store.Last(); p.Name != "Globex" {
+		t.Errorf("the account opened last is %q", p.Name)
+	}
+}

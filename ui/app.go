@@ -1,0 +1,490 @@
+// Package ui is Restore Desk's desktop interface (Fyne): the accounts, the apps,
+// environments and backups of the signed-in account, the restore and upload dialogs, the
+// jobs panel and the history. It turns user actions into calls of core/restore and
+// core/cloud and their events into widgets; it holds no restore logic of its own.
+//
+// Threading: every network, disk or keyring call runs in a goroutine started by
+// UI.background; results come back to widgets only through UI.do (fyne.Do). The UI never
+// imports fyne.io/fyne/v2/app, so its tests need neither cgo nor a display.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"restoredesk/core/cloud"
+	"restoredesk/core/journal"
+	"restoredesk/core/profiles"
+	"restoredesk/core/restore"
+)
+
+// AppTitle is the window title; the profile's name follows it.
+const AppTitle = "Restore Desk"
+
+// DemoProfile is the profile name runs on the demo cloud are recorded under.
+const DemoProfile = "Demo"
+
+// Demo is a running demo cloud.
+type Demo struct {
+	URL         string
+	Credentials cloud.Credentials
+	Close       func() error
+}
+
+// Deps is everything the UI uses from outside: tests pass an embedded cloud, a temporary
+// journal and an in-memory secret store.
+type Deps struct {
+	// NewClient makes a cloud client for a base URL and credentials.
+	NewClient func(baseURL string, creds cloud.Credentials) (*cloud.Client, error)
+	// Journal records every run. Required.
+	Journal *journal.Journal
+	// Profiles holds the accounts; its secret store holds their API keys. Required.
+	Profiles *profiles.Store
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+	// StartDemo starts the embedded demo cloud on loopback (nil: no demo offered).
+	StartDemo func(ctx context.Context) (*Demo, error)
+	// RestoreOptions configure each restore engine (e.g. how often jobs are polled).
+	RestoreOptions []restore.Option
+	// PollInterval is how often start, stop and backup jobs started from the toolbar are
+	// polled (0: 2 s). Restore runs poll as RestoreOptions say.
+	PollInterval time.Duration
+	// Logger receives diagnostics (nil: slog.Default()). Never credentials.
+	Logger *slog.Logger
+	// Quit ends the application (nil: the window is closed).
+	Quit func()
+}
+
+// StartOptions say what the window opens with.
+type StartOptions struct {
+	Demo    bool   // straight into the demo cloud
+	Profile string // this profile; empty: the one used last, or the sign-in screen
+}
+
+// session is the signed-in account.
+type session struct {
+	profile string
+	client  *cloud.Client
+	engine  *restore.Engine
+	ctx     context.Context // ends when another account is opened
+	cancel  context.CancelFunc
+}
+
+// UI is the main window and everything in it.
+type UI struct {
+	app  fyne.App
+	win  fyne.Window
+	deps Deps
+	log  *slog.Logger
+
+	ctx    context.Context // ends when the UI closes
+	cancel context.CancelFunc
+
+	// uiMu serialises the functions run through do. In the running app fyne.Do runs them one
+	// at a time on the UI goroutine anyway and the lock is never contended; the test
+	// driver runs them on the calling goroutine, where it keeps two workers apart.
+	uiMu sync.Mutex
+	bg   sync.WaitGroup // background work; Close and tests wait for it
+
+	inspector *inspector
+
+	// Fields below belong to the UI goroutine.
+	sess    *session
+	demos   []*Demo
+	apps    *appsPanel
+	envs    *envsPanel
+	backups *backupsPanel
+	jobs    *jobsPanel
+	bar     *toolbar
+	status  *widget.Label
+	main    fyne.CanvasObject
+	body    *container.Split // lists above, jobs below
+	history *historyWindow
+
+	curApp  *cloud.AppWithEnvironments
+	curEnv  *cloud.Environment
+	curSnap *cloud.Snapshot
+
+	accountSeq, envSeq, backupSeq uint64
+
+	signin        *signInForm           // the sign-in screen last shown
+	keyringPrompt *dialog.ConfirmDialog // the last "keyring unavailable" question
+	// The dialogs last shown, for tests and the screenshot tour.
+	restoreDlg  *restoreDialog
+	stopPrompt  *dialog.ConfirmDialog
+	closePrompt *dialog.ConfirmDialog
+	chooser     *dialog.FileDialog
+	inspecting  *progressDialog
+	inspection  *inspectionDialog
+
+	// chooserDir is where the file chooser opens (empty: the user's home); tests set it.
+	chooserDir string
+	closed     bool
+}
+
+// New builds the main window. Show it and call Start.
+func New(a fyne.App, deps Deps) *UI {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	if deps.NewClient == nil {
+		deps.NewClient = func(baseURL string, creds cloud.Credentials) (*cloud.Client, error) {
+			return cloud.New(baseURL, creds, cloud.WithLogger(deps.Logger))
+		}
+	}
+	u := &UI{app: a, deps: deps, log: deps.Logger, inspector: newInspector()}
+	u.ctx, u.cancel = context.WithCancel(context.Background())
+	u.win = a.NewWindow(AppTitle)
+	u.win.Resize(fyne.NewSize(1280, 800))
+	u.apps = newAppsPanel(u.selectApp)
+	u.envs = newEnvsPanel(u.selectEnv)
+	u.backups = newBackupsPanel(deps.Now, u.selectSnapshot)
+	u.jobs = newJobsPanel(u)
+	u.bar = newToolbar(u)
+	u.status = widget.NewLabel("")
+	u.status.Truncation = fyne.TextTruncateEllipsis
+	u.main = u.layout()
+	u.win.SetOnDropped(u.handleDrop)
+	u.win.SetCloseIntercept(u.requestClose)
+	u.addShortcuts()
+	u.win.SetContent(widget.NewLabel("Starting…"))
+	u.updateActions()
+	return u
+}
+
+func (u *UI) layout() fyne.CanvasObject {
+	right := container.NewHSplit(u.envs.content(), u.backups.content())
+	right.SetOffset(0.28)
+	browse := container.NewHSplit(u.apps.content(), right)
+	browse.SetOffset(0.22)
+	u.body = container.NewVSplit(browse, u.jobs.content())
+	u.body.SetOffset(0.64)
+	return container.NewBorder(u.bar.content(), u.status, nil, nil, u.body)
+}
+
+// Window is the main window.
+func (u *UI) Window() fyne.Window { return u.win }
+
+// Start opens the first screen: the demo, a profile, or the sign-in screen.
+func (u *UI) Start(opts StartOptions) {
+	switch {
+	case opts.Demo:
+		u.showSignIn(signInPrefill{})
+		u.startDemo()
+	case opts.Profile != "":
+		u.openProfile(opts.Profile)
+	default:
+		if p, ok := u.deps.Profiles.Last(); ok {
+			u.openProfile(p.Name)
+			return
+		}
+		if list := u.deps.Profiles.List(); len(list) > 0 {
+			u.openProfile(list[0].Name)
+			return
+		}
+		u.showSignIn(signInPrefill{})
+	}
+}
+
+// Close cancels whatever runs (an interrupted run is found in the journal and
+// re-attached at the next start), waits a moment for the workers to notice, and stops
+// the demo clouds. The journal belongs to the caller.
+func (u *UI) Close() {
+	if u.closed {
+		return
+	}
+	u.closed = true
+	u.cancel()
+	done := make(chan struct{})
+	go func() { u.bg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		u.log.Warn("background work did not stop within 10 s; leaving it")
+	}
+	for _, d := range u.demos {
+		if err := d.Close(); err != nil {
+			u.log.Warn("stop the demo cloud", "err", err)
+		}
+	}
+}
+
+// do runs fn on the UI goroutine. Use it from goroutines only, never from a callback.
+func (u *UI) do(fn func()) {
+	fyne.Do(func() {
+		u.uiMu.Lock()
+		defer u.uiMu.Unlock()
+		fn()
+	})
+}
+
+// background runs work in a goroutine that Close waits for.
+func (u *UI) background(work func(ctx context.Context)) {
+	u.bg.Add(1)
+	go func() {
+		defer u.bg.Done()
+		work(u.ctx)
+	}()
+}
+
+// openSession makes s the signed-in account and loads its apps.
+func (u *UI) openSession(profile string, client *cloud.Client) {
+	if u.sess != nil {
+		u.sess.cancel()
+	}
+	ctx, cancel := context.WithCancel(u.ctx)
+	u.sess = &session{
+		profile: profile,
+		client:  client,
+		engine:  restore.New(client, u.deps.Journal, u.engineOptions()...),
+		ctx:     ctx,
+		cancel:  cancel,
+	}
+	if profile != DemoProfile {
+		if err := u.deps.Profiles.SetLast(profile); err != nil {
+			u.log.Warn("remember the last profile", "err", err)
+		}
+	}
+	u.win.SetTitle(AppTitle + " — " + profile)
+	u.curApp, u.curEnv, u.curSnap = nil, nil, nil
+	u.apps.selected = ""
+	u.apps.setApps(nil)
+	u.envs.clear("Select an app.")
+	u.backups.clear("Select an environment to see its backups.")
+	u.bar.setProfiles(u.profileNames(), profile)
+	u.status.SetText(fmt.Sprintf("Signed in as %s at %s", client.Username(), client.BaseURL()))
+	u.win.SetContent(u.main)
+	u.updateActions()
+	u.loadAccount()
+	u.reattach()
+}
+
+// engineOptions configure the restore engines: the UI's clock and logger, the inspector
+// that remembers what was checked already, then the caller's options.
+func (u *UI) engineOptions() []restore.Option {
+	opts := []restore.Option{
+		restore.WithClock(u.deps.Now),
+		restore.WithLogger(u.log),
+		restore.WithInspector(u.inspector.inspect),
+	}
+	return append(opts, u.deps.RestoreOptions...)
+}
+
+// profileNames lists the saved profiles, plus the demo while it is open.
+func (u *UI) profileNames() []string {
+	var names []string
+	for _, p := range u.deps.Profiles.List() {
+		names = append(names, p.Name)
+	}
+	if u.sess != nil && u.sess.profile == DemoProfile {
+		names = append(names, DemoProfile)
+	}
+	return names
+}
+
+// loadAccount (re)loads the apps and their environments; the selection survives.
+func (u *UI) loadAccount() {
+	s := u.sess
+	if s == nil {
+		return
+	}
+	u.accountSeq++
+	seq := u.accountSeq
+	u.apps.setStatus("Loading apps…")
+	u.background(func(context.Context) {
+		apps, err := s.client.LoadAccount(s.ctx, 4)
+		u.do(func() {
+			if seq != u.accountSeq || s != u.sess {
+				return
+			}
+			if err != nil {
+				if errors.Is(err, context.Canceled) {
+					return
+				}
+				u.apps.setStatus("Not loaded. Press Refresh to try again.")
+				u.showError("The apps could not be loaded", err)
+				return
+			}
+			u.apps.setApps(apps)
+			if u.curApp == nil {
+				return
+			}
+			a := u.apps.find(u.curApp.AppID)
+			if a == nil {
+				u.curApp, u.curEnv, u.curSnap = nil, nil, nil
+				u.envs.clear("Select an app.")
+				u.backups.clear("Select an environment to see its backups.")
+				u.updateActions()
+				return
+			}
+			u.curApp = a
+			u.showEnvs(a, a.Environments, a.Err)
+		})
+	})
+}
+
+// selectApp shows the app's environments at once (as loaded with the account) and
+// refreshes their status in the background.
+func (u *UI) selectApp(a *cloud.AppWithEnvironments) {
+	u.curApp, u.curEnv, u.curSnap = a, nil, nil
+	u.envs.selected = ""
+	u.backups.clear("Select an environment to see its backups.")
+	u.showEnvs(a, a.Environments, a.Err)
+	u.updateActions()
+	u.loadEnvs()
+}
+
+// loadEnvs refreshes the selected app's environments.
+func (u *UI) loadEnvs() {
+	s, a := u.sess, u.curApp
+	if s == nil || a == nil {
+		return
+	}
+	u.envSeq++
+	seq := u.envSeq
+	u.envs.setLoading(a.Name)
+	u.background(func(context.Context) {
+		envs, err := s.client.ListEnvironments(s.ctx, a.AppID)
+		u.do(func() {
+			if seq != u.envSeq || s != u.sess || u.curApp == nil || u.curApp.AppID != a.AppID {
+				return
+			}
+			if err != nil && errors.Is(err, context.Canceled) {
+				return
+			}
+			if err != nil {
+				u.showEnvs(a, u.envs.envs, err)
+				return
+			}
+			a.Environments = envs
+			u.showEnvs(a, envs, nil)
+		})
+	})
+}
+
+// showEnvs lists envs of a; err explains why they may be missing or old.
+func (u *UI) showEnvs(a *cloud.AppWithEnvironments, envs []cloud.Environment, err error) {
+	note := ""
+	if err != nil {
+		note = "Status not checked: " + explainSummary(err)
+	}
+	u.envs.setEnvs(a.Name, envs, note)
+	if u.curEnv != nil {
+		u.curEnv = u.envs.current()
+		if u.curEnv == nil {
+			u.curSnap = nil
+			u.backups.clear("Select an environment to see its backups.")
+		}
+	}
+	u.updateActions()
+}
+
+// selectEnv loads the environment's backups.
+func (u *UI) selectEnv(e *cloud.Environment) {
+	u.curEnv, u.curSnap = e, nil
+	u.updateActions()
+	u.loadBackups("")
+}
+
+// loadBackups (re)loads the selected environment's backups; keepID stays selected.
+func (u *UI) loadBackups(keepID string) {
+	s, a, e := u.sess, u.curApp, u.curEnv
+	if s == nil || a == nil || e == nil {
+		return
+	}
+	u.backupSeq++
+	seq := u.backupSeq
+	u.backups.setLoading(e.Mode)
+	u.background(func(context.Context) {
+		snaps, err := s.client.ListAllSnapshots(s.ctx, a.ProjectID, e.EnvironmentID)
+		rows := makeBackupRows(snaps, u.deps.Now())
+		u.do(func() {
+			if seq != u.backupSeq || s != u.sess || u.curEnv == nil || u.curEnv.EnvironmentID != e.EnvironmentID {
+				return
+			}
+			if err != nil {
+				if !errors.Is(err, context.Canceled) {
+					u.backups.clear("The backups could not be loaded: " + explainSummary(err) + " Press Refresh to try again.")
+				}
+				return
+			}
+			u.backups.setBackups(rows, keepID)
+		})
+	})
+}
+
+func (u *UI) selectSnapshot(s *cloud.Snapshot) {
+	u.curSnap = s
+	u.updateActions()
+}
+
+// refresh reloads the account, the environments and the backups (Ctrl+R).
+func (u *UI) refresh() {
+	if u.sess == nil {
+		return
+	}
+	u.loadAccount()
+	if u.curApp != nil {
+		u.loadEnvs()
+	}
+	if u.curEnv != nil {
+		keep := ""
+		if u.curSnap != nil {
+			keep = u.curSnap.SnapshotID
+		}
+		u.loadBackups(keep)
+	}
+}
+
+// updateActions enables the toolbar's buttons that fit the selection.
+func (u *UI) updateActions() {
+	u.bar.update(u.sess != nil, u.curApp, u.curEnv, u.curSnap)
+}
+
+// requestClose closes the window (and so the application), asking first while jobs
+// run: closing stops following them. UI goroutine.
+func (u *UI) requestClose() {
+	n := u.jobs.running()
+	if n == 0 {
+		u.quit()
+		return
+	}
+	running := countText(n, "job") + " are"
+	if n == 1 {
+		running = "1 job is"
+	}
+	d := dialog.NewConfirm("Close Restore Desk?",
+		running+" still running. Closing stops following it here: a restore goes on in Mendix Cloud, and "+
+			"Restore Desk picks it up from its journal at the next start (an upload continues where it stopped).",
+		func(ok bool) {
+			if ok {
+				u.quit()
+			}
+		}, u.win)
+	d.SetConfirmText("Close")
+	d.SetDismissText("Keep open")
+	d.Show()
+	u.closePrompt = d
+}
+
+// quit ends the application.
+func (u *UI) quit() {
+	if u.deps.Quit != nil {
+		u.deps.Quit()
+		return
+	}
+	u.win.SetCloseIntercept(nil)
+	u.win.Close()
+}

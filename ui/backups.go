@@ -1,0 +1,470 @@
+package ui
+
+import (
+	"cmp"
+	"fmt"
+	"image/color"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"restoredesk/core/cloud"
+)
+
+// backupCol is a column of the backups table.
+type backupCol int
+
+const (
+	colCreated backupCol = iota
+	colKind
+	colState
+	colModel
+	colExpires
+	numBackupCols
+)
+
+func (c backupCol) title() string {
+	return [...]string{"Created", "Kind", "State", "Model version", "Expires"}[c]
+}
+
+func (c backupCol) width() float32 {
+	return [...]float32{170, 100, 110, 140, 130}[c]
+}
+
+// kindLabel is a backup kind as the table shows it.
+func kindLabel(k cloud.SnapshotKind) string {
+	switch k {
+	case cloud.KindNightly:
+		return "Nightly"
+	case cloud.KindWeekly:
+		return "Weekly"
+	case cloud.KindMonthly:
+		return "Monthly"
+	case cloud.KindManual:
+		return "Manual"
+	case cloud.KindUploaded:
+		return "Uploaded"
+	case cloud.KindSafety:
+		return "Safety"
+	}
+	return string(k)
+}
+
+// allKinds lists the kinds the kind filter offers.
+func allKinds() []cloud.SnapshotKind {
+	return []cloud.SnapshotKind{cloud.KindNightly, cloud.KindWeekly, cloud.KindMonthly,
+		cloud.KindManual, cloud.KindUploaded, cloud.KindSafety}
+}
+
+// stateLabel is a job state as people read it.
+func stateLabel(s cloud.JobState) string {
+	switch s {
+	case cloud.StateCompleted:
+		return "Completed"
+	case cloud.StateFailed:
+		return "Failed"
+	case cloud.StateRunning:
+		return "In progress"
+	case cloud.StateQueued:
+		return "Queued"
+	case "":
+		return "Unknown"
+	}
+	return "Unknown (" + string(s) + ")"
+}
+
+// backupRow is one snapshot with its display strings computed once, so that drawing a
+// cell is a lookup (the table redraws cells while scrolling).
+type backupRow struct {
+	snap    cloud.Snapshot
+	kind    cloud.SnapshotKind
+	cells   [numBackupCols]string
+	search  string // lower-case text the filter matches against
+	version versionKey
+}
+
+// backupList is the backups table's state: all rows, and the sorted, filtered view the
+// table shows. It holds no widgets.
+type backupList struct {
+	rows  []backupRow
+	view  []int // indexes into rows, in display order
+	col   backupCol
+	desc  bool
+	query string
+	kind  cloud.SnapshotKind // "" shows every kind
+}
+
+func newBackupList() *backupList { return &backupList{col: colCreated, desc: true} }
+
+// makeBackupRows computes the display strings of snaps once; relative times are computed
+// against now. It runs off the UI goroutine (thousands of rows take milliseconds).
+func makeBackupRows(snaps []cloud.Snapshot, now time.Time) []backupRow {
+	rows := make([]backupRow, len(snaps))
+	for i, s := range snaps {
+		k := cloud.KindOf(s)
+		r := backupRow{snap: s, kind: k, version: parseVersion(s.ModelVersion)}
+		r.cells[colCreated] = relativeTime(s.CreatedAt, now)
+		r.cells[colKind] = kindLabel(k)
+		r.cells[colState] = stateLabel(s.State)
+		r.cells[colModel] = cmp.Or(s.ModelVersion, "—")
+		r.cells[colExpires] = relativeTime(s.ExpiresAt, now)
+		comment := s.Comment
+		if strings.HasPrefix(strings.ToLower(comment), "automatically created") {
+			comment = "" // "…nightly snapshot" is on weekly and monthly backups too: the kind says it
+		}
+		r.search = strings.ToLower(strings.Join([]string{r.cells[colKind], r.cells[colState],
+			s.ModelVersion, comment, s.StatusMessage, s.SnapshotID, exactTime(s.CreatedAt)}, "\n"))
+		rows[i] = r
+	}
+	return rows
+}
+
+// set replaces the rows with those of snaps.
+func (l *backupList) set(snaps []cloud.Snapshot, now time.Time) {
+	l.setRows(makeBackupRows(snaps, now))
+}
+
+// setRows replaces the rows and applies the sort and filter.
+func (l *backupList) setRows(rows []backupRow) {
+	l.rows = rows
+	l.apply()
+}
+
+// sortBy sorts by col; choosing the sorted column again reverses the order. Times sort
+// newest first at the first click, text A to Z.
+func (l *backupList) sortBy(col backupCol) {
+	if l.col == col {
+		l.desc = !l.desc
+	} else {
+		l.col = col
+		l.desc = col == colCreated || col == colExpires
+	}
+	l.apply()
+}
+
+// filter keeps the rows whose text contains query (any case) and, unless kind is empty,
+// that are of that kind.
+func (l *backupList) filter(query string, kind cloud.SnapshotKind) {
+	l.query = strings.ToLower(strings.TrimSpace(query))
+	l.kind = kind
+	l.apply()
+}
+
+func (l *backupList) apply() {
+	l.view = l.view[:0]
+	for i := range l.rows {
+		r := &l.rows[i]
+		if l.kind != "" && r.kind != l.kind {
+			continue
+		}
+		if l.query != "" && !strings.Contains(r.search, l.query) {
+			continue
+		}
+		l.view = append(l.view, i)
+	}
+	slices.SortStableFunc(l.view, func(a, b int) int {
+		c := l.compare(&l.rows[a], &l.rows[b])
+		if l.desc {
+			return -c
+		}
+		return c
+	})
+}
+
+func (l *backupList) compare(a, b *backupRow) int {
+	switch l.col {
+	case colCreated:
+		return a.snap.CreatedAt.Compare(b.snap.CreatedAt)
+	case colExpires:
+		return a.snap.ExpiresAt.Compare(b.snap.ExpiresAt)
+	case colModel:
+		return cmp.Or(slices.Compare(a.version, b.version), strings.Compare(a.snap.ModelVersion, b.snap.ModelVersion))
+	}
+	return strings.Compare(a.cells[l.col], b.cells[l.col])
+}
+
+// versionKey is a model version split into its numbers once, so sorting thousands of
+// rows does not parse text in every comparison.
+type versionKey []int
+
+// parseVersion turns "1.10.0.340" into [1 10 0 340]; a part that is not a number counts
+// as -1, so such versions sort first.
+func parseVersion(s string) versionKey {
+	if s == "" {
+		return nil
+	}
+	parts := strings.Split(s, ".")
+	k := make(versionKey, len(parts))
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			n = -1
+		}
+		k[i] = n
+	}
+	return k
+}
+
+// compareVersions orders "1.10.0" after "1.9.2": by number, part by part.
+func compareVersions(a, b string) int { return slices.Compare(parseVersion(a), parseVersion(b)) }
+
+// len is the number of rows shown.
+func (l *backupList) len() int { return len(l.view) }
+
+// at is the i-th row shown.
+func (l *backupList) at(i int) *backupRow { return &l.rows[l.view[i]] }
+
+// indexOf is the display index of the snapshot with id, or -1.
+func (l *backupList) indexOf(id string) int {
+	for i, r := range l.view {
+		if l.rows[r].snap.SnapshotID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// backupsPanel shows the selected environment's backups: a filter, the table, and the
+// selected backup's details.
+type backupsPanel struct {
+	list     *backupList
+	table    *widget.Table
+	search   *widget.Entry
+	kindSel  *widget.Select
+	status   *widget.Label // "12 backups", "Loading backups…"
+	details  *widget.Label
+	selected string // snapshot id
+	loading  bool
+
+	onSelect func(s *cloud.Snapshot) // nil when nothing is selected
+	now      func() time.Time
+}
+
+const allKindsOption = "All kinds"
+
+func newBackupsPanel(now func() time.Time, onSelect func(*cloud.Snapshot)) *backupsPanel {
+	p := &backupsPanel{list: newBackupList(), onSelect: onSelect, now: now}
+	p.table = p.newTable()
+	p.search = widget.NewEntry()
+	p.search.SetPlaceHolder("Filter backups (comment, kind, version, date)")
+	p.search.OnChanged = func(string) { p.refilter() }
+	opts := []string{allKindsOption}
+	for _, k := range allKinds() {
+		opts = append(opts, kindLabel(k))
+	}
+	p.status = widget.NewLabel("Select an environment to see its backups.")
+	p.details = widget.NewLabel("")
+	p.details.Wrapping = fyne.TextWrapWord
+	p.details.Selectable = true
+	p.kindSel = widget.NewSelect(opts, nil)
+	p.kindSel.SetSelected(allKindsOption)
+	p.kindSel.OnChanged = func(string) { p.refilter() }
+	return p
+}
+
+func (p *backupsPanel) newTable() *widget.Table {
+	t := widget.NewTableWithHeaders(
+		func() (int, int) { return p.list.len(), int(numBackupCols) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("Automatically created")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			if id.Row < 0 || id.Row >= p.list.len() {
+				o.(*widget.Label).SetText("")
+				return
+			}
+			// Fyne's table marks only the selected cell; bold text marks the whole row.
+			l := o.(*widget.Label)
+			r := p.list.at(id.Row)
+			l.TextStyle.Bold = r.snap.SnapshotID == p.selected && p.selected != ""
+			l.SetText(r.cells[id.Col])
+		})
+	t.ShowHeaderColumn = false
+	t.CreateHeader = func() fyne.CanvasObject {
+		b := widget.NewButton("Model version ▼", nil)
+		b.Importance = widget.LowImportance
+		b.Alignment = widget.ButtonAlignLeading
+		return b
+	}
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		b := o.(*widget.Button)
+		if id.Col < 0 {
+			return
+		}
+		col := backupCol(id.Col)
+		text := col.title()
+		if p.list.col == col && p.list.desc {
+			text += " ▼"
+		} else if p.list.col == col {
+			text += " ▲"
+		}
+		b.SetText(text)
+		b.OnTapped = func() { p.sortBy(col) }
+	}
+	for c := range numBackupCols {
+		t.SetColumnWidth(int(c), c.width())
+	}
+	t.OnSelected = func(id widget.TableCellID) {
+		if id.Row < 0 || id.Row >= p.list.len() {
+			return
+		}
+		r := p.list.at(id.Row)
+		changed := p.selected != r.snap.SnapshotID
+		p.selected = r.snap.SnapshotID
+		if changed {
+			p.table.Refresh() // re-bold the selected row
+		}
+		p.showDetails(r)
+		snap := r.snap
+		p.onSelect(&snap)
+	}
+	return t
+}
+
+func (p *backupsPanel) sortBy(col backupCol) {
+	p.list.sortBy(col)
+	p.reselect()
+}
+
+func (p *backupsPanel) refilter() {
+	kind := cloud.SnapshotKind("")
+	for _, k := range allKinds() {
+		if kindLabel(k) == p.kindSel.Selected {
+			kind = k
+		}
+	}
+	p.list.filter(p.search.Text, kind)
+	p.reselect()
+}
+
+// reselect keeps the selected backup selected after the view changed, or clears the
+// selection when the filter hides it.
+func (p *backupsPanel) reselect() {
+	p.table.Refresh()
+	p.updateStatus()
+	if p.selected == "" {
+		return
+	}
+	if i := p.list.indexOf(p.selected); i >= 0 {
+		p.table.Select(widget.TableCellID{Row: i, Col: 0})
+		return
+	}
+	p.clearSelection()
+}
+
+func (p *backupsPanel) clearSelection() {
+	p.selected = ""
+	p.table.UnselectAll()
+	p.details.SetText("")
+	p.onSelect(nil)
+}
+
+// setLoading shows that the backups of an environment are being fetched.
+func (p *backupsPanel) setLoading(env string) {
+	p.loading = true
+	p.list.set(nil, time.Time{})
+	p.clearSelection()
+	p.table.Refresh()
+	p.status.SetText(fmt.Sprintf("Loading the backups of %s…", env))
+}
+
+// clear empties the panel (no environment selected).
+func (p *backupsPanel) clear(msg string) {
+	p.loading = false
+	p.list.set(nil, time.Time{})
+	p.clearSelection()
+	p.table.Refresh()
+	p.status.SetText(msg)
+}
+
+// setBackups shows rows (see makeBackupRows); keepID stays selected if present.
+func (p *backupsPanel) setBackups(rows []backupRow, keepID string) {
+	p.loading = false
+	p.list.setRows(rows)
+	p.selected = keepID
+	p.table.Refresh()
+	p.table.ScrollToTop()
+	if keepID == "" {
+		p.clearSelection()
+	}
+	p.reselect()
+}
+
+func (p *backupsPanel) updateStatus() {
+	if p.loading {
+		return
+	}
+	total, shown := len(p.list.rows), p.list.len()
+	switch {
+	case total == 0:
+		p.status.SetText("This environment has no backups yet.")
+	case shown == total:
+		p.status.SetText(fmt.Sprintf("%d backups. Click a column title to sort.", total))
+	default:
+		p.status.SetText(fmt.Sprintf("%d of %d backups match the filter.", shown, total))
+	}
+}
+
+func (p *backupsPanel) showDetails(r *backupRow) {
+	s := r.snap
+	lines := []string{
+		fmt.Sprintf("%s backup of %s (%s)", kindLabel(r.kind), exactTime(s.CreatedAt), relativeTime(s.CreatedAt, p.now())),
+	}
+	if s.Comment != "" {
+		lines = append(lines, "Comment: "+s.Comment)
+	}
+	if s.StatusMessage != "" {
+		lines = append(lines, "Status: "+s.StatusMessage)
+	}
+	if !s.ExpiresAt.IsZero() {
+		lines = append(lines, "Kept until "+exactTime(s.ExpiresAt))
+	}
+	lines = append(lines, "Backup ID: "+s.SnapshotID)
+	p.details.SetText(strings.Join(lines, "\n"))
+}
+
+// content lays the panel out.
+func (p *backupsPanel) content() fyne.CanvasObject {
+	filters := container.NewBorder(nil, nil, nil, p.kindSel, p.search)
+	top := container.NewVBox(filters, p.status)
+	// The details keep a fixed height, so selecting a backup never shifts the table.
+	room := canvas.NewRectangle(color.Transparent)
+	room.SetMinSize(fyne.NewSize(10, 5*theme.TextSize()+theme.Padding()*4))
+	details := container.NewStack(room, container.NewVScroll(p.details))
+	return container.NewBorder(top, details, nil, nil, p.table)
+}
+
+// createBackup asks for an optional comment, then makes a manual backup of the selected
+// environment (toolbar "Create backup").
+func (u *UI) createBackup() *dialog.FormDialog {
+	if u.sess == nil || u.curApp == nil || u.curEnv == nil {
+		return nil
+	}
+	if u.curApp.FreeApp {
+		u.showMessage("Free Apps cannot take manual backups",
+			fmt.Sprintf("Mendix Cloud makes the backups of a Free App by itself, every night. Restore one of the backups of %s from the list.", u.curApp.Name))
+		return nil
+	}
+	s, app, env := u.sess, u.curApp.App, *u.curEnv
+	comment := widget.NewEntry()
+	comment.SetPlaceHolder("e.g. before the November release")
+	d := dialog.NewForm(fmt.Sprintf("Back up %s now", env.Mode), "Create backup", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Comment (optional)", comment)}, func(ok bool) {
+			if ok {
+				u.createSnapshot(s, app, env, strings.TrimSpace(comment.Text))
+			}
+		}, u.win)
+	d.Resize(fyne.NewSize(480, 0))
+	d.Show()
+	return d
+}

@@ -1,0 +1,77 @@
+package ui
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"restoredesk/core/explain"
+)
+
+// explainOf explains err in plain words.
+func explainOf(err error) explain.Explanation { return explain.Explain(err) }
+
+// explainSummary is the plain-words sentence for err, for labels with little room.
+func explainSummary(err error) string {
+	if err == nil {
+		return ""
+	}
+	return explainOf(err).Summary
+}
+
+// errorDialog shows an error in plain words, what to do next, the technical detail one
+// click away, and a button that copies everything support needs.
+type errorDialog struct {
+	dialog  *dialog.CustomDialog
+	summary *widget.Label
+	next    *widget.Label
+	detail  *widget.Label
+	copy    *widget.Button
+}
+
+// showError shows err under title. UI goroutine.
+func (u *UI) showError(title string, err error) *errorDialog {
+	ex := explainOf(err)
+	d := &errorDialog{}
+	d.summary = wrapped(ex.Summary)
+	d.summary.TextStyle.Bold = true
+	d.next = wrapped(ex.NextStep)
+	d.detail = wrapped(ex.Detail)
+	d.detail.Selectable = true
+	details := widget.NewAccordion(widget.NewAccordionItem("Details", d.detail))
+	d.copy = widget.NewButtonWithIcon("Copy for support", theme.ContentCopyIcon(), nil)
+	d.copy.OnTapped = func() {
+		u.app.Clipboard().SetContent(ex.SupportText())
+		d.copy.SetText("Copied")
+	}
+	body := container.NewVBox(d.summary)
+	if strings.TrimSpace(ex.NextStep) != "" {
+		body.Add(d.next)
+	}
+	body.Add(details)
+	body.Add(container.NewHBox(d.copy))
+	d.dialog = dialog.NewCustom(title, "Close", body, u.win)
+	d.dialog.SetIcon(theme.ErrorIcon())
+	d.dialog.Resize(fyne.NewSize(560, 0))
+	d.dialog.Show()
+	return d
+}
+
+// showMessage tells the user something in a sentence or two. UI goroutine.
+func (u *UI) showMessage(title, text string) dialog.Dialog {
+	d := dialog.NewCustom(title, "OK", wrapped(text), u.win)
+	d.Resize(fyne.NewSize(480, 0))
+	d.Show()
+	return d
+}
+
+// wrapped is a label that wraps at word boundaries.
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}

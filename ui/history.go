@@ -1,0 +1,380 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"restoredesk/core/journal"
+	"restoredesk/core/restore"
+)
+
+const (
+	allProfilesOption = "All accounts"
+	allAppsOption     = "All apps"
+)
+
+// historyCols are the history table's columns.
+func historyCols() []string {
+	return []string{"Started", "Account", "App · environment", "What", "From", "Status", "Took"}
+}
+
+func historyColWidths() []float32 { return []float32{150, 120, 200, 90, 230, 110, 90} }
+
+// runKindText is a run's kind in words.
+func runKindText(r journal.Run) string {
+	switch r.Kind {
+	case journal.KindRestore:
+		return "Restore"
+	case journal.KindUpload:
+		if r.UploadOnly {
+			return "Upload"
+		}
+		return "Upload + restore"
+	case journal.KindUndo:
+		return "Undo"
+	case journal.KindStart:
+		return "Start"
+	}
+	return string(r.Kind)
+}
+
+// runStatusText is a run's status in words.
+func runStatusText(s journal.Status) string {
+	switch s {
+	case journal.StatusRunning:
+		return "Running"
+	case journal.StatusCompleted:
+		return "Completed"
+	case journal.StatusFailed:
+		return "Failed"
+	case journal.StatusCancelled:
+		return "Cancelled"
+	case journal.StatusInterrupted:
+		return "Interrupted"
+	case journal.StatusUnknown:
+		return "Outcome unknown"
+	}
+	return string(s)
+}
+
+// historyRowCells are the cells of one run.
+func historyRowCells(r journal.Run) []string {
+	took := "—"
+	if !r.FinishedAt.IsZero() {
+		took = elapsedText(r.FinishedAt.Sub(r.StartedAt))
+	}
+	app := r.AppName
+	if app == "" {
+		app = r.AppID
+	}
+	return []string{exactTime(r.StartedAt), r.Profile, app + " · " + r.Mode, runKindText(r), r.Source(),
+		runStatusText(r.Status), took}
+}
+
+// canUndo reports whether r took a safety backup that can be restored to undo it.
+func canUndo(r journal.Run) bool {
+	return r.SafetySnapshotID != "" && r.Status.Finished() &&
+		(r.Kind == journal.KindRestore || r.Kind == journal.KindUpload || r.Kind == journal.KindUndo)
+}
+
+// historyWindow shows the journal: every run on this computer, filterable by account and
+// app, exportable as CSV, with "Undo this restore" for runs that took a safety backup.
+type historyWindow struct {
+	u        *UI
+	win      fyne.Window
+	runs     []journal.Run
+	cells    [][]string
+	selected int
+	profile  *widget.Select
+	app      *widget.Select
+	table    *widget.Table
+	details  *widget.Label
+	status   *widget.Label
+	undo     *widget.Button
+	export   *widget.Button
+	refresh  *widget.Button
+	appIDs   map[string]string // option label → app id
+	loadSeq  uint64
+	closed   bool
+}
+
+// showHistory opens (or raises) the history window.
+func (u *UI) showHistory() {
+	if u.history != nil && !u.history.closed {
+		u.history.win.RequestFocus()
+		u.history.load()
+		return
+	}
+	h := &historyWindow{u: u, selected: -1, appIDs: map[string]string{}}
+	h.win = u.app.NewWindow(AppTitle + " — History")
+	h.profile = widget.NewSelect([]string{allProfilesOption}, nil)
+	h.profile.SetSelected(allProfilesOption)
+	h.app = widget.NewSelect([]string{allAppsOption}, nil)
+	h.app.SetSelected(allAppsOption)
+	h.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(h.cells), len(historyCols()) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("Upload + restore")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			if id.Row < len(h.cells) {
+				o.(*widget.Label).SetText(h.cells[id.Row][id.Col])
+			}
+		})
+	h.table.ShowHeaderColumn = false
+	h.table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("App · environment", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	h.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 {
+			o.(*widget.Label).SetText(historyCols()[id.Col])
+		}
+	}
+	for i, w := range historyColWidths() {
+		h.table.SetColumnWidth(i, w)
+	}
+	h.table.OnSelected = func(id widget.TableCellID) { h.selectRun(id.Row) }
+	h.details = wrapped("Select a run to see its steps.")
+	h.details.Selectable = true
+	h.status = widget.NewLabel("")
+	h.undo = widget.NewButtonWithIcon("Undo this restore…", theme.ContentUndoIcon(), h.undoSelected)
+	h.undo.Disable()
+	h.export = widget.NewButtonWithIcon("Export CSV…", theme.DocumentSaveIcon(), h.chooseExport)
+	h.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), h.load)
+	top := container.NewHBox(widget.NewLabel("Account"), h.profile, widget.NewLabel("App"), h.app, h.refresh, h.export)
+	split := container.NewVSplit(h.table, container.NewBorder(nil, container.NewHBox(h.undo), nil, nil,
+		container.NewVScroll(h.details)))
+	split.SetOffset(0.6)
+	h.win.SetContent(container.NewBorder(top, h.status, nil, nil, split))
+	h.profile.OnChanged = func(string) { h.load() }
+	h.app.OnChanged = func(string) { h.load() }
+	h.win.Resize(fyne.NewSize(1100, 640))
+	h.win.SetOnClosed(func() { h.closed = true })
+	h.win.Show()
+	u.history = h
+	h.load()
+}
+
+// filter is the journal filter the selects describe.
+func (h *historyWindow) filter() journal.Filter {
+	f := journal.Filter{}
+	if p := h.profile.Selected; p != "" && p != allProfilesOption {
+		f.Profile = p
+	}
+	if a := h.app.Selected; a != "" && a != allAppsOption {
+		f.AppID = h.appIDs[a]
+	}
+	return f
+}
+
+// load reads the journal again.
+func (h *historyWindow) load() {
+	h.loadSeq++
+	seq := h.loadSeq
+	f := h.filter()
+	h.status.SetText("Reading the history…")
+	h.u.background(func(ctx context.Context) {
+		all, err := h.u.deps.Journal.List(ctx, journal.Filter{})
+		var runs []journal.Run
+		if err == nil {
+			runs, err = h.u.deps.Journal.List(ctx, f)
+		}
+		h.u.do(func() {
+			if seq != h.loadSeq {
+				return
+			}
+			if err != nil {
+				h.status.SetText("The history could not be read: " + explainSummary(err))
+				return
+			}
+			h.setOptions(all)
+			h.set(runs)
+		})
+	})
+}
+
+// setOptions offers the accounts and apps found in the journal.
+func (h *historyWindow) setOptions(all []journal.Run) {
+	profiles := []string{allProfilesOption}
+	apps := []string{allAppsOption}
+	for _, r := range all {
+		if r.Profile != "" && !slices.Contains(profiles, r.Profile) {
+			profiles = append(profiles, r.Profile)
+		}
+		if r.AppID == "" {
+			continue
+		}
+		label := r.AppName
+		if label == "" {
+			label = r.AppID
+		}
+		if _, seen := h.appIDs[label]; !seen {
+			h.appIDs[label] = r.AppID
+		}
+		if !slices.Contains(apps, label) {
+			apps = append(apps, label)
+		}
+	}
+	slices.Sort(profiles[1:])
+	slices.Sort(apps[1:])
+	h.profile.SetOptions(profiles)
+	h.app.SetOptions(apps)
+}
+
+func (h *historyWindow) set(runs []journal.Run) {
+	h.runs = runs
+	h.cells = make([][]string, len(runs))
+	for i, r := range runs {
+		h.cells[i] = historyRowCells(r)
+	}
+	h.selected = -1
+	h.table.UnselectAll()
+	h.table.Refresh()
+	h.undo.Disable()
+	h.details.SetText("Select a run to see its steps.")
+	h.status.SetText(fmt.Sprintf("%s. Journal: %s", countText(len(runs), "run"), h.u.deps.Journal.Path()))
+}
+
+func (h *historyWindow) selectRun(i int) {
+	if i < 0 || i >= len(h.runs) {
+		return
+	}
+	h.selected = i
+	r := h.runs[i]
+	h.details.SetText(runDetails(r))
+	if canUndo(r) {
+		h.undo.Enable()
+	} else {
+		h.undo.Disable()
+	}
+}
+
+// runDetails is a run told step by step.
+func runDetails(r journal.Run) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s of %s · %s by %s (%s), started %s\n", runKindText(r), r.AppName, r.Mode, r.Profile, r.Username, exactTime(r.StartedAt))
+	fmt.Fprintf(&b, "From: %s\n", r.Source())
+	fmt.Fprintf(&b, "Status: %s", runStatusText(r.Status))
+	if r.Error != "" {
+		fmt.Fprintf(&b, " — %s", r.Error)
+	}
+	b.WriteString("\n")
+	if r.SafetySnapshotID != "" {
+		fmt.Fprintf(&b, "Safety backup: %s\n", r.SafetySnapshotID)
+	}
+	for _, s := range r.Steps {
+		fmt.Fprintf(&b, "  %s: %s", s.Title, s.Status)
+		if s.Message != "" {
+			fmt.Fprintf(&b, " — %s", s.Message)
+		}
+		if d := s.Duration(); d > 0 {
+			fmt.Fprintf(&b, " (%s)", elapsedText(d))
+		}
+		b.WriteString("\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// chooseExport asks where to save the CSV.
+func (h *historyWindow) chooseExport() {
+	fd := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			h.status.SetText("The file could not be created: " + err.Error())
+			return
+		}
+		if w != nil {
+			h.exportTo(w)
+		}
+	}, h.win)
+	fd.SetFileName("restoredesk-history.csv")
+	fd.Show()
+}
+
+// exportTo writes the filtered history as CSV to w and closes it.
+func (h *historyWindow) exportTo(w io.WriteCloser) {
+	f := h.filter()
+	h.u.background(func(ctx context.Context) {
+		err := h.u.deps.Journal.ExportCSV(ctx, w, f)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		h.u.do(func() {
+			if err != nil {
+				h.status.SetText("The export failed: " + explainSummary(err))
+				return
+			}
+			h.status.SetText("The history was exported.")
+		})
+	})
+}
+
+// undoSelected restores the selected run's safety backup into its environment.
+func (h *historyWindow) undoSelected() {
+	if h.selected < 0 {
+		return
+	}
+	r := h.runs[h.selected]
+	u := h.u
+	s := u.sess
+	switch {
+	case s == nil || s.profile != r.Profile:
+		u.showMessage("Switch account first", fmt.Sprintf("This restore was made with the account “%s”. Open that account, then undo it.", r.Profile))
+		return
+	}
+	u.background(func(ctx context.Context) {
+		plan, err := s.engine.Undo(ctx, r.ID)
+		u.do(func() {
+			if err != nil {
+				u.showError("This restore cannot be undone", err)
+				return
+			}
+			u.confirmUndo(s, r, plan)
+		})
+	})
+}
+
+// confirmUndo shows the undo plan and, for production, asks for the name typed out.
+func (u *UI) confirmUndo(s *session, r journal.Run, plan *restore.Plan) *dialog.ConfirmDialog {
+	mode := plan.Request.Target.Env.Mode
+	body := container.NewVBox(wrapped(fmt.Sprintf(
+		"%s's data will be replaced by the safety backup taken before the restore of %s. Changes made since then will be lost.",
+		mode, exactTime(r.StartedAt))))
+	body.Add(widget.NewLabelWithStyle("What happens:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	body.Add(wrapped(planStepsText(plan)))
+	confirm := widget.NewEntry()
+	if plan.Production {
+		confirm.SetPlaceHolder(mode)
+		body.Add(wrapped(fmt.Sprintf("This is a production environment. Type %s to confirm.", mode)))
+		body.Add(confirm)
+	}
+	d := dialog.NewCustomConfirm("Undo this restore?", "Undo restore", "Cancel", body, func(ok bool) {
+		if !ok {
+			return
+		}
+		if plan.Production && !strings.EqualFold(strings.TrimSpace(confirm.Text), mode) {
+			u.showMessage("Not confirmed", fmt.Sprintf("Type %s exactly to undo a restore of production. Nothing was changed.", mode))
+			return
+		}
+		plan.Request.Options.Confirm = strings.TrimSpace(confirm.Text)
+		if planHas(plan, restore.StepStop) {
+			u.showStopPrompt(plan, func() { u.runPlan(s, plan) })
+			return
+		}
+		u.runPlan(s, plan)
+	}, u.win)
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.Resize(fyne.NewSize(560, 0))
+	d.Show()
+	return d
+}

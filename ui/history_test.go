@@ -1,0 +1,89 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"restoredesk/core/cloud"
+	"restoredesk/core/journal"
+)
+
+func TestHistory_ListsRunsAndUndoesARestore(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("orderdesk", "Acceptance")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() {
+		test.Tap(h.u.bar.restore)
+		test.Tap(h.u.restoreDlg.restoreBtn)
+	})
+	h.idle()
+	if st := h.finished(h.lastJob()); st.outcome != outcomeCompleted {
+		t.Fatalf("restore ended %v: %v", st.outcome, st.err)
+	}
+
+	h.on(func() { test.Tap(h.u.bar.history) })
+	h.idle()
+	hw := h.u.history
+	h.on(func() {
+		if len(hw.runs) != 1 {
+			t.Fatalf("history lists %d runs", len(hw.runs))
+		}
+		row := strings.Join(hw.cells[0], " | ")
+		for _, want := range []string{"Demo", "Order Desk · Acceptance", "Restore", "Completed"} {
+			if !strings.Contains(row, want) {
+				t.Errorf("row %q lacks %q", row, want)
+			}
+		}
+		if !hw.undo.Disabled() {
+			t.Error("Undo is enabled before a run is selected")
+		}
+		hw.table.Select(tableCell(0))
+		if hw.undo.Disabled() {
+			t.Fatal("Undo is disabled for a restore that took a safety backup")
+		}
+		if !strings.Contains(hw.details.Text, "Safety backup:") {
+			t.Errorf("details = %q", hw.details.Text)
+		}
+		test.Tap(hw.undo)
+	})
+	h.idle()
+	h.on(func() {
+		top := h.u.win.Canvas().Overlays().Top()
+		if top == nil || !shows(h.u.win.Canvas(), "replaced by the safety backup") {
+			t.Fatalf("no undo confirmation: %q", texts(h.u.win.Canvas()))
+		}
+		b := button(h.u.win.Canvas(), "Undo restore")
+		if b == nil {
+			t.Fatal("no Undo button")
+		}
+		test.Tap(b)
+	})
+	h.idle()
+	if st := h.finished(h.lastJob()); st.outcome != outcomeCompleted {
+		t.Fatalf("undo ended %v: %v", st.outcome, st.err)
+	}
+	runs, _ := h.journal.List(context.Background(), journal.Filter{})
+	if len(runs) != 2 || runs[0].Kind != journal.KindUndo {
+		t.Fatalf("journal = %+v", runs)
+	}
+	h.idle()
+	h.on(func() {
+		if len(hw.runs) != 2 {
+			t.Errorf("the open history shows %d runs after the undo", len(hw.runs))
+		}
+		// Filtering by an app without runs empties the table.
+		hw.app.SetOptions(append(hw.app.Options, "Expense Tracker"))
+		hw.appIDs["Expense Tracker"] = "expensetracker"
+		hw.app.SetSelected("Expense Tracker")
+	})
+	h.idle()
+	h.on(func() {
+		if len(hw.runs) != 0 {
+			t.Errorf("filter by another app lists %d runs", len(hw.runs))
+		}
+	})
+}

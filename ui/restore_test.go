@@ -1,0 +1,285 @@
+package ui
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"restoredesk/core/cloud"
+	"restoredesk/core/journal"
+	"restoredesk/core/restore"
+)
+
+func TestNavigate_AppsEnvironmentsBackups(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("orderdesk", "Production")
+	h.on(func() {
+		var envs []string
+		for _, e := range h.u.envs.envs {
+			envs = append(envs, e.Mode+"="+e.Status.Label())
+		}
+		if got := strings.Join(envs, ","); got != "Test=Stopped,Acceptance=Stopped,Production=Running" {
+			t.Errorf("environments = %s", got)
+		}
+		if h.u.curEnv == nil || h.u.curEnv.Mode != "Production" {
+			t.Fatal("Production is not selected")
+		}
+		l := h.u.backups.list
+		if l.len() < 5 {
+			t.Fatalf("only %d backups shown", l.len())
+		}
+		kinds := map[cloud.SnapshotKind]bool{}
+		for i := 0; i < l.len(); i++ {
+			kinds[l.at(i).kind] = true
+			if i > 0 && l.at(i).snap.CreatedAt.After(l.at(i-1).snap.CreatedAt) {
+				t.Fatal("backups are not newest first")
+			}
+		}
+		for _, k := range []cloud.SnapshotKind{cloud.KindNightly, cloud.KindWeekly, cloud.KindMonthly, cloud.KindManual} {
+			if !kinds[k] {
+				t.Errorf("no %s backup shown", k)
+			}
+		}
+
+		// Sorting by kind from the header, then filtering by text.
+		h.u.backups.sortBy(colKind)
+		if first, last := l.at(0).cells[colKind], l.at(l.len() - 1).cells[colKind]; first > last {
+			t.Errorf("sorted by kind: %s before %s", first, last)
+		}
+		total := l.len()
+		test.Type(h.u.backups.search, "weekly")
+		if l.len() == 0 || l.len() >= total {
+			t.Fatalf("filter 'weekly' shows %d of %d", l.len(), total)
+		}
+		for i := 0; i < l.len(); i++ {
+			if l.at(i).kind != cloud.KindWeekly {
+				t.Errorf("filter shows a %s backup", l.at(i).kind)
+			}
+		}
+		if !strings.Contains(h.u.backups.status.Text, "match the filter") {
+			t.Errorf("status = %q", h.u.backups.status.Text)
+		}
+	})
+}
+
+func TestRestoreAction_DisabledUntilACompletedBackupIsSelected(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("orderdesk", "Test")
+	h.on(func() {
+		if !h.u.bar.restore.Disabled() {
+			t.Error("Restore is enabled with no backup selected")
+		}
+	})
+	h.selectBackup(func(s cloud.Snapshot) bool { return s.State == cloud.StateFailed })
+	h.on(func() {
+		if !h.u.bar.restore.Disabled() {
+			t.Error("Restore is enabled for a failed backup")
+		}
+	})
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() {
+		if h.u.bar.restore.Disabled() {
+			t.Error("Restore is disabled for a completed backup")
+		}
+	})
+}
+
+func TestRestore_FreeApp_FromTapToFinishedRun(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("expensetracker", "Sandbox")
+	snap := h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.on(func() {
+		d := h.u.restoreDlg
+		if d == nil {
+			t.Fatal("no restore dialog")
+		}
+		if !d.safety.Disabled() || d.safety.Checked {
+			t.Error("a Free App offers a safety backup")
+		}
+		if !strings.Contains(d.safety.Text, "Free Apps cannot take backups") {
+			t.Errorf("safety text = %q", d.safety.Text)
+		}
+		if !strings.Contains(d.summary.Text, "Sandbox's data will be replaced by the backup of") {
+			t.Errorf("summary = %q", d.summary.Text)
+		}
+		test.Tap(d.restoreBtn)
+	})
+	h.idle() // the plan is made
+	var st jobState
+	done := &fyne.Notification{Title: "Finished: Restore Expense Tracker · Sandbox", Content: "The job finished successfully."}
+	test.AssertNotificationSent(t, done, func() {
+		h.on(func() {
+			if h.u.stopPrompt == nil {
+				t.Fatal("no stop prompt for the running Sandbox")
+			}
+			if !shows(h.u.win.Canvas(), "Sandbox is running. It must be stopped to restore. Stop Application?") {
+				t.Fatalf("stop prompt says %q", texts(h.u.win.Canvas()))
+			}
+			h.u.stopPrompt.Confirm()
+		})
+		st = h.finished(h.lastJob())
+	})
+	if st.outcome != outcomeCompleted {
+		t.Fatalf("run ended %v: %v", st.outcome, st.err)
+	}
+	for _, s := range st.steps {
+		if s.kind == restore.StepSafetyBackup {
+			t.Error("a Free App run took a safety backup")
+		}
+		if s.status != "done" {
+			t.Errorf("step %s is %s", s.kind, s.status)
+		}
+	}
+	runs, err := h.journal.List(context.Background(), journal.Filter{})
+	if err != nil || len(runs) != 1 || runs[0].Status != journal.StatusCompleted || runs[0].SnapshotID != snap.SnapshotID {
+		t.Fatalf("journal = %+v, %v", runs, err)
+	}
+	if e := h.env("expensetracker", "Sandbox"); e.Status != cloud.StatusRunning {
+		t.Errorf("Sandbox is %s after the run (it was started again by default)", e.Status)
+	}
+}
+
+func TestRestore_Production_TypedConfirmation_StopAccepted(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("orderdesk", "Production")
+	before := len(h.snapshots("orderdesk", "Production"))
+	h.selectBackup(completedOfKind(cloud.KindWeekly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.on(func() {
+		d := h.u.restoreDlg
+		if !d.restoreBtn.Disabled() {
+			t.Fatal("Restore is enabled before the production name was typed")
+		}
+		if !shows(h.u.win.Canvas(), "Type Production to confirm") {
+			t.Fatalf("no typed confirmation offered: %q", texts(h.u.win.Canvas()))
+		}
+		test.Type(d.confirm, "Productio")
+		if !d.restoreBtn.Disabled() {
+			t.Fatal("Restore is enabled with a partial name")
+		}
+		test.Type(d.confirm, "n")
+		if d.restoreBtn.Disabled() {
+			t.Fatal("Restore stays disabled after typing Production")
+		}
+		if !d.safety.Checked {
+			t.Error("the safety backup is not on by default for a licensed node")
+		}
+		test.Tap(d.restoreBtn)
+	})
+	h.idle()
+	h.on(func() {
+		if h.u.stopPrompt == nil {
+			t.Fatal("no stop prompt")
+		}
+		h.u.stopPrompt.Confirm()
+	})
+	st := h.finished(h.lastJob())
+	if st.outcome != outcomeCompleted {
+		t.Fatalf("run ended %v: %v", st.outcome, st.err)
+	}
+	var kinds []restore.StepKind
+	for _, s := range st.steps {
+		kinds = append(kinds, s.kind)
+	}
+	want := []restore.StepKind{restore.StepSafetyBackup, restore.StepStop, restore.StepRestore, restore.StepWait, restore.StepStart, restore.StepVerify}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("steps = %v, want %v", kinds, want)
+	}
+	after := h.snapshots("orderdesk", "Production")
+	if len(after) != before+1 || !slices.ContainsFunc(after, func(s cloud.Snapshot) bool { return cloud.KindOf(s) == cloud.KindSafety }) {
+		t.Errorf("no safety backup in the cloud: %d before, %d after", before, len(after))
+	}
+	if e := h.env("orderdesk", "Production"); e.Status != cloud.StatusRunning {
+		t.Errorf("Production is %s after the run", e.Status)
+	}
+	// The new safety backup is listed at once.
+	h.on(func() {
+		if h.u.backups.list.len() != len(after) {
+			t.Errorf("the table shows %d backups, the cloud has %d", h.u.backups.list.len(), len(after))
+		}
+	})
+}
+
+func TestRestore_StopPromptDeclinedChangesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("customerportal", "Production")
+	before := h.snapshots("customerportal", "Production")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() {
+		test.Tap(h.u.bar.restore)
+		test.Type(h.u.restoreDlg.confirm, "production")
+		test.Tap(h.u.restoreDlg.restoreBtn)
+	})
+	h.idle()
+	h.on(func() {
+		if h.u.stopPrompt == nil {
+			t.Fatal("no stop prompt")
+		}
+		h.u.stopPrompt.Dismiss()
+		if len(h.u.jobs.jobs) != 0 {
+			t.Error("a job started although the stop was declined")
+		}
+		if !strings.Contains(h.u.status.Text, "Nothing was changed") {
+			t.Errorf("status = %q", h.u.status.Text)
+		}
+	})
+	h.idle()
+	if e := h.env("customerportal", "Production"); e.Status != cloud.StatusRunning {
+		t.Errorf("Production is %s after declining", e.Status)
+	}
+	if after := h.snapshots("customerportal", "Production"); len(after) != len(before) {
+		t.Errorf("backups changed: %d before, %d after", len(before), len(after))
+	}
+	if runs, _ := h.journal.List(context.Background(), journal.Filter{}); len(runs) != 0 {
+		t.Errorf("the journal recorded %d runs", len(runs))
+	}
+}
+
+func TestRestore_IntoAnotherEnvironment_StoppedTargetNeedsNoPrompt(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("orderdesk", "Production")
+	snap := h.selectBackup(completedOfKind(cloud.KindMonthly))
+	h.on(func() {
+		test.Tap(h.u.bar.restore)
+		d := h.u.restoreDlg
+		d.targetSel.SetSelected("Acceptance")
+		if d.target.Mode != "Acceptance" {
+			t.Fatal("the target did not change")
+		}
+		if !strings.Contains(d.summary.Text, "Acceptance's data will be replaced by Production's backup of") {
+			t.Errorf("summary = %q", d.summary.Text)
+		}
+		if d.startAfter.Checked {
+			t.Error("a stopped target is started afterwards by default")
+		}
+		test.Tap(d.restoreBtn) // not production: no name to type
+	})
+	h.idle()
+	st := h.finished(h.lastJob())
+	if st.outcome != outcomeCompleted {
+		t.Fatalf("run ended %v: %v", st.outcome, st.err)
+	}
+	h.on(func() {
+		if h.u.stopPrompt != nil {
+			t.Error("a stop prompt for a stopped environment")
+		}
+	})
+	runs, _ := h.journal.List(context.Background(), journal.Filter{})
+	if len(runs) != 1 || runs[0].Mode != "Acceptance" || runs[0].SnapshotID != snap.SnapshotID {
+		t.Fatalf("journal = %+v", runs)
+	}
+	if e := h.env("orderdesk", "Acceptance"); e.Status != cloud.StatusStopped {
+		t.Errorf("Acceptance is %s", e.Status)
+	}
+}

@@ -1,0 +1,42 @@
+package ui
+
+import (
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// The screenshot tour that `make screenshots` runs in a real window also runs in the
+// test driver: every scene is reached and captured.
+func TestTour_CapturesEveryScene(t *testing.T) {
+	h := newHarness(t)
+	archive := fixture(t, "customerportal.backup")
+	dir := t.TempDir()
+	if d := os.Getenv("RESTOREDESK_TOUR_DIR"); d != "" {
+		dir = d // keep the pictures to look at them
+	}
+	h.on(func() { h.u.Start(StartOptions{Demo: true}) })
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := h.u.Tour(ctx, dir, archive, nil); err != nil {
+		t.Fatal(err)
+	}
+	h.idle()
+	for _, name := range []string{ShotMainWindow, ShotRestore, ShotStopPrompt, ShotJobsPanel, ShotUploadReport} {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 600 {
+			t.Errorf("%s is %dx%d", name, b.Dx(), b.Dy())
+		}
+	}
+}

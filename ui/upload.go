@@ -1,0 +1,242 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"restoredesk/core/archive"
+	"restoredesk/core/cloud"
+	"restoredesk/core/restore"
+)
+
+// archiveExtensions are the files the chooser offers (".gz" covers ".tar.gz").
+func archiveExtensions() []string { return []string{".backup", ".db", ".gz", ".tar.gz"} }
+
+// uploadTarget returns the selected app and environment if an archive may be uploaded
+// there, and otherwise says why not. UI goroutine.
+func (u *UI) uploadTarget() (cloud.AppWithEnvironments, cloud.Environment, bool) {
+	switch {
+	case u.sess == nil:
+		return cloud.AppWithEnvironments{}, cloud.Environment{}, false
+	case u.curApp == nil || u.curEnv == nil:
+		u.showMessage("Choose an environment first",
+			"Select the app and the environment the archive belongs to, then upload it (or drop it on the window).")
+		return cloud.AppWithEnvironments{}, cloud.Environment{}, false
+	case u.curApp.FreeApp:
+		u.showMessage("Free Apps cannot upload archives",
+			fmt.Sprintf("Mendix Cloud restores a Free App only from its own backups. Pick one of the backups of %s in the list instead.", u.curApp.Name))
+		return cloud.AppWithEnvironments{}, cloud.Environment{}, false
+	}
+	return *u.curApp, *u.curEnv, true
+}
+
+// showUploadChooser opens the file chooser for an archive (toolbar, Ctrl+U).
+func (u *UI) showUploadChooser() {
+	if _, _, ok := u.uploadTarget(); !ok {
+		return
+	}
+	fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			u.showError("The file could not be opened", err)
+			return
+		}
+		if r == nil {
+			return // cancelled
+		}
+		path := r.URI().Path()
+		_ = r.Close()
+		u.inspectFile(path)
+	}, u.win)
+	fd.SetFilter(storage.NewExtensionFileFilter(archiveExtensions()))
+	fd.SetTitleText("Choose a backup archive (.backup, .db or .tar.gz)")
+	fd.SetConfirmText("Check this file")
+	fd.SetView(dialog.ListView)
+	if u.chooserDir != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(u.chooserDir)); err == nil {
+			fd.SetLocation(l)
+		}
+	}
+	fd.Resize(fyne.NewSize(860, 560))
+	fd.Show()
+	u.chooser = fd
+}
+
+// handleDrop starts the upload flow for a file dropped on the window.
+func (u *UI) handleDrop(_ fyne.Position, uris []fyne.URI) {
+	if _, _, ok := u.uploadTarget(); !ok {
+		return
+	}
+	switch {
+	case len(uris) == 0:
+		return
+	case len(uris) > 1:
+		u.showMessage("One file at a time", fmt.Sprintf("%d files were dropped. Drop a single backup archive (.backup, .db or .tar.gz).", len(uris)))
+		return
+	case uris[0].Scheme() != "file":
+		u.showMessage("Not a file on this computer", "Drop a backup archive from a folder on this computer.")
+		return
+	}
+	u.inspectFile(uris[0].Path())
+}
+
+// inspectFile checks the archive locally, with progress, before anything is uploaded.
+func (u *UI) inspectFile(path string) {
+	app, env, ok := u.uploadTarget()
+	if !ok {
+		return
+	}
+	name := filepath.Base(path)
+	pd := u.newProgressDialog("Checking "+name,
+		"Restore Desk reads the whole file to check it before anything is uploaded. Nothing changes in the cloud yet.")
+	u.inspecting = pd
+	u.background(func(context.Context) {
+		report, err := u.inspector.inspect(pd.ctx, path, pd.set)
+		pd.end()
+		cancelled := pd.ctx.Err() != nil
+		u.do(func() {
+			pd.close()
+			switch {
+			case cancelled:
+				u.status.SetText("The check of " + name + " was cancelled. Nothing was uploaded.")
+			case err != nil:
+				u.showError("The file could not be checked", err)
+			default:
+				u.showInspection(app, env, path, report)
+			}
+		})
+	})
+}
+
+// kindText is an archive kind in words.
+func kindText(k archive.Kind) string {
+	switch k {
+	case archive.KindFullSnapshot:
+		return "Full snapshot (database and files)"
+	case archive.KindDatabaseOnly:
+		return "Database only"
+	case archive.KindFilesOnly:
+		return "Files only (cannot be restored)"
+	}
+	return "Not a backup archive Restore Desk recognises"
+}
+
+// reportItems are the facts of an inspection report as label/value pairs.
+func reportItems(r *archive.Report) [][2]string {
+	items := [][2]string{{"Kind", kindText(r.Kind)}}
+	add := func(label, value string) {
+		if strings.TrimSpace(value) != "" {
+			items = append(items, [2]string{label, value})
+		}
+	}
+	if !r.DumpedAt.IsZero() {
+		add("Dumped", r.DumpedAt.Format(exactTimeLayout)+" (the dumping computer's local time)")
+	}
+	add("Database", r.DatabaseName)
+	if r.ServerVersion != "" || r.PgDumpVersion != "" {
+		add("PostgreSQL", strings.TrimSpace(fmt.Sprintf("server %s, pg_dump %s", r.ServerVersion, r.PgDumpVersion)))
+	}
+	if r.ArchiveVersion != "" {
+		add("Dump format", fmt.Sprintf("version %s, %s, compression %s", r.ArchiveVersion, r.Format, r.Compression))
+	}
+	add("Model version", r.ModelVersion)
+	size := sizeText(r.CompressedSize)
+	if r.UncompressedSize > 0 && r.UncompressedSize != r.CompressedSize {
+		size += fmt.Sprintf(" (%s unpacked)", sizeText(r.UncompressedSize))
+	}
+	add("Size", size)
+	if r.FileCount > 0 {
+		add("File documents", fmt.Sprintf("%d", r.FileCount))
+	}
+	add("SHA-256", r.SHA256)
+	return items
+}
+
+// inspectionDialog shows what the inspection found and, for a restorable archive, asks
+// to upload it.
+type inspectionDialog struct {
+	dialog  *dialog.CustomDialog
+	report  *archive.Report
+	restore *widget.Check
+	upload  *widget.Button
+	cancel  *widget.Button
+}
+
+// showInspection shows report; a file that cannot be restored is only shown, never sent.
+func (u *UI) showInspection(app cloud.AppWithEnvironments, env cloud.Environment, path string, r *archive.Report) *inspectionDialog {
+	d := &inspectionDialog{report: r}
+	name := filepath.Base(path)
+	body := container.NewVBox()
+	verdict := wrapped("")
+	verdict.TextStyle.Bold = true
+	if r.Restorable {
+		verdict.Importance = widget.SuccessImportance
+		verdict.SetText(fmt.Sprintf("%s can be restored.", name))
+	} else {
+		verdict.Importance = widget.DangerImportance
+		verdict.SetText(fmt.Sprintf("%s cannot be restored, so it will not be uploaded. Nothing was changed.", name))
+	}
+	body.Add(verdict)
+	form := widget.NewForm()
+	for _, it := range reportItems(r) {
+		v := widget.NewLabel(it[1])
+		v.Wrapping = fyne.TextWrapBreak
+		v.Selectable = true
+		form.Append(it[0], v)
+	}
+	body.Add(form)
+	for _, p := range r.Problems {
+		l := wrapped("• " + p)
+		l.Importance = widget.DangerImportance
+		body.Add(l)
+	}
+	for _, n := range r.Notes {
+		body.Add(wrapped("Note: " + n))
+	}
+
+	title := "Check of " + name
+	if !r.Restorable {
+		d.dialog = dialog.NewCustom(title, "Close", container.NewVScroll(body), u.win)
+	} else {
+		d.restore = widget.NewCheck(fmt.Sprintf("Restore %s from it once it is uploaded", env.Mode), nil)
+		d.restore.SetChecked(true)
+		body.Add(widget.NewSeparator())
+		body.Add(wrapped(fmt.Sprintf("The archive is uploaded to %s · %s and becomes a backup there. %s is not stopped for the upload.", app.Name, env.Mode, env.Mode)))
+		body.Add(d.restore)
+		d.cancel = widget.NewButton("Cancel", func() { d.dialog.Hide() })
+		d.upload = widget.NewButton("Upload", func() {
+			d.dialog.Hide()
+			u.confirmUpload(app, env, path, r, d.restore.Checked)
+		})
+		d.upload.Importance = widget.HighImportance
+		d.dialog = dialog.NewCustomWithoutButtons(title, container.NewVScroll(body), u.win)
+		d.dialog.SetButtons([]fyne.CanvasObject{d.cancel, d.upload})
+	}
+	d.dialog.Resize(fyne.NewSize(640, 520))
+	d.dialog.Show()
+	u.inspection = d
+	return d
+}
+
+// confirmUpload runs the upload, first through the restore dialog when the archive is to
+// be restored as well.
+func (u *UI) confirmUpload(app cloud.AppWithEnvironments, env cloud.Environment, path string, r *archive.Report, andRestore bool) {
+	if !andRestore {
+		u.planAndRun(restore.Request{
+			Source:  restore.Source{File: path},
+			Target:  restore.Target{App: app.App, Env: env},
+			Options: restore.Options{UploadOnly: true},
+		})
+		return
+	}
+	only := app
+	only.Environments = []cloud.Environment{env} // the archive is restored where it is uploaded
+	u.showRestoreDialog(only, restoreSource{file: path, report: r}, env, u.planAndRun)
+}

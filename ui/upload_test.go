@@ -1,0 +1,295 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"restoredesk/core/cloud"
+	"restoredesk/core/journal"
+)
+
+// fixture copies an archive of core/archive/testdata into a fresh folder and returns its path.
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	src, err := os.Open(filepath.Join("..", "core", "archive", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	path := filepath.Join(t.TempDir(), name)
+	dst, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		t.Fatal(err)
+	}
+	if err := dst.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// uploaded lists the backups of the environment made by uploads.
+func uploaded(h *harness, appID, mode string) []cloud.Snapshot {
+	var out []cloud.Snapshot
+	for _, s := range h.snapshots(appID, mode) {
+		if cloud.KindOf(s) == cloud.KindUploaded {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// chooseInFileDialog selects name in the open file chooser and presses its confirm button,
+// as a user clicking would.
+func chooseInFileDialog(t *testing.T, c fyne.Canvas, name string) {
+	t.Helper()
+	top := c.Overlays().Top()
+	if top == nil {
+		t.Fatal("no file chooser is open")
+	}
+	var item fyne.Tappable
+	var walk func(o fyne.CanvasObject) bool
+	walk = func(o fyne.CanvasObject) bool {
+		children := []fyne.CanvasObject{}
+		switch w := o.(type) {
+		case *fyne.Container:
+			children = w.Objects
+		case fyne.Widget:
+			children = test.WidgetRenderer(w).Objects()
+		}
+		for _, ch := range children {
+			if l, ok := ch.(*widget.Label); ok && l.Text == name {
+				if tp, ok := o.(fyne.Tappable); ok {
+					item = tp
+					return true
+				}
+			}
+			if walk(ch) {
+				return true
+			}
+		}
+		return false
+	}
+	walk(top)
+	if item == nil {
+		t.Fatalf("%s is not offered in the chooser: %q", name, texts(c))
+	}
+	test.Tap(item)
+	b := button(c, "Check this file")
+	if b == nil || b.Disabled() {
+		t.Fatal("the chooser's confirm button is missing or disabled after choosing a file")
+	}
+	test.Tap(b)
+}
+
+func TestUpload_FileChooser_UploadOnly(t *testing.T) {
+	h := newHarness(t)
+	path := fixture(t, "customerportal.backup")
+	h.demo()
+	h.open("customerportal", "Test")
+	before := len(uploaded(h, "customerportal", "Test"))
+	h.on(func() {
+		h.u.chooserDir = filepath.Dir(path)
+		test.Tap(h.u.bar.upload)
+		if h.u.chooser == nil {
+			t.Fatal("no file chooser")
+		}
+		chooseInFileDialog(t, h.u.win.Canvas(), "customerportal.backup")
+	})
+	h.idle()
+	h.on(func() {
+		d := h.u.inspection
+		if d == nil {
+			t.Fatal("no inspection report")
+		}
+		c := h.u.win.Canvas()
+		for _, want := range []string{"customerportal.backup can be restored.", "Database only", "pg_dump " + d.report.PgDumpVersion, d.report.SHA256} {
+			if !shows(c, want) {
+				t.Errorf("the report does not show %q: %q", want, texts(c))
+			}
+		}
+		d.restore.SetChecked(false) // upload only
+		test.Tap(d.upload)
+	})
+	h.idle()
+	st := h.finished(h.lastJob())
+	if st.outcome != outcomeCompleted {
+		t.Fatalf("upload ended %v: %v", st.outcome, st.err)
+	}
+	if got := len(uploaded(h, "customerportal", "Test")); got != before+1 {
+		t.Errorf("uploaded backups: %d before, %d after", before, got)
+	}
+	runs, _ := h.journal.List(context.Background(), journal.Filter{})
+	if len(runs) != 1 || runs[0].Kind != journal.KindUpload || !runs[0].UploadOnly || runs[0].FileName != "customerportal.backup" {
+		t.Fatalf("journal = %+v", runs)
+	}
+}
+
+func TestUpload_DropAndRestore(t *testing.T) {
+	h := newHarness(t)
+	path := fixture(t, "files_and_database-1a2b3c4d-202611250130.tar.gz")
+	h.demo()
+	h.open("orderdesk", "Test")
+	h.on(func() { h.u.handleDrop(fyne.NewPos(400, 300), []fyne.URI{storage.NewFileURI(path)}) })
+	h.idle()
+	h.on(func() {
+		d := h.u.inspection
+		if d == nil || !d.report.Restorable {
+			t.Fatalf("no restorable report: %+v", d)
+		}
+		if !shows(h.u.win.Canvas(), "Full snapshot (database and files)") {
+			t.Errorf("kind not shown: %q", texts(h.u.win.Canvas()))
+		}
+		test.Tap(d.upload) // restore after upload is the default
+	})
+	h.on(func() {
+		rd := h.u.restoreDlg
+		if rd == nil {
+			t.Fatal("no restore confirmation for the uploaded archive")
+		}
+		if !strings.Contains(rd.summary.Text, "Test's data will be replaced by the archive files_and_database-1a2b3c4d-202611250130.tar.gz") {
+			t.Errorf("summary = %q", rd.summary.Text)
+		}
+		test.Tap(rd.restoreBtn)
+	})
+	h.idle()
+	st := h.finished(h.lastJob())
+	if st.outcome != outcomeCompleted {
+		t.Fatalf("run ended %v: %v", st.outcome, st.err)
+	}
+	var kinds []string
+	for _, s := range st.steps {
+		kinds = append(kinds, string(s.kind))
+	}
+	if !slices.Contains(kinds, "upload") || !slices.Contains(kinds, "restore") {
+		t.Errorf("steps = %v", kinds)
+	}
+	if len(uploaded(h, "orderdesk", "Test")) != 1 {
+		t.Error("the upload did not become a backup")
+	}
+}
+
+func TestUpload_BadFileRejectedBeforeAnythingChanges(t *testing.T) {
+	h := newHarness(t)
+	path := fixture(t, "truncated-snapshot.tar.gz")
+	h.demo()
+	h.open("orderdesk", "Production")
+	before := h.snapshots("orderdesk", "Production")
+	h.on(func() { h.u.handleDrop(fyne.Position{}, []fyne.URI{storage.NewFileURI(path)}) })
+	h.idle()
+	h.on(func() {
+		d := h.u.inspection
+		if d == nil {
+			t.Fatal("no inspection report")
+		}
+		if d.report.Restorable || len(d.report.Problems) == 0 {
+			t.Fatalf("a truncated archive passed: %+v", d.report)
+		}
+		c := h.u.win.Canvas()
+		if !shows(c, "cannot be restored, so it will not be uploaded") || !shows(c, d.report.Problems[0]) {
+			t.Errorf("verdict or problem not shown: %q", texts(c))
+		}
+		if d.upload != nil || button(c, "Upload") != nil {
+			t.Error("an unrestorable file can be uploaded")
+		}
+	})
+	if after := h.snapshots("orderdesk", "Production"); len(after) != len(before) {
+		t.Errorf("backups changed: %d → %d", len(before), len(after))
+	}
+	if e := h.env("orderdesk", "Production"); e.Status != cloud.StatusRunning {
+		t.Errorf("Production is %s", e.Status)
+	}
+	if runs, _ := h.journal.List(context.Background(), journal.Filter{}); len(runs) != 0 {
+		t.Errorf("%d runs recorded", len(runs))
+	}
+}
+
+func TestUpload_CancelWhileUploadingLeavesEverythingAsItWas(t *testing.T) {
+	h := newHarness(t)
+	path := fixture(t, "files_and_database-1a2b3c4d-202611250130.tar.gz")
+	h.demo()
+	h.open("orderdesk", "Production")
+	before := h.snapshots("orderdesk", "Production")
+	h.on(func() { h.u.handleDrop(fyne.Position{}, []fyne.URI{storage.NewFileURI(path)}) })
+	h.idle()
+	h.srv.Cloud().SetLatency(time.Second) // the upload's requests now take a while
+	h.on(func() {
+		h.u.inspection.restore.SetChecked(false)
+		test.Tap(h.u.inspection.upload)
+	})
+	h.waitFor("the upload job", func() bool { return len(h.u.jobs.jobs) > 0 })
+	j := h.lastJob()
+	h.waitFor("the upload step", func() bool {
+		st := h.u.jobs.snapshot(j)
+		return slices.ContainsFunc(st.steps, func(s jobStep) bool { return s.kind == "upload" && s.status == "running" })
+	})
+	h.on(func() {
+		if !j.card.cancel.Visible() {
+			t.Fatal("no Cancel while uploading")
+		}
+		test.Tap(j.card.cancel)
+	})
+	st := h.finished(j)
+	h.srv.Cloud().SetLatency(0)
+	if st.outcome != outcomeCancelled {
+		t.Fatalf("outcome %v: %v", st.outcome, st.err)
+	}
+	if after := h.snapshots("orderdesk", "Production"); len(after) != len(before) {
+		t.Errorf("backups changed: %d → %d", len(before), len(after))
+	}
+	if e := h.env("orderdesk", "Production"); e.Status != cloud.StatusRunning {
+		t.Errorf("Production is %s", e.Status)
+	}
+	runs, _ := h.journal.List(context.Background(), journal.Filter{})
+	if len(runs) != 1 || runs[0].Status != journal.StatusCancelled {
+		t.Fatalf("journal = %+v", runs)
+	}
+}
+
+func TestDrop_SaysWhyItCannotUpload(t *testing.T) {
+	h := newHarness(t)
+	path := fixture(t, "customerportal.backup")
+	uri := storage.NewFileURI(path)
+	h.demo()
+	drop := func(uris ...fyne.URI) string {
+		var got []string
+		h.on(func() {
+			h.u.handleDrop(fyne.Position{}, uris)
+			got = texts(h.u.win.Canvas())
+			if top := h.u.win.Canvas().Overlays().Top(); top != nil {
+				h.u.win.Canvas().Overlays().Remove(top)
+			}
+		})
+		return strings.Join(got, " | ")
+	}
+	if got := drop(uri); !strings.Contains(got, "Choose an environment first") {
+		t.Errorf("no environment: %s", got)
+	}
+	h.open("expensetracker", "Sandbox")
+	if got := drop(uri); !strings.Contains(got, "Free Apps cannot upload archives") {
+		t.Errorf("Free App: %s", got)
+	}
+	h.open("orderdesk", "Test")
+	if got := drop(uri, uri); !strings.Contains(got, "One file at a time") {
+		t.Errorf("two files: %s", got)
+	}
+	h.idle()
+	h.on(func() {
+		if h.u.inspection != nil || len(h.u.jobs.jobs) != 0 {
+			t.Error("a refused drop started something")
+		}
+	})
+}
