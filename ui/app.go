@@ -170,7 +170,7 @@ func (u *UI) layout() fyne.CanvasObject {
 	browse := container.NewHSplit(u.apps.content(), right)
 	browse.SetOffset(0.22)
 	u.body = container.NewVSplit(browse, u.jobs.content())
-	u.body.SetOffset(0.64)
+	u.body.SetOffset(0.72)
 	return container.NewBorder(u.bar.content(), u.status, nil, nil, u.body)
 }
 

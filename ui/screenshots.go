@@ -83,7 +83,7 @@ func (u *UI) Tour(ctx context.Context, dir, archivePath string, capture Capture)
 	})
 	t.shoot(ShotJobsPanel)
 
-	t.on(func() { u.body.SetOffset(0.64); u.envs.selectMode("Test") })
+	t.on(func() { u.body.SetOffset(0.72); u.envs.selectMode("Test") })
 	t.wait("Test's backups", func() bool { return !u.backups.loading })
 	t.on(func() { u.inspection = nil; u.inspectFile(archivePath) })
 	t.wait("the inspection report", func() bool { return u.inspection != nil })

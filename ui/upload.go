@@ -152,8 +152,9 @@ func reportItems(r *archive.Report) [][2]string {
 		size += fmt.Sprintf(" (%s unpacked)", sizeText(r.UncompressedSize))
 	}
 	add("Size", size)
-	if r.FileCount > 0 {
-		add("File documents", fmt.Sprintf("%d", r.FileCount))
+	// File documents live under tree/ in a full snapshot; a database-only dump has none.
+	if r.Kind == archive.KindFullSnapshot || r.Kind == archive.KindFilesOnly {
+		add("File documents", fmt.Sprintf("%d", r.TreeFileCount))
 	}
 	add("SHA-256", r.SHA256)
 	return items

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"restoredesk/core/archive"
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
 )
@@ -292,4 +293,31 @@ func TestDrop_SaysWhyItCannotUpload(t *testing.T) {
 			t.Error("a refused drop started something")
 		}
 	})
+}
+
+// The inspection report counts file documents only where an archive can hold them.
+func TestReportItems_FileDocumentsOnlyForSnapshots(t *testing.T) {
+	ctx := context.Background()
+	value := func(items [][2]string, label string) (string, bool) {
+		for _, it := range items {
+			if it[0] == label {
+				return it[1], true
+			}
+		}
+		return "", false
+	}
+	dump, err := archive.Inspect(ctx, filepath.Join("..", "core", "archive", "testdata", "customerportal.backup"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := value(reportItems(dump), "File documents"); ok {
+		t.Errorf("a database-only dump lists file documents: %q", v)
+	}
+	snap, err := archive.Inspect(ctx, filepath.Join("..", "core", "archive", "testdata", "files_and_database-1a2b3c4d-202611250130.tar.gz"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := value(reportItems(snap), "File documents"); v != "5" {
+		t.Errorf("full snapshot file documents = %q, want 5", v)
+	}
 }
