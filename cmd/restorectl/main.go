@@ -134,6 +134,8 @@ global flags (before or after the arguments):
 credentials: a --profile, or the environment variables MENDIX_USERNAME and MENDIX_API_KEY.
 APP is an AppId, a ProjectId or the app's exact name; ENV a mode (any case) or EnvironmentId.
 Exit codes: 0 success, 1 failure, 2 usage error. Logs: RESTOREDESK_LOG=debug.
+The journal of runs is shared with the desktop app (RESTOREDESK_JOURNAL=FILE to use another);
+RESTOREDESK_POLL_INTERVAL=500ms polls jobs more often (demos).
 Run 'restorectl help COMMAND' for one command.
 `)
 }
