@@ -150,6 +150,12 @@ func (fd *feeder) run(ctx context.Context) {
 		fd.progress(0, fd.size)
 	}
 	for {
+		// Checked first: a select with a free buffer and a cancelled ctx both ready picks
+		// either, and could go on reading chunk after chunk.
+		if err := ctx.Err(); err != nil {
+			p.err = err
+			return
+		}
 		var buf []byte
 		select {
 		case buf = <-p.free:

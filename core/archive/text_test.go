@@ -8,8 +8,10 @@ import (
 	"testing"
 )
 
-func TestWriteTextRestorable(t *testing.T) {
-	rep, err := Inspect(context.Background(), filepath.Join("testdata", "files_and_database-1a2b3c4d-202611250130.tar.gz"), nil)
+// textReport inspects a fixture and returns its report for people.
+func textReport(t *testing.T, fixture string) string {
+	t.Helper()
+	rep, err := Inspect(context.Background(), filepath.Join("testdata", fixture), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -17,7 +19,11 @@ func TestWriteTextRestorable(t *testing.T) {
 	if err := rep.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
-	out := b.String()
+	return b.String()
+}
+
+func TestWriteTextRestorable(t *testing.T) {
+	out := textReport(t, "files_and_database-1a2b3c4d-202611250130.tar.gz")
 	for _, want := range []string{
 		"Kind:               Full snapshot (database and files)",
 		"Verdict:            restorable on Mendix Cloud",
@@ -42,15 +48,7 @@ func TestWriteTextRestorable(t *testing.T) {
 }
 
 func TestWriteTextProblems(t *testing.T) {
-	rep, err := Inspect(context.Background(), filepath.Join("testdata", "no-db-snapshot.tar.gz"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	if err := rep.WriteText(&b); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
+	out := textReport(t, "no-db-snapshot.tar.gz")
 	for _, want := range []string{
 		"Verdict:            NOT restorable on Mendix Cloud",
 		"Problems:\n  1. This archive has no database dump (db/db.backup is missing)",

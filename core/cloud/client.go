@@ -436,15 +436,8 @@ func (c *Client) do(ctx context.Context, cl call, out any) ([]byte, error) {
 // restyAttempt performs one HTTP exchange through resty and reports whether the request
 // may have reached the server.
 func (c *Client) restyAttempt(ctx context.Context, method, target string, query url.Values, payload []byte) attemptResult {
-	var reached atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotConn: func(httptrace.GotConnInfo) { reached.Store(true) },
-	})
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
+	ctx, reached, cancel := c.attemptContext(ctx)
+	defer cancel()
 	req := c.rc.R().SetContext(ctx).
 		SetHeader("Accept", "application/json").
 		SetHeader("Content-Type", "application/json").
@@ -469,6 +462,20 @@ func (c *Client) restyAttempt(ctx context.Context, method, target string, query 
 		r.reached = true
 	}
 	return r
+}
+
+// attemptContext bounds one attempt by the request timeout and records whether a
+// connection was obtained: after that, the request may have reached the server.
+func (c *Client) attemptContext(ctx context.Context) (context.Context, *atomic.Bool, context.CancelFunc) {
+	reached := new(atomic.Bool)
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { reached.Store(true) },
+	})
+	if c.timeout <= 0 {
+		return ctx, reached, func() {}
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	return ctx, reached, cancel
 }
 
 // discardRestyLogger keeps resty quiet: its warnings could mention request details.

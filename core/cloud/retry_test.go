@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -311,11 +312,21 @@ func TestRetryWaitEndsWithContext(t *testing.T) {
 		w.WriteHeader(500)
 	})
 	c := newTestClient(t, srv.URL, WithBackoff(time.Hour, time.Hour))
+	// Cancel once the client waits to retry: the request counted by the server may still
+	// be on its way back, and cancelling then is a different case (a broken exchange).
+	waiting := make(chan struct{})
+	var once sync.Once
+	c.sleep = func(ctx context.Context, d time.Duration) error {
+		once.Do(func() { close(waiting) })
+		return sleepContext(ctx, d)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { _, err := c.ListApps(ctx); done <- err }()
-	for srv.count() == 0 {
-		time.Sleep(time.Millisecond)
+	select {
+	case <-waiting:
+	case err := <-done:
+		t.Fatalf("ListApps returned %v without waiting to retry", err)
 	}
 	cancel()
 	select {

@@ -8,12 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -171,15 +169,8 @@ func (c *Client) uploadURL(raw string) (*url.URL, error) {
 
 // tusAttempt is one bodiless tus request (POST create or HEAD).
 func (c *Client) tusAttempt(ctx context.Context, method, target string, extra http.Header) attemptResult {
-	var reached atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotConn: func(httptrace.GotConnInfo) { reached.Store(true) },
-	})
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
+	ctx, reached, cancel := c.attemptContext(ctx)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, target, http.NoBody)
 	if err != nil {
 		return attemptResult{err: err}

@@ -101,6 +101,18 @@ type access struct {
 	backups bool // Access to Backups
 }
 
+// refusal is the 403 NO_ACCESS answer when a right is missing: API Rights for every call,
+// and Access to Backups as well for the Backups API (needBackups). Nil when allowed.
+func (a access) refusal(needBackups bool) *apiError {
+	switch {
+	case !a.api:
+		return newAPIError(http.StatusForbidden, codeNoAccess, msgNoAPIAccess)
+	case needBackups && !a.backups:
+		return newAPIError(http.StatusForbidden, codeNoAccess, msgNoBackupsAccess)
+	}
+	return nil
+}
+
 // envAccess reads the user's rights on env (and whether they belong to its app at all).
 func envAccess(ctx context.Context, q querier, user string, env envRow) (access, error) {
 	var a access

@@ -3,9 +3,8 @@ package localcloud
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -21,40 +20,33 @@ import (
 func (c *Cloud) v2Env(w http.ResponseWriter, r *http.Request) (appRow, envRow, bool) {
 	projectID := strings.ToLower(r.PathValue("projectID"))
 	envID := strings.ToLower(r.PathValue("envID"))
-	user := userFrom(r.Context())
-	notFound := func() (appRow, envRow, bool) {
+	e, err := getEnv(r.Context(), c.db, envID)
+	if err == nil && e.ProjectID != projectID {
+		err = errNoRow
+	}
+	var a appRow
+	if err == nil {
+		a, err = getApp(r.Context(), c.db, projectID)
+	}
+	var acc access
+	if err == nil {
+		acc, err = envAccess(r.Context(), c.db, userFrom(r.Context()), e)
+		if err == nil && !acc.member {
+			err = errNoRow
+		}
+	}
+	switch {
+	case isNoRow(err):
 		writeError(w, newAPIError(http.StatusNotFound, codeEnvNotFound,
 			fmt.Sprintf("Environment %q was not found in app %q, or you are not on the app's team.", envID, projectID)))
-		return appRow{}, envRow{}, false
-	}
-	e, err := getEnv(r.Context(), c.db, envID)
-	if isNoRow(err) || (err == nil && e.ProjectID != projectID) {
-		return notFound()
-	}
-	if err != nil {
+		return a, e, false
+	case err != nil:
 		c.internalError(w, r, err)
-		return appRow{}, envRow{}, false
+		return a, e, false
 	}
-	a, err := getApp(r.Context(), c.db, projectID)
-	if err != nil {
-		c.internalError(w, r, err)
-		return appRow{}, envRow{}, false
-	}
-	acc, err := envAccess(r.Context(), c.db, user, e)
-	if err != nil {
-		c.internalError(w, r, err)
-		return appRow{}, envRow{}, false
-	}
-	if !acc.member {
-		return notFound()
-	}
-	if !acc.api {
-		writeError(w, newAPIError(http.StatusForbidden, codeNoAccess, msgNoAPIAccess))
-		return appRow{}, envRow{}, false
-	}
-	if !acc.backups {
-		writeError(w, newAPIError(http.StatusForbidden, codeNoAccess, msgNoBackupsAccess))
-		return appRow{}, envRow{}, false
+	if apiErr := acc.refusal(true); apiErr != nil {
+		writeError(w, apiErr)
+		return a, e, false
 	}
 	return a, e, true
 }
@@ -79,6 +71,21 @@ func snapshotNotFound(id string) *apiError {
 	return newAPIError(http.StatusNotFound, codeNotFound, fmt.Sprintf("Snapshot %q was not found in this environment.", id))
 }
 
+// v2Snapshot resolves {snapshotID} to a live snapshot of e, answering 404 NOT_FOUND when
+// there is none.
+func (c *Cloud) v2Snapshot(w http.ResponseWriter, r *http.Request, e envRow) (snapRow, bool) {
+	s, err := c.liveSnapshot(r.Context(), c.db, e.EnvID, r.PathValue("snapshotID"))
+	if isNoRow(err) {
+		writeError(w, snapshotNotFound(r.PathValue("snapshotID")))
+		return s, false
+	}
+	if err != nil {
+		c.internalError(w, r, err)
+		return s, false
+	}
+	return s, true
+}
+
 func queryInt(r *http.Request, name string, def int) (int, *apiError) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
@@ -98,23 +105,20 @@ func (c *Cloud) handleListSnapshots(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	offset, apiErr := queryInt(r, "offset", 0)
-	if apiErr == nil {
-		var limit int
-		limit, apiErr = queryInt(r, "limit", 100)
-		if apiErr == nil {
-			c.listSnapshots(w, r, e, offset, limit)
-			return
-		}
+	if apiErr != nil {
+		writeError(w, apiErr)
+		return
 	}
-	writeError(w, apiErr)
-}
-
-func (c *Cloud) listSnapshots(w http.ResponseWriter, r *http.Request, e envRow, offset, limit int) {
-	now := c.now().UTC().UnixMilli()
+	limit, apiErr := queryInt(r, "limit", 100)
+	if apiErr != nil {
+		writeError(w, apiErr)
+		return
+	}
 	// Expired backups are gone, as on Mendix Cloud.
 	if err := c.purgeExpired(r.Context(), e.EnvID); err != nil {
 		c.log.Warn("purge expired snapshots", "env", e.EnvID, "err", err)
 	}
+	now := c.now().UTC().UnixMilli()
 	page := v2SnapshotPage{Snapshots: []v2Snapshot{}, Offset: offset, Limit: limit}
 	err := c.db.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM snapshots WHERE env_id = ?
 		AND (expires_at IS NULL OR expires_at > ?)`, e.EnvID, now).Scan(&page.Total)
@@ -122,48 +126,29 @@ func (c *Cloud) listSnapshots(w http.ResponseWriter, r *http.Request, e envRow, 
 		c.internalError(w, r, err)
 		return
 	}
-	rows, err := c.db.QueryContext(r.Context(), `SELECT `+snapCols+` FROM snapshots WHERE env_id = ?
+	snaps, err := queryAll(r.Context(), c.db, scanSnap, `SELECT `+snapCols+` FROM snapshots WHERE env_id = ?
 		AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC, snapshot_id DESC LIMIT ? OFFSET ?`,
 		e.EnvID, now, limit, offset)
 	if err != nil {
 		c.internalError(w, r, err)
 		return
 	}
-	defer rows.Close()
-	for rows.Next() {
-		s, err := scanSnap(rows)
-		if err != nil {
-			c.internalError(w, r, err)
-			return
-		}
+	for _, s := range snaps {
 		page.Snapshots = append(page.Snapshots, snapJSON(s))
-	}
-	if err := rows.Err(); err != nil {
-		c.internalError(w, r, err)
-		return
 	}
 	writeJSON(w, http.StatusOK, page)
 }
 
 // purgeExpired deletes the expired snapshots of an environment and their files.
 func (c *Cloud) purgeExpired(ctx context.Context, envID string) error {
-	rows, err := c.db.QueryContext(ctx, `SELECT snapshot_id FROM snapshots WHERE env_id = ? AND expires_at IS NOT NULL
-		AND expires_at <= ?`, envID, c.now().UTC().UnixMilli())
+	ids, err := queryAll(ctx, c.db, scanString, `SELECT snapshot_id FROM snapshots WHERE env_id = ?
+		AND expires_at IS NOT NULL AND expires_at <= ?`, envID, c.now().UTC().UnixMilli())
 	if err != nil {
 		return err
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	for _, id := range ids {
-		if _, err := c.deleteSnapshot(ctx, id); err != nil {
+		var inUse *apiError // kept until its restore or archive is done; a later list purges it
+		if err := c.deleteSnapshot(ctx, id); err != nil && !errors.As(err, &inUse) {
 			return err
 		}
 	}
@@ -176,16 +161,9 @@ type commentBody struct {
 
 // readComment parses {"comment": "..."}; an empty body is allowed when optional.
 func readComment(r *http.Request, required bool) (*string, *apiError) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
-	if err != nil {
-		return nil, newAPIError(http.StatusBadRequest, codeInvalidParameters, "The request body could not be read.")
-	}
 	var cb commentBody
-	if len(strings.TrimSpace(string(body))) > 0 {
-		if err := json.Unmarshal(body, &cb); err != nil {
-			return nil, newAPIError(http.StatusBadRequest, codeInvalidParameters,
-				`The body must be JSON like {"comment": "Before the spring release"}.`)
-		}
+	if apiErr := readJSONBody(r, &cb, `{"comment": "Before the spring release"}`); apiErr != nil {
+		return nil, apiErr
 	}
 	if required && cb.Comment == nil {
 		return nil, newAPIError(http.StatusBadRequest, codeInvalidParameters, `The body must carry "comment".`)
@@ -220,18 +198,13 @@ func (c *Cloud) handleCreateSnapshot(w http.ResponseWriter, r *http.Request) {
 		CreatedAt: now, ExpiresAt: expiresAt(kindManual, now),
 	}
 	err := c.inTx(r.Context(), func(tx *sql.Tx) error {
-		if busy, msg := envBusy(r.Context(), tx, e.EnvID); busy {
-			apiErr = newAPIError(http.StatusBadRequest, codeEnvBusy, msg)
-			return nil
+		if err := envBusy(r.Context(), tx, e.EnvID); err != nil {
+			return err
 		}
 		return insertSnapshot(r.Context(), tx, s)
 	})
 	if err != nil {
-		c.internalError(w, r, err)
-		return
-	}
-	if apiErr != nil {
-		writeError(w, apiErr)
+		c.fail(w, r, err)
 		return
 	}
 	c.log.Info("snapshot requested", "env", e.EnvID, "snapshot", s.ID)
@@ -254,13 +227,8 @@ func (c *Cloud) handleGetSnapshot(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s, err := c.liveSnapshot(r.Context(), c.db, e.EnvID, r.PathValue("snapshotID"))
-	if isNoRow(err) {
-		writeError(w, snapshotNotFound(r.PathValue("snapshotID")))
-		return
-	}
-	if err != nil {
-		c.internalError(w, r, err)
+	s, ok := c.v2Snapshot(w, r, e)
+	if !ok {
 		return
 	}
 	writeJSON(w, http.StatusOK, snapJSON(s))
@@ -306,22 +274,12 @@ func (c *Cloud) handleDeleteSnapshot(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s, err := c.liveSnapshot(r.Context(), c.db, e.EnvID, r.PathValue("snapshotID"))
-	if isNoRow(err) {
-		writeError(w, snapshotNotFound(r.PathValue("snapshotID")))
+	s, ok := c.v2Snapshot(w, r, e)
+	if !ok {
 		return
 	}
-	if err != nil {
-		c.internalError(w, r, err)
-		return
-	}
-	apiErr, err := c.deleteSnapshot(r.Context(), s.ID)
-	if err != nil {
-		c.internalError(w, r, err)
-		return
-	}
-	if apiErr != nil {
-		writeError(w, apiErr)
+	if err := c.deleteSnapshot(r.Context(), s.ID); err != nil {
+		c.fail(w, r, err)
 		return
 	}
 	c.log.Info("snapshot deleted", "env", e.EnvID, "snapshot", s.ID)
@@ -329,9 +287,9 @@ func (c *Cloud) handleDeleteSnapshot(w http.ResponseWriter, r *http.Request) {
 }
 
 // deleteSnapshot removes a snapshot, its archives and any file no other snapshot uses. A
-// snapshot still being made, or used by a running restore or archive, is kept.
-func (c *Cloud) deleteSnapshot(ctx context.Context, snapID string) (*apiError, error) {
-	var apiErr *apiError
+// snapshot still being made, or used by a running restore or archive, is kept: the error
+// is then an *apiError that says so.
+func (c *Cloud) deleteSnapshot(ctx context.Context, snapID string) error {
 	var files []string
 	err := c.inTx(ctx, func(tx *sql.Tx) error {
 		s, err := getSnap(ctx, tx, snapID)
@@ -339,9 +297,8 @@ func (c *Cloud) deleteSnapshot(ctx context.Context, snapID string) (*apiError, e
 			return err
 		}
 		if s.State == stateQueued || s.State == stateRunning {
-			apiErr = newAPIError(http.StatusBadRequest, codeNotAllowed,
+			return newAPIError(http.StatusBadRequest, codeNotAllowed,
 				"This snapshot is still being created: delete it after it has finished.")
-			return nil
 		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM restores WHERE source_snapshot_id = ? AND state IN (?, ?))
@@ -350,23 +307,13 @@ func (c *Cloud) deleteSnapshot(ctx context.Context, snapID string) (*apiError, e
 			return err
 		}
 		if n > 0 {
-			apiErr = newAPIError(http.StatusBadRequest, codeNotAllowed,
+			return newAPIError(http.StatusBadRequest, codeNotAllowed,
 				"This snapshot is being restored or prepared for download: delete it after that has finished.")
-			return nil
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT file FROM archives WHERE snapshot_id = ? AND file LIKE 'archives/%'`, s.ID)
+		files, err = queryAll(ctx, tx, scanString, `SELECT file FROM archives WHERE snapshot_id = ? AND file LIKE 'archives/%'`, s.ID)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var f string
-			if err := rows.Scan(&f); err != nil {
-				rows.Close()
-				return err
-			}
-			files = append(files, f)
-		}
-		rows.Close()
 		if _, err := tx.ExecContext(ctx, `DELETE FROM archives WHERE snapshot_id = ?`, s.ID); err != nil {
 			return err
 		}
@@ -383,15 +330,15 @@ func (c *Cloud) deleteSnapshot(ctx context.Context, snapID string) (*apiError, e
 		}
 		return nil
 	})
-	if err != nil || apiErr != nil {
-		return apiErr, err
+	if err != nil {
+		return err
 	}
 	for _, f := range files {
 		if err := removeFile(c.dir, f); err != nil {
 			c.log.Warn("remove snapshot file", "file", f, "err", err)
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 func (c *Cloud) handleCreateArchive(w http.ResponseWriter, r *http.Request) {
@@ -408,13 +355,8 @@ func (c *Cloud) handleCreateArchive(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("data_type %q is not supported: use %s or %s.", dataType, dataDatabaseOnly, dataFilesAndDatabase)))
 		return
 	}
-	s, err := c.liveSnapshot(r.Context(), c.db, e.EnvID, r.PathValue("snapshotID"))
-	if isNoRow(err) {
-		writeError(w, snapshotNotFound(r.PathValue("snapshotID")))
-		return
-	}
-	if err != nil {
-		c.internalError(w, r, err)
+	s, ok := c.v2Snapshot(w, r, e)
+	if !ok {
 		return
 	}
 	if s.State != stateCompleted {
@@ -425,7 +367,7 @@ func (c *Cloud) handleCreateArchive(w http.ResponseWriter, r *http.Request) {
 	now := c.nowUTC()
 	a := archiveRow{ID: uuid.NewString(), SnapshotID: s.ID, EnvID: e.EnvID, DataType: dataType,
 		State: stateQueued, CreatedAt: now}
-	_, err = c.db.ExecContext(r.Context(), `INSERT INTO archives(`+archiveCols+`) VALUES(?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err := c.db.ExecContext(r.Context(), `INSERT INTO archives(`+archiveCols+`) VALUES(?,?,?,?,?,?,?,?,?,?,?)`,
 		a.ID, a.SnapshotID, a.EnvID, a.DataType, a.State, a.StatusMessage, "", "", now.UnixMilli(), nil, nil)
 	if err != nil {
 		c.internalError(w, r, err)
@@ -440,13 +382,8 @@ func (c *Cloud) handleGetArchive(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s, err := c.liveSnapshot(r.Context(), c.db, e.EnvID, r.PathValue("snapshotID"))
-	if isNoRow(err) {
-		writeError(w, snapshotNotFound(r.PathValue("snapshotID")))
-		return
-	}
-	if err != nil {
-		c.internalError(w, r, err)
+	s, ok := c.v2Snapshot(w, r, e)
+	if !ok {
 		return
 	}
 	a, err := getArchive(r.Context(), c.db, strings.ToLower(r.PathValue("archiveID")))
@@ -494,7 +431,6 @@ func (c *Cloud) handleCreateRestore(w http.ResponseWriter, r *http.Request) {
 	now := c.nowUTC()
 	rr := restoreRow{ID: uuid.NewString(), SourceSnapshotID: srcID, TargetEnvID: e.EnvID, DBOnly: dbOnly,
 		Username: user, State: stateQueued, CreatedAt: now}
-	var apiErr *apiError
 	err := c.inTx(r.Context(), func(tx *sql.Tx) error {
 		e, err := getEnv(r.Context(), tx, e.EnvID)
 		if err != nil {
@@ -502,37 +438,31 @@ func (c *Cloud) handleCreateRestore(w http.ResponseWriter, r *http.Request) {
 		}
 		src, err := getSnap(r.Context(), tx, srcID)
 		if err == nil {
-			apiErr, err = c.restoreSourceRefusal(r.Context(), tx, user, a, e, src)
+			err = c.restoreSourceRefusal(r.Context(), tx, user, a, e, src)
 		}
 		if isNoRow(err) {
-			apiErr = newAPIError(http.StatusBadRequest, codeNotFound, msgSourceNotFound)
-			return nil
+			return newAPIError(http.StatusBadRequest, codeNotFound, msgSourceNotFound)
 		}
-		if err != nil || apiErr != nil {
+		if err != nil {
 			return err
 		}
-		if busy, msg := envBusy(r.Context(), tx, e.EnvID); busy {
-			apiErr = newAPIError(http.StatusBadRequest, codeEnvBusy, msg)
-			return nil
-		}
-		var starting int
-		if err := tx.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM start_jobs WHERE env_id = ? AND status = ?`,
-			e.EnvID, startStarting).Scan(&starting); err != nil {
+		if err := envBusy(r.Context(), tx, e.EnvID); err != nil {
 			return err
 		}
-		if starting > 0 {
-			apiErr = newAPIError(http.StatusBadRequest, codeEnvBusy, msgEnvBusyStart)
-			return nil
+		starting, err := startPending(r.Context(), tx, e.EnvID)
+		if err != nil {
+			return err
+		}
+		if starting {
+			return newAPIError(http.StatusBadRequest, codeEnvBusy, msgEnvBusyStart)
 		}
 		switch e.Status {
 		case statusRunning:
-			apiErr = newAPIError(http.StatusBadRequest, codeNotAllowed, msgStopFirst)
-			return nil
+			return newAPIError(http.StatusBadRequest, codeNotAllowed, msgStopFirst)
 		case statusEmpty:
 			// Mendix Cloud needs a database on the node: deploy first.
-			apiErr = newAPIError(http.StatusBadRequest, codeNotAllowed,
+			return newAPIError(http.StatusBadRequest, codeNotAllowed,
 				"Nothing is deployed to this environment: deploy the app before restoring a backup into it.")
-			return nil
 		}
 		rr.SourceEnvID = src.EnvID
 		_, err = tx.ExecContext(r.Context(), `INSERT INTO restores(`+restoreCols+`) VALUES(?,?,?,?,?,?,?,?,?,?,?)`,
@@ -541,11 +471,7 @@ func (c *Cloud) handleCreateRestore(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if err != nil {
-		c.internalError(w, r, err)
-		return
-	}
-	if apiErr != nil {
-		writeError(w, apiErr)
+		c.fail(w, r, err)
 		return
 	}
 	c.log.Info("restore requested", "env", e.EnvID, "restore", rr.ID, "source", srcID, "dbOnly", dbOnly)
@@ -554,29 +480,30 @@ func (c *Cloud) handleCreateRestore(w http.ResponseWriter, r *http.Request) {
 }
 
 // restoreSourceRefusal checks the source snapshot: it must belong to an environment of the
-// same app that the user may read backups of, not be expired, and be completed.
-func (c *Cloud) restoreSourceRefusal(ctx context.Context, q querier, user string, a appRow, target envRow, src snapRow) (*apiError, error) {
+// same app that the user may read backups of, not be expired, and be completed. A source the
+// user may not see is errNoRow, like one that does not exist.
+func (c *Cloud) restoreSourceRefusal(ctx context.Context, q querier, user string, a appRow, target envRow, src snapRow) error {
 	srcEnv, err := getEnv(ctx, q, src.EnvID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if srcEnv.ProjectID != a.ProjectID || c.expired(src) {
-		return nil, errNoRow
+		return errNoRow
 	}
 	if a.Free && srcEnv.EnvID != target.EnvID {
-		return nil, errNoRow // Free Apps restore their own backups only
+		return errNoRow // Free Apps restore their own backups only
 	}
 	acc, err := envAccess(ctx, q, user, srcEnv)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !acc.backups {
-		return nil, errNoRow
+		return errNoRow
 	}
 	if src.State != stateCompleted {
-		return newAPIError(http.StatusBadRequest, codeNotAllowed, msgNotRightState), nil
+		return newAPIError(http.StatusBadRequest, codeNotAllowed, msgNotRightState)
 	}
-	return nil, nil
+	return nil
 }
 
 func (c *Cloud) handleGetRestore(w http.ResponseWriter, r *http.Request) {

@@ -33,7 +33,7 @@ type Cloud struct {
 
 	ctx    context.Context // cancelled by Close; every job runs under it
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	jobs   tracker
 
 	closeOnce sync.Once
 	closeErr  error
@@ -98,16 +98,10 @@ func Open(cfg Config) (*Cloud, error) {
 			return fail(err)
 		}
 	}
-	up, err := newUploads(c)
-	if err != nil {
-		return fail(err)
-	}
-	c.uploads = up
+	c.uploads = newUploads(c)
 	c.handler = c.routes()
 	if err := c.resumeJobs(); err != nil {
-		c.cancel()
-		c.wg.Wait()
-		_ = db.Close()
+		_ = c.Close()
 		return nil, fmt.Errorf("open local cloud in %s: resume jobs: %w", dir, err)
 	}
 	c.log.Info("local cloud open", "dir", dir, "new", isNew, "demo", cfg.Demo && isNew)
@@ -135,7 +129,8 @@ func (c *Cloud) loadSecret() error {
 	return err
 }
 
-// Handler serves the cloud's HTTP API.
+// Handler serves the cloud's HTTP API. Whoever serves it must stop serving, and wait for
+// the requests under way, before calling Close (Server does).
 func (c *Cloud) Handler() http.Handler { return c.handler }
 
 // DataDir is the absolute data directory.
@@ -151,21 +146,27 @@ func (c *Cloud) SetLatency(d time.Duration) {
 	c.latencyMu.Unlock()
 }
 
-// Close stops the jobs (they resume at the next Open) and closes the database.
+// Close stops the jobs and waits until they have returned, then closes the database: once
+// it returns nothing of the cloud touches the data directory, which may be deleted. The jobs
+// resume at the next Open.
 func (c *Cloud) Close() error {
 	c.closeOnce.Do(func() {
 		c.cancel()
-		c.wg.Wait()
+		c.jobs.closeAndWait()
 		c.closeErr = c.db.Close()
 	})
 	return c.closeErr
 }
 
-// spawn runs a job under the cloud's lifetime.
+// spawn runs a job under the cloud's lifetime. After Close it runs nothing: the job's state
+// is stored, so the next Open resumes it.
 func (c *Cloud) spawn(name string, fn func(ctx context.Context)) {
-	c.wg.Add(1)
+	if !c.jobs.start() {
+		c.log.Debug("job not started: the cloud is closed", "job", name)
+		return
+	}
 	go func() {
-		defer c.wg.Done()
+		defer c.jobs.done()
 		defer func() {
 			if p := recover(); p != nil {
 				c.log.Error("job panicked", "job", name, "panic", p)
@@ -173,6 +174,35 @@ func (c *Cloud) spawn(name string, fn func(ctx context.Context)) {
 		}()
 		fn(c.ctx)
 	}()
+}
+
+// tracker counts work under way (jobs, requests) so that closing can wait for it. Once
+// closed it starts nothing more: a sync.WaitGroup alone must not grow while Wait runs.
+type tracker struct {
+	mu     sync.RWMutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// start registers one piece of work; false once closed.
+func (t *tracker) start() bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if t.closed {
+		return false
+	}
+	t.wg.Add(1)
+	return true
+}
+
+func (t *tracker) done() { t.wg.Done() }
+
+// closeAndWait refuses new work and waits until the work under way has ended.
+func (t *tracker) closeAndWait() {
+	t.mu.Lock()
+	t.closed = true
+	t.mu.Unlock()
+	t.wg.Wait()
 }
 
 // nowUTC is the cloud's clock in UTC, truncated to milliseconds like the wire format.
@@ -263,6 +293,17 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	case <-t.C:
 		return true
 	}
+}
+
+// fail answers a request that could not be done: with the API error err carries (a
+// refusal), or with 500 for anything else.
+func (c *Cloud) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var refusal *apiError
+	if errors.As(err, &refusal) {
+		writeError(w, refusal)
+		return
+	}
+	c.internalError(w, r, err)
 }
 
 // internalError logs err and answers 500 without internals.

@@ -3,9 +3,7 @@ package localcloud
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 
@@ -18,26 +16,16 @@ import (
 var validAppID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,62}$`)
 
 func (c *Cloud) handleListApps(w http.ResponseWriter, r *http.Request) {
-	rows, err := c.db.QueryContext(r.Context(), `SELECT `+appCols+` FROM apps WHERE project_id IN (
+	apps, err := queryAll(r.Context(), c.db, scanApp, `SELECT `+appCols+` FROM apps WHERE project_id IN (
 		SELECT e.project_id FROM permissions p JOIN environments e ON e.env_id = p.env_id WHERE p.username = ?)
 		ORDER BY name COLLATE NOCASE, app_id`, userFrom(r.Context()))
 	if err != nil {
 		c.internalError(w, r, err)
 		return
 	}
-	defer rows.Close()
-	out := []v1App{}
-	for rows.Next() {
-		a, err := scanApp(rows)
-		if err != nil {
-			c.internalError(w, r, err)
-			return
-		}
+	out := make([]v1App, 0, len(apps))
+	for _, a := range apps {
 		out = append(out, appJSON(a))
-	}
-	if err := rows.Err(); err != nil {
-		c.internalError(w, r, err)
-		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -94,8 +82,8 @@ func (c *Cloud) v1Env(w http.ResponseWriter, r *http.Request) (appRow, envRow, b
 		c.internalError(w, r, err)
 		return a, e, false
 	}
-	if !acc.api {
-		writeError(w, newAPIError(http.StatusForbidden, codeNoAccess, msgNoAPIAccess))
+	if apiErr := acc.refusal(false); apiErr != nil {
+		writeError(w, apiErr)
 		return a, e, false
 	}
 	return a, e, true
@@ -112,25 +100,15 @@ func (c *Cloud) handleListEnvironments(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rows, err := c.db.QueryContext(r.Context(), `SELECT `+envCols+` FROM environments WHERE project_id = ?
+	envs, err := queryAll(r.Context(), c.db, scanEnv, `SELECT `+envCols+` FROM environments WHERE project_id = ?
 		ORDER BY position, mode`, a.ProjectID)
 	if err != nil {
 		c.internalError(w, r, err)
 		return
 	}
-	defer rows.Close()
-	out := []v1Environment{}
-	for rows.Next() {
-		e, err := scanEnv(rows)
-		if err != nil {
-			c.internalError(w, r, err)
-			return
-		}
+	out := make([]v1Environment, 0, len(envs))
+	for _, e := range envs {
 		out = append(out, envJSON(a, e))
-	}
-	if err := rows.Err(); err != nil {
-		c.internalError(w, r, err)
-		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -151,38 +129,25 @@ func (c *Cloud) handleStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req startRequest
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
-	if err != nil {
-		writeError(w, newAPIError(http.StatusBadRequest, codeInvalidParameters, "The request body could not be read."))
+	if apiErr := readJSONBody(r, &req, `{"AutoSyncDb": true}`); apiErr != nil {
+		writeError(w, apiErr)
 		return
 	}
-	if len(body) > 0 {
-		if err := json.Unmarshal(body, &req); err != nil {
-			writeError(w, newAPIError(http.StatusBadRequest, codeInvalidParameters,
-				`The body must be JSON like {"AutoSyncDb": true}.`))
-			return
-		}
-	}
 	jobID := uuid.NewString()
-	var apiErr *apiError
-	err = c.inTx(r.Context(), func(tx *sql.Tx) error {
+	err := c.inTx(r.Context(), func(tx *sql.Tx) error {
 		e, err := getEnv(r.Context(), tx, e.EnvID)
 		if err != nil {
 			return err
 		}
-		if apiErr = c.startRefusal(r.Context(), tx, e); apiErr != nil {
-			return nil
+		if err := startRefusal(r.Context(), tx, e); err != nil {
+			return err
 		}
 		_, err = tx.ExecContext(r.Context(), `INSERT INTO start_jobs(job_id, env_id, auto_sync_db, status, created_at)
 			VALUES(?, ?, ?, ?, ?)`, jobID, e.EnvID, b2i(req.AutoSyncDB), startStarting, ms(c.nowUTC()))
 		return err
 	})
 	if err != nil {
-		c.internalError(w, r, err)
-		return
-	}
-	if apiErr != nil {
-		writeError(w, apiErr)
+		c.fail(w, r, err)
 		return
 	}
 	c.log.Info("start requested", "env", e.EnvID, "job", jobID, "autoSyncDb", req.AutoSyncDB)
@@ -190,8 +155,8 @@ func (c *Cloud) handleStart(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"JobId": jobID})
 }
 
-// startRefusal says why e cannot be started now, or nil.
-func (c *Cloud) startRefusal(ctx context.Context, q querier, e envRow) *apiError {
+// startRefusal is the *apiError that says why e cannot be started now, or nil.
+func startRefusal(ctx context.Context, q querier, e envRow) error {
 	switch {
 	case e.Status == statusEmpty:
 		return newAPIError(http.StatusInternalServerError, codeNoMDA,
@@ -201,19 +166,15 @@ func (c *Cloud) startRefusal(ctx context.Context, q querier, e envRow) *apiError
 	case !e.StopDue.IsZero():
 		return newAPIError(http.StatusBadRequest, codeEnvBusy, msgEnvBusyStop)
 	}
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM start_jobs WHERE env_id = ? AND status = ?`,
-		e.EnvID, startStarting).Scan(&n); err != nil {
-		return newAPIError(http.StatusInternalServerError, codeInternal, msgInternalStoreFail)
+	starting, err := startPending(ctx, q, e.EnvID)
+	if err != nil {
+		return err
 	}
-	if n > 0 {
+	if starting {
 		return newAPIError(http.StatusInternalServerError, codeAlreadyStarting,
 			"The environment is already being started: follow the running start job.")
 	}
-	if busy, msg := envBusy(ctx, q, e.EnvID); busy {
-		return newAPIError(http.StatusBadRequest, codeEnvBusy, msg)
-	}
-	return nil
+	return envBusy(ctx, q, e.EnvID)
 }
 
 func (c *Cloud) handleStartStatus(w http.ResponseWriter, r *http.Request) {
@@ -243,21 +204,18 @@ func (c *Cloud) handleStop(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var apiErr *apiError
 	var due bool
 	err := c.inTx(r.Context(), func(tx *sql.Tx) error {
 		e, err := getEnv(r.Context(), tx, e.EnvID)
 		if err != nil {
 			return err
 		}
-		var starting int
-		if err := tx.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM start_jobs WHERE env_id = ? AND status = ?`,
-			e.EnvID, startStarting).Scan(&starting); err != nil {
+		starting, err := startPending(r.Context(), tx, e.EnvID)
+		if err != nil {
 			return err
 		}
-		if starting > 0 {
-			apiErr = newAPIError(http.StatusBadRequest, codeEnvBusy, msgEnvBusyStart)
-			return nil
+		if starting {
+			return newAPIError(http.StatusBadRequest, codeEnvBusy, msgEnvBusyStart)
 		}
 		if e.Status != statusRunning || !e.StopDue.IsZero() {
 			return nil // stopped, empty, or already stopping: nothing to do
@@ -268,11 +226,7 @@ func (c *Cloud) handleStop(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if err != nil {
-		c.internalError(w, r, err)
-		return
-	}
-	if apiErr != nil {
-		writeError(w, apiErr)
+		c.fail(w, r, err)
 		return
 	}
 	if due {
@@ -282,18 +236,33 @@ func (c *Cloud) handleStop(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, struct{}{})
 }
 
-// envBusy reports whether a restore or a backup is under way on the environment.
-func envBusy(ctx context.Context, q querier, envID string) (bool, string) {
+// startPending reports whether a start job of the environment is still under way.
+func startPending(ctx context.Context, q querier, envID string) (bool, error) {
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM restores WHERE target_env_id = ? AND state IN (?, ?)`,
-		envID, stateQueued, stateRunning).Scan(&n)
-	if err != nil || n > 0 {
-		return true, msgEnvBusyRestore
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM start_jobs WHERE env_id = ? AND status = ?`,
+		envID, startStarting).Scan(&n); err != nil {
+		return false, fmt.Errorf("count running start jobs: %w", err)
 	}
-	err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM snapshots WHERE env_id = ? AND state IN (?, ?) AND kind != ?`,
-		envID, stateQueued, stateRunning, kindUploaded).Scan(&n)
-	if err != nil || n > 0 {
-		return true, msgEnvBusySnapshot
+	return n > 0, nil
+}
+
+// envBusy is the *apiError that says the environment is busy (a restore or a backup under
+// way), or nil.
+func envBusy(ctx context.Context, q querier, envID string) error {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM restores WHERE target_env_id = ? AND state IN (?, ?)`,
+		envID, stateQueued, stateRunning).Scan(&n); err != nil {
+		return fmt.Errorf("count running restores: %w", err)
 	}
-	return false, ""
+	if n > 0 {
+		return newAPIError(http.StatusBadRequest, codeEnvBusy, msgEnvBusyRestore)
+	}
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM snapshots WHERE env_id = ? AND state IN (?, ?) AND kind != ?`,
+		envID, stateQueued, stateRunning, kindUploaded).Scan(&n); err != nil {
+		return fmt.Errorf("count running backups: %w", err)
+	}
+	if n > 0 {
+		return newAPIError(http.StatusBadRequest, codeEnvBusy, msgEnvBusySnapshot)
+	}
+	return nil
 }

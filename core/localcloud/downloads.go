@@ -4,7 +4,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -97,7 +99,7 @@ func (c *Cloud) handleDownload(w http.ResponseWriter, r *http.Request) {
 // removeFile removes a file given relative to the data directory.
 func removeFile(dir, rel string) error {
 	err := os.Remove(filepath.Join(dir, filepath.FromSlash(rel)))
-	if os.IsNotExist(err) {
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	return err

@@ -1,7 +1,9 @@
 package localcloud
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 )
 
@@ -56,6 +58,25 @@ func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
 func newAPIError(status int, code, msg string) *apiError {
 	return &apiError{status: status, Code: code, Message: msg}
+}
+
+// maxRequestBody bounds the JSON bodies the API takes (a comment, AutoSyncDb).
+const maxRequestBody = 64 << 10
+
+// readJSONBody decodes the request's JSON body into v; an empty body leaves v as it is.
+// example shows the expected shape in the error message.
+func readJSONBody(r *http.Request, v any, example string) *apiError {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
+	if err != nil {
+		return newAPIError(http.StatusBadRequest, codeInvalidParameters, "The request body could not be read.")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return newAPIError(http.StatusBadRequest, codeInvalidParameters, "The body must be JSON like "+example+".")
+	}
+	return nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -414,59 +414,34 @@ func (c *Cloud) runStop(ctx context.Context, envID string) {
 
 // resumeJobs starts again every job the last run left queued or running.
 func (c *Cloud) resumeJobs() error {
-	ids := func(query string, args ...any) ([]string, error) {
-		rows, err := c.db.QueryContext(c.ctx, query, args...)
+	kinds := []struct {
+		name  string
+		run   func(ctx context.Context, id string)
+		query string
+		args  []any
+	}{
+		{"snapshot", c.runSnapshot, `SELECT snapshot_id FROM snapshots WHERE state IN (?, ?) AND kind != ?`,
+			[]any{stateQueued, stateRunning, kindUploaded}},
+		{"archive", c.runArchive, `SELECT archive_id FROM archives WHERE state IN (?, ?)`,
+			[]any{stateQueued, stateRunning}},
+		{"restore", c.runRestore, `SELECT restore_id FROM restores WHERE state IN (?, ?) ORDER BY seq`,
+			[]any{stateQueued, stateRunning}},
+		{"start", c.runStart, `SELECT job_id FROM start_jobs WHERE status = ?`, []any{startStarting}},
+		{"stop", c.runStop, `SELECT env_id FROM environments WHERE stop_due IS NOT NULL`, nil},
+	}
+	resumed := 0
+	for _, k := range kinds {
+		ids, err := queryAll(c.ctx, c.db, scanString, k.query, k.args...)
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("find unfinished %s jobs: %w", k.name, err)
 		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return nil, err
-			}
-			out = append(out, id)
+		for _, id := range ids {
+			c.spawn(k.name+" "+id, func(ctx context.Context) { k.run(ctx, id) })
 		}
-		return out, rows.Err()
+		resumed += len(ids)
 	}
-	snaps, err := ids(`SELECT snapshot_id FROM snapshots WHERE state IN (?, ?) AND kind != ?`, stateQueued, stateRunning, kindUploaded)
-	if err != nil {
-		return err
-	}
-	for _, id := range snaps {
-		c.spawn("snapshot "+id, func(ctx context.Context) { c.runSnapshot(ctx, id) })
-	}
-	archives, err := ids(`SELECT archive_id FROM archives WHERE state IN (?, ?)`, stateQueued, stateRunning)
-	if err != nil {
-		return err
-	}
-	for _, id := range archives {
-		c.spawn("archive "+id, func(ctx context.Context) { c.runArchive(ctx, id) })
-	}
-	restores, err := ids(`SELECT restore_id FROM restores WHERE state IN (?, ?) ORDER BY seq`, stateQueued, stateRunning)
-	if err != nil {
-		return err
-	}
-	for _, id := range restores {
-		c.spawn("restore "+id, func(ctx context.Context) { c.runRestore(ctx, id) })
-	}
-	starts, err := ids(`SELECT job_id FROM start_jobs WHERE status = ?`, startStarting)
-	if err != nil {
-		return err
-	}
-	for _, id := range starts {
-		c.spawn("start "+id, func(ctx context.Context) { c.runStart(ctx, id) })
-	}
-	stops, err := ids(`SELECT env_id FROM environments WHERE stop_due IS NOT NULL`)
-	if err != nil {
-		return err
-	}
-	for _, id := range stops {
-		c.spawn("stop "+id, func(ctx context.Context) { c.runStop(ctx, id) })
-	}
-	if n := len(snaps) + len(archives) + len(restores) + len(starts) + len(stops); n > 0 {
-		c.log.Info("resumed unfinished jobs", "count", n)
+	if resumed > 0 {
+		c.log.Info("resumed unfinished jobs", "count", resumed)
 	}
 	return c.uploads.resume()
 }

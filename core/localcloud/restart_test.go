@@ -1,8 +1,10 @@
 package localcloud_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -138,4 +140,48 @@ func digestAfterClose(t *testing.T, dir, envID string) (string, error) {
 	}
 	defer c.Close()
 	return c.EnvironmentDigest(envID)
+}
+
+// Not parallel: it counts the restore jobs of the whole process, and parallel tests are
+// held back while it runs.
+func TestCloseWaitsForRunningJobsSoTheDataFolderCanBeDeleted(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "cloud")
+	// Slow jobs: the restore is still under way when the cloud closes.
+	s, a := startOn(t, data, time.Second)
+	test := demoV2("orderdesk", "Test")
+	src := a.latestCompleted(demoV2("orderdesk", "Production"))
+	r := a.restore(test, src.SnapshotID, false)
+	waitFor(t, "the restore to run", func() restoreJSON {
+		var rr restoreJSON
+		a.call("GET", test+"/restores/"+r.RestoreID, nil, 200, &rr)
+		return rr
+	}, func(rr restoreJSON) bool { return rr.State == "running" })
+	if n := restoreJobsRunning(); n == 0 {
+		t.Fatal("no restore job is running before Close")
+	}
+
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := restoreJobsRunning(); n != 0 {
+		t.Fatalf("%d restore jobs still run after Close", n)
+	}
+	if err := os.RemoveAll(data); err != nil {
+		t.Fatalf("delete the data folder right after Close: %v", err)
+	}
+	if _, err := os.Stat(data); !os.IsNotExist(err) {
+		t.Fatalf("the data folder is back after deleting it: %v", err)
+	}
+}
+
+// restoreJobsRunning counts the goroutines of this process that run a restore job.
+func restoreJobsRunning() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return bytes.Count(buf[:n], []byte("localcloud.(*Cloud).runRestore("))
+		}
+		buf = make([]byte, 2*len(buf))
+	}
 }

@@ -380,21 +380,16 @@ func snapRecord(s snapRow) SnapshotRecord {
 // Snapshots lists an environment's snapshots as stored, newest first (expired ones included
 // until a list request purges them).
 func (c *Cloud) Snapshots(envID string) ([]SnapshotRecord, error) {
-	rows, err := c.db.QueryContext(context.WithoutCancel(c.ctx), `SELECT `+snapCols+` FROM snapshots WHERE env_id = ?
-		ORDER BY created_at DESC, snapshot_id DESC`, strings.ToLower(envID))
+	snaps, err := queryAll(context.WithoutCancel(c.ctx), c.db, scanSnap, `SELECT `+snapCols+` FROM snapshots
+		WHERE env_id = ? ORDER BY created_at DESC, snapshot_id DESC`, strings.ToLower(envID))
 	if err != nil {
 		return nil, fmt.Errorf("list snapshots: %w", err)
 	}
-	defer rows.Close()
 	var out []SnapshotRecord
-	for rows.Next() {
-		s, err := scanSnap(rows)
-		if err != nil {
-			return nil, err
-		}
+	for _, s := range snaps {
 		out = append(out, snapRecord(s))
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RestoreRecord is one restore as submitted (every accepted POST .../restores).
@@ -408,20 +403,14 @@ type RestoreRecord struct {
 // Restores lists every restore accepted for the environment (refused requests are not
 // restores), oldest first: tests use it to prove that no restore was submitted twice.
 func (c *Cloud) Restores(envID string) []RestoreRecord {
-	rows, err := c.db.QueryContext(context.WithoutCancel(c.ctx), `SELECT `+restoreCols+` FROM restores
+	restores, err := queryAll(context.WithoutCancel(c.ctx), c.db, scanRestore, `SELECT `+restoreCols+` FROM restores
 		WHERE target_env_id = ? ORDER BY seq`, strings.ToLower(envID))
 	if err != nil {
 		c.log.Error("list restores", "err", err)
 		return nil
 	}
-	defer rows.Close()
 	var out []RestoreRecord
-	for rows.Next() {
-		r, err := scanRestore(rows)
-		if err != nil {
-			c.log.Error("list restores", "err", err)
-			return nil
-		}
+	for _, r := range restores {
 		out = append(out, RestoreRecord{RestoreID: r.ID, SourceSnapshotID: r.SourceSnapshotID,
 			SourceEnvironmentID: r.SourceEnvID, TargetEnvironmentID: r.TargetEnvID, DBOnly: r.DBOnly,
 			Username: r.Username, State: r.State, StatusMessage: r.StatusMessage, CreatedAt: r.CreatedAt,

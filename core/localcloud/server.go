@@ -11,10 +11,11 @@ import (
 
 // Server serves a Cloud over HTTP on a TCP address (loopback by default).
 type Server struct {
-	cloud *Cloud
-	ln    net.Listener
-	srv   *http.Server
-	done  chan struct{}
+	cloud    *Cloud
+	ln       net.Listener
+	srv      *http.Server
+	done     chan struct{}
+	requests tracker // handlers under way; Close waits for them before closing the cloud
 }
 
 // Start opens the cloud in cfg.DataDir and serves it on addr. An empty addr means
@@ -42,14 +43,10 @@ func Start(cfg Config, addr string) (*Server, error) {
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		c.log.Warn("local cloud reachable from other machines", "addr", ln.Addr().String())
 	}
-	s := &Server{
-		cloud: c,
-		ln:    ln,
-		// No write timeout: uploads and downloads of big archives take long. tusd bounds
-		// idle reads itself.
-		srv:  &http.Server{Handler: c.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
-		done: make(chan struct{}),
-	}
+	s := &Server{cloud: c, ln: ln, done: make(chan struct{})}
+	// No write timeout: uploads and downloads of big archives take long. tusd bounds idle
+	// reads itself.
+	s.srv = &http.Server{Handler: s.track(c.Handler()), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	go func() {
 		defer close(s.done)
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -63,20 +60,35 @@ func Start(cfg Config, addr string) (*Server, error) {
 // URL is the base URL of the API, e.g. http://127.0.0.1:8080 (paths start with /api/...).
 func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 
-// Addr is the address the server listens on.
-func (s *Server) Addr() string { return s.ln.Addr().String() }
-
 // Cloud is the served cloud, for seeding and inspection.
 func (s *Server) Cloud() *Cloud { return s.cloud }
 
-// Close stops serving (waiting briefly for requests under way) and closes the cloud.
+// Close stops serving (waiting briefly for requests under way, then cutting them off) and
+// closes the cloud. Once it returns no request or job touches the data directory any more,
+// so the caller may delete it.
 func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	err := s.srv.Shutdown(ctx)
 	if err != nil {
+		// Closing the connections ends the handlers still running: their reads fail and
+		// their contexts are cancelled.
 		err = s.srv.Close()
 	}
 	<-s.done
+	s.requests.closeAndWait()
 	return errors.Join(err, s.cloud.Close())
+}
+
+// track counts the requests being served, so Close can wait for them: http.Server.Close
+// does not wait for handlers, and an upload handler may still be writing its file.
+func (s *Server) track(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.requests.start() {
+			writeError(w, newAPIError(http.StatusServiceUnavailable, codeServiceUnavailable, "The local cloud is shutting down."))
+			return
+		}
+		defer s.requests.done()
+		next.ServeHTTP(w, r)
+	})
 }

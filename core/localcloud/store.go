@@ -193,6 +193,35 @@ func (c *Cloud) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
+// rowScanner is what *sql.Row and *sql.Rows share.
+type rowScanner interface{ Scan(...any) error }
+
+// queryAll runs query and scans every row. The rows are closed before it returns: the one
+// connection is free again for the caller's next statement.
+func queryAll[T any](ctx context.Context, q querier, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// scanString scans a one-column row of text, such as an id.
+func scanString(s rowScanner) (string, error) {
+	var v string
+	err := s.Scan(&v)
+	return v, err
+}
+
 // Rows as stored.
 
 type appRow struct {
@@ -202,7 +231,7 @@ type appRow struct {
 
 const appCols = `project_id, app_id, name, url, free`
 
-func scanApp(s interface{ Scan(...any) error }) (appRow, error) {
+func scanApp(s rowScanner) (appRow, error) {
 	var a appRow
 	err := s.Scan(&a.ProjectID, &a.AppID, &a.Name, &a.URL, &a.Free)
 	return a, err
@@ -220,7 +249,7 @@ type envRow struct {
 const envCols = `env_id, project_id, mode, position, url, status, production, model_version,
 	mendix_version, runtime_layer, instances, memory_per_instance, stop_due`
 
-func scanEnv(s interface{ Scan(...any) error }) (envRow, error) {
+func scanEnv(s rowScanner) (envRow, error) {
 	var e envRow
 	var due sql.NullInt64
 	err := s.Scan(&e.EnvID, &e.ProjectID, &e.Mode, &e.Position, &e.URL, &e.Status, &e.Production,
@@ -239,7 +268,7 @@ type snapRow struct {
 const snapCols = `snapshot_id, env_id, state, status_message, comment, model_version, kind, content,
 	blob, size, created_at, updated_at, finished_at, expires_at`
 
-func scanSnap(s interface{ Scan(...any) error }) (snapRow, error) {
+func scanSnap(s rowScanner) (snapRow, error) {
 	var r snapRow
 	var created int64
 	var upd, fin, exp sql.NullInt64
@@ -258,7 +287,7 @@ type archiveRow struct {
 const archiveCols = `archive_id, snapshot_id, env_id, data_type, state, status_message, file, filename,
 	created_at, updated_at, finished_at`
 
-func scanArchive(s interface{ Scan(...any) error }) (archiveRow, error) {
+func scanArchive(s rowScanner) (archiveRow, error) {
 	var r archiveRow
 	var created int64
 	var upd, fin sql.NullInt64
@@ -278,7 +307,7 @@ type restoreRow struct {
 const restoreCols = `restore_id, source_snapshot_id, source_env_id, target_env_id, db_only, username,
 	state, status_message, created_at, updated_at, finished_at`
 
-func scanRestore(s interface{ Scan(...any) error }) (restoreRow, error) {
+func scanRestore(s rowScanner) (restoreRow, error) {
 	var r restoreRow
 	var created int64
 	var upd, fin sql.NullInt64
@@ -297,7 +326,7 @@ type startJobRow struct {
 
 const startJobCols = `job_id, env_id, auto_sync_db, status, error_code, error_message, created_at, finished_at`
 
-func scanStartJob(s interface{ Scan(...any) error }) (startJobRow, error) {
+func scanStartJob(s rowScanner) (startJobRow, error) {
 	var r startJobRow
 	var created int64
 	var fin sql.NullInt64
@@ -316,7 +345,7 @@ type uploadRow struct {
 
 const uploadCols = `upload_id, env_id, username, filename, sha256, size, finished, created_at`
 
-func scanUpload(s interface{ Scan(...any) error }) (uploadRow, error) {
+func scanUpload(s rowScanner) (uploadRow, error) {
 	var r uploadRow
 	var created int64
 	err := s.Scan(&r.ID, &r.EnvID, &r.Username, &r.Filename, &r.SHA256, &r.Size, &r.Finished, &created)

@@ -1,11 +1,8 @@
 package localcloud
 
 import (
-	"bufio"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/klauspost/compress/gzip"
@@ -45,14 +44,14 @@ type uploads struct {
 	handlers map[string]*tusd.UnroutedHandler // by environment: tus needs a fixed base path
 }
 
-func newUploads(c *Cloud) (*uploads, error) {
+func newUploads(c *Cloud) *uploads {
 	dir := filepath.Join(c.dir, "uploads")
 	store := filestore.New(dir)
 	composer := tusd.NewStoreComposer()
 	composer.UseCore(store)
 	composer.UseTerminater(store)
-	memorylocker.New().UseIn(composer)
-	return &uploads{c: c, dir: dir, store: store, composer: composer, handlers: map[string]*tusd.UnroutedHandler{}}, nil
+	composer.UseLocker(interruptingLocker{memorylocker.New()})
+	return &uploads{c: c, dir: dir, store: store, composer: composer, handlers: map[string]*tusd.UnroutedHandler{}}
 }
 
 // uploadIntent travels in the request context from the checks to tusd's create callback.
@@ -61,6 +60,58 @@ type uploadIntent struct {
 }
 
 const intentKey ctxKey = 2
+
+// interruptKey carries, in the context of a PATCH, the function that cuts its body short.
+const interruptKey ctxKey = 3
+
+// interruptingLocker lets go of an upload's lock the way tusd does when another request
+// for the upload arrives (a client resuming after a broken connection that the server has
+// not noticed yet): the PATCH holding the lock stops reading its body and ends, keeping
+// the bytes it received. It cuts the body itself instead of calling tusd's release
+// callback, because in tusd v2.9.1 that callback reads the PATCH's body reader without
+// synchronisation (a data race the race detector reports). Holders without a body (HEAD,
+// DELETE) are asked through tusd's callback as usual.
+type interruptingLocker struct{ tusd.Locker }
+
+func (l interruptingLocker) NewLock(id string) (tusd.Lock, error) {
+	lock, err := l.Locker.NewLock(id)
+	if err != nil {
+		return nil, err
+	}
+	return interruptingLock{lock}, nil
+}
+
+type interruptingLock struct{ lock tusd.Lock }
+
+func (l interruptingLock) Lock(ctx context.Context, requestRelease func()) error {
+	if interrupt, ok := ctx.Value(interruptKey).(func()); ok {
+		requestRelease = interrupt
+	}
+	return l.lock.Lock(ctx, requestRelease)
+}
+
+func (l interruptingLock) Unlock() error { return l.lock.Unlock() }
+
+// interruptibleBody is a PATCH body that another request can cut short.
+type interruptibleBody struct {
+	io.ReadCloser
+	rc      *http.ResponseController
+	stopped atomic.Bool
+}
+
+func (b *interruptibleBody) Read(p []byte) (int, error) {
+	if b.stopped.Load() {
+		return 0, tusd.ErrUploadInterrupted
+	}
+	return b.ReadCloser.Read(p)
+}
+
+// interrupt makes every further read fail; the read deadline wakes one that waits for a
+// client that went silent.
+func (b *interruptibleBody) interrupt() {
+	b.stopped.Store(true)
+	_ = b.rc.SetReadDeadline(time.Now())
+}
 
 var hexSHA256 = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 
@@ -187,17 +238,17 @@ func (c *Cloud) handleUploads(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// tusd takes the upload id from the path.
-	r2 := new(http.Request)
-	*r2 = *r
-	u2 := *r.URL
-	u2.Path, u2.RawPath = "/"+up.ID, ""
-	r2.URL = &u2
+	r2 := r.Clone(r.Context())
+	r2.URL.Path, r2.URL.RawPath = "/"+up.ID, ""
 	var next http.HandlerFunc
 	switch r.Method {
 	case http.MethodHead:
 		next = h.HeadFile
 	case http.MethodPatch:
 		next = h.PatchFile
+		body := &interruptibleBody{ReadCloser: r.Body, rc: http.NewResponseController(w)}
+		r2.Body = body
+		r2 = r2.WithContext(context.WithValue(r2.Context(), interruptKey, body.interrupt))
 	case http.MethodDelete:
 		next = h.DelFile
 	default:
@@ -309,12 +360,7 @@ func (u *uploads) accept(ctx context.Context, path string, up uploadRow) (blob, 
 	if err != nil {
 		return "", "", "", 0, "The uploaded file could not be read: " + err.Error() + ". Upload it again."
 	}
-	sum := strings.ToLower(rep.SHA256)
-	if sum == "" {
-		if sum, err = fileSHA256(path); err != nil {
-			return "", "", "", 0, "The uploaded file could not be read: " + err.Error() + ". Upload it again."
-		}
-	}
+	sum := strings.ToLower(rep.SHA256) // Inspect hashes every regular file it reads
 	if sum != up.SHA256 {
 		return "", "", "", 0, fmt.Sprintf("The uploaded file is damaged: its SHA-256 is %s, but the file sent had %s. Upload it again.", sum, up.SHA256)
 	}
@@ -331,7 +377,7 @@ func (u *uploads) accept(ctx context.Context, path string, up uploadRow) (blob, 
 		content, model = contentFull, rep.ModelVersion
 	case archive.KindDatabaseOnly:
 		content, model = contentDatabase, rep.ModelVersion
-		if gz, _ := isGzip(path); gz {
+		if isGzip(path) {
 			blob, size, err = u.c.storeBlob(func(w io.Writer) error { return gunzipTo(path, w) }, ".backup")
 		} else {
 			blob, size, err = u.c.adoptBlob(path, sum, ".backup")
@@ -358,24 +404,11 @@ func (u *uploads) removeFiles(id string) {
 // snapshot was not made or not checked.
 func (u *uploads) resume() error {
 	c := u.c
-	rows, err := c.db.QueryContext(c.ctx, `SELECT `+uploadCols+` FROM uploads u WHERE u.finished = 0
+	pending, err := queryAll(c.ctx, c.db, scanUpload, `SELECT `+uploadCols+` FROM uploads u WHERE u.finished = 0
 		OR NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.snapshot_id = u.upload_id)
 		OR EXISTS (SELECT 1 FROM snapshots s WHERE s.snapshot_id = u.upload_id AND s.state IN (?, ?))`, stateQueued, stateRunning)
 	if err != nil {
-		return err
-	}
-	var pending []uploadRow
-	for rows.Next() {
-		up, err := scanUpload(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		pending = append(pending, up)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+		return fmt.Errorf("find unfinished uploads: %w", err)
 	}
 	for _, up := range pending {
 		if !up.Finished {
@@ -389,7 +422,9 @@ func (u *uploads) resume() error {
 			}
 		}
 		var exists int
-		_ = c.db.QueryRowContext(c.ctx, `SELECT COUNT(*) FROM snapshots WHERE snapshot_id = ?`, up.ID).Scan(&exists)
+		if err := c.db.QueryRowContext(c.ctx, `SELECT COUNT(*) FROM snapshots WHERE snapshot_id = ?`, up.ID).Scan(&exists); err != nil {
+			return fmt.Errorf("find the snapshot of upload %s: %w", up.ID, err)
+		}
 		if exists > 0 {
 			id := up.ID
 			c.spawn("upload check "+id, func(ctx context.Context) { u.check(ctx, id) })
@@ -402,30 +437,16 @@ func (u *uploads) resume() error {
 	return nil
 }
 
-func fileSHA256(path string) (string, error) {
+// isGzip reports whether the file starts with the gzip magic number.
+func isGzip(path string) bool {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return false
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func isGzip(path string) (bool, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	b, err := bufio.NewReader(f).Peek(2)
-	if err != nil {
-		return false, nil
-	}
-	return b[0] == 0x1f && b[1] == 0x8b, nil
+	var magic [2]byte
+	_, err = io.ReadFull(f, magic[:])
+	return err == nil && magic == [2]byte{0x1f, 0x8b}
 }
 
 func gunzipTo(path string, w io.Writer) error {

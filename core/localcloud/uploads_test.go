@@ -145,6 +145,68 @@ func TestUploadBecomesARestorableSnapshot(t *testing.T) {
 	}
 }
 
+// A client whose connection went silent mid-PATCH resumes on a new connection while the
+// server still reads the old PATCH: the HEAD cuts that PATCH short (keeping what arrived)
+// instead of waiting for the server to notice, and the upload completes.
+func TestResumeWhileTheOldPatchStillRuns(t *testing.T) {
+	t.Parallel()
+	s, a := startDemo(t)
+	base := demoV2("customerportal", "Acceptance")
+	data := readFixture(t, fixtureFull)
+	url := a.createUpload(base, len(data), "files_and_database-1a2b3c4d-202611250130.tar.gz", sha(data))
+	id := path.Base(url)
+
+	// The first PATCH sends half and then nothing more, without closing the connection.
+	half := len(data) / 2
+	body, feed := io.Pipe()
+	defer feed.Close()
+	req, err := http.NewRequest("PATCH", url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = int64(len(data))
+	req.Header.Set("Tus-Resumable", "1.0.0")
+	req.Header.Set("Upload-Offset", "0")
+	req.Header.Set("Content-Type", "application/offset+octet-stream")
+	req.Header.Set("Mendix-Username", a.user)
+	req.Header.Set("Mendix-ApiKey", a.key)
+	stalled := make(chan int, 1)
+	go func() {
+		resp, err := a.hc.Do(req)
+		if err != nil {
+			stalled <- 0
+			return
+		}
+		resp.Body.Close()
+		stalled <- resp.StatusCode
+	}()
+	if _, err := feed.Write(data[:half]); err != nil {
+		t.Fatal(err)
+	}
+	received := filepath.Join(s.Cloud().DataDir(), "uploads", id)
+	waitFor(t, "the first half to arrive", func() int64 {
+		info, err := os.Stat(received)
+		if err != nil {
+			return -1
+		}
+		return info.Size()
+	}, func(n int64) bool { return n == int64(half) })
+
+	head := a.tus("HEAD", url, nil, nil)
+	if head.status != 200 || head.header.Get("Upload-Offset") != strconv.Itoa(half) {
+		a.failResp("HEAD while the old PATCH runs", head)
+	}
+	if code := <-stalled; code == http.StatusNoContent {
+		t.Fatalf("the cut-off PATCH answered %d as if it had succeeded", code)
+	}
+	if r := a.patch(url, half, data[half:]); r.status != http.StatusNoContent {
+		a.failResp("second half", r)
+	}
+	if snap := a.waitSnapshot(base, id); snap.State != "completed" {
+		t.Fatalf("resumed upload: %+v %s", snap, str(snap.StatusMessage))
+	}
+}
+
 func TestBadUploadsFailWithAClearReason(t *testing.T) {
 	t.Parallel()
 	_, a := startDemo(t)

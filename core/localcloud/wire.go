@@ -138,7 +138,7 @@ func envJSON(app appRow, e envRow) v1Environment {
 }
 
 func snapJSON(s snapRow) v2Snapshot {
-	out := v2Snapshot{
+	return v2Snapshot{
 		SnapshotID:    s.ID,
 		State:         s.State,
 		StatusMessage: nullString(s.StatusMessage),
@@ -149,7 +149,6 @@ func snapJSON(s snapRow) v2Snapshot {
 		FinishedAt:    isoTime(s.FinishedAt),
 		ExpiresAt:     isoTime(s.ExpiresAt),
 	}
-	return out
 }
 
 func restoreJSON(r restoreRow) v2Restore {

@@ -3,7 +3,6 @@
 package localcloudtest
 
 import (
-	"log/slog"
 	"testing"
 	"time"
 
@@ -25,26 +24,14 @@ func WithJobDelay(d time.Duration) Option { return func(c *localcloud.Config) { 
 // WithFaults injects faults from the start.
 func WithFaults(f localcloud.Faults) Option { return func(c *localcloud.Config) { c.Faults = f } }
 
-// WithDataDir uses dir instead of a fresh temporary folder (e.g. to restart on the same data).
-func WithDataDir(dir string) Option { return func(c *localcloud.Config) { c.DataDir = dir } }
-
-// WithLogger sends the cloud's logs to l.
-func WithLogger(l *slog.Logger) Option { return func(c *localcloud.Config) { c.Logger = l } }
-
-// WithConfig edits the configuration freely.
-func WithConfig(fn func(*localcloud.Config)) Option { return func(c *localcloud.Config) { fn(c) } }
-
 // Start serves a cloud with the demo data (localcloud.DemoUsername / DemoAPIKey) on
 // 127.0.0.1, with jobs taking about a millisecond and without fsync (Config.NoSync). It is
 // closed by t.Cleanup.
 func Start(t testing.TB, opts ...Option) *localcloud.Server {
 	t.Helper()
-	cfg := localcloud.Config{Demo: true, JobDelay: time.Millisecond, NoSync: true}
+	cfg := localcloud.Config{DataDir: t.TempDir(), Demo: true, JobDelay: time.Millisecond, NoSync: true}
 	for _, o := range opts {
 		o(&cfg)
-	}
-	if cfg.DataDir == "" {
-		cfg.DataDir = t.TempDir()
 	}
 	s, err := localcloud.Start(cfg, "")
 	if err != nil {
