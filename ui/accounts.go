@@ -33,6 +33,8 @@ type signInPrefill struct {
 type signInForm struct {
 	name, username, apiKey, apiURL *widget.Entry
 	message                        *widget.Label
+	messageIcon                    *widget.Icon    // carries the message's status colour
+	messageRow                     *fyne.Container // the icon and the message
 	test, signIn, demo, cancel     *widget.Button
 	busy                           *widget.ProgressBarInfinite
 	sessionOnly                    bool
@@ -40,9 +42,10 @@ type signInForm struct {
 }
 
 func (f *signInForm) setMessage(text string, imp widget.Importance) {
-	f.message.Importance = imp
+	setStatusIcon(f.messageIcon, imp)
 	f.message.SetText(text)
 	f.message.Show()
+	f.messageRow.Show()
 }
 
 func (f *signInForm) setBusy(busy bool, text string) {
@@ -94,6 +97,9 @@ func (u *UI) showSignIn(pre signInPrefill) *signInForm {
 	}
 	f.message = wrapped("")
 	f.message.Hide()
+	f.messageIcon = widget.NewIcon(nil)
+	f.messageRow = statusRow(f.messageIcon, widget.MediumImportance, f.message)
+	f.messageRow.Hide()
 	f.busy = widget.NewProgressBarInfinite()
 	f.busy.Stop()
 	f.busy.Hide()
@@ -126,13 +132,12 @@ func (u *UI) showSignIn(pre signInPrefill) *signInForm {
 	if f.sessionOnly {
 		keyNote.SetText("The system keyring is unavailable: the API key is kept for this session only.")
 	}
-	keyNote.Importance = widget.LowImportance
 	title := "Sign in to Mendix Cloud"
 	if pre.editing != "" {
 		title = "Edit account “" + pre.editing + "”"
 	}
 	signInCard := widget.NewCard(title, "Use one account per customer if you restore for others.",
-		container.NewVBox(form, advanced, keyNote, f.message, f.busy,
+		container.NewVBox(form, advanced, keyNote, f.messageRow, f.busy,
 			container.NewHBox(f.cancel, f.test, f.signIn)))
 
 	demoText := wrapped("The demo runs a practice cloud on this computer with three example apps " +
@@ -371,7 +376,7 @@ func (u *UI) showAccountsMenu(anchor fyne.CanvasObject) {
 		items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Try the demo", u.startDemo))
 	}
 	menu := fyne.NewMenu("Accounts", items...)
-	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor).Add(fyne.NewPos(0, anchor.Size().Height))
+	pos := u.app.Driver().AbsolutePositionForObject(anchor).Add(fyne.NewPos(0, anchor.Size().Height))
 	widget.ShowPopUpMenuAtPosition(menu, u.win.Canvas(), pos)
 }
 

@@ -100,6 +100,13 @@ func TestCreateBackup_FreeAppSaysWhy_LicensedMakesOne(t *testing.T) {
 			t.Errorf("the table shows %d backups, the cloud has %d", h.u.backups.list.len(), len(after))
 		}
 	})
+	// The backup is a journaled run of the engine, as restorectl create-backup is; the Free
+	// App's refusal is not.
+	runs, _ := h.journal.List(context.Background(), journal.Filter{})
+	if len(runs) != 1 || runs[0].Kind != journal.KindBackup || runs[0].Status != journal.StatusCompleted ||
+		!slices.ContainsFunc(after, func(s cloud.Snapshot) bool { return s.SnapshotID == runs[0].BackupSnapshotID }) {
+		t.Errorf("journal = %+v", runs)
+	}
 }
 
 func TestStopAndStart_FromTheToolbar(t *testing.T) {
@@ -112,9 +119,15 @@ func TestStopAndStart_FromTheToolbar(t *testing.T) {
 		}
 		h.u.stopSelected().Confirm()
 	})
-	if st := h.finished(h.lastJob()); st.outcome != outcomeCompleted {
+	stop := h.lastJob()
+	if st := h.finished(stop); st.outcome != outcomeCompleted {
 		t.Fatalf("stop ended %v: %v", st.outcome, st.err)
 	}
+	h.on(func() {
+		if stop.card.start.Visible() {
+			t.Error("the job that stopped Production on request offers to start it again")
+		}
+	})
 	if e := h.env("customerportal", "Production"); e.Status != cloud.StatusStopped {
 		t.Fatalf("Production is %s after Stop", e.Status)
 	}
@@ -130,8 +143,10 @@ func TestStopAndStart_FromTheToolbar(t *testing.T) {
 	if e := h.env("customerportal", "Production"); e.Status != cloud.StatusRunning {
 		t.Fatalf("Production is %s after Start", e.Status)
 	}
+	// Both are journaled runs of the engine, as restorectl's stop and start are.
 	runs, _ := h.journal.List(context.Background(), journal.Filter{})
-	if len(runs) != 1 || runs[0].Kind != journal.KindStart {
+	if len(runs) != 2 || runs[0].Kind != journal.KindStart || runs[1].Kind != journal.KindStop ||
+		runs[0].Status != journal.StatusCompleted || runs[1].Status != journal.StatusCompleted {
 		t.Errorf("journal = %+v", runs)
 	}
 }

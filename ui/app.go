@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -53,11 +54,9 @@ type Deps struct {
 	Now func() time.Time
 	// StartDemo starts the embedded demo cloud on loopback (nil: no demo offered).
 	StartDemo func(ctx context.Context) (*Demo, error)
-	// RestoreOptions configure each restore engine (e.g. how often jobs are polled).
+	// RestoreOptions configure each restore engine (e.g. how often jobs are polled); every
+	// job the window starts, a restore as well as a start, stop or backup, is its run.
 	RestoreOptions []restore.Option
-	// PollInterval is how often start, stop and backup jobs started from the toolbar are
-	// polled (0: 2 s). Restore runs poll as RestoreOptions say.
-	PollInterval time.Duration
 	// Logger receives diagnostics (nil: slog.Default()). Never credentials.
 	Logger *slog.Logger
 	// Quit ends the application (nil: the window is closed).
@@ -95,6 +94,9 @@ type UI struct {
 	uiMu sync.Mutex
 	bg   sync.WaitGroup // background work; Close and tests wait for it
 
+	lastProfile atomic.Pointer[string] // the profile to save as the last one opened
+	lastMu      sync.Mutex             // one save of it at a time
+
 	inspector *inspector
 
 	// Fields below belong to the UI goroutine.
@@ -123,7 +125,6 @@ type UI struct {
 	stopPrompt  *dialog.ConfirmDialog
 	closePrompt *dialog.ConfirmDialog
 	chooser     *dialog.FileDialog
-	inspecting  *progressDialog
 	inspection  *inspectionDialog
 
 	// chooserDir is where the file chooser opens (empty: the user's home); tests set it.
@@ -253,9 +254,7 @@ func (u *UI) openSession(profile string, client *cloud.Client) {
 		cancel:  cancel,
 	}
 	if profile != DemoProfile {
-		if err := u.deps.Profiles.SetLast(profile); err != nil {
-			u.log.Warn("remember the last profile", "err", err)
-		}
+		u.rememberLast(profile)
 	}
 	u.win.SetTitle(AppTitle + " — " + profile)
 	u.curApp, u.curEnv, u.curSnap = nil, nil, nil
@@ -269,6 +268,20 @@ func (u *UI) openSession(profile string, client *cloud.Client) {
 	u.updateActions()
 	u.loadAccount()
 	u.reattach()
+}
+
+// rememberLast saves profile as the one to open next time. The profiles file is written
+// in the background; when accounts are switched quickly, the last one chosen is saved last.
+func (u *UI) rememberLast(profile string) {
+	u.lastProfile.Store(&profile)
+	u.background(func(context.Context) {
+		u.lastMu.Lock()
+		defer u.lastMu.Unlock()
+		name := *u.lastProfile.Load()
+		if err := u.deps.Profiles.SetLast(name); err != nil {
+			u.log.Warn("remember the last profile", "err", err)
+		}
+	})
 }
 
 // engineOptions configure the restore engines: the UI's clock and logger, the inspector
@@ -306,33 +319,38 @@ func (u *UI) loadAccount() {
 	u.background(func(context.Context) {
 		apps, err := s.client.LoadAccount(s.ctx, 4)
 		u.do(func() {
-			if seq != u.accountSeq || s != u.sess {
-				return
+			if seq == u.accountSeq && s == u.sess {
+				u.showAccount(apps, err)
 			}
-			if err != nil {
-				if errors.Is(err, context.Canceled) {
-					return
-				}
-				u.apps.setStatus("Not loaded. Press Refresh to try again.")
-				u.showError("The apps could not be loaded", err)
-				return
-			}
-			u.apps.setApps(apps)
-			if u.curApp == nil {
-				return
-			}
-			a := u.apps.find(u.curApp.AppID)
-			if a == nil {
-				u.curApp, u.curEnv, u.curSnap = nil, nil, nil
-				u.envs.clear("Select an app.")
-				u.backups.clear("Select an environment to see its backups.")
-				u.updateActions()
-				return
-			}
-			u.curApp = a
-			u.showEnvs(a, a.Environments, a.Err)
 		})
 	})
+}
+
+// showAccount shows the apps loaded by loadAccount, keeping the selected app when it is
+// still there. UI goroutine.
+func (u *UI) showAccount(apps []cloud.AppWithEnvironments, err error) {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return
+	case err != nil:
+		u.apps.setStatus("Not loaded. Press Refresh to try again.")
+		u.showError("The apps could not be loaded", err)
+		return
+	}
+	u.apps.setApps(apps)
+	if u.curApp == nil {
+		return
+	}
+	a := u.apps.find(u.curApp.AppID)
+	if a == nil {
+		u.curApp, u.curEnv, u.curSnap = nil, nil, nil
+		u.envs.clear("Select an app.")
+		u.backups.clear("Select an environment to see its backups.")
+		u.updateActions()
+		return
+	}
+	u.curApp = a
+	u.showEnvs(a, a.Environments, a.Err)
 }
 
 // selectApp shows the app's environments at once (as loaded with the account) and
@@ -439,13 +457,7 @@ func (u *UI) refresh() {
 	if u.curApp != nil {
 		u.loadEnvs()
 	}
-	if u.curEnv != nil {
-		keep := ""
-		if u.curSnap != nil {
-			keep = u.curSnap.SnapshotID
-		}
-		u.loadBackups(keep)
-	}
+	u.reloadBackups()
 }
 
 // updateActions enables the toolbar's buttons that fit the selection.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"image/color"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"restoredesk/core/cloud"
+	"restoredesk/core/restore"
 )
 
 // backupCol is a column of the backups table.
@@ -450,12 +452,15 @@ func (u *UI) createBackup() *dialog.FormDialog {
 	if u.sess == nil || u.curApp == nil || u.curEnv == nil {
 		return nil
 	}
-	if u.curApp.FreeApp {
-		u.showMessage("Free Apps cannot take manual backups",
-			fmt.Sprintf("Mendix Cloud makes the backups of a Free App by itself, every night. Restore one of the backups of %s from the list.", u.curApp.Name))
+	s, app, env := u.sess, u.curApp.App, *u.curEnv
+	if err := restore.CheckBackupTarget(restore.Target{App: app, Env: env}); err != nil {
+		title := "No backup can be made"
+		if errors.Is(err, restore.ErrFreeAppBackup) {
+			title = "Free Apps cannot take manual backups"
+		}
+		u.showMessage(title, explainLine(err))
 		return nil
 	}
-	s, app, env := u.sess, u.curApp.App, *u.curEnv
 	comment := widget.NewEntry()
 	comment.SetPlaceHolder("e.g. before the November release")
 	d := dialog.NewForm(fmt.Sprintf("Back up %s now", env.Mode), "Create backup", "Cancel",

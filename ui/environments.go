@@ -14,17 +14,6 @@ import (
 	"restoredesk/core/cloud"
 )
 
-// envStatusImportance colours a status badge: running green, stopped grey, unknown amber.
-func envStatusImportance(s cloud.EnvStatus) widget.Importance {
-	switch s {
-	case cloud.StatusRunning:
-		return widget.SuccessImportance
-	case cloud.StatusStopped, cloud.StatusEmpty:
-		return widget.LowImportance
-	}
-	return widget.WarningImportance
-}
-
 // envVersions is the second line of an environment: "Model 1.4.0 · Mendix 10.6.1".
 func envVersions(e cloud.Environment) string {
 	var parts []string
@@ -61,7 +50,7 @@ func newEnvsPanel(onSelect func(*cloud.Environment)) *envsPanel {
 		func() int { return len(p.envs) },
 		func() fyne.CanvasObject {
 			mode := widget.NewLabelWithStyle("Acceptance", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			badge := widget.NewLabel("Nothing deployed")
+			badge := newBadge("Nothing deployed")
 			versions := widget.NewLabel("Model 1.0.0 · Mendix 10.0.0")
 			versions.SizeName = theme.SizeNameCaptionText
 			versions.Truncation = fyne.TextTruncateEllipsis
@@ -72,11 +61,9 @@ func newEnvsPanel(onSelect func(*cloud.Environment)) *envsPanel {
 			c := o.(*fyne.Container)
 			head := c.Objects[0].(*fyne.Container)
 			mode := head.Objects[0].(*widget.Label)
-			badge := head.Objects[1].(*widget.Label)
 			versions := c.Objects[1].(*widget.Label)
 			mode.SetText(e.Mode)
-			badge.Importance = envStatusImportance(e.Status)
-			badge.SetText(e.Status.Label())
+			setBadge(head.Objects[1].(*fyne.Container), envStatusIcon(e.Status), e.Status.Label())
 			versions.SetText(envVersions(e))
 		})
 	p.list.OnSelected = func(id widget.ListItemID) {

@@ -77,7 +77,6 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 				Close: func() error { return nil }}, nil
 		},
 		RestoreOptions: []restore.Option{restore.WithPollInterval(5 * time.Millisecond)},
-		PollInterval:   5 * time.Millisecond,
 	})
 	u.win.Resize(fyne.NewSize(1280, 800))
 	u.win.Show()

@@ -43,6 +43,10 @@ func runKindText(r journal.Run) string {
 		return "Undo"
 	case journal.KindStart:
 		return "Start"
+	case journal.KindStop:
+		return "Stop"
+	case journal.KindBackup:
+		return "Backup"
 	}
 	return string(r.Kind)
 }
@@ -100,8 +104,6 @@ type historyWindow struct {
 	details  *widget.Label
 	status   *widget.Label
 	undo     *widget.Button
-	export   *widget.Button
-	refresh  *widget.Button
 	appIDs   map[string]string // option label → app id
 	loadSeq  uint64
 	closed   bool
@@ -150,9 +152,9 @@ func (u *UI) showHistory() {
 	h.status = widget.NewLabel("")
 	h.undo = widget.NewButtonWithIcon("Undo this restore…", theme.ContentUndoIcon(), h.undoSelected)
 	h.undo.Disable()
-	h.export = widget.NewButtonWithIcon("Export CSV…", theme.DocumentSaveIcon(), h.chooseExport)
-	h.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), h.load)
-	top := container.NewHBox(widget.NewLabel("Account"), h.profile, widget.NewLabel("App"), h.app, h.refresh, h.export)
+	export := widget.NewButtonWithIcon("Export CSV…", theme.DocumentSaveIcon(), h.chooseExport)
+	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), h.load)
+	top := container.NewHBox(widget.NewLabel("Account"), h.profile, widget.NewLabel("App"), h.app, refresh, export)
 	split := container.NewVSplit(h.table, container.NewBorder(nil, container.NewHBox(h.undo), nil, nil,
 		container.NewVScroll(h.details)))
 	split.SetOffset(0.6)
@@ -264,7 +266,9 @@ func (h *historyWindow) selectRun(i int) {
 func runDetails(r journal.Run) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s of %s · %s by %s (%s), started %s\n", runKindText(r), r.AppName, r.Mode, r.Profile, r.Username, exactTime(r.StartedAt))
-	fmt.Fprintf(&b, "From: %s\n", r.Source())
+	if src := r.Source(); src != "" {
+		fmt.Fprintf(&b, "From: %s\n", src)
+	}
 	fmt.Fprintf(&b, "Status: %s", runStatusText(r.Status))
 	if r.Error != "" {
 		fmt.Fprintf(&b, " — %s", r.Error)
@@ -272,6 +276,9 @@ func runDetails(r journal.Run) string {
 	b.WriteString("\n")
 	if r.SafetySnapshotID != "" {
 		fmt.Fprintf(&b, "Safety backup: %s\n", r.SafetySnapshotID)
+	}
+	if r.BackupSnapshotID != "" {
+		fmt.Fprintf(&b, "Backup made: %s\n", r.BackupSnapshotID)
 	}
 	for _, s := range r.Steps {
 		fmt.Fprintf(&b, "  %s: %s", s.Title, s.Status)
@@ -290,7 +297,7 @@ func runDetails(r journal.Run) string {
 func (h *historyWindow) chooseExport() {
 	fd := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			h.status.SetText("The file could not be created: " + err.Error())
+			h.status.SetText("The file could not be created: " + explainSummary(err))
 			return
 		}
 		if w != nil {

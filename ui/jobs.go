@@ -66,12 +66,9 @@ type job struct {
 	dirty   bool             // guarded by jobsPanel.mu
 	counter *restore.Counter // guarded by jobsPanel.mu; the running step's bytes
 	cancel  context.CancelFunc
-	done    chan struct{} // closed once the final state is drawn
+	done    chan struct{} // closed once the final state is recorded and sent to be drawn
 
 	card *jobCard // UI goroutine only
-	// onStart, when set after the job, starts the environment the run left stopped.
-	onStart    func()
-	startLabel string
 }
 
 // jobsPanel lists the jobs of this session with their steps and progress. Workers only
@@ -152,6 +149,9 @@ func (p *jobsPanel) event(j *job, e restore.Event) {
 	switch e.Type {
 	case restore.EventStepStarted:
 		st.steps[i].status = "running"
+		if e.Title != "" {
+			st.steps[i].title = e.Title // the engine's own words, also for steps added on the way
+		}
 		if e.Message != "" {
 			st.steps[i].message = e.Message
 		}
@@ -314,8 +314,6 @@ func (p *jobsPanel) snapshot(j *job) jobState {
 // offerStart adds a button to j's card that starts the environment the run left stopped.
 // UI goroutine.
 func (p *jobsPanel) offerStart(j *job, label string, start func()) {
-	j.onStart = start
-	j.startLabel = label
 	j.card.showStart(label, start)
 }
 
@@ -324,7 +322,7 @@ func (p *jobsPanel) offerStart(j *job, label string, start func()) {
 type jobCard struct {
 	content  *fyne.Container
 	title    *widget.Label
-	state    *widget.Label
+	state    *fyne.Container // a badge: "running", "finished 14:02"
 	steps    *fyne.Container
 	progress *widget.ProgressBar
 	info     *widget.Label
@@ -339,7 +337,7 @@ type jobCard struct {
 func newJobCard(u *UI, j *job) *jobCard {
 	c := &jobCard{now: u.deps.Now}
 	c.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	c.state = widget.NewLabel("")
+	c.state = newBadge("")
 	c.steps = container.NewVBox()
 	c.progress = widget.NewProgressBar()
 	c.progress.Hide()
@@ -348,7 +346,6 @@ func newJobCard(u *UI, j *job) *jobCard {
 	c.outcome = wrapped("")
 	c.outcome.Hide()
 	c.elapsed = widget.NewLabel("")
-	c.elapsed.Importance = widget.LowImportance
 	c.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
 		if j.cancel != nil {
 			j.cancel()
@@ -387,15 +384,7 @@ func (c *jobCard) draw(st jobState) {
 		if s.message != "" {
 			text += " — " + s.message
 		}
-		label.TextStyle.Bold = s.status == "running"
-		switch s.status {
-		case "pending":
-			label.Importance = widget.LowImportance
-		case "failed":
-			label.Importance = widget.DangerImportance
-		default:
-			label.Importance = widget.MediumImportance
-		}
+		label.TextStyle.Bold = s.status == "running" // the icon tells the rest
 		label.SetText(text)
 	}
 
@@ -426,29 +415,34 @@ func (c *jobCard) draw(st jobState) {
 	} else {
 		c.cancel.Hide()
 	}
-	switch st.outcome {
-	case outcomeRunning:
-		c.state.Importance = widget.MediumImportance
-		c.state.SetText("· running")
+	icon, state := outcomeBadge(st.outcome)
+	if st.outcome != outcomeRunning {
+		state += " " + shortTime(st.finished)
+	}
+	setBadge(c.state, icon, state)
+	// The engine's sentence says what a cancel or failure left behind.
+	if st.outcome == outcomeRunning || st.outcome == outcomeCompleted || st.err == nil {
 		c.outcome.Hide()
-	case outcomeCompleted:
-		c.state.Importance = widget.SuccessImportance
-		c.state.SetText("· finished " + shortTime(st.finished))
-		c.outcome.Hide()
-	case outcomeCancelled:
-		c.state.Importance = widget.WarningImportance
-		c.state.SetText("· cancelled " + shortTime(st.finished))
-		c.outcome.Importance = widget.WarningImportance
-		c.outcome.SetText("Cancelled before anything was changed.")
-		c.outcome.Show()
-	case outcomeFailed:
-		c.state.Importance = widget.DangerImportance
-		c.state.SetText("· failed " + shortTime(st.finished))
-		c.outcome.Importance = widget.DangerImportance
+	} else {
 		c.outcome.SetText(explainSummary(st.err))
 		c.outcome.Show()
+	}
+	if st.outcome == outcomeFailed {
 		c.details.Show()
 	}
+}
+
+// outcomeBadge is the icon and word of a job's state.
+func outcomeBadge(o outcome) (fyne.Resource, string) {
+	switch o {
+	case outcomeCompleted:
+		return theme.NewSuccessThemedResource(theme.ConfirmIcon()), "finished"
+	case outcomeCancelled:
+		return theme.NewWarningThemedResource(theme.CancelIcon()), "cancelled"
+	case outcomeFailed:
+		return theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError), "failed"
+	}
+	return theme.NewColoredResource(theme.MediaPlayIcon(), theme.ColorNamePrimary), "running"
 }
 
 func (c *jobCard) showStart(label string, start func()) {
@@ -460,14 +454,15 @@ func (c *jobCard) showStart(label string, start func()) {
 	c.start.Show()
 }
 
+// stepIcon marks a step's status; the step's words stay in the text colour.
 func stepIcon(status string) fyne.Resource {
 	switch status {
 	case "running":
-		return theme.MediaPlayIcon()
+		return theme.NewColoredResource(theme.MediaPlayIcon(), theme.ColorNamePrimary)
 	case "done":
-		return theme.ConfirmIcon()
+		return theme.NewSuccessThemedResource(theme.ConfirmIcon())
 	case "failed":
-		return theme.ErrorIcon()
+		return theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError)
 	}
 	return theme.RadioButtonIcon()
 }

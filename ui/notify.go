@@ -1,9 +1,15 @@
 package ui
 
-import "fyne.io/fyne/v2"
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+)
 
 // notify sends a desktop notification, so that someone who looked away while a long
-// restore ran learns how it ended.
+// restore ran learns how it ended. It is sent in the background: on Linux it is a D-Bus
+// call that waits for the notification daemon, which must never hold up the window.
 func (u *UI) notify(title, body string) {
-	u.app.SendNotification(fyne.NewNotification(title, body))
+	n := fyne.NewNotification(title, body)
+	u.background(func(context.Context) { u.app.SendNotification(n) })
 }

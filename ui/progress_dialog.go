@@ -43,15 +43,17 @@ func (u *UI) newProgressDialog(title, text string) *progressDialog {
 	u.background(func(context.Context) {
 		t := time.NewTicker(presentEvery)
 		defer t.Stop()
+		var drawn int64 = -1
 		for {
 			select {
 			case <-p.stop:
 				return
 			case <-t.C:
 				done, total := p.done.Load(), p.total.Load()
-				if total <= 0 {
-					continue
+				if total <= 0 || done == drawn {
+					continue // nothing new to draw: leave the UI goroutine alone
 				}
+				drawn = done
 				u.do(func() {
 					p.bar.SetValue(float64(done) / float64(total))
 					p.info.SetText(fmt.Sprintf("%s of %s read", sizeText(done), sizeText(total)))

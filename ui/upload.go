@@ -96,7 +96,6 @@ func (u *UI) inspectFile(path string) {
 	name := filepath.Base(path)
 	pd := u.newProgressDialog("Checking "+name,
 		"Restore Desk reads the whole file to check it before anything is uploaded. Nothing changes in the cloud yet.")
-	u.inspecting = pd
 	u.background(func(context.Context) {
 		report, err := u.inspector.inspect(pd.ctx, path, pd.set)
 		pd.end()
@@ -175,16 +174,14 @@ func (u *UI) showInspection(app cloud.AppWithEnvironments, env cloud.Environment
 	d := &inspectionDialog{report: r}
 	name := filepath.Base(path)
 	body := container.NewVBox()
-	verdict := wrapped("")
+	verdict := wrapped(fmt.Sprintf("%s can be restored.", name))
 	verdict.TextStyle.Bold = true
-	if r.Restorable {
-		verdict.Importance = widget.SuccessImportance
-		verdict.SetText(fmt.Sprintf("%s can be restored.", name))
-	} else {
-		verdict.Importance = widget.DangerImportance
+	look := widget.SuccessImportance
+	if !r.Restorable {
+		look = widget.DangerImportance
 		verdict.SetText(fmt.Sprintf("%s cannot be restored, so it will not be uploaded. Nothing was changed.", name))
 	}
-	body.Add(verdict)
+	body.Add(statusRow(widget.NewIcon(nil), look, verdict))
 	form := widget.NewForm()
 	for _, it := range reportItems(r) {
 		v := widget.NewLabel(it[1])
@@ -194,9 +191,7 @@ func (u *UI) showInspection(app cloud.AppWithEnvironments, env cloud.Environment
 	}
 	body.Add(form)
 	for _, p := range r.Problems {
-		l := wrapped("• " + p)
-		l.Importance = widget.DangerImportance
-		body.Add(l)
+		body.Add(statusRow(widget.NewIcon(nil), widget.DangerImportance, wrapped(p)))
 	}
 	for _, n := range r.Notes {
 		body.Add(wrapped("Note: " + n))

@@ -13,7 +13,7 @@ func init() {
 	register(&command{
 		name:    "history",
 		args:    "[--app APP] [--limit N] [--csv | --json]",
-		summary: "list past restore and upload runs from the journal (--profile narrows to one profile)",
+		summary: "list past runs (restores, uploads, undos, starts, stops, backups) from the journal (--profile narrows to one profile)",
 		run:     runHistory,
 	})
 }

@@ -18,10 +18,12 @@ import (
 )
 
 // ctl runs one restorectl command line in-process against the server at url, with the
-// demo account's credentials in the environment unless env overrides them.
+// demo account's credentials and a journal in a temporary folder in the environment
+// unless env overrides them.
 func ctl(t *testing.T, url string, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	vars := map[string]string{"MENDIX_USERNAME": localcloud.DemoUsername, "MENDIX_API_KEY": localcloud.DemoAPIKey}
+	vars := map[string]string{"MENDIX_USERNAME": localcloud.DemoUsername, "MENDIX_API_KEY": localcloud.DemoAPIKey,
+		"RESTOREDESK_JOURNAL": filepath.Join(t.TempDir(), "journal.db")}
 	for k, v := range env {
 		vars[k] = v
 	}

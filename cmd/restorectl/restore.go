@@ -52,10 +52,11 @@ func addRunFlags(fs *flag.FlagSet, from bool) *runFlags {
 	return f
 }
 
-// engine opens the journal and builds the restore engine on the account's client.
-// RESTOREDESK_JOURNAL overrides the journal's place; RESTOREDESK_POLL_INTERVAL how often
-// jobs are polled (for demos and tests against the embedded cloud).
-func (c *cli) engine(ctx context.Context) (*restore.Engine, *journal.Journal, *cloud.Client, error) {
+// engine opens the journal and builds the restore engine on the account's client, with
+// extra options after the defaults. RESTOREDESK_JOURNAL overrides the journal's place;
+// RESTOREDESK_POLL_INTERVAL how often jobs are polled (for demos and tests against the
+// embedded cloud).
+func (c *cli) engine(ctx context.Context, extra ...restore.Option) (*restore.Engine, *journal.Journal, *cloud.Client, error) {
 	j, err := c.journal()
 	if err != nil {
 		return nil, nil, nil, err
@@ -74,7 +75,7 @@ func (c *cli) engine(ctx context.Context) (*restore.Engine, *journal.Journal, *c
 		}
 		opts = append(opts, restore.WithPollInterval(d))
 	}
-	return restore.New(cl, j, opts...), j, cl, nil
+	return restore.New(cl, j, append(opts, extra...)...), j, cl, nil
 }
 
 // journal opens the run journal: RESTOREDESK_JOURNAL, else the user's data directory.

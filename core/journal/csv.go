@@ -15,7 +15,7 @@ var csvHeader = []string{
 	"profile", "username", "app_id", "app_name", "project_id", "environment", "environment_id",
 	"production", "free_app", "source_snapshot_id", "source_environment_id", "file_name",
 	"file_sha256", "file_size", "db_only", "safety_backup", "start_after", "upload_only",
-	"undo_of", "safety_snapshot_id", "upload_url", "upload_snapshot_id", "restore_id",
+	"undo_of", "safety_snapshot_id", "backup_snapshot_id", "upload_url", "upload_snapshot_id", "restore_id",
 	"stopped_environment", "started_environment", "steps", "error",
 }
 
@@ -74,7 +74,7 @@ func csvRow(r Run) []string {
 		csvSafe(r.AppName), r.ProjectID, csvSafe(r.Mode), r.EnvID, yn(r.Production),
 		yn(r.FreeApp), r.SnapshotID, r.SourceEnvID, csvSafe(r.FileName), r.FileSHA256,
 		strconv.FormatInt(r.FileSize, 10), yn(r.DBOnly), yn(r.SafetyBackup), yn(r.Start),
-		yn(r.UploadOnly), undo, r.SafetySnapshotID, r.UploadURL, r.UploadSnapshotID,
+		yn(r.UploadOnly), undo, r.SafetySnapshotID, r.BackupSnapshotID, r.UploadURL, r.UploadSnapshotID,
 		r.RestoreID, yn(r.StoppedEnv), yn(r.StartedEnv), steps, csvSafe(r.Error),
 	}
 }

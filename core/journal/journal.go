@@ -34,7 +34,9 @@ const (
 	KindRestore Kind = "restore" // a snapshot in the cloud restored into an environment
 	KindUpload  Kind = "upload"  // a local archive uploaded (and restored unless upload-only)
 	KindUndo    Kind = "undo"    // a run's safety backup restored into the same environment
-	KindStart   Kind = "start"   // an environment left stopped by a run started again
+	KindStart   Kind = "start"   // an environment started (and followed until it runs)
+	KindStop    Kind = "stop"    // an environment stopped (and followed until it is stopped)
+	KindBackup  Kind = "backup"  // a manual backup made (and followed until completed)
 )
 
 // Status is where a run stands.
@@ -118,6 +120,7 @@ type Run struct {
 	FinishedAt time.Time
 	// What the run created or did.
 	SafetySnapshotID string
+	BackupSnapshotID string // the manual backup a KindBackup run made
 	UploadURL        string
 	UploadSnapshotID string
 	// RestoreSubmittedAt is written just before the restore request is sent: a run that
@@ -240,6 +243,7 @@ CREATE TABLE IF NOT EXISTS runs (
 	started_at           INTEGER NOT NULL,
 	finished_at          INTEGER NOT NULL DEFAULT 0,
 	safety_snapshot_id   TEXT NOT NULL DEFAULT '',
+	backup_snapshot_id   TEXT NOT NULL DEFAULT '',
 	upload_url           TEXT NOT NULL DEFAULT '',
 	upload_snapshot_id   TEXT NOT NULL DEFAULT '',
 	restore_submitted_at INTEGER NOT NULL DEFAULT 0,
@@ -274,6 +278,52 @@ func (j *Journal) migrate(ctx context.Context) error {
 	}
 	if _, err := j.db.ExecContext(ctx, schema); err != nil {
 		return fmt.Errorf("create tables: %w", err)
+	}
+	return j.addColumns(ctx)
+}
+
+// addedColumns are the columns of runs that came after the first journals were written:
+// addColumns gives an older journal file the columns it lacks.
+var addedColumns = []struct{ name, def string }{
+	{"backup_snapshot_id", "TEXT NOT NULL DEFAULT ''"},
+}
+
+// addColumns adds the missing addedColumns in one immediate transaction, so two processes
+// opening an old journal at once do not both add them.
+func (j *Journal) addColumns(ctx context.Context) error {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("upgrade tables: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, "SELECT name FROM pragma_table_info('runs')")
+	if err != nil {
+		return fmt.Errorf("upgrade tables: %w", err)
+	}
+	have := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return fmt.Errorf("upgrade tables: %w", err)
+		}
+		have[name] = true
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("upgrade tables: %w", err)
+	}
+	for _, c := range addedColumns {
+		if have[c.name] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "ALTER TABLE runs ADD COLUMN "+c.name+" "+c.def); err != nil {
+			return fmt.Errorf("upgrade tables: add %s: %w", c.name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("upgrade tables: %w", err)
 	}
 	return nil
 }
@@ -400,6 +450,12 @@ func (j *Journal) SetSafetySnapshot(ctx context.Context, id int64, snapshotID st
 		snapshotID, id)
 }
 
+// SetBackupSnapshot records the manual backup a KindBackup run made, as soon as it is known.
+func (j *Journal) SetBackupSnapshot(ctx context.Context, id int64, snapshotID string) error {
+	return j.exec(ctx, "record backup", id, `UPDATE runs SET backup_snapshot_id = ? WHERE id = ?`,
+		snapshotID, id)
+}
+
 // SetUpload records a created upload's URL and snapshot id, before any byte is sent, so a
 // restart can resume it.
 func (j *Journal) SetUpload(ctx context.Context, id int64, uploadURL, snapshotID string) error {
@@ -454,7 +510,7 @@ func (j *Journal) Finish(ctx context.Context, id int64, status Status, errText s
 const runColumns = `id, kind, profile, username, snapshot_id, source_env_id, source_mode, file_path,
 	file_name, file_sha256, file_size, app_id, app_name, project_id, env_id, mode, production,
 	free_app, db_only, safety_backup, start_after, upload_only, undo_of, started_at,
-	finished_at, safety_snapshot_id, upload_url, upload_snapshot_id, restore_submitted_at,
+	finished_at, safety_snapshot_id, backup_snapshot_id, upload_url, upload_snapshot_id, restore_submitted_at,
 	restore_id, stopped_env, started_env, status, error`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -467,7 +523,7 @@ func scanRun(s scanner) (Run, error) {
 	err := s.Scan(&r.ID, &kind, &r.Profile, &r.Username, &r.SnapshotID, &r.SourceEnvID,
 		&r.SourceMode, &r.FilePath, &r.FileName, &r.FileSHA256, &r.FileSize, &r.AppID,
 		&r.AppName, &r.ProjectID, &r.EnvID, &r.Mode, &prod, &free, &dbOnly, &safety, &start,
-		&uploadOnly, &r.UndoOf, &startedAt, &finishedAt, &r.SafetySnapshotID, &r.UploadURL,
+		&uploadOnly, &r.UndoOf, &startedAt, &finishedAt, &r.SafetySnapshotID, &r.BackupSnapshotID, &r.UploadURL,
 		&r.UploadSnapshotID, &submittedAt, &r.RestoreID, &stopped, &started, &status, &r.Error)
 	if err != nil {
 		return r, err

@@ -13,6 +13,10 @@ var (
 	ErrConfirmationRequired = errors.New("confirmation required: type the production environment's name")
 	// ErrFreeAppUpload: Free Apps cannot receive uploaded archives.
 	ErrFreeAppUpload = errors.New("a Free App cannot receive an uploaded archive")
+	// ErrFreeAppBackup: Free Apps cannot take manual backups.
+	ErrFreeAppBackup = errors.New("a Free App cannot take manual backups")
+	// ErrBackupFailed: a manual backup ended failed.
+	ErrBackupFailed = errors.New("the backup failed")
 	// ErrNotRestorable: the local file failed inspection.
 	ErrNotRestorable = errors.New("the file cannot be restored")
 	// ErrSnapshotNotReady: the source backup is not completed.

@@ -47,6 +47,10 @@ const (
 	StepWait         StepKind = "wait"          // restore job followed until completed/failed
 	StepStart        StepKind = "start"         // started with AutoSyncDb, start job polled
 	StepVerify       StepKind = "verify"        // environment reported Running
+
+	// StepBackup is the one step of a manual backup run (BackupTarget), in no plan: a
+	// backup made and followed until completed.
+	StepBackup StepKind = "backup"
 )
 
 // Source is what is restored: a snapshot in the cloud, or a local archive file.
@@ -157,8 +161,14 @@ type Result struct {
 	// Detached: the caller cancelled after the restore was submitted. The restore goes on
 	// in the cloud; the run stays unfinished in the journal so Reattach can follow it.
 	Detached bool
-	Status   journal.Status
-	Message  string // the final sentence, as the last event said it
+	// AlreadyDone: StopTarget found the environment stopped, or StartTarget found it
+	// running, so the run changed nothing.
+	AlreadyDone bool `json:",omitempty"`
+	// Backup is the manual backup a BackupTarget run made, as last seen (completed, failed,
+	// or queued when the run did not wait for it).
+	Backup  *cloud.Snapshot `json:",omitempty"`
+	Status  journal.Status
+	Message string // the final sentence, as the last event said it
 }
 
 // ConfirmWith records what the user typed (UI) or passed (--confirm) and reports whether it

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
@@ -23,6 +24,14 @@ func (e *Engine) Unfinished(ctx context.Context) ([]journal.Run, error) {
 // Describe says in one sentence what an unfinished run had done and what Reattach will do.
 func Describe(r journal.Run) string {
 	switch {
+	case r.Kind == journal.KindStop:
+		return fmt.Sprintf("Run %d was stopping %s of %s when it was interrupted: Restore Desk can check whether it stopped.", r.ID, r.Mode, r.AppID)
+	case r.Kind == journal.KindStart:
+		return fmt.Sprintf("Run %d was starting %s of %s when it was interrupted: Restore Desk can check whether it runs.", r.ID, r.Mode, r.AppID)
+	case r.Kind == journal.KindBackup && r.BackupSnapshotID != "":
+		return fmt.Sprintf("Run %d was making a backup of %s of %s when it was interrupted: Restore Desk can follow it to the end.", r.ID, r.Mode, r.AppID)
+	case r.Kind == journal.KindBackup:
+		return fmt.Sprintf("Run %d was interrupted while it asked for a backup of %s of %s.", r.ID, r.Mode, r.AppID)
 	case r.RestoreID != "":
 		return fmt.Sprintf("Run %d restored into %s of %s and was interrupted while the restore was running: Restore Desk can follow it to the end.", r.ID, r.Mode, r.AppID)
 	case !r.RestoreSubmittedAt.IsZero():
@@ -46,6 +55,9 @@ func Describe(r journal.Run) string {
 //     backup; an upload-only run then completes, otherwise the run ends saying the
 //     restore of that backup was not done (it needs a new, confirmed plan);
 //   - otherwise nothing had changed, and the run is closed saying so.
+//
+// An interrupted start or stop run is closed by the environment's status now (it is not
+// asked again); an interrupted backup run follows its backup to the end.
 func (e *Engine) Reattach(ctx context.Context, runID int64, onEvent func(Event)) (*Result, error) {
 	release, err := e.journal.Claim(runID)
 	if err != nil {
@@ -73,6 +85,9 @@ func (e *Engine) Reattach(ctx context.Context, runID int64, onEvent func(Event))
 	mode := jr.Mode
 
 	switch {
+	case jr.Kind == journal.KindStart || jr.Kind == journal.KindStop || jr.Kind == journal.KindBackup:
+		return r.finish(ctx, r.reattachAction(ctx, jr))
+
 	case jr.RestoreID != "":
 		err := r.step(ctx, StepWait, true)
 		if err == nil && jr.Start && !jr.StartedEnv {
@@ -117,6 +132,46 @@ func (e *Engine) Reattach(ctx context.Context, runID int64, onEvent func(Event))
 		summary += fmt.Sprintf(" Its safety backup %s stays available.", jr.SafetySnapshotID)
 	}
 	return r.finish(ctx, &RunError{Summary: summary, Next: "Start a new restore when you are ready.", Err: ErrInterrupted})
+}
+
+// reattachAction ends an interrupted start, stop or backup run: a backup whose id was
+// recorded is followed to its end; a start or stop is judged by the environment's status
+// now. Asking the cloud again is left to the user: much may have happened since.
+func (r *runner) reattachAction(ctx context.Context, jr *journal.Run) error {
+	mode := jr.Mode
+	if jr.Kind == journal.KindBackup {
+		if jr.BackupSnapshotID == "" {
+			return &RunError{
+				Step:    StepBackup,
+				Summary: fmt.Sprintf("Run %d was interrupted while it asked for a backup of %s, so it is not known whether one is being made.", jr.ID, mode),
+				Next:    "Look at the list of backups, and make one again if it is not there.", Err: ErrInterrupted,
+			}
+		}
+		return r.stepWith(ctx, StepBackup, func(ctx context.Context) (string, error) { return r.followBackup(ctx, jr.BackupSnapshotID) })
+	}
+	step, want, doing, again := StepStop, cloud.StatusStopped, "stopping", "Stop"
+	if jr.Kind == journal.KindStart {
+		step, want, doing, again = StepStart, cloud.StatusRunning, "starting", "Start"
+	}
+	return r.stepWith(ctx, step, func(ctx context.Context) (string, error) {
+		env, err := r.getEnv(ctx)
+		if err != nil {
+			return "", &RunError{
+				Summary: fmt.Sprintf("Run %d was interrupted while %s %s, and Restore Desk cannot read its status now: %s.", jr.ID, doing, mode, cause(err)),
+				Next:    fmt.Sprintf("Look at %s in the Mendix Portal.", mode), Err: fmt.Errorf("%w: %w", ErrInterrupted, err),
+			}
+		}
+		if env.Status != want {
+			return "", &RunError{
+				Summary: fmt.Sprintf("Run %d was interrupted while %s %s, which now reports %s.", jr.ID, doing, mode, env.Status.Label()),
+				Next:    fmt.Sprintf("%s %s again if that is still what you want.", again, mode), Err: ErrInterrupted,
+			}
+		}
+		if jr.Kind == journal.KindStart {
+			r.markStarted(ctx)
+		}
+		return fmt.Sprintf("%s is %s.", mode, strings.ToLower(want.Label())), nil
+	})
 }
 
 // resumeUpload continues a journaled upload from the server's offset.
@@ -183,38 +238,4 @@ func (e *Engine) StartAfter(ctx context.Context, runID int64, onEvent func(Event
 		Env: cloud.Environment{EnvironmentID: jr.EnvID, Mode: jr.Mode, Production: cloud.FlexBool(jr.Production)},
 	}
 	return e.StartTarget(ctx, jr.Profile, t, onEvent)
-}
-
-// StartTarget starts an environment (AutoSyncDb on), follows the start job and checks
-// that it runs; journaled as a run of its own.
-func (e *Engine) StartTarget(ctx context.Context, profile string, t Target, onEvent func(Event)) (*Result, error) {
-	if t.App.AppID == "" || t.Env.Mode == "" {
-		return nil, planErr("Choose the app and environment to start.", "", ErrInvalidRequest)
-	}
-	mode := t.Env.Mode
-	jr := &journal.Run{
-		Kind: journal.KindStart, Profile: profile, Username: e.cloud.Username(),
-		AppID: t.App.AppID, AppName: t.App.Name, ProjectID: t.App.ProjectID,
-		EnvID: t.Env.EnvironmentID, Mode: mode, Production: t.Env.IsProduction(),
-		FreeApp: IsFreeApp(t), Start: true,
-		Steps: []journal.Step{{Kind: string(StepStart), Title: defaultTitle(StepStart, mode)}, {Kind: string(StepVerify), Title: defaultTitle(StepVerify, mode)}},
-	}
-	id, err := e.journal.Create(jctx(ctx), jr)
-	if err != nil {
-		return nil, planErr("Restore Desk could not write to its journal, so it did not start the environment.", "", err)
-	}
-	release, err := e.journal.Claim(id)
-	if err != nil {
-		err = planErr("Restore Desk could not reserve the run in its journal, so it did not start the environment.", "", err)
-		_ = e.journal.Finish(jctx(ctx), id, journal.StatusFailed, plainOf(err))
-		return nil, err
-	}
-	defer release()
-	r := e.newRunner(id, jr, onEvent)
-	r.opts = Options{Start: true}
-	err = r.step(ctx, StepStart, false)
-	if err == nil {
-		err = r.step(ctx, StepVerify, false)
-	}
-	return r.finish(ctx, err)
 }

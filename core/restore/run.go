@@ -30,8 +30,10 @@ type target struct {
 type runner struct {
 	e      *Engine
 	id     int64
+	kind   journal.Kind
 	t      target
 	opts   Options
+	backup BackupOptions // of a manual backup run
 	titles map[StepKind]string
 
 	emitMu sync.Mutex
@@ -47,10 +49,12 @@ type runner struct {
 	fileMod    time.Time
 	runStart   time.Time
 
-	res      Result
-	stopped  bool // the run stopped (or asked to stop) the environment
-	started  bool
-	restored bool // the restore job completed
+	res         Result
+	stopped     bool // the run stopped (or asked to stop) the environment
+	started     bool
+	restored    bool   // the restore job completed
+	alreadyDone bool   // the stop or start step found the environment as asked already
+	lastDone    string // the sentence of the last step done
 }
 
 // Run carries out the plan: each step is journaled and reported as events (onEvent may
@@ -142,7 +146,7 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 
 func (e *Engine) newRunner(id int64, jr *journal.Run, onEvent func(Event)) *runner {
 	r := &runner{
-		e: e, id: id, sink: onEvent, titles: map[StepKind]string{}, runStart: jr.StartedAt,
+		e: e, id: id, kind: jr.Kind, sink: onEvent, titles: map[StepKind]string{}, runStart: jr.StartedAt,
 		t: target{appID: jr.AppID, appName: jr.AppName, projectID: jr.ProjectID, envID: jr.EnvID, mode: jr.Mode},
 	}
 	r.res.RunID = id
@@ -191,6 +195,8 @@ func (r *runner) do(ctx context.Context, k StepKind, hadStop bool) (msg string, 
 		msg, err = r.doUpload(ctx)
 	case StepSafetyBackup:
 		msg, err = r.doSafetyBackup(ctx)
+	case StepBackup:
+		msg, err = r.doBackup(ctx)
 	case StepStop:
 		msg, err = r.doStop(ctx)
 	case StepRestore:
@@ -234,6 +240,7 @@ func (r *runner) stepWith(ctx context.Context, k StepKind, fn func(context.Conte
 	}
 	r.journalErr("step done", r.e.journal.StepFinished(jctx(ctx), r.id, string(k), journal.StepDone, msg))
 	r.emit(Event{Step: k, Type: EventStepDone, Message: msg})
+	r.lastDone = msg
 	return nil
 }
 
@@ -250,6 +257,7 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Result, error) {
 	mode := r.t.mode
 	r.res.StoppedEnv, r.res.StartedEnv = r.stopped, r.started
 	r.res.LeftStopped = r.stopped && !r.started
+	r.res.AlreadyDone = r.alreadyDone && (r.kind == journal.KindStop || r.kind == journal.KindStart)
 	status := journal.StatusCompleted
 	switch {
 	case runErr == nil:
@@ -271,6 +279,8 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Result, error) {
 	switch {
 	case runErr != nil:
 		msg = plainOf(runErr)
+	case r.kind == journal.KindStop || r.kind == journal.KindBackup:
+		msg = r.lastDone // the one step's sentence says it all: "Production is stopped."
 	case r.opts.UploadOnly:
 		msg = fmt.Sprintf("%s is uploaded: it is now a backup of %s that you can restore.", fileName(r.filePath), mode)
 	case r.restored && r.started:
@@ -283,6 +293,8 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Result, error) {
 		msg = "The run finished."
 	}
 	switch {
+	case r.kind == journal.KindStop:
+		// Stopped is what was asked for; a failed stop says itself what state it left.
 	case r.res.LeftStopped && r.res.Detached:
 	case r.res.LeftStopped && errors.Is(runErr, ErrOutcomeUnknown):
 		msg += fmt.Sprintf(" %s was stopped by this run and stays stopped until you know how the restore ended.", mode)
@@ -508,11 +520,15 @@ func (e *Engine) ticker(fn func()) (stop func(final bool)) {
 	}
 }
 
-// defaultTitle names a step that a re-attached or start-only run adds.
+// defaultTitle names a step that a re-attached run or a start, stop or backup run adds.
 func defaultTitle(k StepKind, mode string) string {
 	switch k {
 	case StepUpload:
 		return "Finish the upload"
+	case StepStop:
+		return fmt.Sprintf("Stop %s and wait until it is stopped", mode)
+	case StepBackup:
+		return fmt.Sprintf("Make a backup of %s and wait until it is completed", mode)
 	case StepWait:
 		return "Wait until the restore has finished"
 	case StepStart:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"restoredesk/core/cloud"
+	"restoredesk/core/journal"
 )
 
 // ---- upload ----
@@ -190,11 +191,10 @@ func stateOf(s *cloud.Snapshot) cloud.JobState {
 	return s.State
 }
 
-// ---- safety backup ----
+// ---- safety backup, manual backup ----
 
 func (r *runner) doSafetyBackup(ctx context.Context) (string, error) {
 	mode := r.t.mode
-	comment := cloud.SafetyComment(r.snapshotID)
 	failed := func(summary string, err error) error {
 		return &RunError{
 			Summary: summary + " The restore was stopped before anything was changed.",
@@ -205,6 +205,95 @@ func (r *runner) doSafetyBackup(ctx context.Context) (string, error) {
 	if ctx.Err() != nil {
 		return "", r.cancelled(ctx, StepSafetyBackup)
 	}
+	snap, err := r.requestBackup(ctx, cloud.SafetyComment(r.snapshotID))
+	if err != nil {
+		return "", failed(fmt.Sprintf("The safety backup of %s could not be started: %s.", mode, cause(err)), err)
+	}
+	r.res.SafetySnapshotID = snap.SnapshotID
+	r.journalErr("safety", r.e.journal.SetSafetySnapshot(jctx(ctx), r.id, snap.SnapshotID))
+	done, err := r.waitSnapshot(ctx, StepSafetyBackup, snap.SnapshotID, true, 0)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", r.cancelled(ctx, StepSafetyBackup)
+		}
+		if errors.Is(err, ErrSnapshotNotReady) {
+			return "", failed(fmt.Sprintf("The safety backup of %s failed (%s).", mode, failReason(done)), err)
+		}
+		return "", failed(fmt.Sprintf("Restore Desk could not follow the safety backup of %s: %s.", mode, cause(err)), err)
+	}
+	return fmt.Sprintf("The safety backup %s of %s is completed.", snap.SnapshotID, mode), nil
+}
+
+// failReason says why Mendix Cloud failed a backup, for a sentence in brackets.
+func failReason(s *cloud.Snapshot) string {
+	if s != nil && s.StatusMessage != "" {
+		return "Mendix Cloud says: " + s.StatusMessage
+	}
+	return "Mendix Cloud gave no reason"
+}
+
+// doBackup makes the manual backup of a BackupTarget run and, unless told not to wait,
+// follows it until it is completed.
+func (r *runner) doBackup(ctx context.Context) (string, error) {
+	mode := r.t.mode
+	if ctx.Err() != nil {
+		return "", r.cancelled(ctx, StepBackup)
+	}
+	comment := r.backup.Comment
+	if strings.TrimSpace(comment) == "" {
+		comment = cloud.CommentManual // what Mendix Cloud calls a backup made without one
+	}
+	snap, err := r.requestBackup(ctx, comment)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", r.cancelled(ctx, StepBackup)
+		}
+		return "", &RunError{
+			Summary: fmt.Sprintf("The backup of %s could not be started: %s.", mode, cause(err)),
+			Next:    "Try again in a few minutes.", Err: err,
+		}
+	}
+	r.res.Backup = snap
+	r.journalErr("backup", r.e.journal.SetBackupSnapshot(jctx(ctx), r.id, snap.SnapshotID))
+	if r.backup.NoWait {
+		return fmt.Sprintf("Mendix Cloud accepted the backup %s of %s and makes it now.", snap.SnapshotID, mode), nil
+	}
+	return r.followBackup(ctx, snap.SnapshotID)
+}
+
+// followBackup follows the manual backup id until it is completed.
+func (r *runner) followBackup(ctx context.Context, id string) (string, error) {
+	mode := r.t.mode
+	done, err := r.waitSnapshot(ctx, StepBackup, id, true, 0)
+	if done != nil {
+		r.res.Backup = done
+	}
+	switch {
+	case err == nil:
+		return fmt.Sprintf("The backup %s of %s is completed.", id, mode), nil
+	case ctx.Err() != nil:
+		return "", &RunError{
+			Summary: fmt.Sprintf("Restore Desk stopped following the backup %s of %s; Mendix Cloud goes on making it.", id, mode),
+			Next:    "Look at the list of backups in a few minutes.",
+			Err:     fmt.Errorf("%w: %w", ErrCancelled, context.Cause(ctx)),
+		}
+	case errors.Is(err, ErrSnapshotNotReady):
+		return "", &RunError{
+			Summary: fmt.Sprintf("The backup of %s failed (%s).", mode, failReason(done)),
+			Next:    "Try again in a few minutes; if it fails again, contact Mendix Support.",
+			Err:     fmt.Errorf("%w: %w", ErrBackupFailed, err),
+		}
+	}
+	return "", &RunError{
+		Summary: fmt.Sprintf("Restore Desk could not follow the backup %s of %s: %s. Mendix Cloud may still be making it.", id, mode, cause(err)),
+		Next:    "Look at the list of backups in a few minutes.", Err: err,
+	}
+}
+
+// requestBackup asks for a backup with comment. A request the cloud did not act on is
+// sent again; after an ambiguous answer the backup is looked for by its comment first,
+// so one request never makes two backups.
+func (r *runner) requestBackup(ctx context.Context, comment string) (*cloud.Snapshot, error) {
 	var snap *cloud.Snapshot
 	var err error
 	pl := r.newPoller()
@@ -220,38 +309,19 @@ func (r *runner) doSafetyBackup(ctx context.Context) (string, error) {
 		}
 	}
 	if errors.Is(err, cloud.ErrAmbiguous) {
-		// The request may have made a backup: look for it by its comment before making one.
-		snap, err = r.findSafetyBackup(ctx, comment)
+		snap, err = r.findBackup(ctx, comment)
 		if err == nil && snap == nil {
 			cctx, cancel := shield(ctx)
 			snap, err = r.e.cloud.CreateSnapshot(cctx, r.t.projectID, r.t.envID, comment)
 			cancel()
 		}
 	}
-	if err != nil {
-		return "", failed(fmt.Sprintf("The safety backup of %s could not be started: %s.", mode, cause(err)), err)
-	}
-	r.res.SafetySnapshotID = snap.SnapshotID
-	r.journalErr("safety", r.e.journal.SetSafetySnapshot(jctx(ctx), r.id, snap.SnapshotID))
-	done, err := r.waitSnapshot(ctx, StepSafetyBackup, snap.SnapshotID, true, 0)
-	if err != nil {
-		if ctx.Err() != nil {
-			return "", r.cancelled(ctx, StepSafetyBackup)
-		}
-		if errors.Is(err, ErrSnapshotNotReady) {
-			msg := "Mendix Cloud gave no reason"
-			if done != nil && done.StatusMessage != "" {
-				msg = "Mendix Cloud says: " + done.StatusMessage
-			}
-			return "", failed(fmt.Sprintf("The safety backup of %s failed (%s).", mode, msg), err)
-		}
-		return "", failed(fmt.Sprintf("Restore Desk could not follow the safety backup of %s: %s.", mode, cause(err)), err)
-	}
-	return fmt.Sprintf("The safety backup %s of %s is completed.", snap.SnapshotID, mode), nil
+	return snap, err
 }
 
-// findSafetyBackup looks for this run's safety backup after an ambiguous create.
-func (r *runner) findSafetyBackup(ctx context.Context, comment string) (*cloud.Snapshot, error) {
+// findBackup looks for this run's backup after an ambiguous create: one with its comment,
+// made since the run started.
+func (r *runner) findBackup(ctx context.Context, comment string) (*cloud.Snapshot, error) {
 	var all []cloud.Snapshot
 	var err error
 	pl := r.newPoller()
@@ -301,17 +371,25 @@ func (r *runner) doStop(ctx context.Context) (string, error) {
 	if ctx.Err() != nil {
 		return "", r.cancelled(ctx, StepStop)
 	}
+	stopOnly := r.kind == journal.KindStop
 	env, err := r.getEnv(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", r.cancelled(ctx, StepStop)
 		}
-		return "", &RunError{Summary: fmt.Sprintf("Restore Desk could not read the status of %s: %s. Nothing was restored.", mode, cause(err)), Err: err}
+		return "", &RunError{Summary: fmt.Sprintf("Restore Desk could not read the status of %s: %s. Nothing was changed.", mode, cause(err)), Err: err}
 	}
-	if env.Status == cloud.StatusStopped {
+	switch env.Status {
+	case cloud.StatusStopped:
+		r.alreadyDone = true
 		return fmt.Sprintf("%s was already stopped.", mode), nil
-	}
-	if env.Status != cloud.StatusRunning {
+	case cloud.StatusEmpty:
+		return "", &RunError{
+			Summary: fmt.Sprintf("Nothing is deployed to %s, so there is nothing to stop. Nothing was changed.", mode),
+			Err:     ErrTargetBusy,
+		}
+	case cloud.StatusRunning:
+	default:
 		return "", &RunError{
 			Summary: fmt.Sprintf("%s reports the status %s, neither running nor stopped. Nothing was changed.", mode, env.Status.Label()),
 			Next:    "Wait until it has settled and try again.", Err: ErrTargetBusy,
@@ -342,14 +420,26 @@ func (r *runner) doStop(ctx context.Context) (string, error) {
 	// After an uncertain answer one of the requests may still have been carried out: the
 	// environment's status says what happened.
 	if err := r.waitStatus(ctx, StepStop, cloud.StatusStopped, r.e.stopTimeout); err != nil {
-		if errors.Is(err, ErrStopTimeout) {
+		switch {
+		case errors.Is(err, ErrStopTimeout) && stopOnly:
+			return "", &RunError{
+				Summary: fmt.Sprintf("%s did not stop within %s; it may still be stopping.", mode, r.e.stopTimeout),
+				Next:    fmt.Sprintf("Look at %s in the Mendix Portal in a few minutes.", mode), Err: err,
+			}
+		case errors.Is(err, ErrStopTimeout):
 			return "", &RunError{
 				Summary: fmt.Sprintf("%s did not stop within %s. Nothing was restored; it may still be stopping.", mode, r.e.stopTimeout),
 				Next:    fmt.Sprintf("Look at %s in the Mendix Portal; when it shows Stopped, restore again.", mode), Err: err,
 			}
-		}
-		if ctx.Err() != nil {
+		case ctx.Err() != nil && stopOnly:
+			return "", &RunError{
+				Summary: fmt.Sprintf("Restore Desk stopped following the stop of %s; it may still be stopping.", mode),
+				Next:    "Look at its status in a minute.", Err: fmt.Errorf("%w: %w", ErrCancelled, context.Cause(ctx)),
+			}
+		case ctx.Err() != nil:
 			return "", r.cancelled(ctx, StepStop)
+		case stopOnly:
+			return "", &RunError{Summary: fmt.Sprintf("Restore Desk could not follow the stop of %s: %s. It may still be stopping.", mode, cause(err)), Err: err}
 		}
 		return "", &RunError{Summary: fmt.Sprintf("Restore Desk could not follow the stop of %s: %s. Nothing was restored.", mode, cause(err)), Err: err}
 	}
@@ -551,8 +641,9 @@ func (r *runner) doStart(ctx context.Context) (string, error) {
 	switch {
 	case err == nil:
 	case errors.Is(err, cloud.ErrAlreadyStarted):
+		r.alreadyDone = true
 		r.markStarted(ctx)
-		return fmt.Sprintf("%s is running.", mode), nil
+		return fmt.Sprintf("%s was already running.", mode), nil
 	case errors.Is(err, cloud.ErrBusy):
 		// A start is already under way: follow the environment instead of the job.
 		job = nil
