@@ -3,12 +3,13 @@ package archive
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 
 	"github.com/klauspost/compress/flate"
-	"github.com/klauspost/compress/gzip"
 )
 
 // streamProblem is a defect of the gzip layer: where it is, and which problem it is.
@@ -49,19 +50,51 @@ const (
 	inflateBufCount = 4
 )
 
+// The gzip member header (RFC 1952, section 2.3).
+const (
+	gzipID1, gzipID2 = 0x1f, 0x8b
+	gzipDeflate      = 8
+	gzipHeaderLen    = 10
+	gzipTrailerLen   = 8
+	gzipFlagHCRC     = 1 << 1
+	gzipFlagExtra    = 1 << 2
+	gzipFlagName     = 1 << 3
+	gzipFlagComment  = 1 << 4
+	gzipFlagReserved = 0xe0
+)
+
+var (
+	errGzipHeader   = errors.New("invalid gzip header")
+	errGzipChecksum = errors.New("gzip checksum or size does not match the data")
+	// errStopped: the parser found a defect in what was inflated so far and needs no more.
+	errStopped = errors.New("inflating stopped: the data is already known to be damaged")
+)
+
 // inflater decompresses every gzip member of the file in turn (multi-member files are
 // legal gzip) on its own goroutine, writing into a bufPipe. It counts what comes out,
 // stops at the bomb limit, stops when ctx is done, and reports defects as *streamProblem.
+//
+// It reads the member headers and trailers itself and leaves the CRC-32 of the data to
+// the pipe's reader (see pipeReader.Read): when the content compresses well, inflating is
+// the slowest step of an inspection, so its goroutine does nothing else. It checks each
+// member's size, which costs nothing, and hands the CRC-32 from the trailer on with the
+// member's last buffer.
 type inflater struct {
 	ctx      context.Context
 	src      *pipeReader   // the file
 	br       *bufio.Reader // over src; *bufio.Reader takes klauspost's fast path
-	zr       *gzip.Reader
+	fr       flateReader
 	limit    int64
 	out      int64 // bytes inflated; read by others after the pipe is closed
 	trailing bool  // bytes that are not gzip after the last member
 	pipe     *bufPipe
 	cur      []byte // buffer being filled
+}
+
+// flateReader is what klauspost/compress/flate.NewReader returns.
+type flateReader interface {
+	io.WriterTo
+	flate.Resetter
 }
 
 func newInflater(ctx context.Context, src *pipeReader, br *bufio.Reader, limit int64) *inflater {
@@ -73,13 +106,101 @@ func (z *inflater) offset() int64 { return z.src.consumed - int64(z.br.Buffered(
 
 // start reads the first member's header, on the caller's goroutine.
 func (z *inflater) start() error {
-	zr, err := gzip.NewReader(z.br)
-	if err != nil {
+	if err := z.readHeader(); err != nil {
 		return z.problem(err)
 	}
-	zr.Multistream(false)
-	z.zr = zr
+	z.fr = flate.NewReader(z.br).(flateReader)
 	return nil
+}
+
+// readHeader reads a member header up to its deflate data. The optional fields are
+// skipped, not kept, so a long name or extra field costs no memory.
+func (z *inflater) readHeader() error {
+	var h [gzipHeaderLen]byte
+	if _, err := io.ReadFull(z.br, h[:]); err != nil {
+		return noEOF(err)
+	}
+	if h[0] != gzipID1 || h[1] != gzipID2 || h[2] != gzipDeflate || h[3]&gzipFlagReserved != 0 {
+		return errGzipHeader
+	}
+	flags := h[3]
+	hs := &headerSum{br: z.br, sum: crc32.ChecksumIEEE(h[:])}
+	var field [2]byte
+	if flags&gzipFlagExtra != 0 {
+		if err := hs.read(field[:]); err != nil {
+			return err
+		}
+		if err := hs.skip(int(binary.LittleEndian.Uint16(field[:]))); err != nil {
+			return err
+		}
+	}
+	for _, flag := range []byte{gzipFlagName, gzipFlagComment} {
+		if flags&flag != 0 {
+			if err := hs.skipString(); err != nil {
+				return err
+			}
+		}
+	}
+	if flags&gzipFlagHCRC != 0 {
+		want := uint16(hs.sum)
+		if err := hs.read(field[:]); err != nil {
+			return err
+		}
+		if binary.LittleEndian.Uint16(field[:]) != want {
+			return errGzipHeader
+		}
+	}
+	return nil
+}
+
+// headerSum reads the optional header fields and keeps the CRC-32 of the header so far,
+// which the FHCRC field checks.
+type headerSum struct {
+	br  *bufio.Reader
+	sum uint32
+}
+
+func (h *headerSum) read(p []byte) error {
+	if _, err := io.ReadFull(h.br, p); err != nil {
+		return noEOF(err)
+	}
+	h.sum = crc32.Update(h.sum, crc32.IEEETable, p)
+	return nil
+}
+
+func (h *headerSum) skip(n int) error {
+	for n > 0 {
+		b, err := h.br.Peek(min(n, h.br.Size()))
+		if len(b) == 0 {
+			return noEOF(err)
+		}
+		h.sum = crc32.Update(h.sum, crc32.IEEETable, b)
+		h.br.Discard(len(b))
+		n -= len(b)
+	}
+	return nil
+}
+
+// skipString skips a zero-terminated field (file name or comment) of any length.
+func (h *headerSum) skipString() error {
+	for {
+		b, err := h.br.ReadSlice(0)
+		h.sum = crc32.Update(h.sum, crc32.IEEETable, b)
+		switch {
+		case err == nil:
+			return nil
+		case err != bufio.ErrBufferFull:
+			return noEOF(err)
+		}
+	}
+}
+
+// noEOF: the end of the file inside a member means the file was cut short.
+func noEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // run is the inflating goroutine: member after member into the pipe, then the pipe is
@@ -87,12 +208,9 @@ func (z *inflater) start() error {
 func (z *inflater) run(pipe *bufPipe) {
 	z.pipe = pipe
 	err := z.inflate()
-	if len(z.cur) > 0 {
+	if len(z.cur) > 0 && err != errStopped {
 		// Hand on what was inflated before the error: the entries it completes count.
-		select {
-		case pipe.out <- z.cur:
-		case <-z.ctx.Done():
-		}
+		z.send(pipeBuf{b: z.cur})
 	}
 	if err == io.EOF {
 		err = nil
@@ -105,12 +223,23 @@ func (z *inflater) inflate() error {
 	for {
 		// WriteTo hands out slices of the decompressor's window: no copy on the way out
 		// except into the pipe's buffers.
-		if _, err := z.zr.WriteTo(z); err != nil {
+		n, err := z.fr.WriteTo(z)
+		if err != nil {
 			var bomb *bombError
-			if errors.As(err, &bomb) || passThrough(err) {
+			if errors.As(err, &bomb) || passThrough(err) || err == errStopped {
 				return err
 			}
 			return z.problem(err)
+		}
+		var trailer [gzipTrailerLen]byte
+		if _, err := io.ReadFull(z.br, trailer[:]); err != nil {
+			return z.problem(noEOF(err))
+		}
+		if binary.LittleEndian.Uint32(trailer[4:]) != uint32(n) { // ISIZE: the size mod 2^32
+			return z.problem(errGzipChecksum)
+		}
+		if err := z.endMember(binary.LittleEndian.Uint32(trailer[:4])); err != nil {
+			return err
 		}
 		if err := z.nextMember(); err != nil {
 			return err
@@ -130,26 +259,57 @@ func (z *inflater) Write(p []byte) (int, error) {
 	n := len(p)
 	for len(p) > 0 {
 		if z.cur == nil {
-			select {
-			case b := <-z.pipe.free:
-				z.cur = b[:0]
-			case <-z.ctx.Done():
-				return 0, z.ctx.Err()
+			if err := z.take(); err != nil {
+				return 0, err
 			}
 		}
 		c := copy(z.cur[len(z.cur):cap(z.cur)], p)
 		z.cur = z.cur[:len(z.cur)+c]
 		p = p[c:]
 		if len(z.cur) == cap(z.cur) {
-			select {
-			case z.pipe.out <- z.cur:
-				z.cur = nil
-			case <-z.ctx.Done():
-				return 0, z.ctx.Err()
+			if err := z.send(pipeBuf{b: z.cur}); err != nil {
+				return 0, err
 			}
+			z.cur = nil
 		}
 	}
 	return n, nil
+}
+
+// take gets an empty buffer to fill.
+func (z *inflater) take() error {
+	select {
+	case b := <-z.pipe.free:
+		z.cur = b[:0]
+		return nil
+	case <-z.ctx.Done():
+		return z.ctx.Err()
+	case <-z.pipe.stop:
+		return errStopped
+	}
+}
+
+func (z *inflater) send(b pipeBuf) error {
+	select {
+	case z.pipe.out <- b:
+		return nil
+	case <-z.ctx.Done():
+		return z.ctx.Err()
+	case <-z.pipe.stop:
+		return errStopped
+	}
+}
+
+// endMember hands on the member's last buffer, which carries the CRC-32 of the trailer.
+func (z *inflater) endMember(sum uint32) error {
+	if z.cur == nil {
+		if err := z.take(); err != nil {
+			return err
+		}
+	}
+	err := z.send(pipeBuf{b: z.cur, end: true, sum: sum, off: z.offset(), out: z.out})
+	z.cur = nil
+	return err
 }
 
 // nextMember starts the next gzip member, or ends the stream with io.EOF at the end of
@@ -162,18 +322,20 @@ func (z *inflater) nextMember() error {
 		}
 		return err
 	}
-	if len(head) < 2 || head[0] != 0x1f || head[1] != 0x8b {
+	if len(head) < 2 || head[0] != gzipID1 || head[1] != gzipID2 {
 		z.trailing = true
 		return io.EOF
 	}
-	if err := z.zr.Reset(z.br); err != nil {
+	if err := z.readHeader(); err != nil {
 		return z.problem(err)
 	}
-	z.zr.Multistream(false)
+	if err := z.fr.Reset(z.br, nil); err != nil {
+		return z.problem(err)
+	}
 	return nil
 }
 
-// problem classifies an error of the gzip reader.
+// problem classifies an error of the gzip layer.
 func (z *inflater) problem(err error) error {
 	var corrupt flate.CorruptInputError
 	switch {
@@ -181,9 +343,9 @@ func (z *inflater) problem(err error) error {
 		return err
 	case err == io.EOF || err == io.ErrUnexpectedEOF:
 		return &streamProblem{code: ProblemTruncated, off: z.offset(), err: err}
-	case errors.Is(err, gzip.ErrChecksum):
+	case errors.Is(err, errGzipChecksum):
 		return &streamProblem{code: ProblemChecksum, off: z.offset(), err: err}
-	case errors.Is(err, gzip.ErrHeader):
+	case errors.Is(err, errGzipHeader):
 		return &streamProblem{code: ProblemGzipHeader, off: z.offset(), err: err}
 	case errors.As(err, &corrupt):
 		return &streamProblem{code: ProblemCorrupt, off: z.offset(), err: err}

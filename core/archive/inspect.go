@@ -217,13 +217,17 @@ func (in *inspector) inspectGzip() {
 		return
 	}
 	pipe := newBufPipe(inflateBufCount, in.bufSize(inflateBufSize, 4))
+	pipe.stop = make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() { z.run(pipe) })
-	pr := &pipeReader{p: pipe}
+	pr := &pipeReader{p: pipe, checkSum: true}
 	defer func() {
 		pr.drain() // lets the inflater finish, or notice the cancellation
 		wg.Wait()
 		in.rep.UncompressedSize = z.out
+		if pr.err != nil { // the inflater was stopped somewhere after the damaged member
+			in.rep.UncompressedSize = pr.errOut
+		}
 		if z.trailing {
 			in.note(noteTrailingData())
 		}

@@ -104,6 +104,28 @@ func inspectCases() []inspectCase {
 			check: func(t *testing.T, r *Report) { equal(t, "file count", r.FileCount, 5) },
 		},
 		{
+			// What gzip -N, Windows tools and some backup programs write: a file name, a
+			// comment, an extra field and a header checksum. The name is longer than the
+			// 512 bytes Go's own gzip reader accepts; gzip itself has no limit.
+			name: "gzip header with every optional field", file: generated("named.tar.gz", func(t testing.TB) []byte {
+				return withGzipHeader(snapshot(t, realDump(t)), gzipHeaderFields{
+					extra: []byte("AB\x04\x00data"), name: strings.Repeat("files_and_database-", 40) + ".tar",
+					comment: "nightly backup", hcrc: true,
+				})
+			}),
+			kind: KindFullSnapshot, restorable: true,
+			check: func(t *testing.T, r *Report) { equal(t, "file count", r.FileCount, 5) },
+		},
+		{
+			name: "multi-member gzip, second member with optional fields", file: generated("multi-named.tar.gz", func(t testing.TB) []byte {
+				raw := buildTar(t, snapshotEntries(realDump(t), false)...)
+				cut := len(raw) / 2
+				second := withGzipHeader(gz(t, raw[cut:]), gzipHeaderFields{name: "part2", hcrc: true})
+				return append(gz(t, raw[:cut]), second...)
+			}),
+			kind: KindFullSnapshot, restorable: true,
+		},
+		{
 			name: "flat tree layout", file: generated("flat.tar.gz", func(t testing.TB) []byte {
 				return gz(t, buildTar(t, snapshotEntries(realDump(t), true)...))
 			}),
@@ -223,6 +245,52 @@ func inspectCases() []inspectCase {
 			}),
 			kind: KindFullSnapshot, codes: []ProblemCode{ProblemChecksum},
 			fragments: []string{"does not match the checksum stored in it"},
+		},
+		{
+			name: "gzip with wrong size in its trailer", file: generated("isize.tar.gz", func(t testing.TB) []byte {
+				b := snapshot(t, realDump(t))
+				b[len(b)-4] ^= 0x01
+				return b
+			}),
+			kind: KindFullSnapshot, codes: []ProblemCode{ProblemChecksum},
+			fragments: []string{"does not match the checksum stored in it"},
+		},
+		{
+			// The first member's checksum fails: that is the verdict, whatever follows, and
+			// the unpacked size stops at the damaged member.
+			name: "multi-member gzip with a wrong checksum in the first member", file: generated("multi-crc.tar.gz", func(t testing.TB) []byte {
+				raw := buildTar(t, snapshotEntries(realDump(t), false)...)
+				cut := len(raw) / 3
+				return append(withBadCRC(gz(t, raw[:cut])), gz(t, raw[cut:])...)
+			}),
+			kind: KindFullSnapshot, codes: []ProblemCode{ProblemChecksum},
+			check: func(t *testing.T, r *Report) {
+				raw := buildTar(t, snapshotEntries(realDump(t), false)...)
+				equal(t, "uncompressed size", r.UncompressedSize, int64(len(raw)/3))
+			},
+		},
+		{
+			name: "gzip header with a wrong header checksum", file: generated("hcrc.tar.gz", func(t testing.TB) []byte {
+				return withGzipHeader(snapshot(t, realDump(t)), gzipHeaderFields{name: "backup.tar", hcrc: true, badHCRC: true})
+			}),
+			kind: KindUnknown, codes: []ProblemCode{ProblemGzipHeader},
+			fragments: []string{"the gzip header near byte"},
+		},
+		{
+			name: "gzip header with reserved flags", file: generated("reserved.tar.gz", func(t testing.TB) []byte {
+				b := snapshot(t, realDump(t))
+				b[3] |= 0x20
+				return b
+			}),
+			kind: KindUnknown, codes: []ProblemCode{ProblemGzipHeader},
+		},
+		{
+			name: "gzip cut inside the file name of its header", file: generated("cut-name.tar.gz", func(t testing.TB) []byte {
+				b := withGzipHeader(snapshot(t, realDump(t)), gzipHeaderFields{name: strings.Repeat("x", 100)})
+				return b[:60]
+			}),
+			kind: KindUnknown, codes: []ProblemCode{ProblemTruncated},
+			fragments: []string{"The file ends early"},
 		},
 		{
 			name: "gzip with data flipped in the middle", file: generated("flipped.tar.gz", func(t testing.TB) []byte {

@@ -21,13 +21,21 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// childResult is what the child prints: its peak resident memory (0 where it cannot be
+// measured) and the report.
+type childResult struct {
+	PeakRSS int64   `json:"peak_rss"`
+	Report  *Report `json:"report"`
+}
+
 func inspectChild(path string) int {
 	rep, err := Inspect(context.Background(), path, nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	if err := json.NewEncoder(os.Stdout).Encode(rep); err != nil {
+	peak, _ := peakRSS()
+	if err := json.NewEncoder(os.Stdout).Encode(childResult{PeakRSS: peak, Report: rep}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

@@ -6,14 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"hash/crc32"
 	"io"
 	"os"
 	"sync"
 )
 
-// The file is read once, in large chunks, by a feeder goroutine that hashes each chunk
-// and hands it on through a bufPipe; the consumer gives each buffer back when it has used
-// it. For a gzip file a second goroutine inflates into another bufPipe (inflate.go), so
+// The file is read once, in large chunks, by a reading goroutine; a feeder goroutine
+// hashes each chunk and hands it on through a bufPipe; the consumer gives each buffer
+// back when it has used it. For a gzip file another goroutine inflates into another
+// bufPipe (inflate.go), and the parser checks the CRC-32 of what it takes from there, so
 // reading, hashing, inflating and walking the content all overlap, and memory stays at a
 // few buffers whatever the file size.
 const (
@@ -27,16 +29,30 @@ var chunkPool = sync.Pool{New: func() any { return new([chunkSize]byte) }}
 // bufPipe hands filled buffers from a producer goroutine to a consumer and takes them
 // back for reuse. The producer sets err (nil at a clean end) and then closes out.
 type bufPipe struct {
-	out    chan []byte
+	out    chan pipeBuf
 	free   chan []byte
 	pooled bool
 	err    error
+	// stop, if not nil, is closed by the consumer when it wants no more; the producer
+	// then ends with errStopped.
+	stop chan struct{}
+}
+
+// pipeBuf is one filled buffer. In a pipe of inflated data, end marks the last buffer of
+// a gzip member: sum is the CRC-32 from the member's trailer, off the trailer's offset in
+// the file and out the bytes inflated up to there.
+type pipeBuf struct {
+	b   []byte
+	end bool
+	sum uint32
+	off int64
+	out int64
 }
 
 // newBufPipe makes a pipe with n buffers of size bytes; buffers of chunkSize come from
 // chunkPool and go back there on release.
 func newBufPipe(n, size int) *bufPipe {
-	p := &bufPipe{out: make(chan []byte, n), free: make(chan []byte, n), pooled: size == chunkSize}
+	p := &bufPipe{out: make(chan pipeBuf, n), free: make(chan []byte, n), pooled: size == chunkSize}
 	for range n {
 		if p.pooled {
 			p.free <- chunkPool.Get().(*[chunkSize]byte)[:]
@@ -69,10 +85,22 @@ type pipeReader struct {
 	cur      []byte            // unread part of the current buffer
 	buf      []byte            // the current buffer, to give back
 	consumed int64
+
+	// checkSum: the pipe carries inflated gzip members, whose CRC-32 this reader computes
+	// as it takes each buffer (off the inflating goroutine, and over large buffers).
+	checkSum bool
+	sum      uint32 // of the current member so far
+	// err is a member whose CRC-32 did not match, returned once its bytes are read;
+	// errOut is how many bytes were inflated up to the end of that member.
+	err    error
+	errOut int64
 }
 
 func (r *pipeReader) Read(p []byte) (int, error) {
 	for len(r.cur) == 0 {
+		if r.err != nil {
+			return 0, r.err
+		}
 		if r.buf != nil {
 			r.p.free <- r.buf[:cap(r.buf)]
 			r.buf = nil
@@ -87,12 +115,32 @@ func (r *pipeReader) Read(p []byte) (int, error) {
 			}
 			return 0, io.EOF
 		}
-		r.buf, r.cur = b, b
+		r.buf, r.cur = b.b, b.b
+		if r.checkSum {
+			r.verify(b)
+		}
 	}
 	n := copy(p, r.cur)
 	r.cur = r.cur[n:]
 	r.consumed += int64(n)
 	return n, nil
+}
+
+// verify adds a buffer to the member's CRC-32 and checks it at the member's end. At a
+// mismatch the producer is stopped: nothing after a damaged member is needed.
+func (r *pipeReader) verify(b pipeBuf) {
+	r.sum = crc32.Update(r.sum, crc32.IEEETable, b.b)
+	if !b.end {
+		return
+	}
+	if r.sum != b.sum {
+		r.err = &streamProblem{code: ProblemChecksum, off: b.off, err: errGzipChecksum}
+		r.errOut = b.out
+		if r.p.stop != nil {
+			close(r.p.stop)
+		}
+	}
+	r.sum = 0
 }
 
 // drain consumes the rest unread, so the producer can run to its end.
@@ -102,7 +150,7 @@ func (r *pipeReader) drain() {
 		r.buf, r.cur = nil, nil
 	}
 	for b := range r.p.out {
-		r.p.free <- b[:cap(b)]
+		r.p.free <- b.b[:cap(b.b)]
 	}
 }
 
@@ -141,64 +189,88 @@ func (fd *feeder) reader() *pipeReader {
 	return &pipeReader{p: fd.pipe, wrap: func(err error) error { return &sourceError{err} }}
 }
 
-// run is the feeder goroutine. It stops at the end of the file, on a read error, when the
-// file turns out longer than its size said, or when ctx is done.
+// run is the feeder goroutine: it hashes what a second goroutine reads and hands it on.
+// Hashing the whole file is the largest piece of work after inflating (more than
+// inflating when the content was compressed before it was gzipped), so it gets a
+// goroutine of its own, and reading the next chunk overlaps with it. It stops at the end
+// of the file, on a read error, when the file turns out longer than its size said, or
+// when ctx is done.
 func (fd *feeder) run(ctx context.Context) {
 	p := fd.pipe
 	defer close(p.out)
+	// Room for every buffer, so the reader never waits on the hasher to send.
+	read := make(chan []byte, cap(p.free))
+	var readErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { readErr = fd.read(ctx, read) })
+	defer wg.Wait() // Inspect closes the file once run has returned
 	if fd.progress != nil {
 		fd.progress(0, fd.size)
 	}
+	for buf := range read {
+		// Checked first, as in read: the send below may find room and ctx done at once.
+		if err := ctx.Err(); err != nil {
+			p.err = err
+			return
+		}
+		fd.hash.Write(buf)
+		fd.done += int64(len(buf))
+		if fd.progress != nil {
+			fd.progress(fd.done, fd.size)
+		}
+		select {
+		case p.out <- pipeBuf{b: buf}:
+		case <-ctx.Done():
+			p.err = ctx.Err()
+			return // the reader stops on ctx too
+		}
+	}
+	wg.Wait()
+	p.err = readErr
+}
+
+// read is the reading goroutine; it closes read when it stops, and returns why.
+func (fd *feeder) read(ctx context.Context, read chan<- []byte) error {
+	defer close(read)
+	p := fd.pipe
+	var done int64
 	for {
 		// Checked first: a select with a free buffer and a cancelled ctx both ready picks
 		// either, and could go on reading chunk after chunk.
 		if err := ctx.Err(); err != nil {
-			p.err = err
-			return
+			return err
 		}
 		var buf []byte
 		select {
 		case buf = <-p.free:
 		case <-ctx.Done():
-			p.err = ctx.Err()
-			return
+			return ctx.Err()
 		}
-		want := min(int64(len(buf)), fd.size+1-fd.done)
+		want := min(int64(len(buf)), fd.size+1-done)
 		n, err := io.ReadFull(fd.f, buf[:want])
 		if n > 0 {
-			if fd.done+int64(n) > fd.size {
-				p.err = &FileError{Path: fd.path, Reason: ErrChanged, Advice: fmt.Sprintf(
+			if done+int64(n) > fd.size {
+				return &FileError{Path: fd.path, Reason: ErrChanged, Advice: fmt.Sprintf(
 					"the file grew while it was being read (it was %s when the check started), so it is probably still being downloaded or copied; wait until that has finished, then try again",
 					byteCount(fd.size))}
-				return
 			}
-			fd.hash.Write(buf[:n])
-			fd.done += int64(n)
-			if fd.progress != nil {
-				fd.progress(fd.done, fd.size)
-			}
-			select {
-			case p.out <- buf[:n]:
-			case <-ctx.Done():
-				p.err = ctx.Err()
-				return
-			}
+			done += int64(n)
+			read <- buf[:n]
 		} else {
 			p.free <- buf
 		}
 		switch {
 		case err == io.EOF || err == io.ErrUnexpectedEOF:
-			if fd.done < fd.size {
-				p.err = &FileError{Path: fd.path, Reason: ErrChanged, Advice: fmt.Sprintf(
+			if done < fd.size {
+				return &FileError{Path: fd.path, Reason: ErrChanged, Advice: fmt.Sprintf(
 					"the file got shorter while it was being read (%s expected, only %s there), so it is being changed or replaced; wait until the copy or download has finished, then try again",
-					byteCount(fd.size), byteCount(fd.done))}
+					byteCount(fd.size), byteCount(done))}
 			}
-			return
+			return nil
 		case err != nil:
-			p.err = &FileError{Path: fd.path, Reason: ErrUnreadable, Err: err, Advice: fmt.Sprintf(
+			return &FileError{Path: fd.path, Reason: ErrUnreadable, Err: err, Advice: fmt.Sprintf(
 				"the file could not be read after %s (%v); the disk or network drive may have a problem: copy the file to a local disk and try again",
-				byteCount(fd.done), causeOf(err))}
-			return
+				byteCount(done), causeOf(err))}
 		}
 	}
 }

@@ -5,6 +5,8 @@ package archive
 import (
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -37,11 +39,20 @@ func asUnprivileged(t *testing.T, dir string, fn func()) {
 	fn()
 }
 
-// maxRSS is the peak resident memory of a finished child process, in bytes.
-func maxRSS(ps *os.ProcessState) (int64, bool) {
-	ru, ok := ps.SysUsage().(*syscall.Rusage)
-	if !ok {
+// peakRSS is this process's peak resident memory (VmHWM), in bytes. It is read in the
+// child itself because the rusage of a child started from a large process is no use:
+// Go starts children with vfork, and Linux carries the parent's peak over into the
+// child's ru_maxrss at exec.
+func peakRSS() (int64, bool) {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
 		return 0, false
 	}
-	return ru.Maxrss * 1024, true // Linux reports kilobytes
+	for line := range strings.Lines(string(status)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb * 1024, err == nil
+		}
+	}
+	return 0, false
 }

@@ -4,7 +4,6 @@ package archive
 
 import (
 	"errors"
-	"os"
 	"testing"
 )
 
@@ -14,4 +13,4 @@ func asUnprivileged(t *testing.T, _ string, _ func()) {
 	t.Skip("dropping privileges is implemented for Linux only")
 }
 
-func maxRSS(*os.ProcessState) (int64, bool) { return 0, false }
+func peakRSS() (int64, bool) { return 0, false }

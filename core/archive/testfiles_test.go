@@ -10,8 +10,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/zlib"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -464,6 +466,43 @@ func withBadCRC(gzData []byte) []byte {
 	out := append([]byte{}, gzData...)
 	out[len(out)-8] ^= 0x01
 	return out
+}
+
+// gzipHeaderFields are the optional fields of a gzip member header (RFC 1952, 2.3.1).
+type gzipHeaderFields struct {
+	extra         []byte // FEXTRA: subfields, written as they are
+	name, comment string // FNAME, FCOMMENT
+	hcrc          bool   // FHCRC: the low 16 bits of the header's CRC-32
+	badHCRC       bool   // a header checksum that does not match
+}
+
+// withGzipHeader rewrites the header of a single-member gzip without optional fields
+// (what gz writes) to carry the given fields.
+func withGzipHeader(gzData []byte, f gzipHeaderFields) []byte {
+	h := append([]byte{}, gzData[:10]...)
+	h[3] = 0
+	if f.extra != nil {
+		h[3] |= 1 << 2
+		h = binary.LittleEndian.AppendUint16(h, uint16(len(f.extra)))
+		h = append(h, f.extra...)
+	}
+	if f.name != "" {
+		h[3] |= 1 << 3
+		h = append(append(h, f.name...), 0)
+	}
+	if f.comment != "" {
+		h[3] |= 1 << 4
+		h = append(append(h, f.comment...), 0)
+	}
+	if f.hcrc {
+		h[3] |= 1 << 1
+		sum := uint16(crc32.ChecksumIEEE(h))
+		if f.badHCRC {
+			sum ^= 0x0100
+		}
+		h = binary.LittleEndian.AppendUint16(h, sum)
+	}
+	return append(h, gzData[10:]...)
 }
 
 // gzipBomb builds a small gzip that expands to size bytes: a member with a tar header
