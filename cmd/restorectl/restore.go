@@ -123,7 +123,13 @@ func runRestore(ctx context.Context, c *cli, args []string) error {
 		}
 		req.Source.SourceEnvID = src.EnvironmentID
 	}
-	c.noteUnfinished(ctx, e, app.AppID, env.Mode)
+	return c.planAndRun(ctx, e, req, f)
+}
+
+// planAndRun mentions interrupted runs of the target, plans req (showing the inspection
+// of a file as it goes), then confirms and runs the plan.
+func (c *cli) planAndRun(ctx context.Context, e *restore.Engine, req restore.Request, f *runFlags) error {
+	c.noteUnfinished(ctx, e, req.Target.App.AppID, req.Target.Env.Mode)
 	pres := newPresenter(c)
 	p, err := e.PlanWithProgress(ctx, req, pres.on)
 	pres.endLine()
@@ -266,7 +272,7 @@ func (c *cli) report(res *restore.Result, err error, appID, mode string) error {
 	switch {
 	case res.Detached:
 		fmt.Fprintf(c.stderr, "The restore goes on in the cloud. Follow it again with: restorectl resume %d\n", res.RunID)
-	case res.LeftStopped && (err == nil || errors.Is(err, restore.ErrInterrupted)):
+	case res.LeftStopped && appID != "" && (err == nil || errors.Is(err, restore.ErrInterrupted)):
 		fmt.Fprintf(c.stderr, "%s is stopped. Start it with: restorectl start %s %s\n", mode, appID, mode)
 	}
 	return err

@@ -70,12 +70,16 @@ func runResume(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer j.Close()
-	jr, err := j.Get(ctx, id)
-	if err != nil {
-		return err
-	}
+	// Reattach reads the run itself and says plainly when there is no such run.
 	pres := newPresenter(c)
 	res, err := e.Reattach(ctx, id, pres.on)
 	pres.endLine()
-	return c.report(res, err, jr.AppID, jr.Mode)
+	if res == nil {
+		return err
+	}
+	var appID, mode string
+	if jr, jerr := j.Get(ctx, id); jerr == nil {
+		appID, mode = jr.AppID, jr.Mode
+	}
+	return c.report(res, err, appID, mode)
 }

@@ -46,12 +46,5 @@ func runUpload(ctx context.Context, c *cli, args []string) error {
 		Target:  restore.Target{App: app, Env: env},
 		Options: opts,
 	}
-	c.noteUnfinished(ctx, e, app.AppID, env.Mode)
-	pres := newPresenter(c)
-	p, err := e.PlanWithProgress(ctx, req, pres.on)
-	pres.endLine()
-	if err != nil {
-		return err
-	}
-	return c.confirmAndRun(ctx, e, p, f, pres)
+	return c.planAndRun(ctx, e, req, f)
 }

@@ -105,15 +105,8 @@ func (e *Engine) act(ctx context.Context, kind journal.Kind, profile string, t T
 	for _, s := range steps {
 		jr.Steps = append(jr.Steps, journal.Step{Kind: string(s.Kind), Title: s.Title})
 	}
-	id, err := e.journal.Create(jctx(ctx), jr)
+	id, release, err := e.begin(ctx, jr, actVerb[kind]+" "+mode)
 	if err != nil {
-		return nil, planErr(fmt.Sprintf("Restore Desk could not write to its journal, so it did not %s %s.", actVerb[kind], mode),
-			"Check that the disk is not full and that Restore Desk may write to its data folder.", err)
-	}
-	release, err := e.journal.Claim(id)
-	if err != nil {
-		err = planErr(fmt.Sprintf("Restore Desk could not reserve the run in its journal, so it did not %s %s.", actVerb[kind], mode), "", err)
-		_ = e.journal.Finish(jctx(ctx), id, journal.StatusFailed, plainOf(err))
 		return nil, err
 	}
 	defer release()

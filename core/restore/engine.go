@@ -213,8 +213,7 @@ func (e *Engine) PlanWithProgress(ctx context.Context, req Request, onEvent func
 		return nil, err
 	}
 
-	p.ConfirmationRequired = p.Production && !uploadOnly &&
-		!strings.EqualFold(strings.TrimSpace(p.Request.Options.Confirm), mode)
+	p.ConfirmationRequired = p.needsConfirmation()
 	p.Steps = steps(p)
 	p.Notes = notes(p, e.now())
 	return p, nil
@@ -365,7 +364,7 @@ func steps(p *Plan) []Step {
 		add(StepSafetyBackup, fmt.Sprintf("Make a safety backup of %s, so this restore can be undone", mode))
 	}
 	if req.Target.Env.Status == cloud.StatusRunning {
-		add(StepStop, fmt.Sprintf("Stop %s and wait until it is stopped", mode))
+		add(StepStop, defaultTitle(StepStop, mode))
 	}
 	what := "the backup"
 	if req.Source.File != "" {
@@ -381,10 +380,10 @@ func steps(p *Plan) []Step {
 	} else {
 		add(StepRestore, fmt.Sprintf("Restore %s into %s", what, mode))
 	}
-	add(StepWait, "Wait until the restore has finished")
+	add(StepWait, defaultTitle(StepWait, mode))
 	if req.Options.Start {
-		add(StepStart, fmt.Sprintf("Start %s (the database is synchronised with the model) and wait until it runs", mode))
-		add(StepVerify, fmt.Sprintf("Check that %s is running", mode))
+		add(StepStart, defaultTitle(StepStart, mode))
+		add(StepVerify, defaultTitle(StepVerify, mode))
 	}
 	return out
 }

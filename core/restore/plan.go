@@ -176,10 +176,16 @@ type Result struct {
 // targets need no typed name.
 func (p *Plan) ConfirmWith(typed string) bool {
 	p.Request.Options.Confirm = typed
-	if !p.Production || (p.Request.Source.File != "" && p.Request.Options.UploadOnly) {
-		p.ConfirmationRequired = false
-		return true
-	}
-	p.ConfirmationRequired = !strings.EqualFold(strings.TrimSpace(typed), p.Request.Target.Env.Mode)
+	p.ConfirmationRequired = p.needsConfirmation()
 	return !p.ConfirmationRequired
+}
+
+// needsConfirmation reports whether the plan changes a production environment and
+// Request.Options.Confirm does not name it (any case). An upload alone changes nothing
+// there, so it needs none.
+func (p *Plan) needsConfirmation() bool {
+	if !p.Production || (p.Request.Source.File != "" && p.Request.Options.UploadOnly) {
+		return false
+	}
+	return !strings.EqualFold(strings.TrimSpace(p.Request.Options.Confirm), p.Request.Target.Env.Mode)
 }

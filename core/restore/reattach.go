@@ -21,6 +21,21 @@ func (e *Engine) Unfinished(ctx context.Context) ([]journal.Run, error) {
 	return runs, nil
 }
 
+// getRun reads run runID from the journal; only a run that is not there is called "not
+// found" (a journal that cannot be read says so).
+func (e *Engine) getRun(ctx context.Context, runID int64) (*journal.Run, error) {
+	jr, err := e.journal.Get(ctx, runID)
+	switch {
+	case errors.Is(err, journal.ErrNotFound):
+		return nil, planErr(fmt.Sprintf("Run %d was not found in the journal.", runID),
+			"Look up the run's number in the history.", err)
+	case err != nil:
+		return nil, planErr(fmt.Sprintf("Restore Desk could not read run %d from its journal.", runID),
+			"Check that the journal's disk is reachable, then try again.", err)
+	}
+	return jr, nil
+}
+
 // Describe says in one sentence what an unfinished run had done and what Reattach will do.
 func Describe(r journal.Run) string {
 	switch {
@@ -60,14 +75,18 @@ func Describe(r journal.Run) string {
 // asked again); an interrupted backup run follows its backup to the end.
 func (e *Engine) Reattach(ctx context.Context, runID int64, onEvent func(Event)) (*Result, error) {
 	release, err := e.journal.Claim(runID)
-	if err != nil {
+	if errors.Is(err, journal.ErrRunInUse) {
 		return nil, planErr(fmt.Sprintf("Run %d is being followed by another Restore Desk window or command.", runID),
 			"Wait for it to finish there.", err)
 	}
-	defer release()
-	jr, err := e.journal.Get(ctx, runID)
 	if err != nil {
-		return nil, planErr(fmt.Sprintf("Run %d was not found in the journal.", runID), "", err)
+		return nil, planErr(fmt.Sprintf("Restore Desk could not reserve run %d in its journal, so it did not follow it.", runID),
+			"Check that Restore Desk may write to its data folder, then try again.", err)
+	}
+	defer release()
+	jr, err := e.getRun(ctx, runID)
+	if err != nil {
+		return nil, err
 	}
 	if jr.Status.Finished() {
 		return nil, planErr(fmt.Sprintf("Run %d has already finished (%s).", runID, jr.Status), "", ErrRunFinished)
@@ -196,9 +215,9 @@ func (r *runner) resumeUpload(ctx context.Context, jr *journal.Run) (string, err
 // safety backup first, so the undo can itself be undone). The caller shows the plan and,
 // for production, sets Request.Options.Confirm before Run.
 func (e *Engine) Undo(ctx context.Context, runID int64) (*Plan, error) {
-	jr, err := e.journal.Get(ctx, runID)
+	jr, err := e.getRun(ctx, runID)
 	if err != nil {
-		return nil, planErr(fmt.Sprintf("Run %d was not found in the journal.", runID), "", err)
+		return nil, err
 	}
 	if !jr.Status.Finished() {
 		return nil, planErr(fmt.Sprintf("Run %d has not finished yet; it can be undone once it has.", runID),
@@ -229,9 +248,9 @@ func (e *Engine) Undo(ctx context.Context, runID int64) (*Plan, error) {
 
 // StartAfter starts the environment that run runID left stopped, as a new journaled run.
 func (e *Engine) StartAfter(ctx context.Context, runID int64, onEvent func(Event)) (*Result, error) {
-	jr, err := e.journal.Get(ctx, runID)
+	jr, err := e.getRun(ctx, runID)
 	if err != nil {
-		return nil, planErr(fmt.Sprintf("Run %d was not found in the journal.", runID), "", err)
+		return nil, err
 	}
 	t := Target{
 		App: cloud.App{AppID: jr.AppID, Name: jr.AppName, ProjectID: jr.ProjectID},

@@ -69,8 +69,7 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 	}
 	req := p.Request
 	mode := req.Target.Env.Mode
-	if p.Production && !(req.Source.File != "" && req.Options.UploadOnly) &&
-		!strings.EqualFold(strings.TrimSpace(req.Options.Confirm), mode) {
+	if p.needsConfirmation() {
 		p.ConfirmationRequired = true
 		summary := fmt.Sprintf("%s is a production environment: type its name, %s, to confirm the restore. Nothing was changed.", mode, mode)
 		if c := strings.TrimSpace(req.Options.Confirm); c != "" {
@@ -99,15 +98,8 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 	for _, s := range p.Steps {
 		jr.Steps = append(jr.Steps, journal.Step{Kind: string(s.Kind), Title: s.Title})
 	}
-	id, err := e.journal.Create(jctx(ctx), jr)
+	id, release, err := e.begin(ctx, jr, "start the restore")
 	if err != nil {
-		return nil, planErr("Restore Desk could not write to its journal, so it did not start the restore. Nothing was changed.",
-			"Check that the disk is not full and that Restore Desk may write to its data folder.", err)
-	}
-	release, err := e.journal.Claim(id)
-	if err != nil {
-		err = planErr("Restore Desk could not reserve the run in its journal. Nothing was changed.", "", err)
-		_ = e.journal.Finish(jctx(ctx), id, journal.StatusFailed, plainOf(err))
 		return nil, err
 	}
 	defer release()
@@ -142,6 +134,26 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 		}
 	}
 	return r.finish(ctx, runErr)
+}
+
+// begin records a new run in the journal and claims it for this caller; didNot ("start
+// the restore") finishes the sentence that says nothing was done when that fails.
+func (e *Engine) begin(ctx context.Context, jr *journal.Run, didNot string) (id int64, release func(), err error) {
+	id, err = e.journal.Create(jctx(ctx), jr)
+	if err != nil {
+		return 0, nil, planErr(fmt.Sprintf("Restore Desk could not write to its journal, so it did not %s. Nothing was changed.", didNot),
+			"Check that the disk is not full and that Restore Desk may write to its data folder.", err)
+	}
+	release, err = e.journal.Claim(id)
+	if err != nil {
+		err = planErr(fmt.Sprintf("Restore Desk could not reserve the run in its journal, so it did not %s. Nothing was changed.", didNot),
+			"Check that Restore Desk may write to its data folder, then try again.", err)
+		if ferr := e.journal.Finish(jctx(ctx), id, journal.StatusFailed, plainOf(err)); ferr != nil {
+			e.log.Error("journal write failed", "run", id, "what", "finish", "err", ferr)
+		}
+		return 0, nil, err
+	}
+	return id, release, nil
 }
 
 func (e *Engine) newRunner(id int64, jr *journal.Run, onEvent func(Event)) *runner {
