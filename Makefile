@@ -87,8 +87,10 @@ test-unit:
 
 # Integration tests need a display, a D-Bus session and an unlocked gnome-keyring;
 # scripts/with-session.sh provides all three and the tests are selected by build tag.
+# Only the packages that have integration tests are run, so the output names what ran.
+INTEGRATION_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' '^//go:build integration' .)))
 test-integration:
-	./scripts/with-session.sh $(GO) test $(GOFLAGS_TAGS),integration -race -count=1 -run Integration ./...
+	./scripts/with-session.sh $(GO) test $(GOFLAGS_TAGS),integration -race -count=1 -v -run Integration $(INTEGRATION_PKGS)
 
 ## bench: benchmarks that prove speed and memory claims (see README for what each measures).
 bench: deps
