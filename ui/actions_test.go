@@ -19,6 +19,7 @@ import (
 	"restoredesk/core/localcloud"
 	"restoredesk/core/localcloud/localcloudtest"
 	"restoredesk/core/profiles"
+	"restoredesk/core/progress"
 )
 
 func TestErrorDialog_PlainWordsDetailsAndCopyForSupport(t *testing.T) {
@@ -88,8 +89,8 @@ func TestCreateBackup_FreeAppSaysWhy_LicensedMakesOne(t *testing.T) {
 		d.Submit()
 	})
 	st := h.finished(h.lastJob())
-	if st.outcome != outcomeCompleted {
-		t.Fatalf("backup ended %v: %v", st.outcome, st.err)
+	if st.State != progress.RunCompleted {
+		t.Fatalf("backup ended %v: %v", st.State, st.Err)
 	}
 	after := h.snapshots("customerportal", "Acceptance")
 	if len(after) != before+1 {
@@ -120,8 +121,8 @@ func TestStopAndStart_FromTheToolbar(t *testing.T) {
 		h.u.stopSelected().Confirm()
 	})
 	stop := h.lastJob()
-	if st := h.finished(stop); st.outcome != outcomeCompleted {
-		t.Fatalf("stop ended %v: %v", st.outcome, st.err)
+	if st := h.finished(stop); st.State != progress.RunCompleted {
+		t.Fatalf("stop ended %v: %v", st.State, st.Err)
 	}
 	h.on(func() {
 		if stop.card.start.Visible() {
@@ -137,8 +138,8 @@ func TestStopAndStart_FromTheToolbar(t *testing.T) {
 		}
 		test.Tap(h.u.bar.start)
 	})
-	if st := h.finished(h.lastJob()); st.outcome != outcomeCompleted {
-		t.Fatalf("start ended %v: %v", st.outcome, st.err)
+	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
+		t.Fatalf("start ended %v: %v", st.State, st.Err)
 	}
 	if e := h.env("customerportal", "Production"); e.Status != cloud.StatusRunning {
 		t.Fatalf("Production is %s after Start", e.Status)
@@ -205,11 +206,11 @@ func TestReattach_RunInterruptedByClosingIsFollowedAtNextStart(t *testing.T) {
 	h.waitFor("the run", func() bool { return len(h.u.jobs.jobs) > 0 })
 	j := h.lastJob()
 	h.waitFor("the restore to be submitted", func() bool {
-		return slices.ContainsFunc(h.u.jobs.snapshot(j).steps, func(s jobStep) bool { return s.kind == "wait" && s.status == "running" })
+		return slices.ContainsFunc(h.u.jobs.snapshot(j).Steps, func(s progress.Step) bool { return s.Kind == "wait" && s.State == progress.StepRunning })
 	})
 	h.u.Close() // the window closes while the cloud restores
 	st := h.u.jobs.snapshot(j)
-	if st.outcome == outcomeCompleted {
+	if st.State == progress.RunCompleted {
 		t.Fatal("the run completed before the window closed; the test proves nothing")
 	}
 
@@ -221,14 +222,14 @@ func TestReattach_RunInterruptedByClosingIsFollowedAtNextStart(t *testing.T) {
 	h.waitFor("the re-attached run", func() bool { return len(u2.jobs.jobs) > 0 })
 	j2 := h.lastJob()
 	st2 := h.finished(j2)
-	if st2.outcome != outcomeCompleted || !strings.Contains(st2.title, "re-attached") {
-		t.Fatalf("re-attached run: %q ended %v: %v", st2.title, st2.outcome, st2.err)
+	if st2.State != progress.RunCompleted || !strings.Contains(st2.Title, "re-attached") {
+		t.Fatalf("re-attached run: %q ended %v: %v", st2.Title, st2.State, st2.Err)
 	}
 	runs, _ := h.journal.List(context.Background(), journal.Filter{})
 	if len(runs) != 1 || runs[0].Status != journal.StatusCompleted {
 		t.Fatalf("journal = %+v", runs)
 	}
-	if errors.Is(st2.err, context.Canceled) {
+	if errors.Is(st2.Err, context.Canceled) {
 		t.Error("cancelled")
 	}
 }

@@ -97,8 +97,6 @@ type UI struct {
 	lastProfile atomic.Pointer[string] // the profile to save as the last one opened
 	lastMu      sync.Mutex             // one save of it at a time
 
-	inspector *inspector
-
 	// Fields below belong to the UI goroutine.
 	sess    *session
 	demos   []*Demo
@@ -145,14 +143,14 @@ func New(a fyne.App, deps Deps) *UI {
 			return cloud.New(baseURL, creds, cloud.WithLogger(deps.Logger))
 		}
 	}
-	u := &UI{app: a, deps: deps, log: deps.Logger, inspector: newInspector()}
+	u := &UI{app: a, deps: deps, log: deps.Logger}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.win = a.NewWindow(AppTitle)
 	u.win.Resize(fyne.NewSize(1280, 800))
 	u.apps = newAppsPanel(u.selectApp)
 	u.envs = newEnvsPanel(u.selectEnv)
 	u.backups = newBackupsPanel(deps.Now, u.selectSnapshot)
-	u.jobs = newJobsPanel(u)
+	u.jobs = newJobsPanel(deps.Now, u.do, func(title string, err error) { u.showError(title, err) })
 	u.bar = newToolbar(u)
 	u.status = widget.NewLabel("")
 	u.status.Truncation = fyne.TextTruncateEllipsis
@@ -284,13 +282,12 @@ func (u *UI) rememberLast(profile string) {
 	})
 }
 
-// engineOptions configure the restore engines: the UI's clock and logger, the inspector
-// that remembers what was checked already, then the caller's options.
+// engineOptions configure the restore engines: the UI's clock and logger, then the
+// caller's options.
 func (u *UI) engineOptions() []restore.Option {
 	opts := []restore.Option{
 		restore.WithClock(u.deps.Now),
 		restore.WithLogger(u.log),
-		restore.WithInspector(u.inspector.inspect),
 	}
 	return append(opts, u.deps.RestoreOptions...)
 }

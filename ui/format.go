@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"time"
-
-	"github.com/dustin/go-humanize"
 )
 
 // Formats of times as the UI shows them. Exact times are in the user's local zone.
@@ -74,14 +72,6 @@ func shortTime(t time.Time) string {
 		return "—"
 	}
 	return t.Local().Format(shortTimeLayout)
-}
-
-// sizeText is a byte count for people: "1.2 MB".
-func sizeText(n int64) string {
-	if n < 0 {
-		return "—"
-	}
-	return humanize.Bytes(uint64(n))
 }
 
 // elapsedText is a duration as a clock would show it: "42 s", "3 min 05 s", "1 h 02 min".

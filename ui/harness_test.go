@@ -17,6 +17,7 @@ import (
 	"restoredesk/core/localcloud"
 	"restoredesk/core/localcloud/localcloudtest"
 	"restoredesk/core/profiles"
+	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
 
@@ -219,7 +220,7 @@ func (h *harness) lastJob() *job {
 }
 
 // finished waits for j to end and returns its final state.
-func (h *harness) finished(j *job) jobState {
+func (h *harness) finished(j *job) progress.View {
 	h.t.Helper()
 	select {
 	case <-j.done:

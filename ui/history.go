@@ -51,25 +51,6 @@ func runKindText(r journal.Run) string {
 	return string(r.Kind)
 }
 
-// runStatusText is a run's status in words.
-func runStatusText(s journal.Status) string {
-	switch s {
-	case journal.StatusRunning:
-		return "Running"
-	case journal.StatusCompleted:
-		return "Completed"
-	case journal.StatusFailed:
-		return "Failed"
-	case journal.StatusCancelled:
-		return "Cancelled"
-	case journal.StatusInterrupted:
-		return "Interrupted"
-	case journal.StatusUnknown:
-		return "Outcome unknown"
-	}
-	return string(s)
-}
-
 // historyRowCells are the cells of one run.
 func historyRowCells(r journal.Run) []string {
 	took := "—"
@@ -81,13 +62,7 @@ func historyRowCells(r journal.Run) []string {
 		app = r.AppID
 	}
 	return []string{exactTime(r.StartedAt), r.Profile, app + " · " + r.Mode, runKindText(r), r.Source(),
-		runStatusText(r.Status), took}
-}
-
-// canUndo reports whether r took a safety backup that can be restored to undo it.
-func canUndo(r journal.Run) bool {
-	return r.SafetySnapshotID != "" && r.Status.Finished() &&
-		(r.Kind == journal.KindRestore || r.Kind == journal.KindUpload || r.Kind == journal.KindUndo)
+		r.Status.Label(), took}
 }
 
 // historyWindow shows the journal: every run on this computer, filterable by account and
@@ -255,7 +230,7 @@ func (h *historyWindow) selectRun(i int) {
 	h.selected = i
 	r := h.runs[i]
 	h.details.SetText(runDetails(r))
-	if canUndo(r) {
+	if r.CanUndo() {
 		h.undo.Enable()
 	} else {
 		h.undo.Disable()
@@ -269,7 +244,7 @@ func runDetails(r journal.Run) string {
 	if src := r.Source(); src != "" {
 		fmt.Fprintf(&b, "From: %s\n", src)
 	}
-	fmt.Fprintf(&b, "Status: %s", runStatusText(r.Status))
+	fmt.Fprintf(&b, "Status: %s", r.Status.Label())
 	if r.Error != "" {
 		fmt.Fprintf(&b, " — %s", r.Error)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
+	"restoredesk/core/progress"
 )
 
 func TestHistory_ListsRunsAndUndoesARestore(t *testing.T) {
@@ -21,8 +22,8 @@ func TestHistory_ListsRunsAndUndoesARestore(t *testing.T) {
 		test.Tap(h.u.restoreDlg.restoreBtn)
 	})
 	h.idle()
-	if st := h.finished(h.lastJob()); st.outcome != outcomeCompleted {
-		t.Fatalf("restore ended %v: %v", st.outcome, st.err)
+	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
+		t.Fatalf("restore ended %v: %v", st.State, st.Err)
 	}
 
 	h.on(func() { test.Tap(h.u.bar.history) })
@@ -63,8 +64,8 @@ func TestHistory_ListsRunsAndUndoesARestore(t *testing.T) {
 		test.Tap(b)
 	})
 	h.idle()
-	if st := h.finished(h.lastJob()); st.outcome != outcomeCompleted {
-		t.Fatalf("undo ended %v: %v", st.outcome, st.err)
+	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
+		t.Fatalf("undo ended %v: %v", st.State, st.Err)
 	}
 	runs, _ := h.journal.List(context.Background(), journal.Filter{})
 	if len(runs) != 2 || runs[0].Kind != journal.KindUndo {

@@ -208,7 +208,7 @@ func (u *UI) restoreSelected() {
 	}
 	if u.curSnap.State != cloud.StateCompleted {
 		u.showMessage("This backup cannot be restored",
-			fmt.Sprintf("Only completed backups can be restored; this one is %s.", strings.ToLower(stateLabel(u.curSnap.State))))
+			fmt.Sprintf("Only completed backups can be restored; this one is %s.", strings.ToLower(u.curSnap.State.Label())))
 		return
 	}
 	src := restoreSource{snapshot: u.curSnap, sourceEnv: *u.curEnv}

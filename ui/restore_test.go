@@ -11,6 +11,7 @@ import (
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
+	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
 
@@ -113,7 +114,7 @@ func TestRestore_FreeApp_FromTapToFinishedRun(t *testing.T) {
 		test.Tap(d.restoreBtn)
 	})
 	h.idle() // the plan is made
-	var st jobState
+	var st progress.View
 	done := &fyne.Notification{Title: "Finished: Restore Expense Tracker · Sandbox", Content: "The job finished successfully."}
 	test.AssertNotificationSent(t, done, func() {
 		h.on(func() {
@@ -127,15 +128,15 @@ func TestRestore_FreeApp_FromTapToFinishedRun(t *testing.T) {
 		})
 		st = h.finished(h.lastJob())
 	})
-	if st.outcome != outcomeCompleted {
-		t.Fatalf("run ended %v: %v", st.outcome, st.err)
+	if st.State != progress.RunCompleted {
+		t.Fatalf("run ended %v: %v", st.State, st.Err)
 	}
-	for _, s := range st.steps {
-		if s.kind == restore.StepSafetyBackup {
+	for _, s := range st.Steps {
+		if s.Kind == string(restore.StepSafetyBackup) {
 			t.Error("a Free App run took a safety backup")
 		}
-		if s.status != "done" {
-			t.Errorf("step %s is %s", s.kind, s.status)
+		if s.State != progress.StepDone {
+			t.Errorf("step %s is %s", s.Kind, s.State)
 		}
 	}
 	runs, err := h.journal.List(context.Background(), journal.Filter{})
@@ -183,12 +184,12 @@ func TestRestore_Production_TypedConfirmation_StopAccepted(t *testing.T) {
 		h.u.stopPrompt.Confirm()
 	})
 	st := h.finished(h.lastJob())
-	if st.outcome != outcomeCompleted {
-		t.Fatalf("run ended %v: %v", st.outcome, st.err)
+	if st.State != progress.RunCompleted {
+		t.Fatalf("run ended %v: %v", st.State, st.Err)
 	}
 	var kinds []restore.StepKind
-	for _, s := range st.steps {
-		kinds = append(kinds, s.kind)
+	for _, s := range st.Steps {
+		kinds = append(kinds, restore.StepKind(s.Kind))
 	}
 	want := []restore.StepKind{restore.StepSafetyBackup, restore.StepStop, restore.StepRestore, restore.StepWait, restore.StepStart, restore.StepVerify}
 	if !slices.Equal(kinds, want) {
@@ -267,8 +268,8 @@ func TestRestore_IntoAnotherEnvironment_StoppedTargetNeedsNoPrompt(t *testing.T)
 	})
 	h.idle()
 	st := h.finished(h.lastJob())
-	if st.outcome != outcomeCompleted {
-		t.Fatalf("run ended %v: %v", st.outcome, st.err)
+	if st.State != progress.RunCompleted {
+		t.Fatalf("run ended %v: %v", st.State, st.Err)
 	}
 	h.on(func() {
 		if h.u.stopPrompt != nil {

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
+	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
 
@@ -71,11 +72,11 @@ func (u *UI) Tour(ctx context.Context, dir, archivePath string, capture Capture)
 			return false
 		}
 		st := u.jobs.snapshot(j)
-		if st.outcome != outcomeRunning {
+		if st.State != progress.RunRunning {
 			return true
 		}
-		for _, s := range st.steps {
-			if s.kind == restore.StepWait && s.status != "pending" {
+		for _, s := range st.Steps {
+			if s.Kind == string(restore.StepWait) && s.State != progress.StepPending {
 				return true
 			}
 		}

@@ -14,6 +14,7 @@ import (
 
 	"restoredesk/core/archive"
 	"restoredesk/core/cloud"
+	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
 
@@ -93,43 +94,38 @@ func (u *UI) inspectFile(path string) {
 	if !ok {
 		return
 	}
+	s := u.sess
 	name := filepath.Base(path)
 	pd := u.newProgressDialog("Checking "+name,
 		"Restore Desk reads the whole file to check it before anything is uploaded. Nothing changes in the cloud yet.")
+	req := restore.Request{Profile: s.profile, Source: restore.Source{File: path},
+		Target: restore.Target{App: app.App, Env: env}, Options: restore.Options{UploadOnly: true}}
 	u.background(func(context.Context) {
-		report, err := u.inspector.inspect(pd.ctx, path, pd.set)
+		// The engine inspects the file as part of its plan, and remembers the report.
+		plan, err := s.engine.PlanWithProgress(pd.ctx, req, pd.events())
 		pd.end()
 		cancelled := pd.ctx.Err() != nil
+		report := restore.ReportOf(err)
+		if plan != nil {
+			report = plan.Archive
+		}
 		u.do(func() {
 			pd.close()
 			switch {
 			case cancelled:
 				u.status.SetText("The check of " + name + " was cancelled. Nothing was uploaded.")
-			case err != nil:
-				u.showError("The file could not be checked", err)
-			default:
+			case report != nil:
 				u.showInspection(app, env, path, report)
+			default:
+				u.showError("The file could not be checked", err)
 			}
 		})
 	})
 }
 
-// kindText is an archive kind in words.
-func kindText(k archive.Kind) string {
-	switch k {
-	case archive.KindFullSnapshot:
-		return "Full snapshot (database and files)"
-	case archive.KindDatabaseOnly:
-		return "Database only"
-	case archive.KindFilesOnly:
-		return "Files only (cannot be restored)"
-	}
-	return "Not a backup archive Restore Desk recognises"
-}
-
 // reportItems are the facts of an inspection report as label/value pairs.
 func reportItems(r *archive.Report) [][2]string {
-	items := [][2]string{{"Kind", kindText(r.Kind)}}
+	items := [][2]string{{"Kind", r.Kind.Label()}}
 	add := func(label, value string) {
 		if strings.TrimSpace(value) != "" {
 			items = append(items, [2]string{label, value})
@@ -146,9 +142,9 @@ func reportItems(r *archive.Report) [][2]string {
 		add("Dump format", fmt.Sprintf("version %s, %s, compression %s", r.ArchiveVersion, r.Format, r.Compression))
 	}
 	add("Model version", r.ModelVersion)
-	size := sizeText(r.CompressedSize)
+	size := progress.Size(r.CompressedSize)
 	if r.UncompressedSize > 0 && r.UncompressedSize != r.CompressedSize {
-		size += fmt.Sprintf(" (%s unpacked)", sizeText(r.UncompressedSize))
+		size += fmt.Sprintf(" (%s unpacked)", progress.Size(r.UncompressedSize))
 	}
 	add("Size", size)
 	// File documents live under tree/ in a full snapshot; a database-only dump has none.

@@ -18,6 +18,7 @@ import (
 	"restoredesk/core/archive"
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
+	"restoredesk/core/progress"
 )
 
 // fixture copies an archive of core/archive/testdata into a fresh folder and returns its path.
@@ -127,8 +128,8 @@ func TestUpload_FileChooser_UploadOnly(t *testing.T) {
 	})
 	h.idle()
 	st := h.finished(h.lastJob())
-	if st.outcome != outcomeCompleted {
-		t.Fatalf("upload ended %v: %v", st.outcome, st.err)
+	if st.State != progress.RunCompleted {
+		t.Fatalf("upload ended %v: %v", st.State, st.Err)
 	}
 	if got := len(uploaded(h, "customerportal", "Test")); got != before+1 {
 		t.Errorf("uploaded backups: %d before, %d after", before, got)
@@ -168,12 +169,12 @@ func TestUpload_DropAndRestore(t *testing.T) {
 	})
 	h.idle()
 	st := h.finished(h.lastJob())
-	if st.outcome != outcomeCompleted {
-		t.Fatalf("run ended %v: %v", st.outcome, st.err)
+	if st.State != progress.RunCompleted {
+		t.Fatalf("run ended %v: %v", st.State, st.Err)
 	}
 	var kinds []string
-	for _, s := range st.steps {
-		kinds = append(kinds, string(s.kind))
+	for _, s := range st.Steps {
+		kinds = append(kinds, string(s.Kind))
 	}
 	if !slices.Contains(kinds, "upload") || !slices.Contains(kinds, "restore") {
 		t.Errorf("steps = %v", kinds)
@@ -235,7 +236,7 @@ func TestUpload_CancelWhileUploadingLeavesEverythingAsItWas(t *testing.T) {
 	j := h.lastJob()
 	h.waitFor("the upload step", func() bool {
 		st := h.u.jobs.snapshot(j)
-		return slices.ContainsFunc(st.steps, func(s jobStep) bool { return s.kind == "upload" && s.status == "running" })
+		return slices.ContainsFunc(st.Steps, func(s progress.Step) bool { return s.Kind == "upload" && s.State == progress.StepRunning })
 	})
 	h.on(func() {
 		if !j.card.cancel.Visible() {
@@ -245,8 +246,8 @@ func TestUpload_CancelWhileUploadingLeavesEverythingAsItWas(t *testing.T) {
 	})
 	st := h.finished(j)
 	h.srv.Cloud().SetLatency(0)
-	if st.outcome != outcomeCancelled {
-		t.Fatalf("outcome %v: %v", st.outcome, st.err)
+	if st.State != progress.RunCancelled {
+		t.Fatalf("outcome %v: %v", st.State, st.Err)
 	}
 	if after := h.snapshots("orderdesk", "Production"); len(after) != len(before) {
 		t.Errorf("backups changed: %d → %d", len(before), len(after))
