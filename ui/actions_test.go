@@ -71,23 +71,22 @@ func TestCreateBackup_FreeAppSaysWhy_LicensedMakesOne(t *testing.T) {
 	h := newHarness(t)
 	h.demo()
 	h.open("expensetracker", "Sandbox")
+	h.on(func() { h.u.createBackup() })
+	h.idle()
 	h.on(func() {
-		if d := h.u.createBackup(); d != nil {
+		// The dialog says the engine's refusal and offers nothing to confirm.
+		if d := h.u.planDlg; d == nil || d.current != nil || !d.okBtn.Disabled() {
 			t.Fatal("a Free App was offered a manual backup")
 		}
-		if !shows(h.u.win.Canvas(), "Free Apps cannot take manual backups") {
+		if !shows(h.u.win.Canvas(), "Mendix Cloud makes the backups of a Free App by itself") {
 			t.Errorf("no explanation: %q", texts(h.u.win.Canvas()))
 		}
+		h.u.planDlg.dialog.Hide()
 	})
 	h.open("customerportal", "Acceptance")
 	before := len(h.snapshots("customerportal", "Acceptance"))
-	h.on(func() {
-		d := h.u.createBackup()
-		if d == nil {
-			t.Fatal("no backup dialog")
-		}
-		d.Submit()
-	})
+	h.on(func() { h.u.createBackup() })
+	h.confirmPlan(nil)
 	st := h.finished(h.lastJob())
 	if st.State != progress.RunCompleted {
 		t.Fatalf("backup ended %v: %v", st.State, st.Err)
@@ -118,8 +117,9 @@ func TestStopAndStart_FromTheToolbar(t *testing.T) {
 		if h.u.bar.stop.Disabled() || !h.u.bar.start.Disabled() {
 			t.Fatal("Stop/Start do not match a running environment")
 		}
-		h.u.stopSelected().Confirm()
+		h.u.stopSelected()
 	})
+	h.confirmPlan(nil)
 	stop := h.lastJob()
 	if st := h.finished(stop); st.State != progress.RunCompleted {
 		t.Fatalf("stop ended %v: %v", st.State, st.Err)
@@ -138,6 +138,7 @@ func TestStopAndStart_FromTheToolbar(t *testing.T) {
 		}
 		test.Tap(h.u.bar.start)
 	})
+	h.confirmPlan(nil)
 	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
 		t.Fatalf("start ended %v: %v", st.State, st.Err)
 	}
@@ -157,11 +158,8 @@ func TestHistory_ExportCSV(t *testing.T) {
 	h.demo()
 	h.open("orderdesk", "Test")
 	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() {
-		test.Tap(h.u.bar.restore)
-		h.u.restoreDlg.safety.SetChecked(false)
-		test.Tap(h.u.restoreDlg.restoreBtn)
-	})
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.confirmPlan(func(d *planDialog) { d.safety.SetChecked(false) })
 	h.idle()
 	h.finished(h.lastJob())
 	h.on(func() { h.u.showHistory() })
@@ -198,11 +196,8 @@ func TestReattach_RunInterruptedByClosingIsFollowedAtNextStart(t *testing.T) {
 	h.demo()
 	h.open("orderdesk", "Acceptance")
 	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() {
-		test.Tap(h.u.bar.restore)
-		h.u.restoreDlg.safety.SetChecked(false)
-		test.Tap(h.u.restoreDlg.restoreBtn)
-	})
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.confirmPlan(func(d *planDialog) { d.safety.SetChecked(false) })
 	h.waitFor("the run", func() bool { return len(h.u.jobs.jobs) > 0 })
 	j := h.lastJob()
 	h.waitFor("the restore to be submitted", func() bool {
@@ -246,7 +241,8 @@ func TestClose_AsksWhileAJobRuns(t *testing.T) {
 		}
 	})
 	h.open("orderdesk", "Acceptance")
-	h.on(func() { h.u.createBackup().Submit() })
+	h.on(func() { h.u.createBackup() })
+	h.confirmPlan(nil)
 	h.on(func() {
 		h.u.requestClose()
 		if h.u.closePrompt == nil || quits != 1 {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"image/color"
 	"slices"
@@ -13,12 +12,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"restoredesk/core/cloud"
-	"restoredesk/core/restore"
 )
 
 // backupCol is a column of the backups table.
@@ -408,32 +405,4 @@ func (p *backupsPanel) content() fyne.CanvasObject {
 	room.SetMinSize(fyne.NewSize(10, 5*theme.TextSize()+theme.Padding()*4))
 	details := container.NewStack(room, container.NewVScroll(p.details))
 	return container.NewBorder(top, details, nil, nil, p.table)
-}
-
-// createBackup asks for an optional comment, then makes a manual backup of the selected
-// environment (toolbar "Create backup").
-func (u *UI) createBackup() *dialog.FormDialog {
-	if u.sess == nil || u.curApp == nil || u.curEnv == nil {
-		return nil
-	}
-	s, app, env := u.sess, u.curApp.App, *u.curEnv
-	if err := restore.CheckBackupTarget(restore.Target{App: app, Env: env}); err != nil {
-		title := "No backup can be made"
-		if errors.Is(err, restore.ErrFreeAppBackup) {
-			title = "Free Apps cannot take manual backups"
-		}
-		u.showMessage(title, explainLine(err))
-		return nil
-	}
-	comment := widget.NewEntry()
-	comment.SetPlaceHolder("e.g. before the November release")
-	d := dialog.NewForm(fmt.Sprintf("Back up %s now", env.Mode), "Create backup", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Comment (optional)", comment)}, func(ok bool) {
-			if ok {
-				u.createSnapshot(s, app, env, strings.TrimSpace(comment.Text))
-			}
-		}, u.win)
-	d.Resize(fyne.NewSize(480, 0))
-	d.Show()
-	return d
 }

@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"restoredesk/core/journal"
-	"restoredesk/core/restore"
 )
 
 const (
@@ -301,7 +300,7 @@ func (h *historyWindow) exportTo(w io.WriteCloser) {
 	})
 }
 
-// undoSelected restores the selected run's safety backup into its environment.
+// undoSelected plans restoring the selected run's safety backup into its environment.
 func (h *historyWindow) undoSelected() {
 	if h.selected < 0 {
 		return
@@ -309,54 +308,9 @@ func (h *historyWindow) undoSelected() {
 	r := h.runs[h.selected]
 	u := h.u
 	s := u.sess
-	switch {
-	case s == nil || s.profile != r.Profile:
+	if s == nil || s.profile != r.Profile {
 		u.showMessage("Switch account first", fmt.Sprintf("This restore was made with the account “%s”. Open that account, then undo it.", r.Profile))
 		return
 	}
-	u.background(func(ctx context.Context) {
-		plan, err := s.engine.Undo(ctx, r.ID)
-		u.do(func() {
-			if err != nil {
-				u.showError("This restore cannot be undone", err)
-				return
-			}
-			u.confirmUndo(s, r, plan)
-		})
-	})
-}
-
-// confirmUndo shows the undo plan and, for production, asks for the name typed out.
-func (u *UI) confirmUndo(s *session, r journal.Run, plan *restore.Plan) *dialog.ConfirmDialog {
-	mode := plan.Request.Target.Env.Mode
-	body := container.NewVBox(wrapped(fmt.Sprintf(
-		"%s's data will be replaced by the safety backup taken before the restore of %s. Changes made since then will be lost.",
-		mode, exactTime(r.StartedAt))))
-	body.Add(widget.NewLabelWithStyle("What happens:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	body.Add(wrapped(planStepsText(plan)))
-	confirm := widget.NewEntry()
-	if plan.Production {
-		confirm.SetPlaceHolder(mode)
-		body.Add(wrapped(fmt.Sprintf("This is a production environment. Type %s to confirm.", mode)))
-		body.Add(confirm)
-	}
-	d := dialog.NewCustomConfirm("Undo this restore?", "Undo restore", "Cancel", body, func(ok bool) {
-		if !ok {
-			return
-		}
-		if plan.Production && !strings.EqualFold(strings.TrimSpace(confirm.Text), mode) {
-			u.showMessage("Not confirmed", fmt.Sprintf("Type %s exactly to undo a restore of production. Nothing was changed.", mode))
-			return
-		}
-		plan.Request.Options.Confirm = strings.TrimSpace(confirm.Text)
-		if planHas(plan, restore.StepStop) {
-			u.showStopPrompt(plan, func() { u.runPlan(s, plan) })
-			return
-		}
-		u.runPlan(s, plan)
-	}, u.win)
-	d.SetConfirmImportance(widget.DangerImportance)
-	d.Resize(fyne.NewSize(560, 0))
-	d.Show()
-	return d
+	u.undoRun(s, r.ID)
 }

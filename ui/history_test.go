@@ -17,10 +17,8 @@ func TestHistory_ListsRunsAndUndoesARestore(t *testing.T) {
 	h.demo()
 	h.open("orderdesk", "Acceptance")
 	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() {
-		test.Tap(h.u.bar.restore)
-		test.Tap(h.u.restoreDlg.restoreBtn)
-	})
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.confirmPlan(nil)
 	h.idle()
 	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
 		t.Fatalf("restore ended %v: %v", st.State, st.Err)
@@ -54,7 +52,7 @@ func TestHistory_ListsRunsAndUndoesARestore(t *testing.T) {
 	h.idle()
 	h.on(func() {
 		top := h.u.win.Canvas().Overlays().Top()
-		if top == nil || !shows(h.u.win.Canvas(), "replaced by the safety backup") {
+		if top == nil || !shows(h.u.win.Canvas(), "This undoes run") {
 			t.Fatalf("no undo confirmation: %q", texts(h.u.win.Canvas()))
 		}
 		b := button(h.u.win.Canvas(), "Undo restore")

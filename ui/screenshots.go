@@ -49,12 +49,12 @@ func (u *UI) Tour(ctx context.Context, dir, archivePath string, capture Capture)
 	t.on(func() { u.backups.table.Select(widget.TableCellID{Row: 1, Col: 0}) })
 	t.shoot(ShotMainWindow)
 
-	t.on(func() { u.restoreDlg = nil; u.restoreSelected() })
-	t.wait("the restore dialog", func() bool { return u.restoreDlg != nil })
-	t.on(func() { u.restoreDlg.confirm.SetText("Production") })
+	t.on(func() { u.planDlg = nil; u.restoreSelected() })
+	t.wait("the restore plan", func() bool { return u.planDlg != nil && u.planDlg.current != nil })
+	t.on(func() { u.planDlg.confirm.SetText("Production") })
 	t.shoot(ShotRestore)
 
-	t.on(func() { u.stopPrompt = nil; u.restoreDlg.submit() })
+	t.on(func() { u.stopPrompt = nil; u.planDlg.submit() })
 	t.wait("the stop prompt", func() bool { return u.stopPrompt != nil })
 	t.shoot(ShotStopPrompt)
 

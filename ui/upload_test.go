@@ -157,15 +157,16 @@ func TestUpload_DropAndRestore(t *testing.T) {
 		}
 		test.Tap(d.upload) // restore after upload is the default
 	})
+	h.idle() // the engine plans the restore (the file's check is remembered)
 	h.on(func() {
-		rd := h.u.restoreDlg
-		if rd == nil {
+		rd := h.u.planDlg
+		if rd == nil || rd.current == nil {
 			t.Fatal("no restore confirmation for the uploaded archive")
 		}
-		if !strings.Contains(rd.summary.Text, "Test's data will be replaced by the archive files_and_database-1a2b3c4d-202611250130.tar.gz") {
+		if !strings.Contains(rd.summary.Text, "Test's data will be replaced by the contents of files_and_database-1a2b3c4d-202611250130.tar.gz") {
 			t.Errorf("summary = %q", rd.summary.Text)
 		}
-		test.Tap(rd.restoreBtn)
+		test.Tap(rd.okBtn)
 	})
 	h.idle()
 	st := h.finished(h.lastJob())
@@ -281,7 +282,7 @@ func TestDrop_SaysWhyItCannotUpload(t *testing.T) {
 		t.Errorf("no environment: %s", got)
 	}
 	h.open("expensetracker", "Sandbox")
-	if got := drop(uri); !strings.Contains(got, "Free Apps cannot upload archives") {
+	if got := drop(uri); !strings.Contains(got, "A Free App cannot receive an uploaded archive") {
 		t.Errorf("Free App: %s", got)
 	}
 	h.open("orderdesk", "Test")

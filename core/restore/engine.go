@@ -120,14 +120,10 @@ func (e *Engine) PlanWithProgress(ctx context.Context, req Request, onEvent func
 	}
 	app, mode := req.Target.App, req.Target.Env.Mode
 	p := &Plan{Request: req}
-	freeAppUpload := func() error {
-		return planErr(
-			"A Free App cannot receive an uploaded archive: Mendix Cloud restores a Free App only from its own backups.",
-			"Pick one of the app's backups instead, or upload the archive to an environment of a licensed app.",
-			ErrFreeAppUpload)
-	}
-	if req.Source.File != "" && IsFreeApp(req.Target) {
-		return nil, freeAppUpload()
+	if req.Source.File != "" {
+		if err := CheckUploadTarget(req.Target); err != nil {
+			return nil, err
+		}
 	}
 
 	env, err := e.readTarget(ctx, req.Target)
@@ -137,7 +133,7 @@ func (e *Engine) PlanWithProgress(ctx context.Context, req Request, onEvent func
 	p.Request.Target.Env = *env
 	p.applyRules(req.Target)
 	if req.Source.File != "" && p.FreeApp {
-		return nil, freeAppUpload()
+		return nil, CheckUploadTarget(Target{App: req.Target.App, Env: *env, freeApp: true})
 	}
 	uploadOnly := req.Source.File != "" && req.Options.UploadOnly
 	if !uploadOnly {

@@ -63,6 +63,8 @@ type Source struct {
 type Target struct {
 	App cloud.App
 	Env cloud.Environment
+
+	freeApp bool // the cloud's answer made it a Free App (see IsFreeApp)
 }
 
 // Options are the user's choices.

@@ -14,7 +14,20 @@ import (
 
 // IsFreeApp is the engine's (and so the plan's) verdict on a target; see cloud.IsFreeApp.
 func IsFreeApp(t Target) bool {
-	return cloud.IsFreeApp(t.App, []cloud.Environment{t.Env})
+	return t.freeApp || cloud.IsFreeApp(t.App, []cloud.Environment{t.Env})
+}
+
+// CheckUploadTarget says, without asking the cloud, why no archive can be uploaded to t
+// (a *RunError), or returns nil: Mendix Cloud restores a Free App only from its own
+// backups. Front ends ask it before they offer to choose a file.
+func CheckUploadTarget(t Target) error {
+	if !IsFreeApp(t) {
+		return nil
+	}
+	return planErr(
+		"A Free App cannot receive an uploaded archive: Mendix Cloud restores a Free App only from its own backups.",
+		"Pick one of the app's backups instead, or upload the archive to an environment of a licensed app.",
+		ErrFreeAppUpload)
 }
 
 // isProduction reports whether t is a production environment, whose restore needs its
