@@ -177,8 +177,7 @@ func (d *planDialog) draw() {
 	p := d.current
 	switch {
 	case d.err != nil:
-		ex := explainOf(d.err)
-		d.status.SetText(strings.TrimSpace(ex.Summary + " " + ex.NextStep))
+		d.status.SetText(explainLine(d.err))
 		d.status.Show()
 	case p == nil:
 		d.status.SetText("Checking what this will do…")

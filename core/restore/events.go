@@ -98,3 +98,12 @@ func PlanSteps(steps []Step) []progress.Step {
 	}
 	return out
 }
+
+// BytesVerb says what happens to the bytes a step counts: an upload sends them, an
+// inspection checks them.
+func BytesVerb(kind string) string {
+	if StepKind(kind) == StepUpload {
+		return "sent"
+	}
+	return "checked"
+}
