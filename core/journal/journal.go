@@ -119,6 +119,9 @@ type Run struct {
 	FileName    string
 	FileSHA256  string
 	FileSize    int64
+	// DumpDatabase is the database name in the file's dump header: the wrong-app guard
+	// compares a new file's with those earlier restores of the environment used.
+	DumpDatabase string
 	// Target.
 	AppID      string
 	AppName    string

@@ -97,6 +97,9 @@ func (b *BusyCheck) Check(ctx context.Context, t Target, except int64) (*Busy, e
 		}, nil
 	}
 
+	if t.App.ProjectID == "" || t.Env.EnvironmentID == "" {
+		return nil, nil // without the ids the cloud cannot be asked; the plan reads them first
+	}
 	// An interrupted run may have left a restore going in the cloud; nobody else lists
 	// restores (the API has no list of them), so ask about the ones the journal knows.
 	for _, r := range mine {

@@ -70,10 +70,17 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 	if p.needsConfirmation() {
 		p.ConfirmationRequired = true
 		summary := fmt.Sprintf("%s is a production environment: type its name, %s, to confirm the restore. Nothing was changed.", mode, mode)
+		if p.Fit.NeedsTypedName() {
+			summary = fmt.Sprintf("%s Type %s to confirm the restore. Nothing was changed.", p.ConfirmReason(), mode)
+		}
 		if c := strings.TrimSpace(req.Options.Confirm); c != "" {
 			summary = fmt.Sprintf("The confirmation %q does not match %s. Nothing was changed.", c, mode)
 		}
 		return nil, &RunError{Summary: summary, Next: fmt.Sprintf("Type %s exactly (any capitalisation) to restore into it.", mode), Err: ErrConfirmationRequired}
+	}
+	// Something may have taken the environment since the plan was made.
+	if err := e.refuseBusy(ctx, req.Target, "start the restore"); err != nil {
+		return nil, err
 	}
 
 	jr := &journal.Run{
@@ -87,7 +94,7 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 	if f := req.Source.File; f != "" {
 		jr.Kind, jr.FilePath, jr.FileName = journal.KindUpload, f, fileName(f)
 		if p.Archive != nil {
-			jr.FileSHA256, jr.FileSize = p.Archive.SHA256, p.fileSize
+			jr.FileSHA256, jr.FileSize, jr.DumpDatabase = p.Archive.SHA256, p.fileSize, p.Archive.DatabaseName
 		}
 	}
 	if p.UndoOf != 0 {
