@@ -29,6 +29,9 @@ type planSpec struct {
 	fixed bool
 	// comment asks for a backup's comment.
 	comment bool
+	// parent is the window the user acted in (the History window for an undo); nil: the
+	// main window.
+	parent fyne.Window
 }
 
 // planDialog shows the engine's plan before anything changes: its steps, its notes (what
@@ -109,7 +112,11 @@ func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
 		body.Add(widget.NewForm(widget.NewFormItem("Comment (optional)", d.comment)))
 	}
 	body.Add(d.confirmBox)
-	d.dialog = dialog.NewCustomWithoutButtons(spec.title, container.NewVScroll(body), u.win)
+	parent := u.win
+	if spec.parent != nil {
+		parent = spec.parent
+	}
+	d.dialog = dialog.NewCustomWithoutButtons(spec.title, container.NewVScroll(body), parent)
 	d.dialog.SetButtons([]fyne.CanvasObject{d.cancelBtn, d.okBtn})
 	d.dialog.Resize(fyne.NewSize(640, 520))
 	d.dialog.Show()

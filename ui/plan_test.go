@@ -133,6 +133,7 @@ func TestProgress_JobsPanelAndCLIPrintTheSameRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	plan.ConfirmWith("Test") // Customer Portal's archive: the wrong-app guard wants the name typed
 
 	// The CLI's printer, fed by the same events.
 	var transcript bytes.Buffer

@@ -361,7 +361,8 @@ func TestRunKeepsTheDumpDatabaseName(t *testing.T) {
 	}
 	defer j.Close()
 	ctx := context.Background()
-	id, err := j.Create(ctx, &journal.Run{Kind: journal.KindUpload, AppID: "orderdesk", Mode: "Test", FileName: "od.backup", DumpDatabase: "orderdesk_test"})
+	id, err := j.Create(ctx, &journal.Run{Kind: journal.KindUpload, AppID: "orderdesk", Mode: "Test", FileName: "od.backup", DumpDatabase: "orderdesk_test",
+		SourceTakenAt: time.Date(2026, 11, 28, 0, 12, 0, 0, time.UTC), SourceKind: "nightly"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,5 +372,8 @@ func TestRunKeepsTheDumpDatabaseName(t *testing.T) {
 	}
 	if r.DumpDatabase != "orderdesk_test" {
 		t.Errorf("DumpDatabase = %q, want orderdesk_test", r.DumpDatabase)
+	}
+	if !r.SourceTakenAt.Equal(time.Date(2026, 11, 28, 0, 12, 0, 0, time.UTC)) || r.SourceKind != "nightly" {
+		t.Errorf("source = %s %q, want the nightly of 28 Nov 00:12", r.SourceTakenAt, r.SourceKind)
 	}
 }

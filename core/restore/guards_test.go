@@ -115,8 +115,8 @@ func TestOlderModelOfTheSameAppIsAWarningOnly(t *testing.T) {
 	if p.Fit.Fit != restore.FitOtherModel || p.Allows.ConfirmName != "" || p.ConfirmationRequired {
 		t.Fatalf("fit %v confirm %q: want the softer warning without a typed name", p.Fit.Fit, p.Allows.ConfirmName)
 	}
-	if !strings.Contains(p.Notes[0], "deploy the matching model ("+snap.ModelVersion+") to Test") {
-		t.Errorf("first note %q, want the deploy-the-matching-model warning", p.Notes[0])
+	if len(p.Notes) < 2 || !strings.Contains(p.Notes[1], "deploy the matching model ("+snap.ModelVersion+") to Test") {
+		t.Errorf("notes %q, want the deploy-the-matching-model warning right after what is replaced", p.Notes)
 	}
 }
 

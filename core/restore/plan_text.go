@@ -59,7 +59,7 @@ func notes(p *Plan, now time.Time) []string {
 
 	if req.Source.File != "" && req.Options.UploadOnly {
 		add("%s will be checked and uploaded to %s, where it becomes a backup you can restore later. Nothing is stopped or replaced.", fileName(req.Source.File), mode)
-		return append(slices.Clone(p.Fit.Warnings), out...)
+		return withFit(p, out)
 	}
 	data := mode + "'s data"
 	if req.Options.DBOnly {
@@ -107,6 +107,14 @@ func notes(p *Plan, now time.Time) []string {
 	case p.ConfirmationRequired:
 		add("%s is a production environment: type its name, %s, to confirm.", mode, mode)
 	}
-	// What the wrong-app guard found comes first: it is what a person must read.
-	return append(slices.Clone(p.Fit.Warnings), out...)
+	return withFit(p, out)
+}
+
+// withFit adds what the wrong-app guard found to the notes: a wrong-app warning first,
+// since it is what a person must read; the softer model note after what is replaced.
+func withFit(p *Plan, notes []string) []string {
+	if p.Fit.NeedsTypedName() || len(notes) == 0 {
+		return append(slices.Clone(p.Fit.Warnings), notes...)
+	}
+	return slices.Concat(notes[:1], p.Fit.Warnings, notes[1:])
 }

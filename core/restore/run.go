@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"restoredesk/core/archive"
+	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
 )
 
@@ -90,6 +91,9 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 		EnvID: req.Target.Env.EnvironmentID, Mode: mode, Production: p.Production, FreeApp: p.FreeApp,
 		DBOnly: req.Options.DBOnly, SafetyBackup: p.safetyBackup(),
 		Start: req.Options.Start, UploadOnly: req.Options.UploadOnly, UndoOf: p.UndoOf,
+	}
+	if p.Snapshot != nil {
+		jr.SourceTakenAt, jr.SourceKind = snapshotTime(p.Snapshot), string(cloud.KindOf(*p.Snapshot))
 	}
 	if f := req.Source.File; f != "" {
 		jr.Kind, jr.FilePath, jr.FileName = journal.KindUpload, f, fileName(f)
