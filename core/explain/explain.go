@@ -276,8 +276,8 @@ var catalogue = map[string]message{
 		"Use the existing environment.",
 	},
 	"NOT_SUPPORTED": {
-		"This app is not hosted on Mendix Cloud, so its backups cannot be managed here.",
-		"Use the backup tools of the place where the app is hosted.",
+		"Mendix Cloud does not offer this action for this app through its API (for a Free App it offers little more than listing). Nothing was changed.",
+		"Do it in the Mendix Portal (" + cloud.PortalURL + "): open the app, then Environments or Backups.",
 	},
 	"INVALID_STATE": {
 		"Mendix Cloud is doing maintenance on this environment right now.",
@@ -425,6 +425,9 @@ func byFailure(err error) message {
 	var certVerify *tls.CertificateVerificationError
 	var recordErr tls.RecordHeaderError
 	var netErr net.Error
+	if m, ok := byMistake(err); ok {
+		return m
+	}
 	switch {
 	case errors.Is(err, cloud.ErrAmbiguous):
 		return message{
