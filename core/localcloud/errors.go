@@ -27,6 +27,11 @@ const (
 	codeServiceUnavailable = "SERVICE_UNAVAILABLE"
 	codeTooManyRequests    = "TOO_MANY_REQUESTS"
 	codeInternal           = "INTERNAL_SERVER_ERROR"
+	codeNotSupported       = "NOT_SUPPORTED"
+
+	// Codes of Restore Desk's upload extension (not Mendix's).
+	codeUploadTooLarge      = "UPLOAD_TOO_LARGE"
+	codeInsufficientStorage = "INSUFFICIENT_STORAGE"
 )
 
 // Messages whose exact wording is documented (cloud-api.md §3) or that clients may show.

@@ -1,0 +1,125 @@
+package localcloud_test
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"restoredesk/core/localcloud"
+	"restoredesk/core/localcloud/localcloudtest"
+)
+
+// Like the real Mendix Cloud: a Free App's environment read, start, stop and restore are
+// refused with a 4xx, nothing changes, and listing still works. Licensed apps are served.
+func TestLikeMendixRefusesFreeAppCallsAndChangesNothing(t *testing.T) {
+	t.Parallel()
+	_, a := startDemo(t, localcloudtest.LikeMendix())
+	const app, mode = localcloud.DemoAppExpenseTracker, "Sandbox"
+	envPath := "/api/1/apps/" + app + "/environments/" + mode
+	base := demoV2(app, mode)
+	snap := a.latestCompleted(base) // the Backups API lists a Free App's backups
+
+	for _, c := range []struct{ method, path string }{
+		{"GET", envPath},
+		{"POST", envPath + "/stop"},
+		{"POST", envPath + "/start"},
+		{"POST", base + "/restores?source_snapshot_id=" + snap.SnapshotID},
+	} {
+		r := a.do(c.method, c.path, nil)
+		if r.status < 400 || r.status >= 500 {
+			t.Errorf("%s %s: %d %s, want a 4xx refusal", c.method, c.path, r.status, r.body)
+		}
+		if code, msg := r.errorCode(); code == "" || msg == "" {
+			t.Errorf("%s %s: no documented error body: %s", c.method, c.path, r.body)
+		}
+	}
+	var envs []envJSON
+	a.call("GET", "/api/1/apps/"+app+"/environments", nil, 200, &envs)
+	if len(envs) != 1 || envs[0].Status != "Running" {
+		t.Errorf("after the refusals the Free App's environment is %+v, want it still Running", envs)
+	}
+	var p pageJSON
+	a.call("GET", base+"/snapshots?limit=1000", nil, 200, &p)
+	for _, s := range p.Snapshots {
+		if s.SnapshotID == snap.SnapshotID && s.State != "completed" {
+			t.Errorf("snapshot changed: %+v", s)
+		}
+	}
+	// A licensed app is served as always.
+	a.call("GET", "/api/1/apps/"+localcloud.DemoAppOrderDesk+"/environments/Test", nil, 200, nil)
+}
+
+// Like the real Mendix Cloud there is no upload route: 404, so clients hand over to the Portal.
+func TestLikeMendixHasNoUploadRoute(t *testing.T) {
+	t.Parallel()
+	_, a := startDemo(t, localcloudtest.LikeMendix())
+	r := a.tus("POST", a.base+demoV2(localcloud.DemoAppOrderDesk, "Test")+"/uploads/",
+		map[string]string{"Upload-Length": "10", "Upload-Metadata": tusMeta("x.backup", sha([]byte("0123456789")))}, nil)
+	if r.status != http.StatusNotFound || r.header.Get("Tus-Resumable") != "" {
+		t.Errorf("upload POST: %d %v %s, want 404 without tus", r.status, r.header, r.body)
+	}
+}
+
+// Without LikeMendix the Free App answers as before (the normal mode of the suites).
+func TestNormalModeServesFreeAppEnvironment(t *testing.T) {
+	t.Parallel()
+	_, a := startDemo(t)
+	a.call("GET", "/api/1/apps/"+localcloud.DemoAppExpenseTracker+"/environments/Sandbox", nil, 200, nil)
+}
+
+func TestUploadLimitAndFreeDiskAreCheckedBeforeAnyByte(t *testing.T) {
+	t.Parallel()
+	base := demoV2(localcloud.DemoAppOrderDesk, "Test")
+	meta := tusMeta("big.backup", sha([]byte("x")))
+
+	// The default limit applies when none is configured.
+	_, a := startDemo(t)
+	r := a.tus("POST", a.base+base+"/uploads/", map[string]string{
+		"Upload-Length": strconv.FormatInt(localcloud.DefaultMaxUploadSize+1, 10), "Upload-Metadata": meta}, nil)
+	if code, _ := r.errorCode(); r.status != http.StatusRequestEntityTooLarge || code != "UPLOAD_TOO_LARGE" {
+		t.Errorf("over the default limit: %d %s", r.status, r.body)
+	}
+	// Without a limit, a length no disk can hold is refused for lack of space.
+	_, b := startDemo(t, localcloudtest.WithMaxUploadSize(-1))
+	r = b.tus("POST", b.base+base+"/uploads/", map[string]string{
+		"Upload-Length": strconv.FormatInt(1<<60, 10), "Upload-Metadata": meta}, nil)
+	if code, _ := r.errorCode(); r.status != http.StatusInsufficientStorage || code != "INSUFFICIENT_STORAGE" {
+		t.Errorf("larger than the free disk: %d %s", r.status, r.body)
+	}
+}
+
+// The data folder is the owner's only: folders 0700, the database and uploads 0600.
+func TestDataFolderIsPrivate(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix modes")
+	}
+	t.Parallel()
+	s, a := startDemo(t)
+	data := []byte("not checked here")
+	url := a.createUpload(demoV2(localcloud.DemoAppOrderDesk, "Test"), len(data)+5, "a.backup", sha(data))
+	_ = url
+	dir := s.Cloud().DataDir()
+	for _, sub := range []string{"", "envs", "blobs", "archives", "uploads"} {
+		fi, err := os.Stat(filepath.Join(dir, sub))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := fi.Mode().Perm(); m != 0o700 {
+			t.Errorf("folder %q has mode %o, want 700", sub, m)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "uploads", "*"))
+	files = append(files, filepath.Join(dir, "localcloud.db"))
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := fi.Mode().Perm(); !fi.IsDir() && m != 0o600 {
+			t.Errorf("%s has mode %o, want 600", filepath.Base(f), m)
+		}
+	}
+}
