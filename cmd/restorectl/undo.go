@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+
+	"restoredesk/core/explain"
 )
 
 func init() {
@@ -70,6 +73,13 @@ func runResume(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer j.Close()
+	if jr, jerr := j.Get(ctx, id); jerr == nil && jr.Status.Finished() {
+		next := "'restorectl history' shows how it ended."
+		if jr.SafetySnapshotID != "" {
+			next += fmt.Sprintf(" To put back the data from before it, run 'restorectl undo %d'.", id)
+		}
+		return explain.NewMistake(fmt.Sprintf("Run %d has already finished (%s): there is nothing to follow.", id, jr.Status), next, nil)
+	}
 	// Reattach reads the run itself and says plainly when there is no such run.
 	pres := newPresenter(c)
 	res, err := e.Reattach(ctx, id, pres.on)
