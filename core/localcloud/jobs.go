@@ -262,6 +262,10 @@ func (c *Cloud) runRestore(ctx context.Context, id string) {
 			stateRunning, msg, ms(c.nowUTC()), rr.ID)
 	}
 	setMsg("Preparing restore")
+	if c.faults.restoreNoRoom() {
+		c.failRestore(ctx, rr.ID, msgRestoreNoRoom)
+		return
+	}
 	inject := c.faults.nextRestoreFails()
 	staging, err := c.newStaging(rr.TargetEnvID)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"restoredesk/core/localcloud"
@@ -121,5 +122,17 @@ func TestDataFolderIsPrivate(t *testing.T) {
 		if m := fi.Mode().Perm(); !fi.IsDir() && m != 0o600 {
 			t.Errorf("%s has mode %o, want 600", filepath.Base(f), m)
 		}
+	}
+}
+
+// The no-room fault fails a restore with a message about space, and changes nothing.
+func TestRestoreNoRoomFault(t *testing.T) {
+	t.Parallel()
+	_, a := startDemo(t, localcloudtest.WithFaults(localcloud.Faults{RestoreNoRoom: true}))
+	base := demoV2(localcloud.DemoAppOrderDesk, "Test")
+	snap := a.latestCompleted(base)
+	r := a.waitRestore(base, a.restore(base, snap.SnapshotID, false).RestoreID)
+	if r.State != "failed" || !strings.Contains(str(r.StatusMessage), "space") {
+		t.Errorf("restore = %+v, want failed for lack of space", r)
 	}
 }
