@@ -15,6 +15,9 @@ func (c *cli) printError(cmdName string, err error) {
 	if e.NextStep != "" {
 		fmt.Fprintf(c.stderr, "What to do: %s\n", explain.Printable(e.NextStep))
 	}
+	if e.Handoff != nil {
+		fmt.Fprint(c.stderr, e.Handoff.Text())
+	}
 	if e.Detail != "" && e.Detail != e.Summary {
 		// The detail has several lines; each is escaped on its own.
 		lines := strings.Split(e.Detail, "\n")

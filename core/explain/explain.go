@@ -27,6 +27,10 @@ type Explanation struct {
 	NextStep string // what to do now
 	Detail   string // the technical part, for "Details"
 
+	// Handoff is set when the way on is the Mendix Portal (a Free App's restore, an
+	// upload to Mendix's own cloud): front ends show its steps, link and file.
+	Handoff *Handoff
+
 	// The technical facts Detail is made of (zero when the error was not an API answer).
 	Status int
 	Code   string
@@ -93,6 +97,11 @@ func ExplainAt(err error, t time.Time) Explanation {
 	default:
 		m := lookup(err, ae)
 		e.Summary, e.NextStep = m.Summary, m.NextStep
+	}
+	var h HandsOff
+	if errors.As(err, &h) {
+		ho := h.Handoff()
+		e.Handoff = &ho
 	}
 	e.Detail = detail(err, ae, e.Time)
 	return e

@@ -1,6 +1,7 @@
 package explain_test
 
 import (
+	"strings"
 	"testing"
 
 	"restoredesk/core/explain"
@@ -21,6 +22,23 @@ func TestPrintableEscapesWhatATerminalWouldInterpret(t *testing.T) {
 	} {
 		if got := explain.Printable(in); got != want {
 			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestHandoffTextCarriesStepsLinkAndFile(t *testing.T) {
+	h := explain.FreeAppRestoreHandoff("Expense Tracker", "Sandbox", "snap-1")
+	txt := h.Text()
+	for _, want := range []string{"nothing was changed", "1. Open Expense Tracker", "Backups", "Pick the backup snap-1", "Stop Application", "Restore Backup", "Mendix Portal: https://"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("Free App hand-off lacks %q:\n%s", want, txt)
+		}
+	}
+	u := explain.UploadHandoff("Order Desk", "Test", "/home/me/backups/db.backup", "The file is a restorable database backup.")
+	txt = u.Text()
+	for _, want := range []string{"restorable database backup", "Upload Archive", "/home/me/backups/db.backup", "File: /home/me/backups/db.backup"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("upload hand-off lacks %q:\n%s", want, txt)
 		}
 	}
 }
