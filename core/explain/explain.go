@@ -323,6 +323,16 @@ var catalogue = map[string]message{
 		"Wait a few minutes and try again.",
 	},
 
+	// Restore Desk's upload extension (the embedded cloud).
+	"UPLOAD_TOO_LARGE": {
+		"The server does not accept a file this large.",
+		"Upload the archive through the Mendix Portal, or give the embedded cloud a higher upload limit (its --max-upload setting).",
+	},
+	"INSUFFICIENT_STORAGE": {
+		"The server has no room on its disk for this file, so it did not accept the upload. Nothing was sent.",
+		"Free some space where the server keeps its data, then upload again.",
+	},
+
 	// Starting an environment.
 	"ALREADY_STARTED": {
 		"The environment is already running.",
