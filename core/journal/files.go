@@ -32,7 +32,7 @@ func (e *CorruptError) PlainSummary() string {
 
 // PlainNextStep says what to do.
 func (e *CorruptError) PlainNextStep() string {
-	return "Move the file aside (keep it for support) and try again: a new, empty journal is made. To use another file, set RESTOREDESK_JOURNAL."
+	return "Move the file aside (keep it for support) and try again: a new, empty journal is made."
 }
 
 // asCorrupt turns SQLite's "not a database" and "malformed" answers into *CorruptError.
