@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"restoredesk/core/explain"
+	"restoredesk/core/restore"
 )
 
 func init() {
@@ -56,7 +57,7 @@ func runUndo(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.confirmAndRun(ctx, e, p, &f, newPresenter(c))
+	return c.confirmAndRun(ctx, e, p, &f)
 }
 
 func runResume(ctx context.Context, c *cli, args []string) error {
@@ -81,9 +82,9 @@ func runResume(ctx context.Context, c *cli, args []string) error {
 		return explain.NewMistake(fmt.Sprintf("Run %d has already finished (%s): there is nothing to follow.", id, jr.Status), next, nil)
 	}
 	// Reattach reads the run itself and says plainly when there is no such run.
-	pres := newPresenter(c)
-	res, err := e.Reattach(ctx, id, pres.on)
-	pres.endLine()
+	u := c.follow(fmt.Sprintf("run %d", id), nil)
+	res, err := e.Reattach(ctx, id, restore.Follow(u))
+	restore.Finish(u, res, err)
 	if res == nil {
 		return err
 	}

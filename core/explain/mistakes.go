@@ -30,7 +30,7 @@ func (m *Mistake) Error() string {
 	return m.Summary + " (" + m.Err.Error() + ")"
 }
 
-func (m *Mistake) Unwrap() error          { return m.Err }
+func (m *Mistake) Unwrap() error         { return m.Err }
 func (m *Mistake) PlainSummary() string  { return m.Summary }
 func (m *Mistake) PlainNextStep() string { return m.NextStep }
 
