@@ -111,6 +111,7 @@ type Run struct {
 	// Who.
 	Profile  string
 	Username string
+	APIURL   string // the cloud's base URL: undo and resume talk to the same one
 	// What: a snapshot (and the environment it belongs to) or a local file.
 	SnapshotID  string
 	SourceEnvID string

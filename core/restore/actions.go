@@ -152,7 +152,7 @@ func (e *Engine) planAction(ctx context.Context, req Request) (*Plan, error) {
 	case t.App.AppID == "" || t.Env.Mode == "":
 		return nil, planErr(fmt.Sprintf("Choose the app and environment to %s.", verb), "", ErrInvalidRequest)
 	}
-	env, err := e.readTarget(ctx, t)
+	env, err := e.readTarget(ctx, t, "")
 	if err != nil {
 		return nil, err
 	}

@@ -145,7 +145,10 @@ func (e *Engine) Reattach(ctx context.Context, runID int64, onEvent func(Event))
 		}
 		return r.finish(ctx, err)
 	}
-	summary := fmt.Sprintf("Run %d was interrupted before anything in %s was changed.", runID, mode)
+	// The journal shows no stop, no upload and no restore request, and the engine records
+	// each before sending it: so this run sent none of them. That is all it can vouch for
+	// (the cloud keeps no list of restores to ask), so it says no more than that.
+	summary := fmt.Sprintf("Run %d was interrupted before it stopped %s or sent a restore (each is recorded before it is sent, and none was): this run restored nothing.", runID, mode)
 	if jr.SafetySnapshotID != "" {
 		summary += fmt.Sprintf(" Its safety backup %s stays available.", jr.SafetySnapshotID)
 	}
