@@ -59,7 +59,7 @@ func TestFreeAppRefusedLikeMendixHandsOverToThePortal(t *testing.T) {
 	}
 
 	// Stopping it by hand is refused the same way, with the same hand-off.
-	res, err := b.e.StopTarget(ctx, "", tg, nil)
+	res, err := b.e.StopTarget(ctx, "", tg, "", nil)
 	if !errors.Is(err, restore.ErrFreeAppRefused) || explain.Explain(err).Handoff == nil {
 		t.Errorf("StopTarget = %v, want a Free App hand-off", err)
 	}
@@ -200,5 +200,40 @@ func TestPollIntervalLowerBoundOnMendixCloud(t *testing.T) {
 	}
 	if got := restore.New(local, nil, restore.WithPollInterval(time.Millisecond)).PollInterval(); got != time.Millisecond {
 		t.Errorf("local cloud polled every %v, want 1ms", got)
+	}
+}
+
+// Stopping production is planned with the production rule: without its name typed the run
+// refuses and nothing happens; the plan says what to type.
+func TestStopOfProductionNeedsItsName(t *testing.T) {
+	ctx := context.Background()
+	b := newBed(t)
+	tg := b.target(localcloud.DemoAppOrderDesk, "Production")
+	p, err := b.e.Plan(ctx, restore.Request{Target: tg, Action: journal.KindStop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.ConfirmationRequired || p.Allows.ConfirmName != "Production" {
+		t.Fatalf("plan: confirmation required %v, name %q", p.ConfirmationRequired, p.Allows.ConfirmName)
+	}
+	if _, err := b.e.Run(ctx, p, nil); !errors.Is(err, restore.ErrConfirmationRequired) {
+		t.Fatalf("Run without the name = %v", err)
+	}
+	if _, err := b.e.StopTarget(ctx, "", tg, "", nil); !errors.Is(err, restore.ErrConfirmationRequired) {
+		t.Fatalf("StopTarget without the name = %v", err)
+	}
+	if got := b.status(tg.Env.EnvironmentID); got != "Running" {
+		t.Fatalf("Production is %s: it was stopped without confirmation", got)
+	}
+	if !p.ConfirmWith("production") {
+		t.Fatal("the name in another case does not confirm")
+	}
+	if _, err := b.e.Run(ctx, p, nil); err != nil || b.status(tg.Env.EnvironmentID) != "Stopped" {
+		t.Fatalf("confirmed stop: %v, status %s", err, b.status(tg.Env.EnvironmentID))
+	}
+	// A test environment needs no name.
+	test := b.target(localcloud.DemoAppOrderDesk, "Test")
+	if pt, err := b.e.Plan(ctx, restore.Request{Target: test, Action: journal.KindStop}); err != nil || pt.ConfirmationRequired {
+		t.Errorf("stop of Test: %v, confirmation %v", err, pt != nil && pt.ConfirmationRequired)
 	}
 }

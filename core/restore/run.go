@@ -64,18 +64,18 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 	if p == nil || len(p.Steps) == 0 {
 		return nil, planErr("There is no plan to run.", "Make a plan first.", ErrInvalidRequest)
 	}
-	if p.Request.Action != "" {
-		return e.runAction(ctx, p, onEvent)
-	}
 	req := p.Request
 	mode := req.Target.Env.Mode
 	if p.needsConfirmation() {
 		p.ConfirmationRequired = true
-		summary := fmt.Sprintf("%s is a production environment: type its name, %s, to confirm the restore. Nothing was changed.", mode, mode)
-		if c := strings.TrimSpace(req.Options.Confirm); c != "" {
-			summary = fmt.Sprintf("The confirmation %q does not match %s. Nothing was changed.", c, mode)
+		what := "the restore"
+		if req.Action == journal.KindStop {
+			what = "stopping it"
 		}
-		return nil, &RunError{Summary: summary, Next: fmt.Sprintf("Type %s exactly (any capitalisation) to restore into it.", mode), Err: ErrConfirmationRequired}
+		return nil, confirmationError(mode, req.Options.Confirm, what)
+	}
+	if p.Request.Action != "" {
+		return e.runAction(ctx, p, onEvent)
 	}
 
 	jr := &journal.Run{
