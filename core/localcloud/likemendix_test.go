@@ -1,6 +1,7 @@
 package localcloud_test
 
 import (
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -92,36 +93,44 @@ func TestUploadLimitAndFreeDiskAreCheckedBeforeAnyByte(t *testing.T) {
 	}
 }
 
-// The data folder is the owner's only: folders 0700, the database and uploads 0600.
+// The data folder is the owner's only: every folder 0700 and every file 0600, after the
+// demo was seeded, a restore ran and an upload started.
 func TestDataFolderIsPrivate(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no Unix modes")
 	}
 	t.Parallel()
 	s, a := startDemo(t)
+	base := demoV2(localcloud.DemoAppOrderDesk, "Test")
+	a.waitRestore(base, a.restore(base, a.latestCompleted(base).SnapshotID, false).RestoreID)
 	data := []byte("not checked here")
-	url := a.createUpload(demoV2(localcloud.DemoAppOrderDesk, "Test"), len(data)+5, "a.backup", sha(data))
-	_ = url
+	a.createUpload(base, len(data)+5, "a.backup", sha(data))
 	dir := s.Cloud().DataDir()
-	for _, sub := range []string{"", "envs", "blobs", "archives", "uploads"} {
-		fi, err := os.Stat(filepath.Join(dir, sub))
+	n := 0
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		if m := fi.Mode().Perm(); m != 0o700 {
-			t.Errorf("folder %q has mode %o, want 700", sub, m)
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return err
 		}
+		want := os.FileMode(0o600)
+		if d.IsDir() {
+			want = 0o700
+		}
+		if m := fi.Mode().Perm(); fi.Mode()&os.ModeSymlink == 0 && m != want {
+			rel, _ := filepath.Rel(dir, p)
+			t.Errorf("%s has mode %o, want %o", rel, m, want)
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "uploads", "*"))
-	files = append(files, filepath.Join(dir, "localcloud.db"))
-	for _, f := range files {
-		fi, err := os.Stat(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m := fi.Mode().Perm(); !fi.IsDir() && m != 0o600 {
-			t.Errorf("%s has mode %o, want 600", filepath.Base(f), m)
-		}
+	if n < 10 {
+		t.Errorf("only %d entries walked", n)
 	}
 }
 
