@@ -1,0 +1,321 @@
+package download
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"restoredesk/core/archive"
+	"restoredesk/core/cloud"
+)
+
+// Cloud is what a download needs of the Mendix Cloud API (*cloud.Client has it).
+type Cloud interface {
+	ListAllSnapshots(ctx context.Context, projectID, envID string) ([]cloud.Snapshot, error)
+	GetSnapshot(ctx context.Context, projectID, envID, snapshotID string) (*cloud.Snapshot, error)
+	CreateArchive(ctx context.Context, projectID, envID, snapshotID string, dataType cloud.DataType) (*cloud.Archive, error)
+	GetArchive(ctx context.Context, projectID, envID, snapshotID, archiveID string) (*cloud.Archive, error)
+}
+
+// Latest stands for the newest completed backup of the environment.
+const Latest = "latest"
+
+// Target is the backup to download and where to.
+type Target struct {
+	ProjectID, EnvironmentID string
+	// AppName and EnvironmentName make the file name when the link names none.
+	AppName, EnvironmentName string
+	SnapshotID               string // or Latest
+	DBOnly                   bool
+	// Output is a folder or a file name; empty means the current folder.
+	Output string
+	Force  bool
+}
+
+// Plan is what a download will do, checked before anything is asked of the cloud.
+type Plan struct {
+	Target   Target
+	Snapshot cloud.Snapshot
+	DataType cloud.DataType
+	Dir      string
+	// Name is the file name chosen by the user; empty means the one the link gives, else
+	// Fallback.
+	Name     string
+	Fallback string
+}
+
+// Path is where the file goes, or the folder when the name comes from the link.
+func (p *Plan) Path() string {
+	if p.Name == "" {
+		return p.Dir
+	}
+	return filepath.Join(p.Dir, p.Name)
+}
+
+// Steps describes the plan in plain lines.
+func (p *Plan) Steps() []string {
+	what := "the full backup (database and files)"
+	if p.DataType == cloud.DataDatabaseOnly {
+		what = "the database only"
+	}
+	dest := p.Path()
+	if p.Name == "" {
+		dest = "folder " + p.Dir + " (name from the link, else " + p.Fallback + ")"
+	}
+	replace := ""
+	if p.Target.Force {
+		replace = "; an existing file of that name is replaced"
+	}
+	return []string{
+		fmt.Sprintf("Request an archive of backup %s (%s, made %s): %s", p.Snapshot.SnapshotID,
+			p.Snapshot.Comment, p.Snapshot.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), what),
+		"Wait until the archive is ready",
+		"Download it to " + dest + replace,
+		"Check the SHA-256 and inspect the file",
+	}
+}
+
+// MakePlan checks that the backup exists and is completed, that the destination folder
+// exists and is writable, and that no file is replaced unasked.
+func MakePlan(ctx context.Context, c Cloud, t Target) (*Plan, error) {
+	p := &Plan{Target: t, DataType: cloud.DataFilesAndDatabase}
+	if t.DBOnly {
+		p.DataType = cloud.DataDatabaseOnly
+	}
+	if err := p.destination(); err != nil {
+		return nil, err
+	}
+	snap, err := findSnapshot(ctx, c, t)
+	if err != nil {
+		return nil, err
+	}
+	p.Snapshot = *snap
+	p.Fallback = FallbackName(t.AppName, t.EnvironmentName, snap.CreatedAt, t.DBOnly)
+	return p, nil
+}
+
+func (p *Plan) destination() error {
+	out := p.Target.Output
+	if out == "" {
+		out = "."
+	}
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrFolder, out, err)
+	}
+	fi, err := os.Stat(abs)
+	switch {
+	case err == nil && fi.IsDir():
+		p.Dir = abs
+	case strings.HasSuffix(out, string(filepath.Separator)) || strings.HasSuffix(out, "/"):
+		p.Dir = abs // a folder was meant: CheckFolder says what is wrong with it
+	default:
+		p.Dir, p.Name = filepath.Dir(abs), filepath.Base(abs)
+	}
+	if err := CheckFolder(p.Dir); err != nil {
+		return err
+	}
+	if p.Name != "" && !p.Target.Force {
+		if _, err := os.Lstat(abs); err == nil {
+			return fmt.Errorf("%w: %s; choose another name or replace it on purpose (--force)", ErrExists, abs)
+		}
+	}
+	return nil
+}
+
+// ErrNotCompleted: the backup is not completed (still being made, or failed).
+var ErrNotCompleted = errors.New("the backup is not completed")
+
+func findSnapshot(ctx context.Context, c Cloud, t Target) (*cloud.Snapshot, error) {
+	if strings.EqualFold(t.SnapshotID, Latest) {
+		all, err := c.ListAllSnapshots(ctx, t.ProjectID, t.EnvironmentID)
+		if err != nil {
+			return nil, err
+		}
+		var done []cloud.Snapshot
+		for _, s := range all {
+			if s.State == cloud.StateCompleted {
+				done = append(done, s)
+			}
+		}
+		if len(done) == 0 {
+			return nil, fmt.Errorf("%w: environment %s has no completed backup; make one first", ErrNotCompleted, t.EnvironmentName)
+		}
+		newest := slices.MaxFunc(done, func(a, b cloud.Snapshot) int { return a.CreatedAt.Compare(b.CreatedAt) })
+		return &newest, nil
+	}
+	s, err := c.GetSnapshot(ctx, t.ProjectID, t.EnvironmentID, t.SnapshotID)
+	if err != nil {
+		return nil, err
+	}
+	if s.State != cloud.StateCompleted {
+		msg := ""
+		if s.StatusMessage != "" {
+			msg = " (" + s.StatusMessage + ")"
+		}
+		return nil, fmt.Errorf("%w: backup %s is %s%s; choose a completed backup", ErrNotCompleted,
+			s.SnapshotID, strings.ToLower(s.State.Label()), msg)
+	}
+	return s, nil
+}
+
+// Stage is a part of a download run, for presenters.
+type Stage string
+
+// Stages of a run.
+const (
+	StageArchive Stage = "archive" // requesting and waiting for the archive (message: its state and status)
+	StageFetch   Stage = "fetch"
+	StageCheck   Stage = "check"
+)
+
+// Hooks let a presenter follow a run; every field may be nil.
+type Hooks struct {
+	// Stage is called when a stage starts and when the archive's state or status changes.
+	Stage func(stage Stage, message string)
+	// Progress counts the bytes of the fetch.
+	Progress Counter
+	// Checked counts the bytes of the inspection.
+	Checked Counter
+}
+
+// Runner runs download plans.
+type Runner struct {
+	Cloud   Cloud
+	Fetcher *Fetcher
+	// PollEvery is the wait between archive status requests; zero means 2 s.
+	PollEvery time.Duration
+	Log       *slog.Logger
+}
+
+// Outcome is a finished download.
+type Outcome struct {
+	Path      string
+	Size      int64
+	SHA256    string
+	ArchiveID string
+	Resumed   int64
+	// Renewed: the first link was refused and a new archive was requested.
+	Renewed bool
+	// Report is the inspection of the saved file; Report.Restorable is the verdict.
+	Report *archive.Report
+}
+
+// ErrArchiveFailed: the cloud could not prepare the archive.
+var ErrArchiveFailed = errors.New("the cloud could not prepare the archive")
+
+// Run requests the archive, waits for it, fetches it (requesting a new archive once if the
+// link is refused), and inspects the saved file. The link never leaves this function.
+func (r *Runner) Run(ctx context.Context, p *Plan, h Hooks) (*Outcome, error) {
+	stage := func(s Stage, msg string) {
+		if h.Stage != nil {
+			h.Stage(s, msg)
+		}
+	}
+	log := r.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	f := r.Fetcher
+	if f == nil {
+		f = &Fetcher{Log: log}
+	}
+	out := &Outcome{}
+	var res *Result
+	for {
+		a, err := r.archive(ctx, p, stage)
+		if err != nil {
+			return nil, err
+		}
+		out.ArchiveID = a.ArchiveID
+		stage(StageFetch, "Downloading")
+		res, err = f.Fetch(ctx, Request{URL: a.URL, Dir: p.Dir, Name: p.Name, Fallback: p.Fallback, Force: p.Target.Force}, h.Progress)
+		if errors.Is(err, ErrLinkRefused) && !out.Renewed {
+			out.Renewed = true
+			log.Info("download link refused; requesting a new archive", "snapshot", p.Snapshot.SnapshotID, "archive", a.ArchiveID)
+			stage(StageArchive, "The download link was refused (it may have expired): requesting a new archive")
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("download backup %s: %w", p.Snapshot.SnapshotID, err)
+		}
+		break
+	}
+	out.Path, out.Size, out.SHA256, out.Resumed = res.Path, res.Size, res.SHA256, res.Resumed
+	stage(StageCheck, "Checking "+filepath.Base(res.Path))
+	var onCheck archive.Progress
+	if h.Checked != nil {
+		var last int64
+		h.Checked.SetTotal(res.Size)
+		onCheck = func(done, _ int64) { h.Checked.Add(done - last); last = done }
+	}
+	rep, err := archive.Inspect(ctx, res.Path, onCheck)
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", res.Path, err)
+	}
+	if rep.SHA256 != "" && rep.SHA256 != res.SHA256 {
+		return nil, fmt.Errorf("check %s: the file on disk (SHA-256 %s) differs from what was downloaded (%s); the disk may be failing: download again to another folder",
+			res.Path, rep.SHA256, res.SHA256)
+	}
+	out.Report = rep
+	return out, nil
+}
+
+// archive requests an archive of the plan's backup and waits until its link is ready.
+func (r *Runner) archive(ctx context.Context, p *Plan, stage func(Stage, string)) (*cloud.Archive, error) {
+	t := p.Target
+	stage(StageArchive, "Requesting an archive")
+	a, err := r.Cloud.CreateArchive(ctx, t.ProjectID, t.EnvironmentID, p.Snapshot.SnapshotID, p.DataType)
+	if err != nil {
+		return nil, err
+	}
+	every := r.PollEvery
+	if every <= 0 {
+		every = 2 * time.Second
+	}
+	seen := ""
+	for {
+		if msg := archiveStatus(a); msg != seen {
+			seen = msg
+			stage(StageArchive, msg)
+		}
+		switch {
+		case a.State == cloud.StateCompleted && a.URL != "":
+			return a, nil
+		case a.State == cloud.StateFailed:
+			return nil, fmt.Errorf("%w: archive %s of backup %s failed: %s; try again later", ErrArchiveFailed,
+				a.ArchiveID, p.Snapshot.SnapshotID, orDefault(a.StatusMessage, "no reason given"))
+		}
+		tm := time.NewTimer(every)
+		select {
+		case <-ctx.Done():
+			tm.Stop()
+			return nil, fmt.Errorf("wait for archive %s: %w", a.ArchiveID, ctx.Err())
+		case <-tm.C:
+		}
+		if a, err = r.Cloud.GetArchive(ctx, t.ProjectID, t.EnvironmentID, p.Snapshot.SnapshotID, a.ArchiveID); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func archiveStatus(a *cloud.Archive) string {
+	s := "Archive " + strings.ToLower(a.State.Label())
+	if a.StatusMessage != "" {
+		s += ": " + a.StatusMessage
+	}
+	return s
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
