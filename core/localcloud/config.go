@@ -36,6 +36,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now. Tests of retention use it.
 	Now func() time.Time
+	// Downloads configures the archive links (validity, refusing Mendix headers).
+	Downloads DownloadOptions
 }
 
 func (cfg Config) jobDelay() time.Duration {
