@@ -31,7 +31,9 @@ func WithStrictDownloads() Option {
 }
 
 // WithDownloadTTL makes archive links valid for d after their archive completed.
-func WithDownloadTTL(d time.Duration) Option { return func(c *localcloud.Config) { c.Downloads.TTL = d } }
+func WithDownloadTTL(d time.Duration) Option {
+	return func(c *localcloud.Config) { c.Downloads.TTL = d }
+}
 
 // Start serves a cloud with the demo data (localcloud.DemoUsername / DemoAPIKey) on
 // 127.0.0.1, with jobs taking about a millisecond and without fsync (Config.NoSync). It is
