@@ -228,6 +228,7 @@ func (r *Runner) Run(ctx context.Context, p *Plan, h Hooks) (*Outcome, error) {
 	}
 	out := &Outcome{}
 	var res *Result
+	prog := &runCounter{to: h.Progress}
 	for {
 		a, err := r.archive(ctx, p, stage)
 		if err != nil {
@@ -235,7 +236,8 @@ func (r *Runner) Run(ctx context.Context, p *Plan, h Hooks) (*Outcome, error) {
 		}
 		out.ArchiveID = a.ArchiveID
 		stage(StageFetch, "Downloading")
-		res, err = f.Fetch(ctx, Request{URL: a.URL, Dir: p.Dir, Name: p.Name, Fallback: p.Fallback, Force: p.Target.Force}, h.Progress)
+		prog.restart()
+		res, err = f.Fetch(ctx, Request{URL: a.URL, Dir: p.Dir, Name: p.Name, Fallback: p.Fallback, Force: p.Target.Force}, prog)
 		if errors.Is(err, ErrLinkRefused) && !out.Renewed {
 			out.Renewed = true
 			log.Info("download link refused; requesting a new archive", "snapshot", p.Snapshot.SnapshotID, "archive", a.ArchiveID)
@@ -318,4 +320,30 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// runCounter passes a fetch's counts on; a second fetch (after a new archive) counts from
+// zero again, so its counts replace the first one's instead of adding to them.
+type runCounter struct {
+	to    Counter
+	added int64
+}
+
+func (c *runCounter) SetTotal(n int64) {
+	if c.to != nil {
+		c.to.SetTotal(n)
+	}
+}
+
+func (c *runCounter) Add(n int64) {
+	c.added += n
+	if c.to != nil {
+		c.to.Add(n)
+	}
+}
+
+func (c *runCounter) restart() {
+	if c.added != 0 {
+		c.Add(-c.added)
+	}
 }
