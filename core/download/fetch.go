@@ -27,6 +27,9 @@ import (
 
 const (
 	bufSize           = 1 << 20
+	// writebackEvery is how many written bytes are handed to the disk at a time while
+	// downloading (see startWriteback).
+	writebackEvery = 32 << 20
 	defaultRetries    = 5
 	defaultRetryDelay = 500 * time.Millisecond
 	defaultStall      = 60 * time.Second
@@ -177,6 +180,7 @@ type transfer struct {
 	// is a .part of an earlier run, not yet hashed, to be continued if the host agrees.
 	offset     int64
 	counted    int64 // bytes reported to cnt
+	flushed    int64 // bytes handed to the disk's writeback
 	adopted    bool  // an earlier .part was considered (once per Fetch)
 	resumed    int64
 	reconnects int
@@ -373,6 +377,7 @@ func (t *transfer) startOver(v validator, total int64) error {
 		dropResume(t.final())
 	}
 	t.hash.Reset()
+	t.flushed = 0
 	t.cnt.SetTotal(max(total, 0))
 	t.cnt.Add(-t.counted)
 	t.counted = 0
@@ -401,7 +406,7 @@ func (t *transfer) continueAt(total int64) error {
 		_ = p.Close()
 		return t.fileError(err)
 	}
-	t.part, t.resumed = p, t.offset
+	t.part, t.resumed, t.flushed = p, t.offset, t.offset
 	t.cnt.SetTotal(total)
 	t.cnt.Add(t.offset - t.counted)
 	t.counted = t.offset
@@ -435,6 +440,10 @@ func (t *transfer) copyBody(ctx, actx context.Context, cancel context.CancelFunc
 			t.hash.Write(t.buf[:n])
 			t.offset += int64(n)
 			t.counted += int64(n)
+			if t.offset-t.flushed >= writebackEvery {
+				startWriteback(t.part, t.flushed, t.offset-t.flushed)
+				t.flushed = t.offset
+			}
 			t.cnt.Add(int64(n))
 			progressed = true
 		}

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -212,4 +211,3 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func base(p string) string { return filepath.Base(p) }
