@@ -26,10 +26,10 @@ import (
 )
 
 const (
-	bufSize           = 1 << 20
+	bufSize = 1 << 20
 	// writebackEvery is how many written bytes are handed to the disk at a time while
 	// downloading (see startWriteback).
-	writebackEvery = 32 << 20
+	writebackEvery    = 32 << 20
 	defaultRetries    = 5
 	defaultRetryDelay = 500 * time.Millisecond
 	defaultStall      = 60 * time.Second
