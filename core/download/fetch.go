@@ -6,11 +6,9 @@ package download
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -27,6 +25,7 @@ import (
 
 const (
 	bufSize = 1 << 20
+	bufs    = 4 // buffers in flight between the network, the file and the hash
 	// writebackEvery is how many written bytes are handed to the disk at a time while
 	// downloading (see startWriteback).
 	writebackEvery    = 32 << 20
@@ -123,7 +122,8 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, cnt Counter) (*Result,
 		cnt = nopCounter{}
 	}
 	t := &transfer{f: f, req: req, link: link, where: hostOf(link), cnt: cnt, total: -1,
-		hash: sha256.New(), name: safeName(req.Name), client: f.Client, log: f.Log}
+		pipe: newHashPipe(bufs, bufSize), name: safeName(req.Name), client: f.Client, log: f.Log}
+	defer t.pipe.close()
 	if t.client == nil {
 		t.client = defaultClient()
 	}
@@ -173,7 +173,7 @@ type transfer struct {
 
 	name  string // final file name, "" until the first answer gives one
 	part  *os.File
-	hash  hash.Hash
+	pipe  *hashPipe
 	val   validator
 	total int64 // -1 while unknown
 	// offset is the bytes of the .part that belong to the download. While part is nil it
@@ -184,7 +184,6 @@ type transfer struct {
 	adopted    bool  // an earlier .part was considered (once per Fetch)
 	resumed    int64
 	reconnects int
-	buf        []byte
 }
 
 // transient marks an attempt's failure as worth another attempt.
@@ -376,7 +375,7 @@ func (t *transfer) startOver(v validator, total int64) error {
 	} else {
 		dropResume(t.final())
 	}
-	t.hash.Reset()
+	t.pipe.sum().Reset()
 	t.flushed = 0
 	t.cnt.SetTotal(max(total, 0))
 	t.cnt.Add(-t.counted)
@@ -397,8 +396,9 @@ func (t *transfer) continueAt(total int64) error {
 	if err != nil {
 		return t.fileError(err)
 	}
-	t.hash.Reset()
-	if _, err := io.CopyN(t.hash, p, t.offset); err != nil {
+	h := t.pipe.sum()
+	h.Reset()
+	if _, err := io.CopyN(h, p, t.offset); err != nil {
 		_ = p.Close()
 		return t.fileError(err)
 	}
@@ -423,21 +423,24 @@ func (t *transfer) copyBody(ctx, actx context.Context, cancel context.CancelFunc
 	}
 	stall := time.AfterFunc(stallAfter, cancel)
 	defer stall.Stop()
-	if t.buf == nil {
-		t.buf = make([]byte, bufSize)
-	}
 	progressed := false
 	for {
-		n, rerr := body.Read(t.buf)
+		buf := t.pipe.buffer()
+		n, rerr := body.Read(buf)
+		if n == 0 {
+			t.pipe.giveBack(buf)
+		}
 		if n > 0 {
 			stall.Reset(stallAfter)
 			if t.total >= 0 && t.offset+int64(n) > t.total {
+				t.pipe.giveBack(buf)
 				return progressed, fmt.Errorf("download from %s: %w: more bytes than announced", t.where, ErrBadResponse)
 			}
-			if _, err := t.part.Write(t.buf[:n]); err != nil {
+			if _, err := t.part.Write(buf[:n]); err != nil {
+				t.pipe.giveBack(buf)
 				return progressed, t.fileError(err)
 			}
-			t.hash.Write(t.buf[:n])
+			t.pipe.submit(buf[:n])
 			t.offset += int64(n)
 			t.counted += int64(n)
 			if t.offset-t.flushed >= writebackEvery {
@@ -485,7 +488,7 @@ func (t *transfer) finish() (*Result, error) {
 	}
 	dropResume(final)
 	syncDir(t.req.Dir)
-	sum := hex.EncodeToString(t.hash.Sum(nil))
+	sum := hex.EncodeToString(t.pipe.sum().Sum(nil))
 	t.log.Debug("download: saved", "file", final, "bytes", t.offset, "resumed", t.resumed, "reconnects", t.reconnects)
 	return &Result{Path: final, Size: t.offset, SHA256: sum, Resumed: t.resumed, Reconnects: t.reconnects}, nil
 }
