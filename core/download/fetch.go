@@ -515,6 +515,9 @@ func (t *transfer) fileError(err error) error {
 	case errors.Is(err, syscall.ENOSPC):
 		return fmt.Errorf("%w: the disk holding %s is full after %s; free up space and download again (it continues from %s)",
 			ErrNoSpace, t.req.Dir, humanize.IBytes(uint64(t.offset)), filepath.Base(partPath(t.final())))
+	case errors.Is(err, syscall.EFBIG):
+		return fmt.Errorf("%w: the file system of %s cannot hold a file this large (FAT32, common on USB sticks, stops at 4 GiB); choose a folder on another disk",
+			ErrNoSpace, t.req.Dir)
 	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%w: %s vanished during the download; choose an existing folder and download again", ErrFolder, t.req.Dir)
 	case errors.Is(err, fs.ErrPermission):

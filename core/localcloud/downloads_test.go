@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"restoredesk/core/localcloud"
 	"restoredesk/core/localcloud/localcloudtest"
@@ -100,5 +102,27 @@ func TestDownloadCutFaultAndExpiredLinks(t *testing.T) {
 	}
 	if resp, _ := get(t, archiveLink(t, a), nil); resp.StatusCode != 200 {
 		t.Fatalf("a new archive's link: status %d", resp.StatusCode)
+	}
+}
+
+func TestDownloadLinkExpiresAfterItsValidity(t *testing.T) {
+	t.Parallel()
+	var clock atomic.Int64
+	clock.Store(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC).UnixNano())
+	s, err := localcloud.Start(localcloud.Config{DataDir: t.TempDir(), Demo: true, JobDelay: time.Millisecond, NoSync: true,
+		Now:       func() time.Time { return time.Unix(0, clock.Load()) },
+		Downloads: localcloud.DownloadOptions{TTL: time.Hour}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	link := archiveLink(t, demoAPI(t, s))
+	clock.Add(int64(59 * time.Minute))
+	if resp, _ := get(t, link, nil); resp.StatusCode != 200 {
+		t.Fatalf("link within its hour: status %d", resp.StatusCode)
+	}
+	clock.Add(int64(2 * time.Minute))
+	if resp, _ := get(t, link, nil); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("link after its hour: status %d, want 403", resp.StatusCode)
 	}
 }
