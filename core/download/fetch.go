@@ -423,19 +423,27 @@ func (t *transfer) copyBody(ctx, actx context.Context, cancel context.CancelFunc
 	}
 	stall := time.AfterFunc(stallAfter, cancel)
 	defer stall.Stop()
+	body = &stallReader{r: body, stall: stall, after: stallAfter}
 	progressed := false
 	for {
+		if t.total >= 0 && t.offset == t.total {
+			return progressed, nil // complete: no need to wait for the end of the stream
+		}
 		buf := t.pipe.buffer()
-		n, rerr := body.Read(buf)
+		var n int
+		var rerr error
+		if t.total >= 0 {
+			// Whole buffers: fewer writes and hand-overs than one per network read.
+			n, rerr = io.ReadFull(body, buf[:min(int64(len(buf)), t.total-t.offset)])
+			if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+				rerr = errShort
+			}
+		} else {
+			n, rerr = body.Read(buf)
+		}
 		if n == 0 {
 			t.pipe.giveBack(buf)
-		}
-		if n > 0 {
-			stall.Reset(stallAfter)
-			if t.total >= 0 && t.offset+int64(n) > t.total {
-				t.pipe.giveBack(buf)
-				return progressed, fmt.Errorf("download from %s: %w: more bytes than announced", t.where, ErrBadResponse)
-			}
+		} else {
 			if _, err := t.part.Write(buf[:n]); err != nil {
 				t.pipe.giveBack(buf)
 				return progressed, t.fileError(err)
@@ -451,9 +459,9 @@ func (t *transfer) copyBody(ctx, actx context.Context, cancel context.CancelFunc
 			progressed = true
 		}
 		switch {
-		case rerr == io.EOF && (t.total < 0 || t.offset == t.total):
+		case rerr == io.EOF && t.total < 0:
 			return progressed, nil
-		case rerr == io.EOF:
+		case rerr == errShort:
 			return progressed, transient{fmt.Errorf("%s ended the answer early: %w", t.where, io.ErrUnexpectedEOF)}
 		case rerr != nil && ctx.Err() == nil && actx.Err() != nil:
 			return progressed, transient{fmt.Errorf("%s sent nothing for %v", t.where, stallAfter)}
@@ -461,6 +469,23 @@ func (t *transfer) copyBody(ctx, actx context.Context, cancel context.CancelFunc
 			return progressed, transient{stripURL(t.link, rerr)}
 		}
 	}
+}
+
+var errShort = errors.New("the answer ended before its announced length")
+
+// stallReader restarts the stall timer on every read that brings bytes.
+type stallReader struct {
+	r     io.Reader
+	stall *time.Timer
+	after time.Duration
+}
+
+func (s *stallReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if n > 0 {
+		s.stall.Reset(s.after)
+	}
+	return n, err
 }
 
 // finish syncs the .part and gives it its final name.
