@@ -170,22 +170,31 @@ type Stage string
 
 // Stages of a run.
 const (
-	StageArchive Stage = "archive" // requesting and waiting for the archive (message: its state and status)
+	StageArchive Stage = "archive" // requesting and waiting for the archive
 	StageFetch   Stage = "fetch"
 	StageCheck   Stage = "check"
 )
 
 // Hooks let a presenter follow a run; every field may be nil.
 type Hooks struct {
-	// Stage is called when a stage starts and when the archive's state or status changes.
+	// Stage is called when a stage starts, and with notes (a refused link renewed).
 	Stage func(stage Stage, message string)
+	// Job is called when the archive's state or status message changes.
+	Job func(state cloud.JobState, message string)
 	// Progress counts the bytes of the fetch.
 	Progress Counter
 	// Checked counts the bytes of the inspection.
 	Checked Counter
 }
 
-// Runner runs download plans.
+func (h Hooks) stage(s Stage, msg string) {
+	if h.Stage != nil {
+		h.Stage(s, msg)
+	}
+}
+
+// Runner runs download plans, one stage at a time (Archive, Fetch, Check) or all at once
+// (Run).
 type Runner struct {
 	Cloud   Cloud
 	Fetcher *Fetcher
@@ -210,69 +219,87 @@ type Outcome struct {
 // ErrArchiveFailed: the cloud could not prepare the archive.
 var ErrArchiveFailed = errors.New("the cloud could not prepare the archive")
 
+func (r *Runner) log() *slog.Logger {
+	if r.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Log
+}
+
 // Run requests the archive, waits for it, fetches it (requesting a new archive once if the
-// link is refused), and inspects the saved file. The link never leaves this function.
+// link is refused), and inspects the saved file. The link never leaves this package.
 func (r *Runner) Run(ctx context.Context, p *Plan, h Hooks) (*Outcome, error) {
-	stage := func(s Stage, msg string) {
-		if h.Stage != nil {
-			h.Stage(s, msg)
-		}
+	h.stage(StageArchive, "Requesting an archive")
+	a, err := r.Archive(ctx, p, h)
+	if err != nil {
+		return nil, err
 	}
-	log := r.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	h.stage(StageFetch, "Downloading")
+	out, err := r.Fetch(ctx, p, a, h)
+	if err != nil {
+		return nil, err
 	}
+	h.stage(StageCheck, "Checking "+filepath.Base(out.Path))
+	if out.Report, err = r.Check(ctx, out, h.Checked); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Fetch downloads archive a (from Archive) to the plan's destination. A refused link
+// (expired) gets one new archive, and the download continues from what it has.
+func (r *Runner) Fetch(ctx context.Context, p *Plan, a *cloud.Archive, h Hooks) (*Outcome, error) {
 	f := r.Fetcher
 	if f == nil {
-		f = &Fetcher{Log: log}
+		f = &Fetcher{Log: r.Log}
 	}
-	out := &Outcome{}
-	var res *Result
+	out := &Outcome{ArchiveID: a.ArchiveID}
 	prog := &runCounter{to: h.Progress}
 	for {
-		a, err := r.archive(ctx, p, stage)
-		if err != nil {
-			return nil, err
-		}
-		out.ArchiveID = a.ArchiveID
-		stage(StageFetch, "Downloading")
 		prog.restart()
-		res, err = f.Fetch(ctx, Request{URL: a.URL, Dir: p.Dir, Name: p.Name, Fallback: p.Fallback, Force: p.Target.Force}, prog)
+		res, err := f.Fetch(ctx, Request{URL: a.URL, Dir: p.Dir, Name: p.Name, Fallback: p.Fallback, Force: p.Target.Force}, prog)
 		if errors.Is(err, ErrLinkRefused) && !out.Renewed {
 			out.Renewed = true
-			log.Info("download link refused; requesting a new archive", "snapshot", p.Snapshot.SnapshotID, "archive", a.ArchiveID)
-			stage(StageArchive, "The download link was refused (it may have expired): requesting a new archive")
+			r.log().Info("download link refused; requesting a new archive", "snapshot", p.Snapshot.SnapshotID, "archive", a.ArchiveID)
+			h.stage(StageArchive, "The download link was refused (it may have expired): requesting a new archive")
+			if a, err = r.Archive(ctx, p, h); err != nil {
+				return nil, err
+			}
+			out.ArchiveID = a.ArchiveID
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("download backup %s: %w", p.Snapshot.SnapshotID, err)
 		}
-		break
+		out.Path, out.Size, out.SHA256, out.Resumed = res.Path, res.Size, res.SHA256, res.Resumed
+		return out, nil
 	}
-	out.Path, out.Size, out.SHA256, out.Resumed = res.Path, res.Size, res.SHA256, res.Resumed
-	stage(StageCheck, "Checking "+filepath.Base(res.Path))
-	var onCheck archive.Progress
-	if h.Checked != nil {
-		var last int64
-		h.Checked.SetTotal(res.Size)
-		onCheck = func(done, _ int64) { h.Checked.Add(done - last); last = done }
-	}
-	rep, err := archive.Inspect(ctx, res.Path, onCheck)
-	if err != nil {
-		return nil, fmt.Errorf("check %s: %w", res.Path, err)
-	}
-	if rep.SHA256 != "" && rep.SHA256 != res.SHA256 {
-		return nil, fmt.Errorf("check %s: the file on disk (SHA-256 %s) differs from what was downloaded (%s); the disk may be failing: download again to another folder",
-			res.Path, rep.SHA256, res.SHA256)
-	}
-	out.Report = rep
-	return out, nil
 }
 
-// archive requests an archive of the plan's backup and waits until its link is ready.
-func (r *Runner) archive(ctx context.Context, p *Plan, stage func(Stage, string)) (*cloud.Archive, error) {
+// Check inspects the saved file (core/archive) and compares its SHA-256 with the one
+// computed while downloading.
+func (r *Runner) Check(ctx context.Context, out *Outcome, checked Counter) (*archive.Report, error) {
+	var onCheck archive.Progress
+	if checked != nil {
+		var last int64
+		checked.SetTotal(out.Size)
+		onCheck = func(done, _ int64) { checked.Add(done - last); last = done }
+	}
+	rep, err := archive.Inspect(ctx, out.Path, onCheck)
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", out.Path, err)
+	}
+	if rep.SHA256 != "" && rep.SHA256 != out.SHA256 {
+		return nil, fmt.Errorf("check %s: the file on disk (SHA-256 %s) differs from what was downloaded (%s); the disk may be failing: download again to another folder",
+			out.Path, rep.SHA256, out.SHA256)
+	}
+	return rep, nil
+}
+
+// Archive requests an archive of the plan's backup and waits until its link is ready,
+// reporting its state changes to h.Job.
+func (r *Runner) Archive(ctx context.Context, p *Plan, h Hooks) (*cloud.Archive, error) {
 	t := p.Target
-	stage(StageArchive, "Requesting an archive")
 	a, err := r.Cloud.CreateArchive(ctx, t.ProjectID, t.EnvironmentID, p.Snapshot.SnapshotID, p.DataType)
 	if err != nil {
 		return nil, err
@@ -281,11 +308,15 @@ func (r *Runner) archive(ctx context.Context, p *Plan, stage func(Stage, string)
 	if every <= 0 {
 		every = 2 * time.Second
 	}
-	seen := ""
+	var seenState cloud.JobState
+	seenMsg := "\x00"
 	for {
-		if msg := archiveStatus(a); msg != seen {
-			seen = msg
-			stage(StageArchive, msg)
+		if a.State != seenState || a.StatusMessage != seenMsg {
+			seenState, seenMsg = a.State, a.StatusMessage
+			if h.Job != nil {
+				h.Job(a.State, a.StatusMessage)
+			}
+			h.stage(StageArchive, archiveStatus(a))
 		}
 		switch {
 		case a.State == cloud.StateCompleted && a.URL != "":
@@ -294,12 +325,8 @@ func (r *Runner) archive(ctx context.Context, p *Plan, stage func(Stage, string)
 			return nil, fmt.Errorf("%w: archive %s of backup %s failed: %s; try again later", ErrArchiveFailed,
 				a.ArchiveID, p.Snapshot.SnapshotID, orDefault(a.StatusMessage, "no reason given"))
 		}
-		tm := time.NewTimer(every)
-		select {
-		case <-ctx.Done():
-			tm.Stop()
-			return nil, fmt.Errorf("wait for archive %s: %w", a.ArchiveID, ctx.Err())
-		case <-tm.C:
+		if err := cloud.Sleep(ctx, every); err != nil {
+			return nil, fmt.Errorf("wait for archive %s: %w", a.ArchiveID, err)
 		}
 		if a, err = r.Cloud.GetArchive(ctx, t.ProjectID, t.EnvironmentID, p.Snapshot.SnapshotID, a.ArchiveID); err != nil {
 			return nil, err
