@@ -53,7 +53,7 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 	}
 	if len(pos) == 3 {
 		return errors.New("restoring a cloud backup straight into a local database needs the download feature, which this build does not have yet: " +
-			"download the backup first (desktop app or Mendix Portal), then run restorectl restore-local FILE --db ...")
+			"download the backup first (desktop app or Mendix Portal), then run restorectl restore-local FILE --db URL")
 	}
 	if *dbURL == "" {
 		return usagef("--db postgresql://USER@HOST:PORT/DBNAME is required")
