@@ -425,33 +425,3 @@ func (u *UI) deleteProfile(name string) {
 		})
 	})
 }
-
-// explainLine is an error's summary and next step in one line.
-func explainLine(err error) string {
-	ex := explainOf(err)
-	if ex.NextStep == "" {
-		return ex.Summary
-	}
-	return ex.Summary + " " + ex.NextStep
-}
-
-// sentence starts s with a capital letter and ends it with a full stop.
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return s
-	}
-	s = strings.ToUpper(s[:1]) + s[1:]
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
-}
-
-// countText is "1 app", "3 apps".
-func countText(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
-}

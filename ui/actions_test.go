@@ -19,6 +19,7 @@ import (
 	"restoredesk/core/localcloud"
 	"restoredesk/core/localcloud/localcloudtest"
 	"restoredesk/core/profiles"
+	"restoredesk/core/progress"
 )
 
 func TestErrorDialog_PlainWordsDetailsAndCopyForSupport(t *testing.T) {
@@ -70,26 +71,25 @@ func TestCreateBackup_FreeAppSaysWhy_LicensedMakesOne(t *testing.T) {
 	h := newHarness(t)
 	h.demo()
 	h.open("expensetracker", "Sandbox")
+	h.on(func() { h.u.createBackup() })
+	h.idle()
 	h.on(func() {
-		if d := h.u.createBackup(); d != nil {
+		// The dialog says the engine's refusal and offers nothing to confirm.
+		if d := h.u.planDlg; d == nil || d.current != nil || !d.okBtn.Disabled() {
 			t.Fatal("a Free App was offered a manual backup")
 		}
-		if !shows(h.u.win.Canvas(), "Free Apps cannot take manual backups") {
+		if !shows(h.u.win.Canvas(), "Mendix Cloud makes the backups of a Free App by itself") {
 			t.Errorf("no explanation: %q", texts(h.u.win.Canvas()))
 		}
+		h.u.planDlg.dialog.Hide()
 	})
 	h.open("customerportal", "Acceptance")
 	before := len(h.snapshots("customerportal", "Acceptance"))
-	h.on(func() {
-		d := h.u.createBackup()
-		if d == nil {
-			t.Fatal("no backup dialog")
-		}
-		d.Submit()
-	})
+	h.on(func() { h.u.createBackup() })
+	h.confirmPlan(nil)
 	st := h.finished(h.lastJob())
-	if st.outcome != outcomeCompleted {
-		t.Fatalf("backup ended %v: %v", st.outcome, st.err)
+	if st.State != progress.RunCompleted {
+		t.Fatalf("backup ended %v: %v", st.State, st.Err)
 	}
 	after := h.snapshots("customerportal", "Acceptance")
 	if len(after) != before+1 {
@@ -117,11 +117,12 @@ func TestStopAndStart_FromTheToolbar(t *testing.T) {
 		if h.u.bar.stop.Disabled() || !h.u.bar.start.Disabled() {
 			t.Fatal("Stop/Start do not match a running environment")
 		}
-		h.u.stopSelected().Confirm()
+		h.u.stopSelected()
 	})
+	h.confirmPlan(nil)
 	stop := h.lastJob()
-	if st := h.finished(stop); st.outcome != outcomeCompleted {
-		t.Fatalf("stop ended %v: %v", st.outcome, st.err)
+	if st := h.finished(stop); st.State != progress.RunCompleted {
+		t.Fatalf("stop ended %v: %v", st.State, st.Err)
 	}
 	h.on(func() {
 		if stop.card.start.Visible() {
@@ -137,8 +138,9 @@ func TestStopAndStart_FromTheToolbar(t *testing.T) {
 		}
 		test.Tap(h.u.bar.start)
 	})
-	if st := h.finished(h.lastJob()); st.outcome != outcomeCompleted {
-		t.Fatalf("start ended %v: %v", st.outcome, st.err)
+	h.confirmPlan(nil)
+	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
+		t.Fatalf("start ended %v: %v", st.State, st.Err)
 	}
 	if e := h.env("customerportal", "Production"); e.Status != cloud.StatusRunning {
 		t.Fatalf("Production is %s after Start", e.Status)
@@ -156,11 +158,8 @@ func TestHistory_ExportCSV(t *testing.T) {
 	h.demo()
 	h.open("orderdesk", "Test")
 	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() {
-		test.Tap(h.u.bar.restore)
-		h.u.restoreDlg.safety.SetChecked(false)
-		test.Tap(h.u.restoreDlg.restoreBtn)
-	})
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.confirmPlan(func(d *planDialog) { d.safety.SetChecked(false) })
 	h.idle()
 	h.finished(h.lastJob())
 	h.on(func() { h.u.showHistory() })
@@ -197,19 +196,16 @@ func TestReattach_RunInterruptedByClosingIsFollowedAtNextStart(t *testing.T) {
 	h.demo()
 	h.open("orderdesk", "Acceptance")
 	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() {
-		test.Tap(h.u.bar.restore)
-		h.u.restoreDlg.safety.SetChecked(false)
-		test.Tap(h.u.restoreDlg.restoreBtn)
-	})
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.confirmPlan(func(d *planDialog) { d.safety.SetChecked(false) })
 	h.waitFor("the run", func() bool { return len(h.u.jobs.jobs) > 0 })
 	j := h.lastJob()
 	h.waitFor("the restore to be submitted", func() bool {
-		return slices.ContainsFunc(h.u.jobs.snapshot(j).steps, func(s jobStep) bool { return s.kind == "wait" && s.status == "running" })
+		return slices.ContainsFunc(h.u.jobs.snapshot(j).Steps, func(s progress.Step) bool { return s.Kind == "wait" && s.State == progress.StepRunning })
 	})
 	h.u.Close() // the window closes while the cloud restores
 	st := h.u.jobs.snapshot(j)
-	if st.outcome == outcomeCompleted {
+	if st.State == progress.RunCompleted {
 		t.Fatal("the run completed before the window closed; the test proves nothing")
 	}
 
@@ -221,14 +217,14 @@ func TestReattach_RunInterruptedByClosingIsFollowedAtNextStart(t *testing.T) {
 	h.waitFor("the re-attached run", func() bool { return len(u2.jobs.jobs) > 0 })
 	j2 := h.lastJob()
 	st2 := h.finished(j2)
-	if st2.outcome != outcomeCompleted || !strings.Contains(st2.title, "re-attached") {
-		t.Fatalf("re-attached run: %q ended %v: %v", st2.title, st2.outcome, st2.err)
+	if st2.State != progress.RunCompleted || !strings.Contains(st2.Title, "re-attached") {
+		t.Fatalf("re-attached run: %q ended %v: %v", st2.Title, st2.State, st2.Err)
 	}
 	runs, _ := h.journal.List(context.Background(), journal.Filter{})
 	if len(runs) != 1 || runs[0].Status != journal.StatusCompleted {
 		t.Fatalf("journal = %+v", runs)
 	}
-	if errors.Is(st2.err, context.Canceled) {
+	if errors.Is(st2.Err, context.Canceled) {
 		t.Error("cancelled")
 	}
 }
@@ -245,7 +241,8 @@ func TestClose_AsksWhileAJobRuns(t *testing.T) {
 		}
 	})
 	h.open("orderdesk", "Acceptance")
-	h.on(func() { h.u.createBackup().Submit() })
+	h.on(func() { h.u.createBackup() })
+	h.confirmPlan(nil)
 	h.on(func() {
 		h.u.requestClose()
 		if h.u.closePrompt == nil || quits != 1 {

@@ -10,7 +10,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -97,14 +96,9 @@ type UI struct {
 	lastProfile atomic.Pointer[string] // the profile to save as the last one opened
 	lastMu      sync.Mutex             // one save of it at a time
 
-	inspector *inspector
-
 	// Fields below belong to the UI goroutine.
-	sess    *session
+	*browser
 	demos   []*Demo
-	apps    *appsPanel
-	envs    *envsPanel
-	backups *backupsPanel
 	jobs    *jobsPanel
 	bar     *toolbar
 	status  *widget.Label
@@ -112,16 +106,10 @@ type UI struct {
 	body    *container.Split // lists above, jobs below
 	history *historyWindow
 
-	curApp  *cloud.AppWithEnvironments
-	curEnv  *cloud.Environment
-	curSnap *cloud.Snapshot
-
-	accountSeq, envSeq, backupSeq uint64
-
 	signin        *signInForm           // the sign-in screen last shown
 	keyringPrompt *dialog.ConfirmDialog // the last "keyring unavailable" question
 	// The dialogs last shown, for tests and the screenshot tour.
-	restoreDlg  *restoreDialog
+	planDlg     *planDialog
 	stopPrompt  *dialog.ConfirmDialog
 	closePrompt *dialog.ConfirmDialog
 	chooser     *dialog.FileDialog
@@ -145,15 +133,18 @@ func New(a fyne.App, deps Deps) *UI {
 			return cloud.New(baseURL, creds, cloud.WithLogger(deps.Logger))
 		}
 	}
-	u := &UI{app: a, deps: deps, log: deps.Logger, inspector: newInspector()}
+	u := &UI{app: a, deps: deps, log: deps.Logger}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.win = a.NewWindow(AppTitle)
 	u.win.Resize(fyne.NewSize(1280, 800))
-	u.apps = newAppsPanel(u.selectApp)
-	u.envs = newEnvsPanel(u.selectEnv)
-	u.backups = newBackupsPanel(deps.Now, u.selectSnapshot)
-	u.jobs = newJobsPanel(u)
-	u.bar = newToolbar(u)
+	u.browser = newBrowser(u.do, u.background, deps.Now, func(title string, err error) { u.showError(title, err) }, u.updateActions)
+	u.jobs = newJobsPanel(deps.Now, u.do, func(title string, err error) { u.showError(title, err) })
+	u.bar = newToolbar(toolbarActions{
+		refresh: u.refresh, upload: u.showUploadChooser, history: u.showHistory,
+		restore: func() { u.restoreSelected() }, backup: func() { u.createBackup() },
+		start: func() { u.startSelected() }, stop: func() { u.stopSelected() },
+		switchProfile: u.switchProfile, accounts: u.showAccountsMenu,
+	})
 	u.status = widget.NewLabel("")
 	u.status.Truncation = fyne.TextTruncateEllipsis
 	u.main = u.layout()
@@ -284,15 +275,25 @@ func (u *UI) rememberLast(profile string) {
 	})
 }
 
-// engineOptions configure the restore engines: the UI's clock and logger, the inspector
-// that remembers what was checked already, then the caller's options.
+// engineOptions configure the restore engines: the UI's clock and logger, then the
+// caller's options.
 func (u *UI) engineOptions() []restore.Option {
 	opts := []restore.Option{
 		restore.WithClock(u.deps.Now),
 		restore.WithLogger(u.log),
-		restore.WithInspector(u.inspector.inspect),
 	}
 	return append(opts, u.deps.RestoreOptions...)
+}
+
+// switchProfile opens the profile chosen in the toolbar's switcher.
+func (u *UI) switchProfile(name string) {
+	switch {
+	case u.sess != nil && u.sess.profile == name:
+	case name == DemoProfile:
+		u.startDemo()
+	default:
+		u.openProfile(name)
+	}
 }
 
 // profileNames lists the saved profiles, plus the demo while it is open.
@@ -305,159 +306,6 @@ func (u *UI) profileNames() []string {
 		names = append(names, DemoProfile)
 	}
 	return names
-}
-
-// loadAccount (re)loads the apps and their environments; the selection survives.
-func (u *UI) loadAccount() {
-	s := u.sess
-	if s == nil {
-		return
-	}
-	u.accountSeq++
-	seq := u.accountSeq
-	u.apps.setStatus("Loading apps…")
-	u.background(func(context.Context) {
-		apps, err := s.client.LoadAccount(s.ctx, 4)
-		u.do(func() {
-			if seq == u.accountSeq && s == u.sess {
-				u.showAccount(apps, err)
-			}
-		})
-	})
-}
-
-// showAccount shows the apps loaded by loadAccount, keeping the selected app when it is
-// still there. UI goroutine.
-func (u *UI) showAccount(apps []cloud.AppWithEnvironments, err error) {
-	switch {
-	case errors.Is(err, context.Canceled):
-		return
-	case err != nil:
-		u.apps.setStatus("Not loaded. Press Refresh to try again.")
-		u.showError("The apps could not be loaded", err)
-		return
-	}
-	u.apps.setApps(apps)
-	if u.curApp == nil {
-		return
-	}
-	a := u.apps.find(u.curApp.AppID)
-	if a == nil {
-		u.curApp, u.curEnv, u.curSnap = nil, nil, nil
-		u.envs.clear("Select an app.")
-		u.backups.clear("Select an environment to see its backups.")
-		u.updateActions()
-		return
-	}
-	u.curApp = a
-	u.showEnvs(a, a.Environments, a.Err)
-}
-
-// selectApp shows the app's environments at once (as loaded with the account) and
-// refreshes their status in the background.
-func (u *UI) selectApp(a *cloud.AppWithEnvironments) {
-	u.curApp, u.curEnv, u.curSnap = a, nil, nil
-	u.envs.selected = ""
-	u.backups.clear("Select an environment to see its backups.")
-	u.showEnvs(a, a.Environments, a.Err)
-	u.updateActions()
-	u.loadEnvs()
-}
-
-// loadEnvs refreshes the selected app's environments.
-func (u *UI) loadEnvs() {
-	s, a := u.sess, u.curApp
-	if s == nil || a == nil {
-		return
-	}
-	u.envSeq++
-	seq := u.envSeq
-	u.envs.setLoading(a.Name)
-	u.background(func(context.Context) {
-		envs, err := s.client.ListEnvironments(s.ctx, a.AppID)
-		u.do(func() {
-			if seq != u.envSeq || s != u.sess || u.curApp == nil || u.curApp.AppID != a.AppID {
-				return
-			}
-			if err != nil && errors.Is(err, context.Canceled) {
-				return
-			}
-			if err != nil {
-				u.showEnvs(a, u.envs.envs, err)
-				return
-			}
-			a.Environments = envs
-			u.showEnvs(a, envs, nil)
-		})
-	})
-}
-
-// showEnvs lists envs of a; err explains why they may be missing or old.
-func (u *UI) showEnvs(a *cloud.AppWithEnvironments, envs []cloud.Environment, err error) {
-	note := ""
-	if err != nil {
-		note = "Status not checked: " + explainSummary(err)
-	}
-	u.envs.setEnvs(a.Name, envs, note)
-	if u.curEnv != nil {
-		u.curEnv = u.envs.current()
-		if u.curEnv == nil {
-			u.curSnap = nil
-			u.backups.clear("Select an environment to see its backups.")
-		}
-	}
-	u.updateActions()
-}
-
-// selectEnv loads the environment's backups.
-func (u *UI) selectEnv(e *cloud.Environment) {
-	u.curEnv, u.curSnap = e, nil
-	u.updateActions()
-	u.loadBackups("")
-}
-
-// loadBackups (re)loads the selected environment's backups; keepID stays selected.
-func (u *UI) loadBackups(keepID string) {
-	s, a, e := u.sess, u.curApp, u.curEnv
-	if s == nil || a == nil || e == nil {
-		return
-	}
-	u.backupSeq++
-	seq := u.backupSeq
-	u.backups.setLoading(e.Mode)
-	u.background(func(context.Context) {
-		snaps, err := s.client.ListAllSnapshots(s.ctx, a.ProjectID, e.EnvironmentID)
-		rows := makeBackupRows(snaps, u.deps.Now())
-		u.do(func() {
-			if seq != u.backupSeq || s != u.sess || u.curEnv == nil || u.curEnv.EnvironmentID != e.EnvironmentID {
-				return
-			}
-			if err != nil {
-				if !errors.Is(err, context.Canceled) {
-					u.backups.clear("The backups could not be loaded: " + explainSummary(err) + " Press Refresh to try again.")
-				}
-				return
-			}
-			u.backups.setBackups(rows, keepID)
-		})
-	})
-}
-
-func (u *UI) selectSnapshot(s *cloud.Snapshot) {
-	u.curSnap = s
-	u.updateActions()
-}
-
-// refresh reloads the account, the environments and the backups (Ctrl+R).
-func (u *UI) refresh() {
-	if u.sess == nil {
-		return
-	}
-	u.loadAccount()
-	if u.curApp != nil {
-		u.loadEnvs()
-	}
-	u.reloadBackups()
 }
 
 // updateActions enables the toolbar's buttons that fit the selection.

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"image/color"
 	"slices"
@@ -13,12 +12,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"restoredesk/core/cloud"
-	"restoredesk/core/restore"
 )
 
 // backupCol is a column of the backups table.
@@ -41,46 +38,10 @@ func (c backupCol) width() float32 {
 	return [...]float32{170, 100, 110, 140, 130}[c]
 }
 
-// kindLabel is a backup kind as the table shows it.
-func kindLabel(k cloud.SnapshotKind) string {
-	switch k {
-	case cloud.KindNightly:
-		return "Nightly"
-	case cloud.KindWeekly:
-		return "Weekly"
-	case cloud.KindMonthly:
-		return "Monthly"
-	case cloud.KindManual:
-		return "Manual"
-	case cloud.KindUploaded:
-		return "Uploaded"
-	case cloud.KindSafety:
-		return "Safety"
-	}
-	return string(k)
-}
-
 // allKinds lists the kinds the kind filter offers.
 func allKinds() []cloud.SnapshotKind {
 	return []cloud.SnapshotKind{cloud.KindNightly, cloud.KindWeekly, cloud.KindMonthly,
 		cloud.KindManual, cloud.KindUploaded, cloud.KindSafety}
-}
-
-// stateLabel is a job state as people read it.
-func stateLabel(s cloud.JobState) string {
-	switch s {
-	case cloud.StateCompleted:
-		return "Completed"
-	case cloud.StateFailed:
-		return "Failed"
-	case cloud.StateRunning:
-		return "In progress"
-	case cloud.StateQueued:
-		return "Queued"
-	case "":
-		return "Unknown"
-	}
-	return "Unknown (" + string(s) + ")"
 }
 
 // backupRow is one snapshot with its display strings computed once, so that drawing a
@@ -114,8 +75,8 @@ func makeBackupRows(snaps []cloud.Snapshot, now time.Time) []backupRow {
 		k := cloud.KindOf(s)
 		r := backupRow{snap: s, kind: k, version: parseVersion(s.ModelVersion)}
 		r.cells[colCreated] = relativeTime(s.CreatedAt, now)
-		r.cells[colKind] = kindLabel(k)
-		r.cells[colState] = stateLabel(s.State)
+		r.cells[colKind] = k.Label()
+		r.cells[colState] = s.State.Label()
 		r.cells[colModel] = cmp.Or(s.ModelVersion, "—")
 		r.cells[colExpires] = relativeTime(s.ExpiresAt, now)
 		comment := s.Comment
@@ -260,7 +221,7 @@ func newBackupsPanel(now func() time.Time, onSelect func(*cloud.Snapshot)) *back
 	p.search.OnChanged = func(string) { p.refilter() }
 	opts := []string{allKindsOption}
 	for _, k := range allKinds() {
-		opts = append(opts, kindLabel(k))
+		opts = append(opts, k.Label())
 	}
 	p.status = widget.NewLabel("Select an environment to see its backups.")
 	p.details = widget.NewLabel("")
@@ -341,7 +302,7 @@ func (p *backupsPanel) sortBy(col backupCol) {
 func (p *backupsPanel) refilter() {
 	kind := cloud.SnapshotKind("")
 	for _, k := range allKinds() {
-		if kindLabel(k) == p.kindSel.Selected {
+		if k.Label() == p.kindSel.Selected {
 			kind = k
 		}
 	}
@@ -420,7 +381,7 @@ func (p *backupsPanel) updateStatus() {
 func (p *backupsPanel) showDetails(r *backupRow) {
 	s := r.snap
 	lines := []string{
-		fmt.Sprintf("%s backup of %s (%s)", kindLabel(r.kind), exactTime(s.CreatedAt), relativeTime(s.CreatedAt, p.now())),
+		fmt.Sprintf("%s backup of %s (%s)", r.kind.Label(), exactTime(s.CreatedAt), relativeTime(s.CreatedAt, p.now())),
 	}
 	if s.Comment != "" {
 		lines = append(lines, "Comment: "+s.Comment)
@@ -444,32 +405,4 @@ func (p *backupsPanel) content() fyne.CanvasObject {
 	room.SetMinSize(fyne.NewSize(10, 5*theme.TextSize()+theme.Padding()*4))
 	details := container.NewStack(room, container.NewVScroll(p.details))
 	return container.NewBorder(top, details, nil, nil, p.table)
-}
-
-// createBackup asks for an optional comment, then makes a manual backup of the selected
-// environment (toolbar "Create backup").
-func (u *UI) createBackup() *dialog.FormDialog {
-	if u.sess == nil || u.curApp == nil || u.curEnv == nil {
-		return nil
-	}
-	s, app, env := u.sess, u.curApp.App, *u.curEnv
-	if err := restore.CheckBackupTarget(restore.Target{App: app, Env: env}); err != nil {
-		title := "No backup can be made"
-		if errors.Is(err, restore.ErrFreeAppBackup) {
-			title = "Free Apps cannot take manual backups"
-		}
-		u.showMessage(title, explainLine(err))
-		return nil
-	}
-	comment := widget.NewEntry()
-	comment.SetPlaceHolder("e.g. before the November release")
-	d := dialog.NewForm(fmt.Sprintf("Back up %s now", env.Mode), "Create backup", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Comment (optional)", comment)}, func(ok bool) {
-			if ok {
-				u.createSnapshot(s, app, env, strings.TrimSpace(comment.Text))
-			}
-		}, u.win)
-	d.Resize(fyne.NewSize(480, 0))
-	d.Show()
-	return d
 }

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -148,31 +147,4 @@ func (p *envsPanel) selectMode(mode string) bool {
 
 func (p *envsPanel) content() fyne.CanvasObject {
 	return container.NewBorder(p.title, p.status, nil, nil, p.list)
-}
-
-// startSelected starts the selected environment (toolbar "Start").
-func (u *UI) startSelected() {
-	if u.sess == nil || u.curApp == nil || u.curEnv == nil {
-		return
-	}
-	s, app, env := u.sess, u.curApp.App, *u.curEnv
-	u.startEnv(s, app, env, 0)
-}
-
-// stopSelected asks, then stops the selected environment (toolbar "Stop").
-func (u *UI) stopSelected() *dialog.ConfirmDialog {
-	if u.sess == nil || u.curApp == nil || u.curEnv == nil {
-		return nil
-	}
-	s, app, env := u.sess, u.curApp.App, *u.curEnv
-	d := dialog.NewConfirm(fmt.Sprintf("Stop %s?", env.Mode),
-		fmt.Sprintf("Nobody can use %s · %s until it is started again.", app.Name, env.Mode), func(ok bool) {
-			if ok {
-				u.stopEnv(s, app, env)
-			}
-		}, u.win)
-	d.SetConfirmText("Stop Application")
-	d.SetConfirmImportance(widget.DangerImportance)
-	d.Show()
-	return d
 }

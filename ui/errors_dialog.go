@@ -23,6 +23,15 @@ func explainSummary(err error) string {
 	return explainOf(err).Summary
 }
 
+// explainLine is an error's summary and next step in one line.
+func explainLine(err error) string {
+	ex := explainOf(err)
+	if ex.NextStep == "" {
+		return ex.Summary
+	}
+	return ex.Summary + " " + ex.NextStep
+}
+
 // errorDialog shows an error in plain words, what to do next, the technical detail one
 // click away, and a button that copies everything support needs.
 type errorDialog struct {

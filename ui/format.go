@@ -3,9 +3,8 @@ package ui
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
-
-	"github.com/dustin/go-humanize"
 )
 
 // Formats of times as the UI shows them. Exact times are in the user's local zone.
@@ -76,14 +75,6 @@ func shortTime(t time.Time) string {
 	return t.Local().Format(shortTimeLayout)
 }
 
-// sizeText is a byte count for people: "1.2 MB".
-func sizeText(n int64) string {
-	if n < 0 {
-		return "—"
-	}
-	return humanize.Bytes(uint64(n))
-}
-
 // elapsedText is a duration as a clock would show it: "42 s", "3 min 05 s", "1 h 02 min".
 func elapsedText(d time.Duration) string {
 	if d < 0 {
@@ -100,4 +91,25 @@ func elapsedText(d time.Duration) string {
 		return fmt.Sprintf("%d min %02d s", m, s)
 	}
 	return fmt.Sprintf("%d s", s)
+}
+
+// sentence starts s with a capital letter and ends it with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// countText is "1 app", "3 apps".
+func countText(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

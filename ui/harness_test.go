@@ -17,6 +17,7 @@ import (
 	"restoredesk/core/localcloud"
 	"restoredesk/core/localcloud/localcloudtest"
 	"restoredesk/core/profiles"
+	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
 
@@ -218,8 +219,26 @@ func (h *harness) lastJob() *job {
 	return j
 }
 
+// confirmPlan waits for the engine's plan in the dialog last shown, lets change set its
+// options (which plans again; change may be nil), waits again, and confirms the plan.
+func (h *harness) confirmPlan(change func(d *planDialog)) {
+	h.t.Helper()
+	h.idle()
+	if change != nil {
+		h.on(func() { change(h.u.planDlg) })
+		h.idle()
+	}
+	h.on(func() {
+		d := h.u.planDlg
+		if d == nil || d.current == nil || d.okBtn.Disabled() {
+			h.t.Fatalf("no plan to confirm: %q", texts(h.u.win.Canvas()))
+		}
+		test.Tap(d.okBtn)
+	})
+}
+
 // finished waits for j to end and returns its final state.
-func (h *harness) finished(j *job) jobState {
+func (h *harness) finished(j *job) progress.View {
 	h.t.Helper()
 	select {
 	case <-j.done:

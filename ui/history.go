@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"restoredesk/core/journal"
-	"restoredesk/core/restore"
 )
 
 const (
@@ -51,25 +50,6 @@ func runKindText(r journal.Run) string {
 	return string(r.Kind)
 }
 
-// runStatusText is a run's status in words.
-func runStatusText(s journal.Status) string {
-	switch s {
-	case journal.StatusRunning:
-		return "Running"
-	case journal.StatusCompleted:
-		return "Completed"
-	case journal.StatusFailed:
-		return "Failed"
-	case journal.StatusCancelled:
-		return "Cancelled"
-	case journal.StatusInterrupted:
-		return "Interrupted"
-	case journal.StatusUnknown:
-		return "Outcome unknown"
-	}
-	return string(s)
-}
-
 // historyRowCells are the cells of one run.
 func historyRowCells(r journal.Run) []string {
 	took := "—"
@@ -81,13 +61,7 @@ func historyRowCells(r journal.Run) []string {
 		app = r.AppID
 	}
 	return []string{exactTime(r.StartedAt), r.Profile, app + " · " + r.Mode, runKindText(r), r.Source(),
-		runStatusText(r.Status), took}
-}
-
-// canUndo reports whether r took a safety backup that can be restored to undo it.
-func canUndo(r journal.Run) bool {
-	return r.SafetySnapshotID != "" && r.Status.Finished() &&
-		(r.Kind == journal.KindRestore || r.Kind == journal.KindUpload || r.Kind == journal.KindUndo)
+		r.Status.Label(), took}
 }
 
 // historyWindow shows the journal: every run on this computer, filterable by account and
@@ -255,7 +229,7 @@ func (h *historyWindow) selectRun(i int) {
 	h.selected = i
 	r := h.runs[i]
 	h.details.SetText(runDetails(r))
-	if canUndo(r) {
+	if r.CanUndo() {
 		h.undo.Enable()
 	} else {
 		h.undo.Disable()
@@ -269,7 +243,7 @@ func runDetails(r journal.Run) string {
 	if src := r.Source(); src != "" {
 		fmt.Fprintf(&b, "From: %s\n", src)
 	}
-	fmt.Fprintf(&b, "Status: %s", runStatusText(r.Status))
+	fmt.Fprintf(&b, "Status: %s", r.Status.Label())
 	if r.Error != "" {
 		fmt.Fprintf(&b, " — %s", r.Error)
 	}
@@ -326,7 +300,7 @@ func (h *historyWindow) exportTo(w io.WriteCloser) {
 	})
 }
 
-// undoSelected restores the selected run's safety backup into its environment.
+// undoSelected plans restoring the selected run's safety backup into its environment.
 func (h *historyWindow) undoSelected() {
 	if h.selected < 0 {
 		return
@@ -334,54 +308,9 @@ func (h *historyWindow) undoSelected() {
 	r := h.runs[h.selected]
 	u := h.u
 	s := u.sess
-	switch {
-	case s == nil || s.profile != r.Profile:
+	if s == nil || s.profile != r.Profile {
 		u.showMessage("Switch account first", fmt.Sprintf("This restore was made with the account “%s”. Open that account, then undo it.", r.Profile))
 		return
 	}
-	u.background(func(ctx context.Context) {
-		plan, err := s.engine.Undo(ctx, r.ID)
-		u.do(func() {
-			if err != nil {
-				u.showError("This restore cannot be undone", err)
-				return
-			}
-			u.confirmUndo(s, r, plan)
-		})
-	})
-}
-
-// confirmUndo shows the undo plan and, for production, asks for the name typed out.
-func (u *UI) confirmUndo(s *session, r journal.Run, plan *restore.Plan) *dialog.ConfirmDialog {
-	mode := plan.Request.Target.Env.Mode
-	body := container.NewVBox(wrapped(fmt.Sprintf(
-		"%s's data will be replaced by the safety backup taken before the restore of %s. Changes made since then will be lost.",
-		mode, exactTime(r.StartedAt))))
-	body.Add(widget.NewLabelWithStyle("What happens:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	body.Add(wrapped(planStepsText(plan)))
-	confirm := widget.NewEntry()
-	if plan.Production {
-		confirm.SetPlaceHolder(mode)
-		body.Add(wrapped(fmt.Sprintf("This is a production environment. Type %s to confirm.", mode)))
-		body.Add(confirm)
-	}
-	d := dialog.NewCustomConfirm("Undo this restore?", "Undo restore", "Cancel", body, func(ok bool) {
-		if !ok {
-			return
-		}
-		if plan.Production && !strings.EqualFold(strings.TrimSpace(confirm.Text), mode) {
-			u.showMessage("Not confirmed", fmt.Sprintf("Type %s exactly to undo a restore of production. Nothing was changed.", mode))
-			return
-		}
-		plan.Request.Options.Confirm = strings.TrimSpace(confirm.Text)
-		if planHas(plan, restore.StepStop) {
-			u.showStopPrompt(plan, func() { u.runPlan(s, plan) })
-			return
-		}
-		u.runPlan(s, plan)
-	}, u.win)
-	d.SetConfirmImportance(widget.DangerImportance)
-	d.Resize(fyne.NewSize(560, 0))
-	d.Show()
-	return d
+	u.undoRun(s, r.ID)
 }

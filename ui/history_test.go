@@ -9,6 +9,7 @@ import (
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
+	"restoredesk/core/progress"
 )
 
 func TestHistory_ListsRunsAndUndoesARestore(t *testing.T) {
@@ -16,13 +17,11 @@ func TestHistory_ListsRunsAndUndoesARestore(t *testing.T) {
 	h.demo()
 	h.open("orderdesk", "Acceptance")
 	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() {
-		test.Tap(h.u.bar.restore)
-		test.Tap(h.u.restoreDlg.restoreBtn)
-	})
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.confirmPlan(nil)
 	h.idle()
-	if st := h.finished(h.lastJob()); st.outcome != outcomeCompleted {
-		t.Fatalf("restore ended %v: %v", st.outcome, st.err)
+	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
+		t.Fatalf("restore ended %v: %v", st.State, st.Err)
 	}
 
 	h.on(func() { test.Tap(h.u.bar.history) })
@@ -53,7 +52,7 @@ func TestHistory_ListsRunsAndUndoesARestore(t *testing.T) {
 	h.idle()
 	h.on(func() {
 		top := h.u.win.Canvas().Overlays().Top()
-		if top == nil || !shows(h.u.win.Canvas(), "replaced by the safety backup") {
+		if top == nil || !shows(h.u.win.Canvas(), "This undoes run") {
 			t.Fatalf("no undo confirmation: %q", texts(h.u.win.Canvas()))
 		}
 		b := button(h.u.win.Canvas(), "Undo restore")
@@ -63,8 +62,8 @@ func TestHistory_ListsRunsAndUndoesARestore(t *testing.T) {
 		test.Tap(b)
 	})
 	h.idle()
-	if st := h.finished(h.lastJob()); st.outcome != outcomeCompleted {
-		t.Fatalf("undo ended %v: %v", st.outcome, st.err)
+	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
+		t.Fatalf("undo ended %v: %v", st.State, st.Err)
 	}
 	runs, _ := h.journal.List(context.Background(), journal.Filter{})
 	if len(runs) != 2 || runs[0].Kind != journal.KindUndo {

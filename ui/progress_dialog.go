@@ -3,32 +3,32 @@ package ui
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"restoredesk/core/progress"
+	"restoredesk/core/restore"
 )
 
-// progressDialog shows a byte count growing while a file is read, with Cancel. Workers
-// call set from any goroutine (two atomic stores); a presenter draws at presentEvery.
+// progressDialog shows the bytes of a file being read, with Cancel. It prints the view of
+// its updater (core/progress), which paces it: workers feed events to events().
 type progressDialog struct {
-	dialog      *dialog.CustomDialog
-	bar         *widget.ProgressBar
-	info        *widget.Label
-	done, total atomic.Int64
-	stop        chan struct{}
-	ctx         context.Context
-	cancel      context.CancelFunc
-	closing     bool // UI goroutine: close, not the user, hides the dialog
+	dialog  *dialog.CustomDialog
+	bar     *widget.ProgressBar
+	info    *widget.Label
+	up      *progress.Updater
+	ctx     context.Context
+	cancel  context.CancelFunc
+	closing bool // UI goroutine: close, not the user, hides the dialog
 }
 
 // newProgressDialog shows the dialog; its context ends when the user presses Cancel or
 // the dialog is closed. UI goroutine.
 func (u *UI) newProgressDialog(title, text string) *progressDialog {
-	p := &progressDialog{stop: make(chan struct{})}
+	p := &progressDialog{}
 	p.ctx, p.cancel = context.WithCancel(u.ctx)
 	p.bar = widget.NewProgressBar()
 	p.info = widget.NewLabel("Starting…")
@@ -40,38 +40,26 @@ func (u *UI) newProgressDialog(title, text string) *progressDialog {
 	})
 	p.dialog.Resize(fyne.NewSize(520, 0))
 	p.dialog.Show()
-	u.background(func(context.Context) {
-		t := time.NewTicker(presentEvery)
-		defer t.Stop()
-		var drawn int64 = -1
-		for {
-			select {
-			case <-p.stop:
-				return
-			case <-t.C:
-				done, total := p.done.Load(), p.total.Load()
-				if total <= 0 || done == drawn {
-					continue // nothing new to draw: leave the UI goroutine alone
-				}
-				drawn = done
-				u.do(func() {
-					p.bar.SetValue(float64(done) / float64(total))
-					p.info.SetText(fmt.Sprintf("%s of %s read", sizeText(done), sizeText(total)))
-				})
-			}
+	drawn := int64(-1)
+	p.up = progress.NewUpdater(progress.DefaultInterval, u.deps.Now, title, nil, func(v progress.View, final bool) {
+		b := v.Bytes
+		if v.Counting < 0 || b.Total <= 0 || b.Done == drawn {
+			return // nothing new to draw: leave the UI goroutine alone
 		}
+		drawn = b.Done
+		u.do(func() {
+			p.bar.SetValue(b.Fraction())
+			p.info.SetText(fmt.Sprintf("%s of %s read", progress.Size(b.Done), progress.Size(b.Total)))
+		})
 	})
 	return p
 }
 
-// set records progress. Any goroutine.
-func (p *progressDialog) set(done, total int64) {
-	p.done.Store(done)
-	p.total.Store(total)
-}
+// events is the sink for the engine's events while the dialog is shown. Any goroutine.
+func (p *progressDialog) events() func(restore.Event) { return restore.Follow(p.up) }
 
-// end stops the presenter; close hides the dialog. end: any goroutine, once.
-func (p *progressDialog) end() { close(p.stop) }
+// end stops the updater; close hides the dialog. end: any goroutine, once.
+func (p *progressDialog) end() { p.up.Done(progress.RunCompleted, "", nil) }
 
 // close hides the dialog without counting as a cancel. UI goroutine.
 func (p *progressDialog) close() {

@@ -11,6 +11,7 @@ import (
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
+	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
 
@@ -96,24 +97,26 @@ func TestRestore_FreeApp_FromTapToFinishedRun(t *testing.T) {
 	h.open("expensetracker", "Sandbox")
 	snap := h.selectBackup(completedOfKind(cloud.KindNightly))
 	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.idle() // the engine plans
 	h.on(func() {
-		d := h.u.restoreDlg
-		if d == nil {
-			t.Fatal("no restore dialog")
+		d := h.u.planDlg
+		if d == nil || d.current == nil {
+			t.Fatalf("no restore plan: %+v", d)
 		}
-		if !d.safety.Disabled() || d.safety.Checked {
+		if d.safety.Visible() {
 			t.Error("a Free App offers a safety backup")
 		}
-		if !strings.Contains(d.safety.Text, "Free Apps cannot take backups") {
-			t.Errorf("safety text = %q", d.safety.Text)
+		// The dialog says what the plan says: no safety backup for a Free App, and why.
+		if !strings.Contains(d.notes.Text, "cannot make a safety backup") {
+			t.Errorf("notes = %q", d.notes.Text)
 		}
 		if !strings.Contains(d.summary.Text, "Sandbox's data will be replaced by the backup of") {
 			t.Errorf("summary = %q", d.summary.Text)
 		}
-		test.Tap(d.restoreBtn)
+		test.Tap(d.okBtn)
 	})
 	h.idle() // the plan is made
-	var st jobState
+	var st progress.View
 	done := &fyne.Notification{Title: "Finished: Restore Expense Tracker · Sandbox", Content: "The job finished successfully."}
 	test.AssertNotificationSent(t, done, func() {
 		h.on(func() {
@@ -127,15 +130,15 @@ func TestRestore_FreeApp_FromTapToFinishedRun(t *testing.T) {
 		})
 		st = h.finished(h.lastJob())
 	})
-	if st.outcome != outcomeCompleted {
-		t.Fatalf("run ended %v: %v", st.outcome, st.err)
+	if st.State != progress.RunCompleted {
+		t.Fatalf("run ended %v: %v", st.State, st.Err)
 	}
-	for _, s := range st.steps {
-		if s.kind == restore.StepSafetyBackup {
+	for _, s := range st.Steps {
+		if s.Kind == string(restore.StepSafetyBackup) {
 			t.Error("a Free App run took a safety backup")
 		}
-		if s.status != "done" {
-			t.Errorf("step %s is %s", s.kind, s.status)
+		if s.State != progress.StepDone {
+			t.Errorf("step %s is %s", s.Kind, s.State)
 		}
 	}
 	runs, err := h.journal.List(context.Background(), journal.Filter{})
@@ -154,26 +157,27 @@ func TestRestore_Production_TypedConfirmation_StopAccepted(t *testing.T) {
 	before := len(h.snapshots("orderdesk", "Production"))
 	h.selectBackup(completedOfKind(cloud.KindWeekly))
 	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.idle()
 	h.on(func() {
-		d := h.u.restoreDlg
-		if !d.restoreBtn.Disabled() {
+		d := h.u.planDlg
+		if !d.okBtn.Disabled() {
 			t.Fatal("Restore is enabled before the production name was typed")
 		}
 		if !shows(h.u.win.Canvas(), "Type Production to confirm") {
 			t.Fatalf("no typed confirmation offered: %q", texts(h.u.win.Canvas()))
 		}
 		test.Type(d.confirm, "Productio")
-		if !d.restoreBtn.Disabled() {
+		if !d.okBtn.Disabled() {
 			t.Fatal("Restore is enabled with a partial name")
 		}
 		test.Type(d.confirm, "n")
-		if d.restoreBtn.Disabled() {
+		if d.okBtn.Disabled() {
 			t.Fatal("Restore stays disabled after typing Production")
 		}
 		if !d.safety.Checked {
 			t.Error("the safety backup is not on by default for a licensed node")
 		}
-		test.Tap(d.restoreBtn)
+		test.Tap(d.okBtn)
 	})
 	h.idle()
 	h.on(func() {
@@ -183,12 +187,12 @@ func TestRestore_Production_TypedConfirmation_StopAccepted(t *testing.T) {
 		h.u.stopPrompt.Confirm()
 	})
 	st := h.finished(h.lastJob())
-	if st.outcome != outcomeCompleted {
-		t.Fatalf("run ended %v: %v", st.outcome, st.err)
+	if st.State != progress.RunCompleted {
+		t.Fatalf("run ended %v: %v", st.State, st.Err)
 	}
 	var kinds []restore.StepKind
-	for _, s := range st.steps {
-		kinds = append(kinds, s.kind)
+	for _, s := range st.Steps {
+		kinds = append(kinds, restore.StepKind(s.Kind))
 	}
 	want := []restore.StepKind{restore.StepSafetyBackup, restore.StepStop, restore.StepRestore, restore.StepWait, restore.StepStart, restore.StepVerify}
 	if !slices.Equal(kinds, want) {
@@ -215,10 +219,11 @@ func TestRestore_StopPromptDeclinedChangesNothing(t *testing.T) {
 	h.open("customerportal", "Production")
 	before := h.snapshots("customerportal", "Production")
 	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.idle()
 	h.on(func() {
-		test.Tap(h.u.bar.restore)
-		test.Type(h.u.restoreDlg.confirm, "production")
-		test.Tap(h.u.restoreDlg.restoreBtn)
+		test.Type(h.u.planDlg.confirm, "production")
+		test.Tap(h.u.planDlg.okBtn)
 	})
 	h.idle()
 	h.on(func() {
@@ -250,25 +255,30 @@ func TestRestore_IntoAnotherEnvironment_StoppedTargetNeedsNoPrompt(t *testing.T)
 	h.demo()
 	h.open("orderdesk", "Production")
 	snap := h.selectBackup(completedOfKind(cloud.KindMonthly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.idle()
 	h.on(func() {
-		test.Tap(h.u.bar.restore)
-		d := h.u.restoreDlg
-		d.targetSel.SetSelected("Acceptance")
+		d := h.u.planDlg
+		d.targetSel.SetSelected("Acceptance") // plans again, for Acceptance
 		if d.target.Mode != "Acceptance" {
 			t.Fatal("the target did not change")
 		}
-		if !strings.Contains(d.summary.Text, "Acceptance's data will be replaced by Production's backup of") {
+	})
+	h.idle()
+	h.on(func() {
+		d := h.u.planDlg
+		if !strings.Contains(d.summary.Text, "Acceptance's data will be replaced by the backup Production made on") {
 			t.Errorf("summary = %q", d.summary.Text)
 		}
 		if d.startAfter.Checked {
 			t.Error("a stopped target is started afterwards by default")
 		}
-		test.Tap(d.restoreBtn) // not production: no name to type
+		test.Tap(d.okBtn) // not production: no name to type
 	})
 	h.idle()
 	st := h.finished(h.lastJob())
-	if st.outcome != outcomeCompleted {
-		t.Fatalf("run ended %v: %v", st.outcome, st.err)
+	if st.State != progress.RunCompleted {
+		t.Fatalf("run ended %v: %v", st.State, st.Err)
 	}
 	h.on(func() {
 		if h.u.stopPrompt != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
@@ -42,13 +43,30 @@ func (u *UI) followRun(s *session, spec runSpec, work func(ctx context.Context, 
 	return j
 }
 
-// runPlan runs plan as a job of the jobs panel. UI goroutine.
+// runPlan runs a confirmed plan as a job of the jobs panel. UI goroutine.
 func (u *UI) runPlan(s *session, plan *restore.Plan) *job {
-	spec := runSpec{title: planTitle(plan), steps: plan.Steps, target: plan.Request.Target, cancellable: true, offerStart: true}
+	spec := runSpec{title: planTitle(plan), steps: plan.Steps, target: plan.Request.Target, cancellable: true,
+		offerStart: plan.Request.Action != journal.KindStop}
 	u.status.SetText(spec.title + ": started. Follow it in the jobs panel below.")
 	return u.followRun(s, spec, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
+		if plan.Request.Action == journal.KindBackup {
+			onEvent = u.listNewBackup(s, plan.Request.Target.App.AppID, onEvent)
+		}
 		return s.engine.Run(ctx, plan, onEvent)
 	})
+}
+
+// listNewBackup passes events on and reloads the backups once the cloud reports the new
+// one, so it is listed while it is made.
+func (u *UI) listNewBackup(s *session, appID string, onEvent func(restore.Event)) func(restore.Event) {
+	listed := false // the engine calls back one event at a time
+	return func(e restore.Event) {
+		onEvent(e)
+		if !listed && e.Type == restore.EventProgress {
+			listed = true
+			u.do(func() { u.refreshShown(s, appID) })
+		}
+	}
 }
 
 // planTitle names a run: "Restore Order Desk · Production", "Upload a.backup to …".
@@ -56,6 +74,12 @@ func planTitle(plan *restore.Plan) string {
 	t := plan.Request.Target
 	where := t.App.Name + " · " + t.Env.Mode
 	switch {
+	case plan.Request.Action == journal.KindStart:
+		return "Start " + where
+	case plan.Request.Action == journal.KindStop:
+		return "Stop " + where
+	case plan.Request.Action == journal.KindBackup:
+		return "Back up " + where
 	case plan.UndoOf != 0:
 		return "Undo the restore of " + where
 	case plan.Request.Source.File != "" && plan.Request.Options.UploadOnly:
@@ -82,37 +106,14 @@ func (u *UI) runEnded(s *session, j *job, spec runSpec, res *restore.Result, err
 		u.notify("Failed: "+title, explainSummary(err))
 		u.status.SetText(title + ": failed. " + explainSummary(err))
 	}
-	if spec.offerStart && res != nil && res.LeftStopped {
-		app, env, runID := spec.target.App, spec.target.Env, res.RunID
-		u.jobs.offerStart(j, "Start "+env.Mode, func() { u.startEnv(s, app, env, runID) })
+	if spec.offerStart && res != nil && slices.ContainsFunc(res.NextActions(), func(a restore.NextAction) bool { return a.Kind == restore.ActionStart }) {
+		app, env := spec.target.App, spec.target.Env
+		u.jobs.offerStart(j, "Start "+env.Mode, func() { u.askAction(s, journal.KindStart, app, env) })
 	}
 	u.refreshShown(s, spec.target.App.AppID)
 	if u.history != nil && !u.history.closed {
 		u.history.load()
 	}
-}
-
-// refreshShown reloads the environments and backups of appID when they are on screen.
-// UI goroutine.
-func (u *UI) refreshShown(s *session, appID string) {
-	if u.sess != s || u.curApp == nil || u.curApp.AppID != appID {
-		return
-	}
-	u.loadEnvs()
-	u.reloadBackups()
-}
-
-// reloadBackups reloads the selected environment's backups, keeping the selected one.
-// UI goroutine.
-func (u *UI) reloadBackups() {
-	if u.curEnv == nil {
-		return
-	}
-	keep := ""
-	if u.curSnap != nil {
-		keep = u.curSnap.SnapshotID
-	}
-	u.loadBackups(keep)
 }
 
 // reattach follows the runs of this account that were still running when Restore Desk
@@ -150,50 +151,4 @@ func reattachSpec(r journal.Run) runSpec {
 		spec.steps = append(spec.steps, restore.Step{Kind: restore.StepKind(st.Kind), Title: st.Title})
 	}
 	return spec
-}
-
-// actionSpec shows a start, stop or backup run of the engine on env of app.
-func actionSpec(kind journal.Kind, verb string, app cloud.App, env cloud.Environment) runSpec {
-	return runSpec{
-		title:  verb + " " + app.Name + " · " + env.Mode,
-		steps:  restore.ActionSteps(kind, env.Mode),
-		target: restore.Target{App: app, Env: env},
-	}
-}
-
-// startEnv starts env as a journaled run and follows it until the environment runs;
-// afterRun, when not 0, is the run that left it stopped. UI goroutine.
-func (u *UI) startEnv(s *session, app cloud.App, env cloud.Environment, afterRun int64) *job {
-	spec := actionSpec(journal.KindStart, "Start", app, env)
-	return u.followRun(s, spec, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
-		if afterRun != 0 {
-			return s.engine.StartAfter(ctx, afterRun, onEvent)
-		}
-		return s.engine.StartTarget(ctx, s.profile, spec.target, onEvent)
-	})
-}
-
-// stopEnv stops env as a journaled run and follows it until the cloud reports it
-// stopped. UI goroutine.
-func (u *UI) stopEnv(s *session, app cloud.App, env cloud.Environment) *job {
-	spec := actionSpec(journal.KindStop, "Stop", app, env)
-	return u.followRun(s, spec, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
-		return s.engine.StopTarget(ctx, s.profile, spec.target, onEvent)
-	})
-}
-
-// createSnapshot makes a manual backup as a journaled run and follows it until it is
-// completed. UI goroutine.
-func (u *UI) createSnapshot(s *session, app cloud.App, env cloud.Environment, comment string) *job {
-	spec := actionSpec(journal.KindBackup, "Back up", app, env)
-	return u.followRun(s, spec, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
-		listed := false // the engine calls back one event at a time
-		return s.engine.BackupTarget(ctx, s.profile, spec.target, restore.BackupOptions{Comment: comment}, func(e restore.Event) {
-			onEvent(e)
-			if !listed && e.Type == restore.EventProgress {
-				listed = true
-				u.do(func() { u.refreshShown(s, app.AppID) }) // list the new backup while it is made
-			}
-		})
-	})
 }

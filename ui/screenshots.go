@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
+	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
 
@@ -48,12 +49,12 @@ func (u *UI) Tour(ctx context.Context, dir, archivePath string, capture Capture)
 	t.on(func() { u.backups.table.Select(widget.TableCellID{Row: 1, Col: 0}) })
 	t.shoot(ShotMainWindow)
 
-	t.on(func() { u.restoreDlg = nil; u.restoreSelected() })
-	t.wait("the restore dialog", func() bool { return u.restoreDlg != nil })
-	t.on(func() { u.restoreDlg.confirm.SetText("Production") })
+	t.on(func() { u.planDlg = nil; u.restoreSelected() })
+	t.wait("the restore plan", func() bool { return u.planDlg != nil && u.planDlg.current != nil })
+	t.on(func() { u.planDlg.confirm.SetText("Production") })
 	t.shoot(ShotRestore)
 
-	t.on(func() { u.stopPrompt = nil; u.restoreDlg.submit() })
+	t.on(func() { u.stopPrompt = nil; u.planDlg.submit() })
 	t.wait("the stop prompt", func() bool { return u.stopPrompt != nil })
 	t.shoot(ShotStopPrompt)
 
@@ -71,11 +72,11 @@ func (u *UI) Tour(ctx context.Context, dir, archivePath string, capture Capture)
 			return false
 		}
 		st := u.jobs.snapshot(j)
-		if st.outcome != outcomeRunning {
+		if st.State != progress.RunRunning {
 			return true
 		}
-		for _, s := range st.steps {
-			if s.kind == restore.StepWait && s.status != "pending" {
+		for _, s := range st.Steps {
+			if s.Kind == string(restore.StepWait) && s.State != progress.StepPending {
 				return true
 			}
 		}

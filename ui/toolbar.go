@@ -19,29 +19,31 @@ type toolbar struct {
 	switching                                              bool // setProfiles is updating the select
 }
 
-func newToolbar(u *UI) *toolbar {
+// toolbarActions are what the toolbar's buttons do.
+type toolbarActions struct {
+	refresh, restore, upload, backup, start, stop, history func()
+	switchProfile                                          func(name string) // a profile chosen in the switcher
+	accounts                                               func(anchor fyne.CanvasObject)
+}
+
+func newToolbar(do toolbarActions) *toolbar {
 	b := &toolbar{}
-	b.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), u.refresh)
-	b.create = widget.NewButtonWithIcon("Create backup", theme.ContentAddIcon(), func() { u.createBackup() })
-	b.restore = widget.NewButtonWithIcon("Restore…", theme.HistoryIcon(), u.restoreSelected)
+	b.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), do.refresh)
+	b.create = widget.NewButtonWithIcon("Create backup", theme.ContentAddIcon(), do.backup)
+	b.restore = widget.NewButtonWithIcon("Restore…", theme.HistoryIcon(), do.restore)
 	b.restore.Importance = widget.HighImportance
-	b.upload = widget.NewButtonWithIcon("Upload archive…", theme.UploadIcon(), u.showUploadChooser)
-	b.start = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), u.startSelected)
-	b.stop = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), func() { u.stopSelected() })
-	b.history = widget.NewButtonWithIcon("History", theme.ListIcon(), u.showHistory)
+	b.upload = widget.NewButtonWithIcon("Upload archive…", theme.UploadIcon(), do.upload)
+	b.start = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), do.start)
+	b.stop = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), do.stop)
+	b.history = widget.NewButtonWithIcon("History", theme.ListIcon(), do.history)
 	b.profiles = widget.NewSelect(nil, func(name string) {
-		if b.switching || name == "" || (u.sess != nil && u.sess.profile == name) {
-			return
+		if !b.switching && name != "" {
+			do.switchProfile(name)
 		}
-		if name == DemoProfile {
-			u.startDemo()
-			return
-		}
-		u.openProfile(name)
 	})
 	b.profiles.PlaceHolder = "Account"
 	b.accounts = widget.NewButtonWithIcon("", theme.AccountIcon(), nil)
-	b.accounts.OnTapped = func() { u.showAccountsMenu(b.accounts) }
+	b.accounts.OnTapped = func() { do.accounts(b.accounts) }
 	return b
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"restoredesk/core/archive"
 	"restoredesk/core/cloud"
+	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
 
@@ -30,9 +31,9 @@ func (u *UI) uploadTarget() (cloud.AppWithEnvironments, cloud.Environment, bool)
 		u.showMessage("Choose an environment first",
 			"Select the app and the environment the archive belongs to, then upload it (or drop it on the window).")
 		return cloud.AppWithEnvironments{}, cloud.Environment{}, false
-	case u.curApp.FreeApp:
-		u.showMessage("Free Apps cannot upload archives",
-			fmt.Sprintf("Mendix Cloud restores a Free App only from its own backups. Pick one of the backups of %s in the list instead.", u.curApp.Name))
+	}
+	if err := restore.CheckUploadTarget(restore.Target{App: u.curApp.App, Env: *u.curEnv}); err != nil {
+		u.showError("No archive can be uploaded here", err)
 		return cloud.AppWithEnvironments{}, cloud.Environment{}, false
 	}
 	return *u.curApp, *u.curEnv, true
@@ -93,43 +94,38 @@ func (u *UI) inspectFile(path string) {
 	if !ok {
 		return
 	}
+	s := u.sess
 	name := filepath.Base(path)
 	pd := u.newProgressDialog("Checking "+name,
 		"Restore Desk reads the whole file to check it before anything is uploaded. Nothing changes in the cloud yet.")
+	req := restore.Request{Profile: s.profile, Source: restore.Source{File: path},
+		Target: restore.Target{App: app.App, Env: env}, Options: restore.Options{UploadOnly: true}}
 	u.background(func(context.Context) {
-		report, err := u.inspector.inspect(pd.ctx, path, pd.set)
+		// The engine inspects the file as part of its plan, and remembers the report.
+		plan, err := s.engine.PlanWithProgress(pd.ctx, req, pd.events())
 		pd.end()
 		cancelled := pd.ctx.Err() != nil
+		report := restore.ReportOf(err)
+		if plan != nil {
+			report = plan.Archive
+		}
 		u.do(func() {
 			pd.close()
 			switch {
 			case cancelled:
 				u.status.SetText("The check of " + name + " was cancelled. Nothing was uploaded.")
-			case err != nil:
-				u.showError("The file could not be checked", err)
+			case report != nil:
+				u.showInspection(s, app, env, plan, report)
 			default:
-				u.showInspection(app, env, path, report)
+				u.showError("The archive cannot be uploaded", err)
 			}
 		})
 	})
 }
 
-// kindText is an archive kind in words.
-func kindText(k archive.Kind) string {
-	switch k {
-	case archive.KindFullSnapshot:
-		return "Full snapshot (database and files)"
-	case archive.KindDatabaseOnly:
-		return "Database only"
-	case archive.KindFilesOnly:
-		return "Files only (cannot be restored)"
-	}
-	return "Not a backup archive Restore Desk recognises"
-}
-
 // reportItems are the facts of an inspection report as label/value pairs.
 func reportItems(r *archive.Report) [][2]string {
-	items := [][2]string{{"Kind", kindText(r.Kind)}}
+	items := [][2]string{{"Kind", r.Kind.Label()}}
 	add := func(label, value string) {
 		if strings.TrimSpace(value) != "" {
 			items = append(items, [2]string{label, value})
@@ -146,9 +142,9 @@ func reportItems(r *archive.Report) [][2]string {
 		add("Dump format", fmt.Sprintf("version %s, %s, compression %s", r.ArchiveVersion, r.Format, r.Compression))
 	}
 	add("Model version", r.ModelVersion)
-	size := sizeText(r.CompressedSize)
+	size := progress.Size(r.CompressedSize)
 	if r.UncompressedSize > 0 && r.UncompressedSize != r.CompressedSize {
-		size += fmt.Sprintf(" (%s unpacked)", sizeText(r.UncompressedSize))
+		size += fmt.Sprintf(" (%s unpacked)", progress.Size(r.UncompressedSize))
 	}
 	add("Size", size)
 	// File documents live under tree/ in a full snapshot; a database-only dump has none.
@@ -170,8 +166,10 @@ type inspectionDialog struct {
 }
 
 // showInspection shows report; a file that cannot be restored is only shown, never sent.
-func (u *UI) showInspection(app cloud.AppWithEnvironments, env cloud.Environment, path string, r *archive.Report) *inspectionDialog {
+// plan is the engine's upload-only plan (nil when the file cannot be restored).
+func (u *UI) showInspection(s *session, app cloud.AppWithEnvironments, env cloud.Environment, plan *restore.Plan, r *archive.Report) *inspectionDialog {
 	d := &inspectionDialog{report: r}
+	path := r.Path
 	name := filepath.Base(path)
 	body := container.NewVBox()
 	verdict := wrapped(fmt.Sprintf("%s can be restored.", name))
@@ -198,18 +196,26 @@ func (u *UI) showInspection(app cloud.AppWithEnvironments, env cloud.Environment
 	}
 
 	title := "Check of " + name
-	if !r.Restorable {
+	if plan == nil || !r.Restorable {
 		d.dialog = dialog.NewCustom(title, "Close", container.NewVScroll(body), u.win)
 	} else {
 		d.restore = widget.NewCheck(fmt.Sprintf("Restore %s from it once it is uploaded", env.Mode), nil)
 		d.restore.SetChecked(true)
 		body.Add(widget.NewSeparator())
-		body.Add(wrapped(fmt.Sprintf("The archive is uploaded to %s · %s and becomes a backup there. %s is not stopped for the upload.", app.Name, env.Mode, env.Mode)))
+		for _, n := range plan.Notes { // the engine's words for the upload alone
+			body.Add(wrapped(n))
+		}
 		body.Add(d.restore)
 		d.cancel = widget.NewButton("Cancel", func() { d.dialog.Hide() })
 		d.upload = widget.NewButton("Upload", func() {
 			d.dialog.Hide()
-			u.confirmUpload(app, env, path, r, d.restore.Checked)
+			if d.restore.Checked { // another plan: the restore is planned and confirmed on its own
+				u.restoreFile(s, app.App, env, path)
+				return
+			}
+			if plan.ConfirmWith("") {
+				u.confirmed(s, plan)
+			}
 		})
 		d.upload.Importance = widget.HighImportance
 		d.dialog = dialog.NewCustomWithoutButtons(title, container.NewVScroll(body), u.win)
@@ -219,20 +225,4 @@ func (u *UI) showInspection(app cloud.AppWithEnvironments, env cloud.Environment
 	d.dialog.Show()
 	u.inspection = d
 	return d
-}
-
-// confirmUpload runs the upload, first through the restore dialog when the archive is to
-// be restored as well.
-func (u *UI) confirmUpload(app cloud.AppWithEnvironments, env cloud.Environment, path string, r *archive.Report, andRestore bool) {
-	if !andRestore {
-		u.planAndRun(restore.Request{
-			Source:  restore.Source{File: path},
-			Target:  restore.Target{App: app.App, Env: env},
-			Options: restore.Options{UploadOnly: true},
-		})
-		return
-	}
-	only := app
-	only.Environments = []cloud.Environment{env} // the archive is restored where it is uploaded
-	u.showRestoreDialog(only, restoreSource{file: path, report: r}, env, u.planAndRun)
 }

@@ -18,6 +18,7 @@ import (
 	"restoredesk/core/archive"
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
+	"restoredesk/core/progress"
 )
 
 // fixture copies an archive of core/archive/testdata into a fresh folder and returns its path.
@@ -127,8 +128,8 @@ func TestUpload_FileChooser_UploadOnly(t *testing.T) {
 	})
 	h.idle()
 	st := h.finished(h.lastJob())
-	if st.outcome != outcomeCompleted {
-		t.Fatalf("upload ended %v: %v", st.outcome, st.err)
+	if st.State != progress.RunCompleted {
+		t.Fatalf("upload ended %v: %v", st.State, st.Err)
 	}
 	if got := len(uploaded(h, "customerportal", "Test")); got != before+1 {
 		t.Errorf("uploaded backups: %d before, %d after", before, got)
@@ -156,24 +157,25 @@ func TestUpload_DropAndRestore(t *testing.T) {
 		}
 		test.Tap(d.upload) // restore after upload is the default
 	})
+	h.idle() // the engine plans the restore (the file's check is remembered)
 	h.on(func() {
-		rd := h.u.restoreDlg
-		if rd == nil {
+		rd := h.u.planDlg
+		if rd == nil || rd.current == nil {
 			t.Fatal("no restore confirmation for the uploaded archive")
 		}
-		if !strings.Contains(rd.summary.Text, "Test's data will be replaced by the archive files_and_database-1a2b3c4d-202611250130.tar.gz") {
+		if !strings.Contains(rd.summary.Text, "Test's data will be replaced by the contents of files_and_database-1a2b3c4d-202611250130.tar.gz") {
 			t.Errorf("summary = %q", rd.summary.Text)
 		}
-		test.Tap(rd.restoreBtn)
+		test.Tap(rd.okBtn)
 	})
 	h.idle()
 	st := h.finished(h.lastJob())
-	if st.outcome != outcomeCompleted {
-		t.Fatalf("run ended %v: %v", st.outcome, st.err)
+	if st.State != progress.RunCompleted {
+		t.Fatalf("run ended %v: %v", st.State, st.Err)
 	}
 	var kinds []string
-	for _, s := range st.steps {
-		kinds = append(kinds, string(s.kind))
+	for _, s := range st.Steps {
+		kinds = append(kinds, string(s.Kind))
 	}
 	if !slices.Contains(kinds, "upload") || !slices.Contains(kinds, "restore") {
 		t.Errorf("steps = %v", kinds)
@@ -235,7 +237,7 @@ func TestUpload_CancelWhileUploadingLeavesEverythingAsItWas(t *testing.T) {
 	j := h.lastJob()
 	h.waitFor("the upload step", func() bool {
 		st := h.u.jobs.snapshot(j)
-		return slices.ContainsFunc(st.steps, func(s jobStep) bool { return s.kind == "upload" && s.status == "running" })
+		return slices.ContainsFunc(st.Steps, func(s progress.Step) bool { return s.Kind == "upload" && s.State == progress.StepRunning })
 	})
 	h.on(func() {
 		if !j.card.cancel.Visible() {
@@ -245,8 +247,8 @@ func TestUpload_CancelWhileUploadingLeavesEverythingAsItWas(t *testing.T) {
 	})
 	st := h.finished(j)
 	h.srv.Cloud().SetLatency(0)
-	if st.outcome != outcomeCancelled {
-		t.Fatalf("outcome %v: %v", st.outcome, st.err)
+	if st.State != progress.RunCancelled {
+		t.Fatalf("outcome %v: %v", st.State, st.Err)
 	}
 	if after := h.snapshots("orderdesk", "Production"); len(after) != len(before) {
 		t.Errorf("backups changed: %d → %d", len(before), len(after))
@@ -280,7 +282,7 @@ func TestDrop_SaysWhyItCannotUpload(t *testing.T) {
 		t.Errorf("no environment: %s", got)
 	}
 	h.open("expensetracker", "Sandbox")
-	if got := drop(uri); !strings.Contains(got, "Free Apps cannot upload archives") {
+	if got := drop(uri); !strings.Contains(got, "A Free App cannot receive an uploaded archive") {
 		t.Errorf("Free App: %s", got)
 	}
 	h.open("orderdesk", "Test")

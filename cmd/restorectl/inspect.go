@@ -2,15 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"sync/atomic"
-	"time"
-
-	"github.com/dustin/go-humanize"
-	"golang.org/x/term"
 
 	"restoredesk/core/archive"
+	"restoredesk/core/progress"
+	"restoredesk/core/restore"
 )
 
 func init() {
@@ -27,10 +22,11 @@ func runInspect(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	var done, total atomic.Int64
-	stop := c.showBytes("Inspecting", &done, &total)
-	rep, err := archive.Inspect(ctx, pos[0], func(d, t int64) { done.Store(d); total.Store(t) })
-	stop()
+	u := c.follow("inspect", nil)
+	counted := progress.NewCounter(0, 0)
+	u.Count(string(restore.StepInspect), counted)
+	rep, err := archive.Inspect(ctx, pos[0], func(d, t int64) { counted.SetTotal(t); counted.Set(d) })
+	u.Done(progress.RunCompleted, "", err)
 	if err != nil {
 		return err
 	}
@@ -45,33 +41,4 @@ func runInspect(ctx context.Context, c *cli, args []string) error {
 		return &exitError{code: exitFailure}
 	}
 	return nil
-}
-
-// showBytes draws a progress line on stderr while work counts bytes, when stderr is a
-// terminal; the work code only stores into the counters. The returned func stops it.
-func (c *cli) showBytes(label string, done, total *atomic.Int64) (stop func()) {
-	f, ok := c.stderr.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return func() {}
-	}
-	quit := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(200 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-quit:
-				fmt.Fprint(f, "\r\033[K")
-				return
-			case <-tick.C:
-				d, t := done.Load(), total.Load()
-				if t > 0 {
-					fmt.Fprintf(f, "\r\033[K%s: %s of %s (%d%%)", label, humanize.IBytes(uint64(d)), humanize.IBytes(uint64(t)), d*100/t)
-				}
-			}
-		}
-	}()
-	return func() { close(quit); <-finished }
 }

@@ -72,19 +72,15 @@ func runStop(ctx context.Context, c *cli, args []string) error {
 func (c *cli) lifecycle(ctx context.Context, pos []string, opts []restore.Option,
 	act func(e *restore.Engine, t restore.Target, on func(restore.Event)) (*restore.Result, error),
 	report func(t restore.Target, res *restore.Result) error) error {
-	e, j, cl, err := c.engine(ctx, opts...)
+	s, err := c.openTarget(ctx, pos[0], pos[1], opts...)
 	if err != nil {
 		return err
 	}
-	defer j.Close()
-	app, env, err := resolveTarget(ctx, cl, pos[0], pos[1])
-	if err != nil {
-		return err
-	}
-	t := restore.Target{App: app, Env: env}
-	pres := newPresenter(c)
-	res, err := act(e, t, pres.on)
-	pres.endLine()
+	defer s.Close()
+	t := s.target
+	u := c.follow(t.Env.Mode, nil)
+	res, err := act(s.e, t, restore.Follow(u))
+	restore.Finish(u, res, err)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"restoredesk/core/restore"
 	"strconv"
 )
 
@@ -53,7 +55,7 @@ func runUndo(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.confirmAndRun(ctx, e, p, &f, newPresenter(c))
+	return c.confirmAndRun(ctx, e, p, &f)
 }
 
 func runResume(ctx context.Context, c *cli, args []string) error {
@@ -71,9 +73,9 @@ func runResume(ctx context.Context, c *cli, args []string) error {
 	}
 	defer j.Close()
 	// Reattach reads the run itself and says plainly when there is no such run.
-	pres := newPresenter(c)
-	res, err := e.Reattach(ctx, id, pres.on)
-	pres.endLine()
+	u := c.follow(fmt.Sprintf("run %d", id), nil)
+	res, err := e.Reattach(ctx, id, restore.Follow(u))
+	restore.Finish(u, res, err)
 	if res == nil {
 		return err
 	}

@@ -29,22 +29,18 @@ func runUpload(ctx context.Context, c *cli, args []string) error {
 	if !*andRestore && (f.start || f.dbOnly || f.noSafety) {
 		return usagef("--start, --db-only and --no-safety-backup need --restore: an upload alone changes nothing in the environment")
 	}
-	e, j, cl, err := c.engine(ctx)
+	s, err := c.openTarget(ctx, pos[0], pos[1])
 	if err != nil {
 		return err
 	}
-	defer j.Close()
-	app, env, err := resolveTarget(ctx, cl, pos[0], pos[1])
-	if err != nil {
-		return err
-	}
+	defer s.Close()
 	opts := f.options()
 	opts.UploadOnly = !*andRestore
 	req := restore.Request{
 		Profile: c.profile,
 		Source:  restore.Source{File: pos[2]},
-		Target:  restore.Target{App: app, Env: env},
+		Target:  s.target,
 		Options: opts,
 	}
-	return c.planAndRun(ctx, e, req, f)
+	return c.planAndRun(ctx, s.e, req, f)
 }

@@ -6,10 +6,12 @@ import (
 	"strings"
 
 	"github.com/dustin/go-humanize"
+
+	"restoredesk/core/progress"
 )
 
-// kindLabel is how a kind reads in the text report.
-func kindLabel(k Kind) string {
+// Label is how a kind reads for people, in every front end.
+func (k Kind) Label() string {
 	switch k {
 	case KindFullSnapshot:
 		return "Full snapshot (database and files)"
@@ -29,7 +31,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "%-19s %s\n", label+":", fmt.Sprintf(format, args...))
 	}
 	line("File", "%s", r.Path)
-	line("Kind", "%s", kindLabel(r.Kind))
+	line("Kind", "%s", r.Kind.Label())
 	if r.Restorable {
 		line("Verdict", "restorable on Mendix Cloud")
 	} else {
@@ -117,6 +119,6 @@ func sizeText(n int64) string {
 	return fmt.Sprintf("%s (%s bytes)", byteCount(n), commaCount(n))
 }
 
-func byteCount(n int64) string { return humanize.Bytes(uint64(max(n, 0))) }
+func byteCount(n int64) string { return progress.Size(max(n, 0)) }
 
 func commaCount(n int64) string { return humanize.Comma(n) }

@@ -210,7 +210,7 @@ func New(baseURL string, creds Credentials, opts ...Option) (*Client, error) {
 		},
 		timeout:   DefaultRequestTimeout,
 		chunkSize: DefaultUploadChunkSize,
-		sleep:     sleepContext,
+		sleep:     Sleep,
 	}
 	for _, o := range opts {
 		o(c)

@@ -64,3 +64,22 @@ func KindOf(s Snapshot) SnapshotKind {
 	}
 	return KindWeekly
 }
+
+// Label is the kind as the portal and Restore Desk's lists show it.
+func (k SnapshotKind) Label() string {
+	switch k {
+	case KindNightly:
+		return "Nightly"
+	case KindWeekly:
+		return "Weekly"
+	case KindMonthly:
+		return "Monthly"
+	case KindManual:
+		return "Manual"
+	case KindUploaded:
+		return "Uploaded"
+	case KindSafety:
+		return "Safety"
+	}
+	return string(k)
+}

@@ -73,7 +73,9 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-func sleepContext(ctx context.Context, d time.Duration) error {
+// Sleep waits d or until ctx ends, whichever comes first; it returns ctx's error when
+// ctx ended first. Every wait between attempts or polls in core goes through it.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -318,7 +318,7 @@ func TestRetryWaitEndsWithContext(t *testing.T) {
 	var once sync.Once
 	c.sleep = func(ctx context.Context, d time.Duration) error {
 		once.Do(func() { close(waiting) })
-		return sleepContext(ctx, d)
+		return Sleep(ctx, d)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

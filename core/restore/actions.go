@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
 )
 
@@ -98,7 +99,7 @@ func (e *Engine) act(ctx context.Context, kind journal.Kind, profile string, t T
 	jr := &journal.Run{
 		Kind: kind, Profile: profile, Username: e.cloud.Username(),
 		AppID: t.App.AppID, AppName: t.App.Name, ProjectID: t.App.ProjectID,
-		EnvID: t.Env.EnvironmentID, Mode: mode, Production: t.Env.IsProduction(),
+		EnvID: t.Env.EnvironmentID, Mode: mode, Production: isProduction(t),
 		FreeApp: IsFreeApp(t), Start: kind == journal.KindStart,
 	}
 	steps := ActionSteps(kind, mode)
@@ -121,4 +122,66 @@ func (e *Engine) act(ctx context.Context, kind journal.Kind, profile string, t T
 		}
 	}
 	return r.finish(ctx, err)
+}
+
+// StartAfter starts the environment that run runID left stopped, as a new journaled run.
+func (e *Engine) StartAfter(ctx context.Context, runID int64, onEvent func(Event)) (*Result, error) {
+	jr, err := e.getRun(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	t := Target{
+		App: cloud.App{AppID: jr.AppID, Name: jr.AppName, ProjectID: jr.ProjectID},
+		Env: cloud.Environment{EnvironmentID: jr.EnvID, Mode: jr.Mode, Production: cloud.FlexBool(jr.Production)},
+	}
+	return e.StartTarget(ctx, jr.Profile, t, onEvent)
+}
+
+// planAction plans a start, stop or manual backup (req.Action): the environment's status
+// now, the steps, and what they mean. Nothing needs a typed name: no data is replaced.
+func (e *Engine) planAction(ctx context.Context, req Request) (*Plan, error) {
+	t := req.Target
+	verb, ok := actVerb[req.Action]
+	switch {
+	case !ok:
+		return nil, planErr(fmt.Sprintf("Restore Desk does not know the action %q.", req.Action), "", ErrInvalidRequest)
+	case req.Action == journal.KindBackup:
+		if err := CheckBackupTarget(t); err != nil {
+			return nil, err
+		}
+	case t.App.AppID == "" || t.Env.Mode == "":
+		return nil, planErr(fmt.Sprintf("Choose the app and environment to %s.", verb), "", ErrInvalidRequest)
+	}
+	env, err := e.readTarget(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Request: req}
+	p.Request.Target.Env = *env
+	p.applyRules(t)
+	mode := env.Mode
+	if env.Status == cloud.StatusEmpty && req.Action != journal.KindBackup {
+		return nil, planErr(fmt.Sprintf("Nothing is deployed to %s yet, so there is nothing to %s.", mode, verb),
+			fmt.Sprintf("Deploy the app to %s in the Mendix Portal first.", mode), ErrTargetBusy)
+	}
+	p.Steps = ActionSteps(req.Action, mode)
+	switch {
+	case req.Action == journal.KindStop && env.Status == cloud.StatusStopped:
+		p.Notes = append(p.Notes, fmt.Sprintf("%s is stopped already: nothing will change.", mode))
+	case req.Action == journal.KindStop:
+		p.Notes = append(p.Notes, fmt.Sprintf("%s's users are offline until it is started again.", mode))
+	case req.Action == journal.KindStart && env.Status == cloud.StatusRunning:
+		p.Notes = append(p.Notes, fmt.Sprintf("%s is running already: nothing will change.", mode))
+	case req.Action == journal.KindStart:
+		p.Notes = append(p.Notes, fmt.Sprintf("%s is started with its database synchronised to the deployed model.", mode))
+	case req.Action == journal.KindBackup:
+		p.Notes = append(p.Notes, fmt.Sprintf("A backup of %s is made now; %s keeps running meanwhile.", mode, mode))
+	}
+	return p, nil
+}
+
+// runAction runs a planned start, stop or backup.
+func (e *Engine) runAction(ctx context.Context, p *Plan, onEvent func(Event)) (*Result, error) {
+	req := p.Request
+	return e.act(ctx, req.Action, req.Profile, req.Target, onEvent, func(r *runner) { r.backup = req.Backup })
 }

@@ -14,9 +14,6 @@ import (
 	"restoredesk/core/journal"
 )
 
-// InspectFunc inspects a local archive; archive.Inspect is the default.
-type InspectFunc func(ctx context.Context, path string, onProgress archive.Progress) (*archive.Report, error)
-
 // Engine plans and runs restores against one cloud account, recording every run in the
 // journal. Safe for concurrent use: each Run is independent.
 type Engine struct {
@@ -27,9 +24,8 @@ type Engine struct {
 	stopTimeout  time.Duration
 	startTimeout time.Duration
 	uploadWait   time.Duration // how long an upload may take to become a backup after its last byte
-	progressTick time.Duration
 	now          func() time.Time
-	inspect      InspectFunc
+	inspected    inspectCache // reports of files inspected already
 	log          *slog.Logger
 }
 
@@ -64,29 +60,11 @@ func WithStartTimeout(d time.Duration) Option {
 	}
 }
 
-// WithProgressInterval sets how often byte progress events are emitted (default 200 ms).
-func WithProgressInterval(d time.Duration) Option {
-	return func(e *Engine) {
-		if d > 0 {
-			e.progressTick = d
-		}
-	}
-}
-
 // WithClock sets the clock used for "2 weeks ago" sentences and timings.
 func WithClock(now func() time.Time) Option {
 	return func(e *Engine) {
 		if now != nil {
 			e.now = now
-		}
-	}
-}
-
-// WithInspector replaces archive.Inspect (for tests that need a slow or failing inspector).
-func WithInspector(f InspectFunc) Option {
-	return func(e *Engine) {
-		if f != nil {
-			e.inspect = f
 		}
 	}
 }
@@ -106,9 +84,9 @@ func New(c Cloud, j *journal.Journal, opts ...Option) *Engine {
 		cloud: c, journal: j,
 		poll: 2 * time.Second, maxPoll: 16 * time.Second,
 		stopTimeout: 15 * time.Minute, startTimeout: 20 * time.Minute,
-		uploadWait: 30 * time.Minute, progressTick: 200 * time.Millisecond,
-		now: time.Now, inspect: archive.Inspect,
-		log: slog.New(slog.DiscardHandler),
+		uploadWait: 30 * time.Minute,
+		now:        time.Now,
+		log:        slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
 		o(e)
@@ -118,11 +96,6 @@ func New(c Cloud, j *journal.Journal, opts ...Option) *Engine {
 
 // Journal is the journal the engine records runs in.
 func (e *Engine) Journal() *journal.Journal { return e.journal }
-
-// IsFreeApp is the engine's (and so the plan's) verdict on a target; see cloud.IsFreeApp.
-func IsFreeApp(t Target) bool {
-	return cloud.IsFreeApp(t.App, []cloud.Environment{t.Env})
-}
 
 func planErr(summary, next string, err error) error {
 	return &RunError{Summary: summary, Next: next, Err: err}
@@ -139,42 +112,29 @@ func (e *Engine) Plan(ctx context.Context, req Request) (*Plan, error) {
 // PlanWithProgress is Plan that reports the inspection of a file source as progress
 // events (Step StepInspect) while it reads the file.
 func (e *Engine) PlanWithProgress(ctx context.Context, req Request, onEvent func(Event)) (*Plan, error) {
+	if req.Action != "" {
+		return e.planAction(ctx, req)
+	}
 	if err := validate(req); err != nil {
 		return nil, err
 	}
 	app, mode := req.Target.App, req.Target.Env.Mode
 	p := &Plan{Request: req}
-	freeAppUpload := func() error {
-		return planErr(
-			"A Free App cannot receive an uploaded archive: Mendix Cloud restores a Free App only from its own backups.",
-			"Pick one of the app's backups instead, or upload the archive to an environment of a licensed app.",
-			ErrFreeAppUpload)
-	}
-	if req.Source.File != "" && IsFreeApp(req.Target) {
-		return nil, freeAppUpload()
+	if req.Source.File != "" {
+		if err := CheckUploadTarget(req.Target); err != nil {
+			return nil, err
+		}
 	}
 
-	env, err := readRetry(ctx, e, func() (*cloud.Environment, error) { return e.cloud.GetEnvironment(ctx, app.AppID, mode) })
+	env, err := e.readTarget(ctx, req.Target)
 	if err != nil {
-		return nil, planErr(fmt.Sprintf("Restore Desk could not read the status of %s: %s.", mode, cause(err)), "", err)
-	}
-	if req.Target.Env.EnvironmentID != "" && env.EnvironmentID != "" && env.EnvironmentID != req.Target.Env.EnvironmentID {
-		return nil, planErr(
-			fmt.Sprintf("%s of %s is no longer the environment that was chosen (its id changed).", mode, app.AppID),
-			"Refresh the app's environments and choose again.", ErrTargetChanged)
-	}
-	if env.EnvironmentID == "" {
-		env.EnvironmentID = req.Target.Env.EnvironmentID
+		return nil, err
 	}
 	p.Request.Target.Env = *env
-	p.FreeApp = IsFreeApp(req.Target) || IsFreeApp(p.Request.Target)
+	p.applyRules(req.Target)
 	if req.Source.File != "" && p.FreeApp {
-		return nil, freeAppUpload()
+		return nil, CheckUploadTarget(Target{App: req.Target.App, Env: *env, freeApp: true})
 	}
-	if p.FreeApp {
-		p.Request.Options.SafetyBackup = false // Mendix Cloud cannot make one; the notes say so
-	}
-	p.Production = env.IsProduction()
 	uploadOnly := req.Source.File != "" && req.Options.UploadOnly
 	if !uploadOnly {
 		switch env.Status {
@@ -219,6 +179,25 @@ func (e *Engine) PlanWithProgress(ctx context.Context, req Request, onEvent func
 	return p, nil
 }
 
+// readTarget reads the target environment's status now, checking it is still the one
+// that was chosen.
+func (e *Engine) readTarget(ctx context.Context, t Target) (*cloud.Environment, error) {
+	app, mode := t.App, t.Env.Mode
+	env, err := readRetry(ctx, e, func() (*cloud.Environment, error) { return e.cloud.GetEnvironment(ctx, app.AppID, mode) })
+	if err != nil {
+		return nil, planErr(fmt.Sprintf("Restore Desk could not read the status of %s: %s.", mode, cause(err)), "", err)
+	}
+	if t.Env.EnvironmentID != "" && env.EnvironmentID != "" && env.EnvironmentID != t.Env.EnvironmentID {
+		return nil, planErr(
+			fmt.Sprintf("%s of %s is no longer the environment that was chosen (its id changed).", mode, app.AppID),
+			"Refresh the app's environments and choose again.", ErrTargetChanged)
+	}
+	if env.EnvironmentID == "" {
+		env.EnvironmentID = t.Env.EnvironmentID
+	}
+	return env, nil
+}
+
 // readRetry asks again when the cloud said "too many requests" (the client already waited
 // what it could): a plan should not fail because the account is busy for a moment. Other
 // failures are reported at once, so a dead server is said quickly.
@@ -229,7 +208,7 @@ func readRetry[T any](ctx context.Context, e *Engine, fn func() (T, error)) (T, 
 		if err == nil || !errors.Is(err, cloud.ErrRateLimited) || attempt >= 3 {
 			return v, err
 		}
-		if serr := sleep(ctx, wait); serr != nil {
+		if serr := cloud.Sleep(ctx, wait); serr != nil {
 			return v, err
 		}
 		wait = min(e.maxPoll, 2*wait)
@@ -314,7 +293,7 @@ func (e *Engine) planFile(ctx context.Context, p *Plan, onEvent func(Event)) err
 	if !fi.Mode().IsRegular() {
 		return planErr(fmt.Sprintf("%s is not a file.", path), "Choose a backup file (.backup, .db or .tar.gz).", archive.ErrNotAFile)
 	}
-	rep, err := e.inspectWithProgress(ctx, path, 0, onEvent)
+	rep, err := e.inspectCounted(ctx, path, 0, onEvent)
 	if err != nil {
 		return planErr(fmt.Sprintf("The file %s could not be read: %s.", fileName(path), plainFileError(err)), "", err)
 	}
@@ -330,9 +309,11 @@ func notRestorable(path string, rep *archive.Report) error {
 	if problems == "" {
 		problems = "Restore Desk does not recognise what it holds."
 	}
-	return planErr(fmt.Sprintf("%s cannot be restored: %s", fileName(path), problems),
-		"Nothing was changed. Choose a full snapshot (.tar.gz) or a database backup (.backup) made with pg_dump -Fc by PostgreSQL 12 to 15.",
-		ErrNotRestorable)
+	return &RunError{
+		Summary: fmt.Sprintf("%s cannot be restored: %s", fileName(path), problems),
+		Next:    "Nothing was changed. Choose a full snapshot (.tar.gz) or a database backup (.backup) made with pg_dump -Fc by PostgreSQL 12 to 15.",
+		Err:     ErrNotRestorable, report: rep,
+	}
 }
 
 func plainFileError(err error) string {
@@ -345,107 +326,4 @@ func plainFileError(err error) string {
 		return "the check was cancelled"
 	}
 	return err.Error()
-}
-
-// steps lists what a run will do, each step only when it applies.
-func steps(p *Plan) []Step {
-	req := p.Request
-	mode := req.Target.Env.Mode
-	var out []Step
-	add := func(k StepKind, title string) { out = append(out, Step{Kind: k, Title: title}) }
-	if f := req.Source.File; f != "" {
-		add(StepInspect, fmt.Sprintf("Check %s (integrity, layout, PostgreSQL dump version)", fileName(f)))
-		add(StepUpload, fmt.Sprintf("Upload %s (%s) to %s, where it becomes a backup", fileName(f), sizeText(p.fileSize), mode))
-		if req.Options.UploadOnly {
-			return out
-		}
-	}
-	if req.Options.SafetyBackup && !p.FreeApp {
-		add(StepSafetyBackup, fmt.Sprintf("Make a safety backup of %s, so this restore can be undone", mode))
-	}
-	if req.Target.Env.Status == cloud.StatusRunning {
-		add(StepStop, defaultTitle(StepStop, mode))
-	}
-	what := "the backup"
-	if req.Source.File != "" {
-		what = "the uploaded backup"
-	} else if p.Snapshot != nil {
-		what = "the backup of " + snapshotTime(p.Snapshot).Local().Format("2 Jan 15:04")
-		if p.SourceMode != mode {
-			what = p.SourceMode + "'s backup of " + snapshotTime(p.Snapshot).Local().Format("2 Jan 15:04")
-		}
-	}
-	if req.Options.DBOnly {
-		add(StepRestore, fmt.Sprintf("Restore the database only from %s into %s", what, mode))
-	} else {
-		add(StepRestore, fmt.Sprintf("Restore %s into %s", what, mode))
-	}
-	add(StepWait, defaultTitle(StepWait, mode))
-	if req.Options.Start {
-		add(StepStart, defaultTitle(StepStart, mode))
-		add(StepVerify, defaultTitle(StepVerify, mode))
-	}
-	return out
-}
-
-// notes are the plan's sentences: what is replaced and since when, what cannot be done.
-func notes(p *Plan, now time.Time) []string {
-	req := p.Request
-	mode := req.Target.Env.Mode
-	var out []string
-	add := func(format string, a ...any) { out = append(out, fmt.Sprintf(format, a...)) }
-
-	if req.Source.File != "" && req.Options.UploadOnly {
-		add("%s will be checked and uploaded to %s, where it becomes a backup you can restore later. Nothing is stopped or replaced.", fileName(req.Source.File), mode)
-		return out
-	}
-	data := mode + "'s data"
-	if req.Options.DBOnly {
-		data = mode + "'s database"
-	}
-	switch {
-	case req.Source.File != "":
-		dumped := ""
-		if p.Archive != nil && !p.Archive.DumpedAt.IsZero() {
-			dumped = fmt.Sprintf(" (its database was dumped on %s)", p.Archive.DumpedAt.Format("2 Jan 2006 15:04"))
-		}
-		add("%s will be replaced by the contents of %s%s. Everything now in %s will be lost.", data, fileName(req.Source.File), dumped, mode)
-	case p.SourceMode != mode:
-		add("%s will be replaced by the backup %s made on %s. Everything now in %s will be lost.", data, p.SourceMode, when(snapshotTime(p.Snapshot), now), mode)
-	default:
-		add("%s will be replaced by the backup of %s. Changes made since then will be lost.", data, when(snapshotTime(p.Snapshot), now))
-	}
-	if req.Options.DBOnly {
-		add("Only the database is restored: %s's file documents stay as they are, so some may no longer match the database.", mode)
-	}
-	if p.Snapshot != nil && p.Snapshot.ModelVersion != "" && req.Target.Env.ModelVersion != "" &&
-		p.Snapshot.ModelVersion != req.Target.Env.ModelVersion {
-		add("The backup was made with model version %s; %s runs %s. Deploy the matching model afterwards if the app does not start.",
-			p.Snapshot.ModelVersion, mode, req.Target.Env.ModelVersion)
-	}
-	switch {
-	case p.FreeApp:
-		add("This is a Free App: Mendix Cloud cannot make a safety backup of it, so this restore cannot be undone from Restore Desk. Free Apps cannot receive uploaded archives either.")
-	case req.Options.SafetyBackup:
-		add("A safety backup of %s is made first, so you can undo this restore.", mode)
-	default:
-		add("No safety backup will be made, so this restore cannot be undone from Restore Desk.")
-	}
-	switch {
-	case req.Target.Env.Status == cloud.StatusRunning && req.Options.Start:
-		add("%s is running: it is stopped before the restore (its users are offline meanwhile) and started again afterwards.", mode)
-	case req.Target.Env.Status == cloud.StatusRunning:
-		add("%s is running: it is stopped before the restore, and stays stopped afterwards until you start it.", mode)
-	case req.Options.Start:
-		add("%s is stopped; it is started after the restore.", mode)
-	default:
-		add("%s is stopped and stays stopped after the restore.", mode)
-	}
-	if req.Source.File != "" && req.Target.Env.Status == cloud.StatusRunning {
-		add("%s is stopped only after the file was checked and uploaded: a bad file never causes downtime.", mode)
-	}
-	if p.ConfirmationRequired {
-		add("%s is a production environment: type its name, %s, to confirm.", mode, mode)
-	}
-	return out
 }

@@ -3,6 +3,7 @@ package restore
 import (
 	"errors"
 	"fmt"
+	"restoredesk/core/archive"
 )
 
 // Sentinels callers branch on (errors.Is). Every error the engine returns is a *RunError
@@ -59,7 +60,12 @@ type RunError struct {
 	Step    StepKind // the step that failed; empty for plan checks
 	Summary string   // a sentence for the app owner, with what it means for their data
 	Next    string   // what to do now; empty lets explain use the cause's advice
-	Err     error
+	// Action is the next step as data, for a front end to offer in its own words (a
+	// button, a command line); nil when Next says all.
+	Action *NextAction
+	Err    error
+
+	report *archive.Report // a file's inspection that found it not restorable (ReportOf)
 }
 
 func (e *RunError) Error() string {
@@ -76,3 +82,40 @@ func (e *RunError) PlainSummary() string { return e.Summary }
 
 // PlainNextStep implements explain.Plain.
 func (e *RunError) PlainNextStep() string { return e.Next }
+
+// ActionKind is a next step the engine suggests; each front end words it for itself.
+type ActionKind string
+
+// Next steps.
+const (
+	ActionFollow  ActionKind = "follow"  // follow run RunID again: its restore goes on in the cloud
+	ActionUndo    ActionKind = "undo"    // undo run RunID: restore the safety backup it made
+	ActionStart   ActionKind = "start"   // start the environment run RunID left stopped
+	ActionInspect ActionKind = "inspect" // check the file File locally
+)
+
+// NextAction is a next step with what it applies to.
+type NextAction struct {
+	Kind  ActionKind
+	RunID int64  `json:",omitempty"`
+	File  string `json:",omitempty"`
+}
+
+// ActionOf returns the next step an engine error suggests, or nil.
+func ActionOf(err error) *NextAction {
+	var re *RunError
+	if errors.As(err, &re) {
+		return re.Action
+	}
+	return nil
+}
+
+// ReportOf returns the inspection report an engine error carries: that of a file the plan
+// found not restorable, for a front end to show what is wrong with it. Nil otherwise.
+func ReportOf(err error) *archive.Report {
+	var re *RunError
+	if errors.As(err, &re) {
+		return re.report
+	}
+	return nil
+}

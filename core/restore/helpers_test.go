@@ -13,6 +13,7 @@ import (
 	"restoredesk/core/journal"
 	"restoredesk/core/localcloud"
 	"restoredesk/core/localcloud/localcloudtest"
+	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
 
@@ -31,7 +32,6 @@ func fastEngineOpts() []restore.Option {
 		restore.WithPollInterval(2 * time.Millisecond),
 		restore.WithStopTimeout(20 * time.Second),
 		restore.WithStartTimeout(20 * time.Second),
-		restore.WithProgressInterval(5 * time.Millisecond),
 	}
 }
 
@@ -162,6 +162,34 @@ func (r *recorder) on(ev restore.Event) {
 	if hook != nil {
 		hook(ev)
 	}
+}
+
+// follow feeds the events also to a progress updater, as the front ends do; end it with
+// restore.Finish to read the view they would print.
+func (r *recorder) follow(t testing.TB) *progress.Updater {
+	u := progress.NewUpdater(5*time.Millisecond, nil, t.Name(), nil, nil)
+	t.Cleanup(func() { u.Done(progress.RunCancelled, "", nil) })
+	feed := restore.Follow(u)
+	r.mu.Lock()
+	prev := r.hook
+	r.hook = func(ev restore.Event) {
+		feed(ev)
+		if prev != nil {
+			prev(ev)
+		}
+	}
+	r.mu.Unlock()
+	return u
+}
+
+// stepOf is the step of kind in v.
+func stepOf(v progress.View, kind restore.StepKind) progress.Step {
+	for _, s := range v.Steps {
+		if s.Kind == string(kind) {
+			return s
+		}
+	}
+	return progress.Step{}
 }
 
 func (r *recorder) all() []restore.Event {

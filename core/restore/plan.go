@@ -7,7 +7,6 @@ package restore
 import (
 	"context"
 	"io"
-	"strings"
 	"time"
 
 	"restoredesk/core/archive"
@@ -64,6 +63,8 @@ type Source struct {
 type Target struct {
 	App cloud.App
 	Env cloud.Environment
+
+	freeApp bool // the cloud's answer made it a Free App (see IsFreeApp)
 }
 
 // Options are the user's choices.
@@ -77,9 +78,13 @@ type Options struct {
 	Confirm string
 }
 
-// Request is a restore (or upload) the user asked for.
+// Request is a restore (or upload), or a start, stop or backup, the user asked for.
 type Request struct {
 	Profile string // profile name, recorded in the journal
+	// Action asks for a start, stop or manual backup of the target (journal.KindStart,
+	// KindStop, KindBackup) instead of a restore; Source and Options are not used then.
+	Action  journal.Kind
+	Backup  BackupOptions // of a manual backup
 	Source  Source
 	Target  Target
 	Options Options
@@ -113,39 +118,28 @@ type Plan struct {
 	ConfirmationRequired bool
 	// UndoOf is the run whose safety backup this plan restores (see Engine.Undo).
 	UndoOf int64
+	// Allows says which options the front ends may offer for this plan; changing one
+	// means planning again.
+	Allows Allows
 
 	fileSize int64 // the file as inspected: Run re-inspects it if it changed since
 	fileMod  time.Time
 }
 
-// EventType is what happened to a step or run.
-type EventType string
-
-// Event types.
-const (
-	EventStepStarted EventType = "step_started"
-	EventProgress    EventType = "progress" // bytes (Done/Total) or job State/Message
-	EventMessage     EventType = "message"
-	EventStepDone    EventType = "step_done"
-	EventStepFailed  EventType = "step_failed"
-	EventRunDone     EventType = "run_done"
-	EventRunFailed   EventType = "run_failed"
-)
-
-// Event is emitted while a plan runs. Presenters (UI, CLI) decide how to draw it.
-type Event struct {
-	RunID   int64
-	Step    StepKind
-	Type    EventType
-	Time    time.Time
-	Done    int64         // bytes done (upload, inspect)
-	Total   int64         // bytes total
-	Rate    float64       // bytes per second (progress of inspect and upload)
-	ETA     time.Duration // time left at Rate; 0 while unknown
-	State   string        // job state (queued, running, completed, failed; Starting, Started)
-	Title   string        // the step's title (step_started)
-	Message string        // a plain sentence: job status message, step outcome, run outcome
-	Err     error         // step_failed, run_failed: explain.Explain(Err) tells it in plain words
+// NextActions are the next steps a run's end suggests, for each front end to word: follow
+// a detached run, start what it left stopped, undo it with its safety backup.
+func (r *Result) NextActions() []NextAction {
+	var out []NextAction
+	if r.Detached {
+		out = append(out, NextAction{Kind: ActionFollow, RunID: r.RunID})
+	}
+	if r.LeftStopped && !r.Detached {
+		out = append(out, NextAction{Kind: ActionStart, RunID: r.RunID})
+	}
+	if r.SafetySnapshotID != "" && r.Status.Finished() {
+		out = append(out, NextAction{Kind: ActionUndo, RunID: r.RunID})
+	}
+	return out
 }
 
 // Result is how a run ended.
@@ -169,23 +163,4 @@ type Result struct {
 	Backup  *cloud.Snapshot `json:",omitempty"`
 	Status  journal.Status
 	Message string // the final sentence, as the last event said it
-}
-
-// ConfirmWith records what the user typed (UI) or passed (--confirm) and reports whether it
-// confirms this plan: for production it must name the environment (any case); other
-// targets need no typed name.
-func (p *Plan) ConfirmWith(typed string) bool {
-	p.Request.Options.Confirm = typed
-	p.ConfirmationRequired = p.needsConfirmation()
-	return !p.ConfirmationRequired
-}
-
-// needsConfirmation reports whether the plan changes a production environment and
-// Request.Options.Confirm does not name it (any case). An upload alone changes nothing
-// there, so it needs none.
-func (p *Plan) needsConfirmation() bool {
-	if !p.Production || (p.Request.Source.File != "" && p.Request.Options.UploadOnly) {
-		return false
-	}
-	return !strings.EqualFold(strings.TrimSpace(p.Request.Options.Confirm), p.Request.Target.Env.Mode)
 }

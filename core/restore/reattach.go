@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"restoredesk/core/cloud"
@@ -191,70 +190,4 @@ func (r *runner) reattachAction(ctx context.Context, jr *journal.Run) error {
 		}
 		return fmt.Sprintf("%s is %s.", mode, strings.ToLower(want.Label())), nil
 	})
-}
-
-// resumeUpload continues a journaled upload from the server's offset.
-func (r *runner) resumeUpload(ctx context.Context, jr *journal.Run) (string, error) {
-	snap, err := r.e.cloud.GetSnapshot(ctx, r.t.projectID, r.t.envID, jr.UploadSnapshotID)
-	if err == nil && snap.State == cloud.StateCompleted {
-		r.snapshotID = jr.UploadSnapshotID
-		r.journalErr("source", r.e.journal.SetSource(jctx(ctx), r.id, jr.UploadSnapshotID, r.t.envID))
-		return fmt.Sprintf("%s had been uploaded completely; it is the backup %s.", jr.FileName, jr.UploadSnapshotID), nil
-	}
-	fi, serr := os.Stat(jr.FilePath)
-	if serr != nil || fi.Size() != jr.FileSize {
-		return "", &RunError{
-			Summary: fmt.Sprintf("The upload of %s cannot continue: the file is missing or changed since it was checked. Nothing was changed in %s.", jr.FileName, r.t.mode),
-			Next:    "Choose the file again to upload it anew.", Err: errors.Join(ErrNotRestorable, serr),
-		}
-	}
-	return r.sendAndWait(ctx, jr.UploadURL, jr.UploadSnapshotID)
-}
-
-// Undo plans restoring run runID's safety backup into the same environment (with a new
-// safety backup first, so the undo can itself be undone). The caller shows the plan and,
-// for production, sets Request.Options.Confirm before Run.
-func (e *Engine) Undo(ctx context.Context, runID int64) (*Plan, error) {
-	jr, err := e.getRun(ctx, runID)
-	if err != nil {
-		return nil, err
-	}
-	if !jr.Status.Finished() {
-		return nil, planErr(fmt.Sprintf("Run %d has not finished yet; it can be undone once it has.", runID),
-			"Follow it to the end first.", journal.ErrRunInUse)
-	}
-	if jr.SafetySnapshotID == "" {
-		return nil, planErr(fmt.Sprintf("Run %d made no safety backup, so Restore Desk cannot undo it.", runID),
-			"Restore an older backup of the environment instead.", ErrNothingToUndo)
-	}
-	req := Request{
-		Profile: jr.Profile,
-		Source:  Source{SnapshotID: jr.SafetySnapshotID, SourceEnvID: jr.EnvID},
-		Target: Target{
-			App: cloud.App{AppID: jr.AppID, Name: jr.AppName, ProjectID: jr.ProjectID},
-			Env: cloud.Environment{EnvironmentID: jr.EnvID, Mode: jr.Mode},
-		},
-		Options: Options{DBOnly: jr.DBOnly, SafetyBackup: true, Start: jr.Start},
-	}
-	p, err := e.Plan(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	p.UndoOf = runID
-	p.Notes = append([]string{fmt.Sprintf("This undoes run %d: %s gets back the data it had just before that run (safety backup %s).",
-		runID, jr.Mode, jr.SafetySnapshotID)}, p.Notes...)
-	return p, nil
-}
-
-// StartAfter starts the environment that run runID left stopped, as a new journaled run.
-func (e *Engine) StartAfter(ctx context.Context, runID int64, onEvent func(Event)) (*Result, error) {
-	jr, err := e.getRun(ctx, runID)
-	if err != nil {
-		return nil, err
-	}
-	t := Target{
-		App: cloud.App{AppID: jr.AppID, Name: jr.AppName, ProjectID: jr.ProjectID},
-		Env: cloud.Environment{EnvironmentID: jr.EnvID, Mode: jr.Mode, Production: cloud.FlexBool(jr.Production)},
-	}
-	return e.StartTarget(ctx, jr.Profile, t, onEvent)
 }

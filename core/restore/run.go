@@ -4,16 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
-	"os"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"restoredesk/core/archive"
-	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
 )
 
@@ -67,6 +62,9 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 	if p == nil || len(p.Steps) == 0 {
 		return nil, planErr("There is no plan to run.", "Make a plan first.", ErrInvalidRequest)
 	}
+	if p.Request.Action != "" {
+		return e.runAction(ctx, p, onEvent)
+	}
 	req := p.Request
 	mode := req.Target.Env.Mode
 	if p.needsConfirmation() {
@@ -83,7 +81,7 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 		SnapshotID: req.Source.SnapshotID, SourceEnvID: req.Source.SourceEnvID, SourceMode: p.SourceMode,
 		AppID: req.Target.App.AppID, AppName: req.Target.App.Name, ProjectID: req.Target.App.ProjectID,
 		EnvID: req.Target.Env.EnvironmentID, Mode: mode, Production: p.Production, FreeApp: p.FreeApp,
-		DBOnly: req.Options.DBOnly, SafetyBackup: req.Options.SafetyBackup && !p.FreeApp,
+		DBOnly: req.Options.DBOnly, SafetyBackup: p.safetyBackup(),
 		Start: req.Options.Start, UploadOnly: req.Options.UploadOnly, UndoOf: p.UndoOf,
 	}
 	if f := req.Source.File; f != "" {
@@ -175,6 +173,12 @@ func (r *runner) emit(ev Event) {
 	r.emitMu.Lock()
 	defer r.emitMu.Unlock()
 	r.sink(ev)
+}
+
+// jobState reports a cloud job's new state and message, and journals the message.
+func (r *runner) jobState(ctx context.Context, step StepKind, state, msg string) {
+	r.emit(Event{Step: step, Type: EventProgress, State: state, Message: msg})
+	r.journalErr("step message", r.e.journal.StepMessage(jctx(ctx), r.id, string(step), msg))
 }
 
 // jctx is the context for journal writes and bookkeeping: they must happen even when the
@@ -352,184 +356,6 @@ func (r *runner) cancelled(ctx context.Context, step StepKind) error {
 	}
 	return &RunError{Step: step, Summary: strings.Join(parts, " "), Next: "Start a new restore when you are ready.",
 		Err: fmt.Errorf("%w: %w", ErrCancelled, context.Cause(ctx))}
-}
-
-// transient reports whether a failed read is worth asking again: rate limits, server
-// trouble, a broken connection. Answers that carry a verdict (404, 403, a start failure
-// code) are not.
-func transient(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
-	}
-	var ae *cloud.APIError
-	if errors.As(err, &ae) {
-		switch {
-		case ae.StatusCode == 429 || ae.StatusCode == 502 || ae.StatusCode == 503 || ae.StatusCode == 504:
-			return true
-		case ae.StatusCode >= 500:
-			switch strings.ToUpper(ae.Code) {
-			case "", "SERVICE_UNAVAILABLE", "INTERNAL_SERVER_ERROR", "SNAPSHOT_LISTING_FAILED":
-				return true
-			}
-		}
-		return false
-	}
-	if errors.Is(err, cloud.ErrAmbiguous) {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne) || errors.Is(err, cloud.ErrUnavailable) || errors.Is(err, io.EOF) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
-}
-
-// notActed reports whether an answer says the cloud did not carry the request out: rate
-// limited (429) or unavailable (503, 500 SERVICE_UNAVAILABLE). Such a state-changing call
-// may be sent again; an ambiguous one may not.
-func notActed(err error) bool {
-	return !errors.Is(err, cloud.ErrAmbiguous) && (errors.Is(err, cloud.ErrRateLimited) || errors.Is(err, cloud.ErrUnavailable))
-}
-
-// maxTransient is how many failed polls in a row a wait tolerates before giving up.
-const maxTransient = 8
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// poller paces a wait: the interval grows from poll to maxPoll while the job runs.
-type poller struct {
-	next, max time.Duration
-	failures  int
-}
-
-func (r *runner) newPoller() *poller { return &poller{next: r.e.poll, max: r.e.maxPoll} }
-
-func (p *poller) wait(ctx context.Context) error {
-	d := p.next
-	p.next = min(p.max, p.next*3/2+1)
-	return sleep(ctx, d)
-}
-
-// failed counts a failed poll; it returns err when it is not transient or too many came
-// in a row.
-func (p *poller) failed(err error) error {
-	if !transient(err) {
-		return err
-	}
-	p.failures++
-	if p.failures > maxTransient {
-		return err
-	}
-	return nil
-}
-
-func (p *poller) ok() { p.failures = 0 }
-
-// ---- inspect ----
-
-func (r *runner) doInspect(ctx context.Context) (string, error) {
-	path := r.filePath
-	fi, err := os.Stat(path)
-	if err != nil {
-		return "", &RunError{Summary: fmt.Sprintf("The file %s cannot be opened any more: %s. Nothing was changed.", path, plainFileError(err)), Err: err}
-	}
-	// The plan inspected the file; read it again only if it changed since.
-	if r.report == nil || fi.Size() != r.fileSize || !fi.ModTime().Equal(r.fileMod) {
-		rep, err := r.e.inspectWithProgress(ctx, path, r.id, r.progressSink())
-		if err != nil {
-			if ctx.Err() != nil {
-				return "", r.cancelled(ctx, StepInspect)
-			}
-			return "", &RunError{Summary: fmt.Sprintf("The file %s could not be read: %s. Nothing was changed.", fileName(path), plainFileError(err)), Err: err}
-		}
-		if !rep.Restorable {
-			return "", notRestorable(path, rep)
-		}
-		r.report, r.fileSize, r.fileMod, r.fileSHA = rep, fi.Size(), fi.ModTime(), rep.SHA256
-	}
-	r.journalErr("file", r.e.journal.SetFile(jctx(ctx), r.id, r.fileSHA, r.fileSize))
-	return fmt.Sprintf("%s is a restorable %s (%s, SHA-256 %s…).", fileName(path), kindLabel(r.report.Kind), sizeText(r.fileSize), r.fileSHA[:min(12, len(r.fileSHA))]), nil
-}
-
-func kindLabel(k archive.Kind) string {
-	switch k {
-	case archive.KindFullSnapshot:
-		return "full snapshot (database and files)"
-	case archive.KindDatabaseOnly:
-		return "database backup"
-	case archive.KindFilesOnly:
-		return "files-only archive"
-	}
-	return "archive"
-}
-
-// progressSink is the runner's emitter for inspectWithProgress (nil when nobody listens).
-func (r *runner) progressSink() func(Event) {
-	if r.sink == nil {
-		return nil
-	}
-	return r.emit
-}
-
-// inspectWithProgress runs the inspector, emitting throttled byte progress.
-func (e *Engine) inspectWithProgress(ctx context.Context, path string, runID int64, onEvent func(Event)) (*archive.Report, error) {
-	var c *Counter
-	var cmu sync.Mutex
-	stop := e.ticker(func() {
-		cmu.Lock()
-		cc := c
-		cmu.Unlock()
-		if cc != nil && onEvent != nil {
-			p := cc.Snapshot()
-			onEvent(Event{RunID: runID, Step: StepInspect, Type: EventProgress, Time: e.now(), Done: p.Done, Total: p.Total, Rate: p.Rate, ETA: p.ETA})
-		}
-	})
-	rep, err := e.inspect(ctx, path, func(done, total int64) {
-		cmu.Lock()
-		if c == nil {
-			c = NewCounter(0, total, e.now)
-		}
-		cc := c
-		cmu.Unlock()
-		cc.Set(done)
-	})
-	stop(true)
-	return rep, err
-}
-
-// ticker calls fn every progress interval until stop; stop(final) calls fn once more.
-func (e *Engine) ticker(fn func()) (stop func(final bool)) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(e.progressTick)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				fn()
-			}
-		}
-	}()
-	return func(final bool) {
-		close(done)
-		wg.Wait()
-		if final {
-			fn()
-		}
-	}
 }
 
 // defaultTitle names a step that a re-attached run or a start, stop or backup run adds.

@@ -28,14 +28,15 @@ func TestUploadThenRestore(t *testing.T) {
 	file := fixture("files_and_database-1a2b3c4d-202611250130.tar.gz")
 	size := fileSize(t, file)
 
-	var inspectProgress []restore.Event
+	planRec := &recorder{}
+	planView := planRec.follow(t)
 	p, err := b.e.PlanWithProgress(ctx, restore.Request{Profile: "demo", Source: restore.Source{File: file}, Target: tg,
-		Options: restore.Options{SafetyBackup: true, Start: true}}, func(ev restore.Event) { inspectProgress = append(inspectProgress, ev) })
+		Options: restore.Options{SafetyBackup: true, Start: true}}, planRec.on)
 	if err != nil {
 		t.Fatalf("Plan: %v", err)
 	}
-	if len(inspectProgress) == 0 || inspectProgress[len(inspectProgress)-1].Done != size || inspectProgress[len(inspectProgress)-1].Total != size {
-		t.Errorf("inspection progress %+v, want it to end at %d of %d bytes", inspectProgress, size, size)
+	if got := stepOf(restore.Finish(planView, nil, nil), restore.StepInspect).Bytes; got.Done != size || got.Total != size {
+		t.Errorf("inspection progress %+v, want it to end at %d of %d bytes", got, size, size)
 	}
 	want := []restore.StepKind{restore.StepInspect, restore.StepUpload, restore.StepSafetyBackup, restore.StepStop, restore.StepRestore, restore.StepWait, restore.StepStart, restore.StepVerify}
 	if !slices.Equal(kinds(p), want) {
@@ -56,6 +57,7 @@ func TestUploadThenRestore(t *testing.T) {
 			}
 		}
 	}
+	view := rec.follow(t)
 	res, err := b.e.Run(ctx, p, rec.on)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
@@ -64,12 +66,7 @@ func TestUploadThenRestore(t *testing.T) {
 	if i, j := slices.Index(order, "upload:step_done"), slices.Index(order, "stop:step_started"); i < 0 || j < 0 || i > j {
 		t.Errorf("stop began before the upload was done: %v", order)
 	}
-	var lastUpload restore.Event
-	for _, ev := range rec.all() {
-		if ev.Step == restore.StepUpload && ev.Type == restore.EventProgress && ev.Total > 0 {
-			lastUpload = ev
-		}
-	}
+	lastUpload := stepOf(restore.Finish(view, res, err), restore.StepUpload).Bytes
 	if lastUpload.Done != size || lastUpload.Total != size {
 		t.Errorf("last upload progress %d of %d, want %d of %d", lastUpload.Done, lastUpload.Total, size, size)
 	}

@@ -45,27 +45,5 @@ func cause(err error) string {
 	return strings.TrimSuffix(explain.Explain(err).Summary, ".")
 }
 
-// jobLabel is a job state as a person reads it.
-func jobLabel(s cloud.JobState) string {
-	switch s {
-	case cloud.StateQueued:
-		return "waiting to start"
-	case cloud.StateRunning:
-		return "in progress"
-	case cloud.StateCompleted:
-		return "completed"
-	case cloud.StateFailed:
-		return "failed"
-	case "":
-		return "in an unknown state"
-	}
-	return fmt.Sprintf("in an unknown state (%s)", string(s))
-}
-
-// sizeText is a byte count for sentences ("12 MB").
-func sizeText(n int64) string {
-	if n < 0 {
-		return "unknown size"
-	}
-	return humanize.Bytes(uint64(n))
-}
+// jobLabel is a job state inside a sentence: "queued", "running", "completed".
+func jobLabel(s cloud.JobState) string { return strings.ToLower(s.Label()) }

@@ -1,0 +1,96 @@
+package restore
+
+import (
+	"strings"
+
+	"restoredesk/core/cloud"
+)
+
+// The rules of a run live here, once: what a Free App is, when a safety backup is
+// possible, when production needs its name typed, which options a plan allows. Front
+// ends ask the plan (Plan.Allows, Plan.ConfirmationRequired, Plan.ConfirmWith,
+// StepKind.Cancellable, journal.Run.CanUndo) and draw the answer; they never restate a
+// rule. A new rule goes here, and into the plan as a field the front ends can read.
+
+// IsFreeApp is the engine's (and so the plan's) verdict on a target; see cloud.IsFreeApp.
+func IsFreeApp(t Target) bool {
+	return t.freeApp || cloud.IsFreeApp(t.App, []cloud.Environment{t.Env})
+}
+
+// CheckUploadTarget says, without asking the cloud, why no archive can be uploaded to t
+// (a *RunError), or returns nil: Mendix Cloud restores a Free App only from its own
+// backups. Front ends ask it before they offer to choose a file.
+func CheckUploadTarget(t Target) error {
+	if !IsFreeApp(t) {
+		return nil
+	}
+	return planErr(
+		"A Free App cannot receive an uploaded archive: Mendix Cloud restores a Free App only from its own backups.",
+		"Pick one of the app's backups instead, or upload the archive to an environment of a licensed app.",
+		ErrFreeAppUpload)
+}
+
+// isProduction reports whether t is a production environment, whose restore needs its
+// name typed.
+func isProduction(t Target) bool { return t.Env.IsProduction() }
+
+// safetyBackupPossible is the safety-backup rule: Mendix Cloud makes no backups of a Free
+// App on request, so a restore into one cannot be undone; every other target can have one.
+func safetyBackupPossible(freeApp bool) bool { return !freeApp }
+
+// Allows says which of the user's options a plan allows, so that a front end offers
+// exactly these; changing one means planning again.
+type Allows struct {
+	SafetyBackup bool // a safety backup can be made first (false: a Free App)
+	DBOnly       bool // the database alone can be restored
+	Start        bool // the environment can be started afterwards
+	// ConfirmName is the name the user must type to confirm ("" when none is needed).
+	ConfirmName string
+}
+
+// applyRules sets what the rules say of the plan's target as the cloud reported it; asked
+// is the target as requested (its Free App facts may be richer).
+func (p *Plan) applyRules(asked Target) {
+	t := p.Request.Target
+	p.FreeApp = IsFreeApp(asked) || IsFreeApp(t)
+	p.Production = isProduction(t)
+	restores := p.Request.Action == "" && !(p.Request.Source.File != "" && p.Request.Options.UploadOnly)
+	p.Allows = Allows{
+		SafetyBackup: restores && safetyBackupPossible(p.FreeApp),
+		DBOnly:       restores,
+		Start:        restores,
+	}
+	p.Allows.ConfirmName = p.confirmName()
+	if !p.Allows.SafetyBackup {
+		p.Request.Options.SafetyBackup = false // the notes say why
+	}
+}
+
+// safetyBackup reports whether the run makes a safety backup first.
+func (p *Plan) safetyBackup() bool { return p.Request.Options.SafetyBackup && p.Allows.SafetyBackup }
+
+// ConfirmWith records what the user typed (UI) or passed (--confirm) and reports whether it
+// confirms this plan: for production it must name the environment (any case); other
+// targets need no typed name.
+func (p *Plan) ConfirmWith(typed string) bool {
+	p.Request.Options.Confirm = strings.TrimSpace(typed)
+	p.ConfirmationRequired = p.needsConfirmation()
+	return !p.ConfirmationRequired
+}
+
+// needsConfirmation is the production rule: a plan that changes a production environment's
+// data needs its name typed (any case). An upload alone, a start, stop or backup change no
+// data there, so they need none.
+func (p *Plan) needsConfirmation() bool {
+	name := p.confirmName()
+	return name != "" && !strings.EqualFold(strings.TrimSpace(p.Request.Options.Confirm), name)
+}
+
+// confirmName is the name a plan needs typed, "" when none.
+func (p *Plan) confirmName() string {
+	changesData := p.Request.Action == "" && !(p.Request.Source.File != "" && p.Request.Options.UploadOnly)
+	if changesData && (p.Production || isProduction(p.Request.Target)) {
+		return p.Request.Target.Env.Mode
+	}
+	return ""
+}

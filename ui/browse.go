@@ -1,0 +1,218 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"restoredesk/core/cloud"
+	"time"
+)
+
+// browser is the model behind the three lists: the account's apps, the selected app's
+// environments and the selected environment's backups, and what is selected. It owns
+// their loading: every load runs in the background and reports through do (fyne.Do),
+// where a newer load or another account makes an older answer stale. The panels only
+// draw what it gives them and call back on selection.
+type browser struct {
+	do         func(func())
+	background func(func(context.Context))
+	now        func() time.Time
+	showError  func(title string, err error)
+	changed    func() // the selection or what it shows changed: the toolbar follows
+
+	apps    *appsPanel
+	envs    *envsPanel
+	backups *backupsPanel
+
+	// Fields below belong to the UI goroutine.
+	sess    *session
+	curApp  *cloud.AppWithEnvironments
+	curEnv  *cloud.Environment
+	curSnap *cloud.Snapshot
+
+	accountSeq, envSeq, backupSeq uint64
+}
+
+func newBrowser(do func(func()), background func(func(context.Context)), now func() time.Time,
+	showError func(string, error), changed func()) *browser {
+	b := &browser{do: do, background: background, now: now, showError: showError, changed: changed}
+	b.apps = newAppsPanel(b.selectApp)
+	b.envs = newEnvsPanel(b.selectEnv)
+	b.backups = newBackupsPanel(now, b.selectSnapshot)
+	return b
+}
+
+// loadAccount (re)loads the apps and their environments; the selection survives.
+func (b *browser) loadAccount() {
+	s := b.sess
+	if s == nil {
+		return
+	}
+	b.accountSeq++
+	seq := b.accountSeq
+	b.apps.setStatus("Loading apps…")
+	b.background(func(context.Context) {
+		apps, err := s.client.LoadAccount(s.ctx, 4)
+		b.do(func() {
+			if seq == b.accountSeq && s == b.sess {
+				b.showAccount(apps, err)
+			}
+		})
+	})
+}
+
+// showAccount shows the apps loaded by loadAccount, keeping the selected app when it is
+// still there. UI goroutine.
+func (b *browser) showAccount(apps []cloud.AppWithEnvironments, err error) {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return
+	case err != nil:
+		b.apps.setStatus("Not loaded. Press Refresh to try again.")
+		b.showError("The apps could not be loaded", err)
+		return
+	}
+	b.apps.setApps(apps)
+	if b.curApp == nil {
+		return
+	}
+	a := b.apps.find(b.curApp.AppID)
+	if a == nil {
+		b.curApp, b.curEnv, b.curSnap = nil, nil, nil
+		b.envs.clear("Select an app.")
+		b.backups.clear("Select an environment to see its backups.")
+		b.changed()
+		return
+	}
+	b.curApp = a
+	b.showEnvs(a, a.Environments, a.Err)
+}
+
+// selectApp shows the app's environments at once (as loaded with the account) and
+// refreshes their status in the background.
+func (b *browser) selectApp(a *cloud.AppWithEnvironments) {
+	b.curApp, b.curEnv, b.curSnap = a, nil, nil
+	b.envs.selected = ""
+	b.backups.clear("Select an environment to see its backups.")
+	b.showEnvs(a, a.Environments, a.Err)
+	b.changed()
+	b.loadEnvs()
+}
+
+// loadEnvs refreshes the selected app's environments.
+func (b *browser) loadEnvs() {
+	s, a := b.sess, b.curApp
+	if s == nil || a == nil {
+		return
+	}
+	b.envSeq++
+	seq := b.envSeq
+	b.envs.setLoading(a.Name)
+	b.background(func(context.Context) {
+		envs, err := s.client.ListEnvironments(s.ctx, a.AppID)
+		b.do(func() {
+			if seq != b.envSeq || s != b.sess || b.curApp == nil || b.curApp.AppID != a.AppID {
+				return
+			}
+			if err != nil && errors.Is(err, context.Canceled) {
+				return
+			}
+			if err != nil {
+				b.showEnvs(a, b.envs.envs, err)
+				return
+			}
+			a.Environments = envs
+			b.showEnvs(a, envs, nil)
+		})
+	})
+}
+
+// showEnvs lists envs of a; err explains why they may be missing or old.
+func (b *browser) showEnvs(a *cloud.AppWithEnvironments, envs []cloud.Environment, err error) {
+	note := ""
+	if err != nil {
+		note = "Status not checked: " + explainSummary(err)
+	}
+	b.envs.setEnvs(a.Name, envs, note)
+	if b.curEnv != nil {
+		b.curEnv = b.envs.current()
+		if b.curEnv == nil {
+			b.curSnap = nil
+			b.backups.clear("Select an environment to see its backups.")
+		}
+	}
+	b.changed()
+}
+
+// selectEnv loads the environment's backups.
+func (b *browser) selectEnv(e *cloud.Environment) {
+	b.curEnv, b.curSnap = e, nil
+	b.changed()
+	b.loadBackups("")
+}
+
+// loadBackups (re)loads the selected environment's backups; keepID stays selected.
+func (b *browser) loadBackups(keepID string) {
+	s, a, e := b.sess, b.curApp, b.curEnv
+	if s == nil || a == nil || e == nil {
+		return
+	}
+	b.backupSeq++
+	seq := b.backupSeq
+	b.backups.setLoading(e.Mode)
+	b.background(func(context.Context) {
+		snaps, err := s.client.ListAllSnapshots(s.ctx, a.ProjectID, e.EnvironmentID)
+		rows := makeBackupRows(snaps, b.now())
+		b.do(func() {
+			if seq != b.backupSeq || s != b.sess || b.curEnv == nil || b.curEnv.EnvironmentID != e.EnvironmentID {
+				return
+			}
+			if err != nil {
+				if !errors.Is(err, context.Canceled) {
+					b.backups.clear("The backups could not be loaded: " + explainSummary(err) + " Press Refresh to try again.")
+				}
+				return
+			}
+			b.backups.setBackups(rows, keepID)
+		})
+	})
+}
+
+func (b *browser) selectSnapshot(s *cloud.Snapshot) {
+	b.curSnap = s
+	b.changed()
+}
+
+// refresh reloads the account, the environments and the backups (Ctrl+R).
+func (b *browser) refresh() {
+	if b.sess == nil {
+		return
+	}
+	b.loadAccount()
+	if b.curApp != nil {
+		b.loadEnvs()
+	}
+	b.reloadBackups()
+}
+
+// refreshShown reloads the environments and backups of appID when they are on screen.
+// UI goroutine.
+func (b *browser) refreshShown(s *session, appID string) {
+	if b.sess != s || b.curApp == nil || b.curApp.AppID != appID {
+		return
+	}
+	b.loadEnvs()
+	b.reloadBackups()
+}
+
+// reloadBackups reloads the selected environment's backups, keeping the selected one.
+// UI goroutine.
+func (b *browser) reloadBackups() {
+	if b.curEnv == nil {
+		return
+	}
+	keep := ""
+	if b.curSnap != nil {
+		keep = b.curSnap.SnapshotID
+	}
+	b.loadBackups(keep)
+}

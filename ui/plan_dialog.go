@@ -1,0 +1,260 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"restoredesk/core/cloud"
+	"restoredesk/core/restore"
+)
+
+// planSpec is an action the user asked for, before the engine planned it.
+type planSpec struct {
+	title string
+	verb  string // the confirming button: "Restore", "Stop Application"
+	req   restore.Request
+	// envs are the environments the user may pick as the target (a restore from a
+	// backup); empty keeps the request's target.
+	envs []cloud.Environment
+	// plan asks the engine for the plan of a request (default: Engine.Plan).
+	plan func(ctx context.Context, req restore.Request) (*restore.Plan, error)
+	// fixed: the plan has no options to change (an undo restores what its run saved).
+	fixed bool
+	// comment asks for a backup's comment.
+	comment bool
+}
+
+// planDialog shows the engine's plan before anything changes: its steps, its notes (what
+// is replaced, the production and Free App facts), the options the plan allows, and the
+// name to type when the plan asks for one. Changing an option or the target plans again,
+// off the UI goroutine. When the engine refuses, the dialog says so in the engine's
+// words and nothing can be confirmed. The dialog decides nothing itself.
+type planDialog struct {
+	u    *UI
+	s    *session
+	spec planSpec
+	req  restore.Request // the request as the options now stand
+
+	current *restore.Plan // nil while planning or when the engine refused
+	err     error
+	seq     uint64
+	drawing bool // the options are being set from the plan: no re-plan
+
+	dialog     *dialog.CustomDialog
+	targetSel  *widget.Select
+	target     cloud.Environment
+	status     *widget.Label // "Checking…", or the engine's refusal
+	summary    *widget.Label // the plan's first note
+	steps      *widget.Label
+	notes      *widget.Label
+	safety     *widget.Check
+	dbOnly     *widget.Check
+	startAfter *widget.Check
+	comment    *widget.Entry
+	confirmBox *fyne.Container
+	confirm    *widget.Entry
+	okBtn      *widget.Button
+	cancelBtn  *widget.Button
+}
+
+// showPlan asks the engine for spec's plan and shows it. UI goroutine.
+func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
+	if spec.plan == nil {
+		spec.plan = s.engine.Plan
+	}
+	spec.req.Profile = s.profile
+	d := &planDialog{u: u, s: s, spec: spec, req: spec.req, target: spec.req.Target.Env}
+	d.status = wrapped("")
+	d.summary = wrapped("")
+	d.summary.TextStyle.Bold = true
+	d.steps = wrapped("")
+	d.notes = wrapped("")
+	d.safety = widget.NewCheck("", func(bool) { d.optionChanged() })
+	d.dbOnly = widget.NewCheck("Database only: file documents stay as they are", func(bool) { d.optionChanged() })
+	d.startAfter = widget.NewCheck("", func(bool) { d.optionChanged() })
+	d.comment = widget.NewEntry()
+	d.comment.SetPlaceHolder("e.g. before the November release")
+	d.confirm = widget.NewEntry()
+	d.confirm.OnChanged = func(string) { d.drawButton() }
+	d.confirmBox = container.NewVBox()
+	d.okBtn = widget.NewButton(spec.verb, d.submit)
+	d.okBtn.Importance = widget.DangerImportance
+	d.cancelBtn = widget.NewButton("Cancel", func() { d.dialog.Hide() })
+
+	body := container.NewVBox()
+	if len(spec.envs) > 0 {
+		var modes []string
+		for _, e := range spec.envs {
+			modes = append(modes, e.Mode)
+		}
+		d.targetSel = widget.NewSelect(modes, d.retarget)
+		body.Add(widget.NewForm(widget.NewFormItem("Restore into", d.targetSel)))
+	}
+	body.Add(d.status)
+	body.Add(d.summary)
+	body.Add(widget.NewLabelWithStyle("What happens:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	body.Add(d.steps)
+	body.Add(d.notes)
+	if !spec.fixed {
+		body.Add(container.NewVBox(d.safety, d.dbOnly, d.startAfter))
+	}
+	if spec.comment {
+		body.Add(widget.NewForm(widget.NewFormItem("Comment (optional)", d.comment)))
+	}
+	body.Add(d.confirmBox)
+	d.dialog = dialog.NewCustomWithoutButtons(spec.title, container.NewVScroll(body), u.win)
+	d.dialog.SetButtons([]fyne.CanvasObject{d.cancelBtn, d.okBtn})
+	d.dialog.Resize(fyne.NewSize(640, 520))
+	d.dialog.Show()
+	u.planDlg = d
+	if d.targetSel != nil {
+		d.drawing = true
+		d.targetSel.SetSelected(d.target.Mode)
+		d.drawing = false
+	}
+	d.replan()
+	return d
+}
+
+// retarget plans for another target environment, with that target's default options.
+func (d *planDialog) retarget(mode string) {
+	i := slices.IndexFunc(d.spec.envs, func(e cloud.Environment) bool { return e.Mode == mode })
+	if i < 0 || d.drawing {
+		return
+	}
+	d.target = d.spec.envs[i]
+	d.req.Target.Env = d.target
+	d.req.Options = defaultOptions(d.target, d.req.Options.UploadOnly)
+	d.replan()
+}
+
+// defaultOptions are the options a restore dialog starts with: a safety backup where the
+// plan allows one, and a running target started again afterwards.
+func defaultOptions(target cloud.Environment, uploadOnly bool) restore.Options {
+	return restore.Options{SafetyBackup: true, Start: target.Status == cloud.StatusRunning && !uploadOnly, UploadOnly: uploadOnly}
+}
+
+// optionChanged plans again with the options as the checks now stand.
+func (d *planDialog) optionChanged() {
+	if d.drawing {
+		return
+	}
+	d.req.Options.SafetyBackup = d.safety.Checked
+	d.req.Options.DBOnly = d.dbOnly.Checked
+	d.req.Options.Start = d.startAfter.Checked
+	d.replan()
+}
+
+// replan asks the engine for the plan of d.req in the background; the last answer wins.
+func (d *planDialog) replan() {
+	d.seq++
+	seq, req, plan := d.seq, d.req, d.spec.plan
+	d.current, d.err = nil, nil
+	d.draw()
+	d.u.background(func(ctx context.Context) {
+		p, err := plan(ctx, req)
+		d.u.do(func() {
+			if seq != d.seq {
+				return // the user changed an option meanwhile
+			}
+			d.current, d.err = p, err
+			d.draw()
+		})
+	})
+}
+
+// draw shows the plan, the refusal, or that the engine is still planning. UI goroutine.
+func (d *planDialog) draw() {
+	d.drawing = true
+	defer func() { d.drawing = false }()
+	p := d.current
+	switch {
+	case d.err != nil:
+		d.status.SetText(explainLine(d.err))
+		d.status.Show()
+	case p == nil:
+		d.status.SetText("Checking what this will do…")
+		d.status.Show()
+	default:
+		d.status.Hide()
+	}
+	if p == nil {
+		d.summary.SetText("")
+		d.steps.SetText("")
+		d.notes.SetText("")
+		for _, c := range []*widget.Check{d.safety, d.dbOnly, d.startAfter} {
+			c.Hide()
+		}
+		d.confirmBox.RemoveAll()
+		d.drawButton()
+		return
+	}
+	notes := p.Notes
+	if len(notes) > 0 {
+		d.summary.SetText(notes[0])
+		notes = notes[1:]
+	}
+	d.steps.SetText(planStepsText(p))
+	d.notes.SetText(strings.Join(notes, "\n"))
+	mode := p.Request.Target.Env.Mode
+	d.showCheck(d.safety, p.Allows.SafetyBackup, p.Request.Options.SafetyBackup, fmt.Sprintf("Take a safety backup of %s first (recommended)", mode))
+	d.showCheck(d.dbOnly, p.Allows.DBOnly, p.Request.Options.DBOnly, d.dbOnly.Text)
+	d.showCheck(d.startAfter, p.Allows.Start, p.Request.Options.Start, fmt.Sprintf("Start %s again when the restore is done", mode))
+	d.confirmBox.RemoveAll()
+	if name := p.Allows.ConfirmName; name != "" {
+		d.confirm.SetPlaceHolder(name)
+		d.confirmBox.Add(wrapped(fmt.Sprintf("Type %s to confirm.", name)))
+		d.confirmBox.Add(d.confirm)
+	}
+	d.drawButton()
+}
+
+func (d *planDialog) showCheck(c *widget.Check, allowed, on bool, text string) {
+	if !allowed {
+		c.Hide()
+		return
+	}
+	c.Text = text
+	c.SetChecked(on)
+	c.Refresh()
+	c.Show()
+}
+
+// drawButton enables the confirming button when the plan is confirmed by what was typed.
+func (d *planDialog) drawButton() {
+	if d.current != nil && d.current.ConfirmWith(d.confirm.Text) {
+		d.okBtn.Enable()
+	} else {
+		d.okBtn.Disable()
+	}
+}
+
+// submit runs the plan the user confirmed.
+func (d *planDialog) submit() {
+	p := d.current
+	if p == nil || !p.ConfirmWith(d.confirm.Text) {
+		return
+	}
+	if d.spec.comment {
+		p.Request.Backup.Comment = strings.TrimSpace(d.comment.Text)
+	}
+	d.dialog.Hide()
+	d.u.confirmed(d.s, p)
+}
+
+// confirmed runs a confirmed plan; a restore that stops a running environment asks
+// first, as the portal's "Stop Application" does. UI goroutine.
+func (u *UI) confirmed(s *session, p *restore.Plan) {
+	if p.Request.Action == "" && planHas(p, restore.StepStop) {
+		u.showStopPrompt(p, func() { u.runPlan(s, p) })
+		return
+	}
+	u.runPlan(s, p)
+}
