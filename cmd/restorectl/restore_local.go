@@ -8,14 +8,13 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/dustin/go-humanize"
 	"golang.org/x/term"
 
 	"restoredesk/core/localdb"
 	"restoredesk/core/profiles"
+	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
 
@@ -72,7 +71,7 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer j.Close()
-	e := restore.New(nil, j, restore.WithLogger(c.logger), restore.WithProgressInterval(time.Second))
+	e := restore.New(nil, j, restore.WithLogger(c.logger))
 	req := restore.LocalRequest{Profile: c.profile, File: pos[0], Target: target, Create: *create, Replace: *replace, PgRestore: *pgRestore}
 
 	fmt.Fprintf(c.stderr, "Checking %s and %s…\n", pos[0], target)
@@ -96,9 +95,10 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 		}
 	}
 	c.printLocalPlan(plan)
-	pr := &localPrinter{w: c.stderr, tty: isTerminal(c.stderr)}
-	res, err := e.RunLocal(ctx, plan, nil, pr.on)
-	pr.endLine()
+	text := progress.NewText(c.stderr, isTerminal(c.stderr), restore.LocalBytesVerb)
+	u := progress.NewUpdater(0, nil, "restore into "+target.Database, restore.PlanSteps(plan.Steps), text.Print)
+	res, err := e.RunLocal(ctx, plan, nil, restore.Follow(u))
+	restore.FinishLocal(u, res, err)
 	return c.reportLocal(res, err)
 }
 
@@ -161,7 +161,7 @@ func (c *cli) printLocalPlan(p *restore.LocalPlan) {
 	if c.json {
 		w = c.stderr
 	}
-	fmt.Fprintf(w, "Backup: %s (%s, archive version %s, %s tables with %s rows)\n", p.Request.File, rep.Kind,
+	fmt.Fprintf(w, "Backup: %s (%s, archive version %s, %s tables with %s rows)\n", p.Request.File, rep.Kind.Label(),
 		rep.ArchiveVersion, humanize.Comma(int64(len(rep.Tables))), humanize.Comma(rep.TotalRows()))
 	fmt.Fprintf(w, "pg_restore: %s (version %s)\n", p.DB.Tool.Path, p.DB.Tool.Version)
 	fmt.Fprintln(w, "Plan:")
@@ -208,58 +208,4 @@ func (c *cli) reportLocal(res *restore.LocalResult, err error) error {
 		return &exitError{code: exitFailure}
 	}
 	return nil
-}
-
-// localPrinter draws a local restore's events: a line per step, and the dump bytes fed
-// (redrawn in place on a terminal, every few seconds otherwise).
-type localPrinter struct {
-	w    io.Writer
-	tty  bool
-	mu   sync.Mutex
-	open bool // a progress line is drawn without its newline
-	last time.Time
-}
-
-func (p *localPrinter) on(ev restore.Event) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	switch ev.Type {
-	case restore.EventStepStarted:
-		p.endLineLocked()
-		fmt.Fprintf(p.w, "… %s\n", ev.Title)
-	case restore.EventStepDone:
-		p.endLineLocked()
-		fmt.Fprintf(p.w, "✓ %s\n", ev.Message)
-	case restore.EventStepFailed:
-		p.endLineLocked()
-		fmt.Fprintf(p.w, "✗ %s\n", ev.Message)
-	case restore.EventProgress:
-		if !p.tty && time.Since(p.last) < 5*time.Second {
-			return
-		}
-		p.last = time.Now()
-		line := fmt.Sprintf("  dump fed: %s of %s", humanize.Bytes(uint64(ev.Done)), humanize.Bytes(uint64(ev.Total)))
-		if ev.Rate > 0 {
-			line += fmt.Sprintf(", %s/s", humanize.Bytes(uint64(ev.Rate)))
-		}
-		if p.tty {
-			fmt.Fprintf(p.w, "\r\033[K%s", line)
-			p.open = true
-		} else {
-			fmt.Fprintln(p.w, line)
-		}
-	}
-}
-
-func (p *localPrinter) endLine() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.endLineLocked()
-}
-
-func (p *localPrinter) endLineLocked() {
-	if p.open {
-		fmt.Fprintln(p.w)
-		p.open = false
-	}
 }

@@ -69,6 +69,7 @@ func TestRestoreLocalEndToEnd(t *testing.T) {
 			if code != exitOK || !strings.Contains(out, "3 tables, 10,005 rows: every row arrived.") {
 				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 			}
+			t.Logf("stdout:\n%s\nstderr:\n%s", out, errs)
 			if strings.Contains(out+errs, pgtest.Password) {
 				t.Fatal("the password was printed")
 			}

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"restoredesk/core/archive"
 	"restoredesk/core/journal"
 	"restoredesk/core/localdb"
+	"restoredesk/core/progress"
 )
 
 // KindLocalRestore is a backup restored into a PostgreSQL database on the user's machine.
@@ -85,11 +85,11 @@ func (e *Engine) PlanLocal(ctx context.Context, req LocalRequest, onInspect arch
 	return p, nil
 }
 
-// RunLocal carries out a local plan as a journaled run. progress (may be nil) receives
-// the dump bytes fed and the TOC items done; onEvent (may be nil) gets step events and,
-// every progress interval, a progress event of the dump bytes. Cancelling ctx stops
-// pg_restore; the error says what state the database is in.
-func (e *Engine) RunLocal(ctx context.Context, p *LocalPlan, progress localdb.Progress, onEvent func(Event)) (*LocalResult, error) {
+// RunLocal carries out a local plan as a journaled run. prog (may be nil) receives the
+// dump bytes fed and the TOC items done; onEvent (may be nil, or Follow(u)) gets the step
+// events, and the restore step's EventBytes carries the counter of dump bytes fed.
+// Cancelling ctx stops pg_restore; the error says what state the database is in.
+func (e *Engine) RunLocal(ctx context.Context, p *LocalPlan, prog localdb.Progress, onEvent func(Event)) (*LocalResult, error) {
 	if p == nil || p.DB == nil {
 		return nil, planErr("There is no plan to run.", "Make a plan first.", ErrInvalidRequest)
 	}
@@ -110,18 +110,17 @@ func (e *Engine) RunLocal(ctx context.Context, p *LocalPlan, progress localdb.Pr
 	lr := &localRun{e: e, id: id, sink: onEvent}
 	res := &LocalResult{RunID: id}
 
-	bytes := NewCounter(0, p.Archive.DumpSize, e.now)
-	stopTicker := lr.tick(StepLocalRestore, bytes)
 	var restoreRes *localdb.Result
 	err = lr.step(ctx, StepLocalRestore, p.Steps[0].Title, func() (string, error) {
-		r, err := p.DB.Restore(ctx, &countingProgress{next: progress, bytes: bytes})
+		bytes := progress.NewCounter(0, p.Archive.DumpSize)
+		lr.emit(Event{Step: StepLocalRestore, Type: EventBytes, Counter: bytes})
+		r, err := p.DB.Restore(ctx, &countingProgress{next: prog, bytes: bytes})
 		restoreRes = r
 		if err != nil {
 			return "", err
 		}
 		return r.Summary, nil
 	})
-	stopTicker()
 	res.Restore = restoreRes
 	if err == nil {
 		err = lr.step(ctx, StepRowCheck, p.Steps[1].Title, func() (string, error) {
@@ -204,33 +203,10 @@ func (r *localRun) step(ctx context.Context, k StepKind, title string, fn func()
 	return nil
 }
 
-// tick emits progress events of c for step k until the returned func is called.
-func (r *localRun) tick(k StepKind, c *Counter) (stop func()) {
-	if r.sink == nil {
-		return func() {}
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(r.e.progressTick)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				p := c.Snapshot()
-				r.emit(Event{Step: k, Type: EventProgress, Done: p.Done, Total: p.Total, Rate: p.Rate, ETA: p.ETA})
-			}
-		}
-	})
-	return func() { close(done); wg.Wait() }
-}
-
 // countingProgress feeds the engine's byte counter and passes everything on.
 type countingProgress struct {
 	next  localdb.Progress
-	bytes *Counter
+	bytes *progress.Counter
 }
 
 func (c *countingProgress) Add(k localdb.Counter, n int64) {
@@ -283,4 +259,32 @@ func upperFirst(s string) string {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// FinishLocal ends u with how a local restore ended (res and err as RunLocal returned
+// them) and returns the final view.
+func FinishLocal(u *progress.Updater, res *LocalResult, err error) progress.View {
+	state, msg := progress.RunCompleted, ""
+	if res != nil {
+		msg = res.Message
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, localdb.ErrCancelled), errors.Is(err, context.Canceled):
+		state = progress.RunCancelled
+	default:
+		state = progress.RunFailed
+	}
+	if msg == "" && err != nil {
+		msg = plainOf(err)
+	}
+	return u.Done(state, msg, err)
+}
+
+// LocalBytesVerb says what happens to the bytes a local restore counts.
+func LocalBytesVerb(kind string) string {
+	if StepKind(kind) == StepLocalRestore {
+		return "restored"
+	}
+	return BytesVerb(kind)
 }
