@@ -288,3 +288,18 @@ func LocalBytesVerb(kind string) string {
 	}
 	return BytesVerb(kind)
 }
+
+// describeLocal says what an interrupted local restore had done (see Describe).
+func describeLocal(r journal.Run) string {
+	return fmt.Sprintf("Run %d was restoring %s into the local database %q when it was interrupted: the database may hold part of the backup.", r.ID, r.FileName, r.Mode)
+}
+
+// localInterrupted closes an interrupted local restore: there is nothing to follow, as
+// pg_restore ended with the process that ran it.
+func localInterrupted(r journal.Run) error {
+	return &RunError{
+		Summary: describeLocal(r),
+		Next:    fmt.Sprintf("Restore %s again with replacing confirmed (--replace), or drop database %q.", r.FileName, r.Mode),
+		Err:     ErrInterrupted,
+	}
+}

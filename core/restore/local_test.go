@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -115,5 +116,25 @@ type cancelOnFirstItem struct{ cancel context.CancelFunc }
 func (c cancelOnFirstItem) Add(k localdb.Counter, _ int64) {
 	if k == localdb.TOCItems {
 		c.cancel()
+	}
+}
+
+// A local restore that was interrupted (the process ended mid-run) is closed by Reattach
+// as interrupted, saying the database may hold part of the backup.
+func TestReattachClosesInterruptedLocalRestore(t *testing.T) {
+	e, j := localEngine(t)
+	ctx := context.Background()
+	id, err := j.Create(ctx, &journal.Run{Kind: restore.KindLocalRestore, FileName: "db.backup", AppID: "postgresql://u@127.0.0.1:5432/app", Mode: "app",
+		Steps: []journal.Step{{Kind: string(restore.StepLocalRestore), Title: "Restore"}, {Kind: string(restore.StepRowCheck), Title: "Count"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Reattach(ctx, id, nil)
+	if !errors.Is(err, restore.ErrInterrupted) || res.Status != journal.StatusInterrupted {
+		t.Fatalf("got %v, %+v", err, res)
+	}
+	run, _ := j.Get(ctx, id)
+	if run.Status != journal.StatusInterrupted || !strings.Contains(run.Error, `may hold part of the backup`) {
+		t.Fatalf("journal %+v", run)
 	}
 }
