@@ -152,7 +152,7 @@ func TestSecondRestoreWhileOneRunsIsRefusedBeforeAnythingIsSent(t *testing.T) {
 		_, planErr = b.e.Plan(ctx, restore.Request{Source: restore.Source{SnapshotID: snap.SnapshotID}, Target: tg})
 		_, runErr = b.e.Run(ctx, second, nil)
 		_, startErr = b.e.StartTarget(ctx, "demo", tg, nil)
-		_, stopErr = b.e.StopTarget(ctx, "demo", tg, nil)
+		_, stopErr = b.e.StopTarget(ctx, "demo", tg, "", nil)
 		restoresMeanwhile = len(b.lc.Restores(tg.Env.EnvironmentID))
 		snapsMeanwhile = b.snapshotCount(tg.Env.EnvironmentID)
 		detach() // stop following: the restore goes on in the cloud
