@@ -58,10 +58,24 @@ type Report struct {
 	DumpSize int64 `json:"dump_size,omitempty"`
 	// TableCount is the number of tables in the dump's table of contents.
 	TableCount int `json:"table_count,omitempty"`
+	// Tables lists each table that has data in the dump with its row count (COPY lines),
+	// in the dump's order; RowsCounted says whether every one of them was counted, which
+	// needs a complete custom-format dump compressed with gzip or not at all.
+	Tables      []TableRows `json:"tables,omitempty"`
+	RowsCounted bool        `json:"rows_counted,omitempty"`
 	// TreeFileCount is the number of file documents under tree/ in a snapshot.
 	TreeFileCount int `json:"tree_file_count,omitempty"`
 	// TreeLayout is "nested" (tree/ab/cd/<uuid>), "flat" (tree/<uuid>) or "mixed".
 	TreeLayout string `json:"tree_layout,omitempty"`
+}
+
+// TotalRows is the sum of the rows of Tables.
+func (r *Report) TotalRows() int64 {
+	var n int64
+	for _, t := range r.Tables {
+		n += t.Rows
+	}
+	return n
 }
 
 // Has reports whether the report holds a problem with the given code.

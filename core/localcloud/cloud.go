@@ -25,6 +25,7 @@ type Cloud struct {
 	faults  faultPlan
 	handler http.Handler
 	secret  []byte // signs archive download links
+	dl      downloadLog
 	uploads *uploads
 	disk    disk
 

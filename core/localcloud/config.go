@@ -42,6 +42,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now. Tests of retention use it.
 	Now func() time.Time
+	// Downloads configures the archive links (validity, refusing Mendix headers).
+	Downloads DownloadOptions
 }
 
 // DefaultMaxUploadSize bounds one upload when Config.MaxUploadSize is zero: 20 GiB, above

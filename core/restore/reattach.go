@@ -38,6 +38,8 @@ func (e *Engine) getRun(ctx context.Context, runID int64) (*journal.Run, error) 
 // Describe says in one sentence what an unfinished run had done and what Reattach will do.
 func Describe(r journal.Run) string {
 	switch {
+	case r.Kind == KindLocalRestore:
+		return describeLocal(r)
 	case r.Kind == journal.KindStop:
 		return fmt.Sprintf("Run %d was stopping %s of %s when it was interrupted: Restore Desk can check whether it stopped.", r.ID, r.Mode, r.AppID)
 	case r.Kind == journal.KindStart:
@@ -105,6 +107,9 @@ func (e *Engine) Reattach(ctx context.Context, runID int64, onEvent func(Event))
 	mode := jr.Mode
 
 	switch {
+	case jr.Kind == KindLocalRestore:
+		return r.finish(ctx, localInterrupted(*jr))
+
 	case jr.Kind == journal.KindStart || jr.Kind == journal.KindStop || jr.Kind == journal.KindBackup:
 		return r.finish(ctx, r.reattachAction(ctx, jr))
 
