@@ -213,7 +213,7 @@ func (t *transfer) run(ctx context.Context) (*Result, error) {
 	if delay <= 0 {
 		delay = defaultRetryDelay
 	}
-	failures := 0
+	failures, agains := 0, 0
 	for {
 		progressed, err := t.attempt(ctx)
 		if err == nil {
@@ -226,9 +226,16 @@ func (t *transfer) run(ctx context.Context) (*Result, error) {
 		if !errors.As(err, &tr) {
 			return nil, err
 		}
-		if progressed || errors.Is(err, errAgain) {
+		switch {
+		case errors.Is(err, errAgain):
+			// Asking again at once is right after a refused continuation, but a host that
+			// keeps answering what was not asked must not keep us busy.
+			if agains++; agains > 3 {
+				return nil, fmt.Errorf("download from %s: %w: it keeps sending parts nobody asked for", t.where, ErrBadResponse)
+			}
+		case progressed:
 			failures = 0
-		} else {
+		default:
 			failures++
 		}
 		if failures > retries {
