@@ -32,6 +32,6 @@ func TestDownloadFromAHostThatSendsUnaskedPartsGivesUp(t *testing.T) {
 	}
 	assertNoLink(t, "the error", err.Error())
 	if _, serr := os.Stat(filepath.Join(dir, "db.backup")); !os.IsNotExist(serr) || requests.Load() > 5 {
-		t.Fatalf("after %d requests the final file exists: %v", requests, serr)
+		t.Fatalf("after %d requests the final file exists: %v", requests.Load(), serr)
 	}
 }
