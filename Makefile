@@ -16,9 +16,10 @@ BIN := bin
 FUZZTIME ?= 2m
 
 # Debian packages: cgo build of Fyne's GLFW driver, then what the tests drive
-# (a real window under Xvfb, the real keyring over D-Bus, pigz/gzip for the benchmark, curl).
+# (a real window under Xvfb, the real keyring over D-Bus, pigz/gzip for the benchmark, curl,
+# a real PostgreSQL server and its client tools for the local-database restore).
 DEB_BUILD := gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
-DEB_TEST := xvfb xauth xdotool imagemagick dbus dbus-x11 gnome-keyring libsecret-tools pigz curl x11-utils fonts-dejavu-core locales
+DEB_TEST := xvfb xauth xdotool imagemagick dbus dbus-x11 gnome-keyring libsecret-tools pigz curl x11-utils fonts-dejavu-core locales postgresql postgresql-client
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 
 .PHONY: all deps deps-system deps-go build run run-cli test test-unit test-integration vet staticcheck \

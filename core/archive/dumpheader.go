@@ -117,6 +117,8 @@ type dumpReader struct {
 	intSize int
 	offSize int
 	scratch [64]byte
+	// countRows asks the walk to inflate each table's data and count its rows.
+	countRows bool
 }
 
 func (d *dumpReader) truncated(what string) error {

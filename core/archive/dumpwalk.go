@@ -30,6 +30,15 @@ type dumpStats struct {
 	blocks int   // data blocks present
 	want   int   // data blocks the TOC announces
 	walked bool  // TOC and data blocks were checked (custom format, version 1.10 or later)
+
+	// tableRows holds one entry per TABLE DATA entry of the TOC, in TOC order, its Rows
+	// filled in as the data blocks are walked; dataOf maps a TOC id to its index there.
+	tableRows []TableRows
+	dataOf    map[int64]int
+	// counting is set when the blocks' compression can be inflated here (none or gzip);
+	// otherwise rows are not counted and counted stays false.
+	counting *rowCounting
+	counted  bool // every TABLE DATA entry's block was found and counted
 }
 
 // walkDump reads a whole custom-format dump: header, table of contents and every data
@@ -49,6 +58,9 @@ func walkDump(d *dumpReader) (*dumpStats, error) {
 		st.size = d.off
 		return st, nil
 	}
+	if d.countRows && countable(h.CompressionAlgorithm) {
+		st.counting = &rowCounting{compression: h.CompressionAlgorithm}
+	}
 	err = st.walkTOC(d)
 	if err == nil {
 		err = st.walkBlocks(d)
@@ -61,6 +73,7 @@ func walkDump(d *dumpReader) (*dumpStats, error) {
 	if st.blocks < st.want {
 		return st, fmt.Errorf("%w: %d of %d data blocks present", ErrDumpTruncated, st.blocks, st.want)
 	}
+	st.counted = st.counting != nil && len(st.dataOf) == 0 // each counted block leaves the map
 	return st, nil
 }
 
@@ -86,10 +99,14 @@ func (st *dumpStats) walkTOC(d *dumpReader) error {
 		if _, err := d.readInt("TOC entry"); err != nil { // hadDumper
 			return err
 		}
-		for _, what := range []string{"table OID", "OID", "tag"} {
+		for _, what := range []string{"table OID", "OID"} {
 			if _, err := d.skipStr(what); err != nil {
 				return err
 			}
+		}
+		tag, err := d.readName("tag")
+		if err != nil {
+			return err
 		}
 		desc, _, err := d.readStr("description", 64)
 		if errors.Is(err, ErrDumpDamaged) {
@@ -110,10 +127,27 @@ func (st *dumpStats) walkTOC(d *dumpReader) error {
 		if v >= archVersion(1, 14, 0) {
 			strs = tocStrings14
 		}
-		for _, what := range strs {
+		var namespace string
+		for i, what := range strs {
+			if i == 3 && desc == "TABLE DATA" {
+				if namespace, err = d.readName(what); err != nil {
+					return err
+				}
+				continue
+			}
 			if _, err := d.skipStr(what); err != nil {
 				return err
 			}
+		}
+		if desc == "TABLE DATA" {
+			if st.dataOf == nil {
+				st.dataOf = map[int64]int{}
+			}
+			if _, dup := st.dataOf[id]; dup {
+				return d.damaged("TOC entry id %d appears twice", id)
+			}
+			st.dataOf[id] = len(st.tableRows)
+			st.tableRows = append(st.tableRows, TableRows{Schema: namespace, Name: tag})
 		}
 		if v >= archVersion(1, 16, 0) {
 			if _, err := d.readInt("relkind"); err != nil {
@@ -177,13 +211,28 @@ func (st *dumpStats) walkBlocks(d *dumpReader) error {
 			return err
 		}
 		d.off++
-		if _, err := d.readInt("data block id"); err != nil {
+		id, err := d.readInt("data block id")
+		if err != nil {
 			return err
 		}
 		switch t {
 		case blkData:
-			if err := skipChunks(d); err != nil {
+			i, isTable := st.dataOf[id]
+			if !isTable || st.counting == nil {
+				if err := skipChunks(d); err != nil {
+					return err
+				}
+				break
+			}
+			tr := &st.tableRows[i]
+			rows, err := st.counting.countBlock(d, tr.Schema+"."+tr.Name)
+			if err != nil {
 				return err
+			}
+			tr.Rows = rows
+			delete(st.dataOf, id) // a second block for the same entry is not counted twice
+			if len(st.dataOf) == 0 {
+				st.dataOf = nil
 			}
 		case blkBlobs:
 			for {
@@ -222,4 +271,31 @@ func skipChunks(d *dumpReader) error {
 			return err
 		}
 	}
+}
+
+// readName reads a Str kept up to maxTagLen bytes (longer ones are skipped and read as
+// ""), for the names of tables; NULL reads as "".
+func (d *dumpReader) readName(what string) (string, error) {
+	n, err := d.readInt(what)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case n == -1:
+		return "", nil
+	case n < -1:
+		return "", d.damaged("%s has a negative length", what)
+	case n > maxTagLen:
+		return "", d.discard(n, what)
+	}
+	var buf []byte
+	if n <= int64(len(d.scratch)) {
+		buf = d.scratch[:n]
+	} else {
+		buf = make([]byte, n)
+	}
+	if err := d.readFull(buf, what); err != nil {
+		return "", err
+	}
+	return string(buf), nil
 }

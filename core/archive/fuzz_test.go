@@ -109,5 +109,19 @@ func FuzzInspect(f *testing.F) {
 		if err := rep.WriteText(io.Discard); err != nil {
 			t.Fatal(err)
 		}
+		// Counting rows inflates the table data too: it may find damage Inspect cannot
+		// see, and nothing else may differ.
+		rows, err := InspectRows(ctx, path, nil)
+		if err != nil {
+			t.Fatalf("InspectRows: %v", err)
+		}
+		switch {
+		case rows.Restorable && !rep.Restorable:
+			t.Fatalf("InspectRows accepts what Inspect refuses: %q", rep.Problems)
+		case !rows.Restorable && rep.Restorable && !rows.Has(ProblemDumpDamaged):
+			t.Fatalf("InspectRows refuses with %q", rows.Problems)
+		case rows.RowsCounted && rows.TotalRows() < 0:
+			t.Fatalf("negative rows")
+		}
 	})
 }

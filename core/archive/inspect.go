@@ -32,6 +32,18 @@ const (
 //
 // onProgress, if not nil, is called with the bytes read so far of the file size.
 func Inspect(ctx context.Context, path string, onProgress Progress) (*Report, error) {
+	return inspect(ctx, path, onProgress, false)
+}
+
+// InspectRows is Inspect that also counts the rows of each table's data in the dump
+// (Report.Tables), still streaming in constant memory. It inflates every table's data,
+// which Inspect does not, so on a compressed dump it takes several times longer; in
+// return a data block that does not inflate is found before pg_restore meets it.
+func InspectRows(ctx context.Context, path string, onProgress Progress) (*Report, error) {
+	return inspect(ctx, path, onProgress, true)
+}
+
+func inspect(ctx context.Context, path string, onProgress Progress, countRows bool) (*Report, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("inspect %s: %w", path, err)
 	}
@@ -60,9 +72,11 @@ func Inspect(ctx context.Context, path string, onProgress Progress) (*Report, er
 	}
 
 	// The goroutines stop when the inspection does, whatever way it ends.
+	parent := ctx
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	in := newInspector(ctx, path, ofi.Size())
+	in.countRows = countRows
 	fd := newFeeder(f, path, in.size, onProgress)
 	defer fd.pipe.release()
 	var wg sync.WaitGroup
@@ -70,19 +84,29 @@ func Inspect(ctx context.Context, path string, onProgress Progress) (*Report, er
 
 	in.src = fd.reader()
 	in.inspectContent()
-	in.src.drain() // hash to the end even when the content was judged early
+	plainlyNot := in.plainlyNotBackup()
+	if plainlyNot {
+		// The first bytes said it all (a ZIP, a text, a picture...): reading and hashing
+		// gigabytes more would only make the user wait for the same verdict.
+		stop()
+	} else {
+		in.src.drain() // hash to the end even when the content was judged early
+	}
 	wg.Wait()
 
-	if err := ctx.Err(); err != nil {
+	if err := parent.Err(); err != nil {
 		return nil, fmt.Errorf("inspect %s: %w", path, err)
 	}
-	if fd.pipe.err != nil {
+	if !plainlyNot && fd.pipe.err != nil {
 		return nil, fd.pipe.err
 	}
 	if err := checkUnchanged(path, ofi, f); err != nil {
 		return nil, err
 	}
-	in.rep.SHA256 = hex.EncodeToString(fd.hash.Sum(nil))
+	if !plainlyNot || fd.done == in.size {
+		// A small file was read whole before the verdict: its hash is complete.
+		in.rep.SHA256 = hex.EncodeToString(fd.hash.Sum(nil))
+	}
 	in.finish()
 	return in.rep, nil
 }
@@ -106,6 +130,7 @@ type inspector struct {
 	inner    content       // what the gzip stream holds, if gzip
 	// innerKnown: the gzip stream could be read far enough to say what it holds.
 	innerKnown bool
+	countRows  bool // count each table's rows (InspectRows)
 }
 
 func newInspector(ctx context.Context, path string, size int64) *inspector {
@@ -183,12 +208,22 @@ func (in *inspector) inspectContent() {
 	}
 }
 
+// plainlyNotBackup reports whether the first bytes already showed the file is no backup
+// at all (neither gzip, nor a dump, nor tar): nothing further in it can change that.
+func (in *inspector) plainlyNotBackup() bool {
+	switch in.outer {
+	case contentGzip, contentDump, contentTar:
+		return false
+	}
+	return len(in.rep.Problems) > 0
+}
+
 func (in *inspector) inspectRawDump() {
 	in.rep.Kind = KindDatabaseOnly
 	in.rep.FileCount = 1
 	in.rep.UncompressedSize = in.size
 	in.rep.DumpSize = in.size
-	st, err := walkDump(&dumpReader{r: in.br})
+	st, err := walkDump(&dumpReader{r: in.br, countRows: in.countRows})
 	// An error left over is cancellation or a failed read, which Inspect itself returns.
 	_ = in.applyDump(st, err, "The database dump", true)
 }
@@ -248,7 +283,7 @@ func (in *inspector) inspectGzip() {
 		in.rep.Kind = KindDatabaseOnly
 		in.rep.FileCount = 1
 		in.note(noteGzipWrappedDump())
-		st, err := walkDump(&dumpReader{r: dr})
+		st, err := walkDump(&dumpReader{r: dr, countRows: in.countRows})
 		if st != nil {
 			in.rep.DumpSize = st.size
 		}
@@ -340,7 +375,7 @@ func (in *inspector) inspectDatabaseEntry(r io.Reader, size int64) error {
 	c, name := sniff(head)
 	switch c {
 	case contentDump:
-		st, err := walkDump(&dumpReader{r: er})
+		st, err := walkDump(&dumpReader{r: er, countRows: in.countRows})
 		return in.applyDump(st, err, "The database dump in the archive (db/db.backup)", false)
 	case contentEmpty:
 		in.problem(ProblemDatabaseNotDump, textDatabaseNotDump("empty"))
@@ -371,6 +406,9 @@ func (in *inspector) applyDump(st *dumpStats, err error, where string, raw bool)
 	if st != nil {
 		h = st.header
 		in.rep.TableCount = st.tables
+		if st.counted {
+			in.rep.Tables, in.rep.RowsCounted = st.tableRows, true
+		}
 	}
 	if h != nil {
 		in.applyHeader(h)

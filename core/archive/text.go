@@ -83,6 +83,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		if r.TableCount > 0 {
 			line("  Tables", "%s", humanize.Comma(int64(r.TableCount)))
 		}
+		if r.RowsCounted {
+			line("  Rows", "%s in %s tables with data", humanize.Comma(r.TotalRows()), humanize.Comma(int64(len(r.Tables))))
+		}
 		if r.DumpSize > 0 {
 			line("  Dump size", "%s", sizeText(r.DumpSize))
 		}

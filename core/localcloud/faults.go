@@ -45,6 +45,10 @@ type Faults struct {
 	// RestoreFailRate is the fraction (0..1) of restore jobs that fail midway, after part of
 	// the data was extracted; the environment is left unchanged.
 	RestoreFailRate float64
+	// RestoreNoRoom makes every restore fail as one does when the environment's database
+	// has no room for the backup (a status message about space); the data are left as
+	// they were.
+	RestoreNoRoom bool
 	// DownloadCutAt cuts archive downloads: the connection closes once the file's bytes up
 	// to this fraction (0..1) were sent. DownloadCutAtByte gives the place as a byte
 	// offset instead. DownloadCuts bounds how many downloads are cut (zero means one).
@@ -116,6 +120,12 @@ func (p *faultPlan) nextRequest() (FaultKind, Faults) {
 }
 
 // nextRestoreFails reports whether the next restore job must fail.
+func (p *faultPlan) restoreNoRoom() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.f.RestoreNoRoom
+}
+
 func (p *faultPlan) nextRestoreFails() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -55,3 +55,11 @@ func Start(t testing.TB, opts ...Option) *localcloud.Server {
 	})
 	return s
 }
+
+// LikeMendix makes the cloud behave as the real Mendix Cloud is documented to: Free App
+// environment reads, starts, stops and restores are refused with a 4xx, and there is no
+// upload route.
+func LikeMendix() Option { return func(c *localcloud.Config) { c.LikeMendix = true } }
+
+// WithMaxUploadSize bounds one upload (negative: no limit).
+func WithMaxUploadSize(n int64) Option { return func(c *localcloud.Config) { c.MaxUploadSize = n } }

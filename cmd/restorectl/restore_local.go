@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/dustin/go-humanize"
+	"golang.org/x/term"
+
+	"restoredesk/core/localdb"
+	"restoredesk/core/profiles"
+	"restoredesk/core/progress"
+	"restoredesk/core/restore"
+)
+
+func init() {
+	register(&command{
+		name: "restore-local",
+		args: "SOURCE --db postgresql://USER@HOST:PORT/DBNAME [--create] [--replace] [--pg-restore PATH]",
+		summary: "restore a backup file into a PostgreSQL database on this machine and check that every row arrived " +
+			"(password: PGPASSWORD, or asked once and kept in the system keyring)",
+		run: runRestoreLocal,
+	})
+}
+
+// dbSecrets is where database passwords are kept: the OS keyring; a variable so that
+// tests use an in-memory store instead of the user's keyring.
+var dbSecrets = func() profiles.SecretStore { return profiles.NewKeyring(0) }
+
+// dbSecretName is the keyring entry of a database password: per profile and server/user.
+func dbSecretName(profile string, t localdb.Target) string {
+	return fmt.Sprintf("postgresql:%s:%s@%s:%d", profile, t.User, t.Host, t.Port)
+}
+
+func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
+	fs := c.flags("restore-local")
+	dbURL := fs.String("db", "", "postgresql://USER@HOST:PORT/DBNAME")
+	create := fs.Bool("create", false, "create the database when it does not exist")
+	replace := fs.Bool("replace", false, "replace the content of a database that is not empty (confirms it)")
+	pgRestore := fs.String("pg-restore", "", "the pg_restore program (or its folder) to use")
+	pos, err := parse(fs, args, 1, 3)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 2 {
+		return usagef("SOURCE is a backup file, or APP ENV SNAPSHOT_ID|latest")
+	}
+	if len(pos) == 3 {
+		return errors.New("restoring a cloud backup straight into a local database needs the download feature, which this build does not have yet: " +
+			"download the backup first (desktop app or Mendix Portal), then run restorectl restore-local FILE --db URL")
+	}
+	if *dbURL == "" {
+		return usagef("--db postgresql://USER@HOST:PORT/DBNAME is required")
+	}
+	target, err := localdb.ParseTarget(*dbURL)
+	if err != nil {
+		return err
+	}
+	pw, err := c.dbPassword(ctx, target, false)
+	if err != nil {
+		return err
+	}
+	target.Password = pw.value
+	j, err := c.journal()
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	e := restore.New(nil, j, restore.WithLogger(c.logger))
+	req := restore.LocalRequest{Profile: c.profile, File: pos[0], Target: target, Create: *create, Replace: *replace, PgRestore: *pgRestore}
+
+	fmt.Fprintf(c.stderr, "Checking %s and %s…\n", pos[0], target)
+	plan, err := e.PlanLocal(ctx, req, nil)
+	if errors.Is(err, localdb.ErrPassword) && pw.from == pwKeyring && stdinIsTerminal(c.stdin) {
+		// The saved password no longer works: ask once more.
+		if pw, err = c.dbPassword(ctx, target, true); err != nil {
+			return err
+		}
+		req.Target.Password = pw.value
+		plan, err = e.PlanLocal(ctx, req, nil)
+	}
+	if err != nil {
+		return err
+	}
+	if pw.from == pwAsked {
+		if serr := dbSecrets().Set(ctx, dbSecretName(c.profile, target), pw.value); serr != nil {
+			fmt.Fprintf(c.stderr, "The password could not be saved in the system keyring (%v); you will be asked again next time.\n", serr)
+		} else {
+			fmt.Fprintln(c.stderr, "The password is saved in the system keyring.")
+		}
+	}
+	c.printLocalPlan(plan)
+	text := progress.NewText(c.stderr, isTerminal(c.stderr), restore.LocalBytesVerb)
+	u := progress.NewUpdater(0, nil, "restore into "+target.Database, restore.PlanSteps(plan.Steps), text.Print)
+	res, err := e.RunLocal(ctx, plan, nil, restore.Follow(u))
+	restore.FinishLocal(u, res, err)
+	return c.reportLocal(res, err)
+}
+
+// Where the password came from.
+const (
+	pwNone = iota
+	pwEnv
+	pwKeyring
+	pwAsked
+)
+
+type password struct {
+	value string
+	from  int
+}
+
+// dbPassword finds the password: PGPASSWORD (scripts), the keyring, or the terminal
+// (then saved to the keyring once the plan proved it works). again skips the first two.
+func (c *cli) dbPassword(ctx context.Context, t localdb.Target, again bool) (password, error) {
+	if !again {
+		if v := c.getenv("PGPASSWORD"); v != "" {
+			return password{v, pwEnv}, nil
+		}
+		if v, err := dbSecrets().Get(ctx, dbSecretName(c.profile, t)); err == nil && v != "" {
+			return password{v, pwKeyring}, nil
+		}
+	}
+	if !stdinIsTerminal(c.stdin) {
+		return password{"", pwNone}, nil // trust or peer authentication may need none
+	}
+	fmt.Fprintf(c.stderr, "Password of %s on %s:%d: ", t.User, t.Host, t.Port)
+	var line string
+	if f, ok := c.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(c.stderr)
+		if err != nil {
+			return password{}, fmt.Errorf("read the password: %w", err)
+		}
+		line = string(b)
+	} else {
+		s, err := bufio.NewReader(c.stdin).ReadString('\n')
+		if err != nil && s == "" {
+			return password{}, errors.New("no password was typed")
+		}
+		line = strings.TrimRight(s, "\r\n")
+	}
+	return password{line, pwAsked}, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// printLocalPlan shows what will happen (on stderr with --json, which keeps stdout for
+// the result).
+func (c *cli) printLocalPlan(p *restore.LocalPlan) {
+	rep := p.Archive
+	w := c.stdout
+	if c.json {
+		w = c.stderr
+	}
+	fmt.Fprintf(w, "Backup: %s (%s, archive version %s, %s tables with %s rows)\n", p.Request.File, rep.Kind.Label(),
+		rep.ArchiveVersion, humanize.Comma(int64(len(rep.Tables))), humanize.Comma(rep.TotalRows()))
+	fmt.Fprintf(w, "pg_restore: %s (version %s)\n", p.DB.Tool.Path, p.DB.Tool.Version)
+	fmt.Fprintln(w, "Plan:")
+	for i, s := range p.Steps {
+		fmt.Fprintf(w, "  %d. %s\n", i+1, s.Title)
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(w, "Note: %s\n", n)
+	}
+}
+
+// reportLocal prints the completeness report; the exit code is 0 only when every row
+// arrived.
+func (c *cli) reportLocal(res *restore.LocalResult, err error) error {
+	if res == nil {
+		return err
+	}
+	if c.json {
+		if jerr := c.printJSON(res); jerr != nil {
+			return jerr
+		}
+	} else {
+		fmt.Fprintf(c.stdout, "Run %d %s: %s\n", res.RunID, res.Status, res.Message)
+		if res.Check != nil {
+			for _, t := range res.Check.Differing() {
+				state := fmt.Sprintf("%s of %s rows", humanize.Comma(t.DBRows), humanize.Comma(t.DumpRows))
+				if t.Missing {
+					state = "missing"
+				}
+				fmt.Fprintf(c.stdout, "  differs: %s.%s: %s\n", t.Schema, t.Name, state)
+			}
+		}
+		if r := res.Restore; r != nil && len(r.Errors) > 0 {
+			fmt.Fprintf(c.stdout, "pg_restore: %s\n", r.Summary)
+			for _, e := range r.Errors {
+				fmt.Fprintf(c.stdout, "  %s\n", e)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !res.Complete() {
+		return &exitError{code: exitFailure}
+	}
+	return nil
+}

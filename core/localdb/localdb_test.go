@@ -1,0 +1,274 @@
+package localdb
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"restoredesk/core/localdb/pgtest"
+)
+
+// The fixtures, as in core/archive.
+var (
+	fixtureDump     = filepath.Join("..", "archive", "testdata", "customerportal.backup")
+	fixtureSnapshot = filepath.Join("..", "archive", "testdata", "files_and_database-1a2b3c4d-202611250130.tar.gz")
+)
+
+func startCluster(t *testing.T) *pgtest.Cluster {
+	t.Helper()
+	// One cluster per test keeps cleanup simple; starting one takes about a second.
+	return pgtest.Start(t)
+}
+
+func target(c *pgtest.Cluster, db string) Target {
+	return Target{Host: c.Host, Port: c.Port, User: pgtest.User, Database: db, Password: pgtest.Password}
+}
+
+// counters is a Progress that keeps the totals.
+type counters struct{ bytes, items atomic.Int64 }
+
+func (c *counters) Add(k Counter, n int64) {
+	if k == DumpBytes {
+		c.bytes.Add(n)
+	} else {
+		c.items.Add(n)
+	}
+}
+
+func restore(t *testing.T, opts Options) (*Result, error) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := MakePlan(ctx, opts, nil)
+	if err != nil {
+		return nil, err
+	}
+	return p.Run(ctx, nil)
+}
+
+func TestRestoreFixturesEveryRowArrives(t *testing.T) {
+	c := startCluster(t)
+	for _, tc := range []struct{ name, path, db string }{
+		{"dump", fixtureDump, "from_dump"},
+		{"snapshot", fixtureSnapshot, "from_snapshot"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			p, err := MakePlan(ctx, Options{Source: tc.path, Target: target(c, tc.db), Create: true}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var prog counters
+			res, err := p.Run(ctx, &prog)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, res.Stderr)
+			}
+			if !res.CreatedDB || !res.Check.Complete || res.Check.DumpRows != 10005 || res.Check.DBRows != 10005 {
+				t.Fatalf("created %v, check %+v\n%s", res.CreatedDB, res.Check, res.Stderr)
+			}
+			if got := res.Check.Summary(); got != "3 tables, 10,005 rows: every row arrived." {
+				t.Fatalf("summary %q", got)
+			}
+			if prog.bytes.Load() != p.Report.DumpSize || res.Bytes != p.Report.DumpSize {
+				t.Fatalf("fed %d (progress %d) of a %d-byte dump", res.Bytes, prog.bytes.Load(), p.Report.DumpSize)
+			}
+			if prog.items.Load() < 9 || prog.items.Load() != res.Items {
+				t.Fatalf("items done: progress %d, result %d; want at least the 9 TOC entries\n%s", prog.items.Load(), res.Items, res.Stderr)
+			}
+			t.Logf("pg_restore said:\n%s", res.Stderr)
+			if strings.Contains(res.Stderr, pgtest.Password) {
+				t.Fatal("the password appears in pg_restore's output")
+			}
+		})
+	}
+}
+
+// A second restore into the now non-empty database is refused unless replacing is
+// confirmed, and works with it.
+func TestRestoreAgainNeedsReplace(t *testing.T) {
+	c := startCluster(t)
+	opts := Options{Source: fixtureDump, Target: target(c, "again"), Create: true}
+	if _, err := restore(t, opts); err != nil {
+		t.Fatal(err)
+	}
+	_, err := restore(t, opts)
+	if !errors.Is(err, ErrNotEmpty) || !strings.Contains(err.Error(), "--replace") {
+		t.Fatalf("second restore without replace: %v", err)
+	}
+	// Rows added since must be gone after replacing: the backup's content is restored.
+	c.Exec(t, "again", `INSERT INTO "myfirstmodule$customer" SELECT id + 100000, name FROM "myfirstmodule$customer" LIMIT 7`)
+	opts.Replace = true
+	res, err := restore(t, opts)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, res.Stderr)
+	}
+	if !res.Check.Complete || len(res.Errors) != 0 {
+		t.Fatalf("after replace: %s; errors %q", res.Check.Summary(), res.Errors)
+	}
+}
+
+// The row check notices a table that lost rows: the summary names it.
+func TestCheckRowsNamesDifferingTable(t *testing.T) {
+	c := startCluster(t)
+	ctx := context.Background()
+	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "lossy"), Create: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Restore(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	c.Exec(t, "lossy", `DELETE FROM "myfirstmodule$order" WHERE ctid IN (SELECT ctid FROM "myfirstmodule$order" LIMIT 3); DROP TABLE "system$filedocument"`)
+	check, err := p.CheckRows(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "2 of 3 tables differ from the dump: public.myfirstmodule$order has 7,997 of 8,000 rows; public.system$filedocument is missing (5 rows in the dump)."
+	if check.Complete || check.Summary() != want {
+		t.Fatalf("summary %q, want %q", check.Summary(), want)
+	}
+}
+
+func TestWrongPasswordAndRefusedConnectionCreateNothing(t *testing.T) {
+	c := startCluster(t)
+	bad := target(c, "never")
+	bad.Password = "wrong"
+	_, err := restore(t, Options{Source: fixtureDump, Target: bad, Create: true})
+	if !errors.Is(err, ErrPassword) || !strings.Contains(err.Error(), "password is wrong") || strings.Contains(err.Error(), "wrong\"") {
+		t.Fatalf("wrong password: %v", err)
+	}
+	refused := target(c, "never")
+	refused.Port = pgtest.FreePort(t)
+	_, err = restore(t, Options{Source: fixtureDump, Target: refused, Create: true})
+	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "Nothing answers") {
+		t.Fatalf("refused connection: %v", err)
+	}
+	if dbs := c.Databases(t); len(dbs) != 0 {
+		t.Fatalf("databases were created: %q", dbs)
+	}
+}
+
+func TestNoDatabaseWithoutCreate(t *testing.T) {
+	c := startCluster(t)
+	_, err := restore(t, Options{Source: fixtureDump, Target: target(c, "absent")})
+	if !errors.Is(err, ErrNoDatabase) || !strings.Contains(err.Error(), "--create") {
+		t.Fatalf("got %v", err)
+	}
+	if dbs := c.Databases(t); len(dbs) != 0 {
+		t.Fatalf("databases were created: %q", dbs)
+	}
+}
+
+// A damaged dump is refused at the plan: no database is created or connected to.
+func TestDamagedDumpRefusedAtPlan(t *testing.T) {
+	c := startCluster(t)
+	good, err := os.ReadFile(fixtureDump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	damaged := slices.Clone(good)
+	for i := len(damaged) - 30000; i < len(damaged)-29000; i++ {
+		damaged[i] ^= 0xa5
+	}
+	truncated := good[:len(good)*2/3]
+	for name, data := range map[string][]byte{"damaged": damaged, "truncated": truncated} {
+		path := filepath.Join(t.TempDir(), name+".backup")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := restore(t, Options{Source: path, Target: target(c, "never"), Create: true})
+		if !errors.Is(err, ErrDumpRefused) || !strings.Contains(err.Error(), "nothing was changed") {
+			t.Fatalf("%s dump: %v", name, err)
+		}
+	}
+	if dbs := c.Databases(t); len(dbs) != 0 {
+		t.Fatalf("databases were created: %q", dbs)
+	}
+}
+
+// Without pg_restore anywhere the message says how to install the client tools on each
+// system. (No server needed: the plan stops before connecting.)
+func TestPgRestoreMissingSaysHowToInstall(t *testing.T) {
+	loc := Locator{PathEnv: t.TempDir(), InstallDirs: []string{}}
+	_, err := MakePlan(context.Background(), Options{Source: fixtureDump, Locator: loc,
+		Target: Target{Host: "127.0.0.1", Port: 1, User: "u", Database: "d"}}, nil)
+	if !errors.Is(err, ErrPgRestoreMissing) {
+		t.Fatalf("got %v", err)
+	}
+	for _, want := range []string{"Windows", "macOS", "apt-get install postgresql-client", "--pg-restore"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message lacks %q: %s", want, err)
+		}
+	}
+	_, err = Locator{}.Find(context.Background(), filepath.Join(t.TempDir(), "pg_restore"))
+	if !errors.Is(err, ErrPgRestoreMissing) || !strings.Contains(err.Error(), "There is no pg_restore at") {
+		t.Fatalf("user path: %v", err)
+	}
+}
+
+// A pg_restore older than the dump's archive version is refused with the version needed.
+func TestPgRestoreTooOldSaysWhichVersion(t *testing.T) {
+	err := checkVersion(Tool{Path: "/usr/bin/pg_restore", Version: "15.18", Major: 15}, "1.15")
+	if !errors.Is(err, ErrPgRestoreTooOld) || !strings.Contains(err.Error(), "needs pg_restore 16 or newer") {
+		t.Fatalf("got %v", err)
+	}
+	if err := checkVersion(Tool{Major: 15}, "1.14"); err != nil {
+		t.Fatal(err)
+	}
+	for minor, want := range map[int]int{12: 0, 14: 12, 15: 16, 16: 17} {
+		if got := MinPgRestore(minor); got != want {
+			t.Errorf("archive 1.%d needs %d, want %d", minor, got, want)
+		}
+	}
+}
+
+func TestParseTarget(t *testing.T) {
+	got, err := ParseTarget("postgresql://dev@localhost:5433/myapp")
+	if err != nil || got != (Target{Host: "localhost", Port: 5433, User: "dev", Database: "myapp"}) {
+		t.Fatalf("%+v %v", got, err)
+	}
+	if got, _ := ParseTarget("postgres://dev@db.example/app"); got.Port != 5432 {
+		t.Fatalf("default port: %+v", got)
+	}
+	_, err = ParseTarget("postgresql://dev:hunter2@localhost/app")
+	if !errors.Is(err, ErrTarget) || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("password in URL: %v", err)
+	}
+	for _, bad := range []string{"localhost:5432/app", "postgresql://localhost/app", "postgresql://dev@localhost/", "postgresql://dev@localhost:99999/app"} {
+		if _, err := ParseTarget(bad); !errors.Is(err, ErrTarget) {
+			t.Errorf("%q accepted: %v", bad, err)
+		}
+	}
+}
+
+// Cancelling stops pg_restore and says what state the database is in.
+func TestCancelSaysWhatStateTheDatabaseIsIn(t *testing.T) {
+	c := startCluster(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	p, err := MakePlan(ctx, Options{Source: fixtureSnapshot, Target: target(c, "cancelled"), Create: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cancel as soon as pg_restore reports its first item.
+	prog := &cancelOnItem{cancel: cancel}
+	res, err := p.Restore(ctx, prog)
+	if !errors.Is(err, ErrCancelled) || !strings.Contains(err.Error(), `Database "cancelled"`) || !strings.Contains(err.Error(), "--replace") {
+		t.Fatalf("got %v (result %+v)", err, res)
+	}
+}
+
+type cancelOnItem struct {
+	cancel context.CancelFunc
+	once   sync.Once
+}
+
+func (c *cancelOnItem) Add(k Counter, _ int64) {
+	if k == TOCItems {
+		c.once.Do(c.cancel)
+	}
+}

@@ -1,0 +1,266 @@
+package localdb
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Result is what a restore did.
+type Result struct {
+	CreatedDB bool
+	Bytes     int64 // dump bytes fed to pg_restore
+	Items     int64 // TOC items pg_restore reported done
+	Duration  time.Duration
+	ExitCode  int
+	Errors    []string // pg_restore's error lines
+	Stderr    string   // all pg_restore wrote, for Details
+	Summary   string   // what happened, in plain words
+	Check     *Completeness
+}
+
+// maxStderr bounds what is kept of pg_restore's output; a verbose restore of a large
+// schema writes a line per item, well below this.
+const maxStderr = 32 << 20
+
+// Restore creates the database if planned, then runs pg_restore with the dump streamed
+// into its standard input. It returns a Result also with an error, so that Details can
+// show pg_restore's output. Cancelling ctx stops pg_restore; the error then says what
+// state the database is in.
+func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) {
+	if progress == nil {
+		progress = noProgress{}
+	}
+	res := &Result{}
+	start := time.Now()
+	defer func() { res.Duration = time.Since(start) }()
+	if err := ctx.Err(); err != nil {
+		return res, &Error{Reason: ErrCancelled, Err: err, Advice: "The restore was cancelled before it started; nothing was changed."}
+	}
+	if !p.DBExists {
+		if err := p.Target.createDatabase(ctx); err != nil {
+			return res, err
+		}
+		res.CreatedDB = true
+	}
+	src, err := openDump(p.Source)
+	if err != nil {
+		return res, &Error{Reason: ErrRestoreFailed, Err: err, Advice: fmt.Sprintf("The backup could not be read any more (%v); check that the file is still there.", err)}
+	}
+	defer src.Close()
+
+	cmd := exec.CommandContext(ctx, p.Tool.Path, p.pgRestoreArgs()...)
+	cmd.Env = childEnv(p.Target.Password)
+	cmd.Cancel = func() error {
+		if runtime.GOOS == "windows" {
+			return cmd.Process.Kill()
+		}
+		return cmd.Process.Signal(os.Interrupt) // pg_restore cancels its running query first
+	}
+	cmd.WaitDelay = 15 * time.Second
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return res, err
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return res, err
+	}
+	if err := cmd.Start(); err != nil {
+		return res, &Error{Reason: ErrPgRestoreMissing, Err: err, Advice: fmt.Sprintf("%s could not be started (%v). %s", p.Tool.Path, err, installAdvice)}
+	}
+	var wg sync.WaitGroup
+	var feedErr error
+	wg.Go(func() {
+		feedErr = feed(stdin, src, progress, &res.Bytes)
+	})
+	out := &outputReader{progress: progress}
+	wg.Go(func() { out.read(stderr) })
+	wg.Wait()
+	waitErr := cmd.Wait()
+	res.Stderr, res.Errors, res.Items = out.text.String(), out.errors, out.items
+	if cmd.ProcessState != nil {
+		res.ExitCode = cmd.ProcessState.ExitCode()
+	}
+	switch {
+	case ctx.Err() != nil:
+		return res, p.cancelled(res, ctx.Err())
+	case feedErr != nil && !errors.Is(feedErr, errChildGone):
+		res.Summary = fmt.Sprintf("Reading the backup failed after %s: %v. The database holds part of it.", bytesText(res.Bytes), feedErr)
+		return res, &Error{Reason: ErrRestoreFailed, Err: feedErr, Advice: res.Summary + " " + p.partialAdvice()}
+	case waitErr != nil && len(res.Errors) == 0:
+		res.Summary = fmt.Sprintf("pg_restore stopped with an error (%v) after %s items.", waitErr, commas(res.Items))
+		return res, &Error{Reason: ErrRestoreFailed, Err: waitErr, Advice: res.Summary + " " + p.partialAdvice() + lastLines(res.Stderr)}
+	}
+	res.Summary = summarise(res.Errors, res.Items)
+	return res, nil
+}
+
+// Run restores and then counts and compares the rows.
+func (p *Plan) Run(ctx context.Context, progress Progress) (*Result, error) {
+	res, err := p.Restore(ctx, progress)
+	if err != nil {
+		return res, err
+	}
+	res.Check, err = p.CheckRows(ctx)
+	return res, err
+}
+
+// errChildGone: pg_restore closed its input early (it stopped on an error it reports).
+var errChildGone = errors.New("pg_restore stopped reading")
+
+// feed copies the dump into pg_restore's input, counting bytes.
+func feed(stdin io.WriteCloser, src io.Reader, progress Progress, n *int64) error {
+	defer stdin.Close()
+	buf := make([]byte, 256<<10)
+	for {
+		k, err := src.Read(buf)
+		if k > 0 {
+			if _, werr := stdin.Write(buf[:k]); werr != nil {
+				return errChildGone
+			}
+			*n += int64(k)
+			progress.Add(DumpBytes, int64(k))
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// childEnv is this process's environment with the password for pg_restore only; other
+// PG settings that could point it elsewhere are removed (the connection is in --dbname).
+func childEnv(password string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case "PGPASSWORD", "PGPASSFILE", "PGSERVICE", "PGSERVICEFILE", "PGDATABASE", "PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGOPTIONS":
+			continue
+		}
+		env = append(env, kv)
+	}
+	if password != "" {
+		env = append(env, "PGPASSWORD="+password)
+	}
+	return append(env, "PGAPPNAME=Restore Desk")
+}
+
+// outputReader keeps pg_restore's stderr and counts the items --verbose reports done.
+type outputReader struct {
+	progress Progress
+	text     strings.Builder
+	errors   []string
+	items    int64
+}
+
+// itemPrefixes are the --verbose lines pg_restore writes once per TOC item it handles.
+var itemPrefixes = []string{"creating ", "processing data for table ", "executing ", "processing item ", "dropping "}
+
+func (o *outputReader) read(r io.Reader) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if o.text.Len() < maxStderr {
+			o.text.WriteString(line)
+			o.text.WriteByte('\n')
+		}
+		msg, ok := strings.CutPrefix(line, "pg_restore: ")
+		if !ok {
+			continue
+		}
+		if e, isErr := strings.CutPrefix(msg, "error: "); isErr {
+			o.errors = append(o.errors, e)
+			continue
+		}
+		for _, p := range itemPrefixes {
+			if strings.HasPrefix(msg, p) {
+				o.items++
+				o.progress.Add(TOCItems, 1)
+				break
+			}
+		}
+	}
+	io.Copy(io.Discard, r) // a line beyond the limit: keep the child from blocking
+}
+
+// cancelled says what a cancelled restore left behind.
+func (p *Plan) cancelled(res *Result, err error) error {
+	state := fmt.Sprintf("Database %q holds part of the backup (%s items done, %s of the dump read). ", p.Target.Database, commas(res.Items), bytesText(res.Bytes))
+	if res.Items == 0 {
+		state = fmt.Sprintf("Nothing was restored into database %q yet. ", p.Target.Database)
+		if res.CreatedDB {
+			state = fmt.Sprintf("Database %q was created and is still empty. ", p.Target.Database)
+		}
+	}
+	res.Summary = "The restore was cancelled. " + state
+	return &Error{Reason: ErrCancelled, Err: err, Advice: res.Summary + p.partialAdvice()}
+}
+
+func (p *Plan) partialAdvice() string {
+	return fmt.Sprintf("Restore again with replacing confirmed (--replace) to complete it, or drop database %q.", p.Target.Database)
+}
+
+// summarise puts pg_restore's errors in plain words.
+func summarise(errs []string, items int64) string {
+	if len(errs) == 0 {
+		return fmt.Sprintf("pg_restore finished without errors (%s items).", commas(items))
+	}
+	first := errs[0]
+	for _, e := range errs {
+		if strings.Contains(e, "ERROR:") {
+			first = e
+			break
+		}
+	}
+	return fmt.Sprintf("pg_restore reported %d errors (see Details); %s", len(errs), explainError(first))
+}
+
+// explainError turns a pg_restore error line into a sentence.
+func explainError(e string) string {
+	low := strings.ToLower(e)
+	switch {
+	case strings.Contains(low, "already exists"):
+		return "the database already held objects of the same name, so some were not restored: restore into an empty database, or confirm replacing."
+	case strings.Contains(low, "permission denied") || strings.Contains(low, "must be owner") || strings.Contains(low, "must be superuser"):
+		return "the user lacks a right the dump needs (" + oneLine(e) + "); restore as the owner of the database or a superuser."
+	case strings.Contains(low, "no space left") || strings.Contains(low, "could not extend file"):
+		return "the disk of the database server is full: free space and restore again."
+	case strings.Contains(low, "does not exist"):
+		return "the dump refers to something this server does not have (" + oneLine(e) + "), often an extension or a role."
+	case strings.Contains(low, "unsupported version"):
+		return "this pg_restore is too old for the dump: install newer PostgreSQL client tools."
+	}
+	return "the first: " + oneLine(e)
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+func lastLines(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > 3 {
+		lines = lines[len(lines)-3:]
+	}
+	if len(lines) == 0 || lines[0] == "" {
+		return ""
+	}
+	return " Last output: " + oneLine(strings.Join(lines, " / "))
+}

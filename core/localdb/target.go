@@ -1,0 +1,206 @@
+package localdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Target is the PostgreSQL database to restore into. Password is never printed, logged or
+// put on a command line: String leaves it out and pg_restore gets it in its environment.
+type Target struct {
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	User     string `json:"user"`
+	Database string `json:"database"`
+	Password string `json:"-"`
+}
+
+// String is the target as a URL without the password.
+func (t Target) String() string {
+	u := url.URL{Scheme: "postgresql", User: url.User(t.User), Host: net.JoinHostPort(t.Host, strconv.Itoa(t.Port)), Path: "/" + t.Database}
+	return u.String()
+}
+
+// ParseTarget reads postgresql://USER@HOST:PORT/DBNAME (port 5432 when left out). A
+// password in the URL is refused: it would end up in shell history and process lists.
+func ParseTarget(s string) (Target, error) {
+	bad := func(why string) (Target, error) {
+		return Target{}, &Error{Reason: ErrTarget, Advice: fmt.Sprintf(
+			"The database address %q %s. Write it as postgresql://USER@HOST:PORT/DBNAME, for example postgresql://postgres@localhost:5432/myapp.", redactURL(s), why)}
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return bad("cannot be read")
+	}
+	if u.Scheme != "postgresql" && u.Scheme != "postgres" {
+		return bad("does not start with postgresql://")
+	}
+	if _, has := u.User.Password(); has {
+		return Target{}, &Error{Reason: ErrTarget, Advice: "Leave the password out of the database address: Restore Desk asks for it once and keeps it in the system keyring (or reads PGPASSWORD in scripts)."}
+	}
+	t := Target{Host: u.Hostname(), Port: 5432, User: u.User.Username(), Database: strings.TrimPrefix(u.Path, "/")}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return bad("has no valid port")
+		}
+		t.Port = n
+	}
+	switch {
+	case t.Host == "":
+		return bad("names no host")
+	case t.User == "":
+		return bad("names no user")
+	case t.Database == "" || strings.Contains(t.Database, "/"):
+		return bad("names no database")
+	}
+	return t, nil
+}
+
+// redactURL drops a password from a URL that failed to parse fully.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	if at := strings.LastIndex(s, "@"); at > 0 {
+		if i := strings.Index(s, "://"); i >= 0 && strings.Contains(s[i+3:at], ":") {
+			return s[:i+3] + "…" + s[at:]
+		}
+	}
+	return s
+}
+
+// conninfo is a libpq connection string for database db, without the password.
+func (t Target) conninfo(db string) string {
+	q := func(v string) string {
+		return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'"
+	}
+	return fmt.Sprintf("host=%s port=%d user=%s dbname=%s connect_timeout=15", q(t.Host), t.Port, q(t.User), q(db))
+}
+
+// connect opens a connection to database db of the target's server.
+func (t Target) connect(ctx context.Context, db string) (*pgx.Conn, error) {
+	cfg, err := pgx.ParseConfig(t.conninfo(db))
+	if err != nil {
+		return nil, &Error{Reason: ErrTarget, Advice: "The connection settings cannot be used: " + err.Error(), Err: err}
+	}
+	cfg.Password = t.Password
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, t.connectError(err, db)
+	}
+	return conn, nil
+}
+
+// connectError says in plain words why a connection failed.
+func (t Target) connectError(err error, db string) error {
+	server := net.JoinHostPort(t.Host, strconv.Itoa(t.Port))
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "28P01", "28000":
+			return &Error{Reason: ErrPassword, Err: err, Advice: fmt.Sprintf(
+				"PostgreSQL at %s refused the login of user %q: the password is wrong, or the user may not log in from here. Check the user and enter the password again.", server, t.User)}
+		case "3D000":
+			return &Error{Reason: ErrNoDatabase, Err: err, Advice: fmt.Sprintf(
+				"There is no database %q on %s. Create it by choosing \"create the database\" (--create), or check the name.", db, server)}
+		case "57P03":
+			return &Error{Reason: ErrRefused, Err: err, Advice: fmt.Sprintf("PostgreSQL at %s is starting up or shutting down; try again in a moment.", server)}
+		}
+		return &Error{Reason: ErrRefused, Err: err, Advice: fmt.Sprintf("PostgreSQL at %s refused the connection: %s.", server, pgErr.Message)}
+	}
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return &Error{Reason: ErrRefused, Err: err, Advice: fmt.Sprintf(
+			"Nothing answers at %s: PostgreSQL is not running there, or listens on another port. Start PostgreSQL, or check the host and port.", server)}
+	case errors.As(err, &dnsErr):
+		return &Error{Reason: ErrRefused, Err: err, Advice: fmt.Sprintf("The host name %q is unknown. Check the host of the database address.", t.Host)}
+	case isTimeout(err):
+		return &Error{Reason: ErrRefused, Err: err, Advice: fmt.Sprintf(
+			"PostgreSQL at %s did not answer in time. Check that the host and port are right and that no firewall is in the way.", server)}
+	}
+	return &Error{Reason: ErrRefused, Err: err, Advice: fmt.Sprintf("Cannot connect to PostgreSQL at %s (%v).", server, errors.Unwrap(err))}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+// tableCountSQL counts the tables, views and sequences outside the system schemas: a
+// database with none is empty enough to restore into.
+const tableCountSQL = `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r','p','v','m','S','f') AND n.nspname NOT IN ('pg_catalog','information_schema')
+AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'`
+
+// dbState is what the plan found on the server.
+type dbState struct {
+	exists  bool
+	objects int64 // tables, views and sequences in it
+	server  string
+}
+
+// probe checks that the server answers, that the credentials work, and whether the target
+// database exists and what it holds. It changes nothing.
+func (t Target) probe(ctx context.Context) (dbState, error) {
+	conn, err := t.connect(ctx, t.Database)
+	if errors.Is(err, ErrNoDatabase) {
+		// The credentials are proved on the maintenance database instead.
+		conn, err = t.connect(ctx, "postgres")
+		if errors.Is(err, ErrNoDatabase) {
+			conn, err = t.connect(ctx, "template1")
+		}
+		if err != nil {
+			return dbState{}, err
+		}
+		defer conn.Close(context.Background())
+		return dbState{server: conn.PgConn().ParameterStatus("server_version")}, nil
+	}
+	if err != nil {
+		return dbState{}, err
+	}
+	defer conn.Close(context.Background())
+	st := dbState{exists: true, server: conn.PgConn().ParameterStatus("server_version")}
+	if err := conn.QueryRow(ctx, tableCountSQL).Scan(&st.objects); err != nil {
+		return st, &Error{Reason: ErrPermission, Err: err, Advice: fmt.Sprintf("Cannot look into database %q: %v.", t.Database, err)}
+	}
+	return st, nil
+}
+
+// createDatabase makes the (empty) target database, owned by the user.
+func (t Target) createDatabase(ctx context.Context) error {
+	conn, err := t.connect(ctx, "postgres")
+	if errors.Is(err, ErrNoDatabase) {
+		conn, err = t.connect(ctx, "template1")
+	}
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{t.Database}.Sanitize()+" TEMPLATE template0 ENCODING 'UTF8'")
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42501" {
+		return &Error{Reason: ErrPermission, Err: err, Advice: fmt.Sprintf(
+			"User %q may not create databases. Create database %q yourself (or as a superuser) and restore into it, or give the user the CREATEDB right.", t.User, t.Database)}
+	}
+	if err != nil {
+		return &Error{Reason: ErrRestoreFailed, Err: err, Advice: fmt.Sprintf("Creating database %q failed: %v.", t.Database, err)}
+	}
+	return nil
+}

@@ -1,0 +1,305 @@
+package restore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"restoredesk/core/archive"
+	"restoredesk/core/journal"
+	"restoredesk/core/localdb"
+	"restoredesk/core/progress"
+)
+
+// KindLocalRestore is a backup restored into a PostgreSQL database on the user's machine.
+const KindLocalRestore journal.Kind = "local_restore"
+
+// Steps of a local restore.
+const (
+	StepLocalRestore StepKind = "local_restore" // pg_restore fed with the dump
+	StepRowCheck     StepKind = "row_check"     // every table's rows counted and compared
+)
+
+// LocalRequest is a restore into a local PostgreSQL database. The source is a local file;
+// a cloud snapshot is downloaded to a file first by the caller (core/download).
+type LocalRequest struct {
+	Profile   string // profile name, recorded in the journal; its keyring holds the password
+	File      string
+	Target    localdb.Target
+	Create    bool   // create the database when it does not exist
+	Replace   bool   // replace a non-empty database's content: the user confirmed it
+	PgRestore string // pg_restore program or folder the user set; "" searches
+	// Locator overrides where pg_restore is searched (tests); the zero value is the usual.
+	Locator localdb.Locator
+}
+
+// LocalPlan is a checked local restore, shown before anything changes.
+type LocalPlan struct {
+	Request LocalRequest
+	Steps   []Step
+	Notes   []string
+	Archive *archive.Report // the file's inspection, rows counted
+	DB      *localdb.Plan
+}
+
+// LocalResult is how a local restore ended.
+type LocalResult struct {
+	RunID   int64
+	Restore *localdb.Result
+	Check   *localdb.Completeness // nil when the restore did not get that far
+	Status  journal.Status
+	Message string
+}
+
+// Complete reports whether every row arrived.
+func (r *LocalResult) Complete() bool { return r != nil && r.Check != nil && r.Check.Complete }
+
+// PlanLocal checks, changing nothing: the file passes inspection (its rows counted),
+// pg_restore is found and reads this dump, the server answers and the credentials work,
+// and the database exists (or may be created) and is empty (or replacing was confirmed).
+// onInspect, if not nil, follows the reading of the file.
+func (e *Engine) PlanLocal(ctx context.Context, req LocalRequest, onInspect archive.Progress) (*LocalPlan, error) {
+	if req.File == "" {
+		return nil, planErr("Choose the backup file to restore.", "", ErrInvalidRequest)
+	}
+	db, err := localdb.MakePlan(ctx, localdb.Options{
+		Source: req.File, Target: req.Target, Create: req.Create, Replace: req.Replace,
+		PgRestore: req.PgRestore, Locator: req.Locator,
+	}, onInspect)
+	if err != nil {
+		return nil, localErr("", err)
+	}
+	p := &LocalPlan{Request: req, DB: db, Archive: db.Report}
+	titles := db.Steps()
+	p.Steps = []Step{
+		{Kind: StepLocalRestore, Title: upperFirst(joinSentences(titles[:len(titles)-1]))},
+		{Kind: StepRowCheck, Title: upperFirst(titles[len(titles)-1])},
+	}
+	if db.DBExists && db.DBObjects > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("Database %q already holds %d tables, views or sequences: the backup's tables are dropped and restored; anything else stays.", req.Target.Database, db.DBObjects))
+	}
+	if !db.Report.RowsCounted {
+		p.Notes = append(p.Notes, "The dump's rows cannot be counted (its data is compressed with lz4 or zstd), so completeness cannot be proven.")
+	}
+	return p, nil
+}
+
+// RunLocal carries out a local plan as a journaled run. prog (may be nil) receives the
+// dump bytes fed and the TOC items done; onEvent (may be nil, or Follow(u)) gets the step
+// events, and the restore step's EventBytes carries the counter of dump bytes fed.
+// Cancelling ctx stops pg_restore; the error says what state the database is in.
+func (e *Engine) RunLocal(ctx context.Context, p *LocalPlan, prog localdb.Progress, onEvent func(Event)) (*LocalResult, error) {
+	if p == nil || p.DB == nil {
+		return nil, planErr("There is no plan to run.", "Make a plan first.", ErrInvalidRequest)
+	}
+	req := p.Request
+	jr := &journal.Run{
+		Kind: KindLocalRestore, Profile: req.Profile,
+		FilePath: req.File, FileName: fileName(req.File), FileSHA256: p.Archive.SHA256, FileSize: p.Archive.CompressedSize,
+		AppID: req.Target.String(), Mode: req.Target.Database,
+	}
+	for _, s := range p.Steps {
+		jr.Steps = append(jr.Steps, journal.Step{Kind: string(s.Kind), Title: s.Title})
+	}
+	id, release, err := e.begin(ctx, jr, "restore into the local database")
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	lr := &localRun{e: e, id: id, sink: onEvent}
+	res := &LocalResult{RunID: id}
+
+	var restoreRes *localdb.Result
+	err = lr.step(ctx, StepLocalRestore, p.Steps[0].Title, func() (string, error) {
+		bytes := progress.NewCounter(0, p.Archive.DumpSize)
+		lr.emit(Event{Step: StepLocalRestore, Type: EventBytes, Counter: bytes})
+		r, err := p.DB.Restore(ctx, &countingProgress{next: prog, bytes: bytes})
+		restoreRes = r
+		if err != nil {
+			return "", err
+		}
+		return r.Summary, nil
+	})
+	res.Restore = restoreRes
+	if err == nil {
+		err = lr.step(ctx, StepRowCheck, p.Steps[1].Title, func() (string, error) {
+			c, err := p.DB.CheckRows(ctx)
+			if err != nil {
+				return "", err
+			}
+			res.Check = c
+			if restoreRes != nil {
+				restoreRes.Check = c
+			}
+			if !c.Complete {
+				return "", &RunError{Summary: c.Summary(), Next: "See Details for pg_restore's errors; fix the cause and restore again with replacing confirmed.", Err: ErrRestoreFailed}
+			}
+			return c.Summary(), nil
+		})
+	}
+
+	res.Status = journal.StatusCompleted
+	switch {
+	case err == nil:
+		res.Message = fmt.Sprintf("Database %q holds the backup. %s", req.Target.Database, res.Check.Summary())
+	case errors.Is(err, localdb.ErrCancelled):
+		res.Status, res.Message = journal.StatusCancelled, plainOf(err)
+	default:
+		res.Status, res.Message = journal.StatusFailed, plainOf(err)
+	}
+	errText := ""
+	if err != nil {
+		errText = res.Message
+	}
+	if ferr := e.journal.Finish(jctx(ctx), id, res.Status, errText); ferr != nil {
+		e.log.Error("journal write failed", "run", id, "what", "finish", "err", ferr)
+	}
+	if err != nil {
+		lr.emit(Event{Type: EventRunFailed, Message: res.Message, Err: err})
+		return res, err
+	}
+	lr.emit(Event{Type: EventRunDone, Message: res.Message})
+	return res, nil
+}
+
+// localRun journals and reports the steps of one local restore.
+type localRun struct {
+	e    *Engine
+	id   int64
+	mu   sync.Mutex
+	sink func(Event)
+}
+
+func (r *localRun) emit(ev Event) {
+	if r.sink == nil {
+		return
+	}
+	ev.RunID, ev.Time = r.id, r.e.now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sink(ev)
+}
+
+func (r *localRun) step(ctx context.Context, k StepKind, title string, fn func() (string, error)) error {
+	j := r.e.journal
+	if err := j.StepStarted(jctx(ctx), r.id, string(k), title); err != nil {
+		r.e.log.Error("journal write failed", "run", r.id, "what", "step started", "err", err)
+	}
+	r.emit(Event{Step: k, Type: EventStepStarted, Title: title})
+	msg, err := fn()
+	if err != nil {
+		err = localErr(k, err)
+		if jerr := j.StepFinished(jctx(ctx), r.id, string(k), journal.StepFailed, plainOf(err)); jerr != nil {
+			r.e.log.Error("journal write failed", "run", r.id, "what", "step failed", "err", jerr)
+		}
+		r.emit(Event{Step: k, Type: EventStepFailed, Message: plainOf(err), Err: err})
+		return err
+	}
+	if jerr := j.StepFinished(jctx(ctx), r.id, string(k), journal.StepDone, msg); jerr != nil {
+		r.e.log.Error("journal write failed", "run", r.id, "what", "step done", "err", jerr)
+	}
+	r.emit(Event{Step: k, Type: EventStepDone, Message: msg})
+	return nil
+}
+
+// countingProgress feeds the engine's byte counter and passes everything on.
+type countingProgress struct {
+	next  localdb.Progress
+	bytes *progress.Counter
+}
+
+func (c *countingProgress) Add(k localdb.Counter, n int64) {
+	if k == localdb.DumpBytes {
+		c.bytes.Add(n)
+	}
+	if c.next != nil {
+		c.next.Add(k, n)
+	}
+}
+
+// localErr makes a *RunError of a localdb refusal or failure, keeping its reason in the
+// chain for errors.Is.
+func localErr(k StepKind, err error) error {
+	var re *RunError
+	if errors.As(err, &re) {
+		if re.Step == "" {
+			re.Step = k
+		}
+		return re
+	}
+	var le *localdb.Error
+	if errors.As(err, &le) {
+		cause := le.Reason
+		if le.Err != nil {
+			cause = fmt.Errorf("%w: %w", le.Reason, le.Err)
+		}
+		return &RunError{Step: k, Summary: le.Advice, Err: cause}
+	}
+	var fe *archive.FileError
+	if errors.As(err, &fe) {
+		return &RunError{Step: k, Summary: fmt.Sprintf("%s: %s.", fe.Path, fe.Advice), Err: err}
+	}
+	return &RunError{Step: k, Summary: cause(err) + ".", Err: err}
+}
+
+func joinSentences(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += ", then "
+		}
+		out += x
+	}
+	return out
+}
+
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// FinishLocal ends u with how a local restore ended (res and err as RunLocal returned
+// them) and returns the final view.
+func FinishLocal(u *progress.Updater, res *LocalResult, err error) progress.View {
+	state, msg := progress.RunCompleted, ""
+	if res != nil {
+		msg = res.Message
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, localdb.ErrCancelled), errors.Is(err, context.Canceled):
+		state = progress.RunCancelled
+	default:
+		state = progress.RunFailed
+	}
+	if msg == "" && err != nil {
+		msg = plainOf(err)
+	}
+	return u.Done(state, msg, err)
+}
+
+// LocalBytesVerb says what happens to the bytes a local restore counts.
+func LocalBytesVerb(kind string) string {
+	if StepKind(kind) == StepLocalRestore {
+		return "restored"
+	}
+	return BytesVerb(kind)
+}
+
+// describeLocal says what an interrupted local restore had done (see Describe).
+func describeLocal(r journal.Run) string {
+	return fmt.Sprintf("Run %d was restoring %s into the local database %q when it was interrupted: the database may hold part of the backup.", r.ID, r.FileName, r.Mode)
+}
+
+// localInterrupted closes an interrupted local restore: there is nothing to follow, as
+// pg_restore ended with the process that ran it.
+func localInterrupted(r journal.Run) error {
+	return &RunError{
+		Summary: describeLocal(r),
+		Next:    fmt.Sprintf("Restore %s again with replacing confirmed (--replace), or drop database %q.", r.FileName, r.Mode),
+		Err:     ErrInterrupted,
+	}
+}
