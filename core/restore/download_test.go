@@ -7,9 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,16 +34,28 @@ func fileSum(t *testing.T, path string) string {
 }
 
 // downloadBed is a bed whose cloud refuses Mendix headers on archive links, with a backup
-// of customerportal's Acceptance made from a fixture.
+// of customerportal's Acceptance made from a fixture, and an engine logging at debug level
+// into a buffer that must never hold a piece of a link.
 func downloadBed(t *testing.T, fixtureName string) (*bed, restore.Target, string) {
 	t.Helper()
-	b := newBed(t, localcloudtest.WithStrictDownloads())
+	var logs syncBuf
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := localcloudtest.Start(t, localcloudtest.WithStrictDownloads())
+	b := newBedOn(t, srv, filepath.Join(t.TempDir(), "journal.db"), localcloud.DemoUsername, localcloud.DemoAPIKey, restore.WithLogger(log))
 	tg := b.target("customerportal", "Acceptance")
 	rec, err := b.lc.AddSnapshot(tg.Env.EnvironmentID, localcloud.SnapshotSpec{ArchivePath: fixture(fixtureName)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		if !strings.Contains(logs.String(), "download: ") {
+			t.Errorf("the fetcher's debug lines did not reach the engine's log:\n%s", logs.String())
+		}
+		for _, bit := range []string{"/downloads/", "signature=", "expires="} {
+			if strings.Contains(logs.String(), bit) {
+				t.Errorf("the engine's log holds a piece of an archive link (%q):\n%s", bit, logs.String())
+			}
+		}
 		for _, r := range b.lc.DownloadRequests() {
 			if r.MendixHeaders {
 				t.Errorf("a request to archive link %s carried Mendix headers", r.ArchiveID)
@@ -187,4 +201,21 @@ func TestDownloadBackupCancelledKeepsThePartAndIsJournaledCancelled(t *testing.T
 		t.Fatalf("the folder holds %v, want the .part", parts)
 	}
 	assertNoLinkInJournal(t, b.j, res.RunID)
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
