@@ -370,8 +370,12 @@ func (t *transfer) startOver(v validator, total int64) error {
 	if err := t.ready(total); err != nil {
 		return err
 	}
-	p, err := os.OpenFile(partPath(t.final()), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	p, err := t.openPart(os.O_CREATE)
 	if err != nil {
+		return err
+	}
+	if err := p.Truncate(0); err != nil {
+		_ = p.Close()
 		return t.fileError(err)
 	}
 	t.part, t.val, t.total = p, v, total
@@ -390,6 +394,23 @@ func (t *transfer) startOver(v validator, total int64) error {
 	return nil
 }
 
+// openPart opens the .part for reading and writing and locks it for this download.
+func (t *transfer) openPart(flag int) (*os.File, error) {
+	p, err := os.OpenFile(partPath(t.final()), os.O_RDWR|flag, 0o600)
+	if err != nil {
+		return nil, t.fileError(err)
+	}
+	if err := lockPart(p); err != nil {
+		_ = p.Close()
+		if errors.Is(err, errPartLocked) {
+			return nil, fmt.Errorf("%w: %s in %s; wait for that download to finish, or choose another folder",
+				ErrBusy, filepath.Base(partPath(t.final())), t.req.Dir)
+		}
+		return nil, t.fileError(err)
+	}
+	return p, nil
+}
+
 // continueAt appends to the .part. A .part of an earlier run is hashed first.
 func (t *transfer) continueAt(total int64) error {
 	t.total = total
@@ -399,9 +420,9 @@ func (t *transfer) continueAt(total int64) error {
 	if err := t.ready(total - t.offset); err != nil {
 		return err
 	}
-	p, err := os.OpenFile(partPath(t.final()), os.O_RDWR, 0)
+	p, err := t.openPart(0)
 	if err != nil {
-		return t.fileError(err)
+		return err
 	}
 	h := t.pipe.sum()
 	h.Reset()
