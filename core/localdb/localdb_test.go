@@ -272,3 +272,20 @@ func (c *cancelOnItem) Add(k Counter, _ int64) {
 		c.once.Do(c.cancel)
 	}
 }
+
+// The password reaches pg_restore only through its environment: never its arguments.
+func TestPasswordOnlyInChildEnvironment(t *testing.T) {
+	p := &Plan{Options: Options{Target: Target{Host: "127.0.0.1", Port: 5432, User: "dev", Database: "app", Password: "pa'ss w0rd"}}, DBExists: true, DBObjects: 3}
+	args := strings.Join(p.pgRestoreArgs(), " ")
+	if strings.Contains(args, "pa'ss") || !strings.Contains(args, "--clean --if-exists") || !strings.Contains(args, "--no-owner --no-acl") {
+		t.Fatalf("args: %s", args)
+	}
+	t.Setenv("PGPASSWORD", "from-the-shell")
+	env := strings.Join(childEnv(p.Target.Password), "\n")
+	if !strings.Contains(env, "PGPASSWORD=pa'ss w0rd") || strings.Contains(env, "from-the-shell") {
+		t.Fatalf("environment does not hold exactly our password")
+	}
+	if s := p.Target.String(); strings.Contains(s, "pa'ss") || s != "postgresql://dev@127.0.0.1:5432/app" {
+		t.Fatalf("String() = %q", s)
+	}
+}

@@ -17,8 +17,8 @@ type Options struct {
 	// PgRestore is the pg_restore program (or its folder) the user set; "" searches.
 	PgRestore string
 	Locator   Locator
-	// Report is the file's inspection with rows counted (archive.InspectRows), when the
-	// caller has one; nil inspects the file again.
+	// Report is the file's inspection by archive.InspectRows (rows counted), when the
+	// caller has one; nil inspects the file here.
 	Report *archive.Report
 }
 
@@ -46,7 +46,7 @@ var tolerated = map[archive.ProblemCode]bool{
 // or replacing was confirmed. onInspect, if not nil, follows the inspection.
 func MakePlan(ctx context.Context, opts Options, onInspect archive.Progress) (*Plan, error) {
 	p := &Plan{Options: opts, Report: opts.Report}
-	if p.Report == nil || (!p.Report.RowsCounted && p.Report.Restorable) {
+	if p.Report == nil {
 		rep, err := archive.InspectRows(ctx, opts.Source, onInspect)
 		if err != nil {
 			return nil, err
