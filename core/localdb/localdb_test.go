@@ -164,6 +164,20 @@ func TestNoDatabaseWithoutCreate(t *testing.T) {
 	}
 }
 
+// A user who may not create databases is told so at the plan, before anything changes.
+func TestCreateNeedsTheRight(t *testing.T) {
+	c := startCluster(t)
+	c.Exec(t, "postgres", "CREATE ROLE plain LOGIN PASSWORD 'plainpw'")
+	tg := Target{Host: c.Host, Port: c.Port, User: "plain", Database: "wanted", Password: "plainpw"}
+	_, err := restore(t, Options{Source: fixtureDump, Target: tg, Create: true})
+	if !errors.Is(err, ErrPermission) || !strings.Contains(err.Error(), "CREATEDB") {
+		t.Fatalf("got %v", err)
+	}
+	if dbs := c.Databases(t); len(dbs) != 0 {
+		t.Fatalf("databases were created: %q", dbs)
+	}
+}
+
 // A damaged dump is refused at the plan: no database is created or connected to.
 func TestDamagedDumpRefusedAtPlan(t *testing.T) {
 	c := startCluster(t)
