@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"restoredesk/core/cloud"
+	"restoredesk/core/explain"
 	"restoredesk/core/profiles"
 )
 
@@ -23,18 +24,43 @@ type cli struct {
 	logger         *slog.Logger
 
 	// global flags
-	apiURL  string
-	profile string
-	json    bool
+	apiURL    string
+	apiURLSet bool // --api-url was given, even empty: "" is then a mistake, not the default
+	profile   string
+	json      bool
+}
+
+// addGlobal puts the global flags on fs. Values already given before the command are
+// kept as the defaults, so "restorectl --json apps" and "restorectl apps --json" agree.
+func (c *cli) addGlobal(fs *flag.FlagSet) {
+	fs.Func("api-url", "cloud base URL", func(s string) error {
+		c.apiURL, c.apiURLSet = s, true
+		return nil
+	})
+	fs.StringVar(&c.profile, "profile", c.profile, "saved profile name")
+	fs.BoolVar(&c.json, "json", c.json, "print JSON")
+}
+
+// parseGlobal reads the global flags placed before the command and returns the rest,
+// starting with the command's name.
+func (c *cli) parseGlobal(args []string) ([]string, error) {
+	fs := flag.NewFlagSet("restorectl", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.addGlobal(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return []string{"help"}, nil
+		}
+		return nil, fmt.Errorf("%v (before the command only --api-url, --profile and --json are allowed)", err)
+	}
+	return fs.Args(), nil
 }
 
 // flags returns a flag set for one command with the global flags already on it.
 func (c *cli) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&c.apiURL, "api-url", "", "cloud base URL")
-	fs.StringVar(&c.profile, "profile", "", "saved profile name")
-	fs.BoolVar(&c.json, "json", false, "print JSON")
+	c.addGlobal(fs)
 	return fs
 }
 
@@ -67,9 +93,9 @@ func parse(fs *flag.FlagSet, args []string, min, max int) ([]string, error) {
 }
 
 // errNoCredentials says how to give credentials; the key is never a flag.
-var errNoCredentials = errors.New("no credentials: set MENDIX_USERNAME and MENDIX_API_KEY " +
-	"(your Mendix login and an API key from your Mendix profile), or pass --profile NAME " +
-	"for a profile saved in the desktop app")
+var errNoCredentials = explain.NewMistake("No credentials were given, so restorectl cannot sign in to the cloud.",
+	"Set MENDIX_USERNAME and MENDIX_API_KEY (your Mendix login and an API key from your Mendix profile), "+
+		"or pass --profile NAME for a profile saved in the desktop app.", nil)
 
 // client connects to the cloud with the profile's or the environment's credentials.
 func (c *cli) client(ctx context.Context) (*cloud.Client, error) {
@@ -86,22 +112,31 @@ func (c *cli) client(ctx context.Context) (*cloud.Client, error) {
 		}
 		p, ok := store.Get(c.profile)
 		if !ok {
-			return nil, fmt.Errorf("no profile named %q; saved profiles: %s", c.profile, profileNames(store))
+			return nil, explain.NewMistake(fmt.Sprintf("There is no profile named %q.", c.profile),
+				"Use one of the saved profiles: "+profileNames(store)+".", nil)
+		}
+		if !c.apiURLSet {
+			apiURL = p.APIURL
+		}
+		// The URL is checked before the keyring is asked: a bad profile needs no D-Bus.
+		if err := cloud.CheckAPIURL(apiURL); err != nil {
+			return nil, err
 		}
 		key, err := store.APIKey(ctx, p.Name)
 		if err != nil {
 			return nil, fmt.Errorf("API key of profile %q: %w", p.Name, err)
 		}
 		creds = cloud.Credentials{Username: p.Username, APIKey: key}
-		if apiURL == "" {
-			apiURL = p.APIURL
-		}
+	}
+	if !c.apiURLSet && apiURL == "" {
+		apiURL = cloud.DefaultBaseURL
+	}
+	// An explicit --api-url "" is refused (by cloud.New) rather than read as Mendix's host.
+	if err := cloud.CheckAPIURL(apiURL); err != nil {
+		return nil, err
 	}
 	if creds.Username == "" || creds.APIKey == "" {
 		return nil, errNoCredentials
-	}
-	if apiURL == "" {
-		apiURL = cloud.DefaultBaseURL
 	}
 	return cloud.New(apiURL, creds, cloud.WithLogger(c.logger))
 }
@@ -133,13 +168,15 @@ func resolveApp(ctx context.Context, cl *cloud.Client, arg string) (cloud.App, e
 	case 1:
 		return found[0], nil
 	case 0:
-		return cloud.App{}, fmt.Errorf("no app %q in this account; 'restorectl apps' lists them", arg)
+		return cloud.App{}, explain.NewMistake(fmt.Sprintf("There is no app %q in this account.", arg),
+			"Give the AppId, ProjectId or exact name of one of your apps; 'restorectl apps' lists them.", nil)
 	}
 	ids := make([]string, len(found))
 	for i, a := range found {
 		ids[i] = a.AppID
 	}
-	return cloud.App{}, fmt.Errorf("%q names several apps (%s); use the AppId", arg, strings.Join(ids, ", "))
+	return cloud.App{}, explain.NewMistake(fmt.Sprintf("%q names several apps (%s).", arg, strings.Join(ids, ", ")),
+		"Use the AppId instead of the name.", nil)
 }
 
 // resolveEnv finds ENV of app by mode (any case) or EnvironmentId.
@@ -155,7 +192,41 @@ func resolveEnv(ctx context.Context, cl *cloud.Client, app cloud.App, arg string
 		}
 		modes = append(modes, e.Mode)
 	}
-	return cloud.Environment{}, fmt.Errorf("app %s has no environment %q; it has: %s", app.AppID, arg, strings.Join(modes, ", "))
+	if owner := ownerOfEnv(ctx, cl, app, arg); owner != "" {
+		return cloud.Environment{}, explain.NewMistake(
+			fmt.Sprintf("Environment %s belongs to app %s, not to %s.", arg, owner, app.AppID),
+			fmt.Sprintf("Give the app it belongs to (%s), or one of %s's environments: %s.", owner, app.AppID, strings.Join(modes, ", ")), nil)
+	}
+	return cloud.Environment{}, explain.NewMistake(fmt.Sprintf("App %s has no environment %q.", app.AppID, arg),
+		fmt.Sprintf("Give one of its environments: %s (a mode in any case, or an EnvironmentId).", strings.Join(modes, ", ")), nil)
+}
+
+// ownerOfEnv finds, for an EnvironmentId that app does not have, the app that has it; ""
+// when none does or the arg is no EnvironmentId. Only asked after a miss, so it costs a
+// few requests only when the user made a mistake.
+func ownerOfEnv(ctx context.Context, cl *cloud.Client, app cloud.App, arg string) string {
+	if len(arg) < 32 || strings.Count(arg, "-") != 4 {
+		return ""
+	}
+	apps, err := cl.ListApps(ctx)
+	if err != nil {
+		return ""
+	}
+	for _, a := range apps {
+		if a.AppID == app.AppID {
+			continue
+		}
+		envs, err := cl.ListEnvironments(ctx, a.AppID)
+		if err != nil {
+			continue
+		}
+		for _, e := range envs {
+			if strings.EqualFold(e.EnvironmentID, arg) {
+				return a.AppID
+			}
+		}
+	}
+	return ""
 }
 
 // resolveTarget resolves the APP and ENV arguments together.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"restoredesk/core/cloud"
+	"restoredesk/core/explain"
 	"restoredesk/core/journal"
 	"restoredesk/core/restore"
 	"time"
@@ -28,7 +29,8 @@ func (c *cli) engine(ctx context.Context, extra ...restore.Option) (*restore.Eng
 		d, err := time.ParseDuration(s)
 		if err != nil || d <= 0 {
 			j.Close()
-			return nil, nil, nil, fmt.Errorf("RESTOREDESK_POLL_INTERVAL=%q is not a duration like 500ms or 2s", s)
+			return nil, nil, nil, explain.NewMistake(fmt.Sprintf("RESTOREDESK_POLL_INTERVAL=%q is not a duration.", s),
+				"Give a duration like 500ms or 2s, or unset it to poll at the normal pace.", nil)
 		}
 		opts = append(opts, restore.WithPollInterval(d))
 	}

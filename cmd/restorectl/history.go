@@ -76,10 +76,10 @@ func runHistory(ctx context.Context, c *cli, args []string) error {
 			notes = append(notes, "left "+r.Mode+" stopped")
 		}
 		if r.Error != "" {
-			notes = append(notes, firstLine(r.Error))
+			notes = append(notes, p(firstLine(r.Error)))
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.StartedAt.Local().Format(time.DateTime), r.Kind,
-			r.Target(), shortID(r.Source()), status, strings.Join(notes, "; "))
+			p(r.Target()), p(shortID(r.Source())), status, strings.Join(notes, "; "))
 	}
 	return tw.Flush()
 }

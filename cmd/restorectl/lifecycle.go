@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"restoredesk/core/cloud"
+	"restoredesk/core/explain"
+	"restoredesk/core/journal"
 	"restoredesk/core/restore"
 )
 
@@ -14,7 +18,7 @@ import (
 func init() {
 	register(&command{name: "create-backup", args: "APP ENV [--comment TEXT] [--no-wait]", summary: "make a manual backup of an environment", run: runCreateBackup})
 	register(&command{name: "start", args: "APP ENV [--timeout DURATION]", summary: "start an environment and wait until it runs", run: runStart})
-	register(&command{name: "stop", args: "APP ENV [--timeout DURATION]", summary: "stop an environment and wait until it is stopped", run: runStop})
+	register(&command{name: "stop", args: "APP ENV [--timeout DURATION] [--confirm ENV]", summary: "stop an environment and wait until it is stopped (production needs --confirm ENV)", run: runStop})
 }
 
 func runCreateBackup(ctx context.Context, c *cli, args []string) error {
@@ -32,7 +36,10 @@ func runCreateBackup(ctx context.Context, c *cli, args []string) error {
 		if c.json {
 			return c.printJSON(snap)
 		}
-		fmt.Fprintf(c.stdout, "Backup %s of %s %s: %s\n", snap.SnapshotID, t.App.Name, t.Env.Mode, snap.State)
+		fmt.Fprintf(c.stdout, "Backup %s of %s %s: %s\n", snap.SnapshotID, explain.Printable(t.App.Name), t.Env.Mode, snap.State)
+		if *noWait && !snap.State.Done() {
+			fmt.Fprintf(c.stdout, "Not waiting for it to finish (--no-wait); 'restorectl backups %s %s' shows when it is completed.\n", t.App.AppID, t.Env.Mode)
+		}
 		return nil
 	})
 }
@@ -55,6 +62,7 @@ func runStart(ctx context.Context, c *cli, args []string) error {
 func runStop(ctx context.Context, c *cli, args []string) error {
 	fs := c.flags("stop")
 	timeout := fs.Duration("timeout", 10*time.Minute, "how long to wait until it is stopped")
+	confirm := fs.String("confirm", "", "the environment's name, as the confirmation stopping production needs")
 	pos, err := parse(fs, args, 2, 2)
 	if err != nil {
 		return err
@@ -62,9 +70,42 @@ func runStop(ctx context.Context, c *cli, args []string) error {
 	if *timeout <= 0 {
 		return usagef("--timeout must be longer than 0, e.g. 10m")
 	}
-	return c.lifecycle(ctx, pos, []restore.Option{restore.WithStopTimeout(*timeout)}, func(e *restore.Engine, t restore.Target, on func(restore.Event)) (*restore.Result, error) {
-		return e.StopTarget(ctx, c.profile, t, on)
-	}, c.stateReport("is already stopped", "is stopped"))
+	s, err := c.openTarget(ctx, pos[0], pos[1], restore.WithStopTimeout(*timeout))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	// The engine's plan says whether the stop needs the environment's name typed
+	// (production); restorectl only asks for it.
+	p, err := s.e.Plan(ctx, restore.Request{Profile: c.profile, Target: s.target, Action: journal.KindStop})
+	if err != nil {
+		return err
+	}
+	if name := p.Allows.ConfirmName; name != "" {
+		mode := p.Request.Target.Env.Mode
+		switch {
+		case *confirm != "":
+			if !p.ConfirmWith(*confirm) {
+				return usagef("--confirm %q does not name the environment %s. Nothing was changed", *confirm, mode)
+			}
+		case !stdinIsTerminal(c.stdin):
+			return usagef("%s is a production environment: stopping it takes the app offline for its users; pass --confirm %s. Nothing was changed", mode, name)
+		default:
+			fmt.Fprintf(c.stderr, "%s is a production environment: stopping it takes the app offline for its users. Type its name (%s) to stop it, or press Enter to cancel: ", mode, name)
+			line, _ := bufio.NewReader(c.stdin).ReadString('\n')
+			if !p.ConfirmWith(strings.TrimSpace(line)) {
+				fmt.Fprintln(c.stdout, "Cancelled: nothing was changed.")
+				return &exitError{code: exitFailure}
+			}
+		}
+	}
+	u := c.follow(s.target.Env.Mode, p.Steps)
+	res, err := s.e.Run(ctx, p, restore.Follow(u))
+	restore.Finish(u, res, err)
+	if err != nil {
+		return err
+	}
+	return c.stateReport("is already stopped", "is stopped")(s.target, res)
 }
 
 // lifecycle resolves APP and ENV (pos), runs act on them with progress on stderr, and
@@ -97,7 +138,7 @@ func (c *cli) stateReport(already, now string) func(restore.Target, *restore.Res
 		if res.AlreadyDone {
 			state = already
 		}
-		fmt.Fprintf(c.stdout, "%s %s %s.\n", t.App.Name, t.Env.Mode, state)
+		fmt.Fprintf(c.stdout, "%s %s %s.\n", explain.Printable(t.App.Name), t.Env.Mode, state)
 		return nil
 	}
 }

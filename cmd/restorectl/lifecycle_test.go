@@ -14,7 +14,16 @@ func TestLifecycleRunsAreJournaled(t *testing.T) {
 	if code, out, errs := b.ctl("stop", "orderdesk", "Test"); code != exitOK || out != "Order Desk Test is already stopped.\n" {
 		t.Fatalf("stop of a stopped environment: exit %d: %q %s", code, out, errs)
 	}
+	// Production goes down only with its name typed: without a terminal and without
+	// --confirm nothing happens.
 	code, out, errs := b.ctl("stop", "orderdesk", "Production")
+	if code != exitUsage || !strings.Contains(errs, "--confirm Production") || b.state("orderdesk", "Production").status != "Running" {
+		t.Fatalf("stop of production without --confirm: exit %d: %q\n%s", code, out, errs)
+	}
+	if code, _, errs = b.ctl("stop", "orderdesk", "Production", "--confirm", "Test"); code != exitUsage || b.state("orderdesk", "Production").status != "Running" {
+		t.Fatalf("stop of production with the wrong name: exit %d\n%s", code, errs)
+	}
+	code, out, errs = b.ctl("stop", "orderdesk", "Production", "--confirm", "production")
 	if code != exitOK || out != "Order Desk Production is stopped.\n" || !strings.Contains(errs, "Stop Production and wait until it is stopped") {
 		t.Fatalf("stop: exit %d: %q\n%s", code, out, errs)
 	}

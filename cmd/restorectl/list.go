@@ -8,6 +8,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"restoredesk/core/cloud"
+	"restoredesk/core/explain"
 )
 
 func init() {
@@ -60,7 +61,7 @@ func runApps(ctx context.Context, c *cli, args []string) error {
 		if a.Err != nil {
 			envs = "could not load: " + a.Err.Error()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.App.AppID, a.App.Name, kind, envs, a.App.URL)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p(a.App.AppID), p(a.App.Name), kind, p(envs), p(a.App.URL))
 	}
 	return tw.Flush()
 }
@@ -87,8 +88,8 @@ func runEnvs(ctx context.Context, c *cli, args []string) error {
 	}
 	tw := c.table("MODE", "STATUS", "PRODUCTION", "MODEL VERSION", "MENDIX VERSION", "ENVIRONMENT ID")
 	for _, e := range envs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Mode, e.Status.Label(), yesNo(e.IsProduction()),
-			orDash(e.ModelVersion), orDash(e.MendixVersion), e.EnvironmentID)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p(e.Mode), e.Status.Label(), yesNo(e.IsProduction()),
+			p(orDash(e.ModelVersion)), p(orDash(e.MendixVersion)), p(e.EnvironmentID))
 	}
 	return tw.Flush()
 }
@@ -114,7 +115,7 @@ func runBackups(ctx context.Context, c *cli, args []string) error {
 		return c.printJSON(snaps)
 	}
 	if len(snaps) == 0 {
-		fmt.Fprintf(c.stdout, "%s %s has no backups yet.\n", app.Name, env.Mode)
+		fmt.Fprintf(c.stdout, "%s %s has no backups yet.\n", p(app.Name), p(env.Mode))
 		return nil
 	}
 	tw := c.table("CREATED", "KIND", "STATE", "MODEL VERSION", "EXPIRES", "SNAPSHOT ID", "COMMENT")
@@ -123,11 +124,15 @@ func runBackups(ctx context.Context, c *cli, args []string) error {
 		if s.State == cloud.StateFailed && s.StatusMessage != "" {
 			state += ": " + shorten(s.StatusMessage, 40) // the whole message is in --json
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", when(s.CreatedAt), cloud.KindOf(s), state,
-			orDash(s.ModelVersion), when(s.ExpiresAt), s.SnapshotID, s.Comment)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", when(s.CreatedAt), cloud.KindOf(s), p(state),
+			p(orDash(s.ModelVersion)), when(s.ExpiresAt), p(s.SnapshotID), p(s.Comment))
 	}
 	return tw.Flush()
 }
+
+// p shows text from the cloud with its control characters escaped, never interpreted by
+// the terminal (explain.Printable: the window uses the same).
+func p(s string) string { return explain.Printable(s) }
 
 // when shows a time as people say it, with the exact local time for scripts that read it.
 func when(t time.Time) string {

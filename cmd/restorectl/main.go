@@ -62,12 +62,25 @@ func main() {
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	// Global flags may come before the command, as in git and kubectl:
+	// restorectl --profile acme apps.
+	rest, err := c.parseGlobal(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "restorectl: %v\n\n", err)
+		c.printUsage(stderr)
+		return exitUsage
+	}
+	args = rest
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) > 1 {
-			if cmd, ok := registry[args[1]]; ok {
-				fmt.Fprintf(stdout, "usage: restorectl %s %s\n\n%s\n", cmd.name, cmd.args, cmd.summary)
-				return exitOK
+			cmd, ok := registry[args[1]]
+			if !ok {
+				fmt.Fprintf(stderr, "restorectl help: unknown command %q\n\n", args[1])
+				c.printUsage(stderr)
+				return exitUsage
 			}
+			fmt.Fprintf(stdout, "usage: restorectl %s %s\n\n%s\n", cmd.name, cmd.args, cmd.summary)
+			return exitOK
 		}
 		c.printUsage(stdout)
 		if len(args) == 0 {
@@ -82,7 +95,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	c.logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel(getenv("RESTOREDESK_LOG"))}))
-	err := cmd.run(ctx, c, args[1:])
+	err = cmd.run(ctx, c, args[1:])
 	var ue *usageError
 	var ee *exitError
 	switch {
@@ -112,7 +125,7 @@ func logLevel(s string) slog.Level {
 func (c *cli) printUsage(w io.Writer) {
 	fmt.Fprint(w, `restorectl — restore backups of apps on Mendix Cloud from the command line.
 
-usage: restorectl COMMAND [ARGS] [FLAGS]
+usage: restorectl [GLOBAL FLAGS] COMMAND [ARGS] [FLAGS]
 
 commands:
 `)
@@ -126,7 +139,7 @@ commands:
 		fmt.Fprintf(w, "  %-14s %s\n", n, cmd.summary)
 	}
 	fmt.Fprint(w, `
-global flags (before or after the arguments):
+global flags (before the command, or anywhere after it):
   --api-url URL     the cloud to talk to (default https://deploy.mendix.com, or the profile's)
   --profile NAME    use a saved profile (username and API URL; API key from the OS keyring)
   --json            print JSON instead of tables (where a command supports it)

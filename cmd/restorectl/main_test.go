@@ -154,7 +154,7 @@ func TestCreateBackupStopAndStart(t *testing.T) {
 	if !strings.Contains(out, "before the migration") {
 		t.Errorf("new backup not listed:\n%s", out)
 	}
-	if code, out, errs = ctl(t, srv.URL(), nil, "stop", "orderdesk", "Production"); code != exitOK || !strings.Contains(out, "stopped") {
+	if code, out, errs = ctl(t, srv.URL(), nil, "stop", "orderdesk", "Production", "--confirm", "Production"); code != exitOK || !strings.Contains(out, "stopped") {
 		t.Fatalf("stop exit %d: %s %s", code, out, errs)
 	}
 	_, out, _ = ctl(t, srv.URL(), nil, "envs", "orderdesk")

@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/dustin/go-humanize"
 
 	"restoredesk/core/localcloud"
 )
@@ -13,7 +16,7 @@ import (
 func init() {
 	register(&command{
 		name:    "serve",
-		args:    "[--addr HOST:PORT] [--data DIR] [--demo] [--latency DURATION] [--job-delay DURATION]",
+		args:    "[--addr HOST:PORT] [--data DIR] [--demo] [--like-mendix] [--max-upload BYTES] [--latency DURATION] [--job-delay DURATION]",
 		summary: "run the embedded cloud (the same API as Mendix Cloud) for demos, training and tests",
 		run:     runServe,
 	})
@@ -26,7 +29,13 @@ func runServe(ctx context.Context, c *cli, args []string) error {
 	demo := fs.Bool("demo", false, "fill a new data folder with the demo account")
 	latency := fs.Duration("latency", 0, "delay added to every request, to feel like a real network")
 	jobDelay := fs.Duration("job-delay", 0, "base duration of backup, restore and start jobs (0: the default)")
+	likeMendix := fs.Bool("like-mendix", false, "behave like the real Mendix Cloud: refuse Free App environment reads, stops, starts and restores; no upload route")
+	maxUpload := fs.String("max-upload", "", "largest upload accepted, e.g. 2GiB or 500MB (default 20GiB; 0 for no limit)")
 	if _, err := parse(fs, args, 0, 0); err != nil {
+		return err
+	}
+	limit, err := uploadLimit(*maxUpload)
+	if err != nil {
 		return err
 	}
 	if *data == "" {
@@ -42,11 +51,17 @@ func runServe(ctx context.Context, c *cli, args []string) error {
 		Latency:  *latency,
 		JobDelay: *jobDelay,
 		Logger:   c.logger,
+
+		LikeMendix:    *likeMendix,
+		MaxUploadSize: limit,
 	}, *addr)
 	if err != nil {
 		return fmt.Errorf("start the embedded cloud: %w", err)
 	}
 	fmt.Fprintf(c.stdout, "Embedded cloud listening on %s (data in %s)\n", srv.URL(), *data)
+	if *likeMendix {
+		fmt.Fprintln(c.stdout, "Behaving like Mendix Cloud: Free Apps can only be listed, and there is no upload route.")
+	}
 	if *demo {
 		fmt.Fprintf(c.stdout, "Demo account: MENDIX_USERNAME=%s MENDIX_API_KEY=%s\n", localcloud.DemoUsername, localcloud.DemoAPIKey)
 		fmt.Fprintf(c.stdout, "Try: restorectl apps --api-url %s\n", srv.URL())
@@ -63,4 +78,19 @@ func runServe(ctx context.Context, c *cli, args []string) error {
 	case <-shutdown.Done():
 		return fmt.Errorf("the embedded cloud did not stop within 5 s")
 	}
+}
+
+// uploadLimit reads --max-upload: "" is the cloud's default, 0 no limit.
+func uploadLimit(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := humanize.ParseBytes(s)
+	if err != nil || n > math.MaxInt64 {
+		return 0, usagef("--max-upload %q is not a size like 2GiB or 500MB", s)
+	}
+	if n == 0 {
+		return -1, nil
+	}
+	return int64(n), nil
 }

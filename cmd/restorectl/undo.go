@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"restoredesk/core/restore"
 	"strconv"
+	"strings"
+
+	"restoredesk/core/explain"
+	"restoredesk/core/restore"
 )
 
 func init() {
@@ -46,6 +49,9 @@ func runUndo(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := c.useRunsCloud(ctx, id); err != nil {
+		return err
+	}
 	e, j, _, err := c.engine(ctx)
 	if err != nil {
 		return err
@@ -67,11 +73,21 @@ func runResume(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := c.useRunsCloud(ctx, id); err != nil {
+		return err
+	}
 	e, j, _, err := c.engine(ctx)
 	if err != nil {
 		return err
 	}
 	defer j.Close()
+	if jr, jerr := j.Get(ctx, id); jerr == nil && jr.Status.Finished() {
+		next := "'restorectl history' shows how it ended."
+		if jr.SafetySnapshotID != "" {
+			next += fmt.Sprintf(" To put back the data from before it, run 'restorectl undo %d'.", id)
+		}
+		return explain.NewMistake(fmt.Sprintf("Run %d has already finished (%s): there is nothing to follow.", id, jr.Status), next, nil)
+	}
 	// Reattach reads the run itself and says plainly when there is no such run.
 	u := c.follow(fmt.Sprintf("run %d", id), nil)
 	res, err := e.Reattach(ctx, id, restore.Follow(u))
@@ -84,4 +100,35 @@ func runResume(ctx context.Context, c *cli, args []string) error {
 		appID, mode = jr.AppID, jr.Mode
 	}
 	return c.report(res, err, appID, mode)
+}
+
+// useRunsCloud points the command at the cloud run id was recorded with, under the
+// profile it was recorded with: undoing or following a run on another cloud or account
+// would act on the wrong environment. A --profile or --api-url that names another one is
+// a mistake; an unknown run is left to the engine, which says so plainly.
+func (c *cli) useRunsCloud(ctx context.Context, id int64) error {
+	j, err := c.journal()
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	jr, err := j.Get(ctx, id)
+	if err != nil {
+		return nil
+	}
+	if jr.Profile != "" {
+		if c.profile != "" && c.profile != jr.Profile {
+			return explain.NewMistake(fmt.Sprintf("Run %d was made with the profile %q, not %q.", id, jr.Profile, c.profile),
+				"Leave --profile out: the run's own profile is used.", nil)
+		}
+		c.profile = jr.Profile
+	}
+	if jr.APIURL != "" {
+		if c.apiURLSet && strings.TrimRight(strings.TrimSpace(c.apiURL), "/") != strings.TrimRight(jr.APIURL, "/") {
+			return explain.NewMistake(fmt.Sprintf("Run %d was made on %s, not on %s.", id, jr.APIURL, c.apiURL),
+				"Leave --api-url out: the run's own cloud is used.", nil)
+		}
+		c.apiURL, c.apiURLSet = jr.APIURL, true
+	}
+	return nil
 }

@@ -72,6 +72,7 @@ func inspect(ctx context.Context, path string, onProgress Progress, countRows bo
 	}
 
 	// The goroutines stop when the inspection does, whatever way it ends.
+	parent := ctx
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	in := newInspector(ctx, path, ofi.Size())
@@ -83,19 +84,29 @@ func inspect(ctx context.Context, path string, onProgress Progress, countRows bo
 
 	in.src = fd.reader()
 	in.inspectContent()
-	in.src.drain() // hash to the end even when the content was judged early
+	plainlyNot := in.plainlyNotBackup()
+	if plainlyNot {
+		// The first bytes said it all (a ZIP, a text, a picture...): reading and hashing
+		// gigabytes more would only make the user wait for the same verdict.
+		stop()
+	} else {
+		in.src.drain() // hash to the end even when the content was judged early
+	}
 	wg.Wait()
 
-	if err := ctx.Err(); err != nil {
+	if err := parent.Err(); err != nil {
 		return nil, fmt.Errorf("inspect %s: %w", path, err)
 	}
-	if fd.pipe.err != nil {
+	if !plainlyNot && fd.pipe.err != nil {
 		return nil, fd.pipe.err
 	}
 	if err := checkUnchanged(path, ofi, f); err != nil {
 		return nil, err
 	}
-	in.rep.SHA256 = hex.EncodeToString(fd.hash.Sum(nil))
+	if !plainlyNot || fd.done == in.size {
+		// A small file was read whole before the verdict: its hash is complete.
+		in.rep.SHA256 = hex.EncodeToString(fd.hash.Sum(nil))
+	}
 	in.finish()
 	return in.rep, nil
 }
@@ -195,6 +206,16 @@ func (in *inspector) inspectContent() {
 	default:
 		in.problem(ProblemNotBackup, textNotBackup())
 	}
+}
+
+// plainlyNotBackup reports whether the first bytes already showed the file is no backup
+// at all (neither gzip, nor a dump, nor tar): nothing further in it can change that.
+func (in *inspector) plainlyNotBackup() bool {
+	switch in.outer {
+	case contentGzip, contentDump, contentTar:
+		return false
+	}
+	return len(in.rep.Problems) > 0
 }
 
 func (in *inspector) inspectRawDump() {

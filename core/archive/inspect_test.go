@@ -383,19 +383,28 @@ func inspectCases() []inspectCase {
 			fragments: []string{"only the table of contents (toc.dat)"},
 		},
 		{
-			name: "dump from pg_dump 16 (archive 1.15)", file: generated("database.backup", func(testing.TB) []byte {
+			// Today's limit (cloud-api.md §5): archive 1.15, written by pg_dump 16, is accepted.
+			name: "dump from pg_dump 16 (archive 1.15) is accepted", file: generated("database.backup", func(testing.TB) []byte {
 				return buildDump(dumpSpec{minor: 15, algorithm: 1, pgDump: "16.4", server: "16.4", tables: 1, rows: 10})
 			}),
-			kind: KindDatabaseOnly, codes: []ProblemCode{ProblemDumpTooNew},
-			fragments: []string{"This dump was made by pg_dump 16 (archive version 1.15). Mendix Cloud accepts archive version 1.14 or older (PostgreSQL 12 to 15). Make the dump again with pg_dump 15 or older, in custom format (-Fc)."},
-			check:     func(t *testing.T, r *Report) { equal(t, "compression", r.Compression, "gzip") },
+			kind: KindDatabaseOnly, restorable: true,
+			check: func(t *testing.T, r *Report) {
+				equal(t, "compression", r.Compression, "gzip")
+				equal(t, "archive version", r.ArchiveVersion, "1.15")
+			},
+		},
+		{
+			name: "snapshot holding a pg_dump 16 dump (archive 1.15) is accepted", file: generated("snapshot.tar.gz", func(t testing.TB) []byte {
+				return snapshot(t, buildDump(dumpSpec{minor: 15, algorithm: 1, pgDump: "16.4", server: "16.4", tables: 1, rows: 10}))
+			}),
+			kind: KindFullSnapshot, restorable: true,
 		},
 		{
 			name: "dump from pg_dump 17 (archive 1.16)", file: generated("database.backup", func(testing.TB) []byte {
 				return buildDump(dumpSpec{minor: 16, algorithm: 3, pgDump: "17.2 (Ubuntu 17.2-1.pgdg24.04+1)", tables: 2, rows: 10, offsetsSet: true})
 			}),
 			kind: KindDatabaseOnly, codes: []ProblemCode{ProblemDumpTooNew},
-			fragments: []string{"This dump was made by pg_dump 17 (archive version 1.16). Mendix Cloud accepts archive version 1.14 or older (PostgreSQL 12 to 15). Make the dump again with pg_dump 15 or older, in custom format (-Fc)."},
+			fragments: []string{"This dump was made by pg_dump 17 (archive version 1.16). Mendix Cloud accepts archive version 1.15 or older (pg_dump 16 or older). Make the dump again with pg_dump 16 or older, in custom format (-Fc)."},
 			check: func(t *testing.T, r *Report) {
 				equal(t, "compression", r.Compression, "zstd")
 				equal(t, "tables", r.TableCount, 2) // the 1.16 TOC (with relkind) was walked

@@ -53,21 +53,35 @@ var damageCodes = map[ProblemCode]bool{
 	ProblemNotSnapshot: true, ProblemNoDatabase: true, ProblemGzipContent: true,
 }
 
-// Mendix Cloud's limit on dumps (cloud-api.md §5 and §6.3).
+// MaxMendixArchiveMinor is the newest pg_dump archive version Mendix Cloud restores: 1.15,
+// written by pg_dump 16. Source: the current restore-backup page of the Mendix docs
+// ("The dump must be created with pg_dump version 1.15 or below", quoted in mendix/docs
+// issue #11191, May 2026; the migrate-your-database page followed in July 2026); see
+// cloud-api.md §5. Archive 1.16 (pg_dump 17 and newer) is refused. This is the one place
+// that holds the limit: every message below is built from it.
+const MaxMendixArchiveMinor = 15
+
+// NewestPgDump is the newest pg_dump major version whose dumps Mendix Cloud restores.
+const NewestPgDump = "16"
+
+// Mendix Cloud's limit on dumps, in words (cloud-api.md §5 and §6.3).
 const (
-	maxMendixMinor   = 14
-	mendixDumpLimits = "Mendix Cloud accepts archive version 1.14 or older (PostgreSQL 12 to 15)."
-	chooseBackup     = "Choose the backup file you downloaded from the Mendix Portal: a .tar.gz file (full snapshot) or a .backup file (database only)."
-	downloadAgain    = "Download or copy the backup again and wait until it has finished."
-	fetchAgain       = "Download or copy the backup again."
+	maxMendixMinor = MaxMendixArchiveMinor
+	chooseBackup   = "Choose the backup file you downloaded from the Mendix Portal: a .tar.gz file (full snapshot) or a .backup file (database only)."
+	downloadAgain  = "Download or copy the backup again and wait until it has finished."
+	fetchAgain     = "Download or copy the backup again."
 )
+
+// mendixDumpLimits says the limit in words, from the constants above.
+var mendixDumpLimits = "Mendix Cloud accepts archive version 1." + strconv.Itoa(MaxMendixArchiveMinor) +
+	" or older (pg_dump " + NewestPgDump + " or older)."
 
 // remakeDump is the advice for every dump Mendix Cloud cannot take.
 func remakeDump(db string) string {
 	if db == "" {
 		db = "yourdatabase"
 	}
-	return fmt.Sprintf("Make the dump again with pg_dump 15 or older, in custom format (-Fc), for example: pg_dump -Fc -O -x -f %s.backup %s", db, db)
+	return fmt.Sprintf("Make the dump again with pg_dump "+NewestPgDump+" or older, in custom format (-Fc), for example: pg_dump -Fc -O -x -f %s.backup %s", db, db)
 }
 
 func textEmpty() string {
@@ -190,7 +204,7 @@ func textDumpTooNew(h *DumpHeader) string {
 	if m := pgMajor(h.PgDumpVersion); m != "" {
 		by = "pg_dump " + m
 	}
-	return fmt.Sprintf("This dump was made by %s (archive version %s). %s Make the dump again with pg_dump 15 or older, in custom format (-Fc).", by, h.Version(), mendixDumpLimits)
+	return fmt.Sprintf("This dump was made by %s (archive version %s). %s Make the dump again with pg_dump "+NewestPgDump+" or older, in custom format (-Fc).", by, h.Version(), mendixDumpLimits)
 }
 
 func textDumpDamaged(where string, err error) string {
@@ -202,7 +216,7 @@ func textDumpTruncated(where string, err error) string {
 }
 
 func textDatabaseNotDump(what string) string {
-	return fmt.Sprintf("The database file in the archive (db/db.backup) is %s, not a PostgreSQL custom-format dump, so Mendix Cloud cannot restore it. Download the backup again from the Mendix Portal; if you made the archive yourself, put a dump made with pg_dump -Fc (pg_dump 15 or older) there.", what)
+	return fmt.Sprintf("The database file in the archive (db/db.backup) is %s, not a PostgreSQL custom-format dump, so Mendix Cloud cannot restore it. Download the backup again from the Mendix Portal; if you made the archive yourself, put a dump made with pg_dump -Fc (pg_dump "+NewestPgDump+" or older) there.", what)
 }
 
 func textUnsafePath(n int, example string) string {

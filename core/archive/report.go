@@ -5,7 +5,10 @@ package archive
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -111,6 +114,30 @@ type FileError struct {
 }
 
 func (e *FileError) Error() string { return "inspect " + e.Path + ": " + e.Advice }
+
+// PlainSummary says, for people, why the path could not be inspected (explain.Plain).
+func (e *FileError) PlainSummary() string {
+	advice := e.Advice
+	if i := strings.IndexAny(advice, ";,"); i > 0 {
+		advice = advice[:i]
+	}
+	return fmt.Sprintf("%s cannot be checked: %s.", e.Path, advice)
+}
+
+// PlainNextStep says what to do about it.
+func (e *FileError) PlainNextStep() string {
+	switch {
+	case errors.Is(e.Reason, ErrNotAFile):
+		return "Choose the backup file itself: a .tar.gz file (full snapshot) or a .backup file (database only)."
+	case errors.Is(e.Reason, ErrChanged):
+		return "Wait until the copy or download has finished, then choose the file again."
+	case errors.Is(e.Err, fs.ErrNotExist):
+		return "Check the path (a relative path starts in the current folder), or choose the file again."
+	case errors.Is(e.Err, fs.ErrPermission):
+		return "Check the file's permissions, or copy it to your own folder and choose the copy."
+	}
+	return "If the file is on a network drive or USB stick, copy it to a local disk and choose the copy."
+}
 
 // Unwrap returns the reason and the cause, for errors.Is and errors.As.
 func (e *FileError) Unwrap() []error {

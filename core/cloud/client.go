@@ -246,30 +246,51 @@ func defaultTransport() *http.Transport {
 	return t
 }
 
+// APIURLError is an API URL that cannot be used. The URL itself is left out of Error when
+// it carries a user name or password.
+type APIURLError struct {
+	URL     string // as given (empty when it held credentials)
+	Problem string // e.g. "is empty", "needs a scheme and a host"
+}
+
+func (e *APIURLError) Error() string {
+	if e.URL == "" {
+		return "cloud: the API URL " + e.Problem
+	}
+	return fmt.Sprintf("cloud: the API URL %q %s", e.URL, e.Problem)
+}
+
 func parseBaseURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return nil, errors.New("cloud: the API URL is empty; use https://deploy.mendix.com or the address of a local cloud")
+		return nil, &APIURLError{Problem: "is empty; use https://deploy.mendix.com or the address of a local cloud"}
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("cloud: the API URL %q is not a valid URL: %w", raw, err)
+		return nil, &APIURLError{URL: raw, Problem: "is not a valid URL"}
 	}
 	if u.User != nil {
-		return nil, errors.New("cloud: the API URL must not contain a user name or password; credentials are sent as headers")
+		return nil, &APIURLError{Problem: "must not contain a user name or password; credentials are sent as headers"}
 	}
 	if u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("cloud: the API URL %q needs a scheme and a host, e.g. https://deploy.mendix.com", raw)
+		return nil, &APIURLError{URL: raw, Problem: "needs a scheme and a host, e.g. https://deploy.mendix.com"}
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("cloud: the API URL %q must not have a query or fragment", raw)
+		return nil, &APIURLError{URL: raw, Problem: "must not have a query or fragment"}
 	}
 	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
-		return nil, fmt.Errorf("cloud: refusing plain http to %s: the API key would travel unencrypted; use https:// (plain http is allowed only to this computer: localhost, 127.0.0.1, ::1)", u.Host)
+		return nil, &APIURLError{URL: raw, Problem: "is refused: refusing plain http to " + u.Host + ", the API key would travel unencrypted; use https:// (plain http is allowed only to this computer: localhost, 127.0.0.1, ::1)"}
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
+}
+
+// CheckAPIURL reports whether raw can be used as an API URL (what New would refuse), so a
+// profile with a bad URL is refused when it is saved, not when it is first used.
+func CheckAPIURL(raw string) error {
+	_, err := parseBaseURL(raw)
+	return err
 }
 
 // isLoopbackHost reports whether host never leaves this computer.

@@ -36,6 +36,26 @@ var (
 	ErrAlreadyStarted = errors.New("environment already started")
 )
 
+// ErrNoRoom: a restore job failed because the environment's database had no room for
+// the backup. Wrap it (with the job's status message) where a job failure says so.
+var ErrNoRoom = errors.New("not enough room in the environment's database")
+
+// RestoreRoomRule is Mendix's rule for a restore (cloud-api.md §3, portal docs): the
+// target database needs room for the decompressed database plus 2.25 GB of working space;
+// otherwise the restore fails midway and leaves a partially restored database.
+const RestoreRoomRule = "a restore needs room for the decompressed database plus 2.25 GB of working space in the environment's database"
+
+// LacksRoom reports whether a failed job's status message says it ran out of space.
+func LacksRoom(statusMessage string) bool {
+	m := strings.ToLower(statusMessage)
+	for _, w := range []string{"space", "disk full", "disk is full", "storage full", "quota", "no room"} {
+		if strings.Contains(m, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // maxErrorMessage bounds the raw-body fallback of APIError.Message.
 const maxErrorMessage = 512
 

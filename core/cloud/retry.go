@@ -18,7 +18,8 @@ import (
 // Retry rules (one loop for every call, JSON or upload, so the rules cannot drift):
 //
 //   - Reads (GET, HEAD) are retried on transport errors, 5xx, 423 and 429, with exponential
-//     backoff and full jitter.
+//     backoff and full jitter, except a 5xx whose error code states a fact that asking
+//     again cannot change (a start job's DB_SYNC_FAILED, START_FAILED, ...): see deterministic.
 //   - 429 and 503 are retried for every method, since the server did not act; both honour
 //     Retry-After (seconds or an HTTP date). A Retry-After beyond the cap is not waited
 //     for: the error is returned at once with APIError.RetryAfter set.
@@ -146,7 +147,7 @@ func (c *Client) withRetries(ctx context.Context, op, method, path string, attem
 			case !idempotent && (r.status == http.StatusBadGateway || r.status == http.StatusGatewayTimeout):
 				// A gateway answered: the server behind it may have acted.
 				return r, &AmbiguousError{Op: op, Err: apiErr}
-			case idempotent && (r.status >= 500 || r.status == http.StatusLocked):
+			case idempotent && (r.status >= 500 || r.status == http.StatusLocked) && !deterministic(apiErr.Code):
 				// 423: a tus server still holds the lock of a request that broke off.
 				wait = c.retry.backoff(n)
 			default:
@@ -205,3 +206,21 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
+
+// transientCodes are the error codes of a 5xx that may pass: Mendix documents them as
+// "try again" conditions (cloud-api.md §1.4). A 5xx without a code (a proxy, a crash) is
+// transient too.
+var transientCodes = map[string]bool{
+	"":                        true,
+	"SERVICE_UNAVAILABLE":     true,
+	"INTERNAL_SERVER_ERROR":   true, // also answered while a snapshot is still being made
+	"SNAPSHOT_LISTING_FAILED": true,
+	"ALREADY_LOCKED":          true,
+}
+
+// deterministic reports whether a 5xx answer's code is a verdict rather than a passing
+// failure: a start job that reports DB_SYNC_FAILED, MISSING_CONSTANT or START_FAILED
+// reports the same on every read, so retrying only delays telling the user.
+func deterministic(code string) bool {
+	return !transientCodes[strings.ToUpper(strings.TrimSpace(code))]
+}

@@ -41,6 +41,10 @@ var errStalled = errors.New("the connection stalled: no data moved")
 // after the request went out is returned as *AmbiguousError, never retried blindly.
 func (c *Client) CreateUpload(ctx context.Context, projectID, envID string, meta UploadMeta) (*Upload, error) {
 	op := fmt.Sprintf("create upload into environment %s", envID)
+	if !c.UploadsSupported() {
+		// Mendix's own cloud has no upload route: do not even ask it.
+		return nil, fmt.Errorf("%s: %w; upload the archive through the Mendix Portal", op, ErrUploadsUnsupported)
+	}
 	name := meta.Filename
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]

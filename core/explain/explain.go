@@ -27,6 +27,10 @@ type Explanation struct {
 	NextStep string // what to do now
 	Detail   string // the technical part, for "Details"
 
+	// Handoff is set when the way on is the Mendix Portal (a Free App's restore, an
+	// upload to Mendix's own cloud): front ends show its steps, link and file.
+	Handoff *Handoff
+
 	// The technical facts Detail is made of (zero when the error was not an API answer).
 	Status int
 	Code   string
@@ -93,6 +97,11 @@ func ExplainAt(err error, t time.Time) Explanation {
 	default:
 		m := lookup(err, ae)
 		e.Summary, e.NextStep = m.Summary, m.NextStep
+	}
+	var h HandsOff
+	if errors.As(err, &h) {
+		ho := h.Handoff()
+		e.Handoff = &ho
 	}
 	e.Detail = detail(err, ae, e.Time)
 	return e
@@ -276,8 +285,8 @@ var catalogue = map[string]message{
 		"Use the existing environment.",
 	},
 	"NOT_SUPPORTED": {
-		"This app is not hosted on Mendix Cloud, so its backups cannot be managed here.",
-		"Use the backup tools of the place where the app is hosted.",
+		"Mendix Cloud does not offer this action for this app through its API (for a Free App it offers little more than listing). Nothing was changed.",
+		"Do it in the Mendix Portal (" + cloud.PortalURL + "): open the app, then Environments or Backups.",
 	},
 	"INVALID_STATE": {
 		"Mendix Cloud is doing maintenance on this environment right now.",
@@ -312,6 +321,16 @@ var catalogue = map[string]message{
 	"INTERNAL_SERVER_ERROR": {
 		"Mendix Cloud had an internal problem (it also answers this while a backup is still being made).",
 		"Wait a few minutes and try again.",
+	},
+
+	// Restore Desk's upload extension (the embedded cloud).
+	"UPLOAD_TOO_LARGE": {
+		"The server does not accept a file this large.",
+		"Upload the archive through the Mendix Portal, or give the embedded cloud a higher upload limit (its --max-upload setting).",
+	},
+	"INSUFFICIENT_STORAGE": {
+		"The server has no room on its disk for this file, so it did not accept the upload. Nothing was sent.",
+		"Free some space where the server keeps its data, then upload again.",
 	},
 
 	// Starting an environment.
@@ -425,6 +444,9 @@ func byFailure(err error) message {
 	var certVerify *tls.CertificateVerificationError
 	var recordErr tls.RecordHeaderError
 	var netErr net.Error
+	if m, ok := byMistake(err); ok {
+		return m
+	}
 	switch {
 	case errors.Is(err, cloud.ErrAmbiguous):
 		return message{

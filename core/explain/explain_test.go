@@ -31,7 +31,7 @@ var documented = []struct {
 	{400, "INVALID_PARAMETERS", "GET", v2 + "/snapshots", "", "details"},
 	{400, "INVALID_ENVIRONMENT", "GET", v1, "", "environment"},
 	{400, "INVALID_APPID", "GET", "/api/1/apps/x y", "", "app"},
-	{400, "NOT_SUPPORTED", "GET", v2 + "/snapshots", "", "not hosted on Mendix Cloud"},
+	{400, "NOT_SUPPORTED", "GET", v2 + "/snapshots", "", "does not offer this action"},
 	{400, "INVALID_STATE", "POST", v2 + "/restores", "", "maintenance"},
 	{400, "ENVIRONMENT_BUSY", "POST", v2 + "/snapshots", "", "busy"},
 	{400, "ERROR_NOT_ALLOWED", "POST", v2 + "/restores", "Not allowed to restore backups.", "not allowed to restore"},
@@ -208,5 +208,24 @@ func TestSupportTextNeverCarriesAKey(t *testing.T) {
 	}
 	if explain.Explain(nil) != (explain.Explanation{}) {
 		t.Error("nil error should explain to nothing")
+	}
+}
+
+// The refusal Free Apps get is not "not hosted on Mendix Cloud": Free Apps are hosted there.
+func TestNotSupportedDoesNotSayNotHosted(t *testing.T) {
+	e := explain.Explain(&cloud.APIError{StatusCode: 400, Code: "NOT_SUPPORTED", Method: "POST", Path: "/api/1/apps/x/environments/Sandbox/stop"})
+	if strings.Contains(e.Summary, "not hosted") || !strings.Contains(e.Summary, "Nothing was changed") || !strings.Contains(e.NextStep, cloud.PortalURL) {
+		t.Errorf("explanation = %+v", e)
+	}
+}
+
+func TestRestoreOutOfRoomSaysTheDocsRule(t *testing.T) {
+	err := fmt.Errorf("restore failed: %w: %s", cloud.ErrNoRoom, "Restore failed: no space left on device")
+	e := explain.Explain(err)
+	if !strings.Contains(e.Summary, "decompressed database plus 2.25 GB") {
+		t.Errorf("summary = %q", e.Summary)
+	}
+	if !cloud.LacksRoom("Restore failed: not enough disk space") || cloud.LacksRoom("Restore completed") {
+		t.Error("LacksRoom misreads status messages")
 	}
 }

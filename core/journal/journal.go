@@ -111,6 +111,7 @@ type Run struct {
 	// Who.
 	Profile  string
 	Username string
+	APIURL   string // the cloud's base URL: undo and resume talk to the same one
 	// What: a snapshot (and the environment it belongs to) or a local file.
 	SnapshotID  string
 	SourceEnvID string
@@ -215,17 +216,17 @@ func Open(path string) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open journal: create folder: %w", err)
 	}
-	dsn := "file:" + filepath.ToSlash(path) +
-		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=foreign_keys(1)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	if err := ownerOnly(path); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
 		return nil, fmt.Errorf("open journal %s: %w", path, err)
 	}
 	j := &Journal{db: db, path: path, lockDir: path + ".runs", now: time.Now}
 	if err := j.migrate(context.Background()); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open journal %s: %w", path, err)
+		return nil, asCorrupt(path, fmt.Errorf("open journal %s: %w", path, err))
 	}
 	if err := os.MkdirAll(j.lockDir, 0o700); err != nil {
 		db.Close()

@@ -12,7 +12,7 @@ const runColumns = `id, kind, profile, username, snapshot_id, source_env_id, sou
 	file_name, file_sha256, file_size, app_id, app_name, project_id, env_id, mode, production,
 	free_app, db_only, safety_backup, start_after, upload_only, undo_of, started_at,
 	finished_at, safety_snapshot_id, backup_snapshot_id, upload_url, upload_snapshot_id, restore_submitted_at,
-	restore_id, stopped_env, started_env, status, error`
+	restore_id, stopped_env, started_env, status, error, api_url`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -25,7 +25,7 @@ func scanRun(s scanner) (Run, error) {
 		&r.SourceMode, &r.FilePath, &r.FileName, &r.FileSHA256, &r.FileSize, &r.AppID,
 		&r.AppName, &r.ProjectID, &r.EnvID, &r.Mode, &prod, &free, &dbOnly, &safety, &start,
 		&uploadOnly, &r.UndoOf, &startedAt, &finishedAt, &r.SafetySnapshotID, &r.BackupSnapshotID, &r.UploadURL,
-		&r.UploadSnapshotID, &submittedAt, &r.RestoreID, &stopped, &started, &status, &r.Error)
+		&r.UploadSnapshotID, &submittedAt, &r.RestoreID, &stopped, &started, &status, &r.Error, &r.APIURL)
 	if err != nil {
 		return r, err
 	}

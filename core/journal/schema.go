@@ -80,6 +80,7 @@ func (j *Journal) migrate(ctx context.Context) error {
 // addColumns gives an older journal file the columns it lacks.
 var addedColumns = []struct{ name, def string }{
 	{"backup_snapshot_id", "TEXT NOT NULL DEFAULT ''"},
+	{"api_url", "TEXT NOT NULL DEFAULT ''"},
 }
 
 // addColumns adds the missing addedColumns in one immediate transaction, so two processes

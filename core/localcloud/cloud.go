@@ -25,6 +25,7 @@ type Cloud struct {
 	faults  faultPlan
 	handler http.Handler
 	secret  []byte // signs archive download links
+	dl      downloadLog
 	uploads *uploads
 	disk    disk
 
@@ -50,9 +51,14 @@ func Open(cfg Config) (*Cloud, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open local cloud: %w", err)
 	}
+	// The data (backups of customers' databases) is for the owner only: 0700 folders hide
+	// whatever is inside, also when an older data folder was made with wider rights.
 	for _, sub := range []string{"", "envs", "blobs", "archives", "uploads"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
 			return nil, fmt.Errorf("open local cloud: create %s: %w", filepath.Join(dir, sub), err)
+		}
+		if err := os.Chmod(filepath.Join(dir, sub), 0o700); err != nil {
+			return nil, fmt.Errorf("open local cloud: make %s private: %w", filepath.Join(dir, sub), err)
 		}
 	}
 	db, isNew, err := openDB(dir, cfg.NoSync)
@@ -214,10 +220,10 @@ func (c *Cloud) routes() http.Handler {
 	api.HandleFunc("GET /api/1/apps", c.handleListApps)
 	api.HandleFunc("GET /api/1/apps/{appID}", c.handleGetApp)
 	api.HandleFunc("GET /api/1/apps/{appID}/environments", c.handleListEnvironments)
-	api.HandleFunc("GET /api/1/apps/{appID}/environments/{mode}", c.handleGetEnvironment)
-	api.HandleFunc("POST /api/1/apps/{appID}/environments/{mode}/start", c.handleStart)
-	api.HandleFunc("GET /api/1/apps/{appID}/environments/{mode}/start/{jobID}", c.handleStartStatus)
-	api.HandleFunc("POST /api/1/apps/{appID}/environments/{mode}/stop", c.handleStop)
+	api.HandleFunc("GET /api/1/apps/{appID}/environments/{mode}", c.freeAppV1(c.handleGetEnvironment))
+	api.HandleFunc("POST /api/1/apps/{appID}/environments/{mode}/start", c.freeAppV1(c.handleStart))
+	api.HandleFunc("GET /api/1/apps/{appID}/environments/{mode}/start/{jobID}", c.freeAppV1(c.handleStartStatus))
+	api.HandleFunc("POST /api/1/apps/{appID}/environments/{mode}/stop", c.freeAppV1(c.handleStop))
 	// Backups API v2.
 	const p = "/api/v2/apps/{projectID}/environments/{envID}"
 	api.HandleFunc("GET "+p+"/snapshots", c.handleListSnapshots)
@@ -227,10 +233,12 @@ func (c *Cloud) routes() http.Handler {
 	api.HandleFunc("DELETE "+p+"/snapshots/{snapshotID}", c.handleDeleteSnapshot)
 	api.HandleFunc("POST "+p+"/snapshots/{snapshotID}/archives", c.handleCreateArchive)
 	api.HandleFunc("GET "+p+"/snapshots/{snapshotID}/archives/{archiveID}", c.handleGetArchive)
-	api.HandleFunc("POST "+p+"/restores", c.handleCreateRestore)
+	api.HandleFunc("POST "+p+"/restores", c.freeAppV2(c.handleCreateRestore))
 	api.HandleFunc("GET "+p+"/restores/{restoreID}", c.handleGetRestore)
-	// Upload extension (tus 1.0).
-	api.HandleFunc(p+"/uploads/", c.handleUploads)
+	// Upload extension (tus 1.0); Mendix's own cloud has none.
+	if !c.cfg.LikeMendix {
+		api.HandleFunc(p+"/uploads/", c.handleUploads)
+	}
 	api.HandleFunc("/", handleNoRoute)
 
 	root := http.NewServeMux()

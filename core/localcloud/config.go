@@ -27,8 +27,14 @@ type Config struct {
 	JobDelay time.Duration
 	// Faults injects failures, deterministically by Faults.Seed. The zero value injects none.
 	Faults Faults
-	// MaxUploadSize bounds one upload in bytes; zero means no limit.
+	// MaxUploadSize bounds one upload in bytes; zero means DefaultMaxUploadSize, a
+	// negative value no limit. An upload is also refused when the data folder's disk has
+	// no room for it.
 	MaxUploadSize int64
+	// LikeMendix makes the cloud answer as the real Mendix Cloud is documented to
+	// (cloud-api.md §2, §3): a Free App's environment read, start, stop and restore are
+	// refused with a 4xx, and there is no upload route at all.
+	LikeMendix bool
 	// NoSync skips flushing files to disk before they count (fsync): much faster on slow
 	// disks, but a power failure may lose or damage data. For tests only.
 	NoSync bool
@@ -36,6 +42,23 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now. Tests of retention use it.
 	Now func() time.Time
+	// Downloads configures the archive links (validity, refusing Mendix headers).
+	Downloads DownloadOptions
+}
+
+// DefaultMaxUploadSize bounds one upload when Config.MaxUploadSize is zero: 20 GiB, above
+// the backups of the apps this cloud stands in for, far below what fills a disk by mistake.
+const DefaultMaxUploadSize int64 = 20 << 30
+
+// maxUpload is the upload limit in bytes; 0 means none.
+func (cfg Config) maxUpload() int64 {
+	switch {
+	case cfg.MaxUploadSize == 0:
+		return DefaultMaxUploadSize
+	case cfg.MaxUploadSize < 0:
+		return 0
+	}
+	return cfg.MaxUploadSize
 }
 
 func (cfg Config) jobDelay() time.Duration {

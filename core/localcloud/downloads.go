@@ -1,26 +1,107 @@
 package localcloud
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // Archive downloads: a completed archive's url points at this server, signed and valid for
 // eight hours after completion like Mendix Cloud's links. The link carries no credentials
-// and needs none (peers fetch the real links without Mendix headers).
+// and needs none (peers fetch the real links without Mendix headers). Like a storage host
+// it answers Range, If-Range and conditional requests, with a strong ETag.
 
 const downloadValidity = 8 * time.Hour
+
+// DownloadOptions configures the archive links.
+type DownloadOptions struct {
+	// TTL is how long a link stays valid after its archive completed; zero means 8 hours.
+	TTL time.Duration
+	// RejectMendixHeaders refuses (400) a download that carries Mendix-Username or
+	// Mendix-ApiKey, so a test fails loudly when a client leaks them to the storage host.
+	// Such requests are recorded either way (DownloadRequests).
+	RejectMendixHeaders bool
+}
+
+func (o DownloadOptions) ttl() time.Duration {
+	if o.TTL <= 0 {
+		return downloadValidity
+	}
+	return o.TTL
+}
+
+// DownloadRequest is one request to an archive link as received (never the signature).
+type DownloadRequest struct {
+	ArchiveID string
+	Range     string // the Range header, empty for a whole-file request
+	IfRange   string
+	// MendixHeaders: the request carried Mendix-Username or Mendix-ApiKey.
+	MendixHeaders bool
+}
+
+// maxDownloadLog bounds the recorded requests.
+const maxDownloadLog = 10000
+
+// downloadLog records download requests and the links expired on purpose.
+type downloadLog struct {
+	mu       sync.Mutex
+	requests []DownloadRequest
+	expired  map[string]bool
+}
+
+func (d *downloadLog) add(r DownloadRequest) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.requests) < maxDownloadLog {
+		d.requests = append(d.requests, r)
+	}
+}
+
+func (d *downloadLog) isExpired(id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.expired[id]
+}
+
+// DownloadRequests returns the requests to archive links so far, oldest first.
+func (c *Cloud) DownloadRequests() []DownloadRequest {
+	c.dl.mu.Lock()
+	defer c.dl.mu.Unlock()
+	return slices.Clone(c.dl.requests)
+}
+
+// ExpireDownloadLinks makes every link of the archives completed so far expire now, as if
+// eight hours had passed; archives completed later get valid links.
+func (c *Cloud) ExpireDownloadLinks() error {
+	ids, err := queryAll(context.WithoutCancel(c.ctx), c.db, scanString,
+		`SELECT archive_id FROM archives WHERE state = ?`, stateCompleted)
+	if err != nil {
+		return fmt.Errorf("expire download links: %w", err)
+	}
+	c.dl.mu.Lock()
+	defer c.dl.mu.Unlock()
+	if c.dl.expired == nil {
+		c.dl.expired = map[string]bool{}
+	}
+	for _, id := range ids {
+		c.dl.expired[id] = true
+	}
+	return nil
+}
 
 func (c *Cloud) signDownload(archiveID string, expires int64) string {
 	m := hmac.New(sha256.New, c.secret)
@@ -40,7 +121,7 @@ func (c *Cloud) archiveJSON(r *http.Request, a archiveRow) v2Archive {
 		FinishedAt:    isoTime(a.FinishedAt),
 	}
 	if a.State == stateCompleted && a.File != "" {
-		exp := a.FinishedAt.Add(downloadValidity).Unix()
+		exp := a.FinishedAt.Add(c.cfg.Downloads.ttl()).Unix()
 		scheme := "http"
 		if r.TLS != nil {
 			scheme = "https"
@@ -54,6 +135,14 @@ func (c *Cloud) archiveJSON(r *http.Request, a archiveRow) v2Archive {
 
 func (c *Cloud) handleDownload(w http.ResponseWriter, r *http.Request) {
 	id := strings.ToLower(r.PathValue("archiveID"))
+	mendix := r.Header.Get("Mendix-Username") != "" || r.Header.Get("Mendix-ApiKey") != ""
+	c.dl.add(DownloadRequest{ArchiveID: id, Range: r.Header.Get("Range"), IfRange: r.Header.Get("If-Range"), MendixHeaders: mendix})
+	if mendix && c.cfg.Downloads.RejectMendixHeaders {
+		c.log.Warn("download request carried Mendix headers", "archive", id)
+		writeError(w, newAPIError(http.StatusBadRequest, codeInvalidParameters,
+			"This link needs no Mendix credentials: a client must not send Mendix-Username or Mendix-ApiKey to the storage host."))
+		return
+	}
 	q := r.URL.Query()
 	exp, err := strconv.ParseInt(q.Get("expires"), 10, 64)
 	if err != nil || !hmac.Equal([]byte(c.signDownload(id, exp)), []byte(q.Get("signature"))) {
@@ -61,7 +150,7 @@ func (c *Cloud) handleDownload(w http.ResponseWriter, r *http.Request) {
 			"This download link is not valid: copy the complete url of the archive."))
 		return
 	}
-	if c.now().Unix() > exp {
+	if c.now().Unix() > exp || c.dl.isExpired(id) {
 		writeError(w, newAPIError(http.StatusForbidden, codeNoAccess,
 			"This download link expired (links are valid for 8 hours): request a new archive of the snapshot."))
 		return
@@ -92,8 +181,51 @@ func (c *Cloud) handleDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", a.Filename))
-	// ServeContent answers Range requests, so download managers can resume.
-	http.ServeContent(w, r, a.Filename, info.ModTime(), f)
+	// A strong ETag of the file's identity: a regenerated archive gets another one, so a
+	// client never splices two objects together (If-Range then gets the whole file).
+	w.Header().Set("ETag", fmt.Sprintf(`"%x-%x"`, info.Size(), info.ModTime().UnixNano()))
+	var out http.ResponseWriter = w
+	if at := c.faults.nextDownloadCut(info.Size()); at >= 0 {
+		out = &cutWriter{ResponseWriter: w, cutAt: at, done: c.faults.cutDone}
+	}
+	// ServeContent answers Range, If-Range and conditional requests like a storage host.
+	http.ServeContent(out, r, a.Filename, info.ModTime(), f)
+}
+
+// cutWriter closes the connection once the file's bytes before cutAt were sent (injected
+// fault): the client sees a response shorter than its Content-Length.
+type cutWriter struct {
+	http.ResponseWriter
+	cutAt int64
+	pos   int64 // file offset of the next byte written
+	done  func()
+}
+
+func (c *cutWriter) WriteHeader(code int) {
+	if code == http.StatusPartialContent {
+		var start, end, total int64
+		if _, err := fmt.Sscanf(c.Header().Get("Content-Range"), "bytes %d-%d/%d", &start, &end, &total); err == nil {
+			c.pos = start
+		}
+	}
+	if c.pos >= c.cutAt {
+		c.cutAt = math.MaxInt64 // the answer starts past the cut: nothing to cut
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *cutWriter) Write(p []byte) (int, error) {
+	if c.pos+int64(len(p)) <= c.cutAt {
+		n, err := c.ResponseWriter.Write(p)
+		c.pos += int64(n)
+		return n, err
+	}
+	if n := c.cutAt - c.pos; n > 0 {
+		_, _ = c.ResponseWriter.Write(p[:n])
+	}
+	_ = http.NewResponseController(c.ResponseWriter).Flush()
+	c.done()
+	panic(http.ErrAbortHandler) // net/http closes the connection without finishing the answer
 }
 
 // removeFile removes a file given relative to the data directory.

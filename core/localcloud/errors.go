@@ -27,6 +27,11 @@ const (
 	codeServiceUnavailable = "SERVICE_UNAVAILABLE"
 	codeTooManyRequests    = "TOO_MANY_REQUESTS"
 	codeInternal           = "INTERNAL_SERVER_ERROR"
+	codeNotSupported       = "NOT_SUPPORTED"
+
+	// Codes of Restore Desk's upload extension (not Mendix's).
+	codeUploadTooLarge      = "UPLOAD_TOO_LARGE"
+	codeInsufficientStorage = "INSUFFICIENT_STORAGE"
 )
 
 // Messages whose exact wording is documented (cloud-api.md §3) or that clients may show.
@@ -44,6 +49,7 @@ const (
 	msgEnvBusySnapshot   = "A backup is being created on this environment: wait until it has finished."
 	msgEnvBusyStart      = "The environment is starting: wait until it has started."
 	msgEnvBusyStop       = "The environment is stopping: wait until it has stopped."
+	msgRestoreNoRoom     = "Restore failed: there is not enough free disk space for the database. The environment's data were left as they were."
 	msgInternalStoreFail = "The cloud could not read or write its data. Try again; if it persists, check the server log."
 )
 

@@ -45,6 +45,16 @@ type Faults struct {
 	// RestoreFailRate is the fraction (0..1) of restore jobs that fail midway, after part of
 	// the data was extracted; the environment is left unchanged.
 	RestoreFailRate float64
+	// RestoreNoRoom makes every restore fail as one does when the environment's database
+	// has no room for the backup (a status message about space); the data are left as
+	// they were.
+	RestoreNoRoom bool
+	// DownloadCutAt cuts archive downloads: the connection closes once the file's bytes up
+	// to this fraction (0..1) were sent. DownloadCutAtByte gives the place as a byte
+	// offset instead. DownloadCuts bounds how many downloads are cut (zero means one).
+	DownloadCutAt     float64
+	DownloadCutAtByte int64
+	DownloadCuts      int
 }
 
 // faultPlan decides the fate of each request and restore job.
@@ -53,6 +63,7 @@ type faultPlan struct {
 	f        Faults
 	requests uint64
 	restores uint64
+	cuts     int
 }
 
 func (p *faultPlan) set(f Faults) {
@@ -61,6 +72,31 @@ func (p *faultPlan) set(f Faults) {
 	p.f = f
 	p.requests = 0
 	p.restores = 0
+	p.cuts = 0
+}
+
+// nextDownloadCut returns the byte offset at which a download of a size-byte file is cut,
+// or -1 for none. A cut is used up by the download that reaches it (downloadCut.fire).
+func (p *faultPlan) nextDownloadCut(size int64) int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	limit := max(p.f.DownloadCuts, 1)
+	switch {
+	case p.cuts >= limit:
+		return -1
+	case p.f.DownloadCutAtByte > 0:
+		return p.f.DownloadCutAtByte
+	case p.f.DownloadCutAt > 0 && p.f.DownloadCutAt < 1:
+		return int64(float64(size) * p.f.DownloadCutAt)
+	}
+	return -1
+}
+
+// cutDone records that one download was cut.
+func (p *faultPlan) cutDone() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cuts++
 }
 
 // nextRequest returns the fault for the next request, or "" for none.
@@ -84,6 +120,12 @@ func (p *faultPlan) nextRequest() (FaultKind, Faults) {
 }
 
 // nextRestoreFails reports whether the next restore job must fail.
+func (p *faultPlan) restoreNoRoom() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.f.RestoreNoRoom
+}
+
 func (p *faultPlan) nextRestoreFails() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()

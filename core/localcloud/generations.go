@@ -59,11 +59,11 @@ func (c *Cloud) currentGen(envID string) (string, error) {
 // newStaging makes an empty staging folder for a new generation of the environment's data.
 func (c *Cloud) newStaging(envID string) (string, error) {
 	dir := c.envDir(envID)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("create environment folder: %w", err)
 	}
 	staging := filepath.Join(dir, "staging-"+randomHex(8))
-	if err := os.Mkdir(staging, 0o755); err != nil {
+	if err := os.Mkdir(staging, 0o700); err != nil {
 		return "", fmt.Errorf("create staging folder: %w", err)
 	}
 	return staging, nil
@@ -212,7 +212,7 @@ func (d disk) linkTree(src, dst string) error {
 		}
 		target := filepath.Join(dst, rel)
 		if e.IsDir() {
-			return os.MkdirAll(target, 0o755)
+			return os.MkdirAll(target, 0o700)
 		}
 		if !e.Type().IsRegular() {
 			return nil

@@ -185,7 +185,7 @@ func (c *Cloud) prepareArchive(ctx context.Context, a archiveRow, s snapRow) (st
 
 func (c *Cloud) writeArchiveFile(rel string, write func(io.Writer) error) error {
 	p := filepath.Join(c.dir, filepath.FromSlash(rel))
-	f, err := os.Create(p)
+	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ func (d disk) copyDBFromSnapshot(ctx context.Context, blob string, w io.Writer) 
 }
 
 func (d disk) copyFileTo(src, dst string) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return err
 	}
 	return d.copyFile(src, dst)
@@ -262,6 +262,10 @@ func (c *Cloud) runRestore(ctx context.Context, id string) {
 			stateRunning, msg, ms(c.nowUTC()), rr.ID)
 	}
 	setMsg("Preparing restore")
+	if c.faults.restoreNoRoom() {
+		c.failRestore(ctx, rr.ID, msgRestoreNoRoom)
+		return
+	}
 	inject := c.faults.nextRestoreFails()
 	staging, err := c.newStaging(rr.TargetEnvID)
 	if err != nil {

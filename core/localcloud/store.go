@@ -126,6 +126,9 @@ CREATE TABLE IF NOT EXISTS uploads (
 func openDB(dir string, noSync bool) (*sql.DB, bool, error) {
 	path := filepath.Join(dir, "localcloud.db")
 	isNew := !fileExists(path)
+	if err := ownerOnly(path); err != nil {
+		return nil, false, err
+	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")

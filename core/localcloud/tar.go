@@ -238,7 +238,7 @@ func (d disk) extractFull(ctx context.Context, r io.Reader, dst string, opt extr
 			return res, fmt.Errorf("%w: %q", errUnsafeEntry, h.Name)
 		}
 		if h.Typeflag == tar.TypeDir {
-			if err := os.MkdirAll(target, 0o755); err != nil {
+			if err := os.MkdirAll(target, 0o700); err != nil {
 				return res, err
 			}
 			continue
@@ -290,10 +290,10 @@ func (d disk) extractFull(ctx context.Context, r io.Reader, dst string, opt extr
 
 // writeEntry writes r to a new file at target (never over an existing one).
 func (d disk) writeEntry(r io.Reader, target string) error {
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("%w: %s appears twice in the backup", errUnsafeEntry, filepath.Base(target))

@@ -47,6 +47,7 @@ type uploads struct {
 func newUploads(c *Cloud) *uploads {
 	dir := filepath.Join(c.dir, "uploads")
 	store := filestore.New(dir)
+	store.DirModePerm, store.FileModePerm = 0o700, 0o600
 	composer := tusd.NewStoreComposer()
 	composer.UseCore(store)
 	composer.UseTerminater(store)
@@ -124,7 +125,7 @@ func (u *uploads) handlerFor(projectID, envID string) (*tusd.UnroutedHandler, er
 	h, err := tusd.NewUnroutedHandler(tusd.Config{
 		StoreComposer:           u.composer,
 		BasePath:                "/api/v2/apps/" + projectID + "/environments/" + envID + "/uploads/",
-		MaxSize:                 u.c.cfg.MaxUploadSize,
+		MaxSize:                 u.c.cfg.maxUpload(),
 		DisableDownload:         true,
 		DisableConcatenation:    true,
 		Cors:                    &tusd.CorsConfig{Disable: true},
@@ -275,9 +276,16 @@ func (c *Cloud) createUpload(w http.ResponseWriter, r *http.Request, h *tusd.Unr
 			"Upload-Length must give the file's size in bytes."))
 		return
 	}
-	if max := c.cfg.MaxUploadSize; max > 0 && size > max {
-		writeError(w, newAPIError(http.StatusRequestEntityTooLarge, codeInvalidParameters,
+	if max := c.cfg.maxUpload(); max > 0 && size > max {
+		writeError(w, newAPIError(http.StatusRequestEntityTooLarge, codeUploadTooLarge,
 			fmt.Sprintf("The file is %d bytes; this server accepts uploads up to %d bytes.", size, max)))
+		return
+	}
+	// The length is known before any byte is sent: refuse at once what the disk cannot hold,
+	// instead of failing hours into the upload.
+	if free, err := freeSpace(c.uploads.dir); err == nil && free < size+diskMargin {
+		writeError(w, newAPIError(http.StatusInsufficientStorage, codeInsufficientStorage,
+			fmt.Sprintf("The file is %d bytes, and this server's disk has only %d bytes free.", size, free)))
 		return
 	}
 	in := uploadIntent{envID: e.EnvID, user: userFrom(r.Context()), filename: filename, sha: sha}

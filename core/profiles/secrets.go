@@ -70,6 +70,11 @@ func (k *Keyring) Delete(ctx context.Context, profile string) error {
 }
 
 func (k *Keyring) call(ctx context.Context, fn func() error) error {
+	if !sessionBusReachable() {
+		// Without a session bus the D-Bus library would start one of its own (dbus-launch)
+		// that outlives this program: say so instead.
+		return &UnavailableError{Cause: "there is no D-Bus session to reach a keyring through", Err: errNoSessionBus}
+	}
 	ctx, cancel := context.WithTimeout(ctx, k.timeout)
 	defer cancel()
 	done := make(chan error, 1)

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+
+	"restoredesk/core/cloud"
 )
 
 // DefaultAPIURL is the real Mendix Cloud.
@@ -138,6 +140,15 @@ func Validate(p Profile) error {
 	u, err := url.Parse(p.APIURL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return fmt.Errorf("the API URL %q is not a web address; leave it as %s unless support told you otherwise", p.APIURL, DefaultAPIURL)
+	}
+	// What the client would refuse at first use (plain http to another computer, a user
+	// name in the URL, a query) is refused now, while the user is still at the form.
+	if err := cloud.CheckAPIURL(p.APIURL); err != nil {
+		var ue *cloud.APIURLError
+		if errors.As(err, &ue) {
+			return fmt.Errorf("the API URL %s; leave it as %s unless support told you otherwise", ue.Problem, DefaultAPIURL)
+		}
+		return err
 	}
 	return nil
 }

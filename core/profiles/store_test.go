@@ -157,3 +157,23 @@ func TestKeyringWithoutDBusIsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A profile the client would refuse at first use is refused when it is saved.
+func TestSaveRefusesAnAPIURLTheClientWouldRefuse(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "profiles.json"), NewSessionStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"http://deploy.example.com", "https://user:pw@deploy.mendix.com", "https://deploy.mendix.com/?x=1", "deploy.mendix.com"} {
+		err := s.Save(context.Background(), Profile{Name: "acme", Username: "a@example.com", APIURL: u}, "")
+		if err == nil || strings.Contains(err.Error(), "pw@") {
+			t.Errorf("Save with API URL %q = %v, want a refusal without the password", u, err)
+		}
+	}
+	if len(s.List()) != 0 {
+		t.Errorf("refused profiles were saved: %v", s.List())
+	}
+	if err := s.Save(context.Background(), Profile{Name: "local", Username: "a@example.com", APIURL: "http://127.0.0.1:8080"}, ""); err != nil {
+		t.Errorf("loopback refused: %v", err)
+	}
+}

@@ -27,11 +27,16 @@ func (e *Engine) StartTarget(ctx context.Context, profile string, t Target, onEv
 }
 
 // StopTarget stops an environment and follows it until it reports Stopped (at most the
-// stop timeout); journaled as a run of its own. An environment that is stopped already is
-// left as it is (Result.AlreadyDone); one that is neither running nor stopped is refused.
-func (e *Engine) StopTarget(ctx context.Context, profile string, t Target, onEvent func(Event)) (*Result, error) {
+// stop timeout); journaled as a run of its own. A production environment is stopped only
+// when confirm names it (the production rule, as for a restore); without that nothing
+// happens. An environment that is stopped already is left as it is (Result.AlreadyDone);
+// one that is neither running nor stopped is refused.
+func (e *Engine) StopTarget(ctx context.Context, profile string, t Target, confirm string, onEvent func(Event)) (*Result, error) {
 	if t.App.AppID == "" || t.Env.Mode == "" {
 		return nil, planErr("Choose the app and environment to stop.", "", ErrInvalidRequest)
+	}
+	if name := nameToType(t, false, true); !confirms(confirm, name) {
+		return nil, confirmationError(t.Env.Mode, confirm, "stopping it")
 	}
 	return e.act(ctx, journal.KindStop, profile, t, onEvent, nil)
 }
@@ -138,7 +143,8 @@ func (e *Engine) StartAfter(ctx context.Context, runID int64, onEvent func(Event
 }
 
 // planAction plans a start, stop or manual backup (req.Action): the environment's status
-// now, the steps, and what they mean. Nothing needs a typed name: no data is replaced.
+// now, the steps, and what they mean. Stopping production needs its name typed (see
+// rules.go); nothing else here does: no data is replaced.
 func (e *Engine) planAction(ctx context.Context, req Request) (*Plan, error) {
 	t := req.Target
 	verb, ok := actVerb[req.Action]
@@ -152,7 +158,7 @@ func (e *Engine) planAction(ctx context.Context, req Request) (*Plan, error) {
 	case t.App.AppID == "" || t.Env.Mode == "":
 		return nil, planErr(fmt.Sprintf("Choose the app and environment to %s.", verb), "", ErrInvalidRequest)
 	}
-	env, err := e.readTarget(ctx, t)
+	env, err := e.readTarget(ctx, t, "")
 	if err != nil {
 		return nil, err
 	}
@@ -165,11 +171,15 @@ func (e *Engine) planAction(ctx context.Context, req Request) (*Plan, error) {
 			fmt.Sprintf("Deploy the app to %s in the Mendix Portal first.", mode), ErrTargetBusy)
 	}
 	p.Steps = ActionSteps(req.Action, mode)
+	p.ConfirmationRequired = p.needsConfirmation()
 	switch {
 	case req.Action == journal.KindStop && env.Status == cloud.StatusStopped:
 		p.Notes = append(p.Notes, fmt.Sprintf("%s is stopped already: nothing will change.", mode))
 	case req.Action == journal.KindStop:
 		p.Notes = append(p.Notes, fmt.Sprintf("%s's users are offline until it is started again.", mode))
+		if p.ConfirmationRequired {
+			p.Notes = append(p.Notes, fmt.Sprintf("%s is a production environment: type its name, %s, to confirm.", mode, mode))
+		}
 	case req.Action == journal.KindStart && env.Status == cloud.StatusRunning:
 		p.Notes = append(p.Notes, fmt.Sprintf("%s is running already: nothing will change.", mode))
 	case req.Action == journal.KindStart:

@@ -24,7 +24,7 @@ func TestStopAndStartTarget(t *testing.T) {
 	tg := b.target(localcloud.DemoAppOrderDesk, "Production")
 
 	rec := &recorder{}
-	res, err := b.e.StopTarget(ctx, "demo", tg, rec.on)
+	res, err := b.e.StopTarget(ctx, "demo", tg, "Production", rec.on)
 	if err != nil {
 		t.Fatalf("StopTarget: %v", err)
 	}
@@ -43,7 +43,7 @@ func TestStopAndStartTarget(t *testing.T) {
 		t.Error("no event says that Production is being stopped")
 	}
 
-	again, err := b.e.StopTarget(ctx, "demo", tg, nil)
+	again, err := b.e.StopTarget(ctx, "demo", tg, "Production", nil)
 	if err != nil || !again.AlreadyDone || again.StoppedEnv || again.Message != "Production was already stopped." {
 		t.Errorf("second stop = %+v, %v", again, err)
 	}
@@ -84,7 +84,7 @@ func TestStopTargetTimeoutAndRefusal(t *testing.T) {
 	b := newBed(t, localcloudtest.WithJobDelay(300*time.Millisecond))
 	e := restore.New(b.client, b.j, append(fastEngineOpts(), restore.WithStopTimeout(time.Millisecond))...)
 	tg := b.target(localcloud.DemoAppOrderDesk, "Production")
-	res, err := e.StopTarget(ctx, "demo", tg, nil)
+	res, err := e.StopTarget(ctx, "demo", tg, "production", nil)
 	ex := explain.Explain(err)
 	if !errors.Is(err, restore.ErrStopTimeout) || !strings.Contains(ex.Summary, "Production did not stop within") ||
 		strings.Contains(ex.Summary, "restore") || !strings.Contains(ex.NextStep, "Mendix Portal") {
@@ -96,11 +96,11 @@ func TestStopTargetTimeoutAndRefusal(t *testing.T) {
 
 	test := b.target(localcloud.DemoAppOrderDesk, "Test")
 	b.setStatus(test.Env.EnvironmentID, "Empty")
-	if _, err := b.e.StopTarget(ctx, "demo", test, nil); !errors.Is(err, restore.ErrTargetBusy) ||
+	if _, err := b.e.StopTarget(ctx, "demo", test, "", nil); !errors.Is(err, restore.ErrTargetBusy) ||
 		!strings.Contains(explain.Explain(err).Summary, "Nothing is deployed to Test, so there is nothing to stop") {
 		t.Errorf("stop of an empty environment = %v", err)
 	}
-	if _, err := b.e.StopTarget(ctx, "demo", restore.Target{}, nil); !errors.Is(err, restore.ErrInvalidRequest) {
+	if _, err := b.e.StopTarget(ctx, "demo", restore.Target{}, "", nil); !errors.Is(err, restore.ErrInvalidRequest) {
 		t.Errorf("stop without a target = %v", err)
 	}
 }

@@ -91,8 +91,21 @@ func New(c Cloud, j *journal.Journal, opts ...Option) *Engine {
 	for _, o := range opts {
 		o(e)
 	}
+	// Against Mendix's own cloud nobody polls faster than MinPollInterval, whatever was
+	// asked for (a demo setting left on, a typo of 1ms): jobs there take minutes, and the
+	// account's rate limit is shared with everyone on it. The embedded cloud on loopback
+	// may be polled as fast as a test likes.
+	if mc, ok := c.(interface{ IsMendixCloud() bool }); ok && mc.IsMendixCloud() && e.poll < MinPollInterval {
+		e.poll, e.maxPoll = MinPollInterval, max(e.maxPoll, 8*MinPollInterval)
+	}
 	return e
 }
+
+// MinPollInterval is the shortest wait between polls of a job on Mendix's own cloud.
+const MinPollInterval = time.Second
+
+// PollInterval is the first wait between polls of a job.
+func (e *Engine) PollInterval() time.Duration { return e.poll }
 
 // Journal is the journal the engine records runs in.
 func (e *Engine) Journal() *journal.Journal { return e.journal }
@@ -126,7 +139,7 @@ func (e *Engine) PlanWithProgress(ctx context.Context, req Request, onEvent func
 		}
 	}
 
-	env, err := e.readTarget(ctx, req.Target)
+	env, err := e.readTarget(ctx, req.Target, req.Source.SnapshotID)
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +182,11 @@ func (e *Engine) PlanWithProgress(ctx context.Context, req Request, onEvent func
 		if err := e.planFile(ctx, p, onEvent); err != nil {
 			return nil, err
 		}
+		if !e.cloud.UploadsSupported() {
+			// Mendix's own cloud has no upload route: the checked file goes to the Portal,
+			// and no request is made to find that out.
+			return nil, uploadHandoff(appLabel(req.Target), mode, req.Source.File, p.Archive, nil)
+		}
 	} else if err := e.planSnapshot(ctx, p); err != nil {
 		return nil, err
 	}
@@ -181,10 +199,14 @@ func (e *Engine) PlanWithProgress(ctx context.Context, req Request, onEvent func
 
 // readTarget reads the target environment's status now, checking it is still the one
 // that was chosen.
-func (e *Engine) readTarget(ctx context.Context, t Target) (*cloud.Environment, error) {
+func (e *Engine) readTarget(ctx context.Context, t Target, snapshotID string) (*cloud.Environment, error) {
 	app, mode := t.App, t.Env.Mode
 	env, err := readRetry(ctx, e, func() (*cloud.Environment, error) { return e.cloud.GetEnvironment(ctx, app.AppID, mode) })
 	if err != nil {
+		if freeAppRefusal(IsFreeApp(t), err) {
+			// Mendix Cloud offers Free Apps little more than listing: the Portal is the way.
+			return nil, freeAppHandoff(appLabel(t), mode, snapshotID, false, err)
+		}
 		return nil, planErr(fmt.Sprintf("Restore Desk could not read the status of %s: %s.", mode, cause(err)), "", err)
 	}
 	if t.Env.EnvironmentID != "" && env.EnvironmentID != "" && env.EnvironmentID != t.Env.EnvironmentID {

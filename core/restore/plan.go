@@ -28,6 +28,8 @@ type Cloud interface {
 	CreateSnapshot(ctx context.Context, projectID, envID, comment string) (*cloud.Snapshot, error)
 	CreateRestore(ctx context.Context, projectID, envID string, req cloud.RestoreRequest) (*cloud.Restore, error)
 	GetRestore(ctx context.Context, projectID, envID, restoreID string) (*cloud.Restore, error)
+	// UploadsSupported answers without a request: false for Mendix's own cloud.
+	UploadsSupported() bool
 	CreateUpload(ctx context.Context, projectID, envID string, meta cloud.UploadMeta) (*cloud.Upload, error)
 	UploadOffset(ctx context.Context, uploadURL string) (int64, error)
 	SendUpload(ctx context.Context, uploadURL string, src io.ReaderAt, size int64, onProgress func(delta int64)) error

@@ -56,8 +56,10 @@ func Describe(r journal.Run) string {
 		return fmt.Sprintf("Run %d stopped %s of %s and was interrupted before restoring: nothing was restored, and %s may still be stopped.", r.ID, r.Mode, r.AppID, r.Mode)
 	case r.UploadURL != "":
 		return fmt.Sprintf("Run %d was uploading %s to %s of %s: the upload can continue where it stopped.", r.ID, r.FileName, r.Mode, r.AppID)
+	case r.Kind == journal.KindComment || r.Kind == journal.KindDelete:
+		return fmt.Sprintf("Run %d was changing the backup %s of %s of %s when it was interrupted: the list of backups shows whether it was done.", r.ID, r.SnapshotID, r.Mode, r.AppID)
 	}
-	return fmt.Sprintf("Run %d (%s of %s) was interrupted before anything was changed.", r.ID, r.Mode, r.AppID)
+	return fmt.Sprintf("Run %d (%s of %s) was interrupted before it stopped the environment or sent a restore: it restored nothing.", r.ID, r.Mode, r.AppID)
 }
 
 // Reattach picks up an interrupted run and ends it properly:
@@ -111,6 +113,14 @@ func (e *Engine) Reattach(ctx context.Context, runID int64, onEvent func(Event))
 	case jr.Kind == journal.KindStart || jr.Kind == journal.KindStop || jr.Kind == journal.KindBackup:
 		return r.finish(ctx, r.reattachAction(ctx, jr))
 
+	case jr.Kind == journal.KindComment || jr.Kind == journal.KindDelete:
+		// The request may have gone out: only the backup list can tell, so nothing is sent again.
+		return r.finish(ctx, &RunError{
+			Summary: fmt.Sprintf("Run %d was interrupted while it changed the backup %s of %s, so it is not known whether the change was made.", runID, jr.SnapshotID, mode),
+			Next:    "Look at the list of backups, and make the change again if it is not there.",
+			Err:     ErrInterrupted,
+		})
+
 	case jr.RestoreID != "":
 		err := r.step(ctx, StepWait, true)
 		if err == nil && jr.Start && !jr.StartedEnv {
@@ -150,7 +160,10 @@ func (e *Engine) Reattach(ctx context.Context, runID int64, onEvent func(Event))
 		}
 		return r.finish(ctx, err)
 	}
-	summary := fmt.Sprintf("Run %d was interrupted before anything in %s was changed.", runID, mode)
+	// The journal shows no stop, no upload and no restore request, and the engine records
+	// each before sending it: so this run sent none of them. That is all it can vouch for
+	// (the cloud keeps no list of restores to ask), so it says no more than that.
+	summary := fmt.Sprintf("Run %d was interrupted before it stopped %s or sent a restore (each is recorded before it is sent, and none was): this run restored nothing.", runID, mode)
 	if jr.SafetySnapshotID != "" {
 		summary += fmt.Sprintf(" Its safety backup %s stays available.", jr.SafetySnapshotID)
 	}

@@ -1,9 +1,11 @@
 package restore
 
 import (
+	"fmt"
 	"strings"
 
 	"restoredesk/core/cloud"
+	"restoredesk/core/journal"
 )
 
 // The rules of a run live here, once: what a Free App is, when a safety backup is
@@ -79,18 +81,37 @@ func (p *Plan) ConfirmWith(typed string) bool {
 }
 
 // needsConfirmation is the production rule: a plan that changes a production environment's
-// data needs its name typed (any case). An upload alone, a start, stop or backup change no
-// data there, so they need none.
+// data, or takes it down (a stop), needs its name typed (any case). An upload alone, a
+// start or a backup neither, so they need none.
 func (p *Plan) needsConfirmation() bool {
-	name := p.confirmName()
-	return name != "" && !strings.EqualFold(strings.TrimSpace(p.Request.Options.Confirm), name)
+	return !confirms(p.Request.Options.Confirm, p.confirmName())
 }
 
 // confirmName is the name a plan needs typed, "" when none.
 func (p *Plan) confirmName() string {
 	changesData := p.Request.Action == "" && !(p.Request.Source.File != "" && p.Request.Options.UploadOnly)
-	if changesData && (p.Production || isProduction(p.Request.Target)) {
-		return p.Request.Target.Env.Mode
+	return nameToType(p.Request.Target, p.Production, changesData || p.Request.Action == journal.KindStop)
+}
+
+// nameToType is the production rule itself: what must be typed before an action that
+// replaces data or takes the environment down (takesDown) on t; "" when nothing needs to be.
+func nameToType(t Target, production, takesDown bool) string {
+	if takesDown && (production || isProduction(t)) {
+		return t.Env.Mode
 	}
 	return ""
+}
+
+// confirms reports whether typed confirms name ("" needs no confirmation).
+func confirms(typed, name string) bool {
+	return name == "" || strings.EqualFold(strings.TrimSpace(typed), name)
+}
+
+// confirmationError refuses an unconfirmed action on production: nothing was done.
+func confirmationError(mode, typed, what string) error {
+	summary := fmt.Sprintf("%s is a production environment: type its name, %s, to confirm %s. Nothing was changed.", mode, mode, what)
+	if c := strings.TrimSpace(typed); c != "" {
+		summary = fmt.Sprintf("The confirmation %q does not match %s. Nothing was changed.", c, mode)
+	}
+	return &RunError{Summary: summary, Next: fmt.Sprintf("Type %s exactly (any capitalisation) to confirm.", mode), Err: ErrConfirmationRequired}
 }

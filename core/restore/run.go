@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"restoredesk/core/archive"
+	"restoredesk/core/explain"
 	"restoredesk/core/journal"
 )
 
@@ -45,6 +46,7 @@ type runner struct {
 	runStart   time.Time
 
 	res         Result
+	freeApp     bool // the target is a Free App: a 4xx from the cloud hands over to the Portal
 	stopped     bool // the run stopped (or asked to stop) the environment
 	started     bool
 	restored    bool   // the restore job completed
@@ -62,18 +64,18 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 	if p == nil || len(p.Steps) == 0 {
 		return nil, planErr("There is no plan to run.", "Make a plan first.", ErrInvalidRequest)
 	}
-	if p.Request.Action != "" {
-		return e.runAction(ctx, p, onEvent)
-	}
 	req := p.Request
 	mode := req.Target.Env.Mode
 	if p.needsConfirmation() {
 		p.ConfirmationRequired = true
-		summary := fmt.Sprintf("%s is a production environment: type its name, %s, to confirm the restore. Nothing was changed.", mode, mode)
-		if c := strings.TrimSpace(req.Options.Confirm); c != "" {
-			summary = fmt.Sprintf("The confirmation %q does not match %s. Nothing was changed.", c, mode)
+		what := "the restore"
+		if req.Action == journal.KindStop {
+			what = "stopping it"
 		}
-		return nil, &RunError{Summary: summary, Next: fmt.Sprintf("Type %s exactly (any capitalisation) to restore into it.", mode), Err: ErrConfirmationRequired}
+		return nil, confirmationError(mode, req.Options.Confirm, what)
+	}
+	if p.Request.Action != "" {
+		return e.runAction(ctx, p, onEvent)
 	}
 
 	jr := &journal.Run{
@@ -137,6 +139,9 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 // begin records a new run in the journal and claims it for this caller; didNot ("start
 // the restore") finishes the sentence that says nothing was done when that fails.
 func (e *Engine) begin(ctx context.Context, jr *journal.Run, didNot string) (id int64, release func(), err error) {
+	if b, ok := e.cloud.(interface{ BaseURL() string }); ok && jr.APIURL == "" {
+		jr.APIURL = b.BaseURL() // undo and resume go back to the same cloud
+	}
 	id, err = e.journal.Create(jctx(ctx), jr)
 	if err != nil {
 		return 0, nil, planErr(fmt.Sprintf("Restore Desk could not write to its journal, so it did not %s. Nothing was changed.", didNot),
@@ -157,7 +162,8 @@ func (e *Engine) begin(ctx context.Context, jr *journal.Run, didNot string) (id 
 func (e *Engine) newRunner(id int64, jr *journal.Run, onEvent func(Event)) *runner {
 	r := &runner{
 		e: e, id: id, kind: jr.Kind, sink: onEvent, titles: map[StepKind]string{}, runStart: jr.StartedAt,
-		t: target{appID: jr.AppID, appName: jr.AppName, projectID: jr.ProjectID, envID: jr.EnvID, mode: jr.Mode},
+		t:       target{appID: jr.AppID, appName: jr.AppName, projectID: jr.ProjectID, envID: jr.EnvID, mode: jr.Mode},
+		freeApp: jr.FreeApp,
 	}
 	r.res.RunID = id
 	return r
@@ -170,6 +176,9 @@ func (r *runner) emit(ev Event) {
 	}
 	ev.RunID = r.id
 	ev.Time = r.e.now()
+	// Messages carry text from the cloud (job status messages, backup comments): every
+	// front end gets it with control characters escaped, never to be interpreted.
+	ev.Message, ev.Title, ev.State = explain.Printable(ev.Message), explain.Printable(ev.Title), explain.Printable(ev.State)
 	r.emitMu.Lock()
 	defer r.emitMu.Unlock()
 	r.sink(ev)
@@ -189,6 +198,14 @@ func jctx(ctx context.Context) context.Context { return context.WithoutCancel(ct
 // (a cut request is one whose outcome nobody knows). It still ends after callTimeout.
 func shield(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
+}
+
+// appLabel is the app's name for sentences, its AppId when the name is unknown.
+func (r *runner) appLabel() string {
+	if r.t.appName != "" {
+		return r.t.appName
+	}
+	return r.t.appID
 }
 
 func (r *runner) journalErr(what string, err error) {
@@ -234,9 +251,17 @@ func (r *runner) stepWith(ctx context.Context, k StepKind, fn func(context.Conte
 	if r.titles[k] == "" {
 		r.titles[k] = defaultTitle(k, r.t.mode)
 	}
-	r.journalErr("step started", r.e.journal.StepStarted(jctx(ctx), r.id, string(k), r.titles[k]))
-	r.emit(Event{Step: k, Type: EventStepStarted, Title: r.titles[k]})
-	msg, err := fn(ctx)
+	// A step that changes something is recorded before it is sent; if that fails it is not
+	// sent at all (notRecorded): the journal never misses what the run did.
+	var msg string
+	err := r.e.journal.StepStarted(jctx(ctx), r.id, string(k), r.titles[k])
+	if err != nil && k.changesState() {
+		err = r.notRecorded(k, err)
+	} else {
+		r.journalErr("step started", err)
+		r.emit(Event{Step: k, Type: EventStepStarted, Title: r.titles[k]})
+		msg, err = fn(ctx)
+	}
 	if err != nil {
 		var re *RunError
 		if !errors.As(err, &re) {
@@ -295,7 +320,7 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Result, error) {
 	switch {
 	case runErr != nil:
 		msg = plainOf(runErr)
-	case r.kind == journal.KindStop || r.kind == journal.KindBackup:
+	case r.kind == journal.KindStop || r.kind == journal.KindBackup || r.kind == journal.KindComment || r.kind == journal.KindDelete:
 		msg = r.lastDone // the one step's sentence says it all: "Production is stopped."
 	case r.opts.UploadOnly:
 		msg = fmt.Sprintf("%s is uploaded: it is now a backup of %s that you can restore.", fileName(r.filePath), mode)

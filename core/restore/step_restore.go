@@ -20,6 +20,9 @@ func (r *runner) doRestore(ctx context.Context, hadStop bool) (string, error) {
 			if ctx.Err() != nil {
 				return "", r.cancelled(ctx, StepRestore)
 			}
+			if freeAppRefusal(r.freeApp, err) {
+				return "", freeAppHandoff(r.appLabel(), mode, r.snapshotID, r.stopped, err)
+			}
 			return "", &RunError{Summary: fmt.Sprintf("Restore Desk could not read the status of %s: %s. Nothing was restored.", mode, cause(err)), Err: err}
 		}
 		if env.Status != cloud.StatusStopped {
@@ -29,8 +32,11 @@ func (r *runner) doRestore(ctx context.Context, hadStop bool) (string, error) {
 			}
 		}
 	}
-	// Written before the request: from here on this run never sends another restore.
-	r.journalErr("submitting", r.e.journal.RestoreSubmitting(jctx(ctx), r.id))
+	// Written before the request: from here on this run never sends another restore, and
+	// a restore that could not be recorded is not sent at all.
+	if err := r.e.journal.RestoreSubmitting(jctx(ctx), r.id); err != nil {
+		return "", r.notRecorded(StepRestore, err)
+	}
 	var rs *cloud.Restore
 	var err error
 	pl := r.newPoller()
@@ -56,6 +62,9 @@ func (r *runner) doRestore(ctx context.Context, hadStop bool) (string, error) {
 					mode, r.undoHint()),
 				Err: fmt.Errorf("%w: %w", ErrOutcomeUnknown, err),
 			}
+		}
+		if freeAppRefusal(r.freeApp, err) {
+			return "", freeAppHandoff(r.appLabel(), mode, r.snapshotID, r.stopped, err)
 		}
 		what := "Mendix Cloud refused the restore"
 		if cloud.IsStillRunning(err) {

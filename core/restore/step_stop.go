@@ -30,6 +30,9 @@ func (r *runner) doStop(ctx context.Context) (string, error) {
 		if ctx.Err() != nil {
 			return "", r.cancelled(ctx, StepStop)
 		}
+		if freeAppRefusal(r.freeApp, err) {
+			return "", freeAppHandoff(r.appLabel(), mode, r.snapshotID, false, err)
+		}
 		return "", &RunError{Summary: fmt.Sprintf("Restore Desk could not read the status of %s: %s. Nothing was changed.", mode, cause(err)), Err: err}
 	}
 	switch env.Status {
@@ -49,8 +52,10 @@ func (r *runner) doStop(ctx context.Context) (string, error) {
 		}
 	}
 	// Record the intent first: a crash right after the request must still know.
+	if err := r.e.journal.SetStoppedEnv(jctx(ctx), r.id, true); err != nil {
+		return "", r.notRecorded(StepStop, err) // not sent: nothing was stopped
+	}
 	r.stopped = true
-	r.journalErr("stopped", r.e.journal.SetStoppedEnv(jctx(ctx), r.id, true))
 	r.emit(Event{Step: StepStop, Type: EventMessage, Message: fmt.Sprintf("Stopping %s…", mode)})
 	for attempt := 0; ; attempt++ {
 		cctx, cancel := shield(ctx)
@@ -68,6 +73,9 @@ func (r *runner) doStop(ctx context.Context) (string, error) {
 		// The cloud refused: the environment keeps running.
 		r.stopped = false
 		r.journalErr("stopped", r.e.journal.SetStoppedEnv(jctx(ctx), r.id, false))
+		if freeAppRefusal(r.freeApp, err) {
+			return "", freeAppHandoff(r.appLabel(), mode, r.snapshotID, false, err)
+		}
 		return "", &RunError{Summary: fmt.Sprintf("%s could not be stopped: %s. Nothing was changed.", mode, cause(err)), Err: err}
 	}
 	// After an uncertain answer one of the requests may still have been carried out: the

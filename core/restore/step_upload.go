@@ -28,11 +28,7 @@ func (r *runner) doUpload(ctx context.Context) (string, error) {
 			break
 		}
 		if errors.Is(err, cloud.ErrUploadsUnsupported) {
-			return "", &RunError{
-				Summary: "This server does not accept uploaded archives: on Mendix Cloud, archives are uploaded through the Mendix Portal. Nothing was changed.",
-				Next:    fmt.Sprintf("Open %s's Backups page in the Mendix Portal and use Upload Archive; the upload then shows up here as a backup you can restore.", mode),
-				Err:     err,
-			}
+			return "", uploadHandoff(r.appLabel(), mode, r.filePath, r.report, err)
 		}
 		// A second upload resource is harmless (an unfinished one is never a backup), so
 		// a failed or ambiguous create is simply tried again.
@@ -47,7 +43,9 @@ func (r *runner) doUpload(ctx context.Context) (string, error) {
 		}
 	}
 	// Journal the upload before any byte goes out, so a restart can resume it.
-	r.journalErr("upload", r.e.journal.SetUpload(jctx(ctx), r.id, up.URL, up.SnapshotID))
+	if err := r.e.journal.SetUpload(jctx(ctx), r.id, up.URL, up.SnapshotID); err != nil {
+		return "", r.notRecorded(StepUpload, err) // the empty upload resource is harmless
+	}
 	r.res.UploadSnapshotID = up.SnapshotID
 	return r.sendAndWait(ctx, up.URL, up.SnapshotID)
 }

@@ -67,6 +67,13 @@ func (r *runner) restoreFailed(msg string) error {
 		err.Next = fmt.Sprintf("To put back %s's data as it was, undo this run: it restores the safety backup %s made just before.", mode, r.res.SafetySnapshotID)
 		err.Action = &NextAction{Kind: ActionUndo, RunID: r.id}
 	}
+	if cloud.LacksRoom(msg) {
+		// The docs' rule, so the user knows how much room to make.
+		err.Summary = fmt.Sprintf("The restore into %s failed for lack of space (%s): %s. %s's data may be partly restored, so do not use it as it is.",
+			mode, msg, cloud.RestoreRoomRule, mode)
+		err.Next = "Give the environment a bigger database plan in the Mendix Portal, or restore a smaller backup. " + err.Next
+		err.Err = fmt.Errorf("%w: %w: %s", ErrRestoreFailed, cloud.ErrNoRoom, msg)
+	}
 	return err
 }
 

@@ -24,6 +24,17 @@ func WithJobDelay(d time.Duration) Option { return func(c *localcloud.Config) { 
 // WithFaults injects faults from the start.
 func WithFaults(f localcloud.Faults) Option { return func(c *localcloud.Config) { c.Faults = f } }
 
+// WithStrictDownloads refuses archive downloads that carry Mendix headers (see
+// localcloud.DownloadOptions.RejectMendixHeaders).
+func WithStrictDownloads() Option {
+	return func(c *localcloud.Config) { c.Downloads.RejectMendixHeaders = true }
+}
+
+// WithDownloadTTL makes archive links valid for d after their archive completed.
+func WithDownloadTTL(d time.Duration) Option {
+	return func(c *localcloud.Config) { c.Downloads.TTL = d }
+}
+
 // Start serves a cloud with the demo data (localcloud.DemoUsername / DemoAPIKey) on
 // 127.0.0.1, with jobs taking about a millisecond and without fsync (Config.NoSync). It is
 // closed by t.Cleanup.
@@ -44,3 +55,11 @@ func Start(t testing.TB, opts ...Option) *localcloud.Server {
 	})
 	return s
 }
+
+// LikeMendix makes the cloud behave as the real Mendix Cloud is documented to: Free App
+// environment reads, starts, stops and restores are refused with a 4xx, and there is no
+// upload route.
+func LikeMendix() Option { return func(c *localcloud.Config) { c.LikeMendix = true } }
+
+// WithMaxUploadSize bounds one upload (negative: no limit).
+func WithMaxUploadSize(n int64) Option { return func(c *localcloud.Config) { c.MaxUploadSize = n } }

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"restoredesk/core/explain"
+	"restoredesk/core/restore"
+)
+
+func init() {
+	register(&command{
+		name:    "comment",
+		args:    "APP ENV SNAPSHOT_ID TEXT",
+		summary: "set a backup's comment (an empty TEXT removes it)",
+		run:     runComment,
+	})
+	register(&command{
+		name:    "delete",
+		args:    "APP ENV SNAPSHOT_ID [--yes | --confirm ENV]",
+		summary: "delete a manual backup (never one being restored; production needs --confirm ENV)",
+		run:     runDelete,
+	})
+}
+
+func runComment(ctx context.Context, c *cli, args []string) error {
+	pos, err := parse(c.flags("comment"), args, 4, 4)
+	if err != nil {
+		return err
+	}
+	return c.manage(ctx, pos, restore.ManageRequest{SnapshotID: pos[2], Comment: pos[3]}, &runFlags{yes: true})
+}
+
+func runDelete(ctx context.Context, c *cli, args []string) error {
+	fs := c.flags("delete")
+	f := &runFlags{}
+	fs.BoolVar(&f.yes, "yes", false, "do not ask before deleting (not enough for production: use --confirm)")
+	fs.StringVar(&f.confirm, "confirm", "", "the environment's name, as the confirmation deleting a production backup needs")
+	pos, err := parse(fs, args, 3, 3)
+	if err != nil {
+		return err
+	}
+	if err := f.check(); err != nil {
+		return err
+	}
+	return c.manage(ctx, pos, restore.ManageRequest{SnapshotID: pos[2], Delete: true}, f)
+}
+
+// manage plans the change to one backup, shows the plan, gets the confirmation the plan
+// asks for, and runs it.
+func (c *cli) manage(ctx context.Context, pos []string, req restore.ManageRequest, f *runFlags) error {
+	s, err := c.openTarget(ctx, pos[0], pos[1])
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	e, env := s.e, s.target.Env
+	req.Profile, req.Target = c.profile, s.target
+	p, err := e.PlanManage(ctx, req)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "%s\n", explain.Printable(p.Step.Title))
+	for _, n := range p.Notes {
+		fmt.Fprintf(c.stdout, "  • %s\n", explain.Printable(n))
+	}
+	if req.Delete {
+		mode := env.Mode
+		switch {
+		case f.confirm != "":
+			if !p.ConfirmWith(f.confirm) {
+				return usagef("--confirm %q does not name the environment %s. Nothing was changed", f.confirm, mode)
+			}
+		case p.ConfirmationRequired && f.yes:
+			return usagef("%s is a production environment: --yes alone is not enough, add --confirm %s. Nothing was changed", mode, mode)
+		case f.yes:
+		case !stdinIsTerminal(c.stdin):
+			hint := "--yes"
+			if p.ConfirmationRequired {
+				hint = "--confirm " + mode
+			}
+			return usagef("there is no terminal to ask for a confirmation on: pass %s to delete. Nothing was changed", hint)
+		default:
+			if !c.askDelete(p) {
+				fmt.Fprintln(c.stdout, "Cancelled: nothing was changed.")
+				return &exitError{code: exitFailure}
+			}
+		}
+	}
+	u := c.follow(env.Mode, []restore.Step{p.Step})
+	res, err := e.RunManage(ctx, p, restore.Follow(u))
+	restore.Finish(u, res, err)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		if res.Backup != nil {
+			return c.printJSON(res.Backup)
+		}
+		return c.printJSON(res)
+	}
+	fmt.Fprintln(c.stdout, explain.Printable(res.Message))
+	return nil
+}
+
+// askDelete asks on the terminal: yes, or the environment's name when the plan says so.
+func (c *cli) askDelete(p *restore.ManagePlan) bool {
+	mode := p.Request.Target.Env.Mode
+	if p.ConfirmationRequired {
+		fmt.Fprintf(c.stderr, "%s is a production environment. Type its name (%s) to delete the backup, or press Enter to cancel: ", mode, mode)
+	} else {
+		fmt.Fprint(c.stderr, "Delete the backup? Type yes to continue: ")
+	}
+	line, err := bufio.NewReader(c.stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return false
+	}
+	line = strings.TrimSpace(line)
+	if p.ConfirmationRequired {
+		return p.ConfirmWith(line)
+	}
+	return strings.EqualFold(line, "yes") || strings.EqualFold(line, "y")
+}

@@ -1,0 +1,86 @@
+package restore
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"path/filepath"
+
+	"restoredesk/core/archive"
+	"restoredesk/core/cloud"
+	"restoredesk/core/explain"
+)
+
+var (
+	// ErrFreeAppRefused: Mendix Cloud refused a Free App's environment read, stop or
+	// restore (any 4xx): the Portal is the way, and nothing was changed.
+	ErrFreeAppRefused = errors.New("Mendix Cloud does not manage this Free App through its API")
+	// ErrUploadHandoff: the server takes no uploads (Mendix's own cloud): the file was
+	// checked and is handed over to the Portal; nothing was sent.
+	ErrUploadHandoff = errors.New("uploads go through the Mendix Portal")
+)
+
+// HandoffError ends a plan or run by handing over to the Mendix Portal: the plain words
+// of its RunError, the Portal steps as data (explain.HandsOff), and for an upload the
+// inspection report, kept so front ends can still show the verdict.
+type HandoffError struct {
+	RunError
+	To     explain.Handoff
+	Report *archive.Report // the file's inspection (upload hand-off); nil otherwise
+}
+
+// Handoff implements explain.HandsOff.
+func (e *HandoffError) Handoff() explain.Handoff { return e.To }
+
+// Unwrap reaches the RunError's cause and the RunError itself.
+func (e *HandoffError) Unwrap() []error { return []error{&e.RunError, e.RunError.Err} }
+
+// freeAppRefusal reports whether err is the cloud refusing a Free App's call: any 4xx
+// but 401 (the credentials) and 429 (slow down), which say nothing about Free Apps.
+func freeAppRefusal(freeApp bool, err error) bool {
+	var ae *cloud.APIError
+	if !freeApp || !errors.As(err, &ae) {
+		return false
+	}
+	return ae.StatusCode >= 400 && ae.StatusCode < 500 &&
+		ae.StatusCode != http.StatusUnauthorized && ae.StatusCode != http.StatusTooManyRequests
+}
+
+// freeAppHandoff is the hand-over after a Free App refusal. stopped says whether this run
+// had stopped the environment before the refusal: then "nothing changed" is not true.
+func freeAppHandoff(app, mode, snapshotID string, stopped bool, err error) error {
+	summary := fmt.Sprintf("Mendix Cloud does not let Restore Desk stop or restore %s (a Free App) through its API. Nothing was changed.", app)
+	if stopped {
+		summary = fmt.Sprintf("Mendix Cloud does not let Restore Desk restore %s (a Free App) through its API. Nothing was restored; %s was stopped by this run and is still stopped.", app, mode)
+	}
+	return &HandoffError{
+		RunError: RunError{
+			Summary: summary,
+			Next:    "Restore the backup in the Mendix Portal: open the app's Backups, pick the backup, click Stop Application, then Restore Backup.",
+			Err:     fmt.Errorf("%w: %w", ErrFreeAppRefused, err),
+		},
+		To: explain.FreeAppRestoreHandoff(app, mode, snapshotID),
+	}
+}
+
+// uploadHandoff is the hand-over of a checked file to the Portal's Upload Archive.
+func uploadHandoff(app, mode, path string, rep *archive.Report, err error) error {
+	abs, aerr := filepath.Abs(path)
+	if aerr != nil {
+		abs = path
+	}
+	verdict := fmt.Sprintf("%s was checked and can be restored.", filepath.Base(path))
+	if err == nil {
+		err = cloud.ErrUploadsUnsupported
+	}
+	return &HandoffError{
+		RunError: RunError{
+			Step:    StepUpload,
+			Summary: fmt.Sprintf("%s Mendix Cloud takes uploaded archives only through the Mendix Portal, so Restore Desk did not send it. Nothing was changed.", verdict),
+			Next:    fmt.Sprintf("In the Mendix Portal open %s › Backups › %s › Upload Archive and choose %s; then restore the uploaded backup.", app, mode, abs),
+			Err:     fmt.Errorf("%w: %w", ErrUploadHandoff, err),
+		},
+		To:     explain.UploadHandoff(app, mode, abs, verdict),
+		Report: rep,
+	}
+}
