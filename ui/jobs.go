@@ -135,10 +135,10 @@ func (p *jobsPanel) snapshot(j *job) progress.View {
 	return j.view
 }
 
-// offerStart adds a button to j's card that starts the environment the run left stopped.
-// UI goroutine.
-func (p *jobsPanel) offerStart(j *job, label string, start func()) {
-	j.card.showStart(label, start)
+// offerNext adds a button to j's card for the next step after the run (start what it
+// left stopped, follow it again). UI goroutine.
+func (p *jobsPanel) offerNext(j *job, label string, next func()) {
+	j.card.showNext(label, next)
 }
 
 // jobCard draws one job's view compactly: a title line with the state, elapsed time and
@@ -266,11 +266,11 @@ func runBadge(s progress.RunState) (fyne.Resource, string) {
 	return theme.NewColoredResource(theme.MediaPlayIcon(), theme.ColorNamePrimary), s.Label()
 }
 
-func (c *jobCard) showStart(label string, start func()) {
+func (c *jobCard) showNext(label string, next func()) {
 	c.start.SetText(label)
 	c.start.OnTapped = func() {
 		c.start.Hide()
-		start()
+		next()
 	}
 	c.start.Show()
 }

@@ -5,7 +5,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
-	"slices"
+	"strings"
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
@@ -106,13 +106,39 @@ func (u *UI) runEnded(s *session, j *job, spec runSpec, res *restore.Result, err
 		u.notify("Failed: "+title, explainSummary(err))
 		u.status.SetText(title + ": failed. " + explainSummary(err))
 	}
-	if spec.offerStart && res != nil && slices.ContainsFunc(res.NextActions(), func(a restore.NextAction) bool { return a.Kind == restore.ActionStart }) {
-		app, env := spec.target.App, spec.target.Env
-		u.jobs.offerStart(j, "Start "+env.Mode, func() { u.askAction(s, journal.KindStart, app, env) })
-	}
+	u.offerNext(s, j, spec, res, err)
 	u.refreshShown(s, spec.target.App.AppID)
 	if u.history != nil && !u.history.closed {
 		u.history.load()
+	}
+}
+
+// offerNext offers on j's card the next step the engine suggests, in the window's words:
+// start what the run left stopped, or follow a run that goes on in the cloud. UI goroutine.
+func (u *UI) offerNext(s *session, j *job, spec runSpec, res *restore.Result, err error) {
+	var next []restore.NextAction
+	if res != nil {
+		next = res.NextActions()
+	}
+	if a := restore.ActionOf(err); a != nil {
+		next = append(next, *a)
+	}
+	for _, a := range next {
+		switch {
+		case a.Kind == restore.ActionStart && spec.offerStart:
+			app, env := spec.target.App, spec.target.Env
+			u.jobs.offerNext(j, "Start "+env.Mode, func() { u.askAction(s, journal.KindStart, app, env) })
+			return
+		case a.Kind == restore.ActionFollow && a.RunID != 0:
+			runID, again := a.RunID, spec
+			again.title = strings.TrimSuffix(spec.title, " (re-attached)") + " (re-attached)"
+			u.jobs.offerNext(j, "Follow again", func() {
+				u.followRun(s, again, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
+					return s.engine.Reattach(ctx, runID, onEvent)
+				})
+			})
+			return
+		}
 	}
 }
 
