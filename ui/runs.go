@@ -17,8 +17,6 @@ type runSpec struct {
 	title  string
 	steps  []restore.Step
 	target restore.Target
-	// cancellable offers Cancel while a step runs that is safe to interrupt.
-	cancellable bool
 	// offerStart offers to start the environment the run left stopped (not after a run
 	// whose purpose was to stop it).
 	offerStart bool
@@ -29,11 +27,7 @@ type runSpec struct {
 // goroutine.
 func (u *UI) followRun(s *session, spec runSpec, work func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error)) *job {
 	ctx, cancel := context.WithCancel(u.ctx)
-	var offerCancel context.CancelFunc
-	if spec.cancellable {
-		offerCancel = cancel
-	}
-	j := u.jobs.add(spec.title, spec.steps, offerCancel)
+	j := u.jobs.add(spec.title, spec.steps, cancel) // offered while the view says a step is cancellable
 	u.background(func(context.Context) {
 		defer cancel()
 		res, err := work(ctx, func(e restore.Event) { u.jobs.event(j, e) })
@@ -45,7 +39,7 @@ func (u *UI) followRun(s *session, spec runSpec, work func(ctx context.Context, 
 
 // runPlan runs a confirmed plan as a job of the jobs panel. UI goroutine.
 func (u *UI) runPlan(s *session, plan *restore.Plan) *job {
-	spec := runSpec{title: planTitle(plan), steps: plan.Steps, target: plan.Request.Target, cancellable: true,
+	spec := runSpec{title: planTitle(plan), steps: plan.Steps, target: plan.Request.Target,
 		offerStart: plan.Request.Action != journal.KindStop}
 	u.status.SetText(spec.title + ": started. Follow it in the jobs panel below.")
 	return u.followRun(s, spec, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
@@ -170,8 +164,7 @@ func reattachSpec(r journal.Run) runSpec {
 		title: runKindText(r) + " " + cmp.Or(r.AppName, r.AppID) + " · " + r.Mode + " (re-attached)",
 		target: restore.Target{App: cloud.App{AppID: r.AppID, Name: r.AppName, ProjectID: r.ProjectID},
 			Env: cloud.Environment{EnvironmentID: r.EnvID, Mode: r.Mode}},
-		cancellable: true,
-		offerStart:  r.Kind != journal.KindStop,
+		offerStart: r.Kind != journal.KindStop,
 	}
 	for _, st := range r.Steps {
 		spec.steps = append(spec.steps, restore.Step{Kind: restore.StepKind(st.Kind), Title: st.Title})

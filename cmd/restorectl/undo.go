@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"restoredesk/core/journal"
 	"restoredesk/core/restore"
 	"strconv"
 )
@@ -35,18 +37,10 @@ func runUndo(ctx context.Context, c *cli, args []string) error {
 	var f runFlags
 	fs.BoolVar(&f.yes, "yes", false, "do not ask before restoring (not enough for production: use --confirm)")
 	fs.StringVar(&f.confirm, "confirm", "", "the environment's name, as the confirmation a production restore needs")
-	pos, err := parse(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
 	if err := f.check(); err != nil {
 		return err
 	}
-	id, err := runID(pos[0])
-	if err != nil {
-		return err
-	}
-	e, j, _, err := c.engine(ctx)
+	id, e, j, err := c.openRun(ctx, fs, args)
 	if err != nil {
 		return err
 	}
@@ -59,15 +53,7 @@ func runUndo(ctx context.Context, c *cli, args []string) error {
 }
 
 func runResume(ctx context.Context, c *cli, args []string) error {
-	pos, err := parse(c.flags("resume"), args, 1, 1)
-	if err != nil {
-		return err
-	}
-	id, err := runID(pos[0])
-	if err != nil {
-		return err
-	}
-	e, j, _, err := c.engine(ctx)
+	id, e, j, err := c.openRun(ctx, c.flags("resume"), args)
 	if err != nil {
 		return err
 	}
@@ -84,4 +70,18 @@ func runResume(ctx context.Context, c *cli, args []string) error {
 		appID, mode = jr.AppID, jr.Mode
 	}
 	return c.report(res, err, appID, mode)
+}
+
+// openRun parses RUN_ID (the one argument) and opens the engine; close the journal when done.
+func (c *cli) openRun(ctx context.Context, fs *flag.FlagSet, args []string) (int64, *restore.Engine, *journal.Journal, error) {
+	pos, err := parse(fs, args, 1, 1)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	id, err := runID(pos[0])
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	e, j, _, err := c.engine(ctx)
+	return id, e, j, err
 }
