@@ -105,7 +105,7 @@ func notes(p *Plan, now time.Time) []string {
 		add("%s is stopped only after the file was checked and uploaded: a bad file never causes downtime.", mode)
 	}
 	if p.ConfirmationRequired {
-		add("%s is a production environment: type its name, %s, to confirm.", mode, mode)
+		add("%s is a production environment, so this restore is confirmed by typing its name, %s.", mode, mode)
 	}
 	return out
 }
