@@ -5,6 +5,7 @@
 //	restoredesk                     open the account used last (or the sign-in screen)
 //	restoredesk --profile NAME      open that account
 //	restoredesk --demo              start straight into the embedded demo cloud
+//	restoredesk --version           print the version (and the git commit it was built from)
 //	restoredesk --screenshots DIR   drive the window through its main scenes, save a PNG
 //	                                of each into DIR, and quit (used by `make screenshots`)
 package main
@@ -30,6 +31,7 @@ import (
 	"restoredesk/core/journal"
 	"restoredesk/core/localcloud"
 	"restoredesk/core/profiles"
+	"restoredesk/core/version"
 	"restoredesk/ui"
 )
 
@@ -50,6 +52,7 @@ type options struct {
 	screenshots string
 	archive     string
 	verbose     bool
+	version     bool
 }
 
 func parseFlags() options {
@@ -60,12 +63,17 @@ func parseFlags() options {
 	flag.StringVar(&o.archive, "screenshot-archive", filepath.Join("core", "localcloud", "demodata", "customerportal.backup"),
 		"the archive `FILE` the upload scene of --screenshots inspects")
 	flag.BoolVar(&o.verbose, "v", false, "log diagnostics to standard error")
+	flag.BoolVar(&o.version, "version", false, "print the version and exit")
 	flag.Parse()
 	return o
 }
 
 func run() int {
 	o := parseFlags()
+	if o.version {
+		fmt.Println("restoredesk", version.Get())
+		return 0
+	}
 	level := slog.LevelWarn
 	if o.verbose {
 		level = slog.LevelDebug
