@@ -114,6 +114,14 @@ type UI struct {
 	closePrompt *dialog.ConfirmDialog
 	chooser     *dialog.FileDialog
 	inspection  *inspectionDialog
+	downloadDlg *downloadDialog
+	localDlg    *localDBDialog
+	localReport *localReport
+
+	// opener opens folders in the file manager (the app; tests record the call).
+	opener urlOpener
+	// downloadDir is where the download dialog starts (empty: ~/Downloads); tests set it.
+	downloadDir string
 
 	// chooserDir is where the file chooser opens (empty: the user's home); tests set it.
 	chooserDir string
@@ -133,7 +141,7 @@ func New(a fyne.App, deps Deps) *UI {
 			return cloud.New(baseURL, creds, cloud.WithLogger(deps.Logger))
 		}
 	}
-	u := &UI{app: a, deps: deps, log: deps.Logger}
+	u := &UI{app: a, deps: deps, log: deps.Logger, opener: a}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.win = a.NewWindow(AppTitle)
 	u.win.Resize(fyne.NewSize(1280, 800))
@@ -144,7 +152,9 @@ func New(a fyne.App, deps Deps) *UI {
 		restore: func() { u.restoreSelected() }, backup: func() { u.createBackup() },
 		start: func() { u.startSelected() }, stop: func() { u.stopSelected() },
 		switchProfile: u.switchProfile, accounts: u.showAccountsMenu,
+		download: func() { u.downloadSelected() }, localDB: u.openLocalSelected,
 	})
+	u.backups.addActions(u.bar.backupActions())
 	u.status = widget.NewLabel("")
 	u.status.Truncation = fyne.TextTruncateEllipsis
 	u.main = u.layout()

@@ -17,6 +17,8 @@ type toolbar struct {
 	profiles                                               *widget.Select
 	accounts                                               *widget.Button
 	switching                                              bool // setProfiles is updating the select
+	download, localDB                                      *widget.Button
+	onDownload, onLocalDB                                  func() // for the selected backup's own buttons
 }
 
 // toolbarActions are what the toolbar's buttons do.
@@ -24,6 +26,7 @@ type toolbarActions struct {
 	refresh, restore, upload, backup, start, stop, history func()
 	switchProfile                                          func(name string) // a profile chosen in the switcher
 	accounts                                               func(anchor fyne.CanvasObject)
+	download, localDB                                      func() // issues 11 and 12
 }
 
 func newToolbar(do toolbarActions) *toolbar {
@@ -36,6 +39,9 @@ func newToolbar(do toolbarActions) *toolbar {
 	b.start = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), do.start)
 	b.stop = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), do.stop)
 	b.history = widget.NewButtonWithIcon("History", theme.ListIcon(), do.history)
+	b.download = widget.NewButtonWithIcon("Download…", theme.DownloadIcon(), do.download)
+	b.localDB = widget.NewButtonWithIcon("Open in local database…", theme.StorageIcon(), do.localDB)
+	b.onDownload, b.onLocalDB = do.download, do.localDB
 	b.profiles = widget.NewSelect(nil, func(name string) {
 		if !b.switching && name != "" {
 			do.switchProfile(name)
@@ -48,7 +54,7 @@ func newToolbar(do toolbarActions) *toolbar {
 }
 
 func (b *toolbar) content() fyne.CanvasObject {
-	return container.NewHBox(b.refresh, widget.NewSeparator(), b.restore, b.upload, b.create,
+	return container.NewHBox(b.refresh, widget.NewSeparator(), b.restore, b.upload, b.create, b.download, b.localDB,
 		widget.NewSeparator(), b.start, b.stop, widget.NewSeparator(), b.history,
 		layout.NewSpacer(), b.profiles, b.accounts)
 }
@@ -75,6 +81,8 @@ func (b *toolbar) update(signedIn bool, app *cloud.AppWithEnvironments, env *clo
 	enable(b.create, env != nil)
 	enable(b.upload, env != nil)
 	enable(b.restore, snap != nil && snap.State == cloud.StateCompleted)
+	enable(b.download, snap != nil && snap.State == cloud.StateCompleted)
+	enable(b.localDB, signedIn) // without a backup selected it opens a file
 	enable(b.start, env != nil && app != nil && env.Status != cloud.StatusRunning)
 	enable(b.stop, env != nil && app != nil && env.Status == cloud.StatusRunning)
 }
