@@ -23,6 +23,7 @@ import (
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
+	"restoredesk/core/localdb"
 	"restoredesk/core/profiles"
 	"restoredesk/core/restore"
 )
@@ -122,6 +123,7 @@ type UI struct {
 	opener urlOpener
 	// downloadDir is where the download dialog starts (empty: ~/Downloads); tests set it.
 	downloadDir string
+	tourDB      *localdb.Target // the screenshot tour's PostgreSQL (tour_local.go)
 
 	// chooserDir is where the file chooser opens (empty: the user's home); tests set it.
 	chooserDir string

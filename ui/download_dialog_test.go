@@ -80,16 +80,6 @@ func downloadHarness(t *testing.T) (*harness, cloud.Snapshot, *recordingOpener) 
 	return h, snap, opener
 }
 
-// cardButton finds a button of j's card by its text.
-func cardButton(j *job, text string) *widget.Button {
-	for _, o := range j.card.head.Objects {
-		if b, ok := o.(*widget.Button); ok && b.Visible() && b.Text == text {
-			return b
-		}
-	}
-	return nil
-}
-
 func TestDownload_FromToolbar_SavedCheckedAndShownInFolder(t *testing.T) {
 	h, _, opener := downloadHarness(t)
 	h.on(func() { test.Tap(h.u.bar.download) })
@@ -122,7 +112,7 @@ func TestDownload_FromToolbar_SavedCheckedAndShownInFolder(t *testing.T) {
 		if !strings.Contains(j.card.state.Objects[1].(*widget.Label).Text, progress.RunCompleted.Label()) {
 			t.Errorf("the job's badge does not say it finished: %q", texts(h.u.win.Canvas()))
 		}
-		b := cardButton(j, "Show in folder")
+		b := cardButtonOf(j, "Show in folder")
 		if b == nil {
 			t.Fatal("the finished download offers no Show in folder")
 		}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"fyne.io/fyne/v2"
@@ -337,7 +338,9 @@ func (u *UI) showLocalReport(title string, res *restore.LocalResult, err error) 
 			form.Append(t.Schema+"."+t.Name, widget.NewLabel(state))
 		}
 		body.Add(form)
-		body.Add(wrapped(fmt.Sprintf("Counted in %s.", elapsedText(res.Check.Duration))))
+		if res.Check.Duration >= time.Second {
+			body.Add(wrapped(fmt.Sprintf("Rows counted in %s.", elapsedText(res.Check.Duration))))
+		}
 	}
 	if res != nil && res.Restore != nil && len(res.Restore.Errors) > 0 {
 		body.Add(wrapped("pg_restore: " + res.Restore.Summary))

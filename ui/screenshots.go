@@ -23,6 +23,11 @@ const (
 	ShotStopPrompt   = "stop-prompt.png"
 	ShotJobsPanel    = "jobs-panel.png"
 	ShotUploadReport = "upload-inspection.png"
+	// Issues 11 and 12 (tour_local.go).
+	ShotDownloadDialog   = "download-dialog.png"
+	ShotDownloadFinished = "download-finished.png"
+	ShotLocalDBDialog    = "localdb-dialog.png"
+	ShotLocalDBReport    = "localdb-report.png"
 )
 
 // settleTime lets a scene finish drawing before it is captured.
@@ -90,6 +95,7 @@ func (u *UI) Tour(ctx context.Context, dir, archivePath string, capture Capture)
 	t.wait("the inspection report", func() bool { return u.inspection != nil })
 	t.shoot(ShotUploadReport)
 	t.on(func() { u.inspection.dialog.Hide() })
+	t.downloadScenes()
 	return t.err
 }
 
