@@ -12,6 +12,7 @@ import (
 	"github.com/dustin/go-humanize"
 	"golang.org/x/term"
 
+	"restoredesk/core/download"
 	"restoredesk/core/localdb"
 	"restoredesk/core/profiles"
 	"restoredesk/core/progress"
@@ -21,8 +22,8 @@ import (
 func init() {
 	register(&command{
 		name: "restore-local",
-		args: "SOURCE --db postgresql://USER@HOST:PORT/DBNAME [--create] [--replace] [--pg-restore PATH]",
-		summary: "restore a backup file into a PostgreSQL database on this machine and check that every row arrived " +
+		args: "FILE|APP ENV SNAPSHOT_ID|latest --db postgresql://USER@HOST:PORT/DBNAME [--create] [--replace] [--pg-restore PATH] [--output PATH]",
+		summary: "restore a backup file, or a cloud backup downloaded first, into a PostgreSQL database on this machine and check that every row arrived " +
 			"(password: PGPASSWORD, or asked once and kept in the system keyring)",
 		run: runRestoreLocal,
 	})
@@ -43,16 +44,13 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 	create := fs.Bool("create", false, "create the database when it does not exist")
 	replace := fs.Bool("replace", false, "replace the content of a database that is not empty (confirms it)")
 	pgRestore := fs.String("pg-restore", "", "the pg_restore program (or its folder) to use")
+	output := fs.String("output", "", "where a cloud backup is downloaded to: a folder or a file name (default: the current folder)")
 	pos, err := parse(fs, args, 1, 3)
 	if err != nil {
 		return err
 	}
 	if len(pos) == 2 {
 		return usagef("SOURCE is a backup file, or APP ENV SNAPSHOT_ID|latest")
-	}
-	if len(pos) == 3 {
-		return errors.New("restoring a cloud backup straight into a local database needs the download feature, which this build does not have yet: " +
-			"download the backup first (desktop app or Mendix Portal), then run restorectl restore-local FILE --db URL")
 	}
 	if *dbURL == "" {
 		return usagef("--db postgresql://USER@HOST:PORT/DBNAME is required")
@@ -72,9 +70,21 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 	}
 	defer j.Close()
 	e := restore.New(nil, j, restore.WithLogger(c.logger))
-	req := restore.LocalRequest{Profile: c.profile, File: pos[0], Target: target, Create: *create, Replace: *replace, PgRestore: *pgRestore}
+	req := restore.LocalRequest{Profile: c.profile, Target: target, Create: *create, Replace: *replace, PgRestore: *pgRestore}
+	var downloadedSHA string
+	if len(pos) == 3 {
+		// A cloud backup: check what needs no file first, then download it.
+		if err := e.PrecheckLocal(ctx, req); err != nil {
+			return err
+		}
+		if req.File, downloadedSHA, err = c.downloadForLocal(ctx, pos, *output); err != nil {
+			return err
+		}
+	} else {
+		req.File = pos[0]
+	}
 
-	fmt.Fprintf(c.stderr, "Checking %s and %s…\n", pos[0], target)
+	fmt.Fprintf(c.stderr, "Checking %s and %s…\n", req.File, target)
 	u := c.follow("plan", nil)
 	plan, err := e.PlanLocal(ctx, req, restore.Follow(u))
 	restore.Finish(u, nil, err)
@@ -88,6 +98,10 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if downloadedSHA != "" && plan.Archive.SHA256 != downloadedSHA {
+		return fmt.Errorf("the downloaded file %s on disk (SHA-256 %s) differs from what was downloaded (%s); the disk may be failing: download again to another folder",
+			req.File, plan.Archive.SHA256, downloadedSHA)
 	}
 	if pw.from == pwAsked {
 		if serr := dbSecrets().Set(ctx, dbSecretName(c.profile, target), pw.value); serr != nil {
@@ -210,4 +224,45 @@ func (c *cli) reportLocal(res *restore.LocalResult, err error) error {
 		return &exitError{code: exitFailure}
 	}
 	return nil
+}
+
+// downloadForLocal downloads the cloud backup APP ENV SNAPSHOT_ID|latest for a local
+// restore and returns the saved file; the local plan inspects it (and counts its rows).
+func (c *cli) downloadForLocal(ctx context.Context, pos []string, output string) (path, sha string, err error) {
+	cl, err := c.client(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	app, env, err := resolveTarget(ctx, cl, pos[0], pos[1])
+	if err != nil {
+		return "", "", err
+	}
+	poll, err := c.pollInterval()
+	if err != nil {
+		return "", "", err
+	}
+	tg := download.Target{ProjectID: app.ProjectID, EnvironmentID: env.EnvironmentID, AppName: app.Name,
+		EnvironmentName: env.Mode, SnapshotID: pos[2], Output: output}
+	if tg.AppName == "" {
+		tg.AppName = app.AppID
+	}
+	plan, err := download.MakePlan(ctx, cl, tg)
+	if err != nil {
+		return "", "", c.downloadFailed(err)
+	}
+	fmt.Fprintf(c.stderr, "Download the backup %s of %s / %s to %s\n", plan.Snapshot.SnapshotID, tg.AppName, env.Mode, plan.Path())
+	pres := newDownloadPresenter(c.stderr)
+	defer pres.stop()
+	r := &download.Runner{Cloud: cl, Fetcher: &download.Fetcher{Log: c.logger}, PollEvery: poll, Log: c.logger}
+	a, err := r.Archive(ctx, plan, download.Hooks{Stage: pres.stage, Progress: pres.fetched})
+	if err != nil {
+		return "", "", c.downloadFailed(err)
+	}
+	out, err := r.Fetch(ctx, plan, a, download.Hooks{Stage: pres.stage, Progress: pres.fetched})
+	pres.stop()
+	if err != nil {
+		return "", "", c.downloadFailed(err)
+	}
+	fmt.Fprintf(c.stderr, "Saved %s (SHA-256 %s)\n", out.Path, out.SHA256)
+	return out.Path, out.SHA256, nil
 }
