@@ -12,7 +12,6 @@ import (
 	"github.com/dustin/go-humanize"
 	"golang.org/x/term"
 
-	"restoredesk/core/download"
 	"restoredesk/core/localdb"
 	"restoredesk/core/profiles"
 	"restoredesk/core/progress"
@@ -64,23 +63,31 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	target.Password = pw.value
-	j, err := c.journal()
-	if err != nil {
-		return err
-	}
-	defer j.Close()
-	e := restore.New(nil, j, restore.WithLogger(c.logger))
 	req := restore.LocalRequest{Profile: c.profile, Target: target, Create: *create, Replace: *replace, PgRestore: *pgRestore}
+	var e *restore.Engine
 	var downloadedSHA string
 	if len(pos) == 3 {
-		// A cloud backup: check what needs no file first, then download it.
+		// A cloud backup: check what needs no file first, then download it (a run of its
+		// own in the journal).
+		s, err := c.openTarget(ctx, pos[0], pos[1])
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		e = s.e
 		if err := e.PrecheckLocal(ctx, req); err != nil {
 			return err
 		}
-		if req.File, downloadedSHA, err = c.downloadForLocal(ctx, pos, *output); err != nil {
+		if req.File, downloadedSHA, err = c.downloadForLocal(ctx, s, pos[2], *output); err != nil {
 			return err
 		}
 	} else {
+		j, err := c.journal()
+		if err != nil {
+			return err
+		}
+		defer j.Close()
+		e = restore.New(nil, j, restore.WithLogger(c.logger)) // a file needs no cloud
 		req.File = pos[0]
 	}
 
@@ -226,43 +233,31 @@ func (c *cli) reportLocal(res *restore.LocalResult, err error) error {
 	return nil
 }
 
-// downloadForLocal downloads the cloud backup APP ENV SNAPSHOT_ID|latest for a local
-// restore and returns the saved file; the local plan inspects it (and counts its rows).
-func (c *cli) downloadForLocal(ctx context.Context, pos []string, output string) (path, sha string, err error) {
-	cl, err := c.client(ctx)
+// downloadForLocal downloads the cloud backup SNAPSHOT_ID|latest of the session's target
+// for a local restore (journaled as a download run) and returns the saved file and its
+// SHA-256; the local plan then inspects it again, counting its rows.
+func (c *cli) downloadForLocal(ctx context.Context, s *session, snapshotID, output string) (path, sha string, err error) {
+	p, err := s.e.PlanDownload(ctx, restore.DownloadRequest{Profile: c.profile, Target: s.target, SnapshotID: snapshotID, Output: output})
 	if err != nil {
 		return "", "", err
 	}
-	app, env, err := resolveTarget(ctx, cl, pos[0], pos[1])
-	if err != nil {
+	name := s.target.App.Name
+	if name == "" {
+		name = s.target.App.AppID
+	}
+	title := fmt.Sprintf("Download a backup of %s / %s", name, s.target.Env.Mode)
+	text := progress.NewText(c.stderr, isTerminal(c.stderr), downloadVerb)
+	u := progress.NewUpdater(0, nil, title, restore.PlanSteps(p.Steps), text.Print)
+	res, err := s.e.DownloadBackup(ctx, p, restore.Follow(u))
+	var base *restore.Result
+	if res != nil {
+		base = &res.Result
+	}
+	restore.Finish(u, base, err)
+	// Not restorable on Mendix Cloud may still be restorable locally (a newer dump): the
+	// local plan judges the file.
+	if err != nil && !(errors.Is(err, restore.ErrNotRestorable) && res != nil && res.Path != "") {
 		return "", "", err
 	}
-	poll, err := c.pollInterval()
-	if err != nil {
-		return "", "", err
-	}
-	tg := download.Target{ProjectID: app.ProjectID, EnvironmentID: env.EnvironmentID, AppName: app.Name,
-		EnvironmentName: env.Mode, SnapshotID: pos[2], Output: output}
-	if tg.AppName == "" {
-		tg.AppName = app.AppID
-	}
-	plan, err := download.MakePlan(ctx, cl, tg)
-	if err != nil {
-		return "", "", c.downloadFailed(err)
-	}
-	fmt.Fprintf(c.stderr, "Download the backup %s of %s / %s to %s\n", plan.Snapshot.SnapshotID, tg.AppName, env.Mode, plan.Path())
-	pres := newDownloadPresenter(c.stderr)
-	defer pres.stop()
-	r := &download.Runner{Cloud: cl, Fetcher: &download.Fetcher{Log: c.logger}, PollEvery: poll, Log: c.logger}
-	a, err := r.Archive(ctx, plan, download.Hooks{Stage: pres.stage, Progress: pres.fetched})
-	if err != nil {
-		return "", "", c.downloadFailed(err)
-	}
-	out, err := r.Fetch(ctx, plan, a, download.Hooks{Stage: pres.stage, Progress: pres.fetched})
-	pres.stop()
-	if err != nil {
-		return "", "", c.downloadFailed(err)
-	}
-	fmt.Fprintf(c.stderr, "Saved %s (SHA-256 %s)\n", out.Path, out.SHA256)
-	return out.Path, out.SHA256, nil
+	return res.Path, res.SHA256, nil
 }
