@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/dustin/go-humanize"
 
+	"restoredesk/core/cloud"
 	"restoredesk/core/localdb"
 	"restoredesk/core/profiles"
 	"restoredesk/core/restore"
@@ -33,8 +34,7 @@ func (u *UI) openLocalSelected() {
 		return
 	}
 	if u.curApp != nil && u.curEnv != nil && u.curSnap != nil {
-		t := restore.Target{App: u.curApp.App, Env: *u.curEnv}
-		u.showDownload(s, t, *u.curSnap, true, func(res *restore.DownloadResult) { u.showLocalDB(s, res.Path) })
+		u.showLocalDBFrom(s, "", &cloudSource{target: restore.Target{App: u.curApp.App, Env: *u.curEnv}, snap: *u.curSnap})
 		return
 	}
 	u.chooseLocalFile(func(path string) { u.showLocalDB(s, path) })
@@ -73,11 +73,13 @@ func (u *UI) chooseLocalFile(then func(path string)) {
 // is allowed (a non-empty database, a wrong password, an old pg_restore) is the engine's
 // answer, shown in its words.
 type localDBDialog struct {
-	u    *UI
-	s    *session
-	file string
+	u     *UI
+	s     *session
+	file  string
+	cloud *cloudSource // a cloud backup, downloaded first (database only); nil for a file
 
 	current *restore.LocalPlan
+	dl      *restore.DownloadPlan // cloud source: the download, planned with the target's checks
 	err     error
 	seq     uint64
 	loading bool // the remembered connection is being read
@@ -97,9 +99,21 @@ type localDBDialog struct {
 	okBtn    *widget.Button
 }
 
+// cloudSource is a backup in Mendix Cloud to restore locally.
+type cloudSource struct {
+	target restore.Target
+	snap   cloud.Snapshot
+}
+
 // showLocalDB shows the dialog for the backup file at path. UI goroutine.
 func (u *UI) showLocalDB(s *session, path string) *localDBDialog {
-	d := &localDBDialog{u: u, s: s, file: path, loading: true}
+	return u.showLocalDBFrom(s, path, nil)
+}
+
+// showLocalDBFrom shows the dialog for a file, or for a cloud backup (src not nil), which
+// is downloaded (database only) into the downloads folder before it is restored.
+func (u *UI) showLocalDBFrom(s *session, path string, src *cloudSource) *localDBDialog {
+	d := &localDBDialog{u: u, s: s, file: path, cloud: src, loading: true}
 	entry := func() *widget.Entry {
 		e := widget.NewEntry()
 		e.OnChanged = func(string) { d.replan() }
@@ -120,6 +134,12 @@ func (u *UI) showLocalDB(s *session, path string) *localDBDialog {
 	cancel := widget.NewButton("Cancel", func() { d.dialog.Hide() })
 
 	source := wrapped("Backup: " + path)
+	if src != nil {
+		t := src.target
+		source.SetText(fmt.Sprintf("Backup: %s backup of %s · %s, made %s. It is downloaded first (database only).", cloud.KindOf(src.snap).Label(),
+			cmp.Or(t.App.Name, t.App.AppID), t.Env.Mode, exactTime(src.snap.CreatedAt)))
+		path = cmp.Or(t.App.Name, t.App.AppID) + "-" + t.Env.Mode // for the suggested database name
+	}
 	source.TextStyle.Bold = true
 	form := widget.NewForm(
 		widget.NewFormItem("Host", d.host), widget.NewFormItem("Port", d.port),
@@ -139,6 +159,10 @@ func (u *UI) showLocalDB(s *session, path string) *localDBDialog {
 	// The remembered connection and its password from the keyring, read off the UI goroutine.
 	profile, store := s.profile, u.deps.Profiles
 	u.background(func(ctx context.Context) {
+		if src != nil && u.downloadDir == "" {
+			dir := defaultDownloadDir()
+			u.do(func() { u.downloadDir = dir })
+		}
 		db, ok := store.Database(profile)
 		if !ok {
 			db = profiles.Database{Host: "localhost", Port: 5432, User: "postgres", Database: databaseNameFor(path)}
@@ -196,8 +220,26 @@ func (d *localDBDialog) replan() {
 	}
 	d.seq++
 	seq, req, e := d.seq, d.request(), d.s.engine
-	d.current, d.err = nil, nil
+	d.current, d.dl, d.err = nil, nil, nil
 	d.draw()
+	if src := d.cloud; src != nil {
+		dreq := restore.DownloadRequest{Profile: d.s.profile, Target: src.target, SnapshotID: src.snap.SnapshotID, DBOnly: true, Output: d.u.downloadDir}
+		d.u.background(func(ctx context.Context) {
+			// The database is checked first: a wrong password is found before a long download.
+			err := e.PrecheckLocal(ctx, req)
+			var dl *restore.DownloadPlan
+			if err == nil {
+				dl, err = e.PlanDownload(ctx, dreq)
+			}
+			d.u.do(func() {
+				if seq == d.seq {
+					d.dl, d.err = dl, err
+					d.draw()
+				}
+			})
+		})
+		return
+	}
 	d.u.background(func(ctx context.Context) {
 		p, err := e.PlanLocal(ctx, req, nil)
 		d.u.do(func() {
@@ -216,7 +258,7 @@ func (d *localDBDialog) draw() {
 	case d.err != nil:
 		d.status.SetText(explainLine(d.err))
 		d.status.Show()
-	case p == nil:
+	case p == nil && d.dl == nil:
 		d.status.SetText("Checking the backup, pg_restore and the database…")
 		d.status.Show()
 	default:
@@ -235,6 +277,13 @@ func (d *localDBDialog) draw() {
 			humanize.Comma(rep.TotalRows()), p.DB.Tool.Version, p.DB.Tool.Path)}
 		d.notes.SetText(strings.Join(append(notes, p.Notes...), "\n"))
 		d.okBtn.Enable()
+	} else if d.dl != nil {
+		t := d.request().Target
+		steps := append(append([]restore.Step(nil), d.dl.Steps...), restore.Step{Title: fmt.Sprintf(
+			"Check the file again, restore it into database %q on %s:%d, and count every table's rows", t.Database, t.Host, t.Port)})
+		d.steps.SetText(planStepsText(&restore.Plan{Steps: steps}))
+		d.notes.SetText(strings.Join(d.dl.Notes, "\n"))
+		d.okBtn.Enable()
 	} else {
 		d.okBtn.Disable()
 	}
@@ -243,12 +292,13 @@ func (d *localDBDialog) draw() {
 
 // submit remembers the connection (the password in the keyring only) and runs the plan.
 func (d *localDBDialog) submit() {
-	p := d.current
-	if p == nil {
+	p, dl := d.current, d.dl
+	if p == nil && dl == nil {
 		return
 	}
 	d.dialog.Hide()
-	t, profile, store := p.Request.Target, d.s.profile, d.u.deps.Profiles
+	req := d.request()
+	t, profile, store := req.Target, d.s.profile, d.u.deps.Profiles
 	d.u.background(func(ctx context.Context) {
 		if err := store.SetDatabase(profile, profiles.Database{Host: t.Host, Port: t.Port, User: t.User, Database: t.Database}); err != nil {
 			d.u.log.Warn("remember the local database", "err", err)
@@ -259,7 +309,32 @@ func (d *localDBDialog) submit() {
 			}
 		}
 	})
+	if dl != nil {
+		s := d.s
+		d.u.runDownload(s, dl, func(res *restore.DownloadResult) {
+			req.File = res.Path
+			d.u.planLocalAfterDownload(s, req)
+		})
+		return
+	}
 	d.u.runLocal(d.s, p)
+}
+
+// planLocalAfterDownload plans the restore of a downloaded file with the choices the user
+// confirmed before the download, and runs it; a refusal now (the file, or the database
+// changed meanwhile) is shown with the file kept. UI goroutine.
+func (u *UI) planLocalAfterDownload(s *session, req restore.LocalRequest) {
+	u.status.SetText("Checking " + filepath.Base(req.File) + " before restoring it…")
+	u.background(func(ctx context.Context) {
+		p, err := s.engine.PlanLocal(ctx, req, nil)
+		u.do(func() {
+			if err != nil {
+				u.showError(filepath.Base(req.File)+" was downloaded but cannot be restored", err)
+				return
+			}
+			u.runLocal(s, p)
+		})
+	})
 }
 
 // runLocal runs a local plan as a job; the completeness report is shown at the end. UI goroutine.
