@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
 	"restoredesk/core/localdb/pgtest"
@@ -146,6 +148,37 @@ func TestLocalDB_FromACloudBackupDownloadsThenRestores(t *testing.T) {
 		}
 		if n := len(h.u.jobs.jobs); n != 2 {
 			t.Errorf("%d jobs, want the download and the restore", n)
+		}
+	})
+}
+
+// A dropped file, once checked, can be opened in a local database; without a backup
+// selected, the toolbar's Local DB… asks for a file.
+func TestLocalDB_FromADroppedFileAndTheToolbar(t *testing.T) {
+	h := newHarness(t)
+	path := fixture(t, "customerportal.backup")
+	h.demo()
+	h.open("customerportal", "Test")
+	h.on(func() { h.u.handleDrop(fyne.Position{}, []fyne.URI{storage.NewFileURI(path)}) })
+	h.idle()
+	h.on(func() {
+		b := button(h.u.win.Canvas(), "Open in local database…")
+		if b == nil {
+			t.Fatalf("the check of a dropped file offers no Open in local database…: %q", texts(h.u.win.Canvas()))
+		}
+		test.Tap(b)
+	})
+	h.idle()
+	h.on(func() {
+		if d := h.u.localDlg; d == nil || d.file != path || !shows(h.u.win.Canvas(), "Backup: "+path) {
+			t.Fatalf("the local database dialog is not open on %s: %q", path, texts(h.u.win.Canvas()))
+		}
+		h.u.localDlg.dialog.Hide()
+		h.u.chooser = nil
+		h.u.backups.clearSelection()
+		test.Tap(h.u.bar.localDB)
+		if h.u.chooser == nil {
+			t.Fatal("Local DB… without a backup selected opens no file chooser")
 		}
 	})
 }

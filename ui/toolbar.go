@@ -40,7 +40,7 @@ func newToolbar(do toolbarActions) *toolbar {
 	b.stop = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), do.stop)
 	b.history = widget.NewButtonWithIcon("History", theme.ListIcon(), do.history)
 	b.download = widget.NewButtonWithIcon("Download…", theme.DownloadIcon(), do.download)
-	b.localDB = widget.NewButtonWithIcon("Local database…", theme.StorageIcon(), do.localDB)
+	b.localDB = widget.NewButtonWithIcon("Local DB…", theme.StorageIcon(), do.localDB) // short: the toolbar fits 1280 px with r9's Keys
 	b.onDownload, b.onLocalDB = do.download, do.localDB
 	b.profiles = widget.NewSelect(nil, func(name string) {
 		if !b.switching && name != "" {
