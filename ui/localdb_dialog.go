@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -81,8 +82,8 @@ type localDBDialog struct {
 	current *restore.LocalPlan
 	dl      *restore.DownloadPlan // cloud source: the download, planned with the target's checks
 	err     error
-	seq     uint64
-	loading bool // the remembered connection is being read
+	seq     atomic.Uint64 // the latest choices; written on the UI goroutine, read by planners
+	loading bool          // the remembered connection is being read
 
 	dialog   *dialog.CustomDialog
 	body     *fyne.Container
@@ -213,38 +214,47 @@ func (d *localDBDialog) request() restore.LocalRequest {
 	}
 }
 
-// replan asks the engine for the local plan in the background; the last answer wins.
+// planPause lets typing settle before planning: each plan logs in to the server, and a
+// password typed letter by letter must not become a burst of failed logins.
+const planPause = 400 * time.Millisecond
+
+// replan asks the engine for the local plan in the background once typing paused; the
+// last answer wins.
 func (d *localDBDialog) replan() {
 	if d.loading || d.dialog == nil {
 		return
 	}
-	d.seq++
-	seq, req, e := d.seq, d.request(), d.s.engine
+	seq := d.seq.Add(1)
+	req, e := d.request(), d.s.engine
 	d.current, d.dl, d.err = nil, nil, nil
 	d.draw()
+	var dreq *restore.DownloadRequest
 	if src := d.cloud; src != nil {
-		dreq := restore.DownloadRequest{Profile: d.s.profile, Target: src.target, SnapshotID: src.snap.SnapshotID, DBOnly: true, Output: d.u.downloadDir}
-		d.u.background(func(ctx context.Context) {
-			// The database is checked first: a wrong password is found before a long download.
-			err := e.PrecheckLocal(ctx, req)
-			var dl *restore.DownloadPlan
-			if err == nil {
-				dl, err = e.PlanDownload(ctx, dreq)
-			}
-			d.u.do(func() {
-				if seq == d.seq {
-					d.dl, d.err = dl, err
-					d.draw()
-				}
-			})
-		})
-		return
+		dreq = &restore.DownloadRequest{Profile: d.s.profile, Target: src.target, SnapshotID: src.snap.SnapshotID, DBOnly: true, Output: d.u.downloadDir}
 	}
 	d.u.background(func(ctx context.Context) {
-		p, err := e.PlanLocal(ctx, req, nil)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(planPause):
+		}
+		if d.seq.Load() != seq {
+			return // typed on: a later call plans
+		}
+		var p *restore.LocalPlan
+		var dl *restore.DownloadPlan
+		var err error
+		if dreq != nil {
+			// The database is checked first: a wrong password is found before a long download.
+			if err = e.PrecheckLocal(ctx, req); err == nil {
+				dl, err = e.PlanDownload(ctx, *dreq)
+			}
+		} else {
+			p, err = e.PlanLocal(ctx, req, nil)
+		}
 		d.u.do(func() {
-			if seq == d.seq {
-				d.current, d.err = p, err
+			if d.seq.Load() == seq {
+				d.current, d.dl, d.err = p, dl, err
 				d.draw()
 			}
 		})
@@ -369,64 +379,4 @@ func (u *UI) localEnded(title string, res *restore.LocalResult, err error) {
 	if u.history != nil && !u.history.closed {
 		u.history.load()
 	}
-}
-
-func resMessage(res *restore.LocalResult) string {
-	if res == nil {
-		return ""
-	}
-	return res.Message
-}
-
-// localReport is the completeness report of a local restore.
-type localReport struct {
-	dialog  dialog.Dialog
-	summary string
-}
-
-// showLocalReport shows how the restore ended: every row arrived, or the tables that
-// differ, and pg_restore's errors summarised. UI goroutine.
-func (u *UI) showLocalReport(title string, res *restore.LocalResult, err error) *localReport {
-	r := &localReport{}
-	body := container.NewVBox()
-	look, text := widget.DangerImportance, explainSummary(err)
-	if res != nil && res.Check != nil {
-		text = res.Check.Summary()
-		if res.Complete() {
-			look = widget.SuccessImportance
-		}
-	}
-	r.summary = text
-	head := wrapped(text)
-	head.TextStyle.Bold = true
-	body.Add(statusRow(widget.NewIcon(nil), look, head))
-	if res != nil && res.Check != nil {
-		form := widget.NewForm()
-		for _, t := range res.Check.Tables {
-			state := fmt.Sprintf("%s of %s rows arrived", humanize.Comma(t.DBRows), humanize.Comma(t.DumpRows))
-			switch {
-			case !t.Differs():
-				state = fmt.Sprintf("%s rows: all arrived", humanize.Comma(t.DumpRows))
-			case t.Missing:
-				state = fmt.Sprintf("missing (%s rows in the dump)", humanize.Comma(t.DumpRows))
-			}
-			form.Append(t.Schema+"."+t.Name, widget.NewLabel(state))
-		}
-		body.Add(form)
-		if res.Check.Duration >= time.Second {
-			body.Add(wrapped(fmt.Sprintf("Rows counted in %s.", elapsedText(res.Check.Duration))))
-		}
-	}
-	if res != nil && res.Restore != nil && len(res.Restore.Errors) > 0 {
-		body.Add(wrapped("pg_restore: " + res.Restore.Summary))
-	}
-	if res != nil && res.Message != "" && res.Message != text {
-		body.Add(wrapped(res.Message))
-	}
-	d := dialog.NewCustom(title, "Close", container.NewVScroll(body), u.win)
-	d.Resize(fyne.NewSize(640, 460))
-	d.Show()
-	r.dialog = d
-	u.localReport = r
-	return r
 }
