@@ -20,7 +20,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/dustin/go-humanize"
+	"restoredesk/core/progress"
 )
 
 const (
@@ -358,8 +358,8 @@ func (t *transfer) ready(need int64) error {
 		return fmt.Errorf("%w: %v", ErrFolder, err)
 	}
 	if n >= 0 && n < need+spaceReserve {
-		return fmt.Errorf("%w: the download needs %s in %s but only %s is free; free up space or choose another folder",
-			ErrNoSpace, humanize.IBytes(uint64(need)), t.req.Dir, humanize.IBytes(uint64(n)))
+		return fmt.Errorf("%w: the download needs %s in %s, and %s should stay free besides, but only %s is free; free up space or choose another folder",
+			ErrNoSpace, progress.Size(need), t.req.Dir, progress.Size(spaceReserve), progress.Size(n))
 	}
 	return nil
 }
@@ -557,7 +557,7 @@ func (t *transfer) cancelled(err error) error {
 	t.closePart()
 	if t.name != "" && t.offset > 0 {
 		return fmt.Errorf("download cancelled; %s keeps the %s downloaded so far and the next download of this backup continues from it: %w",
-			filepath.Base(partPath(t.final())), humanize.IBytes(uint64(t.offset)), err)
+			filepath.Base(partPath(t.final())), progress.Size(t.offset), err)
 	}
 	return fmt.Errorf("download cancelled: %w", err)
 }
@@ -567,7 +567,7 @@ func (t *transfer) fileError(err error) error {
 	switch {
 	case errors.Is(err, syscall.ENOSPC):
 		return fmt.Errorf("%w: the disk holding %s is full after %s; free up space and download again (it continues from %s)",
-			ErrNoSpace, t.req.Dir, humanize.IBytes(uint64(t.offset)), filepath.Base(partPath(t.final())))
+			ErrNoSpace, t.req.Dir, progress.Size(t.offset), filepath.Base(partPath(t.final())))
 	case errors.Is(err, syscall.EFBIG):
 		return fmt.Errorf("%w: the file system of %s cannot hold a file this large (FAT32, common on USB sticks, stops at 4 GiB); choose a folder on another disk",
 			ErrNoSpace, t.req.Dir)
