@@ -200,6 +200,11 @@ func (t *transfer) final() string { return filepath.Join(t.req.Dir, t.name) }
 func (t *transfer) adopt() {
 	t.adopted = true
 	if v, size, ok := loadResume(t.final()); ok {
+		if size == v.Size {
+			// Complete but never renamed (the program ended in between): ask for the last
+			// byte again, so the host still confirms that it is the same object.
+			size--
+		}
 		t.val, t.offset = v, size
 		t.log.Debug("download: earlier part found", "file", t.name, "bytes", size)
 	}
