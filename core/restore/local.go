@@ -334,7 +334,7 @@ func describeLocal(r journal.Run) string {
 func localInterrupted(r journal.Run) error {
 	return &RunError{
 		Summary: describeLocal(r),
-		Next:    fmt.Sprintf("Restore %s again with replacing confirmed (--replace), or drop database %q.", r.FileName, r.Mode),
+		Next:    fmt.Sprintf("Restore %s again and confirm replacing the database's content, or drop the database %q.", r.FileName, r.Mode),
 		Err:     ErrInterrupted,
 	}
 }
