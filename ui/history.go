@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
 )
 
@@ -60,8 +61,30 @@ func historyRowCells(r journal.Run) []string {
 	if app == "" {
 		app = r.AppID
 	}
-	return []string{exactTime(r.StartedAt), r.Profile, app + " · " + r.Mode, runKindText(r), r.Source(),
+	return []string{exactTime(r.StartedAt), r.Profile, app + " · " + r.Mode, runKindText(r), fromText(r),
 		r.Status.Label(), took}
+}
+
+// fromText names what a run restored as people know it: the file, or the backup's kind
+// and date ("Nightly backup of 28 Nov 00:12", "Production's manual backup of …"); the id
+// stays in the details.
+func fromText(r journal.Run) string {
+	switch {
+	case r.FileName != "":
+		return r.FileName
+	case !r.SourceTakenAt.IsZero():
+		kind := "backup"
+		if r.SourceKind != "" {
+			kind = strings.ToLower(cloud.SnapshotKind(r.SourceKind).Label()) + " backup"
+		}
+		if r.SourceMode != "" && r.SourceMode != r.Mode {
+			return fmt.Sprintf("%s's %s of %s", r.SourceMode, kind, shortTime(r.SourceTakenAt))
+		}
+		return fmt.Sprintf("%s of %s", strings.ToUpper(kind[:1])+kind[1:], shortTime(r.SourceTakenAt))
+	case r.SnapshotID != "":
+		return "A backup (its id is in the details)" // recorded before dates were kept
+	}
+	return "—"
 }
 
 // historyWindow shows the journal: every run on this computer, filterable by account and
@@ -241,7 +264,10 @@ func runDetails(r journal.Run) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s of %s · %s by %s (%s), started %s\n", runKindText(r), r.AppName, r.Mode, r.Profile, r.Username, exactTime(r.StartedAt))
 	if src := r.Source(); src != "" {
-		fmt.Fprintf(&b, "From: %s\n", src)
+		fmt.Fprintf(&b, "From: %s\n", fromText(r))
+		if r.SnapshotID != "" {
+			fmt.Fprintf(&b, "Backup id: %s\n", r.SnapshotID)
+		}
 	}
 	fmt.Fprintf(&b, "Status: %s", r.Status.Label())
 	if r.Error != "" {
@@ -309,8 +335,12 @@ func (h *historyWindow) undoSelected() {
 	u := h.u
 	s := u.sess
 	if s == nil || s.profile != r.Profile {
-		u.showMessage("Switch account first", fmt.Sprintf("This restore was made with the account “%s”. Open that account, then undo it.", r.Profile))
+		// Over the History window, where the user asked.
+		d := dialog.NewCustom("Switch account first", "OK",
+			wrapped(fmt.Sprintf("This restore was made with the account “%s”. Open that account, then undo it.", r.Profile)), h.win)
+		d.Resize(fyne.NewSize(480, 0))
+		d.Show()
 		return
 	}
-	u.undoRun(s, r.ID)
+	u.undoRun(s, r.ID, h.win)
 }

@@ -16,7 +16,7 @@ func TestHistory_ListsRunsAndUndoesARestore(t *testing.T) {
 	h := newHarness(t)
 	h.demo()
 	h.open("orderdesk", "Acceptance")
-	h.selectBackup(completedOfKind(cloud.KindNightly))
+	snap := h.selectBackup(completedOfKind(cloud.KindNightly))
 	h.on(func() { test.Tap(h.u.bar.restore) })
 	h.confirmPlan(nil)
 	h.idle()
@@ -32,6 +32,11 @@ func TestHistory_ListsRunsAndUndoesARestore(t *testing.T) {
 			t.Fatalf("history lists %d runs", len(hw.runs))
 		}
 		row := strings.Join(hw.cells[0], " | ")
+		// "From" names the backup as the Backups table does, never by its id.
+		from := "Nightly backup of " + shortTime(snap.CreatedAt)
+		if hw.cells[0][4] != from {
+			t.Errorf("From = %q, want %q", hw.cells[0][4], from)
+		}
 		for _, want := range []string{"Demo", "Order Desk · Acceptance", "Restore", "Completed"} {
 			if !strings.Contains(row, want) {
 				t.Errorf("row %q lacks %q", row, want)
@@ -51,11 +56,15 @@ func TestHistory_ListsRunsAndUndoesARestore(t *testing.T) {
 	})
 	h.idle()
 	h.on(func() {
-		top := h.u.win.Canvas().Overlays().Top()
-		if top == nil || !shows(h.u.win.Canvas(), "This undoes run") {
-			t.Fatalf("no undo confirmation: %q", texts(h.u.win.Canvas()))
+		// The confirmation belongs to the History window, where Undo was pressed.
+		if h.u.win.Canvas().Overlays().Top() != nil {
+			t.Errorf("the undo confirmation opened over the main window: %q", texts(h.u.win.Canvas()))
 		}
-		b := button(h.u.win.Canvas(), "Undo restore")
+		top := hw.win.Canvas().Overlays().Top()
+		if top == nil || !shows(hw.win.Canvas(), "This undoes run") {
+			t.Fatalf("no undo confirmation over History: %q", texts(hw.win.Canvas()))
+		}
+		b := button(hw.win.Canvas(), "Undo restore")
 		if b == nil {
 			t.Fatal("no Undo button")
 		}

@@ -163,9 +163,14 @@ func TestUpload_DropAndRestore(t *testing.T) {
 		if rd == nil || rd.current == nil {
 			t.Fatal("no restore confirmation for the uploaded archive")
 		}
-		if !strings.Contains(rd.summary.Text, "Test's data will be replaced by the contents of files_and_database-1a2b3c4d-202611250130.tar.gz") {
+		// Customer Portal's archive into Order Desk: the warning leads, and Test is typed.
+		if !strings.Contains(rd.summary.Text, "from another line than the 2.3.0.351 that Test of Order Desk runs") {
 			t.Errorf("summary = %q", rd.summary.Text)
 		}
+		if !rd.okBtn.Disabled() {
+			t.Error("the restore can be confirmed without typing Test")
+		}
+		test.Type(rd.confirm, "Test")
 		test.Tap(rd.okBtn)
 	})
 	h.idle()

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"restoredesk/core/explain"
+	"restoredesk/core/restore"
 )
 
 // printError says what went wrong in plain words, what to do next, and the technical
@@ -25,6 +26,9 @@ func (c *cli) printError(cmdName string, err error) {
 		}
 	case e.NextStep != "":
 		fmt.Fprintf(c.stderr, "What to do: %s\n", explain.Printable(e.NextStep))
+	}
+	if a := restore.ActionOf(err); a != nil && a.Kind != restore.ActionStart {
+		fmt.Fprintf(c.stderr, "Run: %s\n", actionCommand(*a, "", ""))
 	}
 	if e.Detail != "" && e.Detail != e.Summary {
 		// The detail has several lines; each is escaped on its own.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"golang.org/x/term"
@@ -130,11 +131,17 @@ func (c *cli) printPlan(p *restore.Plan) {
 		name = t.App.AppID
 	}
 	fmt.Fprintf(c.stdout, "%s %s / %s (%s)\n", what, name, t.Env.Mode, t.Env.Status.Label())
+	// What the wrong-app guard found is read first, before the steps.
+	for _, w := range p.Fit.Warnings {
+		fmt.Fprintf(c.stdout, "  ! %s\n", w)
+	}
 	for i, s := range p.Steps {
 		fmt.Fprintf(c.stdout, "  %d. %s\n", i+1, s.Title)
 	}
 	for _, n := range p.Notes {
-		fmt.Fprintf(c.stdout, "  • %s\n", n)
+		if !slices.Contains(p.Fit.Warnings, n) {
+			fmt.Fprintf(c.stdout, "  • %s\n", n)
+		}
 	}
 }
 
@@ -157,6 +164,8 @@ func (c *cli) confirmAndRun(ctx context.Context, e *restore.Engine, p *restore.P
 		if !p.ConfirmWith(f.confirm) {
 			return usagef("--confirm %q does not name the environment %s. Nothing was changed", f.confirm, mode)
 		}
+	case f.yes && name != "" && p.Fit.NeedsTypedName():
+		return usagef("%s --yes alone is not enough for that: if you are sure, add --confirm %s. Nothing was uploaded or changed", p.ConfirmReason(), name)
 	case f.yes && name != "":
 		return usagef("%s is a production environment: --yes alone is not enough, add --confirm %s. Nothing was changed", mode, name)
 	case f.yes:
@@ -183,9 +192,12 @@ func (c *cli) confirmAndRun(ctx context.Context, e *restore.Engine, p *restore.P
 func (c *cli) ask(p *restore.Plan) bool {
 	mode := p.Request.Target.Env.Mode
 	name := p.Allows.ConfirmName
-	if name != "" {
+	switch {
+	case name != "" && p.Fit.NeedsTypedName():
+		fmt.Fprintf(c.stderr, "%s If you are sure, type the environment's name (%s) to restore into it, or press Enter to cancel: ", p.ConfirmReason(), name)
+	case name != "":
 		fmt.Fprintf(c.stderr, "%s is a production environment. Type its name (%s) to restore into it, or press Enter to cancel: ", mode, name)
-	} else {
+	default:
 		fmt.Fprintf(c.stderr, "Restore into %s? Type yes to continue: ", mode)
 	}
 	line, err := bufio.NewReader(c.stdin).ReadString('\n')
@@ -223,7 +235,7 @@ func (c *cli) report(res *restore.Result, err error, appID, mode string) error {
 	}
 	for _, a := range res.NextActions() {
 		switch {
-		case a.Kind == restore.ActionFollow:
+		case a.Kind == restore.ActionFollow && restore.ActionOf(err) == nil: // else main says it with the error
 			fmt.Fprintf(c.stderr, "The restore goes on in the cloud. Follow it again with: %s\n", actionCommand(a, appID, mode))
 		case a.Kind == restore.ActionStart && appID != "" && (err == nil || errors.Is(err, restore.ErrInterrupted)):
 			fmt.Fprintf(c.stderr, "%s is stopped. Start it with: %s\n", mode, actionCommand(a, appID, mode))

@@ -257,3 +257,38 @@ func TestRunCommandsUsage(t *testing.T) {
 		}
 	}
 }
+
+// Issue 9's proof: Customer Portal's archive uploaded into Order Desk › Test with --restore
+// --yes is refused (exit 2, nothing uploaded, Test unchanged); with --confirm Test it goes.
+func TestUploadOfAnotherAppsArchiveNeedsConfirm(t *testing.T) {
+	b := newRestoreBed(t)
+	file := filepath.Join("..", "..", "core", "archive", "testdata", "files_and_database-1a2b3c4d-202611250130.tar.gz")
+	env := b.envID("orderdesk", "Test")
+	before := b.state("orderdesk", "Test")
+	snapsBefore, _ := b.srv.Cloud().Snapshots(env)
+
+	code, out, errs := b.ctl("upload", "orderdesk", "Test", file, "--restore", "--yes")
+	if code != exitUsage {
+		t.Fatalf("--yes: exit %d, want %d\n%s\n%s", code, exitUsage, out, errs)
+	}
+	if !strings.Contains(out, "  ! files_and_database-1a2b3c4d-202611250130.tar.gz was made with model version 1.4.0.211, from another line than the 2.3.0.351") {
+		t.Errorf("the plan does not lead with the wrong-app warning:\n%s", out)
+	}
+	if !strings.Contains(errs, "--yes alone is not enough") || !strings.Contains(errs, "--confirm Test") || !strings.Contains(errs, "Nothing was uploaded") {
+		t.Errorf("refusal does not say what to do:\n%s", errs)
+	}
+	if snaps, _ := b.srv.Cloud().Snapshots(env); len(snaps) != len(snapsBefore) {
+		t.Errorf("%d backups after the refusal, want %d: something was uploaded", len(snaps), len(snapsBefore))
+	}
+	if after := b.state("orderdesk", "Test"); after != before {
+		t.Errorf("Test changed after the refusal: %+v → %+v", before, after)
+	}
+
+	code, out, errs = b.ctl("upload", "orderdesk", "Test", file, "--restore", "--confirm", "Test", "--no-safety-backup")
+	if code != exitOK || !strings.Contains(out, "completed") {
+		t.Fatalf("--confirm Test: exit %d\n%s\n%s", code, out, errs)
+	}
+	if st := b.state("orderdesk", "Test"); st.restores != before.restores+1 {
+		t.Errorf("after --confirm Test: %+v, want one restore more than %+v", st, before)
+	}
+}

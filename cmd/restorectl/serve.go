@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/dustin/go-humanize"
@@ -16,7 +14,7 @@ import (
 func init() {
 	register(&command{
 		name:    "serve",
-		args:    "[--addr HOST:PORT] [--data DIR] [--demo] [--like-mendix] [--max-upload BYTES] [--latency DURATION] [--job-delay DURATION]",
+		args:    "[--addr HOST:PORT] [--data DIR] [--demo] [--reset] [--like-mendix] [--max-upload BYTES] [--latency DURATION] [--job-delay DURATION]",
 		summary: "run the embedded cloud (the same API as Mendix Cloud) for demos, training and tests",
 		run:     runServe,
 	})
@@ -25,8 +23,9 @@ func init() {
 func runServe(ctx context.Context, c *cli, args []string) error {
 	fs := c.flags("serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (loopback unless you mean otherwise)")
-	data := fs.String("data", "", "data folder (default: restoredesk/localcloud in the user's cache folder); a restart keeps everything")
+	data := fs.String("data", "", "data folder (default: restoredesk/localcloud in the user's data folder); a restart keeps everything")
 	demo := fs.Bool("demo", false, "fill a new data folder with the demo account")
+	reset := fs.Bool("reset", false, "delete the data folder's cloud first and start afresh (with --demo: a new demo)")
 	latency := fs.Duration("latency", 0, "delay added to every request, to feel like a real network")
 	jobDelay := fs.Duration("job-delay", 0, "base duration of backup, restore and start jobs (0: the default)")
 	likeMendix := fs.Bool("like-mendix", false, "behave like the real Mendix Cloud: refuse Free App environment reads, stops, starts and restores; no upload route")
@@ -39,12 +38,22 @@ func runServe(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	if *data == "" {
-		dir, err := os.UserCacheDir()
+		dir, err := localcloud.ServeDir()
 		if err != nil {
 			return fmt.Errorf("choose a data folder with --data: %w", err)
 		}
-		*data = filepath.Join(dir, "restoredesk", "localcloud")
+		*data = dir
 	}
+	if *reset {
+		if err := localcloud.ResetDir(*data); err != nil {
+			return fmt.Errorf("reset the embedded cloud: %w", err)
+		}
+	}
+	release, err := localcloud.LockDir(*data)
+	if err != nil {
+		return fmt.Errorf("start the embedded cloud in %s: %w", *data, err)
+	}
+	defer release()
 	srv, err := localcloud.Start(localcloud.Config{
 		DataDir:  *data,
 		Demo:     *demo,

@@ -5,6 +5,8 @@
 //	restoredesk                     open the account used last (or the sign-in screen)
 //	restoredesk --profile NAME      open that account
 //	restoredesk --demo              start straight into the embedded demo cloud
+//	restoredesk --reset-demo        start the demo afresh (its data are kept between runs)
+//	restoredesk --version           print the version (and the git commit it was built from)
 //	restoredesk --screenshots DIR   drive the window through its main scenes, save a PNG
 //	                                of each into DIR, and quit (used by `make screenshots`)
 package main
@@ -30,6 +32,7 @@ import (
 	"restoredesk/core/journal"
 	"restoredesk/core/localcloud"
 	"restoredesk/core/profiles"
+	"restoredesk/core/version"
 	"restoredesk/ui"
 )
 
@@ -46,26 +49,34 @@ func main() {
 
 type options struct {
 	demo        bool
+	resetDemo   bool
 	profile     string
 	screenshots string
 	archive     string
 	verbose     bool
+	version     bool
 }
 
 func parseFlags() options {
 	var o options
 	flag.BoolVar(&o.demo, "demo", false, "start straight into the embedded demo cloud (nothing real is touched)")
+	flag.BoolVar(&o.resetDemo, "reset-demo", false, "throw away the demo cloud's data (kept between runs) and start it afresh")
 	flag.StringVar(&o.profile, "profile", "", "open the saved account `NAME`")
 	flag.StringVar(&o.screenshots, "screenshots", "", "save screenshots of the main scenes into `DIR` and quit (implies --demo)")
 	flag.StringVar(&o.archive, "screenshot-archive", filepath.Join("core", "localcloud", "demodata", "customerportal.backup"),
 		"the archive `FILE` the upload scene of --screenshots inspects")
 	flag.BoolVar(&o.verbose, "v", false, "log diagnostics to standard error")
+	flag.BoolVar(&o.version, "version", false, "print the version and exit")
 	flag.Parse()
 	return o
 }
 
 func run() int {
 	o := parseFlags()
+	if o.version {
+		fmt.Println("restoredesk", version.Get())
+		return 0
+	}
 	level := slog.LevelWarn
 	if o.verbose {
 		level = slog.LevelDebug
@@ -102,7 +113,7 @@ func run() int {
 		},
 		Journal:   j,
 		Profiles:  store,
-		StartDemo: demoStarter(logger),
+		StartDemo: demoStarter(logger, o.screenshots == "", o.resetDemo),
 		Logger:    logger,
 		Quit:      a.Quit,
 	})
@@ -162,13 +173,15 @@ func dataPaths(o options) (journalPath, profilesPath string, cleanup func(), err
 	return journalPath, profilesPath, func() {}, nil
 }
 
-// demoStarter starts the embedded demo cloud on loopback, in a fresh folder that is
-// removed again when the demo closes.
-func demoStarter(logger *slog.Logger) func(context.Context) (*ui.Demo, error) {
+// demoStarter starts the embedded demo cloud on loopback. Kept, it lives in the user's
+// data folder and keeps its data between runs (re-attach works as against a real cloud),
+// reset first when asked; otherwise (screenshots, or a second demo window) in a fresh
+// folder removed again when the demo closes.
+func demoStarter(logger *slog.Logger, keep, reset bool) func(context.Context) (*ui.Demo, error) {
 	return func(context.Context) (*ui.Demo, error) {
-		dir, err := os.MkdirTemp("", "restoredesk-demo-*")
+		dir, release, err := demoDir(logger, keep, reset)
 		if err != nil {
-			return nil, fmt.Errorf("make a folder for the demo cloud: %w", err)
+			return nil, err
 		}
 		srv, err := localcloud.Start(localcloud.Config{
 			DataDir:  dir,
@@ -177,7 +190,7 @@ func demoStarter(logger *slog.Logger) func(context.Context) (*ui.Demo, error) {
 			Logger:   logger,
 		}, "")
 		if err != nil {
-			os.RemoveAll(dir)
+			release()
 			return nil, fmt.Errorf("start the demo cloud: %w", err)
 		}
 		return &ui.Demo{
@@ -185,8 +198,35 @@ func demoStarter(logger *slog.Logger) func(context.Context) (*ui.Demo, error) {
 			Credentials: cloud.Credentials{Username: localcloud.DemoUsername, APIKey: localcloud.DemoAPIKey},
 			Close: func() error {
 				err := srv.Close()
-				return errors.Join(err, os.RemoveAll(dir))
+				return errors.Join(err, release())
 			},
 		}, nil
 	}
+}
+
+// demoDir is the demo cloud's folder and what to do when the demo closes: unlock a kept
+// one, remove a temporary one.
+func demoDir(logger *slog.Logger, keep, reset bool) (dir string, release func() error, err error) {
+	if keep {
+		if dir, err = localcloud.DemoDir(); err == nil && reset {
+			err = localcloud.ResetDir(dir)
+		}
+		var unlock func()
+		if err == nil {
+			unlock, err = localcloud.LockDir(dir)
+		}
+		if err == nil {
+			return dir, func() error { unlock(); return nil }, nil
+		}
+		if reset {
+			return "", nil, fmt.Errorf("reset the demo cloud: %w", err)
+		}
+		// Another demo window has it: this one gets a fresh demo of its own.
+		logger.Warn("the kept demo cloud is not available; using a temporary one", "err", err)
+	}
+	dir, err = os.MkdirTemp("", "restoredesk-demo-*")
+	if err != nil {
+		return "", nil, fmt.Errorf("make a folder for the demo cloud: %w", err)
+	}
+	return dir, func() error { return os.RemoveAll(dir) }, nil
 }

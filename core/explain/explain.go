@@ -91,7 +91,9 @@ func ExplainAt(err error, t time.Time) Explanation {
 	switch {
 	case errors.As(err, &p) && p.PlainSummary() != "":
 		e.Summary, e.NextStep = p.PlainSummary(), p.PlainNextStep()
-		if e.NextStep == "" {
+		// A busy environment only needs waiting: never the caller's advice to give up
+		// the safety backup that a failed backup step would otherwise suggest.
+		if e.NextStep == "" || e.Code == "ENVIRONMENT_BUSY" {
 			e.NextStep = lookup(err, ae).NextStep
 		}
 	default:
@@ -294,7 +296,7 @@ var catalogue = map[string]message{
 	},
 	"ENVIRONMENT_BUSY": {
 		"The environment is busy with another operation, such as a backup, a restore or a deployment.",
-		"Wait a few minutes until it has finished, then try again.",
+		"Wait a few minutes until it has finished, then try again with the same choices, safety backup included.",
 	},
 	"UNSUPPORTED": {
 		"This kind of backup download is not offered.",

@@ -211,6 +211,35 @@ func TestSupportTextNeverCarriesAKey(t *testing.T) {
 	}
 }
 
+// busySafety is how the engine words a failed safety backup: its own advice offers to go
+// on without one, which is wrong when the environment was merely busy.
+type busySafety struct{ err error }
+
+func (p busySafety) Error() string        { return "safety backup: " + p.err.Error() }
+func (p busySafety) Unwrap() error        { return p.err }
+func (p busySafety) PlainSummary() string { return "The safety backup of Test could not be started." }
+func (p busySafety) PlainNextStep() string {
+	return "Try again in a few minutes, or restore without a safety backup if you accept that it cannot be undone."
+}
+
+func TestEnvironmentBusyNeverSuggestsGivingUpTheSafetyBackup(t *testing.T) {
+	busy := &cloud.APIError{StatusCode: 400, Code: "ENVIRONMENT_BUSY", Method: "POST", Path: v2 + "/snapshots"}
+	for _, err := range []error{busy, busySafety{busy}, fmt.Errorf("run 4: %w", busySafety{busy})} {
+		e := explain.Explain(err)
+		if strings.Contains(strings.ToLower(e.NextStep), "without a safety backup") {
+			t.Errorf("%v: next step gives up the safety backup: %q", err, e.NextStep)
+		}
+		if !strings.Contains(e.NextStep, "Wait a few minutes") || !strings.Contains(e.NextStep, "safety backup included") {
+			t.Errorf("%v: next step = %q, want to wait and keep the safety backup", err, e.NextStep)
+		}
+	}
+	// Other causes keep the engine's own advice.
+	other := busySafety{&cloud.APIError{StatusCode: 500, Code: "INTERNAL_ERROR"}}
+	if e := explain.Explain(other); !strings.Contains(e.NextStep, "without a safety backup") {
+		t.Errorf("a non-busy failure lost the engine's advice: %q", e.NextStep)
+	}
+}
+
 // The refusal Free Apps get is not "not hosted on Mendix Cloud": Free Apps are hosted there.
 func TestNotSupportedDoesNotSayNotHosted(t *testing.T) {
 	e := explain.Explain(&cloud.APIError{StatusCode: 400, Code: "NOT_SUPPORTED", Method: "POST", Path: "/api/1/apps/x/environments/Sandbox/stop"})

@@ -120,6 +120,13 @@ type Run struct {
 	FileName    string
 	FileSHA256  string
 	FileSize    int64
+	// DumpDatabase is the database name in the file's dump header: the wrong-app guard
+	// compares a new file's with those earlier restores of the environment used.
+	DumpDatabase string
+	// SourceTakenAt and SourceKind say which backup was restored ("nightly" of 28 Nov
+	// 00:12) so lists name it as people know it; the id stays for details.
+	SourceTakenAt time.Time
+	SourceKind    string
 	// Target.
 	AppID      string
 	AppName    string

@@ -352,3 +352,28 @@ func TestReopenKeepsHistory(t *testing.T) {
 		t.Errorf("after reopen Unfinished = %+v, %v", un, err)
 	}
 }
+
+// The dump's database name is kept with the run, for the wrong-app guard of later restores.
+func TestRunKeepsTheDumpDatabaseName(t *testing.T) {
+	j, err := journal.Open(filepath.Join(t.TempDir(), "journal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	ctx := context.Background()
+	id, err := j.Create(ctx, &journal.Run{Kind: journal.KindUpload, AppID: "orderdesk", Mode: "Test", FileName: "od.backup", DumpDatabase: "orderdesk_test",
+		SourceTakenAt: time.Date(2026, 11, 28, 0, 12, 0, 0, time.UTC), SourceKind: "nightly"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := j.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.DumpDatabase != "orderdesk_test" {
+		t.Errorf("DumpDatabase = %q, want orderdesk_test", r.DumpDatabase)
+	}
+	if !r.SourceTakenAt.Equal(time.Date(2026, 11, 28, 0, 12, 0, 0, time.UTC)) || r.SourceKind != "nightly" {
+		t.Errorf("source = %s %q, want the nightly of 28 Nov 00:12", r.SourceTakenAt, r.SourceKind)
+	}
+}

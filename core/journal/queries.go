@@ -12,7 +12,7 @@ const runColumns = `id, kind, profile, username, snapshot_id, source_env_id, sou
 	file_name, file_sha256, file_size, app_id, app_name, project_id, env_id, mode, production,
 	free_app, db_only, safety_backup, start_after, upload_only, undo_of, started_at,
 	finished_at, safety_snapshot_id, backup_snapshot_id, upload_url, upload_snapshot_id, restore_submitted_at,
-	restore_id, stopped_env, started_env, status, error, api_url`
+	restore_id, stopped_env, started_env, status, error, api_url, dump_database, source_taken_at, source_kind`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -20,12 +20,12 @@ func scanRun(s scanner) (Run, error) {
 	var r Run
 	var kind, status string
 	var prod, free, dbOnly, safety, start, uploadOnly, stopped, started int
-	var startedAt, finishedAt, submittedAt int64
+	var startedAt, finishedAt, submittedAt, sourceTakenAt int64
 	err := s.Scan(&r.ID, &kind, &r.Profile, &r.Username, &r.SnapshotID, &r.SourceEnvID,
 		&r.SourceMode, &r.FilePath, &r.FileName, &r.FileSHA256, &r.FileSize, &r.AppID,
 		&r.AppName, &r.ProjectID, &r.EnvID, &r.Mode, &prod, &free, &dbOnly, &safety, &start,
 		&uploadOnly, &r.UndoOf, &startedAt, &finishedAt, &r.SafetySnapshotID, &r.BackupSnapshotID, &r.UploadURL,
-		&r.UploadSnapshotID, &submittedAt, &r.RestoreID, &stopped, &started, &status, &r.Error, &r.APIURL)
+		&r.UploadSnapshotID, &submittedAt, &r.RestoreID, &stopped, &started, &status, &r.Error, &r.APIURL, &r.DumpDatabase, &sourceTakenAt, &r.SourceKind)
 	if err != nil {
 		return r, err
 	}
@@ -35,6 +35,7 @@ func scanRun(s scanner) (Run, error) {
 	r.StoppedEnv, r.StartedEnv = stopped != 0, started != 0
 	r.StartedAt, r.FinishedAt = fromNanos(startedAt), fromNanos(finishedAt)
 	r.RestoreSubmittedAt = fromNanos(submittedAt)
+	r.SourceTakenAt = fromNanos(sourceTakenAt)
 	return r, nil
 }
 

@@ -81,6 +81,9 @@ func (j *Journal) migrate(ctx context.Context) error {
 var addedColumns = []struct{ name, def string }{
 	{"backup_snapshot_id", "TEXT NOT NULL DEFAULT ''"},
 	{"api_url", "TEXT NOT NULL DEFAULT ''"},
+	{"dump_database", "TEXT NOT NULL DEFAULT ''"},
+	{"source_taken_at", "INTEGER NOT NULL DEFAULT 0"},
+	{"source_kind", "TEXT NOT NULL DEFAULT ''"},
 }
 
 // addColumns adds the missing addedColumns in one immediate transaction, so two processes

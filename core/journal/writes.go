@@ -21,13 +21,15 @@ func (j *Journal) Create(ctx context.Context, r *Run) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO runs (kind, profile, username, snapshot_id,
 		source_env_id, source_mode, file_path, file_name, file_sha256, file_size, app_id,
 		app_name, project_id, env_id, mode, production, free_app, db_only, safety_backup,
-		start_after, upload_only, undo_of, started_at, status, api_url)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		start_after, upload_only, undo_of, started_at, status, api_url, dump_database,
+		source_taken_at, source_kind)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		string(r.Kind), r.Profile, r.Username, r.SnapshotID, r.SourceEnvID, r.SourceMode,
 		r.FilePath, r.FileName, r.FileSHA256, r.FileSize, r.AppID, r.AppName, r.ProjectID,
 		r.EnvID, r.Mode, b2i(r.Production), b2i(r.FreeApp), b2i(r.DBOnly),
 		b2i(r.SafetyBackup), b2i(r.Start), b2i(r.UploadOnly), r.UndoOf,
-		toNanos(r.StartedAt), string(StatusRunning), r.APIURL)
+		toNanos(r.StartedAt), string(StatusRunning), r.APIURL, r.DumpDatabase,
+		toNanos(r.SourceTakenAt), r.SourceKind)
 	if err != nil {
 		return 0, fmt.Errorf("journal: create run: %w", err)
 	}

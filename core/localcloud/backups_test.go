@@ -71,15 +71,29 @@ func TestSnapshotListIsNewestFirstAndPages(t *testing.T) {
 		// Retention: the expiry follows from how the backup was made (cloud-api.md §5).
 		if s.State == "completed" {
 			kind := localcloud.KindAutomatic
-			if s.Comment != "Automatically created nightly snapshot" {
+			if !strings.HasPrefix(s.Comment, "Automatically created ") {
 				kind = localcloud.KindManual
 			}
 			if want := localcloud.ExpiresAt(kind, created); !want.Equal(exp) {
 				t.Errorf("snapshot of %s (%s): expires %s, want %s", created, s.Comment, exp, want)
 			}
+			// The comment names the kind its retention shows (a weekly is not "nightly").
+			if kind == localcloud.KindAutomatic {
+				word := "nightly"
+				switch kept := exp.Sub(created); {
+				case kept >= 200*24*time.Hour:
+					word = "monthly"
+				case kept >= 45*24*time.Hour:
+					word = "weekly"
+				}
+				if want := "Automatically created " + word + " snapshot"; s.Comment != want {
+					t.Errorf("backup of %s kept until %s says %q, want %q", created, exp, s.Comment, want)
+				}
+			}
 		}
 	}
-	if kinds["failed"] != 1 || kinds["Automatically created nightly snapshot"] < 14 || kinds["Manually created snapshot"] < 1 {
+	if kinds["failed"] != 1 || kinds["Automatically created nightly snapshot"] < 12 || kinds["Manually created snapshot"] < 1 ||
+		kinds["Automatically created weekly snapshot"]+kinds["Automatically created monthly snapshot"] < 3 {
 		t.Errorf("history lacks a realistic mix: %v", kinds)
 	}
 

@@ -349,7 +349,8 @@ func demoHistory(now time.Time, ai, ei int, da demoApp, de demoEnv, blobFor func
 			}
 			at = at.Add(time.Hour) // the retry
 		}
-		if err := add(at, automaticKind(at), commentNightly, took, false, daysAgo); err != nil {
+		kind := automaticKind(at)
+		if err := add(at, kind, commentFor(kind), took, false, daysAgo); err != nil {
 			return nil, err
 		}
 	}

@@ -316,10 +316,7 @@ func (c *Cloud) AddSnapshot(envID string, spec SnapshotSpec) (SnapshotRecord, er
 	s := snapRow{ID: uuid.NewString(), EnvID: env.EnvID, Kind: kind, Comment: spec.Comment, CreatedAt: created,
 		ModelVersion: spec.ModelVersion, Content: contentFull, StatusMessage: spec.StatusMessage}
 	if s.Comment == "" {
-		s.Comment = map[string]string{kindManual: commentManual, kindUploaded: commentUploaded}[kind]
-		if s.Comment == "" {
-			s.Comment = commentNightly
-		}
+		s.Comment = commentFor(kind)
 	}
 	if s.ModelVersion == "" {
 		s.ModelVersion = env.ModelVersion

@@ -199,6 +199,8 @@ const (
 // Texts of the snapshot life cycle (examples from the docs where they exist).
 const (
 	commentNightly  = "Automatically created nightly snapshot"
+	commentWeekly   = "Automatically created weekly snapshot"
+	commentMonthly  = "Automatically created monthly snapshot"
 	commentManual   = "Manually created snapshot"
 	commentUploaded = "Uploaded snapshot"
 
@@ -210,3 +212,19 @@ const (
 	msgArchiveCompleted  = "Done preparing download archive"
 	msgRestoreCompleted  = "Restore completed"
 )
+
+// commentFor is the comment a backup of kind gets when nobody wrote one: an automatic
+// backup says which one it is, so the comment and the kind the portal shows agree.
+func commentFor(kind string) string {
+	switch kind {
+	case kindWeekly:
+		return commentWeekly
+	case kindMonthly:
+		return commentMonthly
+	case kindManual:
+		return commentManual
+	case kindUploaded:
+		return commentUploaded
+	}
+	return commentNightly
+}

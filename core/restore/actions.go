@@ -111,6 +111,9 @@ func (e *Engine) act(ctx context.Context, kind journal.Kind, profile string, t T
 	for _, s := range steps {
 		jr.Steps = append(jr.Steps, journal.Step{Kind: string(s.Kind), Title: s.Title})
 	}
+	if err := e.refuseBusy(ctx, t, actVerb[kind]+" "+mode); err != nil {
+		return nil, err
+	}
 	id, release, err := e.begin(ctx, jr, actVerb[kind]+" "+mode)
 	if err != nil {
 		return nil, err
@@ -169,6 +172,9 @@ func (e *Engine) planAction(ctx context.Context, req Request) (*Plan, error) {
 	if env.Status == cloud.StatusEmpty && req.Action != journal.KindBackup {
 		return nil, planErr(fmt.Sprintf("Nothing is deployed to %s yet, so there is nothing to %s.", mode, verb),
 			fmt.Sprintf("Deploy the app to %s in the Mendix Portal first.", mode), ErrTargetBusy)
+	}
+	if err := e.refuseBusy(ctx, p.Request.Target, actVerb[req.Action]+" "+mode); err != nil {
+		return nil, err
 	}
 	p.Steps = ActionSteps(req.Action, mode)
 	p.ConfirmationRequired = p.needsConfirmation()

@@ -170,12 +170,9 @@ func (e *Engine) PlanWithProgress(ctx context.Context, req Request, onEvent func
 	if err != nil {
 		return nil, planErr(fmt.Sprintf("Restore Desk could not read the backups of %s: %s.", mode, cause(err)), "", err)
 	}
-	for _, s := range page.Snapshots {
-		if s.State == cloud.StateQueued || s.State == cloud.StateRunning {
-			return nil, planErr(
-				fmt.Sprintf("A backup of %s is being made right now; Mendix Cloud does not restore or upload while it runs.", mode),
-				"Wait until that backup has finished (a few minutes), then try again.", ErrTargetBusy)
-		}
+	_ = page // read for the access check; busy says what a running backup means
+	if err := e.refuseBusy(ctx, p.Request.Target, "plan the restore"); err != nil {
+		return nil, err
 	}
 
 	if req.Source.File != "" {
@@ -191,6 +188,8 @@ func (e *Engine) PlanWithProgress(ctx context.Context, req Request, onEvent func
 		return nil, err
 	}
 
+	p.Fit = e.fit(ctx, p)
+	p.Allows.ConfirmName = p.confirmName()
 	p.ConfirmationRequired = p.needsConfirmation()
 	p.Steps = steps(p)
 	p.Notes = notes(p, e.now())

@@ -114,8 +114,11 @@ type Plan struct {
 	SourceMode string
 	// Archive is the inspector's report of a file source (nil for a snapshot source).
 	Archive *archive.Report
-	// ConfirmationRequired: the target is a production environment and
-	// Request.Options.Confirm does not name it. Run refuses with ErrConfirmationRequired
+	// Fit is the wrong-app guard's verdict on the source (see CheckFit): FitWrongApp
+	// makes the plan need the environment's name typed, whatever the environment.
+	Fit FitCheck
+	// ConfirmationRequired: the target is a production environment, or the source looks
+	// like another app's data (Fit), and Request.Options.Confirm does not name it. Run refuses with ErrConfirmationRequired
 	// until the caller sets Request.Options.Confirm to what the user typed.
 	ConfirmationRequired bool
 	// UndoOf is the run whose safety backup this plan restores (see Engine.Undo).

@@ -2,9 +2,11 @@ package restore
 
 import (
 	"fmt"
+	"slices"
+	"time"
+
 	"restoredesk/core/cloud"
 	"restoredesk/core/progress"
-	"time"
 )
 
 // steps lists what a run will do, each step only when it applies.
@@ -57,7 +59,7 @@ func notes(p *Plan, now time.Time) []string {
 
 	if req.Source.File != "" && req.Options.UploadOnly {
 		add("%s will be checked and uploaded to %s, where it becomes a backup you can restore later. Nothing is stopped or replaced.", fileName(req.Source.File), mode)
-		return out
+		return withFit(p, out)
 	}
 	data := mode + "'s data"
 	if req.Options.DBOnly {
@@ -77,11 +79,6 @@ func notes(p *Plan, now time.Time) []string {
 	}
 	if req.Options.DBOnly {
 		add("Only the database is restored: %s's file documents stay as they are, so some may no longer match the database.", mode)
-	}
-	if p.Snapshot != nil && p.Snapshot.ModelVersion != "" && req.Target.Env.ModelVersion != "" &&
-		p.Snapshot.ModelVersion != req.Target.Env.ModelVersion {
-		add("The backup was made with model version %s; %s runs %s. Deploy the matching model afterwards if the app does not start.",
-			p.Snapshot.ModelVersion, mode, req.Target.Env.ModelVersion)
 	}
 	switch {
 	case !p.Allows.SafetyBackup:
@@ -104,8 +101,20 @@ func notes(p *Plan, now time.Time) []string {
 	if req.Source.File != "" && req.Target.Env.Status == cloud.StatusRunning {
 		add("%s is stopped only after the file was checked and uploaded: a bad file never causes downtime.", mode)
 	}
-	if p.ConfirmationRequired {
-		add("%s is a production environment: type its name, %s, to confirm.", mode, mode)
+	switch {
+	case p.ConfirmationRequired && p.Fit.NeedsTypedName():
+		out = append(out, p.Fit.Next)
+	case p.ConfirmationRequired:
+		add("%s is a production environment, so this restore is confirmed by typing its name, %s.", mode, mode)
 	}
-	return out
+	return withFit(p, out)
+}
+
+// withFit adds what the wrong-app guard found to the notes: a wrong-app warning first,
+// since it is what a person must read; the softer model note after what is replaced.
+func withFit(p *Plan, notes []string) []string {
+	if p.Fit.NeedsTypedName() || len(notes) == 0 {
+		return append(slices.Clone(p.Fit.Warnings), notes...)
+	}
+	return slices.Concat(notes[:1], p.Fit.Warnings, notes[1:])
 }

@@ -87,9 +87,15 @@ func (p *Plan) needsConfirmation() bool {
 	return !confirms(p.Request.Options.Confirm, p.confirmName())
 }
 
-// confirmName is the name a plan needs typed, "" when none.
+// confirmName is the name a plan needs typed, "" when none: production, and any
+// environment whose data would be replaced by what looks like another app's (the
+// wrong-app rule: a typed name, not a mere yes, because the mistake is not undone by a
+// safety backup once the other customer's data has been seen).
 func (p *Plan) confirmName() string {
 	changesData := p.Request.Action == "" && !(p.Request.Source.File != "" && p.Request.Options.UploadOnly)
+	if changesData && p.Fit.NeedsTypedName() {
+		return p.Request.Target.Env.Mode
+	}
 	return nameToType(p.Request.Target, p.Production, changesData || p.Request.Action == journal.KindStop)
 }
 
@@ -100,6 +106,20 @@ func nameToType(t Target, production, takesDown bool) string {
 		return t.Env.Mode
 	}
 	return ""
+}
+
+// ConfirmReason is the plain sentence that says why the plan needs the environment's name
+// typed: the source looks like another app's data (that comes first), or the target is
+// production; "" when no name is needed.
+func (p *Plan) ConfirmReason() string {
+	mode := p.Request.Target.Env.Mode
+	switch {
+	case p.confirmName() == "":
+		return ""
+	case p.Fit.NeedsTypedName() && len(p.Fit.Warnings) > 0:
+		return p.Fit.Warnings[0]
+	}
+	return fmt.Sprintf("%s is a production environment.", mode)
 }
 
 // confirms reports whether typed confirms name ("" needs no confirmation).

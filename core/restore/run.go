@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"restoredesk/core/archive"
+	"restoredesk/core/cloud"
 	"restoredesk/core/explain"
 	"restoredesk/core/journal"
 )
@@ -68,6 +69,10 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 	mode := req.Target.Env.Mode
 	if p.needsConfirmation() {
 		p.ConfirmationRequired = true
+		if p.Fit.NeedsTypedName() && strings.TrimSpace(req.Options.Confirm) == "" {
+			return nil, &RunError{Summary: fmt.Sprintf("%s Type %s to confirm the restore. Nothing was changed.", p.ConfirmReason(), mode),
+				Next: fmt.Sprintf("Type %s exactly (any capitalisation) to restore into it.", mode), Err: ErrConfirmationRequired}
+		}
 		what := "the restore"
 		if req.Action == journal.KindStop {
 			what = "stopping it"
@@ -76,6 +81,10 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 	}
 	if p.Request.Action != "" {
 		return e.runAction(ctx, p, onEvent)
+	}
+	// Something may have taken the environment since the plan was made.
+	if err := e.refuseBusy(ctx, req.Target, "start the restore"); err != nil {
+		return nil, err
 	}
 
 	jr := &journal.Run{
@@ -86,10 +95,13 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 		DBOnly: req.Options.DBOnly, SafetyBackup: p.safetyBackup(),
 		Start: req.Options.Start, UploadOnly: req.Options.UploadOnly, UndoOf: p.UndoOf,
 	}
+	if p.Snapshot != nil {
+		jr.SourceTakenAt, jr.SourceKind = snapshotTime(p.Snapshot), string(cloud.KindOf(*p.Snapshot))
+	}
 	if f := req.Source.File; f != "" {
 		jr.Kind, jr.FilePath, jr.FileName = journal.KindUpload, f, fileName(f)
 		if p.Archive != nil {
-			jr.FileSHA256, jr.FileSize = p.Archive.SHA256, p.fileSize
+			jr.FileSHA256, jr.FileSize, jr.DumpDatabase = p.Archive.SHA256, p.fileSize, p.Archive.DatabaseName
 		}
 	}
 	if p.UndoOf != 0 {

@@ -2,6 +2,9 @@ package ui
 
 import (
 	"context"
+
+	"fyne.io/fyne/v2"
+
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
 	"restoredesk/core/restore"
@@ -91,11 +94,12 @@ func (u *UI) actOnSelected(kind journal.Kind) *planDialog {
 }
 
 // undoRun plans restoring the safety backup run r made.
-func (u *UI) undoRun(s *session, runID int64) *planDialog {
+func (u *UI) undoRun(s *session, runID int64, parent fyne.Window) *planDialog {
 	return u.showPlan(s, planSpec{
-		title: "Undo this restore?",
-		verb:  "Undo restore",
-		plan:  func(ctx context.Context, _ restore.Request) (*restore.Plan, error) { return s.engine.Undo(ctx, runID) },
-		fixed: true,
+		title:  "Undo this restore?",
+		verb:   "Undo restore",
+		plan:   func(ctx context.Context, _ restore.Request) (*restore.Plan, error) { return s.engine.Undo(ctx, runID) },
+		fixed:  true,
+		parent: parent,
 	})
 }

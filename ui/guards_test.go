@@ -1,0 +1,122 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+
+	"restoredesk/core/cloud"
+	"restoredesk/core/journal"
+	"restoredesk/core/localcloud/localcloudtest"
+)
+
+// A support person drops Customer Portal's backup on Order Desk › Test: the plan leads
+// with the warning, Restore stays disabled until Test is typed, and declining sends and
+// changes nothing.
+func TestWrongApp_UploadIntoTestNeedsTheTypedNameAndDecliningChangesNothing(t *testing.T) {
+	h := newHarness(t)
+	path := fixture(t, "files_and_database-1a2b3c4d-202611250130.tar.gz")
+	h.demo()
+	h.open("orderdesk", "Test")
+	before := h.env("orderdesk", "Test")
+	snapsBefore := len(h.snapshots("orderdesk", "Test"))
+	h.on(func() { h.u.handleDrop(fyne.NewPos(400, 300), []fyne.URI{storage.NewFileURI(path)}) })
+	h.idle()
+	h.on(func() { test.Tap(h.u.inspection.upload) })
+	h.idle()
+	h.on(func() {
+		d := h.u.planDlg
+		if d == nil || d.current == nil {
+			t.Fatalf("no plan: %q", texts(h.u.win.Canvas()))
+		}
+		if !strings.Contains(d.summary.Text, "it looks like another app's data") || !d.summary.TextStyle.Bold {
+			t.Errorf("the plan does not lead with the warning in bold: %q", d.summary.Text)
+		}
+		if !shows(h.u.win.Canvas(), "Type Test to confirm.") {
+			t.Errorf("no typed confirmation asked for: %q", texts(h.u.win.Canvas()))
+		}
+		if !d.okBtn.Disabled() {
+			t.Fatal("Restore is enabled before Test is typed")
+		}
+		test.Type(d.confirm, "Tes")
+		if !d.okBtn.Disabled() {
+			t.Error("Restore is enabled by a part of the name")
+		}
+		test.Tap(d.cancelBtn) // the user thinks again
+	})
+	h.idle()
+	if n := len(h.snapshots("orderdesk", "Test")); n != snapsBefore {
+		t.Errorf("%d backups after declining, want %d: the archive was uploaded", n, snapsBefore)
+	}
+	if after := h.env("orderdesk", "Test"); after.Status != before.Status {
+		t.Errorf("Test is %s after declining, was %s", after.Status, before.Status)
+	}
+	if runs, _ := h.journal.List(context.Background(), journal.Filter{}); len(runs) != 0 {
+		t.Errorf("declining left %d runs in the journal", len(runs))
+	}
+	h.on(func() {
+		if n := len(h.u.jobs.jobs); n != 0 {
+			t.Errorf("declining started %d jobs", n)
+		}
+	})
+}
+
+// While a restore of Test runs, a second restore of Test is refused in the plan dialog,
+// in the engine's words, before anything is sent.
+func TestBusy_SecondRestoreWhileOneRunsIsRefusedBeforeAnythingIsSent(t *testing.T) {
+	h := newHarness(t, withCloud(localcloudtest.WithJobDelay(time.Second)))
+	h.demo()
+	h.open("orderdesk", "Test")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.confirmPlan(func(d *planDialog) { d.safety.SetChecked(false) })
+	first := h.lastJob()
+	// Wait until the first run has sent its restore.
+	var env cloud.Environment
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		env = h.env("orderdesk", "Test")
+		if len(h.srv.Cloud().Restores(env.EnvironmentID)) == 1 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case <-first.done:
+		t.Skip("the first restore finished before the second could be tried; the engine test covers the refusal")
+	default:
+	}
+
+	h.selectBackup(completedOfKind(cloud.KindWeekly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.idle()
+	h.on(func() {
+		d := h.u.planDlg
+		if d.err == nil || d.current != nil {
+			t.Fatalf("the second restore was planned: %q", texts(h.u.win.Canvas()))
+		}
+		if !strings.Contains(d.status.Text, "Test is busy: a restore started in Restore Desk at ") {
+			t.Errorf("refusal = %q, want which run holds Test", d.status.Text)
+		}
+		if !d.okBtn.Disabled() {
+			t.Error("the refused restore can be confirmed")
+		}
+		test.Tap(d.cancelBtn)
+	})
+	if n := len(h.srv.Cloud().Restores(env.EnvironmentID)); n != 1 {
+		t.Errorf("%d restores sent, want only the first", n)
+	}
+	if st := h.finished(first); st.State.Label() == "" {
+		t.Error("the first run has no final state")
+	}
+	var runs []journal.Run
+	runs, _ = h.journal.List(context.Background(), journal.Filter{})
+	if len(runs) != 1 {
+		t.Errorf("journal holds %d runs, want only the first", len(runs))
+	}
+}
