@@ -90,6 +90,18 @@ func (e *Engine) PlanLocal(ctx context.Context, req LocalRequest, onEvent func(E
 	return p, nil
 }
 
+// PrecheckLocal makes the checks of PlanLocal that need no file (pg_restore, server,
+// credentials, target database), so that a backup is downloaded only when it can be
+// restored; PlanLocal on the downloaded file then checks the rest.
+func (e *Engine) PrecheckLocal(ctx context.Context, req LocalRequest) error {
+	err := localdb.Precheck(ctx, localdb.Options{Target: req.Target, Create: req.Create, Replace: req.Replace,
+		PgRestore: req.PgRestore, Locator: req.Locator})
+	if err != nil {
+		return localErr("", err)
+	}
+	return nil
+}
+
 // RunLocal carries out a local plan as a journaled run. prog (may be nil) receives the
 // dump bytes fed and the TOC items done; onEvent (may be nil, or Follow(u)) gets the step
 // events, and the restore step's EventBytes carries the counter of dump bytes fed.
