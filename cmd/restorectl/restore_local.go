@@ -118,7 +118,7 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 		}
 	}
 	c.printLocalPlan(plan)
-	text := progress.NewText(c.stderr, isTerminal(c.stderr), restore.LocalBytesVerb)
+	text := progress.NewText(c.stderr, isTerminal(c.stderr), restore.BytesVerb)
 	u = progress.NewUpdater(0, nil, "restore into "+target.Database, restore.PlanSteps(plan.Steps), text.Print)
 	res, err := e.RunLocal(ctx, plan, nil, restore.Follow(u))
 	restore.FinishLocal(u, res, err)
@@ -246,7 +246,7 @@ func (c *cli) downloadForLocal(ctx context.Context, s *session, snapshotID, outp
 		name = s.target.App.AppID
 	}
 	title := fmt.Sprintf("Download a backup of %s / %s", name, s.target.Env.Mode)
-	text := progress.NewText(c.stderr, isTerminal(c.stderr), downloadVerb)
+	text := progress.NewText(c.stderr, isTerminal(c.stderr), restore.BytesVerb)
 	u := progress.NewUpdater(0, nil, title, restore.PlanSteps(p.Steps), text.Print)
 	res, err := s.e.DownloadBackup(ctx, p, restore.Follow(u))
 	var base *restore.Result

@@ -324,14 +324,6 @@ func FinishLocal(u *progress.Updater, res *LocalResult, err error) progress.View
 	return u.Done(state, msg, err)
 }
 
-// LocalBytesVerb says what happens to the bytes a local restore counts.
-func LocalBytesVerb(kind string) string {
-	if StepKind(kind) == StepLocalRestore {
-		return "restored"
-	}
-	return BytesVerb(kind)
-}
-
 // describeLocal says what an interrupted local restore had done (see Describe).
 func describeLocal(r journal.Run) string {
 	return fmt.Sprintf("Run %d was restoring %s into the local database %q when it was interrupted: the database may hold part of the backup.", r.ID, r.FileName, r.Mode)
@@ -342,7 +334,7 @@ func describeLocal(r journal.Run) string {
 func localInterrupted(r journal.Run) error {
 	return &RunError{
 		Summary: describeLocal(r),
-		Next:    fmt.Sprintf("Restore %s again with replacing confirmed (--replace), or drop database %q.", r.FileName, r.Mode),
+		Next:    fmt.Sprintf("Restore %s again and confirm replacing the database's content, or drop the database %q.", r.FileName, r.Mode),
 		Err:     ErrInterrupted,
 	}
 }
