@@ -119,8 +119,6 @@ type UI struct {
 	localDlg    *localDBDialog
 	localReport *localReport
 
-	// opener opens folders in the file manager (the app; tests record the call).
-	opener urlOpener
 	// downloadDir is where the download dialog starts (empty: ~/Downloads); tests set it.
 	downloadDir string
 	tourDB      *localdb.Target // the screenshot tour's PostgreSQL (tour_local.go)
@@ -143,7 +141,7 @@ func New(a fyne.App, deps Deps) *UI {
 			return cloud.New(baseURL, creds, cloud.WithLogger(deps.Logger))
 		}
 	}
-	u := &UI{app: a, deps: deps, log: deps.Logger, opener: a}
+	u := &UI{app: a, deps: deps, log: deps.Logger}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.win = a.NewWindow(AppTitle)
 	u.win.Resize(fyne.NewSize(1280, 800))

@@ -23,26 +23,10 @@ import (
 	"restoredesk/core/restore"
 )
 
-// urlOpener opens a link with the system: a folder in the file manager (xdg-open,
-// explorer, open). fyne.App is one; tests record the call instead of launching anything.
-type urlOpener interface {
-	OpenURL(u *url.URL) error
-}
-
-// showInFolder opens the folder that holds path in the system's file manager, off the UI
-// goroutine (it starts a program); a failure says where the file is, to open by hand.
+// showInFolder opens the folder that holds path in the system's file manager, through
+// handoff.go's open (off the UI goroutine; a failure says so, to open it by hand).
 func (u *UI) showInFolder(path string) {
-	dir := filepath.Dir(path)
-	link := &url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}
-	opener := u.opener
-	u.background(func(context.Context) {
-		if err := opener.OpenURL(link); err != nil {
-			u.do(func() {
-				u.showMessage("The folder could not be opened",
-					fmt.Sprintf("Restore Desk could not open %s (%v). The file is %s.", dir, err, path))
-			})
-		}
-	})
+	u.open(&url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Dir(path))})
 }
 
 // downloadDialog asks where a backup goes: the folder, the file name (suggested by

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -19,18 +20,22 @@ import (
 	"restoredesk/core/progress"
 )
 
-// recordingOpener stands in for the system's file manager: it records the links it was
-// asked to open instead of launching a program.
+// recordingOpener stands in for the system's file manager: installed as handoff.go's
+// openURL, it records the links it was asked to open instead of launching a program.
 type recordingOpener struct {
 	mu     sync.Mutex
 	opened []string
 }
 
-func (r *recordingOpener) OpenURL(u *url.URL) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.opened = append(r.opened, u.String())
-	return nil
+func (r *recordingOpener) install(t *testing.T) {
+	old := openURL
+	openURL = func(_ fyne.App, u *url.URL) error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.opened = append(r.opened, u.String())
+		return nil
+	}
+	t.Cleanup(func() { openURL = old })
 }
 
 func (r *recordingOpener) links() []string {
@@ -63,10 +68,8 @@ func downloadHarness(t *testing.T) (*harness, cloud.Snapshot, *recordingOpener) 
 		t.Fatal(err)
 	}
 	opener := &recordingOpener{}
-	h.on(func() {
-		h.u.opener = opener
-		h.u.downloadDir = t.TempDir()
-	})
+	opener.install(t)
+	h.on(func() { h.u.downloadDir = t.TempDir() })
 	h.demo()
 	h.open("customerportal", "Acceptance")
 	snap := h.selectBackup(func(s cloud.Snapshot) bool { return s.SnapshotID == rec.SnapshotID })
