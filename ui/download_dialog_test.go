@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -59,9 +60,9 @@ const fullFixture = "files_and_database-1a2b3c4d-202611250130.tar.gz"
 // downloadHarness is the UI on a cloud that refuses Mendix headers on archive links, with
 // a backup of customerportal's Acceptance made from the full-snapshot fixture selected,
 // downloads going to a temporary folder and folders "opened" by a recordingOpener.
-func downloadHarness(t *testing.T) (*harness, cloud.Snapshot, *recordingOpener) {
+func downloadHarness(t *testing.T, opts ...localcloudtest.Option) (*harness, cloud.Snapshot, *recordingOpener) {
 	t.Helper()
-	h := newHarness(t, withCloud(localcloudtest.WithStrictDownloads()))
+	h := newHarness(t, withCloud(append(opts, localcloudtest.WithStrictDownloads())...))
 	env := h.env("customerportal", "Acceptance")
 	rec, err := h.srv.Cloud().AddSnapshot(env.EnvironmentID, localcloud.SnapshotSpec{ArchivePath: fixture(t, fullFixture)})
 	if err != nil {
@@ -186,5 +187,33 @@ func TestDownload_ExistingFileNeedsReplace(t *testing.T) {
 	})
 	if b, _ := os.ReadFile(path); string(b) != "mine" {
 		t.Error("the existing file changed before anything was confirmed")
+	}
+}
+
+// A download can be cancelled from its job while the cloud prepares the archive: the job
+// ends cancelled and no file is saved under the name.
+func TestDownload_CancelFromTheJob(t *testing.T) {
+	h, _, _ := downloadHarness(t, localcloudtest.WithJobDelay(30*time.Second))
+	h.on(func() { h.u.downloadSelected() })
+	h.idle()
+	var path string
+	h.on(func() {
+		d := h.u.downloadDlg
+		path = filepath.Join(d.folder.Text, d.name.Text)
+		test.Tap(d.okBtn)
+	})
+	j := h.lastJob()
+	h.waitFor("the job's Cancel button", func() bool { return j.card.cancel.Visible() })
+	h.on(func() { test.Tap(j.card.cancel) })
+	if v := h.finished(j); v.State != progress.RunCancelled {
+		t.Fatalf("the cancelled download ended %s: %v", v.State, v.Err)
+	}
+	h.on(func() {
+		if !strings.Contains(h.u.status.Text, "cancelled") {
+			t.Errorf("status %q does not say the download was cancelled", h.u.status.Text)
+		}
+	})
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("a cancelled download left %s (%v)", path, err)
 	}
 }
