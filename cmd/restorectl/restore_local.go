@@ -32,9 +32,10 @@ func init() {
 // tests use an in-memory store instead of the user's keyring.
 var dbSecrets = func() profiles.SecretStore { return profiles.NewKeyring(0) }
 
-// dbSecretName is the keyring entry of a database password: per profile and server/user.
+// dbSecretName is the keyring entry of a database password: per profile and server/user,
+// the same entry the desktop app reads and writes.
 func dbSecretName(profile string, t localdb.Target) string {
-	return fmt.Sprintf("postgresql:%s:%s@%s:%d", profile, t.User, t.Host, t.Port)
+	return profiles.DatabaseSecretName(profile, t.Host, t.Port, t.User)
 }
 
 func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
