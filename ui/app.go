@@ -136,12 +136,12 @@ func New(a fyne.App, deps Deps) *UI {
 	u := &UI{app: a, deps: deps, log: deps.Logger}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.win = a.NewWindow(AppTitle)
-	u.win.Resize(fyne.NewSize(1280, 800))
+	u.win.Resize(defaultWindowSize)
 	u.browser = newBrowser(u.do, u.background, deps.Now, func(title string, err error) { u.showError(title, err) }, u.updateActions)
 	u.jobs = newJobsPanel(deps.Now, u.do, func(title string, err error) { u.showError(title, err) })
 	u.bar = newToolbar(toolbarActions{
 		refresh: u.refresh, upload: u.showUploadChooser, history: u.showHistory,
-		restore: func() { u.restoreSelected() }, backup: func() { u.createBackup() },
+		restore: func() { u.restoreSelected() }, backup: func() { u.createBackup() }, keys: u.showKeys,
 		start: func() { u.startSelected() }, stop: func() { u.stopSelected() },
 		switchProfile: u.switchProfile, accounts: u.showAccountsMenu,
 	})

@@ -83,7 +83,8 @@ func makeBackupRows(snaps []cloud.Snapshot, now time.Time) []backupRow {
 		if strings.HasPrefix(strings.ToLower(comment), "automatically created") {
 			comment = "" // "…nightly snapshot" is on weekly and monthly backups too: the kind says it
 		}
-		r.search = strings.ToLower(strings.Join([]string{r.cells[colKind], r.cells[colState],
+		// The filter matches what the table shows ("yesterday", "2 days ago") too.
+		r.search = strings.ToLower(strings.Join([]string{r.cells[colCreated], r.cells[colExpires], r.cells[colKind], r.cells[colState],
 			s.ModelVersion, comment, s.StatusMessage, s.SnapshotID, exactTime(s.CreatedAt)}, "\n"))
 		rows[i] = r
 	}

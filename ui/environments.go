@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -104,7 +103,7 @@ func (p *envsPanel) setEnvs(appName string, envs []cloud.Environment, note strin
 	case len(envs) == 0:
 		p.status.SetText("This app has no environments on Mendix Cloud.")
 	default:
-		p.status.SetText(fmt.Sprintf("%d environments", len(envs)))
+		p.status.SetText(countText(len(envs), "environment"))
 	}
 }
 
