@@ -119,7 +119,7 @@ func TestStopAndStart_FromTheToolbar(t *testing.T) {
 		}
 		h.u.stopSelected()
 	})
-	h.confirmPlan(nil)
+	h.confirmPlan(func(d *planDialog) { test.Type(d.confirm, "Production") }) // stopping production needs its name
 	stop := h.lastJob()
 	if st := h.finished(stop); st.State != progress.RunCompleted {
 		t.Fatalf("stop ended %v: %v", st.State, st.Err)

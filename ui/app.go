@@ -311,6 +311,7 @@ func (u *UI) profileNames() []string {
 // updateActions enables the toolbar's buttons that fit the selection.
 func (u *UI) updateActions() {
 	u.bar.update(u.sess != nil, u.curApp, u.curEnv, u.curSnap)
+	u.holdActions()
 }
 
 // requestClose closes the window (and so the application), asking first while jobs

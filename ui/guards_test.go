@@ -120,3 +120,48 @@ func TestBusy_SecondRestoreWhileOneRunsIsRefusedBeforeAnythingIsSent(t *testing.
 		t.Errorf("journal holds %d runs, want only the first", len(runs))
 	}
 }
+
+// While a restore runs on Test, Test's badge follows the run (Stopping, then Stopped
+// during the restore step) and Restore, Start and Stop are disabled for it; afterwards the
+// cloud's status is shown again.
+func TestLiveStatus_BadgeFollowsTheRunAndActionsWait(t *testing.T) {
+	h := newHarness(t, withCloud(localcloudtest.WithJobDelay(300*time.Millisecond)))
+	testEnv := h.env("orderdesk", "Test")
+	if err := h.srv.Cloud().SetEnvironmentStatus(testEnv.EnvironmentID, "Running"); err != nil {
+		t.Fatal(err)
+	}
+	h.demo()
+	h.open("orderdesk", "Test")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.confirmPlan(func(d *planDialog) { d.safety.SetChecked(false); d.startAfter.SetChecked(false) })
+	h.on(func() {
+		if h.u.stopPrompt != nil {
+			h.u.stopPrompt.Confirm()
+		}
+	})
+	j := h.lastJob()
+	h.waitFor("the badge to say Stopped during the restore", func() bool {
+		return shows(h.u.win.Canvas(), "Stopped · restoring")
+	})
+	h.on(func() {
+		for name, b := range map[string]interface{ Disabled() bool }{"Restore": h.u.bar.restore, "Start": h.u.bar.start, "Stop": h.u.bar.stop} {
+			if !b.Disabled() {
+				t.Errorf("%s is enabled while the run holds Test", name)
+			}
+		}
+	})
+	h.finished(j)
+	h.idle()
+	h.on(func() {
+		if h.u.envs.held(testEnv.EnvironmentID) {
+			t.Error("Test is still held after the run ended")
+		}
+		if shows(h.u.win.Canvas(), "Stopped · restoring") {
+			t.Error("the badge still says restoring after the run ended")
+		}
+		if !shows(h.u.win.Canvas(), "Stopped") {
+			t.Errorf("the badge does not show the cloud's Stopped: %q", texts(h.u.win.Canvas()))
+		}
+	})
+}

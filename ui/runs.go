@@ -34,11 +34,17 @@ func (u *UI) followRun(s *session, spec runSpec, work func(ctx context.Context, 
 		offerCancel = cancel
 	}
 	j := u.jobs.add(spec.title, spec.steps, offerCancel)
+	envID := spec.target.Env.EnvironmentID
+	u.envs.hold(spec.target)
+	u.updateActions()
 	u.background(func(context.Context) {
 		defer cancel()
-		res, err := work(ctx, func(e restore.Event) { u.jobs.event(j, e) })
+		res, err := work(ctx, func(e restore.Event) {
+			u.jobs.event(j, e)
+			u.do(func() { u.envs.follow(envID, e); u.updateActions() })
+		})
 		u.jobs.finish(j, res, err)
-		u.do(func() { u.runEnded(s, j, spec, res, err) })
+		u.do(func() { u.envs.release(envID); u.updateActions(); u.runEnded(s, j, spec, res, err) })
 	})
 	return j
 }
