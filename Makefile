@@ -21,9 +21,22 @@ FUZZTIME ?= 2m
 DEB_BUILD := gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
 DEB_TEST := xvfb xauth xdotool imagemagick dbus dbus-x11 gnome-keyring libsecret-tools pigz curl x11-utils fonts-dejavu-core locales postgresql postgresql-client
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
+# Packaging only (make package-*, test-windows, test-deb), installed by deps-package so that
+# `make test` stays as fast for people who never package: the mingw-w64 cross compiler,
+# Wine to run the Windows build, NSIS, Authenticode signing, and the .deb tools.
+DEB_PACKAGE := gcc-mingw-w64-x86-64 wine wine64 nsis osslsigncode openssl zip dpkg-dev desktop-file-utils imagemagick xvfb xdotool
+
+# The release number and build from FyneApp.toml, the commit from git: every package and
+# --version carry the same (core/version).
+VERSION := $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+BUILD_NUMBER := $(shell sed -n 's/^Build *= *\([0-9]*\)/\1/p' FyneApp.toml)
+COMMIT = $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -modified)
+VERSION_LDFLAGS = -X restoredesk/core/version.number=$(VERSION) -X restoredesk/core/version.commit=$(COMMIT)
+DIST := dist
 
 .PHONY: all deps deps-system deps-go build run run-cli test test-unit test-integration vet staticcheck \
-        bench fuzz screenshots package clean
+        bench fuzz screenshots package clean deps-package fyne-tool package-windows package-deb \
+        package-macos test-windows test-deb
 
 all: build
 
@@ -112,13 +125,59 @@ screenshots: deps
 
 ## package: a Linux bundle (tar.xz with binary, .desktop file and icon) made by `fyne package`.
 # The binary is built here (with our tags); fyne reads FyneApp.toml for the metadata.
-package: deps
-	@$(GOBIN)/fyne version 2>/dev/null | grep -q 'v$(FYNE_TOOL_VERSION)' || \
-	  { echo "package: installing the fyne tool v$(FYNE_TOOL_VERSION)"; $(GO) install $(FYNE_TOOL_MODULE); }
-	$(GO) build $(GOFLAGS_TAGS) -trimpath -ldflags '-s -w' -o $(BIN)/restoredesk ./cmd/restoredesk
+package: deps fyne-tool
+	$(GO) build $(GOFLAGS_TAGS) -trimpath -ldflags '-s -w $(VERSION_LDFLAGS)' -o $(BIN)/restoredesk ./cmd/restoredesk
 	$(GOBIN)/fyne package -os linux --release --exe $(BIN)/restoredesk --name "Restore Desk" \
 	  --icon assets/icon.png --app-id io.restoredesk.app
 	@ls -l "Restore Desk.tar.xz"
 
+## deps-package: what packaging and its tests need (mingw-w64, Wine, NSIS, osslsigncode, dpkg-dev).
+deps-package: deps
+	@missing=""; \
+	for p in $(DEB_PACKAGE); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  command -v apt-get >/dev/null || { echo "deps-package: install by hand:$$missing"; exit 1; }; \
+	  echo "deps-package: installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+
+fyne-tool:
+	@$(GOBIN)/fyne version 2>/dev/null | grep -q 'v$(FYNE_TOOL_VERSION)' || \
+	  { echo "package: installing the fyne tool v$(FYNE_TOOL_VERSION)"; $(GO) install $(FYNE_TOOL_MODULE); }
+
+## package-windows: dist/RestoreDesk-<version>-windows-amd64-setup.exe (per-user NSIS installer)
+## and the portable …-windows-amd64.zip. Signed when RESTOREDESK_SIGN_PFX or
+## RESTOREDESK_SIGN_CERT/RESTOREDESK_SIGN_KEY are set (see scripts/packaging/sign.sh).
+package-windows: deps-package fyne-tool
+	GO=$(GO) FYNE=$(GOBIN)/fyne ./scripts/packaging/build-windows.sh $(VERSION) $(BUILD_NUMBER) $(COMMIT) $(DIST)
+
+## package-deb: dist/restoredesk_<version>_amd64.deb (dpkg-deb from a staged tree).
+package-deb: deps-package
+	$(GO) build $(GOFLAGS_TAGS) -trimpath -ldflags '-s -w $(VERSION_LDFLAGS)' -o $(BIN)/deb/restoredesk ./cmd/restoredesk
+	$(GO) build -trimpath -ldflags '-s -w $(VERSION_LDFLAGS)' -o $(BIN)/deb/restorectl ./cmd/restorectl
+	./scripts/packaging/build-deb.sh $(VERSION) $(BIN)/deb $(DIST)
+
+## package-macos: the .app bundle, on a Mac only (see README, "macOS"). Fails clearly elsewhere.
+package-macos: fyne-tool
+	@[ "$$(uname -s)" = Darwin ] || { echo "package-macos: a macOS app must be built on a Mac with Xcode's command-line tools (cgo against Apple's SDK); it cannot be built or tested on $$(uname -s). See README, \"Install\" › macOS."; exit 1; }
+	GOFLAGS="-ldflags=-X=restoredesk/core/version.number=$(VERSION) -ldflags=-X=restoredesk/core/version.commit=$(COMMIT)" \
+	  $(GOBIN)/fyne package -os darwin --release --src cmd/restoredesk --tags $(TAGS) --name "Restore Desk" \
+	  --app-id io.restoredesk.app --app-version $(VERSION) --app-build $(BUILD_NUMBER) --icon $(CURDIR)/assets/icon.png
+	$(GO) build -trimpath -ldflags '-s -w $(VERSION_LDFLAGS)' -o "cmd/restoredesk/Restore Desk.app/Contents/MacOS/restorectl" ./cmd/restorectl
+	mkdir -p $(DIST) && rm -rf "$(DIST)/Restore Desk.app" && mv "cmd/restoredesk/Restore Desk.app" $(DIST)/
+
+## test-windows: the Windows installer under Wine and Xvfb (install, window, inspect JSON,
+## credential store, signing, uninstall) and the .deb (install, --version, desktop file, removal).
+test-windows: package-windows test-deb
+	$(GO) build -o $(BIN)/restorectl ./cmd/restorectl
+	GO=$(GO) ./scripts/with-session.sh ./scripts/packaging/test-windows.sh $(VERSION) $(DIST) $(BIN)/restorectl
+
+test-deb: package-deb
+	./scripts/packaging/test-deb.sh $(DIST)/restoredesk_$(VERSION)_amd64.deb $(VERSION)
+
 clean:
-	rm -rf $(BIN) docs/screenshots/failed
+	rm -rf $(BIN) $(DIST) docs/screenshots/failed

@@ -376,6 +376,7 @@ func (u *UI) showAccountsMenu(anchor fyne.CanvasObject) {
 	if u.deps.StartDemo != nil {
 		items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Try the demo", u.startDemo))
 	}
+	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("About Restore Desk", func() { u.showAbout() }))
 	menu := fyne.NewMenu("Accounts", items...)
 	pos := u.app.Driver().AbsolutePositionForObject(anchor).Add(fyne.NewPos(0, anchor.Size().Height))
 	widget.ShowPopUpMenuAtPosition(menu, u.win.Canvas(), pos)

@@ -119,7 +119,15 @@ func TestStopAndStart_FromTheToolbar(t *testing.T) {
 		}
 		h.u.stopSelected()
 	})
-	h.confirmPlan(func(d *planDialog) { test.Type(d.confirm, "Production") }) // stopping production needs its name
+	// Stopping production takes it offline: the plan asks for its name (the rule is the
+	// engine's, the dialog only draws it).
+	h.idle()
+	h.on(func() {
+		if d := h.u.planDlg; d == nil || d.current == nil || !d.okBtn.Disabled() || d.current.Allows.ConfirmName != "Production" {
+			t.Fatal("stopping production is offered without its name typed")
+		}
+	})
+	h.confirmPlan(func(d *planDialog) { test.Type(d.confirm, "Production") })
 	stop := h.lastJob()
 	if st := h.finished(stop); st.State != progress.RunCompleted {
 		t.Fatalf("stop ended %v: %v", st.State, st.Err)

@@ -78,8 +78,9 @@ func (p *jobsPanel) add(title string, steps []restore.Step, cancel context.Cance
 	p.mu.Lock()
 	p.jobs = append(p.jobs, j)
 	j.view = j.up.View()
+	first := j.view
 	p.mu.Unlock()
-	j.card.draw(j.view)
+	j.card.draw(first)
 	return j
 }
 
@@ -135,16 +136,17 @@ func (p *jobsPanel) snapshot(j *job) progress.View {
 	return j.view
 }
 
-// offerStart adds a button to j's card that starts the environment the run left stopped.
-// UI goroutine.
-func (p *jobsPanel) offerStart(j *job, label string, start func()) {
-	j.card.showStart(label, start)
+// offerNext adds a button to j's card for the next step after the run (start what it
+// left stopped, follow it again). UI goroutine.
+func (p *jobsPanel) offerNext(j *job, label string, next func()) {
+	j.card.showNext(label, next)
 }
 
 // jobCard draws one job's view compactly: a title line with the state, elapsed time and
 // buttons, then the steps, the progress and how it ended.
 type jobCard struct {
 	content  *fyne.Container
+	head     *fyne.Container
 	title    *widget.Label
 	state    *fyne.Container // a badge: "running", "finished 14:02"
 	steps    *fyne.Container
@@ -182,8 +184,8 @@ func newJobCard(p *jobsPanel, j *job) *jobCard {
 	c.start = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), nil)
 	c.start.Importance = widget.HighImportance
 	c.start.Hide()
-	head := container.NewHBox(c.title, c.state, layout.NewSpacer(), c.elapsed, c.details, c.start, c.cancel)
-	c.content = container.NewVBox(head, c.steps, c.progress, c.info, c.outcome, widget.NewSeparator())
+	c.head = container.NewHBox(c.title, c.state, layout.NewSpacer(), c.elapsed, c.details, c.start, c.cancel)
+	c.content = container.NewVBox(c.head, c.steps, c.progress, c.info, c.outcome, widget.NewSeparator())
 	return c
 }
 
@@ -242,6 +244,7 @@ func (c *jobCard) draw(v progress.View) {
 	if v.State == progress.RunFailed {
 		c.details.Show()
 	}
+	c.head.Refresh() // the title, badge and time change width: lay the row out again
 }
 
 // stepText is a step's line: its title, what was said about it, and its bytes once done.
@@ -266,11 +269,11 @@ func runBadge(s progress.RunState) (fyne.Resource, string) {
 	return theme.NewColoredResource(theme.MediaPlayIcon(), theme.ColorNamePrimary), s.Label()
 }
 
-func (c *jobCard) showStart(label string, start func()) {
+func (c *jobCard) showNext(label string, next func()) {
 	c.start.SetText(label)
 	c.start.OnTapped = func() {
 		c.start.Hide()
-		start()
+		next()
 	}
 	c.start.Show()
 }

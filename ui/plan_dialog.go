@@ -51,6 +51,7 @@ type planDialog struct {
 	drawing bool // the options are being set from the plan: no re-plan
 
 	dialog     *dialog.CustomDialog
+	body       *fyne.Container
 	targetSel  *widget.Select
 	target     cloud.Environment
 	status     *widget.Label // "Checking…", or the engine's refusal
@@ -92,6 +93,7 @@ func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
 	d.cancelBtn = widget.NewButton("Cancel", func() { d.dialog.Hide() })
 
 	body := container.NewVBox()
+	d.body = body
 	if len(spec.envs) > 0 {
 		var modes []string
 		for _, e := range spec.envs {
@@ -116,9 +118,9 @@ func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
 	if spec.parent != nil {
 		parent = spec.parent
 	}
-	d.dialog = dialog.NewCustomWithoutButtons(spec.title, container.NewVScroll(body), parent)
+	d.dialog = dialog.NewCustomWithoutButtons(spec.title, body, parent)
 	d.dialog.SetButtons([]fyne.CanvasObject{d.cancelBtn, d.okBtn})
-	d.dialog.Resize(fyne.NewSize(640, 520))
+	d.dialog.Resize(fyne.NewSize(640, 0))
 	d.dialog.Show()
 	u.planDlg = d
 	if d.targetSel != nil {
@@ -180,7 +182,11 @@ func (d *planDialog) replan() {
 // draw shows the plan, the refusal, or that the engine is still planning. UI goroutine.
 func (d *planDialog) draw() {
 	d.drawing = true
-	defer func() { d.drawing = false }()
+	defer func() {
+		d.drawing = false
+		d.body.Refresh() // the wrapped sentences changed height: lay them out again
+		d.dialog.Resize(fyne.NewSize(640, 0))
+	}()
 	p := d.current
 	switch {
 	case d.err != nil:

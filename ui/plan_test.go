@@ -182,3 +182,42 @@ func TestProgress_JobsPanelAndCLIPrintTheSameRun(t *testing.T) {
 		t.Errorf("the transcript lacks %q:\n%s", line, out)
 	}
 }
+
+// Changing an option plans again, and the dialog then shows the new plan's words and
+// steps: database only, and no safety backup step once it is switched off.
+func TestPlanDialog_OptionsPlanAgain(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("orderdesk", "Test")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.idle()
+	h.on(func() {
+		d := h.u.planDlg
+		if !strings.Contains(d.summary.Text, "Test's data will be replaced") || !strings.Contains(d.steps.Text, "Make a safety backup of Test") {
+			t.Fatalf("first plan: %q / %q", d.summary.Text, d.steps.Text)
+		}
+		d.dbOnly.SetChecked(true)
+		if d.current != nil || !d.okBtn.Disabled() {
+			t.Error("the old plan can still be confirmed while the new one is made")
+		}
+	})
+	h.idle()
+	h.on(func() {
+		d := h.u.planDlg
+		if !strings.Contains(d.summary.Text, "Test's database will be replaced") || !d.current.Request.Options.DBOnly {
+			t.Errorf("database only: %q", d.summary.Text)
+		}
+		d.safety.SetChecked(false)
+	})
+	h.idle()
+	h.on(func() {
+		d := h.u.planDlg
+		if strings.Contains(d.steps.Text, "safety backup") || !strings.Contains(d.notes.Text, "No safety backup will be made") {
+			t.Errorf("without a safety backup: %q / %q", d.steps.Text, d.notes.Text)
+		}
+		if !d.dbOnly.Checked || d.safety.Checked {
+			t.Error("the options were not kept across plans")
+		}
+	})
+}

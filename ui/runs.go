@@ -5,7 +5,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
-	"slices"
+	"strings"
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
@@ -17,8 +17,6 @@ type runSpec struct {
 	title  string
 	steps  []restore.Step
 	target restore.Target
-	// cancellable offers Cancel while a step runs that is safe to interrupt.
-	cancellable bool
 	// offerStart offers to start the environment the run left stopped (not after a run
 	// whose purpose was to stop it).
 	offerStart bool
@@ -29,11 +27,7 @@ type runSpec struct {
 // goroutine.
 func (u *UI) followRun(s *session, spec runSpec, work func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error)) *job {
 	ctx, cancel := context.WithCancel(u.ctx)
-	var offerCancel context.CancelFunc
-	if spec.cancellable {
-		offerCancel = cancel
-	}
-	j := u.jobs.add(spec.title, spec.steps, offerCancel)
+	j := u.jobs.add(spec.title, spec.steps, cancel) // offered while the view says a step is cancellable
 	envID := spec.target.Env.EnvironmentID
 	u.envs.hold(spec.target)
 	u.updateActions()
@@ -51,7 +45,7 @@ func (u *UI) followRun(s *session, spec runSpec, work func(ctx context.Context, 
 
 // runPlan runs a confirmed plan as a job of the jobs panel. UI goroutine.
 func (u *UI) runPlan(s *session, plan *restore.Plan) *job {
-	spec := runSpec{title: planTitle(plan), steps: plan.Steps, target: plan.Request.Target, cancellable: true,
+	spec := runSpec{title: planTitle(plan), steps: plan.Steps, target: plan.Request.Target,
 		offerStart: plan.Request.Action != journal.KindStop}
 	u.status.SetText(spec.title + ": started. Follow it in the jobs panel below.")
 	return u.followRun(s, spec, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
@@ -112,13 +106,39 @@ func (u *UI) runEnded(s *session, j *job, spec runSpec, res *restore.Result, err
 		u.notify("Failed: "+title, explainSummary(err))
 		u.status.SetText(title + ": failed. " + explainSummary(err))
 	}
-	if spec.offerStart && res != nil && slices.ContainsFunc(res.NextActions(), func(a restore.NextAction) bool { return a.Kind == restore.ActionStart }) {
-		app, env := spec.target.App, spec.target.Env
-		u.jobs.offerStart(j, "Start "+env.Mode, func() { u.askAction(s, journal.KindStart, app, env) })
-	}
+	u.offerNext(s, j, spec, res, err)
 	u.refreshShown(s, spec.target.App.AppID)
 	if u.history != nil && !u.history.closed {
 		u.history.load()
+	}
+}
+
+// offerNext offers on j's card the next step the engine suggests, in the window's words:
+// start what the run left stopped, or follow a run that goes on in the cloud. UI goroutine.
+func (u *UI) offerNext(s *session, j *job, spec runSpec, res *restore.Result, err error) {
+	var next []restore.NextAction
+	if res != nil {
+		next = res.NextActions()
+	}
+	if a := restore.ActionOf(err); a != nil {
+		next = append(next, *a)
+	}
+	for _, a := range next {
+		switch {
+		case a.Kind == restore.ActionStart && spec.offerStart:
+			app, env := spec.target.App, spec.target.Env
+			u.jobs.offerNext(j, "Start "+env.Mode, func() { u.askAction(s, journal.KindStart, app, env) })
+			return
+		case a.Kind == restore.ActionFollow && a.RunID != 0:
+			runID, again := a.RunID, spec
+			again.title = strings.TrimSuffix(spec.title, " (re-attached)") + " (re-attached)"
+			u.jobs.offerNext(j, "Follow again", func() {
+				u.followRun(s, again, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
+					return s.engine.Reattach(ctx, runID, onEvent)
+				})
+			})
+			return
+		}
 	}
 }
 
@@ -150,8 +170,7 @@ func reattachSpec(r journal.Run) runSpec {
 		title: runKindText(r) + " " + cmp.Or(r.AppName, r.AppID) + " · " + r.Mode + " (re-attached)",
 		target: restore.Target{App: cloud.App{AppID: r.AppID, Name: r.AppName, ProjectID: r.ProjectID},
 			Env: cloud.Environment{EnvironmentID: r.EnvID, Mode: r.Mode}},
-		cancellable: true,
-		offerStart:  r.Kind != journal.KindStop,
+		offerStart: r.Kind != journal.KindStop,
 	}
 	for _, st := range r.Steps {
 		spec.steps = append(spec.steps, restore.Step{Kind: restore.StepKind(st.Kind), Title: st.Title})

@@ -90,6 +90,6 @@ func (b *toolbar) update(signedIn bool, app *cloud.AppWithEnvironments, env *clo
 	enable(b.create, env != nil)
 	enable(b.upload, env != nil)
 	enable(b.restore, snap != nil && snap.State == cloud.StateCompleted)
-	enable(b.start, env != nil && app != nil && env.Status != cloud.StatusRunning && env.Status != cloud.StatusEmpty)
+	enable(b.start, env != nil && app != nil && env.Status != cloud.StatusRunning)
 	enable(b.stop, env != nil && app != nil && env.Status == cloud.StatusRunning)
 }

@@ -39,7 +39,7 @@ func downloadServer(t *testing.T, fixture string, dbOnly bool) (*localcloud.Serv
 	return srv, rec.SnapshotID
 }
 
-var fastPoll = map[string]string{"RESTOREDESK_POLL_INTERVAL": "5ms", "RESTOREDESK_LOG": "debug"}
+var fastPoll = map[string]string{"RESTOREDESK_POLL_INTERVAL": "5ms"}
 
 func sha(t *testing.T, path string) string {
 	t.Helper()
@@ -65,7 +65,8 @@ func noLink(t *testing.T, outs ...string) {
 func TestDownloadFullBackupPrintsPathSizeSHAAndVerdict(t *testing.T) {
 	srv, id := downloadServer(t, fullBackupFixture, false)
 	dir := t.TempDir()
-	code, out, errs := ctl(t, srv.URL(), fastPoll, "download", "customerportal", "acceptance", id, "--output", dir)
+	env := map[string]string{"RESTOREDESK_POLL_INTERVAL": "5ms", "RESTOREDESK_JOURNAL": filepath.Join(t.TempDir(), "journal.db")}
+	code, out, errs := ctl(t, srv.URL(), env, "download", "customerportal", "acceptance", id, "--output", dir)
 	noLink(t, out, errs)
 	if code != exitOK {
 		t.Fatalf("download exit %d:\n%s\n%s", code, out, errs)
@@ -75,14 +76,27 @@ func TestDownloadFullBackupPrintsPathSizeSHAAndVerdict(t *testing.T) {
 	if len(names) != 1 || sha(t, names[0]) != want {
 		t.Fatalf("the folder holds %v, want the backup with SHA-256 %s", names, want)
 	}
-	for _, s := range []string{"1. Request an archive of backup " + id, "Saved:   " + names[0], "SHA-256: " + want,
-		"Check:   passed (a full backup: database and files, restorable)", "(66088 bytes)"} {
+	for _, s := range []string{"1. Ask Mendix Cloud for an archive of the backup", "Saved:   " + names[0], "SHA-256: " + want,
+		"Check:   passed: Full snapshot (database and files) that Mendix Cloud can restore (run 1)", "(66088 bytes)"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("output lacks %q:\n%s", s, out)
 		}
 	}
-	if !strings.Contains(errs, "Downloading") || !strings.Contains(errs, "Archive completed") {
+	if !strings.Contains(errs, "[2/3] Download it to the folder "+dir) || !strings.Contains(errs, "completed: Done preparing download archive") ||
+		!strings.Contains(errs, "66 kB of 66 kB downloaded (100%)") {
 		t.Errorf("progress lacks the stages:\n%s", errs)
+	}
+	// The history has the run with the file, its size and SHA-256, and no link.
+	code, hist, _ := ctl(t, "", env, "history", "--csv")
+	noLink(t, hist)
+	if code != exitOK || !strings.Contains(hist, "1,download,completed") || !strings.Contains(hist, filepath.Base(names[0])) ||
+		!strings.Contains(hist, want) || !strings.Contains(hist, "66088") {
+		t.Errorf("history lacks the download run:\n%s", hist)
+	}
+	code, hist, _ = ctl(t, "", env, "history", "--json")
+	noLink(t, hist)
+	if code != exitOK || !strings.Contains(hist, `"FilePath": "`+names[0]+`"`) {
+		t.Errorf("history --json lacks the file's path:\n%s", hist)
 	}
 }
 
@@ -138,5 +152,17 @@ func TestDownloadRefusesAMissingFolderAndBadUsage(t *testing.T) {
 	}
 	if code, _, _ := ctl(t, srv.URL(), fastPoll, "download", "customerportal", "Acceptance", id, "--bogus"); code != exitUsage {
 		t.Fatalf("unknown flag: exit %d", code)
+	}
+}
+
+func TestDownloadThatFailsInspectionExitsOne(t *testing.T) {
+	srv, id := downloadServer(t, "../../core/archive/testdata/truncated-snapshot.tar.gz", false)
+	dir := t.TempDir()
+	code, out, errs := ctl(t, srv.URL(), fastPoll, "download", "customerportal", "Acceptance", id, "--output", dir)
+	if code != exitFailure || !strings.Contains(out, "Check:   FAILED: this file cannot be restored as it is") || !strings.Contains(out, "Saved:   ") {
+		t.Fatalf("download of a damaged backup: exit %d\n%s\n%s", code, out, errs)
+	}
+	if names, _ := filepath.Glob(filepath.Join(dir, "*.tar.gz")); len(names) != 1 {
+		t.Fatalf("the damaged download is not kept to look at: %v", names)
 	}
 }

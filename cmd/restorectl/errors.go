@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"restoredesk/core/explain"
+	"restoredesk/core/restore"
 )
 
 // printError says what went wrong in plain words, what to do next, and the technical
@@ -12,11 +13,22 @@ import (
 func (c *cli) printError(cmdName string, err error) {
 	e := explain.Explain(err)
 	fmt.Fprintf(c.stderr, "restorectl %s: %s\n", cmdName, explain.Printable(e.Summary))
-	if e.NextStep != "" {
+	switch {
+	case e.Handoff != nil:
+		// The way on is the Mendix Portal: its steps, the link and the file say it all.
+		fmt.Fprintln(c.stderr, "What to do, in the Mendix Portal:")
+		for i, step := range e.Handoff.Steps {
+			fmt.Fprintf(c.stderr, "  %d. %s\n", i+1, explain.Printable(step))
+		}
+		fmt.Fprintf(c.stderr, "Mendix Portal: %s\n", e.Handoff.URL)
+		if e.Handoff.File != "" {
+			fmt.Fprintf(c.stderr, "File: %s\n", explain.Printable(e.Handoff.File))
+		}
+	case e.NextStep != "":
 		fmt.Fprintf(c.stderr, "What to do: %s\n", explain.Printable(e.NextStep))
 	}
-	if e.Handoff != nil {
-		fmt.Fprint(c.stderr, e.Handoff.Text())
+	if a := restore.ActionOf(err); a != nil && a.Kind != restore.ActionStart {
+		fmt.Fprintf(c.stderr, "Run: %s\n", actionCommand(*a, "", ""))
 	}
 	if e.Detail != "" && e.Detail != e.Summary {
 		// The detail has several lines; each is escaped on its own.

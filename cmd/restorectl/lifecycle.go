@@ -29,9 +29,8 @@ func runCreateBackup(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.lifecycle(ctx, pos, nil, func(e *restore.Engine, t restore.Target, on func(restore.Event)) (*restore.Result, error) {
-		return e.BackupTarget(ctx, c.profile, t, restore.BackupOptions{Comment: *comment, NoWait: *noWait}, on)
-	}, func(t restore.Target, res *restore.Result) error {
+	req := restore.Request{Action: journal.KindBackup, Backup: restore.BackupOptions{Comment: *comment, NoWait: *noWait}}
+	return c.lifecycle(ctx, pos, nil, req, func(t restore.Target, res *restore.Result) error {
 		snap := res.Backup
 		if c.json {
 			return c.printJSON(snap)
@@ -54,9 +53,8 @@ func runStart(ctx context.Context, c *cli, args []string) error {
 	if *timeout <= 0 {
 		return usagef("--timeout must be longer than 0, e.g. 15m")
 	}
-	return c.lifecycle(ctx, pos, []restore.Option{restore.WithStartTimeout(*timeout)}, func(e *restore.Engine, t restore.Target, on func(restore.Event)) (*restore.Result, error) {
-		return e.StartTarget(ctx, c.profile, t, on)
-	}, c.stateReport("is already running", "is running"))
+	return c.lifecycle(ctx, pos, []restore.Option{restore.WithStartTimeout(*timeout)}, restore.Request{Action: journal.KindStart},
+		c.stateReport("is already running", "is running"))
 }
 
 func runStop(ctx context.Context, c *cli, args []string) error {
@@ -108,10 +106,11 @@ func runStop(ctx context.Context, c *cli, args []string) error {
 	return c.stateReport("is already stopped", "is stopped")(s.target, res)
 }
 
-// lifecycle resolves APP and ENV (pos), runs act on them with progress on stderr, and
-// lets report print the outcome of a run that succeeded; a failure is printed by main.
-func (c *cli) lifecycle(ctx context.Context, pos []string, opts []restore.Option,
-	act func(e *restore.Engine, t restore.Target, on func(restore.Event)) (*restore.Result, error),
+// lifecycle resolves APP and ENV (pos), has the engine plan req (a start, stop or backup)
+// there and runs the plan with progress on stderr, and lets report print the outcome of a
+// run that succeeded; a refusal or failure is printed by main. These plans need no
+// confirmation: they replace no data.
+func (c *cli) lifecycle(ctx context.Context, pos []string, opts []restore.Option, req restore.Request,
 	report func(t restore.Target, res *restore.Result) error) error {
 	s, err := c.openTarget(ctx, pos[0], pos[1], opts...)
 	if err != nil {
@@ -119,8 +118,13 @@ func (c *cli) lifecycle(ctx context.Context, pos []string, opts []restore.Option
 	}
 	defer s.Close()
 	t := s.target
+	req.Profile, req.Target = c.profile, t
+	p, err := s.e.Plan(ctx, req)
+	if err != nil {
+		return err
+	}
 	u := c.follow(t.Env.Mode, nil)
-	res, err := act(s.e, t, restore.Follow(u))
+	res, err := s.e.Run(ctx, p, restore.Follow(u))
 	restore.Finish(u, res, err)
 	if err != nil {
 		return err

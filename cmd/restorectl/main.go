@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"restoredesk/core/version"
 )
 
 // Exit codes, the same for every command.
@@ -88,6 +90,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return exitOK
 	}
+	if args[0] == "--version" || args[0] == "version" {
+		fmt.Fprintln(stdout, "restorectl", version.Get())
+		return exitOK
+	}
 	cmd, ok := registry[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "restorectl: unknown command %q\n\n", args[0])
@@ -149,6 +155,6 @@ APP is an AppId, a ProjectId or the app's exact name; ENV a mode (any case) or E
 Exit codes: 0 success, 1 failure, 2 usage error. Logs: RESTOREDESK_LOG=debug.
 The journal of runs is shared with the desktop app (RESTOREDESK_JOURNAL=FILE to use another);
 RESTOREDESK_POLL_INTERVAL=500ms polls jobs more often (demos).
-Run 'restorectl help COMMAND' for one command.
+Run 'restorectl help COMMAND' for one command; 'restorectl --version' for the version.
 `)
 }

@@ -235,7 +235,7 @@ func (c *cli) report(res *restore.Result, err error, appID, mode string) error {
 	}
 	for _, a := range res.NextActions() {
 		switch {
-		case a.Kind == restore.ActionFollow:
+		case a.Kind == restore.ActionFollow && restore.ActionOf(err) == nil: // else main says it with the error
 			fmt.Fprintf(c.stderr, "The restore goes on in the cloud. Follow it again with: %s\n", actionCommand(a, appID, mode))
 		case a.Kind == restore.ActionStart && appID != "" && (err == nil || errors.Is(err, restore.ErrInterrupted)):
 			fmt.Fprintf(c.stderr, "%s is stopped. Start it with: %s\n", mode, actionCommand(a, appID, mode))

@@ -75,9 +75,11 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 	req := restore.LocalRequest{Profile: c.profile, File: pos[0], Target: target, Create: *create, Replace: *replace, PgRestore: *pgRestore}
 
 	fmt.Fprintf(c.stderr, "Checking %s and %s…\n", pos[0], target)
-	plan, err := e.PlanLocal(ctx, req, nil)
+	u := c.follow("plan", nil)
+	plan, err := e.PlanLocal(ctx, req, restore.Follow(u))
+	restore.Finish(u, nil, err)
 	if errors.Is(err, localdb.ErrPassword) && pw.from == pwKeyring && stdinIsTerminal(c.stdin) {
-		// The saved password no longer works: ask once more.
+		// The saved password no longer works: ask once more (the file is not read again).
 		if pw, err = c.dbPassword(ctx, target, true); err != nil {
 			return err
 		}
@@ -96,7 +98,7 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 	}
 	c.printLocalPlan(plan)
 	text := progress.NewText(c.stderr, isTerminal(c.stderr), restore.LocalBytesVerb)
-	u := progress.NewUpdater(0, nil, "restore into "+target.Database, restore.PlanSteps(plan.Steps), text.Print)
+	u = progress.NewUpdater(0, nil, "restore into "+target.Database, restore.PlanSteps(plan.Steps), text.Print)
 	res, err := e.RunLocal(ctx, plan, nil, restore.Follow(u))
 	restore.FinishLocal(u, res, err)
 	return c.reportLocal(res, err)

@@ -1,47 +1,71 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"restoredesk/core/localcloud"
+	"time"
 )
 
-// serve --reset never deletes a folder that holds no cloud, and a second serve on a
-// folder in use is refused before it touches anything.
-func TestServeResetAndAFolderInUse(t *testing.T) {
-	noenv := func(string) string { return "" }
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o600); err != nil {
-		t.Fatal(err)
+// serveURL runs `restorectl serve` with args on a free port until the test ends and
+// returns the URL it listens on.
+func serveURL(t *testing.T, args ...string) string {
+	t.Helper()
+	data := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		var errb bytes.Buffer
+		done <- run(ctx, append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", data}, args...),
+			strings.NewReader(""), pw, &errb, func(string) string { return "" })
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("serve did not stop after cancel")
+		}
+	})
+	lines := bufio.NewScanner(pr)
+	url := ""
+	for lines.Scan() {
+		if f := strings.Fields(lines.Text()); len(f) > 4 && strings.HasPrefix(lines.Text(), "Embedded cloud listening on") {
+			url = f[4]
+			break
+		}
 	}
-	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"serve", "--reset", "--addr", "127.0.0.1:0", "--data", dir},
-		strings.NewReader(""), &out, &errb, noenv)
-	if code == 0 || !strings.Contains(errb.String(), "does not hold an embedded cloud") {
-		t.Errorf("serve --reset on a plain folder: exit %d, stderr %q", code, errb.String())
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if url == "" {
+		t.Fatal("serve printed no URL")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
-		t.Errorf("the folder's file is gone: %v", err)
-	}
+	return url
+}
 
-	busy := t.TempDir()
-	release, err := localcloud.LockDir(busy)
-	if err != nil {
-		t.Fatal(err)
+// serve --max-upload bounds an upload; the refusal comes before any byte and in plain words.
+func TestServeMaxUpload(t *testing.T) {
+	url := serveURL(t, "--max-upload", "10KB")
+	file := filepath.Join("..", "..", "core", "archive", "testdata", "customerportal.backup") // 86 kB
+	code, out, errs := ctl(t, url, map[string]string{"RESTOREDESK_POLL_INTERVAL": "5ms"}, "upload", "customerportal", "Test", file)
+	if code != exitFailure || !strings.Contains(errs, "does not accept a file this large") {
+		t.Errorf("upload over the limit: exit %d\n%s%s", code, out, errs)
 	}
-	defer release()
-	errb.Reset()
-	code = run(context.Background(), []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", busy},
-		strings.NewReader(""), &out, &errb, noenv)
-	if code == 0 || !strings.Contains(errb.String(), "in use by another") {
-		t.Errorf("serve on a folder in use: exit %d, stderr %q", code, errb.String())
+	if code, _, errs := ctl(t, "", nil, "serve", "--max-upload", "lots"); code != exitUsage {
+		t.Errorf("serve --max-upload lots: exit %d: %s", code, errs)
 	}
-	if _, err := os.Stat(filepath.Join(busy, "localcloud.db")); err == nil {
-		t.Error("the refused serve created a cloud in the folder in use")
+}
+
+// serve --like-mendix refuses the Free App's environment read, as Mendix Cloud does.
+func TestServeLikeMendix(t *testing.T) {
+	url := serveURL(t, "--like-mendix")
+	code, out, errs := ctl(t, url, nil, "stop", "expensetracker", "Sandbox")
+	if code != exitFailure || !strings.Contains(errs, "Stop Application") || !strings.Contains(errs, "Nothing was changed") {
+		t.Errorf("stop of a Free App like Mendix: exit %d\n%s%s", code, out, errs)
 	}
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"restoredesk/core/journal"
 	"strconv"
 	"strings"
 
@@ -38,21 +40,10 @@ func runUndo(ctx context.Context, c *cli, args []string) error {
 	var f runFlags
 	fs.BoolVar(&f.yes, "yes", false, "do not ask before restoring (not enough for production: use --confirm)")
 	fs.StringVar(&f.confirm, "confirm", "", "the environment's name, as the confirmation a production restore needs")
-	pos, err := parse(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
 	if err := f.check(); err != nil {
 		return err
 	}
-	id, err := runID(pos[0])
-	if err != nil {
-		return err
-	}
-	if err := c.useRunsCloud(ctx, id); err != nil {
-		return err
-	}
-	e, j, _, err := c.engine(ctx)
+	id, e, j, err := c.openRun(ctx, fs, args)
 	if err != nil {
 		return err
 	}
@@ -65,18 +56,7 @@ func runUndo(ctx context.Context, c *cli, args []string) error {
 }
 
 func runResume(ctx context.Context, c *cli, args []string) error {
-	pos, err := parse(c.flags("resume"), args, 1, 1)
-	if err != nil {
-		return err
-	}
-	id, err := runID(pos[0])
-	if err != nil {
-		return err
-	}
-	if err := c.useRunsCloud(ctx, id); err != nil {
-		return err
-	}
-	e, j, _, err := c.engine(ctx)
+	id, e, j, err := c.openRun(ctx, c.flags("resume"), args)
 	if err != nil {
 		return err
 	}
@@ -131,4 +111,21 @@ func (c *cli) useRunsCloud(ctx context.Context, id int64) error {
 		c.apiURL, c.apiURLSet = jr.APIURL, true
 	}
 	return nil
+}
+
+// openRun parses RUN_ID (the one argument) and opens the engine; close the journal when done.
+func (c *cli) openRun(ctx context.Context, fs *flag.FlagSet, args []string) (int64, *restore.Engine, *journal.Journal, error) {
+	pos, err := parse(fs, args, 1, 1)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	id, err := runID(pos[0])
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if err := c.useRunsCloud(ctx, id); err != nil {
+		return 0, nil, nil, err
+	}
+	e, j, _, err := c.engine(ctx)
+	return id, e, j, err
 }

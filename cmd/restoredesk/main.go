@@ -6,6 +6,7 @@
 //	restoredesk --profile NAME      open that account
 //	restoredesk --demo              start straight into the embedded demo cloud
 //	restoredesk --reset-demo        start the demo afresh (its data are kept between runs)
+//	restoredesk --version           print the version (and the git commit it was built from)
 //	restoredesk --screenshots DIR   drive the window through its main scenes, save a PNG
 //	                                of each into DIR, and quit (used by `make screenshots`)
 package main
@@ -31,6 +32,7 @@ import (
 	"restoredesk/core/journal"
 	"restoredesk/core/localcloud"
 	"restoredesk/core/profiles"
+	"restoredesk/core/version"
 	"restoredesk/ui"
 )
 
@@ -52,6 +54,7 @@ type options struct {
 	screenshots string
 	archive     string
 	verbose     bool
+	version     bool
 }
 
 func parseFlags() options {
@@ -63,12 +66,17 @@ func parseFlags() options {
 	flag.StringVar(&o.archive, "screenshot-archive", filepath.Join("core", "localcloud", "demodata", "customerportal.backup"),
 		"the archive `FILE` the upload scene of --screenshots inspects")
 	flag.BoolVar(&o.verbose, "v", false, "log diagnostics to standard error")
+	flag.BoolVar(&o.version, "version", false, "print the version and exit")
 	flag.Parse()
 	return o
 }
 
 func run() int {
 	o := parseFlags()
+	if o.version {
+		fmt.Println("restoredesk", version.Get())
+		return 0
+	}
 	level := slog.LevelWarn
 	if o.verbose {
 		level = slog.LevelDebug

@@ -5,8 +5,9 @@ import (
 	"strings"
 )
 
-// PortalURL is the Mendix Portal, where what the API does not offer is done by hand
-// (uploading an archive, restoring a Free App's backup).
+// PortalURL is the Mendix Portal's Apps page (the address the Mendix docs link "Apps" to),
+// where what the API does not offer is done by hand: uploading an archive, restoring a
+// Free App's backup.
 const PortalURL = "https://sprintr.home.mendix.com"
 
 // IsMendixCloudURL reports whether raw points at Mendix's own cloud: deploy.mendix.com or

@@ -24,6 +24,10 @@ var (
 	ErrFolder = errors.New("the destination folder cannot be used")
 	// ErrBadResponse: the storage host answered something a download cannot use.
 	ErrBadResponse = errors.New("the storage host sent an unusable answer")
+	// ErrBusy: another download is writing the same file.
+	ErrBusy = errors.New("another download is writing this file")
+
+	errPartLocked = errors.New("the .part is locked")
 )
 
 // hostOf names the storage host of a link for messages and logs: scheme and host only,

@@ -213,7 +213,7 @@ func (t *transfer) run(ctx context.Context) (*Result, error) {
 	if delay <= 0 {
 		delay = defaultRetryDelay
 	}
-	failures := 0
+	failures, agains := 0, 0
 	for {
 		progressed, err := t.attempt(ctx)
 		if err == nil {
@@ -226,9 +226,16 @@ func (t *transfer) run(ctx context.Context) (*Result, error) {
 		if !errors.As(err, &tr) {
 			return nil, err
 		}
-		if progressed || errors.Is(err, errAgain) {
+		switch {
+		case errors.Is(err, errAgain):
+			// Asking again at once is right after a refused continuation, but a host that
+			// keeps answering what was not asked must not keep us busy.
+			if agains++; agains > 3 {
+				return nil, fmt.Errorf("download from %s: %w: it keeps sending parts nobody asked for", t.where, ErrBadResponse)
+			}
+		case progressed:
 			failures = 0
-		} else {
+		default:
 			failures++
 		}
 		if failures > retries {
@@ -363,8 +370,12 @@ func (t *transfer) startOver(v validator, total int64) error {
 	if err := t.ready(total); err != nil {
 		return err
 	}
-	p, err := os.OpenFile(partPath(t.final()), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	p, err := t.openPart(os.O_CREATE)
 	if err != nil {
+		return err
+	}
+	if err := p.Truncate(0); err != nil {
+		_ = p.Close()
 		return t.fileError(err)
 	}
 	t.part, t.val, t.total = p, v, total
@@ -383,6 +394,23 @@ func (t *transfer) startOver(v validator, total int64) error {
 	return nil
 }
 
+// openPart opens the .part for reading and writing and locks it for this download.
+func (t *transfer) openPart(flag int) (*os.File, error) {
+	p, err := os.OpenFile(partPath(t.final()), os.O_RDWR|flag, 0o600)
+	if err != nil {
+		return nil, t.fileError(err)
+	}
+	if err := lockPart(p); err != nil {
+		_ = p.Close()
+		if errors.Is(err, errPartLocked) {
+			return nil, fmt.Errorf("%w: %s in %s; wait for that download to finish, or choose another folder",
+				ErrBusy, filepath.Base(partPath(t.final())), t.req.Dir)
+		}
+		return nil, t.fileError(err)
+	}
+	return p, nil
+}
+
 // continueAt appends to the .part. A .part of an earlier run is hashed first.
 func (t *transfer) continueAt(total int64) error {
 	t.total = total
@@ -392,9 +420,9 @@ func (t *transfer) continueAt(total int64) error {
 	if err := t.ready(total - t.offset); err != nil {
 		return err
 	}
-	p, err := os.OpenFile(partPath(t.final()), os.O_RDWR, 0)
+	p, err := t.openPart(0)
 	if err != nil {
-		return t.fileError(err)
+		return err
 	}
 	h := t.pipe.sum()
 	h.Reset()

@@ -58,29 +58,6 @@ func (p *Plan) Path() string {
 	return filepath.Join(p.Dir, p.Name)
 }
 
-// Steps describes the plan in plain lines.
-func (p *Plan) Steps() []string {
-	what := "the full backup (database and files)"
-	if p.DataType == cloud.DataDatabaseOnly {
-		what = "the database only"
-	}
-	dest := p.Path()
-	if p.Name == "" {
-		dest = "folder " + p.Dir + " (name from the link, else " + p.Fallback + ")"
-	}
-	replace := ""
-	if p.Target.Force {
-		replace = "; an existing file of that name is replaced"
-	}
-	return []string{
-		fmt.Sprintf("Request an archive of backup %s (%s, made %s): %s", p.Snapshot.SnapshotID,
-			p.Snapshot.Comment, p.Snapshot.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), what),
-		"Wait until the archive is ready",
-		"Download it to " + dest + replace,
-		"Check the SHA-256 and inspect the file",
-	}
-}
-
 // MakePlan checks that the backup exists and is completed, that the destination folder
 // exists and is writable, and that no file is replaced unasked.
 func MakePlan(ctx context.Context, c Cloud, t Target) (*Plan, error) {

@@ -450,6 +450,11 @@ func byFailure(err error) message {
 		return m
 	}
 	switch {
+	case errors.Is(err, cloud.ErrNoRoom):
+		return message{
+			"The restore failed because the environment's database ran out of space: " + cloud.RestoreRoomRule + ". The restore may have stopped halfway, so the data can be incomplete.",
+			"Give the environment a bigger database plan (Mendix Portal › Environments), or restore a smaller backup; then restore again, or undo with the safety backup.",
+		}
 	case errors.Is(err, cloud.ErrAmbiguous):
 		return message{
 			"The connection broke just after the request was sent, so it is not known whether Mendix Cloud carried it out.",

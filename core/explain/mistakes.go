@@ -66,11 +66,6 @@ func byMistake(err error) (message, bool) {
 			"Restore Desk is not allowed to use " + pathErr.Path + ".",
 			"Check the permissions of the file and its folder, or choose a place in your own folders.",
 		}, true
-	case errors.Is(err, cloud.ErrNoRoom):
-		return message{
-			"The restore failed because the environment's database ran out of space: " + cloud.RestoreRoomRule + ". The restore may have stopped halfway, so the data can be incomplete.",
-			"Give the environment a bigger database plan (Mendix Portal › Environments), or restore a smaller backup; then restore again, or undo with the safety backup.",
-		}, true
 	case errors.Is(err, syscall.ENOSPC):
 		return message{
 			"The disk is full, so Restore Desk could not write what it needed.",

@@ -1,10 +1,7 @@
 package localcloud
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
-	"os"
 )
 
 // Behaving like the real Mendix Cloud (Config.LikeMendix). The Deploy API documents only
@@ -50,24 +47,4 @@ func (c *Cloud) freeAppV2(next http.HandlerFunc) http.HandlerFunc {
 		}
 		next(w, r)
 	}
-}
-
-// diskMargin is kept free beyond an upload's length: the cloud's database and the checks
-// of the finished upload need some room too.
-const diskMargin = 256 << 20
-
-// ownerOnly creates the cloud's database file with mode 0600 (and narrows an existing one
-// and SQLite's -wal and -shm beside it, which SQLite creates with the database's mode).
-func ownerOnly(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("open database %s: %w", path, err)
-	}
-	f.Close()
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("make %s private: %w", p, err)
-		}
-	}
-	return nil
 }

@@ -164,6 +164,20 @@ func TestNoDatabaseWithoutCreate(t *testing.T) {
 	}
 }
 
+// A user who may not create databases is told so at the plan, before anything changes.
+func TestCreateNeedsTheRight(t *testing.T) {
+	c := startCluster(t)
+	c.Exec(t, "postgres", "CREATE ROLE plain LOGIN PASSWORD 'plainpw'")
+	tg := Target{Host: c.Host, Port: c.Port, User: "plain", Database: "wanted", Password: "plainpw"}
+	_, err := restore(t, Options{Source: fixtureDump, Target: tg, Create: true})
+	if !errors.Is(err, ErrPermission) || !strings.Contains(err.Error(), "CREATEDB") {
+		t.Fatalf("got %v", err)
+	}
+	if dbs := c.Databases(t); len(dbs) != 0 {
+		t.Fatalf("databases were created: %q", dbs)
+	}
+}
+
 // A damaged dump is refused at the plan: no database is created or connected to.
 func TestDamagedDumpRefusedAtPlan(t *testing.T) {
 	c := startCluster(t)
@@ -270,5 +284,22 @@ type cancelOnItem struct {
 func (c *cancelOnItem) Add(k Counter, _ int64) {
 	if k == TOCItems {
 		c.once.Do(c.cancel)
+	}
+}
+
+// The password reaches pg_restore only through its environment: never its arguments.
+func TestPasswordOnlyInChildEnvironment(t *testing.T) {
+	p := &Plan{Options: Options{Target: Target{Host: "127.0.0.1", Port: 5432, User: "dev", Database: "app", Password: "pa'ss w0rd"}}, DBExists: true, DBObjects: 3}
+	args := strings.Join(p.pgRestoreArgs(), " ")
+	if strings.Contains(args, "pa'ss") || !strings.Contains(args, "--clean --if-exists") || !strings.Contains(args, "--no-owner --no-acl") {
+		t.Fatalf("args: %s", args)
+	}
+	t.Setenv("PGPASSWORD", "from-the-shell")
+	env := strings.Join(childEnv(p.Target.Password), "\n")
+	if !strings.Contains(env, "PGPASSWORD=pa'ss w0rd") || strings.Contains(env, "from-the-shell") {
+		t.Fatalf("environment does not hold exactly our password")
+	}
+	if s := p.Target.String(); strings.Contains(s, "pa'ss") || s != "postgresql://dev@127.0.0.1:5432/app" {
+		t.Fatalf("String() = %q", s)
 	}
 }

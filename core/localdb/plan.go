@@ -17,8 +17,8 @@ type Options struct {
 	// PgRestore is the pg_restore program (or its folder) the user set; "" searches.
 	PgRestore string
 	Locator   Locator
-	// Report is the file's inspection with rows counted (archive.InspectRows), when the
-	// caller has one; nil inspects the file again.
+	// Report is the file's inspection by archive.InspectRows (rows counted), when the
+	// caller has one; nil inspects the file here.
 	Report *archive.Report
 }
 
@@ -46,7 +46,7 @@ var tolerated = map[archive.ProblemCode]bool{
 // or replacing was confirmed. onInspect, if not nil, follows the inspection.
 func MakePlan(ctx context.Context, opts Options, onInspect archive.Progress) (*Plan, error) {
 	p := &Plan{Options: opts, Report: opts.Report}
-	if p.Report == nil || (!p.Report.RowsCounted && p.Report.Restorable) {
+	if p.Report == nil {
 		rep, err := archive.InspectRows(ctx, opts.Source, onInspect)
 		if err != nil {
 			return nil, err
@@ -74,6 +74,10 @@ func MakePlan(ctx context.Context, opts Options, onInspect archive.Progress) (*P
 	case !st.exists && !opts.Create:
 		return nil, &Error{Reason: ErrNoDatabase, Advice: fmt.Sprintf(
 			"There is no database %q on %s:%d. Choose \"create the database\" (--create) to make it, or check the name.", t.Database, t.Host, t.Port)}
+	case !st.exists && !st.canCreate:
+		return nil, &Error{Reason: ErrPermission, Advice: fmt.Sprintf(
+			"There is no database %q on %s:%d, and user %q may not create databases. Create it yourself (or as a superuser) and restore into it, or give the user the CREATEDB right.",
+			t.Database, t.Host, t.Port, t.User)}
 	case st.exists && st.objects > 0 && !opts.Replace:
 		return nil, &Error{Reason: ErrNotEmpty, Advice: fmt.Sprintf(
 			"Database %q already holds %d tables, views or sequences. Restore into a new or empty database, or confirm replacing its content (--replace): the backup's tables are dropped and restored, anything else in it stays.",

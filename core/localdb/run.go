@@ -66,12 +66,16 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 		return cmd.Process.Signal(os.Interrupt) // pg_restore cancels its running query first
 	}
 	cmd.WaitDelay = 15 * time.Second
-	stdin, err := cmd.StdinPipe()
+	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return res, err
 	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
+	// A raw dump file is pg_restore's standard input itself: no copy through this
+	// process; the bytes it read are the shared file offset. Anything else is fed.
+	var stdin io.WriteCloser
+	if src.file != nil {
+		cmd.Stdin = src.file
+	} else if stdin, err = cmd.StdinPipe(); err != nil {
 		return res, err
 	}
 	if err := cmd.Start(); err != nil {
@@ -79,13 +83,17 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 	}
 	var wg sync.WaitGroup
 	var feedErr error
-	wg.Go(func() {
-		feedErr = feed(stdin, src, progress, &res.Bytes)
-	})
+	stopWatch := func() {}
+	if stdin != nil {
+		wg.Go(func() { feedErr = feed(stdin, src, progress, &res.Bytes) })
+	} else {
+		stopWatch = watchOffset(src.file, progress, &res.Bytes)
+	}
 	out := &outputReader{progress: progress}
 	wg.Go(func() { out.read(stderr) })
 	wg.Wait()
 	waitErr := cmd.Wait()
+	stopWatch()
 	res.Stderr, res.Errors, res.Items = out.text.String(), out.errors, out.items
 	if cmd.ProcessState != nil {
 		res.ExitCode = cmd.ProcessState.ExitCode()
@@ -112,6 +120,38 @@ func (p *Plan) Run(ctx context.Context, progress Progress) (*Result, error) {
 	}
 	res.Check, err = p.CheckRows(ctx)
 	return res, err
+}
+
+// watchOffset follows how far pg_restore has read the file it was given, every 100 ms and
+// once more when stopped.
+func watchOffset(f *os.File, progress Progress, n *int64) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	var last int64
+	update := func() {
+		if off, err := f.Seek(0, io.SeekCurrent); err == nil && off > last {
+			progress.Add(DumpBytes, off-last)
+			last = off
+		}
+	}
+	wg.Go(func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				update()
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+		update()
+		*n = last
+	}
 }
 
 // errChildGone: pg_restore closed its input early (it stopped on an error it reports).

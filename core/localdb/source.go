@@ -18,6 +18,9 @@ import (
 // Nothing is written to disk on the way.
 type dumpStream struct {
 	io.Reader
+	// file is set for a raw dump: the file itself, at offset 0, for pg_restore to read
+	// directly.
+	file    *os.File
 	closers []io.Closer
 }
 
@@ -52,6 +55,13 @@ func openDump(path string) (*dumpStream, error) {
 	}
 	if bytes.HasPrefix(head, []byte("PGDMP")) {
 		s.Reader = r
+		if r == io.Reader(br) {
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				s.Close()
+				return nil, fmt.Errorf("open %s: %w", path, err)
+			}
+			s.file, s.Reader = f, f
+		}
 		return s, nil
 	}
 	// A snapshot: find db/db.backup (written with or without a leading "./").

@@ -151,9 +151,10 @@ AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'`
 
 // dbState is what the plan found on the server.
 type dbState struct {
-	exists  bool
-	objects int64 // tables, views and sequences in it
-	server  string
+	exists    bool
+	objects   int64 // tables, views and sequences in it
+	server    string
+	canCreate bool // the user may create databases
 }
 
 // probe checks that the server answers, that the credentials work, and whether the target
@@ -170,7 +171,11 @@ func (t Target) probe(ctx context.Context) (dbState, error) {
 			return dbState{}, err
 		}
 		defer conn.Close(context.Background())
-		return dbState{server: conn.PgConn().ParameterStatus("server_version")}, nil
+		st := dbState{server: conn.PgConn().ParameterStatus("server_version")}
+		if err := conn.QueryRow(ctx, "SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user").Scan(&st.canCreate); err != nil {
+			st.canCreate = true // let CREATE DATABASE itself say
+		}
+		return st, nil
 	}
 	if err != nil {
 		return dbState{}, err

@@ -7,9 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,23 +34,32 @@ func fileSum(t *testing.T, path string) string {
 }
 
 // downloadBed is a bed whose cloud refuses Mendix headers on archive links, with a backup
-// of customerportal's Acceptance made from a fixture.
-func downloadBed(t *testing.T, fixtureName string) (*bed, restore.Target, string) {
+// of customerportal's Acceptance made from a fixture, and an engine logging at debug level
+// into a buffer that must never hold a piece of a link.
+func downloadBed(t *testing.T, fixtureName string) (*bed, restore.Target, string, *syncBuf) {
 	t.Helper()
-	b := newBed(t, localcloudtest.WithStrictDownloads())
+	logs := &syncBuf{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := localcloudtest.Start(t, localcloudtest.WithStrictDownloads())
+	b := newBedOn(t, srv, filepath.Join(t.TempDir(), "journal.db"), localcloud.DemoUsername, localcloud.DemoAPIKey, restore.WithLogger(log))
 	tg := b.target("customerportal", "Acceptance")
 	rec, err := b.lc.AddSnapshot(tg.Env.EnvironmentID, localcloud.SnapshotSpec{ArchivePath: fixture(fixtureName)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		for _, bit := range []string{"/downloads/", "signature=", "expires="} {
+			if strings.Contains(logs.String(), bit) {
+				t.Errorf("the engine's log holds a piece of an archive link (%q):\n%s", bit, logs.String())
+			}
+		}
 		for _, r := range b.lc.DownloadRequests() {
 			if r.MendixHeaders {
 				t.Errorf("a request to archive link %s carried Mendix headers", r.ArchiveID)
 			}
 		}
 	})
-	return b, tg, rec.SnapshotID
+	return b, tg, rec.SnapshotID, logs
 }
 
 // assertNoLinkInJournal: no field of the run, no step message, no CSV line holds a piece
@@ -74,7 +85,7 @@ func assertNoLinkInJournal(t *testing.T, j *journal.Journal, id int64) {
 func TestDownloadBackupIsJournaledWithPathSizeAndSHA(t *testing.T) {
 	t.Parallel()
 	const name = "files_and_database-1a2b3c4d-202611250130.tar.gz"
-	b, tg, id := downloadBed(t, name)
+	b, tg, id, logs := downloadBed(t, name)
 	dir := t.TempDir()
 	p, err := b.e.PlanDownload(context.Background(), restore.DownloadRequest{Profile: "p", Target: tg, SnapshotID: id, Output: dir})
 	if err != nil {
@@ -108,6 +119,9 @@ func TestDownloadBackupIsJournaledWithPathSizeAndSHA(t *testing.T) {
 		}
 	}
 	assertNoLinkInJournal(t, b.j, res.RunID)
+	if !strings.Contains(logs.String(), "download: saved") {
+		t.Errorf("the fetcher's debug lines did not reach the engine's log:\n%s", logs.String())
+	}
 	if got := stepOf(view, restore.StepDownload); got.Bytes.Done != res.Size || got.Bytes.Total != res.Size {
 		t.Errorf("the progress view counted %d of %d bytes for the download, want %d", got.Bytes.Done, got.Bytes.Total, res.Size)
 	}
@@ -118,7 +132,7 @@ func TestDownloadBackupIsJournaledWithPathSizeAndSHA(t *testing.T) {
 
 func TestDownloadBackupThatFailsInspectionFailsTheRunAndKeepsTheFile(t *testing.T) {
 	t.Parallel()
-	b, tg, id := downloadBed(t, "truncated-snapshot.tar.gz")
+	b, tg, id, _ := downloadBed(t, "truncated-snapshot.tar.gz")
 	p, err := b.e.PlanDownload(context.Background(), restore.DownloadRequest{Target: tg, SnapshotID: id, Output: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +153,7 @@ func TestDownloadBackupThatFailsInspectionFailsTheRunAndKeepsTheFile(t *testing.
 func TestDownloadBackupCancelledKeepsThePartAndIsJournaledCancelled(t *testing.T) {
 	t.Parallel()
 	const name = "files_and_database-1a2b3c4d-202611250130.tar.gz"
-	b, tg, id := downloadBed(t, name)
+	b, tg, id, _ := downloadBed(t, name)
 	b.lc.SetFaults(localcloud.Faults{DownloadCutAt: 0.4})
 	dir := t.TempDir()
 	p, err := b.e.PlanDownload(context.Background(), restore.DownloadRequest{Target: tg, SnapshotID: id, Output: dir})
@@ -187,4 +201,21 @@ func TestDownloadBackupCancelledKeepsThePartAndIsJournaledCancelled(t *testing.T
 		t.Fatalf("the folder holds %v, want the .part", parts)
 	}
 	assertNoLinkInJournal(t, b.j, res.RunID)
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -332,7 +332,7 @@ func notRestorable(path string, rep *archive.Report) error {
 	}
 	return &RunError{
 		Summary: fmt.Sprintf("%s cannot be restored: %s", fileName(path), problems),
-		Next:    "Nothing was changed. Choose a full snapshot (.tar.gz) or a database backup (.backup) made with pg_dump -Fc by PostgreSQL 12 to 15.",
+		Next:    "Nothing was changed. Choose a full snapshot (.tar.gz) or a database backup (.backup) made with pg_dump -Fc, pg_dump " + archive.NewestPgDump + " or older.",
 		Err:     ErrNotRestorable, report: rep,
 	}
 }

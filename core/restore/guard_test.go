@@ -37,7 +37,7 @@ func TestProductionGuard(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !p.ConfirmationRequired || !p.Production || !hasNote(p, "type its name, Production, to confirm") {
+		if !p.ConfirmationRequired || !p.Production || !hasNote(p, "confirmed by typing its name, Production") {
 			t.Errorf("confirm %q: plan does not ask for the confirmation: %+v", confirm, p.Notes)
 		}
 		res, err := b.e.Run(ctx, p, func(ev restore.Event) { t.Errorf("confirm %q: event %+v", confirm, ev) })

@@ -14,7 +14,7 @@ import (
 var (
 	// ErrFreeAppRefused: Mendix Cloud refused a Free App's environment read, stop or
 	// restore (any 4xx): the Portal is the way, and nothing was changed.
-	ErrFreeAppRefused = errors.New("Mendix Cloud does not manage this Free App through its API")
+	ErrFreeAppRefused = errors.New("the Free App cannot be managed through the API of Mendix Cloud")
 	// ErrUploadHandoff: the server takes no uploads (Mendix's own cloud): the file was
 	// checked and is handed over to the Portal; nothing was sent.
 	ErrUploadHandoff = errors.New("uploads go through the Mendix Portal")

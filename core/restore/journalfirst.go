@@ -9,12 +9,12 @@ import (
 // stopped there and did not send it.
 var ErrJournalWrite = errors.New("the journal could not record the step before it was sent")
 
-// changesState reports whether step k asks the cloud to change something (an environment,
-// a backup, an upload). Such a step is journaled before it is sent; when that fails it is
+// changesState reports whether step k changes something: in the cloud (an environment, a
+// backup, an upload) or a local database (pg_restore). Such a step is journaled before it is sent; when that fails it is
 // not sent at all: a run never does what it has not recorded.
 func (k StepKind) changesState() bool {
 	switch k {
-	case StepUpload, StepSafetyBackup, StepStop, StepRestore, StepStart, StepBackup, StepComment, StepDelete:
+	case StepUpload, StepSafetyBackup, StepStop, StepRestore, StepStart, StepBackup, StepComment, StepDelete, StepLocalRestore:
 		return true
 	}
 	return false

@@ -58,15 +58,20 @@ func (r *LocalResult) Complete() bool { return r != nil && r.Check != nil && r.C
 // PlanLocal checks, changing nothing: the file passes inspection (its rows counted),
 // pg_restore is found and reads this dump, the server answers and the credentials work,
 // and the database exists (or may be created) and is empty (or replacing was confirmed).
-// onInspect, if not nil, follows the reading of the file.
-func (e *Engine) PlanLocal(ctx context.Context, req LocalRequest, onInspect archive.Progress) (*LocalPlan, error) {
+// onEvent (may be nil, or Follow(u)) gets the inspection's EventBytes (Step StepInspect)
+// while the file is read; a file read before (same path, size and time) is not read again.
+func (e *Engine) PlanLocal(ctx context.Context, req LocalRequest, onEvent func(Event)) (*LocalPlan, error) {
 	if req.File == "" {
 		return nil, planErr("Choose the backup file to restore.", "", ErrInvalidRequest)
 	}
+	rep, err := e.inspectRows(ctx, req.File, onEvent)
+	if err != nil {
+		return nil, localErr("", err)
+	}
 	db, err := localdb.MakePlan(ctx, localdb.Options{
 		Source: req.File, Target: req.Target, Create: req.Create, Replace: req.Replace,
-		PgRestore: req.PgRestore, Locator: req.Locator,
-	}, onInspect)
+		PgRestore: req.PgRestore, Locator: req.Locator, Report: rep,
+	}, nil)
 	if err != nil {
 		return nil, localErr("", err)
 	}
@@ -201,6 +206,32 @@ func (r *localRun) step(ctx context.Context, k StepKind, title string, fn func()
 	}
 	r.emit(Event{Step: k, Type: EventStepDone, Message: msg})
 	return nil
+}
+
+// inspectRows inspects a file with its rows counted (archive.InspectRows), through the
+// engine's cache of inspections.
+func (e *Engine) inspectRows(ctx context.Context, path string, onEvent func(Event)) (*archive.Report, error) {
+	c := progress.NewCounter(0, 0)
+	if onEvent != nil {
+		onEvent(Event{Step: StepInspect, Type: EventBytes, Time: e.now(), Counter: c})
+	}
+	key, keyed := inspectKeyOf(path)
+	if rep, ok := e.inspected.get(key); keyed && ok && rep.RowsCounted {
+		c.SetTotal(key.size)
+		c.Set(key.size)
+		return rep, nil
+	}
+	rep, err := archive.InspectRows(ctx, path, func(done, total int64) {
+		c.SetTotal(total)
+		c.Set(done)
+	})
+	if err != nil || !keyed {
+		return rep, err
+	}
+	if after, ok := inspectKeyOf(path); ok && after == key {
+		e.inspected.put(key, rep)
+	}
+	return rep, nil
 }
 
 // countingProgress feeds the engine's byte counter and passes everything on.

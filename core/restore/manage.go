@@ -142,7 +142,7 @@ func checkComment(c string) error {
 // deletable holds the rules of deleting: a backup someone made (not an automatic one),
 // finished, and not in use by a run that is still going on.
 func (e *Engine) deletable(ctx context.Context, p *ManagePlan) error {
-	s, mode := p.Snapshot, p.Request.Target.Env.Mode
+	s := p.Snapshot
 	switch p.Kind {
 	case cloud.KindManual, cloud.KindSafety, cloud.KindUploaded:
 	default:
@@ -154,33 +154,28 @@ func (e *Engine) deletable(ctx context.Context, p *ManagePlan) error {
 		return planErr(fmt.Sprintf("The backup is still being made (%s), so it cannot be deleted yet.", jobLabel(s.State)),
 			"Wait until it has finished, then delete it.", ErrTargetBusy)
 	}
-	return e.notInUse(ctx, s.SnapshotID, mode)
+	return e.notInUse(ctx, s.SnapshotID)
 }
 
-// notInUse refuses a backup that a run still going on restores, uploaded or keeps as its
-// safety backup. The cloud refuses a backup being restored too; this also covers runs
-// that have not reached the cloud yet, and says which run.
-func (e *Engine) notInUse(ctx context.Context, snapshotID, mode string) error {
-	runs, err := e.journal.Unfinished(jctx(ctx))
+// notInUse refuses a backup that a run still going on (followed now, or interrupted and
+// not yet resumed) restores, uploaded or keeps as its safety backup. The cloud refuses a
+// backup being restored too; this also covers runs that have not reached the cloud yet,
+// and says which run.
+func (e *Engine) notInUse(ctx context.Context, snapshotID string) error {
+	runs, err := e.journal.List(jctx(ctx), journal.Filter{})
 	if err != nil {
 		return planErr("Restore Desk could not read its journal, so it cannot tell whether a run still uses this backup. Nothing was changed.",
 			"Check that Restore Desk may read its data folder, then try again.", err)
 	}
-	running, err := e.journal.List(jctx(ctx), journal.Filter{Limit: 200})
-	if err == nil {
-		for _, r := range running {
-			if r.Status == journal.StatusRunning {
-				runs = append(runs, r)
-			}
-		}
-	}
 	for _, r := range runs {
+		if r.Status.Finished() {
+			continue
+		}
 		if r.SnapshotID == snapshotID || r.UploadSnapshotID == snapshotID || r.SafetySnapshotID == snapshotID {
 			return planErr(fmt.Sprintf("Run %d (%s of %s) still uses this backup, so it cannot be deleted now.", r.ID, r.Kind, r.Target()),
-				fmt.Sprintf("Wait until run %d has finished ('history' shows it), then delete the backup.", r.ID), ErrBackupInUse)
+				fmt.Sprintf("Wait until run %d has finished (the history shows it), then delete the backup.", r.ID), ErrBackupInUse)
 		}
 	}
-	_ = mode
 	return nil
 }
 
@@ -204,7 +199,7 @@ func (e *Engine) RunManage(ctx context.Context, p *ManagePlan, onEvent func(Even
 	}
 	if req.Delete {
 		// Checked again: a run may have started using it since the plan was made.
-		if err := e.notInUse(ctx, req.SnapshotID, mode); err != nil {
+		if err := e.notInUse(ctx, req.SnapshotID); err != nil {
 			return nil, err
 		}
 	}

@@ -105,7 +105,7 @@ func notes(p *Plan, now time.Time) []string {
 	case p.ConfirmationRequired && p.Fit.NeedsTypedName():
 		out = append(out, p.Fit.Next)
 	case p.ConfirmationRequired:
-		add("%s is a production environment: type its name, %s, to confirm.", mode, mode)
+		add("%s is a production environment, so this restore is confirmed by typing its name, %s.", mode, mode)
 	}
 	return withFit(p, out)
 }

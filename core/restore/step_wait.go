@@ -46,7 +46,7 @@ func (r *runner) doWait(ctx context.Context) (string, error) {
 	}
 	return "", &RunError{
 		Summary: fmt.Sprintf("Restore Desk lost track of the restore into %s: %s. The restore goes on in Mendix Cloud.", mode, cause(err)),
-		Next:    "Follow the run again from the history.",
+		Next:    "Follow the run again to see how it ends; the restore goes on in Mendix Cloud meanwhile.",
 		Action:  &NextAction{Kind: ActionFollow, RunID: r.id},
 		Err:     fmt.Errorf("%w: %w", ErrDetached, err),
 	}
@@ -81,7 +81,7 @@ func (r *runner) detached(ctx context.Context) error {
 	return &RunError{
 		Step:    StepWait,
 		Summary: fmt.Sprintf("Restore Desk stopped following the restore into %s, but the restore goes on in Mendix Cloud.", r.t.mode),
-		Next:    "Follow the run again from the history.",
+		Next:    "Follow the run again to see how it ends; the restore goes on in Mendix Cloud meanwhile.",
 		Action:  &NextAction{Kind: ActionFollow, RunID: r.id},
 		Err:     fmt.Errorf("%w: %w", ErrDetached, context.Cause(ctx)),
 	}

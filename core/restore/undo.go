@@ -23,6 +23,9 @@ func (e *Engine) Undo(ctx context.Context, runID int64) (*Plan, error) {
 		return nil, planErr(fmt.Sprintf("Run %d made no safety backup, so Restore Desk cannot undo it.", runID),
 			"Restore an older backup of the environment instead.", ErrNothingToUndo)
 	}
+	if !jr.CanUndo() {
+		return nil, planErr(fmt.Sprintf("Run %d replaced no data, so there is nothing to undo.", runID), "", ErrNothingToUndo)
+	}
 	req := Request{
 		Profile: jr.Profile,
 		Source:  Source{SnapshotID: jr.SafetySnapshotID, SourceEnvID: jr.EnvID},
