@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
@@ -69,7 +70,7 @@ func TestWrongApp_UploadIntoTestNeedsTheTypedNameAndDecliningChangesNothing(t *t
 // While a restore of Test runs, a second restore of Test is refused in the plan dialog,
 // in the engine's words, before anything is sent.
 func TestBusy_SecondRestoreWhileOneRunsIsRefusedBeforeAnythingIsSent(t *testing.T) {
-	h := newHarness(t, withCloud(localcloudtest.WithJobDelay(time.Second)))
+	h := newHarness(t, withCloud(localcloudtest.WithJobDelay(3*time.Second))) // the first restore lasts while the second is tried
 	h.demo()
 	h.open("orderdesk", "Test")
 	h.selectBackup(completedOfKind(cloud.KindNightly))
@@ -93,7 +94,14 @@ func TestBusy_SecondRestoreWhileOneRunsIsRefusedBeforeAnythingIsSent(t *testing.
 	}
 
 	h.selectBackup(completedOfKind(cloud.KindWeekly))
-	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.on(func() {
+		// The window does not offer it; and asked anyway (as another window or restorectl
+		// would), the engine refuses it in the dialog.
+		if !h.u.bar.restore.Disabled() {
+			t.Error("Restore is offered for Test while a restore of Test runs")
+		}
+		h.u.restoreSelected()
+	})
 	h.idle()
 	h.on(func() {
 		d := h.u.planDlg
@@ -162,6 +170,73 @@ func TestLiveStatus_BadgeFollowsTheRunAndActionsWait(t *testing.T) {
 		}
 		if !shows(h.u.win.Canvas(), "Stopped") {
 			t.Errorf("the badge does not show the cloud's Stopped: %q", texts(h.u.win.Canvas()))
+		}
+	})
+}
+
+// Escape closes the restore dialog; Enter in the typed confirmation restores only once
+// the name matches.
+func TestRestoreDialog_EscapeAndEnter(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("orderdesk", "Production")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.idle()
+	h.on(func() {
+		if h.u.win.Canvas().Overlays().Top() == nil {
+			t.Fatal("no restore dialog")
+		}
+		h.u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if h.u.win.Canvas().Overlays().Top() != nil {
+			t.Errorf("Escape did not close the dialog: %q", texts(h.u.win.Canvas()))
+		}
+		test.Tap(h.u.bar.restore)
+	})
+	h.idle()
+	h.on(func() {
+		d := h.u.planDlg
+		if d.confirm.Text != "" || d.confirm.PlaceHolder == "Production" {
+			t.Errorf("the typed confirmation looks filled in: text %q, placeholder %q", d.confirm.Text, d.confirm.PlaceHolder)
+		}
+		test.Type(d.confirm, "Prod")
+		d.confirm.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		if h.u.win.Canvas().Overlays().Top() == nil || len(h.u.jobs.jobs) != 0 {
+			t.Fatal("Enter restored with half the name typed")
+		}
+		test.Type(d.confirm, "uction")
+		d.confirm.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	})
+	h.idle()
+	h.on(func() {
+		if h.u.stopPrompt == nil {
+			t.Fatalf("Enter with the name typed did not go on to the stop prompt: %q", texts(h.u.win.Canvas()))
+		}
+		h.u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape}) // and Escape declines it
+		if len(h.u.jobs.jobs) != 0 {
+			t.Error("declining the stop prompt started a job")
+		}
+	})
+	if e := h.env("orderdesk", "Production"); e.Status != cloud.StatusRunning {
+		t.Errorf("Production is %s after Escape", e.Status)
+	}
+}
+
+// A Free App's restore says in bold that it cannot be undone, on a destructive button.
+func TestRestoreDialog_FreeAppCannotBeUndoneInBold(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("expensetracker", "Sandbox")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.idle()
+	h.on(func() {
+		d := h.u.planDlg
+		if !d.final.Visible() || !d.final.TextStyle.Bold || !strings.Contains(d.final.Text, "cannot be undone") {
+			t.Errorf("no bold \"cannot be undone\": %q (visible %v)", d.final.Text, d.final.Visible())
+		}
+		if d.okBtn.Importance != widget.DangerImportance {
+			t.Error("the Restore button is not marked destructive")
 		}
 	})
 }

@@ -56,6 +56,7 @@ type planDialog struct {
 	target     cloud.Environment
 	status     *widget.Label // "Checking…", or the engine's refusal
 	summary    *widget.Label // the plan's first note
+	final      *widget.Label // bold "cannot be undone" of a restore without a safety backup (keys.go)
 	steps      *widget.Label
 	notes      *widget.Label
 	safety     *widget.Check
@@ -87,6 +88,8 @@ func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
 	d.comment.SetPlaceHolder("e.g. before the November release")
 	d.confirm = widget.NewEntry()
 	d.confirm.OnChanged = func(string) { d.drawButton() }
+	d.confirm.OnSubmitted = func(string) { d.submit() } // Enter: submit checks the typed name
+	d.final = boldWrapped("")
 	d.confirmBox = container.NewVBox()
 	d.okBtn = widget.NewButton(spec.verb, d.submit)
 	d.okBtn.Importance = widget.DangerImportance
@@ -104,6 +107,7 @@ func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
 	}
 	body.Add(d.status)
 	body.Add(d.summary)
+	body.Add(d.final)
 	body.Add(widget.NewLabelWithStyle("What happens:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	body.Add(d.steps)
 	body.Add(d.notes)
@@ -122,6 +126,7 @@ func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
 	d.dialog.SetButtons([]fyne.CanvasObject{d.cancelBtn, d.okBtn})
 	d.dialog.Resize(fyne.NewSize(640, 0))
 	d.dialog.Show()
+	closeOnEscape(parent, d.dialog)
 	u.planDlg = d
 	if d.targetSel != nil {
 		d.drawing = true
@@ -200,6 +205,7 @@ func (d *planDialog) draw() {
 	}
 	if p == nil {
 		d.summary.SetText("")
+		d.final.Hide()
 		d.steps.SetText("")
 		d.notes.SetText("")
 		for _, c := range []*widget.Check{d.safety, d.dbOnly, d.startAfter} {
@@ -214,6 +220,7 @@ func (d *planDialog) draw() {
 		d.summary.SetText(notes[0])
 		notes = notes[1:]
 	}
+	showText(d.final, irreversibleText(p))
 	d.steps.SetText(planStepsText(p))
 	d.notes.SetText(strings.Join(notes, "\n"))
 	mode := p.Request.Target.Env.Mode
@@ -222,7 +229,7 @@ func (d *planDialog) draw() {
 	d.showCheck(d.startAfter, p.Allows.Start, p.Request.Options.Start, fmt.Sprintf("Start %s again when the restore is done", mode))
 	d.confirmBox.RemoveAll()
 	if name := p.Allows.ConfirmName; name != "" {
-		d.confirm.SetPlaceHolder(name)
+		d.confirm.SetPlaceHolder("Type the environment's name") // not the name itself: it looked typed already
 		d.confirmBox.Add(wrapped(fmt.Sprintf("Type %s to confirm.", name)))
 		d.confirmBox.Add(d.confirm)
 	}

@@ -53,6 +53,7 @@ func (u *UI) showStopPrompt(plan *restore.Plan, onStop func()) *dialog.ConfirmDi
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Resize(fyne.NewSize(560, 0))
 	d.Show()
+	closeOnEscape(u.win, d)
 	u.stopPrompt = d
 	return d
 }
