@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
 	"restoredesk/core/localcloud/localcloudtest"
+	"restoredesk/core/progress"
 )
 
 // A support person drops Customer Portal's backup on Order Desk › Test: the plan leads
@@ -239,4 +241,41 @@ func TestRestoreDialog_FreeAppCannotBeUndoneInBold(t *testing.T) {
 			t.Error("the Restore button is not marked destructive")
 		}
 	})
+}
+
+// After a restart, the steps an interrupted run finished are drawn as done, from the
+// journal, not as still to come.
+func TestReattach_StepsDoneBeforeTheRestartAreDrawnDone(t *testing.T) {
+	h := newHarness(t, withCloud(localcloudtest.WithJobDelay(2*time.Second)))
+	h.demo()
+	h.open("orderdesk", "Acceptance")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.confirmPlan(func(d *planDialog) { d.safety.SetChecked(false) })
+	h.waitFor("the run", func() bool { return len(h.u.jobs.jobs) > 0 })
+	j := h.lastJob()
+	h.waitFor("the restore to be submitted", func() bool {
+		return slices.ContainsFunc(h.u.jobs.snapshot(j).Steps, func(s progress.Step) bool { return s.Kind == "wait" && s.State == progress.StepRunning })
+	})
+	h.u.Close()
+
+	u2 := New(h.app, h.u.deps)
+	t.Cleanup(u2.Close)
+	h.u = u2
+	h.demo()
+	h.waitFor("the re-attached run", func() bool { return len(u2.jobs.jobs) > 0 })
+	st := h.finished(h.lastJob())
+	i := slices.IndexFunc(st.Steps, func(s progress.Step) bool { return s.Kind == "restore" })
+	if i < 0 || st.Steps[i].State != progress.StepDone {
+		t.Errorf("the restore step submitted before the restart is drawn %+v, want done", st.Steps)
+	}
+}
+
+func TestJobs_CancelledStepShowsTheCancelledIcon(t *testing.T) {
+	if got := stepIconOf(progress.StepFailed, progress.RunCancelled).Name(); got == stepIcon(progress.StepFailed).Name() {
+		t.Errorf("a cancelled run's step shows the error icon %q", got)
+	}
+	if stepIconOf(progress.StepFailed, progress.RunFailed).Name() != stepIcon(progress.StepFailed).Name() {
+		t.Error("a failed run's step lost its error icon")
+	}
 }

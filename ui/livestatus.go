@@ -5,6 +5,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"restoredesk/core/cloud"
+	"restoredesk/core/journal"
+	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
 
@@ -105,4 +107,27 @@ func (u *UI) holdActions() {
 		u.bar.start.Disable()
 		u.bar.stop.Disable()
 	}
+}
+
+// replayDone draws the steps an interrupted run finished before the restart as done (or
+// skipped ones as done with their words), from the journal, before the engine follows
+// the rest: the job then reads as the run went, not as if it started over.
+func replayDone(r journal.Run, onEvent func(restore.Event)) {
+	for _, st := range r.Steps {
+		if st.Status != journal.StepDone && st.Status != journal.StepSkipped {
+			continue
+		}
+		k := restore.StepKind(st.Kind)
+		onEvent(restore.Event{RunID: r.ID, Step: k, Type: restore.EventStepStarted, Time: st.StartedAt, Title: st.Title})
+		onEvent(restore.Event{RunID: r.ID, Step: k, Type: restore.EventStepDone, Time: st.FinishedAt, Message: st.Message})
+	}
+}
+
+// stepIconOf is a step's icon in a run: the step a cancelled run stopped at shows the
+// cancelled icon, not an error.
+func stepIconOf(s progress.StepState, run progress.RunState) fyne.Resource {
+	if s == progress.StepFailed && run == progress.RunCancelled {
+		return theme.NewWarningThemedResource(theme.CancelIcon())
+	}
+	return stepIcon(s)
 }

@@ -156,6 +156,7 @@ func (u *UI) reattach() {
 			for _, r := range runs {
 				if r.Profile == s.profile { // another account's engine follows the others
 					u.followRun(s, reattachSpec(r), func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
+						replayDone(r, onEvent)
 						return s.engine.Reattach(ctx, r.ID, onEvent)
 					})
 				}
