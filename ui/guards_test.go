@@ -30,7 +30,17 @@ func TestWrongApp_UploadIntoTestNeedsTheTypedNameAndDecliningChangesNothing(t *t
 	snapsBefore := len(h.snapshots("orderdesk", "Test"))
 	h.on(func() { h.u.handleDrop(fyne.NewPos(400, 300), []fyne.URI{storage.NewFileURI(path)}) })
 	h.idle()
-	h.on(func() { test.Tap(h.u.inspection.upload) })
+	h.on(func() {
+		d := h.u.inspection
+		if !shows(h.u.win.Canvas(), "from another line than the 2.3.0.351 that Test of Order Desk runs") {
+			t.Errorf("the check does not say it is another app's data: %q", texts(h.u.win.Canvas()))
+		}
+		if d.restore.Checked {
+			t.Error("\"Restore Test from it\" is ticked for another app's archive")
+		}
+		d.restore.SetChecked(true)
+		test.Tap(d.upload)
+	})
 	h.idle()
 	h.on(func() {
 		d := h.u.planDlg
@@ -278,4 +288,31 @@ func TestJobs_CancelledStepShowsTheCancelledIcon(t *testing.T) {
 	if stepIconOf(progress.StepFailed, progress.RunFailed).Name() != stepIcon(progress.StepFailed).Name() {
 		t.Error("a failed run's step lost its error icon")
 	}
+}
+
+// A refused file leads with its problems; the technical facts wait, collapsed, below.
+func TestInspection_RefusedFileLeadsWithReasons(t *testing.T) {
+	h := newHarness(t)
+	path := fixture(t, "truncated-snapshot.tar.gz")
+	h.demo()
+	h.open("orderdesk", "Test")
+	h.on(func() { h.u.handleDrop(fyne.NewPos(400, 300), []fyne.URI{storage.NewFileURI(path)}) })
+	h.idle()
+	h.on(func() {
+		d := h.u.inspection
+		if d == nil || d.report.Restorable || len(d.report.Problems) == 0 {
+			t.Fatalf("no refused report: %+v", d)
+		}
+		shown := texts(h.u.win.Canvas())
+		problem := slices.Index(shown, d.report.Problems[0])
+		facts := slices.Index(shown, "Technical details")
+		if problem < 0 || facts < 0 || problem > facts {
+			t.Fatalf("want the problem first, then the technical details: %q", shown)
+		}
+		for _, o := range test.LaidOutObjects(h.u.win.Canvas().Overlays().Top()) {
+			if acc, ok := o.(*widget.Accordion); ok && acc.Items[0].Open {
+				t.Error("the technical facts are open before the user asks")
+			}
+		}
+	})
 }
