@@ -23,6 +23,7 @@ const (
 	ShotStopPrompt   = "stop-prompt.png"
 	ShotJobsPanel    = "jobs-panel.png"
 	ShotUploadReport = "upload-inspection.png"
+	ShotWrongApp     = "wrong-app-warning.png" // Customer Portal's snapshot checked for Order Desk › Test
 )
 
 // settleTime lets a scene finish drawing before it is captured.
@@ -89,6 +90,13 @@ func (u *UI) Tour(ctx context.Context, dir, archivePath string, capture Capture)
 	t.on(func() { u.inspection = nil; u.inspectFile(archivePath) })
 	t.wait("the inspection report", func() bool { return u.inspection != nil })
 	t.shoot(ShotUploadReport)
+	t.on(func() { u.inspection.dialog.Hide() })
+
+	// Another app's full snapshot (the demo's Customer Portal data) checked for Order Desk.
+	other := filepath.Join(filepath.Dir(archivePath), "files_and_database-1a2b3c4d-202611250130.tar.gz")
+	t.on(func() { u.inspection = nil; u.inspectFile(other) })
+	t.wait("the wrong-app warning", func() bool { return u.inspection != nil })
+	t.shoot(ShotWrongApp)
 	t.on(func() { u.inspection.dialog.Hide() })
 	return t.err
 }

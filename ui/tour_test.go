@@ -14,6 +14,11 @@ import (
 func TestTour_CapturesEveryScene(t *testing.T) {
 	h := newHarness(t)
 	archive := fixture(t, "customerportal.backup")
+	// The wrong-app scene checks the full snapshot that lies beside it, as in demodata/.
+	full := fixture(t, "files_and_database-1a2b3c4d-202611250130.tar.gz")
+	if err := os.Rename(full, filepath.Join(filepath.Dir(archive), filepath.Base(full))); err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	if d := os.Getenv("RESTOREDESK_TOUR_DIR"); d != "" {
 		dir = d // keep the pictures to look at them
@@ -25,7 +30,7 @@ func TestTour_CapturesEveryScene(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.idle()
-	for _, name := range []string{ShotMainWindow, ShotRestore, ShotStopPrompt, ShotJobsPanel, ShotUploadReport} {
+	for _, name := range []string{ShotMainWindow, ShotRestore, ShotStopPrompt, ShotJobsPanel, ShotUploadReport, ShotWrongApp} {
 		f, err := os.Open(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
