@@ -131,3 +131,16 @@ func stepIconOf(s progress.StepState, run progress.RunState) fyne.Resource {
 	}
 	return stepIcon(s)
 }
+
+// jobTitle names a job with its account when there is more than one, so a job still
+// running after switching accounts says whose it is.
+func (u *UI) jobTitle(s *session, title string) string {
+	if s == nil || s.profile == "" || u.deps.Profiles == nil {
+		return title
+	}
+	n := len(u.deps.Profiles.List())
+	if n > 1 || (n == 1 && s.profile == DemoProfile) {
+		return title + " · account " + s.profile
+	}
+	return title
+}

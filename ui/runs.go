@@ -27,7 +27,7 @@ type runSpec struct {
 // goroutine.
 func (u *UI) followRun(s *session, spec runSpec, work func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error)) *job {
 	ctx, cancel := context.WithCancel(u.ctx)
-	j := u.jobs.add(spec.title, spec.steps, cancel) // offered while the view says a step is cancellable
+	j := u.jobs.add(u.jobTitle(s, spec.title), spec.steps, cancel) // offered while the view says a step is cancellable
 	envID := spec.target.Env.EnvironmentID
 	u.envs.hold(spec.target)
 	u.updateActions()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -10,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"restoredesk/core/cloud"
+	"restoredesk/core/localcloud"
+	"restoredesk/core/profiles"
 )
 
 // pressShortcut presses Ctrl(+Shift)+key on the main window, as the keyboard would.
@@ -126,6 +129,32 @@ func TestWindow_DefaultFitsA1280x800Screen(t *testing.T) {
 		min := h.u.main.MinSize()
 		if min.Width > defaultWindowSize.Width || min.Height > defaultWindowSize.Height {
 			t.Errorf("the window needs %v, more than its default %v", min, defaultWindowSize)
+		}
+	})
+}
+
+// With several accounts, a job says whose it is, so it reads true after switching.
+func TestJobs_LabelledWithTheirAccount(t *testing.T) {
+	h := newHarness(t)
+	for _, name := range []string{"Acme", "Globex"} {
+		if err := h.store.Save(context.Background(), profiles.Profile{Name: name, Username: localcloud.DemoUsername, APIURL: h.srv.URL()}, localcloud.DemoAPIKey); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.on(func() { h.u.Start(StartOptions{Profile: "Acme"}) })
+	h.idle()
+	h.open("orderdesk", "Acceptance")
+	h.on(func() { h.u.createBackup() })
+	h.confirmPlan(nil)
+	st := h.finished(h.lastJob())
+	if !strings.HasSuffix(st.Title, " · account Acme") {
+		t.Errorf("job title %q does not name its account", st.Title)
+	}
+	h.on(func() { h.u.bar.profiles.SetSelected("Globex") })
+	h.idle()
+	h.on(func() {
+		if !shows(h.u.win.Canvas(), "account Acme") {
+			t.Errorf("after switching to Globex the Acme job is not labelled: %q", texts(h.u.win.Canvas()))
 		}
 	})
 }
