@@ -64,6 +64,10 @@ func main() {
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version" || args[0] == "version") {
+		fmt.Fprintln(stdout, "restorectl", version.Get())
+		return exitOK
+	}
 	// Global flags may come before the command, as in git and kubectl:
 	// restorectl --profile acme apps.
 	rest, err := c.parseGlobal(args)
@@ -88,10 +92,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if len(args) == 0 {
 			return exitUsage
 		}
-		return exitOK
-	}
-	if args[0] == "--version" || args[0] == "version" {
-		fmt.Fprintln(stdout, "restorectl", version.Get())
 		return exitOK
 	}
 	cmd, ok := registry[args[0]]

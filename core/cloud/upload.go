@@ -300,6 +300,11 @@ func (c *Client) uploadRetryWait(err error, failures int) (time.Duration, bool) 
 		return c.retry.backoff(failures), true
 	case ae.StatusCode == http.StatusConflict, ae.StatusCode == http.StatusLocked, ae.StatusCode >= 500:
 		return c.retry.backoff(failures), true
+	case ae.StatusCode == http.StatusBadRequest && (ae.Code == "ERR_UPLOAD_INTERRUPTED" || strings.HasPrefix(ae.Message, "ERR_UPLOAD_INTERRUPTED")):
+		// A tus server answers so when another request for the upload took it over: most
+		// often our own earlier, cancelled request that the server was still finishing.
+		// The server's offset is still right, so resuming from it is safe.
+		return c.retry.backoff(failures), true
 	}
 	return 0, false
 }
