@@ -67,6 +67,7 @@ func (u *UI) showError(title string, err error) *errorDialog {
 	d.dialog.SetIcon(theme.ErrorIcon())
 	d.dialog.Resize(fyne.NewSize(560, 0))
 	d.dialog.Show()
+	closeOnEscape(u.win, d.dialog)
 	return d
 }
 
@@ -75,6 +76,7 @@ func (u *UI) showMessage(title, text string) dialog.Dialog {
 	d := dialog.NewCustom(title, "OK", wrapped(text), u.win)
 	d.Resize(fyne.NewSize(480, 0))
 	d.Show()
+	closeOnEscape(u.win, d)
 	return d
 }
 

@@ -97,5 +97,7 @@ func (u *UI) keysText() string {
 func (u *UI) showKeys() {
 	l := widget.NewLabel(u.keysText())
 	l.TextStyle.Monospace = true
-	dialog.NewCustom("Keyboard shortcuts", "Close", l, u.win).Show()
+	d := dialog.NewCustom("Keyboard shortcuts", "Close", l, u.win)
+	d.Show()
+	closeOnEscape(u.win, d)
 }

@@ -158,3 +158,26 @@ func TestJobs_LabelledWithTheirAccount(t *testing.T) {
 		}
 	})
 }
+
+// Escape closes the message, error and keyboard dialogs too.
+func TestDialogs_EscapeCloses(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	escape := func() { h.u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape}) }
+	for name, open := range map[string]func(){
+		"message": func() { h.u.showMessage("Hello", "Just saying.") },
+		"error":   func() { h.u.showError("It failed", context.DeadlineExceeded) },
+		"keys":    h.u.showKeys,
+	} {
+		h.on(func() {
+			open()
+			if h.u.win.Canvas().Overlays().Top() == nil {
+				t.Fatalf("%s: no dialog", name)
+			}
+			escape()
+			if h.u.win.Canvas().Overlays().Top() != nil {
+				t.Errorf("%s: Escape did not close it", name)
+			}
+		})
+	}
+}
