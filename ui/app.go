@@ -135,6 +135,7 @@ func New(a fyne.App, deps Deps) *UI {
 	}
 	u := &UI{app: a, deps: deps, log: deps.Logger}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
+	useFocusTheme(a) // the focused widget is visible
 	u.win = a.NewWindow(AppTitle)
 	u.win.Resize(defaultWindowSize)
 	u.browser = newBrowser(u.do, u.background, deps.Now, func(title string, err error) { u.showError(title, err) }, u.updateActions)

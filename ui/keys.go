@@ -2,9 +2,11 @@ package ui
 
 import (
 	"fmt"
+	"image/color"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"restoredesk/core/restore"
@@ -56,5 +58,25 @@ func showText(l *widget.Label, text string) {
 		l.Hide()
 	} else {
 		l.Show()
+	}
+}
+
+// focusTheme is the app's theme with a focus mark one can see: Fyne's own is a faint
+// tint, too faint to tell where Tab has moved. Everything else is the wrapped theme's.
+type focusTheme struct{ fyne.Theme }
+
+// Color gives the focus colour as the primary colour at half strength.
+func (t focusTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNameFocus {
+		r, g, b, _ := t.Theme.Color(theme.ColorNamePrimary, v).RGBA()
+		return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x80}
+	}
+	return t.Theme.Color(n, v)
+}
+
+// useFocusTheme wraps the app's current theme in focusTheme, once.
+func useFocusTheme(a fyne.App) {
+	if _, done := a.Settings().Theme().(focusTheme); !done {
+		a.Settings().SetTheme(focusTheme{a.Settings().Theme()})
 	}
 }
