@@ -65,13 +65,17 @@ func showText(l *widget.Label, text string) {
 // tint, too faint to tell where Tab has moved. Everything else is the wrapped theme's.
 type focusTheme struct{ fyne.Theme }
 
-// Color gives the focus colour as the primary colour at half strength.
+// Color gives the focus colour at least at half strength (the primary colour then).
 func (t focusTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
-	if n == theme.ColorNameFocus {
-		r, g, b, _ := t.Theme.Color(theme.ColorNamePrimary, v).RGBA()
-		return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x80}
+	c := t.Theme.Color(n, v)
+	if n != theme.ColorNameFocus {
+		return c
 	}
-	return t.Theme.Color(n, v)
+	if _, _, _, a := c.RGBA(); a>>8 >= 0x80 {
+		return c
+	}
+	r, g, b, _ := t.Theme.Color(theme.ColorNamePrimary, v).RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x80}
 }
 
 // useFocusTheme wraps the app's current theme in focusTheme, once.
