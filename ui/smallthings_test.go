@@ -199,3 +199,23 @@ func TestTheme_FocusIsVisible(t *testing.T) {
 		}
 	}
 }
+
+// Every option's label names the chosen target, also after choosing another one.
+func TestRestoreDialog_OptionLabelsFollowTheTarget(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("orderdesk", "Acceptance")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.idle()
+	h.on(func() { h.u.planDlg.targetSel.SetSelected("Test") })
+	h.idle()
+	h.on(func() {
+		d := h.u.planDlg
+		for _, c := range []string{d.safety.Text, d.startAfter.Text} {
+			if strings.Contains(c, "Acceptance") || !strings.Contains(c, "Test") {
+				t.Errorf("option %q does not follow the chosen target Test", c)
+			}
+		}
+	})
+}
