@@ -47,11 +47,15 @@ func (c *cli) parseGlobal(args []string) ([]string, error) {
 	fs := flag.NewFlagSet("restorectl", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	c.addGlobal(fs)
+	showVersion := fs.Bool("version", false, "print the version")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return []string{"help"}, nil
 		}
-		return nil, fmt.Errorf("%v (before the command only --api-url, --profile and --json are allowed)", err)
+		return nil, fmt.Errorf("%v (before the command only --api-url, --profile, --json and --version are allowed)", err)
+	}
+	if *showVersion {
+		return []string{"version"}, nil
 	}
 	return fs.Args(), nil
 }

@@ -71,7 +71,7 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 	if f, ok := c.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		tty = true
 	}
-	text := progress.NewText(c.stderr, tty, downloadVerb)
+	text := progress.NewText(c.stderr, tty, restore.BytesVerb)
 	u := progress.NewUpdater(0, nil, title, restore.PlanSteps(p.Steps), text.Print)
 	res, err := s.e.DownloadBackup(ctx, p, restore.Follow(u))
 	var base *restore.Result
@@ -115,12 +115,4 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 		return &exitError{code: exitFailure}
 	}
 	return nil
-}
-
-// downloadVerb says what happens to the bytes of a download run's steps.
-func downloadVerb(kind string) string {
-	if restore.StepKind(kind) == restore.StepDownload {
-		return "downloaded"
-	}
-	return restore.BytesVerb(kind)
 }

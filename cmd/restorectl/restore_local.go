@@ -21,8 +21,8 @@ import (
 func init() {
 	register(&command{
 		name: "restore-local",
-		args: "SOURCE --db postgresql://USER@HOST:PORT/DBNAME [--create] [--replace] [--pg-restore PATH]",
-		summary: "restore a backup file into a PostgreSQL database on this machine and check that every row arrived " +
+		args: "FILE|APP ENV SNAPSHOT_ID|latest --db postgresql://USER@HOST:PORT/DBNAME [--create] [--replace] [--pg-restore PATH] [--output PATH]",
+		summary: "restore a backup file, or a cloud backup downloaded first, into a PostgreSQL database on this machine and check that every row arrived " +
 			"(password: PGPASSWORD, or asked once and kept in the system keyring)",
 		run: runRestoreLocal,
 	})
@@ -43,16 +43,13 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 	create := fs.Bool("create", false, "create the database when it does not exist")
 	replace := fs.Bool("replace", false, "replace the content of a database that is not empty (confirms it)")
 	pgRestore := fs.String("pg-restore", "", "the pg_restore program (or its folder) to use")
+	output := fs.String("output", "", "where a cloud backup is downloaded to: a folder or a file name (default: the current folder)")
 	pos, err := parse(fs, args, 1, 3)
 	if err != nil {
 		return err
 	}
 	if len(pos) == 2 {
 		return usagef("SOURCE is a backup file, or APP ENV SNAPSHOT_ID|latest")
-	}
-	if len(pos) == 3 {
-		return errors.New("restoring a cloud backup straight into a local database needs the download feature, which this build does not have yet: " +
-			"download the backup first (desktop app or Mendix Portal), then run restorectl restore-local FILE --db URL")
 	}
 	if *dbURL == "" {
 		return usagef("--db postgresql://USER@HOST:PORT/DBNAME is required")
@@ -66,15 +63,35 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	target.Password = pw.value
-	j, err := c.journal()
-	if err != nil {
-		return err
+	req := restore.LocalRequest{Profile: c.profile, Target: target, Create: *create, Replace: *replace, PgRestore: *pgRestore}
+	var e *restore.Engine
+	var downloadedSHA string
+	if len(pos) == 3 {
+		// A cloud backup: check what needs no file first, then download it (a run of its
+		// own in the journal).
+		s, err := c.openTarget(ctx, pos[0], pos[1])
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		e = s.e
+		if err := e.PrecheckLocal(ctx, req); err != nil {
+			return err
+		}
+		if req.File, downloadedSHA, err = c.downloadForLocal(ctx, s, pos[2], *output); err != nil {
+			return err
+		}
+	} else {
+		j, err := c.journal()
+		if err != nil {
+			return err
+		}
+		defer j.Close()
+		e = restore.New(nil, j, restore.WithLogger(c.logger)) // a file needs no cloud
+		req.File = pos[0]
 	}
-	defer j.Close()
-	e := restore.New(nil, j, restore.WithLogger(c.logger))
-	req := restore.LocalRequest{Profile: c.profile, File: pos[0], Target: target, Create: *create, Replace: *replace, PgRestore: *pgRestore}
 
-	fmt.Fprintf(c.stderr, "Checking %s and %s…\n", pos[0], target)
+	fmt.Fprintf(c.stderr, "Checking %s and %s…\n", req.File, target)
 	u := c.follow("plan", nil)
 	plan, err := e.PlanLocal(ctx, req, restore.Follow(u))
 	restore.Finish(u, nil, err)
@@ -89,6 +106,10 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	if downloadedSHA != "" && plan.Archive.SHA256 != downloadedSHA {
+		return fmt.Errorf("the downloaded file %s on disk (SHA-256 %s) differs from what was downloaded (%s); the disk may be failing: download again to another folder",
+			req.File, plan.Archive.SHA256, downloadedSHA)
+	}
 	if pw.from == pwAsked {
 		if serr := dbSecrets().Set(ctx, dbSecretName(c.profile, target), pw.value); serr != nil {
 			fmt.Fprintf(c.stderr, "The password could not be saved in the system keyring (%v); you will be asked again next time.\n", serr)
@@ -97,7 +118,7 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 		}
 	}
 	c.printLocalPlan(plan)
-	text := progress.NewText(c.stderr, isTerminal(c.stderr), restore.LocalBytesVerb)
+	text := progress.NewText(c.stderr, isTerminal(c.stderr), restore.BytesVerb)
 	u = progress.NewUpdater(0, nil, "restore into "+target.Database, restore.PlanSteps(plan.Steps), text.Print)
 	res, err := e.RunLocal(ctx, plan, nil, restore.Follow(u))
 	restore.FinishLocal(u, res, err)
@@ -210,4 +231,33 @@ func (c *cli) reportLocal(res *restore.LocalResult, err error) error {
 		return &exitError{code: exitFailure}
 	}
 	return nil
+}
+
+// downloadForLocal downloads the cloud backup SNAPSHOT_ID|latest of the session's target
+// for a local restore (journaled as a download run) and returns the saved file and its
+// SHA-256; the local plan then inspects it again, counting its rows.
+func (c *cli) downloadForLocal(ctx context.Context, s *session, snapshotID, output string) (path, sha string, err error) {
+	p, err := s.e.PlanDownload(ctx, restore.DownloadRequest{Profile: c.profile, Target: s.target, SnapshotID: snapshotID, Output: output})
+	if err != nil {
+		return "", "", err
+	}
+	name := s.target.App.Name
+	if name == "" {
+		name = s.target.App.AppID
+	}
+	title := fmt.Sprintf("Download a backup of %s / %s", name, s.target.Env.Mode)
+	text := progress.NewText(c.stderr, isTerminal(c.stderr), restore.BytesVerb)
+	u := progress.NewUpdater(0, nil, title, restore.PlanSteps(p.Steps), text.Print)
+	res, err := s.e.DownloadBackup(ctx, p, restore.Follow(u))
+	var base *restore.Result
+	if res != nil {
+		base = &res.Result
+	}
+	restore.Finish(u, base, err)
+	// Not restorable on Mendix Cloud may still be restorable locally (a newer dump): the
+	// local plan judges the file.
+	if err != nil && !(errors.Is(err, restore.ErrNotRestorable) && res != nil && res.Path != "") {
+		return "", "", err
+	}
+	return res.Path, res.SHA256, nil
 }

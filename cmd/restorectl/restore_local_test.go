@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"restoredesk/core/journal"
+	"restoredesk/core/localcloud"
 	"restoredesk/core/localdb/pgtest"
 	"restoredesk/core/profiles"
 	"restoredesk/core/restore"
@@ -189,5 +190,37 @@ func TestRestoreLocalSavesPasswordInKeyring(t *testing.T) {
 	code, out, errs = b.ctl(&nothing, "restore-local", localFixtureDump, "--db", b.c.URL("kr"), "--replace", "--profile", "dev")
 	if code != exitOK || strings.Contains(errs, "Password of") {
 		t.Fatalf("second run asked again or failed: exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
+// A cloud backup is downloaded (after the database was checked) and then restored; a
+// wrong password is found before anything is downloaded.
+func TestRestoreLocalFromCloudBackup(t *testing.T) {
+	b := newLocalBed(t)
+	srv, snapID := downloadServer(t, fullBackupFixture, false)
+	b.env["MENDIX_USERNAME"], b.env["MENDIX_API_KEY"] = localcloud.DemoUsername, localcloud.DemoAPIKey
+	b.env["RESTOREDESK_POLL_INTERVAL"] = "5ms"
+	dir := t.TempDir()
+
+	b.env["PGPASSWORD"] = "wrong"
+	code, out, errs := b.ctl(nil, "restore-local", localcloud.DemoAppCustomerPortal, "Acceptance", snapID,
+		"--db", b.c.URL("from_cloud"), "--create", "--output", dir, "--api-url", srv.URL())
+	if code != exitFailure || !strings.Contains(errs, "password is wrong") {
+		t.Fatalf("wrong password: exit %d\n%s\n%s", code, out, errs)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Fatalf("a backup was downloaded although the password was wrong: %v", files)
+	}
+
+	b.env["PGPASSWORD"] = pgtest.Password
+	code, out, errs = b.ctl(nil, "restore-local", localcloud.DemoAppCustomerPortal, "Acceptance", snapID,
+		"--db", b.c.URL("from_cloud"), "--create", "--output", dir, "--api-url", srv.URL())
+	if code != exitOK || !strings.Contains(out, "3 tables, 10,005 rows: every row arrived.") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	noLink(t, out, errs)
+	files, _ := os.ReadDir(dir)
+	if len(files) != 1 || sha(t, filepath.Join(dir, files[0].Name())) != sha(t, fullBackupFixture) {
+		t.Fatalf("downloaded files %v", files)
 	}
 }

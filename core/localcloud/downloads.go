@@ -137,7 +137,8 @@ func (c *Cloud) handleDownload(w http.ResponseWriter, r *http.Request) {
 	id := strings.ToLower(r.PathValue("archiveID"))
 	mendix := r.Header.Get("Mendix-Username") != "" || r.Header.Get("Mendix-ApiKey") != ""
 	c.dl.add(DownloadRequest{ArchiveID: id, Range: r.Header.Get("Range"), IfRange: r.Header.Get("If-Range"), MendixHeaders: mendix})
-	if mendix && c.cfg.Downloads.RejectMendixHeaders {
+	// Like Mendix: the storage host is another party, so a key sent to it is a leak we refuse.
+	if mendix && (c.cfg.Downloads.RejectMendixHeaders || c.cfg.LikeMendix) {
 		c.log.Warn("download request carried Mendix headers", "archive", id)
 		writeError(w, newAPIError(http.StatusBadRequest, codeInvalidParameters,
 			"This link needs no Mendix credentials: a client must not send Mendix-Username or Mendix-ApiKey to the storage host."))

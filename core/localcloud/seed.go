@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -444,11 +446,25 @@ func (c *Cloud) SetEnvironmentStatus(envID, status string) error {
 // EnvironmentDigest is a SHA-256 over every folder and file (name, size, content) of the
 // environment's live data: equal digests mean byte-for-byte equal data.
 func (c *Cloud) EnvironmentDigest(envID string) (string, error) {
-	gen, err := c.currentGen(strings.ToLower(envID))
-	if err != nil {
-		return "", err
+	// A restore may swap in a new generation, and remove the old one, while it is read:
+	// a digest counts only when the generation it read was current from start to end
+	// (generations only move forward, and an old one is removed after the swap).
+	for attempt := 0; ; attempt++ {
+		gen, err := c.currentGen(strings.ToLower(envID))
+		if err != nil {
+			return "", err
+		}
+		d, err := digestDir(gen)
+		after, aerr := c.currentGen(strings.ToLower(envID))
+		swapped := aerr == nil && after != gen
+		switch {
+		case attempt >= 10:
+			return d, err
+		case swapped, err != nil && errors.Is(err, fs.ErrNotExist):
+			continue
+		}
+		return d, err
 	}
-	return digestDir(gen)
 }
 
 // EnvironmentDataDir is the folder of the environment's live data ("" when it has none), for

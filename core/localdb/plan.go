@@ -56,34 +56,53 @@ func MakePlan(ctx context.Context, opts Options, onInspect archive.Progress) (*P
 	if err := checkReport(p.Report); err != nil {
 		return nil, err
 	}
-	tool, err := opts.Locator.Find(ctx, opts.PgRestore)
+	tool, st, err := precheck(ctx, opts, p.Report.ArchiveVersion)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkVersion(tool, p.Report.ArchiveVersion); err != nil {
 		return nil, err
 	}
 	p.Tool = tool
+	p.DBExists, p.DBObjects, p.Server = st.exists, st.objects, st.server
+	return p, nil
+}
+
+// Precheck makes the checks that need no backup file: pg_restore is found, the server
+// answers and the credentials work, and the database exists (or may be created) and is
+// empty (or replacing was confirmed). It changes nothing; run it before downloading a
+// backup to restore, so that a wrong password is found before a long download.
+func Precheck(ctx context.Context, opts Options) error {
+	_, _, err := precheck(ctx, opts, "")
+	return err
+}
+
+// precheck finds pg_restore, checks it reads archiveVersion (when known), then probes the
+// server and the target database.
+func precheck(ctx context.Context, opts Options, archiveVersion string) (Tool, dbState, error) {
+	tool, err := opts.Locator.Find(ctx, opts.PgRestore)
+	if err != nil {
+		return Tool{}, dbState{}, err
+	}
+	if err := checkVersion(tool, archiveVersion); err != nil {
+		return Tool{}, dbState{}, err
+	}
 	st, err := opts.Target.probe(ctx)
 	if err != nil {
-		return nil, err
+		return Tool{}, dbState{}, err
 	}
-	p.DBExists, p.DBObjects, p.Server = st.exists, st.objects, st.server
 	t := opts.Target
 	switch {
 	case !st.exists && !opts.Create:
-		return nil, &Error{Reason: ErrNoDatabase, Advice: fmt.Sprintf(
+		return Tool{}, dbState{}, &Error{Reason: ErrNoDatabase, Advice: fmt.Sprintf(
 			"There is no database %q on %s:%d. Choose \"create the database\" (--create) to make it, or check the name.", t.Database, t.Host, t.Port)}
 	case !st.exists && !st.canCreate:
-		return nil, &Error{Reason: ErrPermission, Advice: fmt.Sprintf(
+		return Tool{}, dbState{}, &Error{Reason: ErrPermission, Advice: fmt.Sprintf(
 			"There is no database %q on %s:%d, and user %q may not create databases. Create it yourself (or as a superuser) and restore into it, or give the user the CREATEDB right.",
 			t.Database, t.Host, t.Port, t.User)}
 	case st.exists && st.objects > 0 && !opts.Replace:
-		return nil, &Error{Reason: ErrNotEmpty, Advice: fmt.Sprintf(
+		return Tool{}, dbState{}, &Error{Reason: ErrNotEmpty, Advice: fmt.Sprintf(
 			"Database %q already holds %d tables, views or sequences. Restore into a new or empty database, or confirm replacing its content (--replace): the backup's tables are dropped and restored, anything else in it stays.",
 			t.Database, st.objects)}
 	}
-	return p, nil
+	return tool, st, nil
 }
 
 // checkReport refuses a file that a local restore cannot use, before the database is

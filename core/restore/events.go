@@ -42,7 +42,7 @@ type Event struct {
 // was: nothing has been stopped or replaced yet.
 func (k StepKind) Cancellable() bool {
 	switch k {
-	case StepInspect, StepUpload, StepSafetyBackup:
+	case StepInspect, StepUpload, StepSafetyBackup, StepArchive, StepDownload, StepCheck, StepLocalRestore:
 		return true
 	}
 	return false
@@ -102,8 +102,13 @@ func PlanSteps(steps []Step) []progress.Step {
 // BytesVerb says what happens to the bytes a step counts: an upload sends them, an
 // inspection checks them.
 func BytesVerb(kind string) string {
-	if StepKind(kind) == StepUpload {
+	switch StepKind(kind) {
+	case StepUpload:
 		return "sent"
+	case StepDownload:
+		return "downloaded"
+	case StepLocalRestore:
+		return "restored"
 	}
 	return "checked"
 }

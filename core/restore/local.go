@@ -90,6 +90,18 @@ func (e *Engine) PlanLocal(ctx context.Context, req LocalRequest, onEvent func(E
 	return p, nil
 }
 
+// PrecheckLocal makes the checks of PlanLocal that need no file (pg_restore, server,
+// credentials, target database), so that a backup is downloaded only when it can be
+// restored; PlanLocal on the downloaded file then checks the rest.
+func (e *Engine) PrecheckLocal(ctx context.Context, req LocalRequest) error {
+	err := localdb.Precheck(ctx, localdb.Options{Target: req.Target, Create: req.Create, Replace: req.Replace,
+		PgRestore: req.PgRestore, Locator: req.Locator})
+	if err != nil {
+		return localErr("", err)
+	}
+	return nil
+}
+
 // RunLocal carries out a local plan as a journaled run. prog (may be nil) receives the
 // dump bytes fed and the TOC items done; onEvent (may be nil, or Follow(u)) gets the step
 // events, and the restore step's EventBytes carries the counter of dump bytes fed.
@@ -312,14 +324,6 @@ func FinishLocal(u *progress.Updater, res *LocalResult, err error) progress.View
 	return u.Done(state, msg, err)
 }
 
-// LocalBytesVerb says what happens to the bytes a local restore counts.
-func LocalBytesVerb(kind string) string {
-	if StepKind(kind) == StepLocalRestore {
-		return "restored"
-	}
-	return BytesVerb(kind)
-}
-
 // describeLocal says what an interrupted local restore had done (see Describe).
 func describeLocal(r journal.Run) string {
 	return fmt.Sprintf("Run %d was restoring %s into the local database %q when it was interrupted: the database may hold part of the backup.", r.ID, r.FileName, r.Mode)
@@ -330,7 +334,7 @@ func describeLocal(r journal.Run) string {
 func localInterrupted(r journal.Run) error {
 	return &RunError{
 		Summary: describeLocal(r),
-		Next:    fmt.Sprintf("Restore %s again with replacing confirmed (--replace), or drop database %q.", r.FileName, r.Mode),
+		Next:    fmt.Sprintf("Restore %s again and confirm replacing the database's content, or drop the database %q.", r.FileName, r.Mode),
 		Err:     ErrInterrupted,
 	}
 }

@@ -138,3 +138,26 @@ func TestReattachClosesInterruptedLocalRestore(t *testing.T) {
 		t.Fatalf("journal %+v", run)
 	}
 }
+
+// A download that was interrupted changed nothing in the cloud: Reattach closes it as
+// interrupted and says so, and that a new download continues from the part kept.
+func TestReattachClosesInterruptedDownload(t *testing.T) {
+	e, j := localEngine(t)
+	ctx := context.Background()
+	id, err := j.Create(ctx, &journal.Run{Kind: journal.KindDownload, SnapshotID: "snap-1", AppID: "orderdesk", Mode: "Test",
+		Steps: []journal.Step{{Kind: string(restore.StepArchive), Title: "Archive"}, {Kind: string(restore.StepDownload), Title: "Download"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Reattach(ctx, id, nil)
+	if !errors.Is(err, restore.ErrInterrupted) || res.Status != journal.StatusInterrupted {
+		t.Fatalf("got %v, %+v", err, res)
+	}
+	run, _ := j.Get(ctx, id)
+	if !strings.Contains(run.Error, "nothing in the cloud was changed") || !strings.Contains(run.Error, "in the download folder") {
+		t.Fatalf("journal error %q", run.Error)
+	}
+	if next := restore.ActionOf(err); next != nil && next.Kind == restore.ActionFollow {
+		t.Errorf("an interrupted download offers to follow it: %+v", next)
+	}
+}

@@ -40,6 +40,12 @@ func Describe(r journal.Run) string {
 	switch {
 	case r.Kind == KindLocalRestore:
 		return describeLocal(r)
+	case r.Kind == journal.KindDownload:
+		where := "in the download folder"
+		if r.FilePath != "" {
+			where = "beside " + r.FilePath
+		}
+		return fmt.Sprintf("Run %d was downloading the backup %s of %s of %s when it was interrupted: nothing in the cloud was changed, and the part already fetched is kept %s.", r.ID, r.SnapshotID, r.Mode, r.AppID, where)
 	case r.Kind == journal.KindStop:
 		return fmt.Sprintf("Run %d was stopping %s of %s when it was interrupted: Restore Desk can check whether it stopped.", r.ID, r.Mode, r.AppID)
 	case r.Kind == journal.KindStart:
@@ -109,6 +115,15 @@ func (e *Engine) Reattach(ctx context.Context, runID int64, onEvent func(Event))
 	switch {
 	case jr.Kind == KindLocalRestore:
 		return r.finish(ctx, localInterrupted(*jr))
+
+	case jr.Kind == journal.KindDownload:
+		// A download changes nothing in the cloud: there is nothing to follow, and a new
+		// download into the same folder continues from the .part when the object is the same.
+		return r.finish(ctx, &RunError{
+			Summary: Describe(*jr),
+			Next:    "Download the backup again into the same folder: it continues where it stopped when the cloud serves the same archive.",
+			Err:     ErrInterrupted,
+		})
 
 	case jr.Kind == journal.KindStart || jr.Kind == journal.KindStop || jr.Kind == journal.KindBackup:
 		return r.finish(ctx, r.reattachAction(ctx, jr))

@@ -32,7 +32,9 @@ func TestPlan_AllowsWhatTheTargetPermits(t *testing.T) {
 			Options: restore.Options{SafetyBackup: true}}, restore.Allows{SafetyBackup: true, DBOnly: true, Start: true, ConfirmName: "Production"}},
 		{"production upload only", restore.Request{Source: restore.Source{File: file}, Target: prod,
 			Options: restore.Options{UploadOnly: true}}, restore.Allows{}},
+		// Stopping production takes it offline: its name is typed, as for a restore.
 		{"production stop", restore.Request{Action: journal.KindStop, Target: prod}, restore.Allows{ConfirmName: "Production"}},
+		{"production start", restore.Request{Action: journal.KindStart, Target: prod}, restore.Allows{}},
 	}
 	for _, c := range cases {
 		p, err := b.e.Plan(ctx, c.req)

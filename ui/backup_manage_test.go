@@ -1,0 +1,94 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"restoredesk/core/cloud"
+	"restoredesk/core/localcloud"
+	"restoredesk/core/progress"
+)
+
+// manualBackup makes a manual backup of appID/mode through the cloud, waits until it is
+// completed, and shows the environment with it selected.
+func (h *harness) manualBackup(appID, mode, comment string) cloud.Snapshot {
+	h.t.Helper()
+	ctx := context.Background()
+	env := h.env(appID, mode)
+	s, err := h.cloud.CreateSnapshot(ctx, localcloud.ProjectID(appID), env.EnvironmentID, comment)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.waitFor("the backup to complete", func() bool {
+		got, err := h.cloud.GetSnapshot(ctx, localcloud.ProjectID(appID), env.EnvironmentID, s.SnapshotID)
+		return err == nil && got.State == cloud.StateCompleted
+	})
+	h.open(appID, mode)
+	return h.selectBackup(func(x cloud.Snapshot) bool { return x.SnapshotID == s.SnapshotID })
+}
+
+func TestCommentABackupFromTheWindow(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	snap := h.manualBackup("orderdesk", "Test", "before")
+	var d *manageDialog
+	h.on(func() { d = h.u.commentSelected() })
+	h.idle()
+	h.on(func() {
+		if d.current == nil || d.okBtn.Disabled() {
+			t.Fatalf("no plan for the comment: %q", texts(h.u.win.Canvas()))
+		}
+		d.comment.SetText("before (known good)")
+		test.Tap(d.okBtn)
+	})
+	h.idle()
+	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
+		t.Fatalf("comment job ended %v: %v", st.State, st.Err)
+	}
+	for _, s := range h.snapshots("orderdesk", "Test") {
+		if s.SnapshotID == snap.SnapshotID && s.Comment != "before (known good)" {
+			t.Errorf("comment is %q", s.Comment)
+		}
+	}
+}
+
+func TestDeleteABackupFromTheWindow(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	snap := h.manualBackup("orderdesk", "Production", "to delete")
+	var d *manageDialog
+	h.on(func() { d = h.u.deleteSelected() })
+	h.idle()
+	h.on(func() {
+		if d.current == nil || !d.okBtn.Disabled() || !strings.Contains(strings.Join(texts(h.u.win.Canvas()), "\n"), "Type Production to confirm.") {
+			t.Fatalf("a production backup is offered for deletion without its name: %q", texts(h.u.win.Canvas()))
+		}
+		test.Type(d.confirm, "Production")
+		if d.okBtn.Disabled() {
+			t.Fatal("typing the name does not allow the deletion")
+		}
+		test.Tap(d.okBtn)
+	})
+	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
+		t.Fatalf("delete job ended %v: %v", st.State, st.Err)
+	}
+	for _, s := range h.snapshots("orderdesk", "Production") {
+		if s.SnapshotID == snap.SnapshotID {
+			t.Error("the backup is still there")
+		}
+	}
+
+	// A nightly backup is not offered for deletion: the engine's rule is shown instead.
+	h.open("orderdesk", "Test")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { d = h.u.deleteSelected() })
+	h.idle()
+	h.on(func() {
+		if !d.okBtn.Disabled() || !strings.Contains(d.status.Text, "only manual backups can be deleted") {
+			t.Errorf("nightly backup: button enabled %v, status %q", !d.okBtn.Disabled(), d.status.Text)
+		}
+	})
+}

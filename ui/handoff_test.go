@@ -1,0 +1,64 @@
+package ui
+
+import (
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"restoredesk/core/cloud"
+	"restoredesk/core/explain"
+)
+
+// The hand-over to the Portal shows the engine's steps, opens the Portal, and for an
+// upload shows the file's full path and opens its folder.
+func TestHandoffBoxOpensThePortalAndTheFolder(t *testing.T) {
+	h := newHarness(t)
+	var mu sync.Mutex
+	var opened []string
+	old := openURL
+	openURL = func(_ fyne.App, u *url.URL) error {
+		mu.Lock()
+		opened = append(opened, u.String())
+		mu.Unlock()
+		return nil
+	}
+	defer func() { openURL = old }()
+
+	ho := explain.UploadHandoff("Order Desk", "Test", "/home/me/backups/db.backup", "db.backup was checked and can be restored.")
+	var box fyne.CanvasObject
+	h.on(func() { box = h.u.handoffBox(ho) })
+	w := test.NewTempWindow(t, box)
+	var labels []string
+	var buttons []*widget.Button
+	for _, o := range test.LaidOutObjects(w.Content()) {
+		switch x := o.(type) {
+		case *widget.Label:
+			labels = append(labels, x.Text)
+		case *widget.Button:
+			buttons = append(buttons, x)
+		}
+	}
+	all := strings.Join(labels, "\n")
+	for _, want := range []string{"1. Open Order Desk in the Mendix Portal", "Upload Archive", "/home/me/backups/db.backup"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the hand-over lacks %q:\n%s", want, all)
+		}
+	}
+	if len(buttons) != 2 {
+		t.Fatalf("%d buttons, want Open the Mendix Portal and Show in folder", len(buttons))
+	}
+	for _, b := range buttons {
+		h.on(func() { test.Tap(b) })
+	}
+	h.idle()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(opened) != 2 || opened[0] != cloud.PortalURL || opened[1] != "file:///home/me/backups" {
+		t.Errorf("opened %q", opened)
+	}
+}
