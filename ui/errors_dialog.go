@@ -61,6 +61,10 @@ func (u *UI) showError(title string, err error) *errorDialog {
 	if strings.TrimSpace(ex.NextStep) != "" {
 		body.Add(d.next)
 	}
+	if ex.Handoff != nil {
+		// The way on is the Mendix Portal: its steps and a button come before the details.
+		body.Add(u.handoffBox(*ex.Handoff))
+	}
 	body.Add(details)
 	body.Add(container.NewHBox(d.copy))
 	d.dialog = dialog.NewCustom(title, "Close", body, u.win)

@@ -55,6 +55,8 @@ type planDialog struct {
 	targetSel  *widget.Select
 	target     cloud.Environment
 	status     *widget.Label // "Checking…", or the engine's refusal
+	handoff    *fyne.Container // the Portal's steps and button when the way on is the Portal
+	heading    *widget.Label   // "What happens:", shown with a plan only
 	summary    *widget.Label // the plan's first note
 	final      *widget.Label // bold "cannot be undone" of a restore without a safety backup (keys.go)
 	steps      *widget.Label
@@ -77,6 +79,8 @@ func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
 	spec.req.Profile = s.profile
 	d := &planDialog{u: u, s: s, spec: spec, req: spec.req, target: spec.req.Target.Env}
 	d.status = wrapped("")
+	d.handoff = container.NewVBox()
+	d.heading = widget.NewLabelWithStyle("What happens:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.summary = wrapped("")
 	d.summary.TextStyle.Bold = true
 	d.steps = wrapped("")
@@ -106,9 +110,10 @@ func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
 		body.Add(widget.NewForm(widget.NewFormItem("Restore into", d.targetSel)))
 	}
 	body.Add(d.status)
+	body.Add(d.handoff)
 	body.Add(d.summary)
 	body.Add(d.final)
-	body.Add(widget.NewLabelWithStyle("What happens:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	body.Add(d.heading)
 	body.Add(d.steps)
 	body.Add(d.notes)
 	if !spec.fixed {
@@ -193,10 +198,15 @@ func (d *planDialog) draw() {
 		d.dialog.Resize(fyne.NewSize(640, 0))
 	}()
 	p := d.current
+	d.handoff.RemoveAll()
 	switch {
 	case d.err != nil:
+		ex := explainOf(d.err)
 		d.status.SetText(explainLine(d.err))
 		d.status.Show()
+		if ex.Handoff != nil {
+			d.handoff.Add(d.u.handoffBox(*ex.Handoff))
+		}
 	case p == nil:
 		d.status.SetText("Checking what this will do…")
 		d.status.Show()
@@ -204,6 +214,7 @@ func (d *planDialog) draw() {
 		d.status.Hide()
 	}
 	if p == nil {
+		d.heading.Hide()
 		d.summary.SetText("")
 		d.final.Hide()
 		d.steps.SetText("")
@@ -215,6 +226,7 @@ func (d *planDialog) draw() {
 		d.drawButton()
 		return
 	}
+	d.heading.Show()
 	notes := p.Notes
 	if len(notes) > 0 {
 		d.summary.SetText(notes[0])
