@@ -54,11 +54,11 @@ type planDialog struct {
 	body       *fyne.Container
 	targetSel  *widget.Select
 	target     cloud.Environment
-	status     *widget.Label // "Checking…", or the engine's refusal
+	status     *widget.Label   // "Checking…", or the engine's refusal
 	handoff    *fyne.Container // the Portal's steps and button when the way on is the Portal
 	heading    *widget.Label   // "What happens:", shown with a plan only
-	summary    *widget.Label // the plan's first note
-	final      *widget.Label // bold "cannot be undone" of a restore without a safety backup (keys.go)
+	summary    *widget.Label   // the plan's first note
+	final      *widget.Label   // bold "cannot be undone" of a restore without a safety backup (keys.go)
 	steps      *widget.Label
 	notes      *widget.Label
 	safety     *widget.Check
