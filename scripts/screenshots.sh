@@ -1,9 +1,40 @@
 #!/usr/bin/env bash
 # Builds the desktop app and lets it capture its main screens into docs/screenshots/.
 # Needs a display: `make screenshots` runs it under Xvfb through scripts/with-session.sh.
+# The local-database scenes restore into a throwaway PostgreSQL cluster started here (as
+# the postgres user when run as root) and removed afterwards; without the PostgreSQL
+# server programs (`make deps`) those scenes are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bin docs/screenshots
 go build -tags migrated_fynedo -o bin/restoredesk ./cmd/restoredesk
+
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+if [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ]; then
+	pg_dir=$(mktemp -d -t restoredesk-pg.XXXXXX)
+	as_pg=()
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres: "$pg_dir"
+		as_pg=(runuser -u postgres --)
+	fi
+	pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	pg_password="tour-$(date +%s%N)"
+	printf '%s\n' "$pg_password" >"$pg_dir/pw"
+	chmod 644 "$pg_dir/pw"
+	stop_pg() {
+		"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+		rm -rf "$pg_dir"
+	}
+	trap stop_pg EXIT
+	"${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U restorer --auth-local=trust --auth-host=scram-sha-256 \
+		--pwfile="$pg_dir/pw" -E UTF8 --locale=C --no-sync >"$pg_dir/initdb.log"
+	rm -f "$pg_dir/pw"
+	"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w -t 60 \
+		-o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+	export RESTOREDESK_TOUR_DB="postgresql://restorer@127.0.0.1:$pg_port/orderdesk_test" PGPASSWORD="$pg_password"
+else
+	echo "screenshots: no PostgreSQL server programs; the local-database scenes are skipped (run 'make deps')" >&2
+fi
+
 ./bin/restoredesk --demo --screenshots docs/screenshots
 ls -1 docs/screenshots/*.png

@@ -23,6 +23,7 @@ import (
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
+	"restoredesk/core/localdb"
 	"restoredesk/core/profiles"
 	"restoredesk/core/restore"
 )
@@ -114,6 +115,13 @@ type UI struct {
 	closePrompt *dialog.ConfirmDialog
 	chooser     *dialog.FileDialog
 	inspection  *inspectionDialog
+	downloadDlg *downloadDialog
+	localDlg    *localDBDialog
+	localReport *localReport
+
+	// downloadDir is where the download dialog starts (empty: ~/Downloads); tests set it.
+	downloadDir string
+	tourDB      *localdb.Target // the screenshot tour's PostgreSQL (tour_local.go)
 
 	// chooserDir is where the file chooser opens (empty: the user's home); tests set it.
 	chooserDir string
@@ -145,7 +153,9 @@ func New(a fyne.App, deps Deps) *UI {
 		restore: func() { u.restoreSelected() }, backup: func() { u.createBackup() }, keys: u.showKeys,
 		start: func() { u.startSelected() }, stop: func() { u.stopSelected() },
 		switchProfile: u.switchProfile, accounts: u.showAccountsMenu,
+		download: func() { u.downloadSelected() }, localDB: u.openLocalSelected,
 	})
+	u.backups.addActions(u.bar.backupActions())
 	u.status = widget.NewLabel("")
 	u.status.Truncation = fyne.TextTruncateEllipsis
 	u.main = u.layout()

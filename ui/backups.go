@@ -206,7 +206,8 @@ type backupsPanel struct {
 	kindSel  *widget.Select
 	status   *widget.Label // "12 backups", "Loading backups…"
 	details  *widget.Label
-	selected string // snapshot id
+	actions  *fyne.Container // what can be done with the selected backup (addActions)
+	selected string          // snapshot id
 	loading  bool
 
 	onSelect func(s *cloud.Snapshot) // nil when nothing is selected
@@ -229,6 +230,8 @@ func newBackupsPanel(now func() time.Time, onSelect func(*cloud.Snapshot)) *back
 	p.details = widget.NewLabel("")
 	p.details.Wrapping = fyne.TextWrapWord
 	p.details.Selectable = true
+	p.actions = container.NewHBox()
+	p.actions.Hide()
 	p.kindSel = widget.NewSelect(opts, nil)
 	p.kindSel.SetSelected(allKindsOption)
 	p.kindSel.OnChanged = func(string) { p.refilter() }
@@ -331,6 +334,7 @@ func (p *backupsPanel) clearSelection() {
 	p.selected = ""
 	p.table.UnselectAll()
 	p.details.SetText("")
+	p.actions.Hide()
 	p.onSelect(nil)
 }
 
@@ -396,6 +400,7 @@ func (p *backupsPanel) showDetails(r *backupRow) {
 	}
 	lines = append(lines, "Backup ID: "+s.SnapshotID)
 	p.details.SetText(strings.Join(lines, "\n"))
+	p.actions.Show()
 }
 
 // content lays the panel out.
@@ -405,6 +410,6 @@ func (p *backupsPanel) content() fyne.CanvasObject {
 	// The details keep a fixed height, so selecting a backup never shifts the table.
 	room := canvas.NewRectangle(color.Transparent)
 	room.SetMinSize(fyne.NewSize(10, 5*theme.TextSize()+theme.Padding()*4))
-	details := container.NewStack(room, container.NewVScroll(p.details))
+	details := container.NewBorder(nil, p.actions, nil, nil, container.NewStack(room, container.NewVScroll(p.details)))
 	return container.NewBorder(top, details, nil, nil, p.table)
 }

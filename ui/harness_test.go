@@ -31,6 +31,7 @@ type harness struct {
 	journal *journal.Journal
 	store   *profiles.Store
 	cloud   *cloud.Client // the test's own client, to check what changed in the cloud
+	dir     string        // holds journal.db and profiles.json
 }
 
 type harnessConfig struct {
@@ -82,7 +83,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	u.win.Resize(fyne.NewSize(1280, 800))
 	u.win.Show()
 	t.Cleanup(u.Close)
-	return &harness{t: t, app: a, u: u, srv: srv, journal: j, store: store, cloud: c}
+	return &harness{t: t, app: a, u: u, srv: srv, journal: j, store: store, cloud: c, dir: dir}
 }
 
 // on runs fn as the UI goroutine would, kept apart from the workers' updates.

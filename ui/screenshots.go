@@ -24,6 +24,11 @@ const (
 	ShotJobsPanel    = "jobs-panel.png"
 	ShotUploadReport = "upload-inspection.png"
 	ShotWrongApp     = "wrong-app-warning.png" // Customer Portal's snapshot checked for Order Desk › Test
+	// Issues 11 and 12 (tour_local.go).
+	ShotDownloadDialog   = "download-dialog.png"
+	ShotDownloadFinished = "download-finished.png"
+	ShotLocalDBDialog    = "localdb-dialog.png"
+	ShotLocalDBReport    = "localdb-report.png"
 )
 
 // settleTime lets a scene finish drawing before it is captured.
@@ -98,6 +103,8 @@ func (u *UI) Tour(ctx context.Context, dir, archivePath string, capture Capture)
 	t.wait("the wrong-app warning", func() bool { return u.inspection != nil })
 	t.shoot(ShotWrongApp)
 	t.on(func() { u.inspection.dialog.Hide() })
+
+	t.downloadScenes()
 	return t.err
 }
 

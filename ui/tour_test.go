@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"restoredesk/core/localdb"
+	"restoredesk/core/localdb/pgtest"
 )
 
 // The screenshot tour that `make screenshots` runs in a real window also runs in the
@@ -23,6 +26,12 @@ func TestTour_CapturesEveryScene(t *testing.T) {
 	if d := os.Getenv("RESTOREDESK_TOUR_DIR"); d != "" {
 		dir = d // keep the pictures to look at them
 	}
+	shots := []string{ShotMainWindow, ShotRestore, ShotStopPrompt, ShotJobsPanel, ShotUploadReport, ShotWrongApp, ShotDownloadDialog, ShotDownloadFinished}
+	if pgtest.BinDir() != "" { // the local-database scenes need a real PostgreSQL
+		c := pgtest.Start(t)
+		h.u.SetTourDatabase(localdb.Target{Host: c.Host, Port: c.Port, User: pgtest.User, Password: pgtest.Password, Database: "tour"})
+		shots = append(shots, ShotLocalDBDialog, ShotLocalDBReport)
+	}
 	h.on(func() { h.u.Start(StartOptions{Demo: true}) })
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -30,7 +39,7 @@ func TestTour_CapturesEveryScene(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.idle()
-	for _, name := range []string{ShotMainWindow, ShotRestore, ShotStopPrompt, ShotJobsPanel, ShotUploadReport, ShotWrongApp} {
+	for _, name := range shots {
 		f, err := os.Open(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"restoredesk/core/archive"
@@ -205,6 +206,9 @@ func (u *UI) showInspection(s *session, app cloud.AppWithEnvironments, env cloud
 		body.Add(wrapped("Note: " + n))
 	}
 
+	if r.Restorable { // a checked file can also go into a local database (localdb_dialog.go)
+		body.Add(widget.NewButtonWithIcon("Open in local database…", theme.StorageIcon(), func() { d.dialog.Hide(); u.showLocalDB(s, path) }))
+	}
 	title := "Check of " + name
 	if plan == nil || !r.Restorable {
 		d.dialog = dialog.NewCustom(title, "Close", container.NewVScroll(body), u.win)

@@ -31,6 +31,7 @@ import (
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
 	"restoredesk/core/localcloud"
+	"restoredesk/core/localdb"
 	"restoredesk/core/profiles"
 	"restoredesk/core/version"
 	"restoredesk/ui"
@@ -131,6 +132,15 @@ func run() int {
 		}
 	}()
 
+	if db := os.Getenv("RESTOREDESK_TOUR_DB"); o.screenshots != "" && db != "" {
+		// scripts/screenshots.sh starts a throwaway PostgreSQL for the local-database scenes.
+		if t, err := localdb.ParseTarget(db); err == nil {
+			t.Password = os.Getenv("PGPASSWORD")
+			u.SetTourDatabase(t)
+		} else {
+			fmt.Fprintln(os.Stderr, "restoredesk: RESTOREDESK_TOUR_DB:", err)
+		}
+	}
 	u.Start(ui.StartOptions{Demo: o.demo || o.screenshots != "", Profile: o.profile})
 	var failed atomic.Bool
 	if o.screenshots != "" {

@@ -35,6 +35,8 @@ var ErrUnknownProfile = errors.New("no such profile")
 type fileData struct {
 	Profiles []Profile `json:"profiles"`
 	Last     string    `json:"last,omitempty"` // the profile used last, opened at start
+	// Databases are the local PostgreSQL connections last used, per profile (databases.go).
+	Databases map[string]Database `json:"databases,omitempty"`
 }
 
 // Store is the set of saved profiles. Safe for concurrent use.

@@ -1,0 +1,219 @@
+package ui
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"restoredesk/core/cloud"
+	"restoredesk/core/localcloud"
+	"restoredesk/core/localcloud/localcloudtest"
+	"restoredesk/core/progress"
+)
+
+// recordingOpener stands in for the system's file manager: installed as handoff.go's
+// openURL, it records the links it was asked to open instead of launching a program.
+type recordingOpener struct {
+	mu     sync.Mutex
+	opened []string
+}
+
+func (r *recordingOpener) install(t *testing.T) {
+	old := openURL
+	openURL = func(_ fyne.App, u *url.URL) error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.opened = append(r.opened, u.String())
+		return nil
+	}
+	t.Cleanup(func() { openURL = old })
+}
+
+func (r *recordingOpener) links() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.opened...)
+}
+
+func sha256Of(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+const fullFixture = "files_and_database-1a2b3c4d-202611250130.tar.gz"
+
+// downloadHarness is the UI on a cloud that refuses Mendix headers on archive links, with
+// a backup of customerportal's Acceptance made from the full-snapshot fixture selected,
+// downloads going to a temporary folder and folders "opened" by a recordingOpener.
+func downloadHarness(t *testing.T, opts ...localcloudtest.Option) (*harness, cloud.Snapshot, *recordingOpener) {
+	t.Helper()
+	h := newHarness(t, withCloud(append(opts, localcloudtest.WithStrictDownloads())...))
+	env := h.env("customerportal", "Acceptance")
+	rec, err := h.srv.Cloud().AddSnapshot(env.EnvironmentID, localcloud.SnapshotSpec{ArchivePath: fixture(t, fullFixture)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opener := &recordingOpener{}
+	opener.install(t)
+	h.on(func() { h.u.downloadDir = t.TempDir() })
+	h.demo()
+	h.open("customerportal", "Acceptance")
+	snap := h.selectBackup(func(s cloud.Snapshot) bool { return s.SnapshotID == rec.SnapshotID })
+	t.Cleanup(func() {
+		for _, r := range h.srv.Cloud().DownloadRequests() {
+			if r.MendixHeaders {
+				t.Errorf("a request to archive link %s carried Mendix headers", r.ArchiveID)
+			}
+		}
+	})
+	return h, snap, opener
+}
+
+func TestDownload_FromToolbar_SavedCheckedAndShownInFolder(t *testing.T) {
+	h, _, opener := downloadHarness(t)
+	h.on(func() { test.Tap(h.u.bar.download) })
+	h.idle()
+	var dir, name string
+	h.on(func() {
+		d := h.u.downloadDlg
+		if d == nil || d.current == nil || d.okBtn.Disabled() {
+			t.Fatalf("no download plan to confirm: %q", texts(h.u.win.Canvas()))
+		}
+		dir, name = d.folder.Text, d.name.Text
+		if !strings.HasPrefix(name, "Customer-Portal-Acceptance-") || !strings.HasSuffix(name, ".tar.gz") {
+			t.Errorf("suggested name %q, want core/download's Customer-Portal-Acceptance-<time>.tar.gz", name)
+		}
+		if !shows(h.u.win.Canvas(), "Ask Mendix Cloud for an archive") {
+			t.Errorf("the dialog does not show the engine's steps: %q", texts(h.u.win.Canvas()))
+		}
+		test.Tap(d.okBtn)
+	})
+	j := h.lastJob()
+	v := h.finished(j)
+	if v.State != progress.RunCompleted {
+		t.Fatalf("the download ended %s: %v", v.State, v.Err)
+	}
+	path := filepath.Join(dir, name)
+	if got, want := sha256Of(t, path), sha256Of(t, fixture(t, fullFixture)); got != want {
+		t.Fatalf("saved file SHA-256 %s, want the server's %s", got, want)
+	}
+	h.on(func() {
+		if !strings.Contains(j.card.state.Objects[1].(*widget.Label).Text, progress.RunCompleted.Label()) {
+			t.Errorf("the job's badge does not say it finished: %q", texts(h.u.win.Canvas()))
+		}
+		b := cardButtonOf(j, "Show in folder")
+		if b == nil {
+			t.Fatal("the finished download offers no Show in folder")
+		}
+		test.Tap(b)
+	})
+	h.idle()
+	want := (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}).String()
+	if got := opener.links(); len(got) != 1 || got[0] != want {
+		t.Errorf("opened %q, want the folder %s", got, want)
+	}
+}
+
+func TestDownload_DatabaseOnlyGivesADump(t *testing.T) {
+	h, _, _ := downloadHarness(t)
+	h.on(func() { h.u.downloadSelected() })
+	h.idle()
+	h.on(func() { h.u.downloadDlg.dbOnly.SetChecked(true) })
+	h.idle()
+	var path string
+	h.on(func() {
+		d := h.u.downloadDlg
+		if !strings.HasSuffix(d.name.Text, ".backup") {
+			t.Errorf("database only suggests %q, want a .backup name", d.name.Text)
+		}
+		if d.current == nil || !d.current.Request.DBOnly {
+			t.Fatalf("no database-only plan: %q", texts(h.u.win.Canvas()))
+		}
+		path = filepath.Join(d.folder.Text, d.name.Text)
+		test.Tap(d.okBtn)
+	})
+	if v := h.finished(h.lastJob()); v.State != progress.RunCompleted {
+		t.Fatalf("the download ended %s: %v", v.State, v.Err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(b), "PGDMP") {
+		t.Errorf("%s is not a PostgreSQL custom-format dump (starts %q)", path, b[:min(len(b), 8)])
+	}
+}
+
+// An existing file is not replaced unasked: the engine refuses, the dialog offers to
+// replace it on purpose, and nothing can be confirmed until then.
+func TestDownload_ExistingFileNeedsReplace(t *testing.T) {
+	h, _, _ := downloadHarness(t)
+	h.on(func() { h.u.downloadSelected() })
+	h.idle()
+	var path string
+	h.on(func() { path = filepath.Join(h.u.downloadDlg.folder.Text, h.u.downloadDlg.name.Text) })
+	if err := os.WriteFile(path, []byte("mine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.on(func() { h.u.downloadDlg.replan() })
+	h.idle()
+	h.on(func() {
+		d := h.u.downloadDlg
+		if d.current != nil || !d.okBtn.Disabled() || !d.replace.Visible() {
+			t.Fatalf("an existing file can be replaced unasked: %q", texts(h.u.win.Canvas()))
+		}
+		d.replace.SetChecked(true)
+	})
+	h.idle()
+	h.on(func() {
+		if h.u.downloadDlg.current == nil || h.u.downloadDlg.okBtn.Disabled() {
+			t.Fatalf("replacing on purpose is not allowed: %q", texts(h.u.win.Canvas()))
+		}
+	})
+	if b, _ := os.ReadFile(path); string(b) != "mine" {
+		t.Error("the existing file changed before anything was confirmed")
+	}
+}
+
+// A download can be cancelled from its job while the cloud prepares the archive: the job
+// ends cancelled and no file is saved under the name.
+func TestDownload_CancelFromTheJob(t *testing.T) {
+	h, _, _ := downloadHarness(t, localcloudtest.WithJobDelay(30*time.Second))
+	h.on(func() { h.u.downloadSelected() })
+	h.idle()
+	var path string
+	h.on(func() {
+		d := h.u.downloadDlg
+		path = filepath.Join(d.folder.Text, d.name.Text)
+		test.Tap(d.okBtn)
+	})
+	j := h.lastJob()
+	h.waitFor("the job's Cancel button", func() bool { return j.card.cancel.Visible() })
+	h.on(func() { test.Tap(j.card.cancel) })
+	if v := h.finished(j); v.State != progress.RunCancelled {
+		t.Fatalf("the cancelled download ended %s: %v", v.State, v.Err)
+	}
+	h.on(func() {
+		if !strings.Contains(h.u.status.Text, "cancelled") {
+			t.Errorf("status %q does not say the download was cancelled", h.u.status.Text)
+		}
+	})
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("a cancelled download left %s (%v)", path, err)
+	}
+}

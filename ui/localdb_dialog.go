@@ -1,0 +1,382 @@
+package ui
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/dustin/go-humanize"
+
+	"restoredesk/core/cloud"
+	"restoredesk/core/localdb"
+	"restoredesk/core/profiles"
+	"restoredesk/core/restore"
+)
+
+// openLocalSelected is "Open in local database…" of the toolbar and the backup actions:
+// a selected cloud backup is downloaded first (database only, through the download
+// dialog), then opened; without one, a backup file on this computer is chosen.
+func (u *UI) openLocalSelected() {
+	s := u.sess
+	if s == nil {
+		return
+	}
+	if u.curApp != nil && u.curEnv != nil && u.curSnap != nil {
+		u.showLocalDBFrom(s, "", &cloudSource{target: restore.Target{App: u.curApp.App, Env: *u.curEnv}, snap: *u.curSnap})
+		return
+	}
+	u.chooseLocalFile(func(path string) { u.showLocalDB(s, path) })
+}
+
+// chooseLocalFile opens Fyne's file chooser for a backup file.
+func (u *UI) chooseLocalFile(then func(path string)) {
+	fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			u.showError("The file could not be opened", err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		path := r.URI().Path()
+		_ = r.Close()
+		then(path)
+	}, u.win)
+	fd.SetFilter(storage.NewExtensionFileFilter(archiveExtensions()))
+	fd.SetTitleText("Choose a backup to open in a local database (.backup or .tar.gz)")
+	fd.SetConfirmText("Choose")
+	if u.chooserDir != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(u.chooserDir)); err == nil {
+			fd.SetLocation(l)
+		}
+	}
+	fd.Resize(fyne.NewSize(860, 560))
+	fd.Show()
+	u.chooser = fd
+}
+
+// localDBDialog asks for the PostgreSQL connection (remembered per profile; the password
+// only in the keyring), the database name and create/replace, and shows the engine's
+// local-restore plan, planned again off the UI goroutine whenever a choice changes. What
+// is allowed (a non-empty database, a wrong password, an old pg_restore) is the engine's
+// answer, shown in its words.
+type localDBDialog struct {
+	u     *UI
+	s     *session
+	file  string
+	cloud *cloudSource // a cloud backup, downloaded first (database only); nil for a file
+
+	current *restore.LocalPlan
+	dl      *restore.DownloadPlan // cloud source: the download, planned with the target's checks
+	err     error
+	seq     atomic.Uint64 // the latest choices; written on the UI goroutine, read by planners
+	loading bool          // the remembered connection is being read
+
+	dialog   *dialog.CustomDialog
+	body     *fyne.Container
+	host     *widget.Entry
+	port     *widget.Entry
+	user     *widget.Entry
+	password *widget.Entry
+	database *widget.Entry
+	create   *widget.Check
+	replace  *widget.Check
+	status   *widget.Label
+	steps    *widget.Label
+	notes    *widget.Label
+	okBtn    *widget.Button
+}
+
+// cloudSource is a backup in Mendix Cloud to restore locally.
+type cloudSource struct {
+	target restore.Target
+	snap   cloud.Snapshot
+}
+
+// showLocalDB shows the dialog for the backup file at path. UI goroutine.
+func (u *UI) showLocalDB(s *session, path string) *localDBDialog {
+	return u.showLocalDBFrom(s, path, nil)
+}
+
+// showLocalDBFrom shows the dialog for a file, or for a cloud backup (src not nil), which
+// is downloaded (database only) into the downloads folder before it is restored.
+func (u *UI) showLocalDBFrom(s *session, path string, src *cloudSource) *localDBDialog {
+	d := &localDBDialog{u: u, s: s, file: path, cloud: src, loading: true}
+	entry := func() *widget.Entry {
+		e := widget.NewEntry()
+		e.OnChanged = func(string) { d.replan() }
+		return e
+	}
+	d.host, d.port, d.user, d.database = entry(), entry(), entry(), entry()
+	d.password = widget.NewPasswordEntry()
+	d.password.OnChanged = func(string) { d.replan() }
+	d.create = widget.NewCheck("Create the database when it does not exist", func(bool) { d.replan() })
+	d.create.SetChecked(true)
+	d.replace = widget.NewCheck("Replace the content of the database (it is not empty)", func(bool) { d.replan() })
+	d.replace.Hide()
+	d.status = wrapped("")
+	d.steps = wrapped("")
+	d.notes = wrapped("")
+	d.okBtn = widget.NewButtonWithIcon("Restore", theme.StorageIcon(), d.submit)
+	d.okBtn.Importance = widget.HighImportance
+	cancel := widget.NewButton("Cancel", func() { d.dialog.Hide() })
+
+	source := wrapped("Backup: " + path)
+	if src != nil {
+		t := src.target
+		source.SetText(fmt.Sprintf("Backup: %s backup of %s · %s, made %s. It is downloaded first (database only).", cloud.KindOf(src.snap).Label(),
+			cmp.Or(t.App.Name, t.App.AppID), t.Env.Mode, exactTime(src.snap.CreatedAt)))
+		path = cmp.Or(t.App.Name, t.App.AppID) + "-" + t.Env.Mode // for the suggested database name
+	}
+	source.TextStyle.Bold = true
+	form := widget.NewForm(
+		widget.NewFormItem("Host", d.host), widget.NewFormItem("Port", d.port),
+		widget.NewFormItem("User", d.user), widget.NewFormItem("Password", d.password),
+		widget.NewFormItem("Database", d.database))
+	hint := wrapped("The password is kept only in the system keyring, never in a file.")
+	hint.Importance = widget.LowImportance
+	d.body = container.NewVBox(source, form, hint, d.create, d.replace, d.status,
+		widget.NewLabelWithStyle("What happens:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.steps, d.notes)
+	d.dialog = dialog.NewCustomWithoutButtons("Open in a local database", container.NewVScroll(d.body), u.win)
+	d.dialog.SetButtons([]fyne.CanvasObject{cancel, d.okBtn})
+	d.dialog.Resize(fyne.NewSize(680, 640))
+	d.dialog.Show()
+	u.localDlg = d
+	d.draw()
+
+	// The remembered connection and its password from the keyring, read off the UI goroutine.
+	profile, store := s.profile, u.deps.Profiles
+	u.background(func(ctx context.Context) {
+		if src != nil && u.downloadDir == "" {
+			dir := defaultDownloadDir()
+			u.do(func() { u.downloadDir = dir })
+		}
+		db, ok := store.Database(profile)
+		if !ok {
+			db = profiles.Database{Host: "localhost", Port: 5432, User: "postgres", Database: databaseNameFor(path)}
+		}
+		pw, err := store.Secrets().Get(ctx, profiles.DatabaseSecretName(profile, db.Host, db.Port, db.User))
+		if err != nil {
+			pw = "" // none saved yet, or no keyring: the user types it
+		}
+		u.do(func() {
+			d.host.SetText(db.Host)
+			d.port.SetText(strconv.Itoa(db.Port))
+			d.user.SetText(db.User)
+			d.database.SetText(db.Database)
+			d.password.SetText(pw)
+			d.loading = false
+			d.replan()
+		})
+	})
+	return d
+}
+
+// databaseNameFor suggests a database name from a backup's file name: "orderdesk_test".
+func databaseNameFor(path string) string {
+	base := filepath.Base(path)
+	for _, ext := range []string{".tar.gz", ".backup", ".db", ".gz"} {
+		base = strings.TrimSuffix(base, ext)
+	}
+	name := strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToLower(r)
+		}
+		return '_'
+	}, base)
+	return cmp.Or(strings.Trim(name, "_"), "restored")
+}
+
+// request is the local restore as the fields stand.
+func (d *localDBDialog) request() restore.LocalRequest {
+	port, err := strconv.Atoi(strings.TrimSpace(d.port.Text))
+	if err != nil {
+		port = 0 // the engine says the port is wrong
+	}
+	return restore.LocalRequest{
+		Profile: d.s.profile, File: d.file,
+		Target: localdb.Target{Host: strings.TrimSpace(d.host.Text), Port: port, User: strings.TrimSpace(d.user.Text),
+			Database: strings.TrimSpace(d.database.Text), Password: d.password.Text},
+		Create: d.create.Checked, Replace: d.replace.Visible() && d.replace.Checked,
+	}
+}
+
+// planPause lets typing settle before planning: each plan logs in to the server, and a
+// password typed letter by letter must not become a burst of failed logins.
+const planPause = 400 * time.Millisecond
+
+// replan asks the engine for the local plan in the background once typing paused; the
+// last answer wins.
+func (d *localDBDialog) replan() {
+	if d.loading || d.dialog == nil {
+		return
+	}
+	seq := d.seq.Add(1)
+	req, e := d.request(), d.s.engine
+	d.current, d.dl, d.err = nil, nil, nil
+	d.draw()
+	var dreq *restore.DownloadRequest
+	if src := d.cloud; src != nil {
+		dreq = &restore.DownloadRequest{Profile: d.s.profile, Target: src.target, SnapshotID: src.snap.SnapshotID, DBOnly: true, Output: d.u.downloadDir}
+	}
+	d.u.background(func(ctx context.Context) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(planPause):
+		}
+		if d.seq.Load() != seq {
+			return // typed on: a later call plans
+		}
+		var p *restore.LocalPlan
+		var dl *restore.DownloadPlan
+		var err error
+		if dreq != nil {
+			// The database is checked first: a wrong password is found before a long download.
+			if err = e.PrecheckLocal(ctx, req); err == nil {
+				dl, err = e.PlanDownload(ctx, *dreq)
+			}
+		} else {
+			p, err = e.PlanLocal(ctx, req, nil)
+		}
+		d.u.do(func() {
+			if d.seq.Load() == seq {
+				d.current, d.dl, d.err = p, dl, err
+				d.draw()
+			}
+		})
+	})
+}
+
+// draw shows the plan, the engine's refusal, or that it is still checking. UI goroutine.
+func (d *localDBDialog) draw() {
+	p := d.current
+	switch {
+	case d.err != nil:
+		d.status.SetText(explainLine(d.err))
+		d.status.Show()
+	case p == nil && d.dl == nil:
+		d.status.SetText("Checking the backup, pg_restore and the database…")
+		d.status.Show()
+	default:
+		d.status.Hide()
+	}
+	// The engine refused a database that is not empty: offer to replace it on purpose.
+	if errors.Is(d.err, localdb.ErrNotEmpty) {
+		d.replace.Show()
+	}
+	d.steps.SetText("")
+	d.notes.SetText("")
+	if p != nil {
+		d.steps.SetText(planStepsText(&restore.Plan{Steps: p.Steps}))
+		rep := p.Archive
+		notes := []string{fmt.Sprintf("%s: %d tables with %s rows; pg_restore %s at %s.", rep.Kind.Label(), len(rep.Tables),
+			humanize.Comma(rep.TotalRows()), p.DB.Tool.Version, p.DB.Tool.Path)}
+		d.notes.SetText(strings.Join(append(notes, p.Notes...), "\n"))
+		d.okBtn.Enable()
+	} else if d.dl != nil {
+		t := d.request().Target
+		steps := append(append([]restore.Step(nil), d.dl.Steps...), restore.Step{Title: fmt.Sprintf(
+			"Check the file again, restore it into database %q on %s:%d, and count every table's rows", t.Database, t.Host, t.Port)})
+		d.steps.SetText(planStepsText(&restore.Plan{Steps: steps}))
+		d.notes.SetText(strings.Join(d.dl.Notes, "\n"))
+		d.okBtn.Enable()
+	} else {
+		d.okBtn.Disable()
+	}
+	d.body.Refresh()
+}
+
+// submit remembers the connection (the password in the keyring only) and runs the plan.
+func (d *localDBDialog) submit() {
+	p, dl := d.current, d.dl
+	if p == nil && dl == nil {
+		return
+	}
+	d.dialog.Hide()
+	req := d.request()
+	t, profile, store := req.Target, d.s.profile, d.u.deps.Profiles
+	d.u.background(func(ctx context.Context) {
+		if err := store.SetDatabase(profile, profiles.Database{Host: t.Host, Port: t.Port, User: t.User, Database: t.Database}); err != nil {
+			d.u.log.Warn("remember the local database", "err", err)
+		}
+		if t.Password != "" {
+			if err := store.Secrets().Set(ctx, profiles.DatabaseSecretName(profile, t.Host, t.Port, t.User), t.Password); err != nil {
+				d.u.log.Warn("keep the database password in the keyring", "err", err) // asked again next time
+			}
+		}
+	})
+	if dl != nil {
+		s := d.s
+		d.u.runDownload(s, dl, func(res *restore.DownloadResult) {
+			req.File = res.Path
+			d.u.planLocalAfterDownload(s, req)
+		})
+		return
+	}
+	d.u.runLocal(d.s, p)
+}
+
+// planLocalAfterDownload plans the restore of a downloaded file with the choices the user
+// confirmed before the download, and runs it; a refusal now (the file, or the database
+// changed meanwhile) is shown with the file kept. UI goroutine.
+func (u *UI) planLocalAfterDownload(s *session, req restore.LocalRequest) {
+	u.status.SetText("Checking " + filepath.Base(req.File) + " before restoring it…")
+	u.background(func(ctx context.Context) {
+		p, err := s.engine.PlanLocal(ctx, req, nil)
+		u.do(func() {
+			if err != nil {
+				u.showError(filepath.Base(req.File)+" was downloaded but cannot be restored", err)
+				return
+			}
+			u.runLocal(s, p)
+		})
+	})
+}
+
+// runLocal runs a local plan as a job; the completeness report is shown at the end. UI goroutine.
+func (u *UI) runLocal(s *session, p *restore.LocalPlan) *job {
+	title := fmt.Sprintf("Restore %s into %s", filepath.Base(p.Request.File), p.Request.Target.Database)
+	ctx, cancel := context.WithCancel(u.ctx)
+	j := u.jobs.add(title, p.Steps, cancel)
+	u.status.SetText(title + ": started. Follow it in the jobs panel below.")
+	u.background(func(context.Context) {
+		defer cancel()
+		res, err := s.engine.RunLocal(ctx, p, nil, func(e restore.Event) { u.jobs.event(j, e) })
+		restore.FinishLocal(j.up, res, err)
+		close(j.done)
+		u.do(func() { u.localEnded(title, res, err) })
+	})
+	return j
+}
+
+// localEnded notifies and shows the completeness report. UI goroutine.
+func (u *UI) localEnded(title string, res *restore.LocalResult, err error) {
+	switch {
+	case res.Complete():
+		u.notify("Finished: "+title, res.Check.Summary())
+	case errors.Is(err, localdb.ErrCancelled), errors.Is(err, context.Canceled):
+		u.status.SetText(title + ": cancelled. " + explainSummary(err))
+		return
+	default:
+		u.notify("Failed: "+title, explainSummary(err))
+	}
+	u.status.SetText(title + ": " + cmp.Or(resMessage(res), explainSummary(err)))
+	u.showLocalReport(title, res, err)
+	if u.history != nil && !u.history.closed {
+		u.history.load()
+	}
+}

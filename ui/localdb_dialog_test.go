@@ -1,0 +1,184 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+
+	"restoredesk/core/localdb/pgtest"
+	"restoredesk/core/profiles"
+	"restoredesk/core/progress"
+)
+
+// fillLocalDB types a connection into the dialog last shown, as a user would.
+func fillLocalDB(h *harness, c *pgtest.Cluster, db, password string) {
+	h.on(func() {
+		d := h.u.localDlg
+		d.host.SetText(c.Host)
+		d.port.SetText(strconv.Itoa(c.Port))
+		d.user.SetText(pgtest.User)
+		d.password.SetText(password)
+		d.database.SetText(db)
+	})
+	h.idle()
+}
+
+// Against a real throwaway PostgreSQL: the fixture dump is restored from the dialog, the
+// report says every row arrived, the connection is remembered for the profile with the
+// password only in the secret store, and a second restore into the now full database is
+// refused until replacing is chosen.
+func TestLocalDB_RestoresTheDumpAndReportsEveryRow(t *testing.T) {
+	c := pgtest.Start(t)
+	h := newHarness(t)
+	path := fixture(t, "customerportal.backup")
+	h.demo()
+	h.on(func() { h.u.showLocalDB(h.u.sess, path) })
+	h.idle()
+	fillLocalDB(h, c, "customer_copy", pgtest.Password)
+	h.on(func() {
+		d := h.u.localDlg
+		if d.current == nil || d.okBtn.Disabled() {
+			t.Fatalf("no local plan to confirm: %q", texts(h.u.win.Canvas()))
+		}
+		if !shows(h.u.win.Canvas(), "pg_restore") {
+			t.Errorf("the dialog does not show the engine's plan: %q", texts(h.u.win.Canvas()))
+		}
+		test.Tap(d.okBtn)
+	})
+	v := h.finished(h.lastJob())
+	if v.State != progress.RunCompleted {
+		t.Fatalf("the local restore ended %s: %v", v.State, v.Err)
+	}
+	h.on(func() {
+		r := h.u.localReport
+		if r == nil || !strings.HasSuffix(r.summary, "every row arrived.") {
+			t.Fatalf("no every-row-arrived report: %q", texts(h.u.win.Canvas()))
+		}
+		if !shows(h.u.win.Canvas(), "every row arrived") {
+			t.Errorf("the report dialog does not say it: %q", texts(h.u.win.Canvas()))
+		}
+	})
+	h.idle()
+
+	b, err := os.ReadFile(filepath.Join(h.dir, "profiles.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), pgtest.Password) || !strings.Contains(string(b), "customer_copy") {
+		t.Errorf("profiles.json must remember the connection without the password:\n%s", b)
+	}
+	pw, err := h.store.Secrets().Get(context.Background(), profiles.DatabaseSecretName(DemoProfile, c.Host, c.Port, pgtest.User))
+	if err != nil || pw != pgtest.Password {
+		t.Errorf("the password is not in the secret store (%q, %v)", pw, err)
+	}
+
+	// Again: the remembered connection and password fill the dialog, and the engine
+	// refuses the now full database until replacing is chosen.
+	h.on(func() { h.u.showLocalDB(h.u.sess, path) })
+	h.idle()
+	h.on(func() {
+		d := h.u.localDlg
+		if d.database.Text != "customer_copy" || d.password.Text != pgtest.Password || d.port.Text != strconv.Itoa(c.Port) {
+			t.Fatalf("the connection was not remembered: %q", texts(h.u.win.Canvas()))
+		}
+		if d.current != nil || !d.okBtn.Disabled() || !d.replace.Visible() {
+			t.Fatalf("a full database can be restored into without replacing: %q", texts(h.u.win.Canvas()))
+		}
+		d.replace.SetChecked(true)
+	})
+	h.idle()
+	h.on(func() {
+		if h.u.localDlg.current == nil || h.u.localDlg.okBtn.Disabled() {
+			t.Fatalf("replacing on purpose is not allowed: %q", texts(h.u.win.Canvas()))
+		}
+	})
+}
+
+// A wrong password is the engine's plain refusal in the dialog, and nothing can be run.
+func TestLocalDB_WrongPasswordIsRefusedInTheDialog(t *testing.T) {
+	c := pgtest.Start(t)
+	h := newHarness(t)
+	path := fixture(t, "customerportal.backup")
+	h.demo()
+	h.on(func() { h.u.showLocalDB(h.u.sess, path) })
+	h.idle()
+	fillLocalDB(h, c, "never_made", "wrong")
+	h.on(func() {
+		d := h.u.localDlg
+		if d.current != nil || !d.okBtn.Disabled() || !shows(h.u.win.Canvas(), "refused the login") {
+			t.Fatalf("a wrong password is not refused plainly: %q", texts(h.u.win.Canvas()))
+		}
+	})
+	for _, db := range c.Databases(t) {
+		if db == "never_made" {
+			t.Error("a refused plan created the database")
+		}
+	}
+}
+
+// "Open in local database…" on a cloud backup checks the database first, downloads the
+// backup (database only) and restores the file: two jobs, then the report.
+func TestLocalDB_FromACloudBackupDownloadsThenRestores(t *testing.T) {
+	c := pgtest.Start(t)
+	h, _, _ := downloadHarness(t)
+	h.on(func() { h.u.openLocalSelected() })
+	h.idle()
+	fillLocalDB(h, c, "from_cloud", pgtest.Password)
+	h.on(func() {
+		d := h.u.localDlg
+		if d.dl == nil || d.okBtn.Disabled() || !d.dl.Request.DBOnly {
+			t.Fatalf("no database-only download planned: %q", texts(h.u.win.Canvas()))
+		}
+		test.Tap(d.okBtn)
+	})
+	if v := h.finished(h.lastJob()); v.State != progress.RunCompleted {
+		t.Fatalf("the download ended %s: %v", v.State, v.Err)
+	}
+	h.waitFor("the local restore's report", func() bool { return h.u.localReport != nil })
+	h.on(func() {
+		if r := h.u.localReport; !strings.HasSuffix(r.summary, "every row arrived.") {
+			t.Fatalf("report %q", r.summary)
+		}
+		if n := len(h.u.jobs.jobs); n != 2 {
+			t.Errorf("%d jobs, want the download and the restore", n)
+		}
+	})
+}
+
+// A dropped file, once checked, can be opened in a local database; without a backup
+// selected, the toolbar's Local DB… asks for a file.
+func TestLocalDB_FromADroppedFileAndTheToolbar(t *testing.T) {
+	h := newHarness(t)
+	path := fixture(t, "customerportal.backup")
+	h.demo()
+	h.open("customerportal", "Test")
+	h.on(func() { h.u.handleDrop(fyne.Position{}, []fyne.URI{storage.NewFileURI(path)}) })
+	h.idle()
+	h.on(func() {
+		b := button(h.u.win.Canvas(), "Open in local database…")
+		if b == nil {
+			t.Fatalf("the check of a dropped file offers no Open in local database…: %q", texts(h.u.win.Canvas()))
+		}
+		test.Tap(b)
+	})
+	h.idle()
+	h.on(func() {
+		if d := h.u.localDlg; d == nil || d.file != path || !shows(h.u.win.Canvas(), "Backup: "+path) {
+			t.Fatalf("the local database dialog is not open on %s: %q", path, texts(h.u.win.Canvas()))
+		}
+		h.u.localDlg.dialog.Hide()
+		h.u.chooser = nil
+		h.u.backups.clearSelection()
+		test.Tap(h.u.bar.localDB)
+		if h.u.chooser == nil {
+			t.Fatal("Local DB… without a backup selected opens no file chooser")
+		}
+	})
+}
