@@ -111,6 +111,7 @@ type UI struct {
 	keyringPrompt *dialog.ConfirmDialog // the last "keyring unavailable" question
 	// The dialogs last shown, for tests and the screenshot tour.
 	planDlg     *planDialog
+	manageDlg   *manageDialog // the last comment or delete dialog shown
 	stopPrompt  *dialog.ConfirmDialog
 	closePrompt *dialog.ConfirmDialog
 	chooser     *dialog.FileDialog
@@ -156,6 +157,7 @@ func New(a fyne.App, deps Deps) *UI {
 		download: func() { u.downloadSelected() }, localDB: u.openLocalSelected,
 	})
 	u.backups.addActions(u.bar.backupActions())
+	u.backups.addActions(u.manageActions())
 	u.status = widget.NewLabel("")
 	u.status.Truncation = fyne.TextTruncateEllipsis
 	u.main = u.layout()
