@@ -88,7 +88,7 @@ func (u *UI) showSignIn(pre signInPrefill) *signInForm {
 	if pre.editing != "" {
 		f.apiKey.SetPlaceHolder("Leave empty to keep the saved key")
 	} else {
-		f.apiKey.SetPlaceHolder("From Mendix Portal › Profile › API Keys")
+		f.apiKey.SetPlaceHolder("Paste the API key")
 	}
 	f.apiURL = widget.NewEntry()
 	f.apiURL.SetText(pre.profile.APIURL)
@@ -128,9 +128,10 @@ func (u *UI) showSignIn(pre signInPrefill) *signInForm {
 	)
 	advanced := widget.NewAccordion(widget.NewAccordionItem("Advanced",
 		widget.NewForm(widget.NewFormItem("API URL", f.apiURL))))
-	keyNote := wrapped("The API key is kept in the system keyring, never in a file.")
+	// Said in full below the form: a placeholder this long is cut off in the entry.
+	keyNote := wrapped("Create an API key in Mendix Portal › your profile › API Keys. It is kept in the system keyring, never in a file.")
 	if f.sessionOnly {
-		keyNote.SetText("The system keyring is unavailable: the API key is kept for this session only.")
+		keyNote.SetText("Create an API key in Mendix Portal › your profile › API Keys. The system keyring is unavailable: the API key is kept for this session only.")
 	}
 	title := "Sign in to Mendix Cloud"
 	if pre.editing != "" {

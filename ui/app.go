@@ -111,6 +111,7 @@ type UI struct {
 	keyringPrompt *dialog.ConfirmDialog // the last "keyring unavailable" question
 	// The dialogs last shown, for tests and the screenshot tour.
 	planDlg     *planDialog
+	manageDlg   *manageDialog // the last comment or delete dialog shown
 	stopPrompt  *dialog.ConfirmDialog
 	closePrompt *dialog.ConfirmDialog
 	chooser     *dialog.FileDialog
@@ -143,18 +144,20 @@ func New(a fyne.App, deps Deps) *UI {
 	}
 	u := &UI{app: a, deps: deps, log: deps.Logger}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
+	useFocusTheme(a) // the focused widget is visible
 	u.win = a.NewWindow(AppTitle)
-	u.win.Resize(fyne.NewSize(1280, 800))
+	u.win.Resize(defaultWindowSize)
 	u.browser = newBrowser(u.do, u.background, deps.Now, func(title string, err error) { u.showError(title, err) }, u.updateActions)
 	u.jobs = newJobsPanel(deps.Now, u.do, func(title string, err error) { u.showError(title, err) })
 	u.bar = newToolbar(toolbarActions{
 		refresh: u.refresh, upload: u.showUploadChooser, history: u.showHistory,
-		restore: func() { u.restoreSelected() }, backup: func() { u.createBackup() },
+		restore: func() { u.restoreSelected() }, backup: func() { u.createBackup() }, keys: u.showKeys,
 		start: func() { u.startSelected() }, stop: func() { u.stopSelected() },
 		switchProfile: u.switchProfile, accounts: u.showAccountsMenu,
 		download: func() { u.downloadSelected() }, localDB: u.openLocalSelected,
 	})
 	u.backups.addActions(u.bar.backupActions())
+	u.backups.addActions(u.manageActions())
 	u.status = widget.NewLabel("")
 	u.status.Truncation = fyne.TextTruncateEllipsis
 	u.main = u.layout()
@@ -321,6 +324,7 @@ func (u *UI) profileNames() []string {
 // updateActions enables the toolbar's buttons that fit the selection.
 func (u *UI) updateActions() {
 	u.bar.update(u.sess != nil, u.curApp, u.curEnv, u.curSnap)
+	u.holdActions()
 }
 
 // requestClose closes the window (and so the application), asking first while jobs

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"restoredesk/core/explain"
@@ -31,6 +32,15 @@ type manageDialog struct {
 	confirmBox *fyne.Container
 	confirm    *widget.Entry
 	okBtn      *widget.Button
+}
+
+// manageActions are the selected backup's buttons for editing its comment and deleting
+// it; which backups may be changed is the engine's to say, in the dialog's plan.
+func (u *UI) manageActions() []fyne.CanvasObject {
+	edit := widget.NewButtonWithIcon("Edit comment…", theme.DocumentCreateIcon(), func() { u.commentSelected() })
+	del := widget.NewButtonWithIcon("Delete…", theme.DeleteIcon(), func() { u.deleteSelected() })
+	edit.Importance, del.Importance = widget.LowImportance, widget.LowImportance
+	return []fyne.CanvasObject{edit, del}
 }
 
 // commentSelected edits the selected backup's comment.
@@ -74,6 +84,7 @@ func (u *UI) manageSelected(del bool) *manageDialog {
 	d.dialog.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", func() { d.dialog.Hide() }), d.okBtn})
 	d.dialog.Resize(fyne.NewSize(560, 0))
 	d.dialog.Show()
+	u.manageDlg = d
 	d.plan(d.req)
 	return d
 }

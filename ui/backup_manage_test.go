@@ -30,12 +30,30 @@ func (h *harness) manualBackup(appID, mode, comment string) cloud.Snapshot {
 	return h.selectBackup(func(x cloud.Snapshot) bool { return x.SnapshotID == s.SnapshotID })
 }
 
+// tapManage taps the selected backup's button called label and returns the dialog it opens.
+func (h *harness) tapManage(label string) *manageDialog {
+	h.t.Helper()
+	var d *manageDialog
+	h.on(func() {
+		b := button(h.u.win.Canvas(), label)
+		if b == nil {
+			h.t.Fatalf("the selected backup has no %q button: %q", label, texts(h.u.win.Canvas()))
+		}
+		h.u.manageDlg = nil
+		test.Tap(b)
+		d = h.u.manageDlg
+	})
+	if d == nil {
+		h.t.Fatalf("%q opened no dialog", label)
+	}
+	return d
+}
+
 func TestCommentABackupFromTheWindow(t *testing.T) {
 	h := newHarness(t)
 	h.demo()
 	snap := h.manualBackup("orderdesk", "Test", "before")
-	var d *manageDialog
-	h.on(func() { d = h.u.commentSelected() })
+	d := h.tapManage("Edit comment…")
 	h.idle()
 	h.on(func() {
 		if d.current == nil || d.okBtn.Disabled() {
@@ -59,8 +77,7 @@ func TestDeleteABackupFromTheWindow(t *testing.T) {
 	h := newHarness(t)
 	h.demo()
 	snap := h.manualBackup("orderdesk", "Production", "to delete")
-	var d *manageDialog
-	h.on(func() { d = h.u.deleteSelected() })
+	d := h.tapManage("Delete…")
 	h.idle()
 	h.on(func() {
 		if d.current == nil || !d.okBtn.Disabled() || !strings.Contains(strings.Join(texts(h.u.win.Canvas()), "\n"), "Type Production to confirm.") {
@@ -84,7 +101,7 @@ func TestDeleteABackupFromTheWindow(t *testing.T) {
 	// A nightly backup is not offered for deletion: the engine's rule is shown instead.
 	h.open("orderdesk", "Test")
 	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() { d = h.u.deleteSelected() })
+	d = h.tapManage("Delete…")
 	h.idle()
 	h.on(func() {
 		if !d.okBtn.Disabled() || !strings.Contains(d.status.Text, "only manual backups can be deleted") {

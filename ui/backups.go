@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"restoredesk/core/cloud"
+	"restoredesk/core/explain"
 )
 
 // backupCol is a column of the backups table.
@@ -77,13 +78,14 @@ func makeBackupRows(snaps []cloud.Snapshot, now time.Time) []backupRow {
 		r.cells[colCreated] = relativeTime(s.CreatedAt, now)
 		r.cells[colKind] = k.Label()
 		r.cells[colState] = s.State.Label()
-		r.cells[colModel] = cmp.Or(s.ModelVersion, "—")
+		r.cells[colModel] = cmp.Or(explain.Printable(s.ModelVersion), "—")
 		r.cells[colExpires] = relativeTime(s.ExpiresAt, now)
 		comment := s.Comment
 		if strings.HasPrefix(strings.ToLower(comment), "automatically created") {
 			comment = "" // "…nightly snapshot" is on weekly and monthly backups too: the kind says it
 		}
-		r.search = strings.ToLower(strings.Join([]string{r.cells[colKind], r.cells[colState],
+		// The filter matches what the table shows ("yesterday", "2 days ago") too.
+		r.search = strings.ToLower(strings.Join([]string{r.cells[colCreated], r.cells[colExpires], r.cells[colKind], r.cells[colState],
 			s.ModelVersion, comment, s.StatusMessage, s.SnapshotID, exactTime(s.CreatedAt)}, "\n"))
 		rows[i] = r
 	}
@@ -388,10 +390,10 @@ func (p *backupsPanel) showDetails(r *backupRow) {
 		fmt.Sprintf("%s backup of %s (%s)", r.kind.Label(), exactTime(s.CreatedAt), relativeTime(s.CreatedAt, p.now())),
 	}
 	if s.Comment != "" {
-		lines = append(lines, "Comment: "+s.Comment)
+		lines = append(lines, "Comment: "+explain.Printable(s.Comment))
 	}
 	if s.StatusMessage != "" {
-		lines = append(lines, "Status: "+s.StatusMessage)
+		lines = append(lines, "Status: "+explain.Printable(s.StatusMessage))
 	}
 	if !s.ExpiresAt.IsZero() {
 		lines = append(lines, "Kept until "+exactTime(s.ExpiresAt))

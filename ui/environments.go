@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -36,6 +35,7 @@ type envsPanel struct {
 	title    *widget.Label
 	status   *widget.Label
 	loading  bool
+	live     map[string]liveStatus // environments a run of this window holds (livestatus.go)
 
 	onSelect func(e *cloud.Environment)
 }
@@ -62,7 +62,11 @@ func newEnvsPanel(onSelect func(*cloud.Environment)) *envsPanel {
 			mode := head.Objects[0].(*widget.Label)
 			versions := c.Objects[1].(*widget.Label)
 			mode.SetText(e.Mode)
-			setBadge(head.Objects[1].(*fyne.Container), envStatusIcon(e.Status), e.Status.Label())
+			if icon, label, ok := p.liveBadge(e.EnvironmentID); ok {
+				setBadge(head.Objects[1].(*fyne.Container), icon, label)
+			} else {
+				setBadge(head.Objects[1].(*fyne.Container), envStatusIcon(e.Status), e.Status.Label())
+			}
 			versions.SetText(envVersions(e))
 		})
 	p.list.OnSelected = func(id widget.ListItemID) {
@@ -104,7 +108,7 @@ func (p *envsPanel) setEnvs(appName string, envs []cloud.Environment, note strin
 	case len(envs) == 0:
 		p.status.SetText("This app has no environments on Mendix Cloud.")
 	default:
-		p.status.SetText(fmt.Sprintf("%d environments", len(envs)))
+		p.status.SetText(countText(len(envs), "environment"))
 	}
 }
 

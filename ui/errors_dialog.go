@@ -61,12 +61,17 @@ func (u *UI) showError(title string, err error) *errorDialog {
 	if strings.TrimSpace(ex.NextStep) != "" {
 		body.Add(d.next)
 	}
+	if ex.Handoff != nil {
+		// The way on is the Mendix Portal: its steps and a button come before the details.
+		body.Add(u.handoffBox(*ex.Handoff))
+	}
 	body.Add(details)
 	body.Add(container.NewHBox(d.copy))
 	d.dialog = dialog.NewCustom(title, "Close", body, u.win)
 	d.dialog.SetIcon(theme.ErrorIcon())
 	d.dialog.Resize(fyne.NewSize(560, 0))
 	d.dialog.Show()
+	closeOnEscape(u.win, d.dialog)
 	return d
 }
 
@@ -75,6 +80,7 @@ func (u *UI) showMessage(title, text string) dialog.Dialog {
 	d := dialog.NewCustom(title, "OK", wrapped(text), u.win)
 	d.Resize(fyne.NewSize(480, 0))
 	d.Show()
+	closeOnEscape(u.win, d)
 	return d
 }
 

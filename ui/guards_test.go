@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,10 +10,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
 	"restoredesk/core/localcloud/localcloudtest"
+	"restoredesk/core/progress"
 )
 
 // A support person drops Customer Portal's backup on Order Desk › Test: the plan leads
@@ -27,7 +30,17 @@ func TestWrongApp_UploadIntoTestNeedsTheTypedNameAndDecliningChangesNothing(t *t
 	snapsBefore := len(h.snapshots("orderdesk", "Test"))
 	h.on(func() { h.u.handleDrop(fyne.NewPos(400, 300), []fyne.URI{storage.NewFileURI(path)}) })
 	h.idle()
-	h.on(func() { test.Tap(h.u.inspection.upload) })
+	h.on(func() {
+		d := h.u.inspection
+		if !shows(h.u.win.Canvas(), "from another line than the 2.3.0.351 that Test of Order Desk runs") {
+			t.Errorf("the check does not say it is another app's data: %q", texts(h.u.win.Canvas()))
+		}
+		if d.restore.Checked {
+			t.Error("\"Restore Test from it\" is ticked for another app's archive")
+		}
+		d.restore.SetChecked(true)
+		test.Tap(d.upload)
+	})
 	h.idle()
 	h.on(func() {
 		d := h.u.planDlg
@@ -69,7 +82,7 @@ func TestWrongApp_UploadIntoTestNeedsTheTypedNameAndDecliningChangesNothing(t *t
 // While a restore of Test runs, a second restore of Test is refused in the plan dialog,
 // in the engine's words, before anything is sent.
 func TestBusy_SecondRestoreWhileOneRunsIsRefusedBeforeAnythingIsSent(t *testing.T) {
-	h := newHarness(t, withCloud(localcloudtest.WithJobDelay(time.Second)))
+	h := newHarness(t, withCloud(localcloudtest.WithJobDelay(3*time.Second))) // the first restore lasts while the second is tried
 	h.demo()
 	h.open("orderdesk", "Test")
 	h.selectBackup(completedOfKind(cloud.KindNightly))
@@ -93,7 +106,14 @@ func TestBusy_SecondRestoreWhileOneRunsIsRefusedBeforeAnythingIsSent(t *testing.
 	}
 
 	h.selectBackup(completedOfKind(cloud.KindWeekly))
-	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.on(func() {
+		// The window does not offer it; and asked anyway (as another window or restorectl
+		// would), the engine refuses it in the dialog.
+		if !h.u.bar.restore.Disabled() {
+			t.Error("Restore is offered for Test while a restore of Test runs")
+		}
+		h.u.restoreSelected()
+	})
 	h.idle()
 	h.on(func() {
 		d := h.u.planDlg
@@ -119,4 +139,180 @@ func TestBusy_SecondRestoreWhileOneRunsIsRefusedBeforeAnythingIsSent(t *testing.
 	if len(runs) != 1 {
 		t.Errorf("journal holds %d runs, want only the first", len(runs))
 	}
+}
+
+// While a restore runs on Test, Test's badge follows the run (Stopping, then Stopped
+// during the restore step) and Restore, Start and Stop are disabled for it; afterwards the
+// cloud's status is shown again.
+func TestLiveStatus_BadgeFollowsTheRunAndActionsWait(t *testing.T) {
+	h := newHarness(t, withCloud(localcloudtest.WithJobDelay(300*time.Millisecond)))
+	testEnv := h.env("orderdesk", "Test")
+	if err := h.srv.Cloud().SetEnvironmentStatus(testEnv.EnvironmentID, "Running"); err != nil {
+		t.Fatal(err)
+	}
+	h.demo()
+	h.open("orderdesk", "Test")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.confirmPlan(func(d *planDialog) { d.safety.SetChecked(false); d.startAfter.SetChecked(false) })
+	h.on(func() {
+		if h.u.stopPrompt != nil {
+			h.u.stopPrompt.Confirm()
+		}
+	})
+	j := h.lastJob()
+	h.waitFor("the badge to say Stopped during the restore", func() bool {
+		return shows(h.u.win.Canvas(), "Stopped · restoring")
+	})
+	h.on(func() {
+		for name, b := range map[string]interface{ Disabled() bool }{"Restore": h.u.bar.restore, "Start": h.u.bar.start, "Stop": h.u.bar.stop} {
+			if !b.Disabled() {
+				t.Errorf("%s is enabled while the run holds Test", name)
+			}
+		}
+	})
+	h.finished(j)
+	h.idle()
+	h.on(func() {
+		if h.u.envs.held(testEnv.EnvironmentID) {
+			t.Error("Test is still held after the run ended")
+		}
+		if shows(h.u.win.Canvas(), "Stopped · restoring") {
+			t.Error("the badge still says restoring after the run ended")
+		}
+		if !shows(h.u.win.Canvas(), "Stopped") {
+			t.Errorf("the badge does not show the cloud's Stopped: %q", texts(h.u.win.Canvas()))
+		}
+	})
+}
+
+// Escape closes the restore dialog; Enter in the typed confirmation restores only once
+// the name matches.
+func TestRestoreDialog_EscapeAndEnter(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("orderdesk", "Production")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.idle()
+	h.on(func() {
+		if h.u.win.Canvas().Overlays().Top() == nil {
+			t.Fatal("no restore dialog")
+		}
+		h.u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if h.u.win.Canvas().Overlays().Top() != nil {
+			t.Errorf("Escape did not close the dialog: %q", texts(h.u.win.Canvas()))
+		}
+		test.Tap(h.u.bar.restore)
+	})
+	h.idle()
+	h.on(func() {
+		d := h.u.planDlg
+		if d.confirm.Text != "" || d.confirm.PlaceHolder == "Production" {
+			t.Errorf("the typed confirmation looks filled in: text %q, placeholder %q", d.confirm.Text, d.confirm.PlaceHolder)
+		}
+		test.Type(d.confirm, "Prod")
+		d.confirm.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		if h.u.win.Canvas().Overlays().Top() == nil || len(h.u.jobs.jobs) != 0 {
+			t.Fatal("Enter restored with half the name typed")
+		}
+		test.Type(d.confirm, "uction")
+		d.confirm.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	})
+	h.idle()
+	h.on(func() {
+		if h.u.stopPrompt == nil {
+			t.Fatalf("Enter with the name typed did not go on to the stop prompt: %q", texts(h.u.win.Canvas()))
+		}
+		h.u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape}) // and Escape declines it
+		if len(h.u.jobs.jobs) != 0 {
+			t.Error("declining the stop prompt started a job")
+		}
+	})
+	if e := h.env("orderdesk", "Production"); e.Status != cloud.StatusRunning {
+		t.Errorf("Production is %s after Escape", e.Status)
+	}
+}
+
+// A Free App's restore says in bold that it cannot be undone, on a destructive button.
+func TestRestoreDialog_FreeAppCannotBeUndoneInBold(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("expensetracker", "Sandbox")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.idle()
+	h.on(func() {
+		d := h.u.planDlg
+		if !d.final.Visible() || !d.final.TextStyle.Bold || !strings.Contains(d.final.Text, "cannot be undone") {
+			t.Errorf("no bold \"cannot be undone\": %q (visible %v)", d.final.Text, d.final.Visible())
+		}
+		if d.okBtn.Importance != widget.DangerImportance {
+			t.Error("the Restore button is not marked destructive")
+		}
+	})
+}
+
+// After a restart, the steps an interrupted run finished are drawn as done, from the
+// journal, not as still to come.
+func TestReattach_StepsDoneBeforeTheRestartAreDrawnDone(t *testing.T) {
+	h := newHarness(t, withCloud(localcloudtest.WithJobDelay(2*time.Second)))
+	h.demo()
+	h.open("orderdesk", "Acceptance")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.confirmPlan(func(d *planDialog) { d.safety.SetChecked(false) })
+	h.waitFor("the run", func() bool { return len(h.u.jobs.jobs) > 0 })
+	j := h.lastJob()
+	h.waitFor("the restore to be submitted", func() bool {
+		return slices.ContainsFunc(h.u.jobs.snapshot(j).Steps, func(s progress.Step) bool { return s.Kind == "wait" && s.State == progress.StepRunning })
+	})
+	h.u.Close()
+
+	u2 := New(h.app, h.u.deps)
+	t.Cleanup(u2.Close)
+	h.u = u2
+	h.demo()
+	h.waitFor("the re-attached run", func() bool { return len(u2.jobs.jobs) > 0 })
+	st := h.finished(h.lastJob())
+	i := slices.IndexFunc(st.Steps, func(s progress.Step) bool { return s.Kind == "restore" })
+	if i < 0 || st.Steps[i].State != progress.StepDone {
+		t.Errorf("the restore step submitted before the restart is drawn %+v, want done", st.Steps)
+	}
+}
+
+func TestJobs_CancelledStepShowsTheCancelledIcon(t *testing.T) {
+	if got := stepIconOf(progress.StepFailed, progress.RunCancelled).Name(); got == stepIcon(progress.StepFailed).Name() {
+		t.Errorf("a cancelled run's step shows the error icon %q", got)
+	}
+	if stepIconOf(progress.StepFailed, progress.RunFailed).Name() != stepIcon(progress.StepFailed).Name() {
+		t.Error("a failed run's step lost its error icon")
+	}
+}
+
+// A refused file leads with its problems; the technical facts wait, collapsed, below.
+func TestInspection_RefusedFileLeadsWithReasons(t *testing.T) {
+	h := newHarness(t)
+	path := fixture(t, "truncated-snapshot.tar.gz")
+	h.demo()
+	h.open("orderdesk", "Test")
+	h.on(func() { h.u.handleDrop(fyne.NewPos(400, 300), []fyne.URI{storage.NewFileURI(path)}) })
+	h.idle()
+	h.on(func() {
+		d := h.u.inspection
+		if d == nil || d.report.Restorable || len(d.report.Problems) == 0 {
+			t.Fatalf("no refused report: %+v", d)
+		}
+		shown := texts(h.u.win.Canvas())
+		problem := slices.Index(shown, d.report.Problems[0])
+		facts := slices.Index(shown, "Technical details")
+		if problem < 0 || facts < 0 || problem > facts {
+			t.Fatalf("want the problem first, then the technical details: %q", shown)
+		}
+		for _, o := range test.LaidOutObjects(h.u.win.Canvas().Overlays().Top()) {
+			if acc, ok := o.(*widget.Accordion); ok && acc.Items[0].Open {
+				t.Error("the technical facts are open before the user asks")
+			}
+		}
+	})
 }

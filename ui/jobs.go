@@ -39,6 +39,7 @@ type jobsPanel struct {
 	do        func(func())
 	showError func(title string, err error)
 	box       *fyne.Container
+	scroll    *container.Scroll
 	empty     *widget.Label
 
 	mu   sync.Mutex
@@ -56,8 +57,8 @@ func (p *jobsPanel) content() fyne.CanvasObject {
 	title := widget.NewLabelWithStyle("Jobs", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	clear := widget.NewButtonWithIcon("Clear finished", theme.ContentClearIcon(), p.clearFinished)
 	clear.Importance = widget.LowImportance
-	return container.NewBorder(container.NewHBox(title, layout.NewSpacer(), clear), nil, nil, nil,
-		container.NewVScroll(p.box))
+	p.scroll = container.NewVScroll(p.box)
+	return container.NewBorder(container.NewHBox(title, layout.NewSpacer(), clear), nil, nil, nil, p.scroll)
 }
 
 // add shows a new job with its planned steps. cancel (may be nil) is offered while a
@@ -68,6 +69,9 @@ func (p *jobsPanel) add(title string, steps []restore.Step, cancel context.Cance
 	p.box.Remove(p.empty)
 	p.box.Objects = slices.Insert(p.box.Objects, 0, fyne.CanvasObject(j.card.content))
 	p.box.Refresh()
+	if p.scroll != nil {
+		p.scroll.ScrollToTop() // the new job is on top: show it
+	}
 	j.up = progress.NewUpdater(progress.DefaultInterval, p.now, title, restore.PlanSteps(steps), func(v progress.View, final bool) {
 		p.mu.Lock()
 		j.view = v
@@ -202,7 +206,7 @@ func (c *jobCard) draw(v progress.View) {
 		row := c.steps.Objects[i].(*fyne.Container)
 		label := row.Objects[0].(*widget.Label)
 		icon := row.Objects[1].(*widget.Icon)
-		icon.SetResource(stepIcon(s.State))
+		icon.SetResource(stepIconOf(s.State, v.State))
 		label.TextStyle.Bold = s.State == progress.StepRunning // the icon tells the rest
 		label.SetText(stepText(s))
 	}

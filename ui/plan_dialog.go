@@ -54,8 +54,11 @@ type planDialog struct {
 	body       *fyne.Container
 	targetSel  *widget.Select
 	target     cloud.Environment
-	status     *widget.Label // "Checking…", or the engine's refusal
-	summary    *widget.Label // the plan's first note
+	status     *widget.Label   // "Checking…", or the engine's refusal
+	handoff    *fyne.Container // the Portal's steps and button when the way on is the Portal
+	heading    *widget.Label   // "What happens:", shown with a plan only
+	summary    *widget.Label   // the plan's first note
+	final      *widget.Label   // bold "cannot be undone" of a restore without a safety backup (keys.go)
 	steps      *widget.Label
 	notes      *widget.Label
 	safety     *widget.Check
@@ -76,6 +79,8 @@ func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
 	spec.req.Profile = s.profile
 	d := &planDialog{u: u, s: s, spec: spec, req: spec.req, target: spec.req.Target.Env}
 	d.status = wrapped("")
+	d.handoff = container.NewVBox()
+	d.heading = widget.NewLabelWithStyle("What happens:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.summary = wrapped("")
 	d.summary.TextStyle.Bold = true
 	d.steps = wrapped("")
@@ -87,6 +92,8 @@ func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
 	d.comment.SetPlaceHolder("e.g. before the November release")
 	d.confirm = widget.NewEntry()
 	d.confirm.OnChanged = func(string) { d.drawButton() }
+	d.confirm.OnSubmitted = func(string) { d.submit() } // Enter: submit checks the typed name
+	d.final = boldWrapped("")
 	d.confirmBox = container.NewVBox()
 	d.okBtn = widget.NewButton(spec.verb, d.submit)
 	d.okBtn.Importance = widget.DangerImportance
@@ -103,8 +110,10 @@ func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
 		body.Add(widget.NewForm(widget.NewFormItem("Restore into", d.targetSel)))
 	}
 	body.Add(d.status)
+	body.Add(d.handoff)
 	body.Add(d.summary)
-	body.Add(widget.NewLabelWithStyle("What happens:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	body.Add(d.final)
+	body.Add(d.heading)
 	body.Add(d.steps)
 	body.Add(d.notes)
 	if !spec.fixed {
@@ -122,6 +131,7 @@ func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
 	d.dialog.SetButtons([]fyne.CanvasObject{d.cancelBtn, d.okBtn})
 	d.dialog.Resize(fyne.NewSize(640, 0))
 	d.dialog.Show()
+	closeOnEscape(parent, d.dialog)
 	u.planDlg = d
 	if d.targetSel != nil {
 		d.drawing = true
@@ -188,10 +198,15 @@ func (d *planDialog) draw() {
 		d.dialog.Resize(fyne.NewSize(640, 0))
 	}()
 	p := d.current
+	d.handoff.RemoveAll()
 	switch {
 	case d.err != nil:
+		ex := explainOf(d.err)
 		d.status.SetText(explainLine(d.err))
 		d.status.Show()
+		if ex.Handoff != nil {
+			d.handoff.Add(d.u.handoffBox(*ex.Handoff))
+		}
 	case p == nil:
 		d.status.SetText("Checking what this will do…")
 		d.status.Show()
@@ -199,7 +214,9 @@ func (d *planDialog) draw() {
 		d.status.Hide()
 	}
 	if p == nil {
+		d.heading.Hide()
 		d.summary.SetText("")
+		d.final.Hide()
 		d.steps.SetText("")
 		d.notes.SetText("")
 		for _, c := range []*widget.Check{d.safety, d.dbOnly, d.startAfter} {
@@ -209,11 +226,13 @@ func (d *planDialog) draw() {
 		d.drawButton()
 		return
 	}
+	d.heading.Show()
 	notes := p.Notes
 	if len(notes) > 0 {
 		d.summary.SetText(notes[0])
 		notes = notes[1:]
 	}
+	showText(d.final, irreversibleText(p))
 	d.steps.SetText(planStepsText(p))
 	d.notes.SetText(strings.Join(notes, "\n"))
 	mode := p.Request.Target.Env.Mode
@@ -222,7 +241,7 @@ func (d *planDialog) draw() {
 	d.showCheck(d.startAfter, p.Allows.Start, p.Request.Options.Start, fmt.Sprintf("Start %s again when the restore is done", mode))
 	d.confirmBox.RemoveAll()
 	if name := p.Allows.ConfirmName; name != "" {
-		d.confirm.SetPlaceHolder(name)
+		d.confirm.SetPlaceHolder("Type the environment's name") // not the name itself: it looked typed already
 		d.confirmBox.Add(wrapped(fmt.Sprintf("Type %s to confirm.", name)))
 		d.confirmBox.Add(d.confirm)
 	}

@@ -126,6 +126,9 @@ func TestRestore_FreeApp_FromTapToFinishedRun(t *testing.T) {
 			if !shows(h.u.win.Canvas(), "Sandbox is running. It must be stopped to restore. Stop Application?") {
 				t.Fatalf("stop prompt says %q", texts(h.u.win.Canvas()))
 			}
+			if button(h.u.win.Canvas(), "Stop and restore") == nil {
+				t.Errorf("the stop prompt's button does not say what it does: %q", texts(h.u.win.Canvas()))
+			}
 			h.u.stopPrompt.Confirm()
 		})
 		st = h.finished(h.lastJob())

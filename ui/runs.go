@@ -27,12 +27,18 @@ type runSpec struct {
 // goroutine.
 func (u *UI) followRun(s *session, spec runSpec, work func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error)) *job {
 	ctx, cancel := context.WithCancel(u.ctx)
-	j := u.jobs.add(spec.title, spec.steps, cancel) // offered while the view says a step is cancellable
+	j := u.jobs.add(u.jobTitle(s, spec.title), spec.steps, cancel) // offered while the view says a step is cancellable
+	envID := spec.target.Env.EnvironmentID
+	u.envs.hold(spec.target)
+	u.updateActions()
 	u.background(func(context.Context) {
 		defer cancel()
-		res, err := work(ctx, func(e restore.Event) { u.jobs.event(j, e) })
+		res, err := work(ctx, func(e restore.Event) {
+			u.jobs.event(j, e)
+			u.do(func() { u.envs.follow(envID, e); u.updateActions() })
+		})
 		u.jobs.finish(j, res, err)
-		u.do(func() { u.runEnded(s, j, spec, res, err) })
+		u.do(func() { u.envs.release(envID); u.updateActions(); u.runEnded(s, j, spec, res, err) })
 	})
 	return j
 }
@@ -150,6 +156,7 @@ func (u *UI) reattach() {
 			for _, r := range runs {
 				if r.Profile == s.profile { // another account's engine follows the others
 					u.followRun(s, reattachSpec(r), func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
+						replayDone(r, onEvent)
 						return s.engine.Reattach(ctx, r.ID, onEvent)
 					})
 				}

@@ -23,6 +23,7 @@ const (
 	ShotStopPrompt   = "stop-prompt.png"
 	ShotJobsPanel    = "jobs-panel.png"
 	ShotUploadReport = "upload-inspection.png"
+	ShotWrongApp     = "wrong-app-warning.png" // Customer Portal's snapshot checked for Order Desk › Test
 	// Issues 11 and 12 (tour_local.go).
 	ShotDownloadDialog   = "download-dialog.png"
 	ShotDownloadFinished = "download-finished.png"
@@ -95,6 +96,14 @@ func (u *UI) Tour(ctx context.Context, dir, archivePath string, capture Capture)
 	t.wait("the inspection report", func() bool { return u.inspection != nil })
 	t.shoot(ShotUploadReport)
 	t.on(func() { u.inspection.dialog.Hide() })
+
+	// Another app's full snapshot (the demo's Customer Portal data) checked for Order Desk.
+	other := filepath.Join(filepath.Dir(archivePath), "files_and_database-1a2b3c4d-202611250130.tar.gz")
+	t.on(func() { u.inspection = nil; u.inspectFile(other) })
+	t.wait("the wrong-app warning", func() bool { return u.inspection != nil })
+	t.shoot(ShotWrongApp)
+	t.on(func() { u.inspection.dialog.Hide() })
+
 	t.downloadScenes()
 	return t.err
 }

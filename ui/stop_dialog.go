@@ -42,7 +42,8 @@ func (u *UI) showStopPrompt(plan *restore.Plan, onStop func()) *dialog.ConfirmDi
 	for _, n := range plan.Notes {
 		body.Add(wrapped(n))
 	}
-	d := dialog.NewCustomConfirm(mode+" is running", "Stop Application", "Cancel", body, func(ok bool) {
+	// The button says what it does: stop, then restore (the portal's "Stop Application").
+	d := dialog.NewCustomConfirm(mode+" is running", "Stop and restore", "Cancel", body, func(ok bool) {
 		if ok {
 			onStop()
 			return
@@ -52,6 +53,7 @@ func (u *UI) showStopPrompt(plan *restore.Plan, onStop func()) *dialog.ConfirmDi
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Resize(fyne.NewSize(560, 0))
 	d.Show()
+	closeOnEscape(u.win, d)
 	u.stopPrompt = d
 	return d
 }

@@ -14,7 +14,9 @@ import (
 // the people using them are not here every day.
 type toolbar struct {
 	refresh, create, restore, upload, start, stop, history *widget.Button
+	keys                                                   *widget.Button // the keyboard shortcuts
 	profiles                                               *widget.Select
+	profilesBox                                            *fyne.Container // as wide as the longest name
 	accounts                                               *widget.Button
 	switching                                              bool // setProfiles is updating the select
 	download, localDB                                      *widget.Button
@@ -24,6 +26,7 @@ type toolbar struct {
 // toolbarActions are what the toolbar's buttons do.
 type toolbarActions struct {
 	refresh, restore, upload, backup, start, stop, history func()
+	keys                                                   func()
 	switchProfile                                          func(name string) // a profile chosen in the switcher
 	accounts                                               func(anchor fyne.CanvasObject)
 	download, localDB                                      func() // issues 11 and 12
@@ -39,6 +42,7 @@ func newToolbar(do toolbarActions) *toolbar {
 	b.start = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), do.start)
 	b.stop = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), do.stop)
 	b.history = widget.NewButtonWithIcon("History", theme.ListIcon(), do.history)
+	b.keys = widget.NewButtonWithIcon("Keys", theme.HelpIcon(), do.keys)
 	b.download = widget.NewButtonWithIcon("Download…", theme.DownloadIcon(), do.download)
 	b.localDB = widget.NewButtonWithIcon("Local DB…", theme.StorageIcon(), do.localDB) // short: the toolbar fits 1280 px with r9's Keys
 	b.onDownload, b.onLocalDB = do.download, do.localDB
@@ -48,6 +52,7 @@ func newToolbar(do toolbarActions) *toolbar {
 		}
 	})
 	b.profiles.PlaceHolder = "Account"
+	b.profilesBox = container.New(layout.NewGridWrapLayout(b.profiles.MinSize()), b.profiles)
 	b.accounts = widget.NewButtonWithIcon("", theme.AccountIcon(), nil)
 	b.accounts.OnTapped = func() { do.accounts(b.accounts) }
 	return b
@@ -56,7 +61,7 @@ func newToolbar(do toolbarActions) *toolbar {
 func (b *toolbar) content() fyne.CanvasObject {
 	return container.NewHBox(b.refresh, widget.NewSeparator(), b.restore, b.upload, b.create, b.download, b.localDB,
 		widget.NewSeparator(), b.start, b.stop, widget.NewSeparator(), b.history,
-		layout.NewSpacer(), b.profiles, b.accounts)
+		layout.NewSpacer(), b.keys, b.profilesBox, b.accounts)
 }
 
 // setProfiles fills the profile switcher without switching.
@@ -65,6 +70,16 @@ func (b *toolbar) setProfiles(names []string, current string) {
 	defer func() { b.switching = false }()
 	b.profiles.SetOptions(names)
 	b.profiles.SetSelected(current)
+	// A Select is only as wide as its placeholder: widen it to the longest name, so a
+	// profile name is never cut off (up to a third of the default window).
+	w := b.profiles.MinSize().Width
+	pad := theme.Padding()*4 + theme.IconInlineSize()*2
+	for _, n := range names {
+		w = max(w, fyne.MeasureText(n, theme.TextSize(), fyne.TextStyle{}).Width+pad)
+	}
+	w = min(w, defaultWindowSize.Width/3)
+	b.profilesBox.Layout = layout.NewGridWrapLayout(fyne.NewSize(w, b.profiles.MinSize().Height))
+	b.profilesBox.Refresh()
 }
 
 // update enables what the selection allows. Free Apps keep Upload and Create backup

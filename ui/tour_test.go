@@ -17,11 +17,16 @@ import (
 func TestTour_CapturesEveryScene(t *testing.T) {
 	h := newHarness(t)
 	archive := fixture(t, "customerportal.backup")
+	// The wrong-app scene checks the full snapshot that lies beside it, as in demodata/.
+	full := fixture(t, "files_and_database-1a2b3c4d-202611250130.tar.gz")
+	if err := os.Rename(full, filepath.Join(filepath.Dir(archive), filepath.Base(full))); err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	if d := os.Getenv("RESTOREDESK_TOUR_DIR"); d != "" {
 		dir = d // keep the pictures to look at them
 	}
-	shots := []string{ShotMainWindow, ShotRestore, ShotStopPrompt, ShotJobsPanel, ShotUploadReport, ShotDownloadDialog, ShotDownloadFinished}
+	shots := []string{ShotMainWindow, ShotRestore, ShotStopPrompt, ShotJobsPanel, ShotUploadReport, ShotWrongApp, ShotDownloadDialog, ShotDownloadFinished}
 	if pgtest.BinDir() != "" { // the local-database scenes need a real PostgreSQL
 		c := pgtest.Start(t)
 		h.u.SetTourDatabase(localdb.Target{Host: c.Host, Port: c.Port, User: pgtest.User, Password: pgtest.Password, Database: "tour"})

@@ -180,7 +180,16 @@ func (u *UI) showInspection(s *session, app cloud.AppWithEnvironments, env cloud
 		look = widget.DangerImportance
 		verdict.SetText(fmt.Sprintf("%s cannot be restored, so it will not be uploaded. Nothing was changed.", name))
 	}
+	wrongApp := plan != nil && plan.Fit.NeedsTypedName()
+	if wrongApp { // the first line says it: this is likely another customer's data
+		look = widget.WarningImportance
+		verdict.SetText(plan.Fit.Warnings[0])
+	}
 	body.Add(statusRow(widget.NewIcon(nil), look, verdict))
+	// Reasons first: a refused file's problems lead, its technical facts come below.
+	for _, p := range r.Problems {
+		body.Add(statusRow(widget.NewIcon(nil), widget.DangerImportance, wrapped(p)))
+	}
 	form := widget.NewForm()
 	for _, it := range reportItems(r) {
 		v := widget.NewLabel(it[1])
@@ -188,9 +197,10 @@ func (u *UI) showInspection(s *session, app cloud.AppWithEnvironments, env cloud
 		v.Selectable = true
 		form.Append(it[0], v)
 	}
-	body.Add(form)
-	for _, p := range r.Problems {
-		body.Add(statusRow(widget.NewIcon(nil), widget.DangerImportance, wrapped(p)))
+	if r.Restorable {
+		body.Add(form)
+	} else {
+		body.Add(widget.NewAccordion(widget.NewAccordionItem("Technical details", form)))
 	}
 	for _, n := range r.Notes {
 		body.Add(wrapped("Note: " + n))
@@ -204,10 +214,12 @@ func (u *UI) showInspection(s *session, app cloud.AppWithEnvironments, env cloud
 		d.dialog = dialog.NewCustom(title, "Close", container.NewVScroll(body), u.win)
 	} else {
 		d.restore = widget.NewCheck(fmt.Sprintf("Restore %s from it once it is uploaded", env.Mode), nil)
-		d.restore.SetChecked(true)
+		d.restore.SetChecked(!wrongApp) // never a default for another app's data
 		body.Add(widget.NewSeparator())
 		for _, n := range plan.Notes { // the engine's words for the upload alone
-			body.Add(wrapped(n))
+			if !wrongApp || n != plan.Fit.Warnings[0] {
+				body.Add(wrapped(n))
+			}
 		}
 		body.Add(d.restore)
 		d.cancel = widget.NewButton("Cancel", func() { d.dialog.Hide() })

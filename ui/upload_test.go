@@ -155,7 +155,11 @@ func TestUpload_DropAndRestore(t *testing.T) {
 		if !shows(h.u.win.Canvas(), "Full snapshot (database and files)") {
 			t.Errorf("kind not shown: %q", texts(h.u.win.Canvas()))
 		}
-		test.Tap(d.upload) // restore after upload is the default
+		if d.restore.Checked {
+			t.Error("restoring another app's archive is ticked by default")
+		}
+		d.restore.SetChecked(true) // the user means it: the plan asks for the typed name
+		test.Tap(d.upload)
 	})
 	h.idle() // the engine plans the restore (the file's check is remembered)
 	h.on(func() {

@@ -40,8 +40,10 @@ func inOSStore(t *testing.T, profile string) bool {
 	return true
 }
 
-// flushOSStore writes the user's registry hive (where the credential store lives) to
-// disk now, so the file search sees what it holds.
+// flushOSStore asks Windows to write the user's registry hive to disk now, so the file
+// search sees what it holds. Wine 8 does not act on it (wineserver saves the registry on
+// its own schedule): under Wine the search is sure for the user's folders, and sees the
+// registry files only as of their last save.
 func flushOSStore(t *testing.T) {
 	t.Helper()
 	if r, _, err := procRegFlush.Call(uintptr(windows.HKEY_CURRENT_USER)); r != 0 {

@@ -189,7 +189,7 @@ func (e *Engine) planAction(ctx context.Context, req Request) (*Plan, error) {
 	case req.Action == journal.KindStart && env.Status == cloud.StatusRunning:
 		p.Notes = append(p.Notes, fmt.Sprintf("%s is running already: nothing will change.", mode))
 	case req.Action == journal.KindStart:
-		p.Notes = append(p.Notes, fmt.Sprintf("%s is started with its database synchronised to the deployed model.", mode))
+		p.Notes = append(p.Notes, fmt.Sprintf("%s is started with its database synchronised to the deployed model (its tables are brought in line with the app version deployed there).", mode))
 	case req.Action == journal.KindBackup:
 		p.Notes = append(p.Notes, fmt.Sprintf("A backup of %s is made now; %s keeps running meanwhile.", mode, mode))
 	}

@@ -46,7 +46,7 @@ type Busy struct {
 
 // Err is the refusal a plan or action returns: a *RunError around ErrTargetBusy.
 func (b *Busy) Err() error {
-	return &RunError{Summary: b.Summary, Next: b.Next, Err: fmt.Errorf("%w (%s)", ErrTargetBusy, b.With)}
+	return &RunError{Summary: b.Summary, Next: b.Next, Err: fmt.Errorf("%w: held by a %s", ErrTargetBusy, b.With)}
 }
 
 // BusyCheck finds what holds environments. The zero value is not usable; see NewBusyCheck.

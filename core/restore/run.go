@@ -407,7 +407,7 @@ func defaultTitle(k StepKind, mode string) string {
 	case StepWait:
 		return "Wait until the restore has finished"
 	case StepStart:
-		return fmt.Sprintf("Start %s (the database is synchronised with the model) and wait until it runs", mode)
+		return fmt.Sprintf("Start %s and wait until it runs (its database is brought in line with the app version deployed there)", mode)
 	case StepVerify:
 		return fmt.Sprintf("Check that %s is running", mode)
 	}

@@ -77,7 +77,15 @@ func (r *runner) doSafetyBackup(ctx context.Context) (string, error) {
 		}
 		return "", failed(fmt.Sprintf("Restore Desk could not follow the safety backup of %s: %s.", mode, cause(err)), err)
 	}
-	return fmt.Sprintf("The safety backup %s of %s is completed.", snap.SnapshotID, mode), nil
+	// Said by its moment, as people find it in the list; the id is kept for the details.
+	at := snapshotTime(done)
+	if at.IsZero() {
+		at = snapshotTime(snap)
+	}
+	if at.IsZero() {
+		return fmt.Sprintf("The safety backup of %s is completed.", mode), nil
+	}
+	return fmt.Sprintf("The safety backup of %s of %s is completed.", mode, at.Local().Format("2 Jan 15:04")), nil
 }
 
 // failReason says why Mendix Cloud failed a backup, for a sentence in brackets.

@@ -13,8 +13,9 @@ import (
 // and a test keeps it equal to FyneApp.toml.
 var number = "0.1.0"
 
-// commit is set by the Makefile's release builds (-X restoredesk/core/version.commit=...),
-// which works even where GOFLAGS=-buildvcs=false; otherwise Go's own VCS stamp is used.
+// commit is set by the Makefile's release builds (-X restoredesk/core/version.commit=...,
+// or, for builds made by the fyne tool, a generated zz_release_stamp.go), which works even
+// where GOFLAGS=-buildvcs=false; otherwise Go's own VCS stamp is used.
 var commit string
 
 // Website is where users find releases, help and the source.

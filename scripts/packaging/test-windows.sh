@@ -48,8 +48,8 @@ step "test-only ProcessPrng shim in the prefix's system32"
 
 user=$(wine cmd /c 'echo %USERNAME%' 2>/dev/null | tr -d '\r')
 users_dir=$WINEPREFIX/drive_c/users/$user
-instdir=$users_dir/AppData/Local/Programs/Restore Desk
-shortcut=$users_dir/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Restore Desk.lnk
+instdir="$users_dir/AppData/Local/Programs/Restore Desk"
+shortcut="$users_dir/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Restore Desk.lnk"
 
 step "install silently: $(basename "$setup") /S"
 wine "$setup" /S || fail "the installer exited $?"
@@ -62,11 +62,14 @@ wine reg query 'HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\io.rest
 	tr -d '\r' | grep -q "$version" || fail "no uninstall entry with version $version under HKCU"
 step "installed into %LOCALAPPDATA%\\Programs\\Restore Desk, shortcut and uninstall entry present"
 
+stamps=()
 for exe in "Restore Desk.exe" restorectl.exe; do
 	out=$(wine "$instdir/$exe" --version 2>/dev/null | tr -d '\r') || fail "$exe --version exited $?"
 	[[ "$out" == *" $version"* ]] || fail "$exe --version printed '$out', want version $version"
+	stamps+=("${out#* }")
 	step "$exe --version: $out"
 done
+[ "${stamps[0]}" = "${stamps[1]}" ] || fail "the two programs carry different versions: '${stamps[0]}' and '${stamps[1]}'"
 
 step "Restore Desk.exe --demo: waiting for its window"
 wine "$instdir/Restore Desk.exe" --demo >"$work/app.log" 2>&1 &
