@@ -157,6 +157,7 @@ func New(a fyne.App, deps Deps) *UI {
 		download: func() { u.downloadSelected() }, localDB: u.openLocalSelected,
 	})
 	u.backups.addActions(u.bar.backupActions())
+	u.jobs.tools.Add(u.localFileButton())
 	u.backups.addActions(u.manageActions())
 	u.status = widget.NewLabel("")
 	u.status.Truncation = fyne.TextTruncateEllipsis

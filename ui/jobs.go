@@ -39,6 +39,7 @@ type jobsPanel struct {
 	do        func(func())
 	showError func(title string, err error)
 	box       *fyne.Container
+	tools     *fyne.Container // buttons that start jobs of their own (localdb_dialog.go)
 	scroll    *container.Scroll
 	empty     *widget.Label
 
@@ -47,7 +48,7 @@ type jobsPanel struct {
 }
 
 func newJobsPanel(now func() time.Time, do func(func()), showError func(string, error)) *jobsPanel {
-	p := &jobsPanel{now: now, do: do, showError: showError}
+	p := &jobsPanel{now: now, do: do, showError: showError, tools: container.NewHBox()}
 	p.empty = widget.NewLabel("No jobs yet. Restores, uploads and backups show their progress here.")
 	p.box = container.NewVBox(p.empty)
 	return p
@@ -58,7 +59,7 @@ func (p *jobsPanel) content() fyne.CanvasObject {
 	clear := widget.NewButtonWithIcon("Clear finished", theme.ContentClearIcon(), p.clearFinished)
 	clear.Importance = widget.LowImportance
 	p.scroll = container.NewVScroll(p.box)
-	return container.NewBorder(container.NewHBox(title, layout.NewSpacer(), clear), nil, nil, nil, p.scroll)
+	return container.NewBorder(container.NewHBox(title, layout.NewSpacer(), p.tools, clear), nil, nil, nil, p.scroll)
 }
 
 // add shows a new job with its planned steps. cancel (may be nil) is offered while a

@@ -41,6 +41,17 @@ func (u *UI) openLocalSelected() {
 	u.chooseLocalFile(func(path string) { u.showLocalDB(s, path) })
 }
 
+// localFileButton opens a backup file of this computer in a local database (jobs panel).
+func (u *UI) localFileButton() *widget.Button {
+	b := widget.NewButtonWithIcon("Open a backup file in a local database…", theme.StorageIcon(), func() {
+		if s := u.sess; s != nil {
+			u.chooseLocalFile(func(path string) { u.showLocalDB(s, path) })
+		}
+	})
+	b.Importance = widget.LowImportance
+	return b
+}
+
 // chooseLocalFile opens Fyne's file chooser for a backup file.
 func (u *UI) chooseLocalFile(then func(path string)) {
 	fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {

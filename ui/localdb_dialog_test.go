@@ -152,8 +152,8 @@ func TestLocalDB_FromACloudBackupDownloadsThenRestores(t *testing.T) {
 	})
 }
 
-// A dropped file, once checked, can be opened in a local database; without a backup
-// selected, the toolbar's Local DB… asks for a file.
+// A dropped file, once checked, can be opened in a local database; the jobs panel's
+// button asks for any backup file.
 func TestLocalDB_FromADroppedFileAndTheToolbar(t *testing.T) {
 	h := newHarness(t)
 	path := fixture(t, "customerportal.backup")
@@ -175,10 +175,9 @@ func TestLocalDB_FromADroppedFileAndTheToolbar(t *testing.T) {
 		}
 		h.u.localDlg.dialog.Hide()
 		h.u.chooser = nil
-		h.u.backups.clearSelection()
-		test.Tap(h.u.bar.localDB)
+		test.Tap(button(h.u.win.Canvas(), "Open a backup file in a local database…"))
 		if h.u.chooser == nil {
-			t.Fatal("Local DB… without a backup selected opens no file chooser")
+			t.Fatal("the jobs panel's Open a backup file in a local database… opens no file chooser")
 		}
 	})
 }

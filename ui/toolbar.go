@@ -19,7 +19,7 @@ type toolbar struct {
 	profilesBox                                            *fyne.Container // as wide as the longest name
 	accounts                                               *widget.Button
 	switching                                              bool // setProfiles is updating the select
-	download, localDB                                      *widget.Button
+	download                                               *widget.Button
 	onDownload, onLocalDB                                  func() // for the selected backup's own buttons
 }
 
@@ -44,7 +44,6 @@ func newToolbar(do toolbarActions) *toolbar {
 	b.history = widget.NewButtonWithIcon("History", theme.ListIcon(), do.history)
 	b.keys = widget.NewButtonWithIcon("Keys", theme.HelpIcon(), do.keys)
 	b.download = widget.NewButtonWithIcon("Download…", theme.DownloadIcon(), do.download)
-	b.localDB = widget.NewButtonWithIcon("Local DB…", theme.StorageIcon(), do.localDB) // short: the toolbar fits 1280 px with r9's Keys
 	b.onDownload, b.onLocalDB = do.download, do.localDB
 	b.profiles = widget.NewSelect(nil, func(name string) {
 		if !b.switching && name != "" {
@@ -59,7 +58,7 @@ func newToolbar(do toolbarActions) *toolbar {
 }
 
 func (b *toolbar) content() fyne.CanvasObject {
-	return container.NewHBox(b.refresh, widget.NewSeparator(), b.restore, b.upload, b.create, b.download, b.localDB,
+	return container.NewHBox(b.refresh, widget.NewSeparator(), b.restore, b.upload, b.create, b.download,
 		widget.NewSeparator(), b.start, b.stop, widget.NewSeparator(), b.history,
 		layout.NewSpacer(), b.keys, b.profilesBox, b.accounts)
 }
@@ -97,7 +96,6 @@ func (b *toolbar) update(signedIn bool, app *cloud.AppWithEnvironments, env *clo
 	enable(b.upload, env != nil)
 	enable(b.restore, snap != nil && snap.State == cloud.StateCompleted)
 	enable(b.download, snap != nil && snap.State == cloud.StateCompleted)
-	enable(b.localDB, signedIn) // without a backup selected it opens a file
 	enable(b.start, env != nil && app != nil && env.Status != cloud.StatusRunning)
 	enable(b.stop, env != nil && app != nil && env.Status == cloud.StatusRunning)
 }
