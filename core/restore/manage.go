@@ -63,9 +63,10 @@ func (p *ManagePlan) ConfirmWith(typed string) bool {
 	return !p.ConfirmationRequired
 }
 
+// needsConfirmation asks the production rule (rules.go): deleting a production backup
+// takes away a way back, so it needs the environment's name like a restore there.
 func (p *ManagePlan) needsConfirmation() bool {
-	return p.Request.Delete && p.Production &&
-		!strings.EqualFold(strings.TrimSpace(p.Request.Confirm), p.Request.Target.Env.Mode)
+	return !confirms(p.Request.Confirm, nameToType(p.Request.Target, p.Production, p.Request.Delete))
 }
 
 // backupEditor is what managing needs of the cloud beyond Cloud.
@@ -100,7 +101,7 @@ func (e *Engine) PlanManage(ctx context.Context, req ManageRequest) (*ManagePlan
 		}
 		return nil, planErr(fmt.Sprintf("Restore Desk could not read the backup %s: %s.", req.SnapshotID, cause(err)), "", err)
 	}
-	p := &ManagePlan{Request: req, Snapshot: snap, Kind: cloud.KindOf(*snap), Production: t.Env.IsProduction()}
+	p := &ManagePlan{Request: req, Snapshot: snap, Kind: cloud.KindOf(*snap), Production: isProduction(t)}
 	label := fmt.Sprintf("the %s backup of %s", p.Kind, when(snapshotTime(snap), e.now()))
 	if req.Delete {
 		if err := e.deletable(ctx, p); err != nil {
