@@ -1,10 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 
+	"restoredesk/core/download"
 	"restoredesk/core/explain"
+	"restoredesk/core/localdb"
 	"restoredesk/core/restore"
 )
 
@@ -27,6 +31,9 @@ func (c *cli) printError(cmdName string, err error) {
 	case e.NextStep != "":
 		fmt.Fprintf(c.stderr, "What to do: %s\n", explain.Printable(e.NextStep))
 	}
+	if flag := optionFlag(err); flag != "" {
+		fmt.Fprintf(c.stderr, "Option: %s\n", flag)
+	}
 	if a := restore.ActionOf(err); a != nil && a.Kind != restore.ActionStart {
 		fmt.Fprintf(c.stderr, "Run: %s\n", actionCommand(*a, "", ""))
 	}
@@ -38,4 +45,24 @@ func (c *cli) printError(cmdName string, err error) {
 		}
 		fmt.Fprintf(c.stderr, "Detail: %s\n", strings.Join(lines, "\n"))
 	}
+}
+
+// optionFlag is the flag that answers a refusal pointing to a choice. Core words the
+// choice plainly ("choose to create the database"); naming the control is ours.
+func optionFlag(err error) string {
+	switch localdb.OptionOf(err) {
+	case localdb.OptionCreate:
+		return "--create"
+	case localdb.OptionReplace:
+		return "--replace"
+	case localdb.OptionPgRestore:
+		return "--pg-restore PATH"
+	}
+	switch {
+	case errors.Is(err, download.ErrExists):
+		return "--force"
+	case errors.Is(err, syscall.EADDRINUSE):
+		return "--addr 127.0.0.1:PORT"
+	}
+	return ""
 }

@@ -87,9 +87,9 @@ func runStop(ctx context.Context, c *cli, args []string) error {
 				return usagef("--confirm %q does not name the environment %s. Nothing was changed", *confirm, mode)
 			}
 		case !stdinIsTerminal(c.stdin):
-			return usagef("%s is a production environment: stopping it takes the app offline for its users; pass --confirm %s. Nothing was changed", mode, name)
+			return usagef("%s Stopping it takes the app offline for its users; pass --confirm %s. Nothing was changed", p.ConfirmReason(), name)
 		default:
-			fmt.Fprintf(c.stderr, "%s is a production environment: stopping it takes the app offline for its users. Type its name (%s) to stop it, or press Enter to cancel: ", mode, name)
+			fmt.Fprintf(c.stderr, "%s Stopping it takes the app offline for its users. Type its name (%s) to stop it, or press Enter to cancel: ", p.ConfirmReason(), name)
 			line, _ := bufio.NewReader(c.stdin).ReadString('\n')
 			if !p.ConfirmWith(strings.TrimSpace(line)) {
 				fmt.Fprintln(c.stdout, "Cancelled: nothing was changed.")

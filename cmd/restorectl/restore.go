@@ -164,10 +164,9 @@ func (c *cli) confirmAndRun(ctx context.Context, e *restore.Engine, p *restore.P
 		if !p.ConfirmWith(f.confirm) {
 			return usagef("--confirm %q does not name the environment %s. Nothing was changed", f.confirm, mode)
 		}
-	case f.yes && name != "" && p.Fit.NeedsTypedName():
-		return usagef("%s --yes alone is not enough for that: if you are sure, add --confirm %s. Nothing was uploaded or changed", p.ConfirmReason(), name)
 	case f.yes && name != "":
-		return usagef("%s is a production environment: --yes alone is not enough, add --confirm %s. Nothing was changed", mode, name)
+		// The plan says why its name must be typed (another app's data, or production).
+		return usagef("%s --yes alone is not enough for that: if you are sure, add --confirm %s. Nothing was uploaded or changed", p.ConfirmReason(), name)
 	case f.yes:
 	case !stdinIsTerminal(c.stdin):
 		hint := "--yes"
@@ -190,15 +189,11 @@ func (c *cli) confirmAndRun(ctx context.Context, e *restore.Engine, p *restore.P
 // ask asks on the terminal: the environment's name when the plan needs it typed, yes
 // otherwise; the answer confirms the plan.
 func (c *cli) ask(p *restore.Plan) bool {
-	mode := p.Request.Target.Env.Mode
 	name := p.Allows.ConfirmName
-	switch {
-	case name != "" && p.Fit.NeedsTypedName():
+	if name != "" {
 		fmt.Fprintf(c.stderr, "%s If you are sure, type the environment's name (%s) to restore into it, or press Enter to cancel: ", p.ConfirmReason(), name)
-	case name != "":
-		fmt.Fprintf(c.stderr, "%s is a production environment. Type its name (%s) to restore into it, or press Enter to cancel: ", mode, name)
-	default:
-		fmt.Fprintf(c.stderr, "Restore into %s? Type yes to continue: ", mode)
+	} else {
+		fmt.Fprintf(c.stderr, "Restore into %s? Type yes to continue: ", p.Request.Target.Env.Mode)
 	}
 	line, err := bufio.NewReader(c.stdin).ReadString('\n')
 	if err != nil && line == "" {

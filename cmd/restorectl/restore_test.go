@@ -164,7 +164,7 @@ func TestRestoreCommandProductionGuard(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--yes"}, "--yes alone is not enough, add --confirm Production"},
+		{[]string{"--yes"}, "Production is a production environment. --yes alone is not enough for that: if you are sure, add --confirm Production"},
 		{[]string{"--confirm", "Acceptance"}, "does not name the environment Production"},
 		{nil, "no terminal"},
 		{[]string{"--yes", "--confirm", "Production"}, "not both"},
@@ -187,7 +187,7 @@ func TestRestoreCommandProductionGuard(t *testing.T) {
 	}
 	// Typing the name runs it; so does --confirm in any case.
 	code, out, errs := b.ctlStdin("Production\n", "restore", "customerportal", "Production", snap)
-	if code != exitOK || !strings.Contains(errs, "Type its name (Production)") {
+	if code != exitOK || !strings.Contains(errs, "Production is a production environment. If you are sure, type the environment's name (Production)") {
 		t.Fatalf("typed name: exit %d\n%s\n%s", code, out, errs)
 	}
 	code, _, errs = b.ctl("restore", "customerportal", "Production", snap, "--confirm", "production", "--start")

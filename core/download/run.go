@@ -100,7 +100,7 @@ func (p *Plan) destination() error {
 	}
 	if p.Name != "" && !p.Target.Force {
 		if _, err := os.Lstat(abs); err == nil {
-			return fmt.Errorf("%w: %s; choose another name or replace it on purpose (--force)", ErrExists, abs)
+			return fmt.Errorf("%w: %s; choose another name, or choose to replace that file", ErrExists, abs)
 		}
 	}
 	return nil

@@ -73,6 +73,18 @@ type Plain interface {
 	PlainNextStep() string
 }
 
+// SelfAdvising is implemented by errors whose summary already says what to do (a local
+// database's refusal: "…; choose to create the database"): no generic next step is added
+// to them, which would only contradict it.
+type SelfAdvising interface {
+	AdvisesInSummary() bool
+}
+
+func advisesInSummary(err error) bool {
+	var a SelfAdvising
+	return errors.As(err, &a) && a.AdvisesInSummary()
+}
+
 // Explain explains err as of now.
 func Explain(err error) Explanation { return ExplainAt(err, time.Now()) }
 
@@ -93,7 +105,7 @@ func ExplainAt(err error, t time.Time) Explanation {
 		e.Summary, e.NextStep = p.PlainSummary(), p.PlainNextStep()
 		// A busy environment only needs waiting: never the caller's advice to give up
 		// the safety backup that a failed backup step would otherwise suggest.
-		if e.NextStep == "" || e.Code == "ENVIRONMENT_BUSY" {
+		if (e.NextStep == "" && !advisesInSummary(err)) || e.Code == "ENVIRONMENT_BUSY" {
 			e.NextStep = lookup(err, ae).NextStep
 		}
 	default:
@@ -328,7 +340,7 @@ var catalogue = map[string]message{
 	// Restore Desk's upload extension (the embedded cloud).
 	"UPLOAD_TOO_LARGE": {
 		"The server does not accept a file this large.",
-		"Upload the archive through the Mendix Portal, or give the embedded cloud a higher upload limit (its --max-upload setting).",
+		"Upload the archive through the Mendix Portal, or start the embedded cloud with a higher upload limit.",
 	},
 	"INSUFFICIENT_STORAGE": {
 		"The server has no room on its disk for this file, so it did not accept the upload. Nothing was sent.",

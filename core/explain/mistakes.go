@@ -49,7 +49,7 @@ func byMistake(err error) (message, bool) {
 	case errors.Is(err, syscall.EADDRINUSE):
 		return message{
 			"The address is already in use: another program (perhaps another embedded cloud) is listening on that port.",
-			"Stop the other program, or choose another port with --addr, e.g. --addr 127.0.0.1:8081 (port 0 picks a free one).",
+			"Stop the other program, or choose another address, e.g. 127.0.0.1:8081 (port 0 picks a free one).",
 		}, true
 	case errors.As(err, &pathErr) && errors.Is(err, fs.ErrNotExist):
 		return message{

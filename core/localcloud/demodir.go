@@ -14,7 +14,7 @@ import (
 // reset on request (restoredesk --reset-demo, restorectl serve --reset).
 
 // ErrDirInUse: another process has the data folder open.
-var ErrDirInUse = errors.New("the data folder is in use by another Restore Desk demo or restorectl serve")
+var ErrDirInUse = errors.New("the data folder is in use by another Restore Desk demo or embedded cloud")
 
 // ErrNotCloudDir: ResetDir was given a folder that holds no local cloud.
 var ErrNotCloudDir = errors.New("the folder does not hold an embedded cloud's data")

@@ -27,6 +27,45 @@ type Error struct {
 	Reason error  // one of the Err... values above
 	Advice string // for people
 	Err    error  // the cause, for Details
+	// Option is the choice of the restore that answers this refusal, if one does. Advice
+	// words it plainly; each front end names it its own way (a tick box, a flag).
+	Option Option
+}
+
+// AdvisesInSummary tells explain that Advice already says what to do next.
+func (e *Error) AdvisesInSummary() bool { return true }
+
+// Cause is e for a wrapper that shows Advice in its own words: it prints only the reason
+// and the underlying error, yet errors.Is and errors.As still find e and what it wraps.
+func (e *Error) Cause() error { return cause{e} }
+
+type cause struct{ e *Error }
+
+func (c cause) Error() string {
+	if c.e.Err != nil {
+		return c.e.Reason.Error() + ": " + c.e.Err.Error()
+	}
+	return c.e.Reason.Error()
+}
+
+func (c cause) Unwrap() error { return c.e }
+
+// Option is a choice of a local restore that a refusal can point to.
+type Option string
+
+const (
+	OptionCreate    Option = "create"     // create the database when it does not exist
+	OptionReplace   Option = "replace"    // replace the content of a database that is not empty
+	OptionPgRestore Option = "pg_restore" // the path of pg_restore, when none is found or it is too old
+)
+
+// OptionOf is the Option an error points to, or "".
+func OptionOf(err error) Option {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Option
+	}
+	return ""
 }
 
 func (e *Error) Error() string { return e.Advice }

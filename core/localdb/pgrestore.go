@@ -63,7 +63,7 @@ const installAdvice = "Install the PostgreSQL client tools: on Windows with the 
 	"https://www.postgresql.org/download/windows/ (the \"Command Line Tools\" component is enough); " +
 	"on macOS with Postgres.app or `brew install libpq`; on Debian or Ubuntu with " +
 	"`sudo apt-get install postgresql-client`, on Fedora or RHEL with `sudo dnf install postgresql`. " +
-	"Or give the path of pg_restore with --pg-restore."
+	"Or give the path of a pg_restore you have."
 
 // Find returns the pg_restore to use. A path the user set (the program or its folder) is
 // the only one tried; otherwise the newest found on PATH and in the install folders wins,
@@ -75,12 +75,12 @@ func (l Locator) Find(ctx context.Context, userPath string) (Tool, error) {
 			p = filepath.Join(p, exeName())
 		}
 		if st, err := os.Stat(p); err != nil || st.IsDir() {
-			return Tool{}, &Error{Reason: ErrPgRestoreMissing, Err: err,
+			return Tool{}, &Error{Reason: ErrPgRestoreMissing, Option: OptionPgRestore, Err: err,
 				Advice: fmt.Sprintf("There is no pg_restore at %s. Check the path, or leave it out to search the usual places. %s", userPath, installAdvice)}
 		}
 		t, err := readVersion(ctx, p)
 		if err != nil {
-			return Tool{}, &Error{Reason: ErrPgRestoreMissing, Err: err,
+			return Tool{}, &Error{Reason: ErrPgRestoreMissing, Option: OptionPgRestore, Err: err,
 				Advice: fmt.Sprintf("%s does not run as pg_restore (%v). %s", p, err, installAdvice)}
 		}
 		return t, nil
@@ -93,7 +93,7 @@ func (l Locator) Find(ctx context.Context, userPath string) (Tool, error) {
 		}
 	}
 	if best.Path == "" {
-		return Tool{}, &Error{Reason: ErrPgRestoreMissing,
+		return Tool{}, &Error{Reason: ErrPgRestoreMissing, Option: OptionPgRestore,
 			Advice: "pg_restore, which restores PostgreSQL dumps, was not found on this computer (not on PATH nor in the usual install folders). " + installAdvice}
 	}
 	return best, nil
@@ -172,8 +172,8 @@ func checkVersion(t Tool, archiveVersion string) error {
 	if t.Major >= need {
 		return nil
 	}
-	return &Error{Reason: ErrPgRestoreTooOld, Advice: fmt.Sprintf(
+	return &Error{Reason: ErrPgRestoreTooOld, Option: OptionPgRestore, Advice: fmt.Sprintf(
 		"The pg_restore found (%s, version %s) cannot read this dump: its archive version is %s, which needs pg_restore %d or newer. "+
-			"Install the PostgreSQL %d (or newer) client tools, or give their pg_restore with --pg-restore.",
+			"Install the PostgreSQL %d (or newer) client tools, or give the path of such a pg_restore.",
 		t.Path, t.Version, archiveVersion, need, need)}
 }

@@ -91,15 +91,15 @@ func precheck(ctx context.Context, opts Options, archiveVersion string) (Tool, d
 	t := opts.Target
 	switch {
 	case !st.exists && !opts.Create:
-		return Tool{}, dbState{}, &Error{Reason: ErrNoDatabase, Advice: fmt.Sprintf(
-			"There is no database %q on %s:%d. Choose \"create the database\" (--create) to make it, or check the name.", t.Database, t.Host, t.Port)}
+		return Tool{}, dbState{}, &Error{Reason: ErrNoDatabase, Option: OptionCreate, Advice: fmt.Sprintf(
+			"There is no database %q on %s:%d. Choose to create the database, or check the name.", t.Database, t.Host, t.Port)}
 	case !st.exists && !st.canCreate:
 		return Tool{}, dbState{}, &Error{Reason: ErrPermission, Advice: fmt.Sprintf(
 			"There is no database %q on %s:%d, and user %q may not create databases. Create it yourself (or as a superuser) and restore into it, or give the user the CREATEDB right.",
 			t.Database, t.Host, t.Port, t.User)}
 	case st.exists && st.objects > 0 && !opts.Replace:
-		return Tool{}, dbState{}, &Error{Reason: ErrNotEmpty, Advice: fmt.Sprintf(
-			"Database %q already holds %d tables, views or sequences. Restore into a new or empty database, or confirm replacing its content (--replace): the backup's tables are dropped and restored, anything else in it stays.",
+		return Tool{}, dbState{}, &Error{Reason: ErrNotEmpty, Option: OptionReplace, Advice: fmt.Sprintf(
+			"Database %q already holds %d tables, views or sequences. Restore into a new or empty database, or confirm replacing its content: the backup's tables are dropped and restored, anything else in it stays.",
 			t.Database, st.objects)}
 	}
 	return tool, st, nil

@@ -79,7 +79,7 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 		return res, err
 	}
 	if err := cmd.Start(); err != nil {
-		return res, &Error{Reason: ErrPgRestoreMissing, Err: err, Advice: fmt.Sprintf("%s could not be started (%v). %s", p.Tool.Path, err, installAdvice)}
+		return res, &Error{Reason: ErrPgRestoreMissing, Option: OptionPgRestore, Err: err, Advice: fmt.Sprintf("%s could not be started (%v). %s", p.Tool.Path, err, installAdvice)}
 	}
 	var wg sync.WaitGroup
 	var feedErr error
@@ -103,10 +103,10 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 		return res, p.cancelled(res, ctx.Err())
 	case feedErr != nil && !errors.Is(feedErr, errChildGone):
 		res.Summary = fmt.Sprintf("Reading the backup failed after %s: %v. The database holds part of it.", bytesText(res.Bytes), feedErr)
-		return res, &Error{Reason: ErrRestoreFailed, Err: feedErr, Advice: res.Summary + " " + p.partialAdvice()}
+		return res, &Error{Reason: ErrRestoreFailed, Option: OptionReplace, Err: feedErr, Advice: res.Summary + " " + p.partialAdvice()}
 	case waitErr != nil && len(res.Errors) == 0:
 		res.Summary = fmt.Sprintf("pg_restore stopped with an error (%v) after %s items.", waitErr, commas(res.Items))
-		return res, &Error{Reason: ErrRestoreFailed, Err: waitErr, Advice: res.Summary + " " + p.partialAdvice() + lastLines(res.Stderr)}
+		return res, &Error{Reason: ErrRestoreFailed, Option: OptionReplace, Err: waitErr, Advice: res.Summary + " " + p.partialAdvice() + lastLines(res.Stderr)}
 	}
 	res.Summary = summarise(res.Errors, res.Items)
 	return res, nil
@@ -246,11 +246,11 @@ func (p *Plan) cancelled(res *Result, err error) error {
 		}
 	}
 	res.Summary = "The restore was cancelled. " + state
-	return &Error{Reason: ErrCancelled, Err: err, Advice: res.Summary + p.partialAdvice()}
+	return &Error{Reason: ErrCancelled, Option: OptionReplace, Err: err, Advice: res.Summary + p.partialAdvice()}
 }
 
 func (p *Plan) partialAdvice() string {
-	return fmt.Sprintf("Restore again with replacing confirmed (--replace) to complete it, or drop database %q.", p.Target.Database)
+	return fmt.Sprintf("Restore again, confirming that its content is replaced, to complete it, or drop database %q.", p.Target.Database)
 }
 
 // summarise puts pg_restore's errors in plain words.

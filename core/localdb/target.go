@@ -117,8 +117,8 @@ func (t Target) connectError(err error, db string) error {
 			return &Error{Reason: ErrPassword, Err: err, Advice: fmt.Sprintf(
 				"PostgreSQL at %s refused the login of user %q: the password is wrong, or the user may not log in from here. Check the user and enter the password again.", server, t.User)}
 		case "3D000":
-			return &Error{Reason: ErrNoDatabase, Err: err, Advice: fmt.Sprintf(
-				"There is no database %q on %s. Create it by choosing \"create the database\" (--create), or check the name.", db, server)}
+			return &Error{Reason: ErrNoDatabase, Option: OptionCreate, Err: err, Advice: fmt.Sprintf(
+				"There is no database %q on %s. Choose to create the database, or check the name.", db, server)}
 		case "57P03":
 			return &Error{Reason: ErrRefused, Err: err, Advice: fmt.Sprintf("PostgreSQL at %s is starting up or shutting down; try again in a moment.", server)}
 		}

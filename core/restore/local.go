@@ -273,11 +273,7 @@ func localErr(k StepKind, err error) error {
 	}
 	var le *localdb.Error
 	if errors.As(err, &le) {
-		cause := le.Reason
-		if le.Err != nil {
-			cause = fmt.Errorf("%w: %w", le.Reason, le.Err)
-		}
-		return &RunError{Step: k, Summary: le.Advice, Err: cause}
+		return &RunError{Step: k, Summary: le.Advice, Err: le.Cause()}
 	}
 	var fe *archive.FileError
 	if errors.As(err, &fe) {
