@@ -66,7 +66,6 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 	target.Password = pw.value
 	req := restore.LocalRequest{Profile: c.profile, Target: target, Create: *create, Replace: *replace, PgRestore: *pgRestore}
 	var e *restore.Engine
-	var downloadedSHA string
 	if len(pos) == 3 {
 		// A cloud backup: check what needs no file first, then download it (a run of its
 		// own in the journal).
@@ -79,7 +78,7 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 		if err := e.PrecheckLocal(ctx, req); err != nil {
 			return err
 		}
-		if req.File, downloadedSHA, err = c.downloadForLocal(ctx, s, pos[2], *output); err != nil {
+		if req.File, req.DownloadedSHA256, err = c.downloadForLocal(ctx, s, pos[2], *output); err != nil {
 			return err
 		}
 	} else {
@@ -106,10 +105,6 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 	}
 	if err != nil {
 		return err
-	}
-	if downloadedSHA != "" && plan.Archive.SHA256 != downloadedSHA {
-		return fmt.Errorf("the downloaded file %s on disk (SHA-256 %s) differs from what was downloaded (%s); the disk may be failing: download again to another folder",
-			req.File, plan.Archive.SHA256, downloadedSHA)
 	}
 	if pw.from == pwAsked {
 		if serr := dbSecrets().Set(ctx, dbSecretName(c.profile, target), pw.value); serr != nil {
@@ -238,7 +233,7 @@ func (c *cli) reportLocal(res *restore.LocalResult, err error) error {
 // for a local restore (journaled as a download run) and returns the saved file and its
 // SHA-256; the local plan then inspects it again, counting its rows.
 func (c *cli) downloadForLocal(ctx context.Context, s *session, snapshotID, output string) (path, sha string, err error) {
-	p, err := s.e.PlanDownload(ctx, restore.DownloadRequest{Profile: c.profile, Target: s.target, SnapshotID: snapshotID, Output: output})
+	p, err := s.e.PlanDownload(ctx, restore.LocalDownload(c.profile, s.target, snapshotID, output))
 	if err != nil {
 		return "", "", err
 	}
@@ -255,10 +250,5 @@ func (c *cli) downloadForLocal(ctx context.Context, s *session, snapshotID, outp
 		base = &res.Result
 	}
 	restore.Finish(u, base, err)
-	// Not restorable on Mendix Cloud may still be restorable locally (a newer dump): the
-	// local plan judges the file.
-	if err != nil && !(errors.Is(err, restore.ErrNotRestorable) && res != nil && res.Path != "") {
-		return "", "", err
-	}
-	return res.Path, res.SHA256, nil
+	return restore.LocalSource(res, err)
 }

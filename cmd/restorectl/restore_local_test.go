@@ -221,8 +221,10 @@ func TestRestoreLocalFromCloudBackup(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
 	noLink(t, out, errs)
+	// Only the database dump is fetched, as the desktop app does: pg_restore needs
+	// nothing else, and the file documents of a full backup can be many gigabytes.
 	files, _ := os.ReadDir(dir)
-	if len(files) != 1 || sha(t, filepath.Join(dir, files[0].Name())) != sha(t, fullBackupFixture) {
-		t.Fatalf("downloaded files %v", files)
+	if len(files) != 1 || filepath.Ext(files[0].Name()) != ".backup" {
+		t.Fatalf("downloaded files %v, want one database-only .backup", files)
 	}
 }

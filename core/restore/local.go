@@ -32,6 +32,9 @@ type LocalRequest struct {
 	PgRestore string // pg_restore program or folder the user set; "" searches
 	// Locator overrides where pg_restore is searched (tests); the zero value is the usual.
 	Locator localdb.Locator
+	// DownloadedSHA256 is the hash a download wrote File with (LocalSource), when the file
+	// was just downloaded for this restore: a file that differs is refused.
+	DownloadedSHA256 string
 }
 
 // LocalPlan is a checked local restore, shown before anything changes.
@@ -67,6 +70,9 @@ func (e *Engine) PlanLocal(ctx context.Context, req LocalRequest, onEvent func(E
 	rep, err := e.inspectRows(ctx, req.File, onEvent)
 	if err != nil {
 		return nil, localErr("", err)
+	}
+	if err := checkDownloaded(req, rep); err != nil {
+		return nil, err
 	}
 	db, err := localdb.MakePlan(ctx, localdb.Options{
 		Source: req.File, Target: req.Target, Create: req.Create, Replace: req.Replace,
