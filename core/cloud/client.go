@@ -246,10 +246,10 @@ func defaultTransport() *http.Transport {
 	return t
 }
 
-// APIURLError is an API URL that cannot be used. The URL itself is left out of Error when
-// it carries a user name or password.
+// APIURLError is an API URL that cannot be used. A user name or password in the URL is
+// never shown (RedactURL): it may be a key, and errors end up on screen and in logs.
 type APIURLError struct {
-	URL     string // as given (empty when it held credentials)
+	URL     string // as given, without user information (empty when it held credentials)
 	Problem string // e.g. "is empty", "needs a scheme and a host"
 }
 
@@ -257,7 +257,27 @@ func (e *APIURLError) Error() string {
 	if e.URL == "" {
 		return "cloud: the API URL " + e.Problem
 	}
-	return fmt.Sprintf("cloud: the API URL %q %s", e.URL, e.Problem)
+	// Redacted here too: an APIURLError made elsewhere must not print a password either.
+	return fmt.Sprintf("cloud: the API URL %q %s", RedactURL(e.URL), e.Problem)
+}
+
+// RedactURL is raw as it may be shown in a message: without the user name and password
+// before an "@", even when raw does not parse as a URL ("user:pw@host", a bad escape).
+// Anything up to the last "@" after the scheme goes: a password may hold "/" or "?".
+func RedactURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.User != nil && u.Opaque == "" {
+		u.User = nil
+		return u.String()
+	}
+	at := strings.LastIndex(raw, "@")
+	if at < 0 {
+		return raw
+	}
+	prefix := ""
+	if i := strings.Index(raw, "://"); i >= 0 && i < at {
+		prefix = raw[:i+3]
+	}
+	return prefix + raw[at+1:]
 }
 
 func parseBaseURL(raw string) (*url.URL, error) {
@@ -267,19 +287,19 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, &APIURLError{URL: raw, Problem: "is not a valid URL"}
+		return nil, &APIURLError{URL: RedactURL(raw), Problem: "is not a valid URL"}
 	}
 	if u.User != nil {
 		return nil, &APIURLError{Problem: "must not contain a user name or password; credentials are sent as headers"}
 	}
 	if u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, &APIURLError{URL: raw, Problem: "needs a scheme and a host, e.g. https://deploy.mendix.com"}
+		return nil, &APIURLError{URL: RedactURL(raw), Problem: "needs a scheme and a host, e.g. https://deploy.mendix.com"}
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, &APIURLError{URL: raw, Problem: "must not have a query or fragment"}
+		return nil, &APIURLError{URL: RedactURL(raw), Problem: "must not have a query or fragment"}
 	}
 	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
-		return nil, &APIURLError{URL: raw, Problem: "is refused: refusing plain http to " + u.Host + ", the API key would travel unencrypted; use https:// (plain http is allowed only to this computer: localhost, 127.0.0.1, ::1)"}
+		return nil, &APIURLError{URL: RedactURL(raw), Problem: "is refused: refusing plain http to " + u.Host + ", the API key would travel unencrypted; use https:// (plain http is allowed only to this computer: localhost, 127.0.0.1, ::1)"}
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""

@@ -104,3 +104,36 @@ func TestAPIURLErrorsAreTyped(t *testing.T) {
 		t.Errorf("loopback refused: %v", err)
 	}
 }
+
+// A password (or a key as the user name) in an API URL never reaches an error's text,
+// whichever check refuses the URL, also when it does not parse as a URL at all; the rest
+// of the URL is still shown, so the user sees which one was refused.
+func TestAPIURLErrorsNeverShowCredentials(t *testing.T) {
+	for _, raw := range []string{
+		"https://user:secret@deploy.mendix.com",
+		"https://secret@deploy.mendix.com",
+		"https://user:secret@deploy.mendix.com/%zz",  // bad escape: does not parse
+		"https://user:secret@deploy.mendix.com/\x7f", // control character: does not parse
+		"user:secret@deploy.mendix.com",              // no scheme: parses as opaque
+		"user:secret@deploy.mendix.com/api",
+		"https://user:se/cret@deploy.mendix.com", // a "/" in the password
+	} {
+		err := CheckAPIURL(raw)
+		var ue *APIURLError
+		if !errors.As(err, &ue) {
+			t.Errorf("CheckAPIURL(%q) = %v, want *APIURLError", raw, err)
+			continue
+		}
+		if strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "cret") || strings.Contains(ue.URL, "cret") {
+			t.Errorf("CheckAPIURL(%q): the password is in the error: %v", raw, err)
+		}
+	}
+	// Made elsewhere with the URL as given: Error still leaves the password out.
+	err := &APIURLError{URL: "https://user:secret@example.com/%zz", Problem: "is not a valid URL"}
+	if got, want := err.Error(), `cloud: the API URL "https://example.com/%zz" is not a valid URL`; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if got := RedactURL("https://deploy.mendix.com/api"); got != "https://deploy.mendix.com/api" {
+		t.Errorf("RedactURL changed a URL without credentials: %q", got)
+	}
+}

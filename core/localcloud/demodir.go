@@ -57,10 +57,17 @@ func userDataDir() (string, error) {
 // ResetDir deletes a local cloud's data folder so that the next Open starts afresh (with
 // Demo: a new demo account and history). A missing folder is fine. A folder that does not
 // hold a local cloud is refused with ErrNotCloudDir, so a mistyped --data never deletes
-// someone's files; one in use by a running cloud is refused with ErrDirInUse.
+// someone's files; one in use by a running cloud is refused with ErrDirInUse. The folder
+// stays, holding only its lock file: a folder left so counts as reset.
 func ResetDir(dir string) error {
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil
+	case err != nil:
+		return fmt.Errorf("reset %s: %w", dir, err)
+	case onlyLock(entries):
+		return nil // reset before, and no cloud opened since
 	}
 	if _, err := os.Stat(filepath.Join(dir, "localcloud.db")); err != nil {
 		return fmt.Errorf("reset %s: %w (it has no localcloud.db)", dir, ErrNotCloudDir)
@@ -69,11 +76,30 @@ func ResetDir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("reset %s: %w", dir, err)
 	}
-	release() // the lock file goes with the folder
-	if err := os.RemoveAll(dir); err != nil {
+	// The lock is held until the data is gone: released earlier, a cloud starting meanwhile
+	// could take the folder and have its new files deleted under it. The lock file stays
+	// (an open file cannot be deleted on every system), and with it the folder.
+	defer release()
+	entries, err = os.ReadDir(dir)
+	if err != nil {
 		return fmt.Errorf("reset %s: %w", dir, err)
 	}
+	for _, en := range entries {
+		if en.Name() == lockName {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, en.Name())); err != nil {
+			return fmt.Errorf("reset %s: %w", dir, err)
+		}
+	}
 	return nil
+}
+
+// lockName is the file LockDir locks in a data folder.
+const lockName = "in-use.lock"
+
+func onlyLock(entries []fs.DirEntry) bool {
+	return len(entries) == 1 && entries[0].Name() == lockName
 }
 
 // LockDir takes dir (created if missing) for this process until release is called or the
@@ -83,7 +109,7 @@ func LockDir(dir string) (release func(), err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("lock %s: %w", dir, err)
 	}
-	f, err := os.OpenFile(filepath.Join(dir, "in-use.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", dir, err)
 	}

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/localcloud"
@@ -101,4 +104,59 @@ func TestLockDirKeepsASecondCloudOut(t *testing.T) {
 		t.Fatalf("LockDir after release: %v", err)
 	}
 	again()
+}
+
+// A reset never deletes the files of a cloud that took the folder while the reset ran:
+// here another cloud keeps taking the folder, writing its database and checking it is
+// still there while it holds the folder, as resets run over and over.
+func TestResetDirNeverDeletesTheFilesOfACloudThatHoldsTheFolder(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no folder lock on Windows (lockFile is a no-op there)")
+	}
+	dir := filepath.Join(t.TempDir(), "cloud")
+	db := filepath.Join(dir, "localcloud.db")
+	deadline := time.Now().Add(700 * time.Millisecond)
+	var held, lost atomic.Int32
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for time.Now().Before(deadline) {
+			release, err := localcloud.LockDir(dir)
+			if err != nil {
+				continue // a reset holds it (or removed it as it was made): try again
+			}
+			held.Add(1)
+			err = os.WriteFile(db, []byte("data"), 0o600)
+			time.Sleep(50 * time.Microsecond) // a cloud at work
+			if err != nil || !exists(db) {
+				lost.Add(1)
+			}
+			release()
+		}
+	}()
+	resets := 0
+	for time.Now().Before(deadline) {
+		if err := localcloud.ResetDir(dir); err == nil {
+			resets++
+		}
+	}
+	<-done
+	if held.Load() == 0 || resets == 0 {
+		t.Fatalf("the folder was held %d times and reset %d times: the test proved nothing", held.Load(), resets)
+	}
+	if n := lost.Load(); n > 0 {
+		t.Errorf("%d of %d times a reset deleted the files of the cloud holding the folder", n, held.Load())
+	}
+	// Reset, the folder holds only its lock file; resetting it again is fine.
+	if err := localcloud.ResetDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := localcloud.ResetDir(dir); err != nil {
+		t.Errorf("a second reset = %v, want nil", err)
+	}
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

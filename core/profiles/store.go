@@ -141,7 +141,8 @@ func Validate(p Profile) error {
 	}
 	u, err := url.Parse(p.APIURL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("the API URL %q is not a web address; leave it as %s unless support told you otherwise", p.APIURL, DefaultAPIURL)
+		// Shown without user name or password: the form's error must not show a key.
+		return fmt.Errorf("the API URL %q is not a web address; leave it as %s unless support told you otherwise", cloud.RedactURL(p.APIURL), DefaultAPIURL)
 	}
 	// What the client would refuse at first use (plain http to another computer, a user
 	// name in the URL, a query) is refused now, while the user is still at the form.

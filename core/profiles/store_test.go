@@ -164,7 +164,8 @@ func TestSaveRefusesAnAPIURLTheClientWouldRefuse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range []string{"http://deploy.example.com", "https://user:pw@deploy.mendix.com", "https://deploy.mendix.com/?x=1", "deploy.mendix.com"} {
+	for _, u := range []string{"http://deploy.example.com", "https://user:pw@deploy.mendix.com", "https://deploy.mendix.com/?x=1", "deploy.mendix.com",
+		"https://user:pw@deploy.mendix.com/%zz", "user:pw@deploy.mendix.com"} { // the last two do not parse as web addresses
 		err := s.Save(context.Background(), Profile{Name: "acme", Username: "a@example.com", APIURL: u}, "")
 		if err == nil || strings.Contains(err.Error(), "pw@") {
 			t.Errorf("Save with API URL %q = %v, want a refusal without the password", u, err)

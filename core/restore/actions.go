@@ -138,6 +138,9 @@ func (e *Engine) StartAfter(ctx context.Context, runID int64, onEvent func(Event
 	if err != nil {
 		return nil, err
 	}
+	if err := e.sameAccount(jr, "start "+jr.Mode); err != nil {
+		return nil, err
+	}
 	t := Target{
 		App: cloud.App{AppID: jr.AppID, Name: jr.AppName, ProjectID: jr.ProjectID},
 		Env: cloud.Environment{EnvironmentID: jr.EnvID, Mode: jr.Mode, Production: cloud.FlexBool(jr.Production)},

@@ -84,16 +84,17 @@ func (b *BusyCheck) Check(ctx context.Context, t Target, except int64) (*Busy, e
 		return slices.ContainsFunc(abandoned, func(r journal.Run) bool { return r.ID == id })
 	}
 
-	// A run being followed right now holds the environment, whatever step it is at.
+	// A run being followed right now holds the environment, whatever step it is at;
+	// runs that only read from the cloud (see readsOnly) hold nothing.
 	for _, r := range mine {
-		if r.Status != journal.StatusRunning || isAbandoned(r.ID) {
+		if r.Status != journal.StatusRunning || isAbandoned(r.ID) || readsOnly(r.Kind) {
 			continue
 		}
 		until := expectedEnd(r.StartedAt, runDurations(mine, r.Kind))
 		return &Busy{With: BusyRun, RunID: r.ID, RunKind: r.Kind, Since: r.StartedAt, Until: until,
 			Summary: fmt.Sprintf("%s is busy: %s started in Restore Desk %s is still running%s.",
 				mode, runLabel(r.Kind), clockAt(r.StartedAt, b.now()), untilText(until, b.now())),
-			Next: "Wait until it has finished (the jobs panel or restorectl history shows it), then try again. Nothing was sent.",
+			Next: "Wait until it has finished (its progress and history show when), then try again. Nothing was sent.",
 		}, nil
 	}
 
@@ -150,6 +151,13 @@ func (b *BusyCheck) Check(ctx context.Context, t Target, except int64) (*Busy, e
 		}, nil
 	}
 	return nil, nil
+}
+
+// readsOnly reports whether runs of kind only read from the cloud: a download fetches a
+// backup's archive and a local restore writes to a database on this computer, so neither
+// is in the way of a restore, stop or start of the environment the backup came from.
+func readsOnly(k journal.Kind) bool {
+	return k == journal.KindDownload || k == KindLocalRestore
 }
 
 // sameEnv: runs are matched by environment id, or by mode for runs recorded without one.

@@ -140,3 +140,47 @@ func TestBusyWhileARestoreOfAnInterruptedRunGoesOnInTheCloud(t *testing.T) {
 		t.Errorf("summary = %q", busy.Summary)
 	}
 }
+
+// A download of a backup of Test, or a restore of one into a local database, only reads
+// from the cloud: while one runs, Test may still be restored. A running restore of Test
+// still holds it.
+func TestBusyIgnoresRunsThatOnlyRead(t *testing.T) {
+	b := newBed(t)
+	ctx := context.Background()
+	test := b.target("orderdesk", "Test")
+	snap := b.completedSnapshot(test)
+	req := restore.Request{Source: restore.Source{SnapshotID: snap.SnapshotID}, Target: test}
+	for _, kind := range []journal.Kind{journal.KindDownload, restore.KindLocalRestore} {
+		id := runFor(t, b.j, kind, test, time.Now().Add(-time.Minute))
+		release, err := b.j.Claim(id) // followed right now, as by another window
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release()
+		if busy, err := restore.NewBusyCheck(b.client, b.j, nil).Check(ctx, test, 0); err != nil || busy != nil {
+			t.Errorf("a running %s: busy = %+v, err = %v; want Test free", kind, busy, err)
+		}
+	}
+	if _, err := b.e.Plan(ctx, req); err != nil {
+		t.Fatalf("plan while a download and a local restore run: %v; want a plan", err)
+	}
+
+	id := runFor(t, b.j, journal.KindRestore, test, time.Now().Add(-time.Minute))
+	release, err := b.j.Claim(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	_, err = b.e.Plan(ctx, req)
+	if !errors.Is(err, restore.ErrTargetBusy) {
+		t.Fatalf("plan while a restore runs: %v; want ErrTargetBusy", err)
+	}
+	ex := explain.Explain(err)
+	if !strings.HasPrefix(ex.Summary, "Test is busy: a restore started in Restore Desk at ") {
+		t.Errorf("summary %q does not say the restore holds Test", ex.Summary)
+	}
+	// The desktop app shows this text too: it names no front end.
+	if want := "Wait until it has finished (its progress and history show when), then try again. Nothing was sent."; ex.NextStep != want {
+		t.Errorf("next step %q\nwant        %q", ex.NextStep, want)
+	}
+}

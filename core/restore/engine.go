@@ -27,6 +27,9 @@ type Engine struct {
 	now          func() time.Time
 	inspected    inspectCache // reports of files inspected already
 	log          *slog.Logger
+	// profile and apiURL are the account the engine works for (WithAccount); "" is not
+	// known, and then runs of other accounts are not refused.
+	profile, apiURL string
 }
 
 // Option configures an Engine.

@@ -50,6 +50,9 @@ var (
 	ErrRunFinished = errors.New("the run has already finished")
 	// ErrNothingToUndo: the run made no safety backup.
 	ErrNothingToUndo = errors.New("the run made no safety backup to undo it with")
+	// ErrOtherCloud: a run was made with another account or on another cloud than the
+	// engine's (WithAccount); it is not undone, followed or restarted from here.
+	ErrOtherCloud = errors.New("the run was made with another account or on another cloud")
 	// ErrInvalidRequest: the request is incomplete or contradictory.
 	ErrInvalidRequest = errors.New("invalid restore request")
 )

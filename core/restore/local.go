@@ -148,6 +148,19 @@ func (e *Engine) RunLocal(ctx context.Context, p *LocalPlan, prog localdb.Progre
 	if err == nil {
 		err = lr.step(ctx, StepRowCheck, p.Steps[1].Title, func() (string, error) {
 			c, err := p.DB.CheckRows(ctx)
+			if err != nil && (errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled)) {
+				// The restore is done; only the count was cut short. A cancel is said
+				// as one (not as a failed check), and the database keeps the backup.
+				why := context.Cause(ctx)
+				if why == nil {
+					why = err // cancelled underneath, not by the caller's ctx
+				}
+				return "", &RunError{
+					Summary: fmt.Sprintf("The row count was cancelled: database %q holds the restored backup, but whether every row arrived was not checked.", req.Target.Database),
+					Next:    "Restore the backup again with replacing confirmed to have its rows counted.",
+					Err:     fmt.Errorf("%w: %w", localdb.ErrCancelled, why), // as a cancelled restore step says it
+				}
+			}
 			if err != nil {
 				return "", err
 			}
@@ -166,7 +179,7 @@ func (e *Engine) RunLocal(ctx context.Context, p *LocalPlan, prog localdb.Progre
 	switch {
 	case err == nil:
 		res.Message = fmt.Sprintf("Database %q holds the backup. %s", req.Target.Database, res.Check.Summary())
-	case errors.Is(err, localdb.ErrCancelled):
+	case errors.Is(err, localdb.ErrCancelled), errors.Is(err, context.Canceled):
 		res.Status, res.Message = journal.StatusCancelled, plainOf(err)
 	default:
 		res.Status, res.Message = journal.StatusFailed, plainOf(err)

@@ -7,10 +7,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"restoredesk/core/journal"
 	"restoredesk/core/localdb"
 	"restoredesk/core/localdb/pgtest"
+	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
 
@@ -159,5 +161,36 @@ func TestReattachClosesInterruptedDownload(t *testing.T) {
 	}
 	if next := restore.ActionOf(err); next != nil && next.Kind == restore.ActionFollow {
 		t.Errorf("an interrupted download offers to follow it: %+v", next)
+	}
+}
+
+// Cancelling while the rows are counted (the restore itself done) journals the run as
+// cancelled, not failed, and says the database holds the backup uncounted.
+func TestRunLocalCancelDuringRowCheckIsCancelled(t *testing.T) {
+	c := pgtest.Start(t)
+	e, j := localEngine(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p, err := e.PlanLocal(ctx, restore.LocalRequest{File: localFixture, Target: localTarget(c, "uncounted"), Create: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.RunLocal(ctx, p, nil, func(ev restore.Event) {
+		if ev.Step == restore.StepRowCheck && ev.Type == restore.EventStepStarted {
+			cancel() // the user presses Cancel as the count begins
+		}
+	})
+	if !errors.Is(err, localdb.ErrCancelled) || !errors.Is(err, context.Canceled) || res.Status != journal.StatusCancelled {
+		t.Fatalf("got %v, %+v; want cancelled", err, res)
+	}
+	if !strings.Contains(res.Message, `database "uncounted" holds the restored backup`) {
+		t.Errorf("message %q does not say what the database holds", res.Message)
+	}
+	if v := restore.FinishLocal(progress.NewUpdater(time.Millisecond, nil, t.Name(), nil, nil), res, err); v.State != progress.RunCancelled {
+		t.Errorf("progress view ends %s, want cancelled", v.State)
+	}
+	run, jerr := j.Get(context.Background(), res.RunID)
+	if jerr != nil || run.Status != journal.StatusCancelled || run.Steps[0].Status != journal.StepDone || run.Steps[1].Status != journal.StepFailed {
+		t.Fatalf("journal %+v %v; want cancelled at the row check", run, jerr)
 	}
 }

@@ -100,6 +100,12 @@ func (e *Engine) Reattach(ctx context.Context, runID int64, onEvent func(Event))
 	if jr.Status.Finished() {
 		return nil, planErr(fmt.Sprintf("Run %d has already finished (%s).", runID, jr.Status), "", ErrRunFinished)
 	}
+	// A download or local restore is only closed, touching no cloud: any engine may.
+	if !readsOnly(jr.Kind) {
+		if err := e.sameAccount(jr, "follow it again"); err != nil {
+			return nil, err
+		}
+	}
 	r := e.newRunner(runID, jr, onEvent)
 	r.opts = Options{DBOnly: jr.DBOnly, SafetyBackup: jr.SafetyBackup, Start: jr.Start, UploadOnly: jr.UploadOnly}
 	r.stopped, r.started = jr.StoppedEnv, jr.StartedEnv

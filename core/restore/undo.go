@@ -26,6 +26,9 @@ func (e *Engine) Undo(ctx context.Context, runID int64) (*Plan, error) {
 	if !jr.CanUndo() {
 		return nil, planErr(fmt.Sprintf("Run %d replaced no data, so there is nothing to undo.", runID), "", ErrNothingToUndo)
 	}
+	if err := e.sameAccount(jr, "undo it"); err != nil {
+		return nil, err
+	}
 	req := Request{
 		Profile: jr.Profile,
 		Source:  Source{SnapshotID: jr.SafetySnapshotID, SourceEnvID: jr.EnvID},
