@@ -24,7 +24,8 @@ func (c *cli) engine(ctx context.Context, extra ...restore.Option) (*restore.Eng
 		j.Close()
 		return nil, nil, nil, err
 	}
-	opts := []restore.Option{restore.WithLogger(c.logger)}
+	// The account lets the engine refuse to undo or resume a run of another one.
+	opts := []restore.Option{restore.WithLogger(c.logger), restore.WithAccount(c.profile, cl.BaseURL())}
 	if s := c.getenv("RESTOREDESK_POLL_INTERVAL"); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil || d <= 0 {

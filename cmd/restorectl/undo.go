@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"restoredesk/core/cloud"
 	"restoredesk/core/explain"
 	"restoredesk/core/restore"
 )
@@ -105,7 +106,7 @@ func (c *cli) useRunsCloud(ctx context.Context, id int64) error {
 	}
 	if jr.APIURL != "" {
 		if c.apiURLSet && strings.TrimRight(strings.TrimSpace(c.apiURL), "/") != strings.TrimRight(jr.APIURL, "/") {
-			return explain.NewMistake(fmt.Sprintf("Run %d was made on %s, not on %s.", id, jr.APIURL, c.apiURL),
+			return explain.NewMistake(fmt.Sprintf("Run %d was made on %s, not on %s.", id, cloud.RedactURL(jr.APIURL), cloud.RedactURL(c.apiURL)),
 				"Leave --api-url out: the run's own cloud is used.", nil)
 		}
 		c.apiURL, c.apiURLSet = jr.APIURL, true
