@@ -92,7 +92,8 @@ func (c *Client) CreateUpload(ctx context.Context, projectID, envID string, meta
 	}
 	ref, err := url.Parse(loc)
 	if err != nil {
-		return nil, fmt.Errorf("%s: the server sent an invalid Location: %w", op, err)
+		// url's error quotes the header, which may hold credentials: say only that it failed.
+		return nil, fmt.Errorf("%s: the server sent a Location that is not a valid address (HTTP %d)", op, res.status)
 	}
 	u := target.ResolveReference(ref)
 	if u.User != nil || !c.sameOrigin(u) {

@@ -501,3 +501,20 @@ func (s *sentRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func (s *sentRecorder) count() int { return int(s.n.Load()) }
+
+// A server's broken Location header (here one that carries a password) is refused
+// without quoting it: an error may be shown or copied for support.
+func TestCreateUploadNeverQuotesABrokenLocation(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Tus-Resumable", "1.0.0")
+		w.Header().Set("Location", "http://bob:hunter2@%zz/uploads/1")
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL)
+	sum := strings.Repeat("ab", 32)
+	_, err := c.CreateUpload(context.Background(), "p1", "e1", UploadMeta{Filename: "db.backup", Size: 10, SHA256: sum})
+	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "not a valid address") {
+		t.Fatalf("got %v", err)
+	}
+}
