@@ -2,26 +2,13 @@ package restore_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
 	"restoredesk/core/localdb/pgtest"
 	"restoredesk/core/restore"
 )
-
-func fileSHA(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
 
 // A file that is not what its download wrote (changed on disk since) is refused before
 // the database is touched; the file as written is restored.
@@ -35,7 +22,7 @@ func TestPlanLocalRefusesAFileThatIsNotWhatWasDownloaded(t *testing.T) {
 	if !errors.Is(err, restore.ErrFileChanged) || !errors.As(err, &re) || !strings.Contains(re.Summary, "Nothing was restored") {
 		t.Fatalf("a changed file: %v", err)
 	}
-	req.DownloadedSHA256 = fileSHA(t, localFixture)
+	req.DownloadedSHA256 = fileSum(t, localFixture)
 	if _, err := e.PlanLocal(context.Background(), req, nil); err != nil {
 		t.Fatalf("the file as downloaded: %v", err)
 	}
