@@ -24,6 +24,8 @@ type manageDialog struct {
 	s       *session
 	req     restore.ManageRequest
 	current *restore.ManagePlan
+	shown   string // the comment as the entry first showed it (escaped where unprintable)
+	closed  bool   // cancelled or done: a plan that arrives later runs nothing
 
 	dialog     *dialog.CustomDialog
 	status     *widget.Label
@@ -70,7 +72,8 @@ func (u *UI) manageSelected(del bool) *manageDialog {
 		title, verb = "Delete this backup?", "Delete backup"
 	} else {
 		d.comment = widget.NewEntry()
-		d.comment.SetText(explain.Printable(snap.Comment))
+		d.shown = explain.Printable(snap.Comment)
+		d.comment.SetText(d.shown)
 		d.comment.OnChanged = func(string) { d.drawButton() }
 		body.Add(widget.NewForm(widget.NewFormItem("Comment", d.comment)))
 	}
@@ -82,6 +85,7 @@ func (u *UI) manageSelected(del bool) *manageDialog {
 	d.okBtn.Disable()
 	d.dialog = dialog.NewCustomWithoutButtons(title, body, u.win)
 	d.dialog.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", func() { d.dialog.Hide() }), d.okBtn})
+	d.dialog.SetOnClosed(func() { d.closed = true })
 	d.dialog.Resize(fyne.NewSize(560, 0))
 	d.dialog.Show()
 	u.manageDlg = d
@@ -133,18 +137,23 @@ func (d *manageDialog) drawButton() {
 }
 
 // submit runs the confirmed plan; a new comment is planned first (the engine checks it).
+// The comment counts as changed when it differs from what the entry first showed: an
+// unprintable comment is shown escaped, and saving it untouched must not store the escapes.
 func (d *manageDialog) submit() {
 	p := d.current
-	if p == nil || !p.ConfirmWith(d.confirm.Text) {
+	if d.closed || p == nil || !p.ConfirmWith(d.confirm.Text) {
 		return
 	}
-	if d.comment != nil && d.comment.Text != p.Request.Comment {
+	if d.comment != nil && d.comment.Text != d.shown {
 		req := d.req
 		req.Comment = strings.TrimSpace(d.comment.Text)
 		d.okBtn.Disable()
 		d.u.background(func(ctx context.Context) {
 			np, err := d.s.engine.PlanManage(ctx, req)
 			d.u.do(func() {
+				if d.closed {
+					return // cancelled while the new comment was checked
+				}
 				if err != nil {
 					d.draw(nil, err)
 					return

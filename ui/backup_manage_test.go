@@ -109,3 +109,62 @@ func TestDeleteABackupFromTheWindow(t *testing.T) {
 		}
 	})
 }
+
+// A comment with a character the list shows escaped (here a right-to-left override) is
+// saved untouched when the user saves without editing it: the escapes shown are not
+// written back as the new comment.
+func TestCommentWithEscapedCharacters_SavedUnchangedStaysTheSame(t *testing.T) {
+	const comment = "release \u202e1v"
+	h := newHarness(t)
+	h.demo()
+	snap := h.manualBackup("orderdesk", "Test", comment)
+	d := h.tapManage("Edit comment…")
+	h.idle()
+	h.on(func() {
+		if d.current == nil || d.okBtn.Disabled() {
+			t.Fatalf("no plan for the comment: %q", texts(h.u.win.Canvas()))
+		}
+		if d.comment.Text == comment {
+			t.Fatalf("the entry shows the comment unescaped: %q", d.comment.Text)
+		}
+		test.Tap(d.okBtn)
+	})
+	h.idle()
+	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
+		t.Fatalf("comment job ended %v: %v", st.State, st.Err)
+	}
+	for _, s := range h.snapshots("orderdesk", "Test") {
+		if s.SnapshotID == snap.SnapshotID && s.Comment != comment {
+			t.Errorf("saving the comment unchanged made it %q, want %q", s.Comment, comment)
+		}
+	}
+}
+
+// Cancelling while a new comment is being checked cancels it: when the check comes back,
+// nothing runs and the comment stays as it was.
+func TestCommentCancelledWhileCheckedIsNotSaved(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	snap := h.manualBackup("orderdesk", "Test", "before")
+	d := h.tapManage("Edit comment…")
+	h.idle()
+	h.on(func() {
+		if d.current == nil || d.okBtn.Disabled() {
+			t.Fatalf("no plan for the comment: %q", texts(h.u.win.Canvas()))
+		}
+		d.comment.SetText("after")
+		test.Tap(d.okBtn)                            // the new comment is planned in the background…
+		test.Tap(button(h.u.win.Canvas(), "Cancel")) // …and the dialog cancelled meanwhile
+	})
+	h.idle()
+	h.on(func() {
+		if n := len(h.u.jobs.jobs); n != 0 {
+			t.Errorf("%d jobs started after Cancel", n)
+		}
+	})
+	for _, s := range h.snapshots("orderdesk", "Test") {
+		if s.SnapshotID == snap.SnapshotID && s.Comment != "before" {
+			t.Errorf("the cancelled comment was saved: %q", s.Comment)
+		}
+	}
+}

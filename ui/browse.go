@@ -48,21 +48,22 @@ func (b *browser) loadAccount() {
 		return
 	}
 	b.accountSeq++
-	seq := b.accountSeq
+	seq, envSeq := b.accountSeq, b.envSeq
 	b.apps.setStatus("Loading apps…")
 	b.background(func(context.Context) {
 		apps, err := s.client.LoadAccount(s.ctx, 4)
 		b.do(func() {
 			if seq == b.accountSeq && s == b.sess {
-				b.showAccount(apps, err)
+				b.showAccount(apps, envSeq, err)
 			}
 		})
 	})
 }
 
 // showAccount shows the apps loaded by loadAccount, keeping the selected app when it is
-// still there. UI goroutine.
-func (b *browser) showAccount(apps []cloud.AppWithEnvironments, err error) {
+// still there; envSeq is the environments' load when the account was asked for. UI
+// goroutine.
+func (b *browser) showAccount(apps []cloud.AppWithEnvironments, envSeq uint64, err error) {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return
@@ -83,6 +84,14 @@ func (b *browser) showAccount(apps []cloud.AppWithEnvironments, err error) {
 		b.changed()
 		return
 	}
+	if envSeq != b.envSeq {
+		// The selected app's environments were asked for after the account: that answer,
+		// shown already or still coming, is newer than the account's.
+		a.Environments, a.Err = b.curApp.Environments, b.curApp.Err
+		b.curApp = a
+		b.changed()
+		return
+	}
 	b.curApp = a
 	b.showEnvs(a, a.Environments, a.Err)
 }
@@ -98,29 +107,32 @@ func (b *browser) selectApp(a *cloud.AppWithEnvironments) {
 	b.loadEnvs()
 }
 
-// loadEnvs refreshes the selected app's environments.
+// loadEnvs refreshes the selected app's environments. The answer is kept on the app as
+// the list holds it when the answer comes: an account reloaded meanwhile holds it anew,
+// and the app asked for is then no longer in the list, nor what a restore offers.
 func (b *browser) loadEnvs() {
 	s, a := b.sess, b.curApp
 	if s == nil || a == nil {
 		return
 	}
 	b.envSeq++
-	seq := b.envSeq
+	seq, appID := b.envSeq, a.AppID
 	b.envs.setLoading(a.Name)
 	b.background(func(context.Context) {
-		envs, err := s.client.ListEnvironments(s.ctx, a.AppID)
+		envs, err := s.client.ListEnvironments(s.ctx, appID)
 		b.do(func() {
-			if seq != b.envSeq || s != b.sess || b.curApp == nil || b.curApp.AppID != a.AppID {
+			if seq != b.envSeq || s != b.sess || b.curApp == nil || b.curApp.AppID != appID {
 				return
 			}
 			if err != nil && errors.Is(err, context.Canceled) {
 				return
 			}
+			a := b.curApp
 			if err != nil {
 				b.showEnvs(a, b.envs.envs, err)
 				return
 			}
-			a.Environments = envs
+			a.Environments, a.Err = envs, nil
 			b.showEnvs(a, envs, nil)
 		})
 	})

@@ -42,8 +42,8 @@ type downloadDialog struct {
 
 	current    *restore.DownloadPlan
 	err        error
-	seq        uint64
-	nameEdited bool // the user typed a name: keep it when "database only" changes
+	plans      latestPlan // plans once typing paused (replan.go)
+	nameEdited bool       // the user typed a name: keep it when "database only" changes
 	drawing    bool
 
 	dialog  *dialog.CustomDialog
@@ -179,31 +179,37 @@ func (d *downloadDialog) chooseFolder() {
 	fd.Show()
 }
 
-// replan asks the engine for the plan of the choices as they stand, in the background;
-// the last answer wins.
+// replan asks the engine for the plan of the choices as they stand, in the background
+// once typing paused (latestPlan); the last answer wins.
 func (d *downloadDialog) replan() {
 	if d.drawing {
 		return
 	}
-	d.seq++
-	d.req.Output = strings.TrimSpace(d.folder.Text)
-	if name := strings.TrimSpace(d.name.Text); name != "" && d.req.Output != "" {
-		d.req.Output = filepath.Join(d.req.Output, name)
+	out := strings.TrimSpace(d.folder.Text)
+	if name := strings.TrimSpace(d.name.Text); name != "" && out != "" {
+		out = filepath.Join(out, name)
 	}
-	seq, req, s := d.seq, d.req, d.s
+	if out != d.req.Output {
+		// Another file: the Replace tick confirmed replacing the one named before.
+		d.req.Force = false
+		d.drawing = true
+		d.replace.SetChecked(false)
+		d.drawing = false
+	}
+	d.req.Output = out
+	req, s := d.req, d.s
 	d.current, d.err = nil, nil
 	d.draw()
 	if req.Output == "" {
-		return // the downloads folder is still being found
+		d.plans.drop() // the downloads folder is still being found
+		return
 	}
-	d.u.background(func(ctx context.Context) {
+	d.plans.after(d.u, func(ctx context.Context) func() {
 		p, err := s.engine.PlanDownload(ctx, req)
-		d.u.do(func() {
-			if seq == d.seq {
-				d.current, d.err = p, err
-				d.draw()
-			}
-		})
+		return func() {
+			d.current, d.err = p, err
+			d.draw()
+		}
 	})
 }
 

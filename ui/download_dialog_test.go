@@ -3,11 +3,13 @@ package ui
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -216,4 +218,103 @@ func TestDownload_CancelFromTheJob(t *testing.T) {
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Errorf("a cancelled download left %s (%v)", path, err)
 	}
+}
+
+// Ticking "Replace the file" confirms replacing one file: another name or another folder
+// clears the tick, and a file that is there too needs it ticked again.
+func TestDownload_ReplaceIsConfirmedAgainForAnotherFile(t *testing.T) {
+	h, _, _ := downloadHarness(t)
+	h.on(func() { h.u.downloadSelected() })
+	h.idle()
+	var dir string
+	h.on(func() { dir = h.u.downloadDlg.folder.Text })
+	other := t.TempDir()
+	for _, p := range []string{filepath.Join(dir, "a.tar.gz"), filepath.Join(dir, "b.tar.gz"), filepath.Join(other, "b.tar.gz")} {
+		if err := os.WriteFile(p, []byte("mine"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// refusedUntilTicked checks that the file named now is refused with Replace offered
+	// unticked, then ticks it.
+	refusedUntilTicked := func(what string) {
+		t.Helper()
+		h.idle()
+		h.on(func() {
+			d := h.u.downloadDlg
+			if d.current != nil || !d.okBtn.Disabled() || !d.replace.Visible() || d.replace.Checked {
+				t.Fatalf("%s: can be replaced without ticking Replace for it (ticked %v): %q", what, d.replace.Checked, texts(h.u.win.Canvas()))
+			}
+			d.replace.SetChecked(true)
+		})
+		h.idle()
+		h.on(func() {
+			if d := h.u.downloadDlg; d.current == nil || d.okBtn.Disabled() {
+				t.Fatalf("%s: replacing on purpose is not allowed: %q", what, texts(h.u.win.Canvas()))
+			}
+		})
+	}
+	h.on(func() { h.u.downloadDlg.name.SetText("a.tar.gz") })
+	refusedUntilTicked("a.tar.gz")
+	h.on(func() { h.u.downloadDlg.name.SetText("b.tar.gz") })
+	refusedUntilTicked("another name")
+	h.on(func() { h.u.downloadDlg.folder.SetText(other) })
+	refusedUntilTicked("another folder")
+	h.on(func() { h.u.downloadDlg.dialog.Hide() })
+	for _, p := range []string{filepath.Join(dir, "a.tar.gz"), filepath.Join(dir, "b.tar.gz"), filepath.Join(other, "b.tar.gz")} {
+		if b, _ := os.ReadFile(p); string(b) != "mine" {
+			t.Errorf("%s changed before anything was confirmed", p)
+		}
+	}
+}
+
+// requestCounter counts the requests the window's client sends.
+type requestCounter struct {
+	n    atomic.Int64
+	next http.RoundTripper
+}
+
+func (c *requestCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.next.RoundTrip(req)
+}
+
+// Typing a file name letter by letter asks the cloud once, after the typing paused, not
+// once a letter.
+func TestDownload_TypingANamePlansOnceTypingPauses(t *testing.T) {
+	h := newHarness(t)
+	rc := &requestCounter{next: http.DefaultTransport}
+	h.u.deps.NewClient = func(baseURL string, creds cloud.Credentials) (*cloud.Client, error) {
+		return cloud.New(baseURL, creds, cloud.WithHTTPClient(&http.Client{Transport: rc}))
+	}
+	h.on(func() { h.u.downloadDir = t.TempDir() })
+	h.demo()
+	h.open("customerportal", "Acceptance")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { h.u.downloadSelected() })
+	h.idle()
+	// What one plan asks of the cloud.
+	before := rc.n.Load()
+	h.on(func() { h.u.downloadDlg.replan() })
+	h.idle()
+	one := rc.n.Load() - before
+	if one == 0 {
+		t.Fatal("a plan asked nothing of the cloud: the window's client is not counted")
+	}
+	before = rc.n.Load()
+	h.on(func() {
+		d := h.u.downloadDlg
+		d.name.SetText("")
+		test.Type(d.name, "before-the-release.tar.gz")
+	})
+	h.idle()
+	if got := rc.n.Load() - before; got > one {
+		t.Errorf("typing a name sent %d requests; one plan sends %d", got, one)
+	}
+	h.on(func() {
+		d := h.u.downloadDlg
+		if d.current == nil || !strings.HasSuffix(d.current.Path, "before-the-release.tar.gz") {
+			t.Errorf("the plan shown is not for the name typed: %q", texts(h.u.win.Canvas()))
+		}
+		d.dialog.Hide()
+	})
 }

@@ -253,6 +253,44 @@ func TestRestoreDialog_FreeAppCannotBeUndoneInBold(t *testing.T) {
 	})
 }
 
+// Without a safety backup a licensed app's restore cannot be undone either: unticking it
+// brings the bold sentence (the plan's Irreversible answer), ticking it again takes it
+// away, and a stop, which replaces no data, never shows it.
+func TestRestoreDialog_WithoutSafetyBackupCannotBeUndoneInBold(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("orderdesk", "Test")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.idle()
+	bold := func(when string, want bool) {
+		t.Helper()
+		h.on(func() {
+			d := h.u.planDlg
+			if d.current == nil {
+				t.Fatalf("%s: no plan: %q", when, texts(h.u.win.Canvas()))
+			}
+			got := d.final.Visible() && d.final.TextStyle.Bold && strings.Contains(d.final.Text, "without a safety backup")
+			if got != want {
+				t.Errorf("%s: bold \"without a safety backup… cannot be undone\" shown %v, want %v (%q)", when, got, want, d.final.Text)
+			}
+		})
+	}
+	bold("with a safety backup", false)
+	h.on(func() { h.u.planDlg.safety.SetChecked(false) })
+	h.idle()
+	bold("without a safety backup", true)
+	h.on(func() { h.u.planDlg.safety.SetChecked(true) })
+	h.idle()
+	bold("with the safety backup ticked again", false)
+	h.on(func() {
+		h.u.planDlg.dialog.Hide()
+		h.u.stopSelected()
+	})
+	h.idle()
+	bold("a stop", false)
+}
+
 // After a restart, the steps an interrupted run finished are drawn as done, from the
 // journal, not as still to come.
 func TestReattach_StepsDoneBeforeTheRestartAreDrawnDone(t *testing.T) {

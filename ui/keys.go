@@ -29,17 +29,15 @@ func closeOnEscape(win fyne.Window, d dialog.Dialog) {
 	d.SetOnClosed(func() { c.SetOnTypedKey(prev) })
 }
 
-// irreversibleText is the bold sentence of a restore nothing can undo: a Free App (no
-// safety backup is possible) or a restore without one; "" otherwise.
+// irreversibleText words the plan's answer to whether its restore can be undone: the
+// bold sentence of one that cannot; "" otherwise.
 func irreversibleText(p *restore.Plan) string {
-	restores := p.Request.Action == "" && !(p.Request.Source.File != "" && p.Request.Options.UploadOnly)
-	switch {
-	case !restores:
-		return ""
-	case p.FreeApp:
-		return fmt.Sprintf("This cannot be undone: Mendix Cloud makes no safety backup of a Free App, so what %s holds now is lost for good.", p.Request.Target.Env.Mode)
-	case !p.Request.Options.SafetyBackup:
-		return fmt.Sprintf("This cannot be undone: without a safety backup, what %s holds now is lost for good.", p.Request.Target.Env.Mode)
+	mode := p.Request.Target.Env.Mode
+	switch p.Irreversible() {
+	case restore.IrreversibleFreeApp:
+		return fmt.Sprintf("This cannot be undone: Mendix Cloud makes no safety backup of a Free App, so what %s holds now is lost for good.", mode)
+	case restore.IrreversibleNoSafetyBackup:
+		return fmt.Sprintf("This cannot be undone: without a safety backup, what %s holds now is lost for good.", mode)
 	}
 	return ""
 }

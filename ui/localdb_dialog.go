@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
-	"time"
 	"unicode"
 
 	"fyne.io/fyne/v2"
@@ -93,8 +91,8 @@ type localDBDialog struct {
 	current *restore.LocalPlan
 	dl      *restore.DownloadPlan // cloud source: the download, planned with the target's checks
 	err     error
-	seq     atomic.Uint64 // the latest choices; written on the UI goroutine, read by planners
-	loading bool          // the remembered connection is being read
+	plans   latestPlan // plans once typing paused (replan.go)
+	loading bool       // the remembered connection is being read
 
 	dialog   *dialog.CustomDialog
 	body     *fyne.Container
@@ -128,7 +126,7 @@ func (u *UI) showLocalDBFrom(s *session, path string, src *cloudSource) *localDB
 	d := &localDBDialog{u: u, s: s, file: path, cloud: src, loading: true}
 	entry := func() *widget.Entry {
 		e := widget.NewEntry()
-		e.OnChanged = func(string) { d.replan() }
+		e.OnChanged = func(string) { d.targetChanged() }
 		return e
 	}
 	d.host, d.port, d.user, d.database = entry(), entry(), entry(), entry()
@@ -225,17 +223,21 @@ func (d *localDBDialog) request() restore.LocalRequest {
 	}
 }
 
-// planPause lets typing settle before planning: each plan logs in to the server, and a
-// password typed letter by letter must not become a burst of failed logins.
-const planPause = 400 * time.Millisecond
+// targetChanged plans for another database: the Replace tick confirmed replacing the
+// database named before, so it is cleared, and offered again only if the engine finds
+// this one not empty too. UI goroutine.
+func (d *localDBDialog) targetChanged() {
+	d.replace.Hide()
+	d.replace.SetChecked(false)
+	d.replan()
+}
 
-// replan asks the engine for the local plan in the background once typing paused; the
-// last answer wins.
+// replan asks the engine for the local plan in the background once typing paused
+// (latestPlan); the last answer wins.
 func (d *localDBDialog) replan() {
 	if d.loading || d.dialog == nil {
 		return
 	}
-	seq := d.seq.Add(1)
 	req, e := d.request(), d.s.engine
 	d.current, d.dl, d.err = nil, nil, nil
 	d.draw()
@@ -243,15 +245,7 @@ func (d *localDBDialog) replan() {
 	if src := d.cloud; src != nil {
 		dreq = &restore.DownloadRequest{Profile: d.s.profile, Target: src.target, SnapshotID: src.snap.SnapshotID, DBOnly: true, Output: d.u.downloadDir}
 	}
-	d.u.background(func(ctx context.Context) {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(planPause):
-		}
-		if d.seq.Load() != seq {
-			return // typed on: a later call plans
-		}
+	d.plans.after(d.u, func(ctx context.Context) func() {
 		var p *restore.LocalPlan
 		var dl *restore.DownloadPlan
 		var err error
@@ -263,12 +257,10 @@ func (d *localDBDialog) replan() {
 		} else {
 			p, err = e.PlanLocal(ctx, req, nil)
 		}
-		d.u.do(func() {
-			if d.seq.Load() == seq {
-				d.current, d.dl, d.err = p, dl, err
-				d.draw()
-			}
-		})
+		return func() {
+			d.current, d.dl, d.err = p, dl, err
+			d.draw()
+		}
 	})
 }
 

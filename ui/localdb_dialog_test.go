@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"restoredesk/core/localdb/pgtest"
 	"restoredesk/core/profiles"
@@ -180,4 +181,70 @@ func TestLocalDB_FromADroppedFileAndTheToolbar(t *testing.T) {
 			t.Fatal("the jobs panel's Open a backup file in a local database… opens no file chooser")
 		}
 	})
+}
+
+// Ticking Replace confirms replacing one database: naming another one clears the tick at
+// once, and a second database that is not empty needs Replace ticked again before the
+// restore can be confirmed.
+func TestLocalDB_ReplaceIsConfirmedAgainForAnotherDatabase(t *testing.T) {
+	c := pgtest.Start(t)
+	for _, db := range []string{"full_a", "full_b"} {
+		c.CreateDatabase(t, db)
+		c.Exec(t, db, "CREATE TABLE mine (id int)")
+	}
+	h := newHarness(t)
+	path := fixture(t, "customerportal.backup")
+	h.demo()
+	h.on(func() { h.u.showLocalDB(h.u.sess, path) })
+	h.idle()
+	fillLocalDB(h, c, "full_a", pgtest.Password)
+	h.on(func() {
+		d := h.u.localDlg
+		if !d.replace.Visible() || !d.okBtn.Disabled() {
+			t.Fatalf("full_a is not refused until replacing is chosen: %q", texts(h.u.win.Canvas()))
+		}
+		d.replace.SetChecked(true)
+	})
+	h.idle()
+	h.on(func() {
+		d := h.u.localDlg
+		if d.current == nil || d.okBtn.Disabled() {
+			t.Fatalf("replacing full_a on purpose is not allowed: %q", texts(h.u.win.Canvas()))
+		}
+		test.Type(d.database, "x") // full_ax: another database
+		if d.replace.Checked || d.replace.Visible() {
+			t.Errorf("after the database name changed, Replace is still ticked (%v) or shown (%v)", d.replace.Checked, d.replace.Visible())
+		}
+		d.database.SetText("full_b")
+	})
+	h.idle()
+	h.on(func() {
+		d := h.u.localDlg
+		if d.current != nil || !d.okBtn.Disabled() {
+			t.Fatalf("full_b can be replaced with the tick given for full_a: %q", texts(h.u.win.Canvas()))
+		}
+		if !d.replace.Visible() || d.replace.Checked {
+			t.Errorf("Replace for full_b: shown %v, ticked %v; want shown and not ticked", d.replace.Visible(), d.replace.Checked)
+		}
+		// The same holds for the other connection fields.
+		d.replace.SetChecked(true)
+	})
+	h.idle()
+	h.on(func() {
+		d := h.u.localDlg
+		if d.okBtn.Disabled() {
+			t.Fatalf("replacing full_b on purpose is not allowed: %q", texts(h.u.win.Canvas()))
+		}
+		for _, e := range []*widget.Entry{d.host, d.port, d.user} {
+			d.replace.Show()
+			d.replace.SetChecked(true)
+			e.SetText(e.Text + " ")
+			if d.replace.Checked || d.replace.Visible() {
+				t.Errorf("after a connection field changed, Replace is still ticked (%v) or shown (%v)", d.replace.Checked, d.replace.Visible())
+			}
+			e.SetText(strings.TrimSpace(e.Text))
+		}
+		d.dialog.Hide()
+	})
+	h.idle()
 }

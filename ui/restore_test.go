@@ -79,14 +79,14 @@ func TestRestoreAction_DisabledUntilACompletedBackupIsSelected(t *testing.T) {
 	})
 	h.selectBackup(func(s cloud.Snapshot) bool { return s.State == cloud.StateFailed })
 	h.on(func() {
-		if !h.u.bar.restore.Disabled() {
-			t.Error("Restore is enabled for a failed backup")
+		if !h.u.bar.restore.Disabled() || !h.u.bar.download.Disabled() {
+			t.Error("Restore or Download is enabled for a failed backup")
 		}
 	})
 	h.selectBackup(completedOfKind(cloud.KindNightly))
 	h.on(func() {
-		if h.u.bar.restore.Disabled() {
-			t.Error("Restore is disabled for a completed backup")
+		if h.u.bar.restore.Disabled() || h.u.bar.download.Disabled() {
+			t.Error("Restore or Download is disabled for a completed backup")
 		}
 	})
 }

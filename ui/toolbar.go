@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"restoredesk/core/cloud"
+	"restoredesk/core/restore"
 )
 
 // toolbar is the row of actions above the lists. Buttons carry words as well as icons:
@@ -94,8 +95,8 @@ func (b *toolbar) update(signedIn bool, app *cloud.AppWithEnvironments, env *clo
 	enable(b.refresh, signedIn)
 	enable(b.create, env != nil)
 	enable(b.upload, env != nil)
-	enable(b.restore, snap != nil && snap.State == cloud.StateCompleted)
-	enable(b.download, snap != nil && snap.State == cloud.StateCompleted)
+	enable(b.restore, snap != nil && restore.Restorable(*snap))
+	enable(b.download, snap != nil && restore.Restorable(*snap))
 	enable(b.start, env != nil && app != nil && env.Status != cloud.StatusRunning)
 	enable(b.stop, env != nil && app != nil && env.Status == cloud.StatusRunning)
 }

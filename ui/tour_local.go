@@ -7,9 +7,9 @@ import (
 
 	"fyne.io/fyne/v2/widget"
 
-	"restoredesk/core/cloud"
 	"restoredesk/core/localdb"
 	"restoredesk/core/progress"
+	"restoredesk/core/restore"
 )
 
 // SetTourDatabase gives the screenshot tour a PostgreSQL server to restore into for its
@@ -33,7 +33,7 @@ func (t *tour) downloadScenes() {
 	t.on(func() {
 		u.downloadDir = downloads
 		for i := 0; i < u.backups.list.len(); i++ {
-			if u.backups.list.at(i).snap.State == cloud.StateCompleted {
+			if restore.Restorable(u.backups.list.at(i).snap) {
 				u.backups.table.Select(widget.TableCellID{Row: i, Col: 0})
 				break
 			}

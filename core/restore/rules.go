@@ -9,10 +9,12 @@ import (
 )
 
 // The rules of a run live here, once: what a Free App is, when a safety backup is
-// possible, when production needs its name typed, which options a plan allows. Front
-// ends ask the plan (Plan.Allows, Plan.ConfirmationRequired, Plan.ConfirmWith,
-// StepKind.Cancellable, journal.Run.CanUndo) and draw the answer; they never restate a
-// rule. A new rule goes here, and into the plan as a field the front ends can read.
+// possible, when production needs its name typed, which options a plan allows, whether
+// a restore can be undone, which backups can be restored. Front ends ask the plan
+// (Plan.Allows, Plan.ConfirmationRequired, Plan.ConfirmWith, Plan.Irreversible,
+// StepKind.Cancellable, journal.Run.CanUndo, Restorable) and draw the answer; they never
+// restate a rule. A new rule goes here, and into the plan as a field or method the front
+// ends can read.
 
 // IsFreeApp is the engine's (and so the plan's) verdict on a target; see cloud.IsFreeApp.
 func IsFreeApp(t Target) bool {
@@ -50,13 +52,47 @@ type Allows struct {
 	ConfirmName string
 }
 
+// Restorable is the completed-backup rule: only a completed backup can be restored or
+// downloaded (one still being made, or failed, has no data to give).
+func Restorable(s cloud.Snapshot) bool { return s.State == cloud.StateCompleted }
+
+// restores reports whether the plan replaces the target's data: a restore, not a start,
+// stop or backup, nor an upload alone.
+func (p *Plan) restores() bool {
+	return p.Request.Action == "" && !(p.Request.Source.File != "" && p.Request.Options.UploadOnly)
+}
+
+// IrreversibleReason says why running a plan loses the target's current data for good.
+type IrreversibleReason int
+
+const (
+	// Reversible: the plan replaces no data, or makes a safety backup first.
+	Reversible IrreversibleReason = iota
+	// IrreversibleFreeApp: Mendix Cloud makes no safety backup of a Free App.
+	IrreversibleFreeApp
+	// IrreversibleNoSafetyBackup: a safety backup was possible but not chosen.
+	IrreversibleNoSafetyBackup
+)
+
+// Irreversible says whether the plan's restore cannot be undone, and why: it replaces the
+// target's data and makes no safety backup first.
+func (p *Plan) Irreversible() IrreversibleReason {
+	switch {
+	case !p.restores() || p.safetyBackup():
+		return Reversible
+	case !safetyBackupPossible(p.FreeApp):
+		return IrreversibleFreeApp
+	}
+	return IrreversibleNoSafetyBackup
+}
+
 // applyRules sets what the rules say of the plan's target as the cloud reported it; asked
 // is the target as requested (its Free App facts may be richer).
 func (p *Plan) applyRules(asked Target) {
 	t := p.Request.Target
 	p.FreeApp = IsFreeApp(asked) || IsFreeApp(t)
 	p.Production = isProduction(t)
-	restores := p.Request.Action == "" && !(p.Request.Source.File != "" && p.Request.Options.UploadOnly)
+	restores := p.restores()
 	p.Allows = Allows{
 		SafetyBackup: restores && safetyBackupPossible(p.FreeApp),
 		DBOnly:       restores,
@@ -92,7 +128,7 @@ func (p *Plan) needsConfirmation() bool {
 // wrong-app rule: a typed name, not a mere yes, because the mistake is not undone by a
 // safety backup once the other customer's data has been seen).
 func (p *Plan) confirmName() string {
-	changesData := p.Request.Action == "" && !(p.Request.Source.File != "" && p.Request.Options.UploadOnly)
+	changesData := p.restores()
 	if changesData && p.Fit.NeedsTypedName() {
 		return p.Request.Target.Env.Mode
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
 	"restoredesk/core/localcloud"
 	"restoredesk/core/restore"
@@ -53,6 +54,55 @@ func TestPlan_AllowsWhatTheTargetPermits(t *testing.T) {
 	}
 	if err := restore.CheckUploadTarget(free); !errors.Is(err, restore.ErrFreeAppUpload) {
 		t.Errorf("upload to a Free App: %v", err)
+	}
+}
+
+// Whether a plan can be undone is the plan's answer: a restore without a safety backup
+// cannot, and a Free App's never can; what replaces no data loses nothing.
+func TestPlan_IrreversibleSaysWhyARestoreCannotBeUndone(t *testing.T) {
+	ctx := context.Background()
+	b := newBed(t)
+	free := b.target(localcloud.DemoAppExpenseTracker, "Sandbox")
+	test := b.target(localcloud.DemoAppOrderDesk, "Test")
+	snap := func(tg restore.Target) restore.Source {
+		return restore.Source{SnapshotID: b.completedSnapshot(tg).SnapshotID}
+	}
+	file := fixture("customerportal.backup")
+	cases := []struct {
+		name string
+		req  restore.Request
+		want restore.IrreversibleReason
+	}{
+		{"Free App restore, safety backup asked", restore.Request{Source: snap(free), Target: free,
+			Options: restore.Options{SafetyBackup: true}}, restore.IrreversibleFreeApp},
+		{"restore with a safety backup", restore.Request{Source: snap(test), Target: test,
+			Options: restore.Options{SafetyBackup: true}}, restore.Reversible},
+		{"restore without a safety backup", restore.Request{Source: snap(test), Target: test}, restore.IrreversibleNoSafetyBackup},
+		{"upload and restore without a safety backup", restore.Request{Source: restore.Source{File: file}, Target: test},
+			restore.IrreversibleNoSafetyBackup},
+		{"upload only", restore.Request{Source: restore.Source{File: file}, Target: test,
+			Options: restore.Options{UploadOnly: true}}, restore.Reversible},
+		{"stop", restore.Request{Action: journal.KindStop, Target: test}, restore.Reversible},
+		{"Free App start", restore.Request{Action: journal.KindStart, Target: free}, restore.Reversible},
+	}
+	for _, c := range cases {
+		p, err := b.e.Plan(ctx, c.req)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := p.Irreversible(); got != c.want {
+			t.Errorf("%s: irreversible %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// Only a completed backup can be restored or downloaded.
+func TestRestorable_OnlyCompletedBackups(t *testing.T) {
+	for st, want := range map[cloud.JobState]bool{cloud.StateCompleted: true, cloud.StateRunning: false,
+		cloud.StateQueued: false, cloud.StateFailed: false} {
+		if got := restore.Restorable(cloud.Snapshot{State: st}); got != want {
+			t.Errorf("a %s backup: restorable %v, want %v", st, got, want)
+		}
 	}
 }
 
