@@ -254,7 +254,7 @@ func (u *UI) openSession(profile string, client *cloud.Client) {
 	u.sess = &session{
 		profile: profile,
 		client:  client,
-		engine:  restore.New(client, u.deps.Journal, u.engineOptions()...),
+		engine:  restore.New(client, u.deps.Journal, u.engineOptions(accountOption(profile, client))...),
 		ctx:     ctx,
 		cancel:  cancel,
 	}
@@ -289,14 +289,24 @@ func (u *UI) rememberLast(profile string) {
 	})
 }
 
-// engineOptions configure the restore engines: the UI's clock and logger, then the
-// caller's options.
-func (u *UI) engineOptions() []restore.Option {
+// engineOptions configure the restore engines: the UI's clock and logger, then extra,
+// then the caller's options.
+func (u *UI) engineOptions(extra ...restore.Option) []restore.Option {
 	opts := []restore.Option{
 		restore.WithClock(u.deps.Now),
 		restore.WithLogger(u.log),
 	}
-	return append(opts, u.deps.RestoreOptions...)
+	return append(append(opts, extra...), u.deps.RestoreOptions...)
+}
+
+// accountOption lets a session's engine refuse to undo or re-attach a run of another
+// account. The demo's cloud gets a new port at each launch while its runs stay, so only
+// its profile is given.
+func accountOption(profile string, client *cloud.Client) restore.Option {
+	if profile == DemoProfile {
+		return restore.WithAccount(profile, "")
+	}
+	return restore.WithAccount(profile, client.BaseURL())
 }
 
 // switchProfile opens the profile chosen in the toolbar's switcher.

@@ -38,7 +38,7 @@ type downloadDialog struct {
 	s    *session
 	snap cloud.Snapshot
 	req  restore.DownloadRequest
-	then func(*restore.DownloadResult) // after a saved, checked download (may be nil)
+	then func(*restore.DownloadResult) // after a download whose file a local restore can use (may be nil)
 
 	current    *restore.DownloadPlan
 	err        error
@@ -296,7 +296,9 @@ func (u *UI) downloadEnded(s *session, j *job, title string, res *restore.Downlo
 			u.jobs.offerAction(j, "Open in local database…", theme.StorageIcon(), func() { u.showLocalDB(s, path) })
 		}
 	}
-	if err == nil && then != nil {
+	// A local restore goes on with the file the engine hands on (a dump too new for
+	// Mendix Cloud may still restore locally).
+	if _, _, lerr := restore.LocalSource(res, err); lerr == nil && then != nil {
 		then(res)
 	}
 	if u.history != nil && !u.history.closed {

@@ -243,7 +243,8 @@ func (d *localDBDialog) replan() {
 	d.draw()
 	var dreq *restore.DownloadRequest
 	if src := d.cloud; src != nil {
-		dreq = &restore.DownloadRequest{Profile: d.s.profile, Target: src.target, SnapshotID: src.snap.SnapshotID, DBOnly: true, Output: d.u.downloadDir}
+		r := restore.LocalDownload(d.s.profile, src.target, src.snap.SnapshotID, d.u.downloadDir)
+		dreq = &r
 	}
 	d.plans.after(d.u, func(ctx context.Context) func() {
 		var p *restore.LocalPlan
@@ -325,7 +326,7 @@ func (d *localDBDialog) submit() {
 	if dl != nil {
 		s := d.s
 		d.u.runDownload(s, dl, func(res *restore.DownloadResult) {
-			req.File = res.Path
+			req.File, req.DownloadedSHA256 = res.Path, res.SHA256
 			d.u.planLocalAfterDownload(s, req)
 		})
 		return
