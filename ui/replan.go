@@ -19,14 +19,19 @@ type latestPlan struct {
 
 // after plans in the background unless another change comes within planPause; the
 // function plan returns is run on the UI goroutine if no change came meanwhile either.
+// The first plan, as the dialog opens, does not wait: nothing is being typed yet.
 // UI goroutine.
 func (l *latestPlan) after(u *UI, plan func(ctx context.Context) (show func())) {
 	seq := l.seq.Add(1)
+	pause := planPause
+	if seq == 1 {
+		pause = 0
+	}
 	u.background(func(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(planPause):
+		case <-time.After(pause):
 		}
 		if l.seq.Load() != seq {
 			return // changed on: a later call plans
