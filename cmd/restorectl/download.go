@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-
-	"golang.org/x/term"
 
 	"restoredesk/core/progress"
 	"restoredesk/core/restore"
@@ -67,12 +64,7 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 		fmt.Fprintf(c.stdout, "  • %s\n", n)
 	}
 
-	tty := false
-	if f, ok := c.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		tty = true
-	}
-	text := progress.NewText(c.stderr, tty, restore.BytesVerb)
-	u := progress.NewUpdater(0, nil, title, restore.PlanSteps(p.Steps), text.Print)
+	u := c.follow(title, p.Steps)
 	res, err := s.e.DownloadBackup(ctx, p, restore.Follow(u))
 	var base *restore.Result
 	if res != nil {

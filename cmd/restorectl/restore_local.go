@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -14,7 +13,6 @@ import (
 
 	"restoredesk/core/localdb"
 	"restoredesk/core/profiles"
-	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
 
@@ -114,8 +112,7 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 		}
 	}
 	c.printLocalPlan(plan)
-	text := progress.NewText(c.stderr, isTerminal(c.stderr), restore.BytesVerb)
-	u = progress.NewUpdater(0, nil, "restore into "+target.Database, restore.PlanSteps(plan.Steps), text.Print)
+	u = c.follow("restore into "+target.Database, plan.Steps)
 	res, err := e.RunLocal(ctx, plan, nil, restore.Follow(u))
 	restore.FinishLocal(u, res, err)
 	return c.reportLocal(res, err)
@@ -165,11 +162,6 @@ func (c *cli) dbPassword(ctx context.Context, t localdb.Target, again bool) (pas
 		line = strings.TrimRight(s, "\r\n")
 	}
 	return password{line, pwAsked}, nil
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // printLocalPlan shows what will happen (on stderr with --json, which keeps stdout for
@@ -242,8 +234,7 @@ func (c *cli) downloadForLocal(ctx context.Context, s *session, snapshotID, outp
 		name = s.target.App.AppID
 	}
 	title := fmt.Sprintf("Download a backup of %s / %s", name, s.target.Env.Mode)
-	text := progress.NewText(c.stderr, isTerminal(c.stderr), restore.BytesVerb)
-	u := progress.NewUpdater(0, nil, title, restore.PlanSteps(p.Steps), text.Print)
+	u := c.follow(title, p.Steps)
 	res, err := s.e.DownloadBackup(ctx, p, restore.Follow(u))
 	var base *restore.Result
 	if res != nil {

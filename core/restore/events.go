@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"restoredesk/core/localdb"
 	"restoredesk/core/progress"
 )
 
@@ -73,13 +74,19 @@ func Follow(u *progress.Updater) func(Event) {
 // Finish ends u with how a run ended (res and err as Run returned them) and returns the
 // final view.
 func Finish(u *progress.Updater, res *Result, err error) progress.View {
-	state, msg := progress.RunCompleted, ""
+	msg := ""
 	if res != nil {
 		msg = res.Message
 	}
+	return finish(u, msg, err)
+}
+
+// finish ends u as a run ended with message msg and error err, for every kind of run.
+func finish(u *progress.Updater, msg string, err error) progress.View {
+	state := progress.RunCompleted
 	switch {
 	case err == nil:
-	case errors.Is(err, ErrCancelled), errors.Is(err, context.Canceled):
+	case errors.Is(err, ErrCancelled), errors.Is(err, context.Canceled), errors.Is(err, localdb.ErrCancelled):
 		state = progress.RunCancelled
 	default:
 		state = progress.RunFailed

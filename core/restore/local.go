@@ -322,21 +322,11 @@ func upperFirst(s string) string {
 // FinishLocal ends u with how a local restore ended (res and err as RunLocal returned
 // them) and returns the final view.
 func FinishLocal(u *progress.Updater, res *LocalResult, err error) progress.View {
-	state, msg := progress.RunCompleted, ""
+	msg := ""
 	if res != nil {
 		msg = res.Message
 	}
-	switch {
-	case err == nil:
-	case errors.Is(err, localdb.ErrCancelled), errors.Is(err, context.Canceled):
-		state = progress.RunCancelled
-	default:
-		state = progress.RunFailed
-	}
-	if msg == "" && err != nil {
-		msg = plainOf(err)
-	}
-	return u.Done(state, msg, err)
+	return finish(u, msg, err)
 }
 
 // describeLocal says what an interrupted local restore had done (see Describe).
