@@ -26,6 +26,7 @@ type manageDialog struct {
 	current *restore.ManagePlan
 	shown   string // the comment as the entry first showed it (escaped where unprintable)
 	closed  bool   // cancelled or done: a plan that arrives later runs nothing
+	plans   latestPlan
 
 	dialog     *dialog.CustomDialog
 	status     *widget.Label
@@ -74,7 +75,7 @@ func (u *UI) manageSelected(del bool) *manageDialog {
 		d.comment = widget.NewEntry()
 		d.shown = explain.Printable(snap.Comment)
 		d.comment.SetText(d.shown)
-		d.comment.OnChanged = func(string) { d.drawButton() }
+		d.comment.OnChanged = func(string) { d.replan() }
 		body.Add(widget.NewForm(widget.NewFormItem("Comment", d.comment)))
 	}
 	body.Add(d.confirmBox)
@@ -89,16 +90,35 @@ func (u *UI) manageSelected(del bool) *manageDialog {
 	d.dialog.Resize(fyne.NewSize(560, 0))
 	d.dialog.Show()
 	u.manageDlg = d
-	d.plan(d.req)
+	d.replan()
 	return d
 }
 
-// plan asks the engine for the plan of req, off the UI goroutine, and draws it.
-func (d *manageDialog) plan(req restore.ManageRequest) {
+// request is the change as the dialog now holds it. The comment counts as changed when it
+// differs from what the entry first showed: an unprintable comment is shown escaped, and
+// saving it untouched must not store the escapes.
+func (d *manageDialog) request() restore.ManageRequest {
+	req := d.req
+	if d.comment != nil && d.comment.Text != d.shown {
+		req.Comment = strings.TrimSpace(d.comment.Text)
+	}
+	return req
+}
+
+// replan asks the engine for the plan of the change as it now stands, once typing
+// paused, and draws it: the comment typed is checked as it is typed, so a comment the
+// engine refuses says why at once, and mending it enables Save. UI goroutine.
+func (d *manageDialog) replan() {
+	d.current = nil
 	d.okBtn.Disable()
-	d.u.background(func(ctx context.Context) {
+	req := d.request()
+	d.plans.after(d.u, func(ctx context.Context) func() {
 		p, err := d.s.engine.PlanManage(ctx, req)
-		d.u.do(func() { d.draw(p, err) })
+		return func() {
+			if !d.closed {
+				d.draw(p, err)
+			}
+		}
 	})
 }
 
@@ -136,34 +156,14 @@ func (d *manageDialog) drawButton() {
 	}
 }
 
-// submit runs the confirmed plan; a new comment is planned first (the engine checks it).
-// The comment counts as changed when it differs from what the entry first showed: an
-// unprintable comment is shown escaped, and saving it untouched must not store the escapes.
+// submit runs the confirmed plan, which is always the plan of what the dialog now holds
+// (a change clears it until its own plan arrives).
 func (d *manageDialog) submit() {
 	p := d.current
 	if d.closed || p == nil || !p.ConfirmWith(d.confirm.Text) {
 		return
 	}
-	if d.comment != nil && d.comment.Text != d.shown {
-		req := d.req
-		req.Comment = strings.TrimSpace(d.comment.Text)
-		d.okBtn.Disable()
-		d.u.background(func(ctx context.Context) {
-			np, err := d.s.engine.PlanManage(ctx, req)
-			d.u.do(func() {
-				if d.closed {
-					return // cancelled while the new comment was checked
-				}
-				if err != nil {
-					d.draw(nil, err)
-					return
-				}
-				d.dialog.Hide()
-				d.u.runManage(d.s, np)
-			})
-		})
-		return
-	}
+	d.closed = true
 	d.dialog.Hide()
 	d.u.runManage(d.s, p)
 }

@@ -60,8 +60,12 @@ func TestCommentABackupFromTheWindow(t *testing.T) {
 			t.Fatalf("no plan for the comment: %q", texts(h.u.win.Canvas()))
 		}
 		d.comment.SetText("before (known good)")
-		test.Tap(d.okBtn)
+		if !d.okBtn.Disabled() {
+			t.Fatal("Save is enabled before the new comment was checked")
+		}
 	})
+	h.idle()
+	h.on(func() { test.Tap(d.okBtn) })
 	h.idle()
 	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
 		t.Fatalf("comment job ended %v: %v", st.State, st.Err)
@@ -152,9 +156,9 @@ func TestCommentCancelledWhileCheckedIsNotSaved(t *testing.T) {
 		if d.current == nil || d.okBtn.Disabled() {
 			t.Fatalf("no plan for the comment: %q", texts(h.u.win.Canvas()))
 		}
-		d.comment.SetText("after")
-		test.Tap(d.okBtn)                            // the new comment is planned in the background…
-		test.Tap(button(h.u.win.Canvas(), "Cancel")) // …and the dialog cancelled meanwhile
+		d.comment.SetText("after")                   // the new comment is planned in the background…
+		test.Tap(d.okBtn)                            // …Save waits for that plan…
+		test.Tap(button(h.u.win.Canvas(), "Cancel")) // …and the dialog is cancelled meanwhile
 	})
 	h.idle()
 	h.on(func() {
@@ -165,6 +169,41 @@ func TestCommentCancelledWhileCheckedIsNotSaved(t *testing.T) {
 	for _, s := range h.snapshots("orderdesk", "Test") {
 		if s.SnapshotID == snap.SnapshotID && s.Comment != "before" {
 			t.Errorf("the cancelled comment was saved: %q", s.Comment)
+		}
+	}
+}
+
+// A comment the engine refuses (here one with a line break, which the Portal's one-line
+// field cannot hold) says why as the dialog opens, and mending it enables Save.
+func TestCommentRefusedThenMendedIsSaved(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	snap := h.manualBackup("orderdesk", "Test", "two\nlines")
+	d := h.tapManage("Edit comment…")
+	h.idle()
+	h.on(func() {
+		if d.current != nil || !d.okBtn.Disabled() {
+			t.Fatalf("a comment with a line break can be saved as it is: %q", texts(h.u.win.Canvas()))
+		}
+		if d.status.Text == "" || d.status.Text == "Checking the backup…" {
+			t.Fatalf("the refusal is not said: %q", d.status.Text)
+		}
+		d.comment.SetText("two lines")
+	})
+	h.idle()
+	h.on(func() {
+		if d.current == nil || d.okBtn.Disabled() {
+			t.Fatalf("the mended comment cannot be saved: %q", d.status.Text)
+		}
+		test.Tap(d.okBtn)
+	})
+	h.idle()
+	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
+		t.Fatalf("comment job ended %v: %v", st.State, st.Err)
+	}
+	for _, s := range h.snapshots("orderdesk", "Test") {
+		if s.SnapshotID == snap.SnapshotID && s.Comment != "two lines" {
+			t.Errorf("comment is %q", s.Comment)
 		}
 	}
 }
