@@ -3,6 +3,7 @@ package localdb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -301,5 +302,28 @@ func TestPasswordOnlyInChildEnvironment(t *testing.T) {
 	}
 	if s := p.Target.String(); strings.Contains(s, "pa'ss") || s != "postgresql://dev@127.0.0.1:5432/app" {
 		t.Fatalf("String() = %q", s)
+	}
+}
+
+// A password kept in the user's password file (PGPASSFILE here, ~/.pgpass by default)
+// logs in for the checks and for pg_restore alike, so a developer's usual setup works
+// without typing it; a PGPASSWORD left in the shell is used by neither.
+func TestPasswordFileLogsInPlanAndRestore(t *testing.T) {
+	c := startCluster(t)
+	pass := filepath.Join(t.TempDir(), "pgpass")
+	line := fmt.Sprintf("%s:%d:*:%s:%s\n", c.Host, c.Port, pgtest.User, pgtest.Password)
+	if err := os.WriteFile(pass, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PGPASSFILE", pass)
+	t.Setenv("PGPASSWORD", "from-the-shell")
+	tg := target(c, "from_passfile")
+	tg.Password = ""
+	res, err := restore(t, Options{Source: fixtureDump, Target: tg, Create: true})
+	if err != nil {
+		t.Fatalf("with the password file: %v", err)
+	}
+	if res.Items == 0 {
+		t.Fatalf("nothing restored: %+v", res)
 	}
 }

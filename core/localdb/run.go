@@ -58,7 +58,7 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 	defer src.Close()
 
 	cmd := exec.CommandContext(ctx, p.Tool.Path, p.pgRestoreArgs()...)
-	cmd.Env = childEnv(p.Target.Password)
+	cmd.Env = childEnv(p.Target.login(p.Target.Database))
 	cmd.Cancel = func() error {
 		if runtime.GOOS == "windows" {
 			return cmd.Process.Kill()

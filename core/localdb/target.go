@@ -97,7 +97,7 @@ func (t Target) connect(ctx context.Context, db string) (*pgx.Conn, error) {
 	if err != nil {
 		return nil, &Error{Reason: ErrTarget, Advice: "The connection settings cannot be used: " + err.Error(), Err: err}
 	}
-	cfg.Password = t.Password
+	cfg.Password = t.login(db)
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	conn, err := pgx.ConnectConfig(ctx, cfg)
