@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -58,7 +59,9 @@ func TestHandoffBoxOpensThePortalAndTheFolder(t *testing.T) {
 	h.idle()
 	mu.Lock()
 	defer mu.Unlock()
-	if len(opened) != 2 || opened[0] != cloud.PortalURL || opened[1] != "file:///home/me/backups" {
+	// Each opens off the UI goroutine, so they may be recorded in either order.
+	slices.Sort(opened)
+	if len(opened) != 2 || opened[0] != "file:///home/me/backups" || opened[1] != cloud.PortalURL {
 		t.Errorf("opened %q", opened)
 	}
 }

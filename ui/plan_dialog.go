@@ -51,7 +51,10 @@ type planDialog struct {
 	drawing bool // the options are being set from the plan: no re-plan
 
 	dialog     *dialog.CustomDialog
+	parent     fyne.Window
 	body       *fyne.Container
+	info       *fyne.Container   // what the plan says, scrolled when the window is too low for it
+	scroll     *container.Scroll // keeps the options, the typed name and the buttons in view
 	targetSel  *widget.Select
 	target     cloud.Environment
 	status     *widget.Label   // "Checking…", or the engine's refusal
@@ -109,13 +112,9 @@ func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
 		d.targetSel = widget.NewSelect(modes, d.retarget)
 		body.Add(widget.NewForm(widget.NewFormItem("Restore into", d.targetSel)))
 	}
-	body.Add(d.status)
-	body.Add(d.handoff)
-	body.Add(d.summary)
-	body.Add(d.final)
-	body.Add(d.heading)
-	body.Add(d.steps)
-	body.Add(d.notes)
+	d.info = container.NewVBox(d.status, d.handoff, d.summary, d.final, d.heading, d.steps, d.notes)
+	d.scroll = container.NewVScroll(d.info)
+	body.Add(d.scroll)
 	if !spec.fixed {
 		body.Add(container.NewVBox(d.safety, d.dbOnly, d.startAfter))
 	}
@@ -127,10 +126,11 @@ func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
 	if spec.parent != nil {
 		parent = spec.parent
 	}
+	d.parent = parent
 	d.dialog = dialog.NewCustomWithoutButtons(spec.title, body, parent)
 	d.dialog.SetButtons([]fyne.CanvasObject{d.cancelBtn, d.okBtn})
-	d.dialog.Resize(fyne.NewSize(640, 0))
 	d.dialog.Show()
+	d.fit()
 	closeOnEscape(parent, d.dialog)
 	u.planDlg = d
 	if d.targetSel != nil {
@@ -194,8 +194,7 @@ func (d *planDialog) draw() {
 	d.drawing = true
 	defer func() {
 		d.drawing = false
-		d.body.Refresh() // the wrapped sentences changed height: lay them out again
-		d.dialog.Resize(fyne.NewSize(640, 0))
+		d.fit()
 	}()
 	p := d.current
 	d.handoff.RemoveAll()
@@ -289,4 +288,22 @@ func (u *UI) confirmed(s *session, p *restore.Plan) {
 		return
 	}
 	u.runPlan(s, p)
+}
+
+// planDialogWidth is wide enough for a step on one line, narrow enough for any window.
+const planDialogWidth = 640
+
+// dialogChrome is the height of a dialog's title, button row and padding.
+const dialogChrome = 180
+
+// fit sizes the dialog to its content, but never taller than its window: the plan's
+// sentences then scroll, while the options, the name to type and the buttons stay in
+// view. UI goroutine.
+func (d *planDialog) fit() {
+	d.scroll.SetMinSize(fyne.NewSize(0, 0))
+	d.body.Refresh() // the wrapped sentences changed height: lay them out again
+	rest := d.body.MinSize().Height - d.scroll.MinSize().Height
+	room := d.parent.Canvas().Size().Height - dialogChrome - rest
+	d.scroll.SetMinSize(fyne.NewSize(0, max(min(d.info.MinSize().Height, room), 80)))
+	d.dialog.Resize(fyne.NewSize(planDialogWidth, 0))
 }

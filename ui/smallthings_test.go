@@ -219,3 +219,35 @@ func TestRestoreDialog_OptionLabelsFollowTheTarget(t *testing.T) {
 		}
 	})
 }
+
+// On a low window the production restore dialog keeps what must be seen in view: the
+// plan's sentences scroll, and the name to type and the buttons stay inside the window
+// (before, they fell below its edge at the default 700 px height).
+func TestRestoreDialog_NameAndButtonsStayInALowWindow(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("orderdesk", "Production")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() {
+		h.u.win.Resize(fyne.NewSize(1200, 600))
+		h.u.restoreSelected()
+	})
+	h.idle()
+	h.on(func() {
+		d := h.u.planDlg
+		if d == nil || d.current == nil || d.current.Allows.ConfirmName == "" {
+			t.Fatalf("no production plan: %q", texts(h.u.win.Canvas()))
+		}
+		canvas := h.u.win.Canvas().Size()
+		drv := fyne.CurrentApp().Driver()
+		for name, o := range map[string]fyne.CanvasObject{"the name to type": d.confirm, "Restore": d.okBtn, "Cancel": d.cancelBtn} {
+			pos := drv.AbsolutePositionForObject(o)
+			if !o.Visible() || pos.Y < 0 || pos.Y+o.Size().Height > canvas.Height {
+				t.Errorf("%s is at y %.0f–%.0f, outside the %.0f px window", name, pos.Y, pos.Y+o.Size().Height, canvas.Height)
+			}
+		}
+		if d.scroll.Size().Height >= d.info.MinSize().Height {
+			t.Errorf("the plan's sentences do not scroll (%.0f px shown of %.0f)", d.scroll.Size().Height, d.info.MinSize().Height)
+		}
+	})
+}

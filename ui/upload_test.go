@@ -248,12 +248,9 @@ func TestUpload_CancelWhileUploadingLeavesEverythingAsItWas(t *testing.T) {
 		st := h.u.jobs.snapshot(j)
 		return slices.ContainsFunc(st.Steps, func(s progress.Step) bool { return s.Kind == "upload" && s.State == progress.StepRunning })
 	})
-	h.on(func() {
-		if !j.card.cancel.Visible() {
-			t.Fatal("no Cancel while uploading")
-		}
-		test.Tap(j.card.cancel)
-	})
+	// The card is drawn at the presenter's pace, a moment after the step starts.
+	h.waitFor("Cancel on the uploading card", func() bool { return j.card.cancel.Visible() })
+	h.on(func() { test.Tap(j.card.cancel) })
 	st := h.finished(j)
 	h.srv.Cloud().SetLatency(0)
 	if st.State != progress.RunCancelled {
