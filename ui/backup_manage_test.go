@@ -70,10 +70,8 @@ func TestCommentABackupFromTheWindow(t *testing.T) {
 	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
 		t.Fatalf("comment job ended %v: %v", st.State, st.Err)
 	}
-	for _, s := range h.snapshots("orderdesk", "Test") {
-		if s.SnapshotID == snap.SnapshotID && s.Comment != "before (known good)" {
-			t.Errorf("comment is %q", s.Comment)
-		}
+	if got := h.commentOf("orderdesk", "Test", snap.SnapshotID); got != "before (known good)" {
+		t.Errorf("comment is %q", got)
 	}
 }
 
@@ -137,10 +135,8 @@ func TestCommentWithEscapedCharacters_SavedUnchangedStaysTheSame(t *testing.T) {
 	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
 		t.Fatalf("comment job ended %v: %v", st.State, st.Err)
 	}
-	for _, s := range h.snapshots("orderdesk", "Test") {
-		if s.SnapshotID == snap.SnapshotID && s.Comment != comment {
-			t.Errorf("saving the comment unchanged made it %q, want %q", s.Comment, comment)
-		}
+	if got := h.commentOf("orderdesk", "Test", snap.SnapshotID); got != comment {
+		t.Errorf("saving the comment unchanged made it %q, want %q", got, comment)
 	}
 }
 
@@ -166,10 +162,8 @@ func TestCommentCancelledWhileCheckedIsNotSaved(t *testing.T) {
 			t.Errorf("%d jobs started after Cancel", n)
 		}
 	})
-	for _, s := range h.snapshots("orderdesk", "Test") {
-		if s.SnapshotID == snap.SnapshotID && s.Comment != "before" {
-			t.Errorf("the cancelled comment was saved: %q", s.Comment)
-		}
+	if got := h.commentOf("orderdesk", "Test", snap.SnapshotID); got != "before" {
+		t.Errorf("the cancelled comment was saved: %q", got)
 	}
 }
 
@@ -201,9 +195,19 @@ func TestCommentRefusedThenMendedIsSaved(t *testing.T) {
 	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
 		t.Fatalf("comment job ended %v: %v", st.State, st.Err)
 	}
-	for _, s := range h.snapshots("orderdesk", "Test") {
-		if s.SnapshotID == snap.SnapshotID && s.Comment != "two lines" {
-			t.Errorf("comment is %q", s.Comment)
+	if got := h.commentOf("orderdesk", "Test", snap.SnapshotID); got != "two lines" {
+		t.Errorf("comment is %q", got)
+	}
+}
+
+// commentOf is the comment the cloud holds for one of env's backups.
+func (h *harness) commentOf(app, env, id string) string {
+	h.t.Helper()
+	for _, s := range h.snapshots(app, env) {
+		if s.SnapshotID == id {
+			return s.Comment
 		}
 	}
+	h.t.Fatalf("backup %s is gone from %s", id, env)
+	return ""
 }
