@@ -39,9 +39,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# settle waits for the prefix's programs to end, never for ever: a program that does not
+# end is a failure that names what is still running.
+settle() {
+	timeout 120 wineserver -w ||
+		fail "Wine programs still running after 120 s: $(ps -eo args | grep -iE '\.exe|winedbg' | grep -v grep | tr '\n' ';')"
+}
+
 step "fresh Wine prefix (wineboot)"
 wineboot -i >/dev/null 2>&1 || fail "wineboot could not create the prefix"
-wineserver -w
+settle
+# A program that faults would otherwise start winedbg, which waits on a console nobody
+# reads and keeps the prefix busy for ever; without a debugger it ends at once, and the
+# fault is in its log for the checks below.
+wine reg delete 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug' /v Debugger /f >/dev/null 2>&1 ||
+	fail "could not switch off Wine's crash debugger"
+settle
 x86_64-w64-mingw32-gcc -O2 -shared -s -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
 	"$here/bcryptprimitives.c" -ladvapi32
 step "test-only ProcessPrng shim in the prefix's system32"
@@ -53,7 +66,7 @@ shortcut="$users_dir/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Resto
 
 step "install silently: $(basename "$setup") /S"
 wine "$setup" /S || fail "the installer exited $?"
-wineserver -w
+settle
 for f in "Restore Desk.exe" restorectl.exe Uninstall.exe; do
 	[ -f "$instdir/$f" ] || fail "not installed per user: $instdir/$f"
 done
@@ -92,6 +105,18 @@ app_pid=""
 [ "$rc" -eq 0 ] || fail "the app exited $rc after a polite close: $(tail -5 "$work/app.log")"
 grep -q "panic:" "$work/app.log" && fail "the app panicked: $(cat "$work/app.log")"
 step "closed politely, exit 0"
+# Under Wine with Xvfb's software OpenGL, a thread of the GL driver sometimes faults while
+# the process is ending, in code the driver generated at run time. A fault in the program's
+# image (Go's code and data, loaded at 0x140000000, well under 1 GiB) is ours and fails the
+# test; one elsewhere is reported, not counted.
+fault=$(grep -o 'Unhandled .* at address [0-9A-Fa-f]*' "$work/app.log" | head -1 || true)
+if [ -n "$fault" ]; then
+	addr=$((16#${fault##* }))
+	if [ "$addr" -ge $((16#140000000)) ] && [ "$addr" -lt $((16#180000000)) ]; then
+		fail "the app faulted in its own code while closing: $fault"
+	fi
+	step "note: after exiting 0, a thread faulted outside the program's own code (not counted): $fault"
+fi
 
 fixture=files_and_database-1a2b3c4d-202611250130.tar.gz
 (cd "$root/core/archive/testdata" && "$linux_ctl" inspect --json "$fixture") >"$work/linux.json"
@@ -122,7 +147,7 @@ step "signature verified"
 
 step "uninstall silently"
 wine "$instdir/Uninstall.exe" /S || fail "the uninstaller exited $?"
-wineserver -w
+settle
 for _ in $(seq 1 20); do [ -e "$instdir/Restore Desk.exe" ] || break; sleep 0.5; done
 [ ! -e "$instdir/Restore Desk.exe" ] && [ ! -e "$instdir/restorectl.exe" ] || fail "the uninstaller left the programs in $instdir"
 [ ! -e "$shortcut" ] || fail "the uninstaller left the Start-menu shortcut"
