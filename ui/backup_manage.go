@@ -25,7 +25,7 @@ type manageDialog struct {
 	req     restore.ManageRequest
 	current *restore.ManagePlan
 	shown   string // the comment as the entry first showed it (escaped where unprintable)
-	closed  bool   // cancelled or done: a plan that arrives later runs nothing
+	closed  bool   // cancelled or done: Save runs nothing more
 	plans   latestPlan
 
 	dialog     *dialog.CustomDialog
@@ -86,7 +86,10 @@ func (u *UI) manageSelected(del bool) *manageDialog {
 	d.okBtn.Disable()
 	d.dialog = dialog.NewCustomWithoutButtons(title, body, u.win)
 	d.dialog.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", func() { d.dialog.Hide() }), d.okBtn})
-	d.dialog.SetOnClosed(func() { d.closed = true })
+	d.dialog.SetOnClosed(func() {
+		d.closed = true
+		d.plans.drop() // a plan that arrives later draws nothing
+	})
 	d.dialog.Resize(fyne.NewSize(560, 0))
 	d.dialog.Show()
 	u.manageDlg = d
@@ -114,11 +117,7 @@ func (d *manageDialog) replan() {
 	req := d.request()
 	d.plans.after(d.u, func(ctx context.Context) func() {
 		p, err := d.s.engine.PlanManage(ctx, req)
-		return func() {
-			if !d.closed {
-				d.draw(p, err)
-			}
-		}
+		return func() { d.draw(p, err) }
 	})
 }
 

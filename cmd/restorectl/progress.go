@@ -3,10 +3,11 @@ package main
 import (
 	"io"
 	"os"
-	"restoredesk/core/progress"
-	"restoredesk/core/restore"
 
 	"golang.org/x/term"
+
+	"restoredesk/core/progress"
+	"restoredesk/core/restore"
 )
 
 // follow starts the core's updater for a run titled title with the planned steps,

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"restoredesk/core/journal"
 	"strconv"
-	"strings"
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/explain"
@@ -105,7 +104,7 @@ func (c *cli) useRunsCloud(ctx context.Context, id int64) error {
 		c.profile = jr.Profile
 	}
 	if jr.APIURL != "" {
-		if c.apiURLSet && strings.TrimRight(strings.TrimSpace(c.apiURL), "/") != strings.TrimRight(jr.APIURL, "/") {
+		if c.apiURLSet && !cloud.SameCloud(c.apiURL, jr.APIURL) {
 			return explain.NewMistake(fmt.Sprintf("Run %d was made on %s, not on %s.", id, cloud.RedactURL(jr.APIURL), cloud.RedactURL(c.apiURL)),
 				"Leave --api-url out: the run's own cloud is used.", nil)
 		}

@@ -361,10 +361,24 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 }
 
 // sameOrigin reports whether u has the base URL's scheme, host and port.
-func (c *Client) sameOrigin(u *url.URL) bool {
-	return strings.EqualFold(u.Scheme, c.base.Scheme) &&
-		strings.EqualFold(u.Hostname(), c.base.Hostname()) &&
-		effectivePort(u) == effectivePort(c.base)
+func (c *Client) sameOrigin(u *url.URL) bool { return sameOrigin(u, c.base) }
+
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) &&
+		strings.EqualFold(a.Hostname(), b.Hostname()) &&
+		effectivePort(a) == effectivePort(b)
+}
+
+// SameCloud reports whether two API URLs name the same cloud: the same origin (scheme,
+// host and port, default ports as none, case aside) and path (a trailing slash aside).
+// URLs that do not parse are compared as text.
+func SameCloud(a, b string) bool {
+	ua, erra := url.Parse(strings.TrimSpace(a))
+	ub, errb := url.Parse(strings.TrimSpace(b))
+	if erra != nil || errb != nil {
+		return strings.TrimRight(strings.TrimSpace(a), "/") == strings.TrimRight(strings.TrimSpace(b), "/")
+	}
+	return sameOrigin(ua, ub) && strings.TrimRight(ua.Path, "/") == strings.TrimRight(ub.Path, "/")
 }
 
 func effectivePort(u *url.URL) string {

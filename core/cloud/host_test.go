@@ -137,3 +137,23 @@ func TestAPIURLErrorsNeverShowCredentials(t *testing.T) {
 		t.Errorf("RedactURL changed a URL without credentials: %q", got)
 	}
 }
+
+// Runs recorded on one cloud are recognised however its address was written, and never
+// taken for another cloud's.
+func TestSameCloud(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"https://deploy.mendix.com", "https://Deploy.Mendix.com/", true},
+		{"https://deploy.mendix.com", "https://deploy.mendix.com:443", true},
+		{"http://127.0.0.1:8080/", "http://127.0.0.1:8080", true},
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8081", false},
+		{"https://deploy.mendix.com", "http://deploy.mendix.com", false},
+		{"https://cloud.example.com/a", "https://cloud.example.com/b", false},
+	} {
+		if got := SameCloud(c.a, c.b); got != c.same {
+			t.Errorf("SameCloud(%q, %q) = %v, want %v", c.a, c.b, got, c.same)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
 )
 
@@ -27,7 +28,7 @@ func WithAccount(profile, apiURL string) Option {
 // is not checked, so runs journaled before these were recorded keep working.
 func (e *Engine) sameAccount(jr *journal.Run, then string) error {
 	otherProfile := e.profile != "" && jr.Profile != "" && jr.Profile != e.profile
-	otherCloud := e.apiURL != "" && jr.APIURL != "" && !sameCloudURL(jr.APIURL, e.apiURL)
+	otherCloud := e.apiURL != "" && jr.APIURL != "" && !cloud.SameCloud(jr.APIURL, e.apiURL)
 	if !otherProfile && !otherCloud {
 		return nil
 	}
@@ -60,31 +61,4 @@ func cloudHost(apiURL string) string {
 		return ""
 	}
 	return strings.ToLower(u.Host)
-}
-
-// sameCloudURL reports whether two API URLs name the same cloud: scheme and host compared
-// without regard to case, paths without a trailing slash, default ports as none.
-func sameCloudURL(a, b string) bool {
-	ua, erra := url.Parse(strings.TrimSpace(a))
-	ub, errb := url.Parse(strings.TrimSpace(b))
-	if erra != nil || errb != nil {
-		return strings.TrimRight(strings.TrimSpace(a), "/") == strings.TrimRight(strings.TrimSpace(b), "/")
-	}
-	return strings.EqualFold(ua.Scheme, ub.Scheme) &&
-		strings.EqualFold(ua.Hostname(), ub.Hostname()) &&
-		portOf(ua) == portOf(ub) &&
-		strings.TrimRight(ua.Path, "/") == strings.TrimRight(ub.Path, "/")
-}
-
-func portOf(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-		return "443"
-	case "http":
-		return "80"
-	}
-	return ""
 }
