@@ -191,10 +191,7 @@ func TestLiveStatus_BadgeFollowsTheRunAndActionsWait(t *testing.T) {
 func TestRestoreDialog_EscapeAndEnter(t *testing.T) {
 	h := newHarness(t)
 	h.demo()
-	h.open("orderdesk", "Production")
-	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() { test.Tap(h.u.bar.restore) })
-	h.idle()
+	h.restoreDialog("orderdesk", "Production")
 	h.on(func() {
 		if h.u.win.Canvas().Overlays().Top() == nil {
 			t.Fatal("no restore dialog")
@@ -238,10 +235,7 @@ func TestRestoreDialog_EscapeAndEnter(t *testing.T) {
 func TestRestoreDialog_FreeAppCannotBeUndoneInBold(t *testing.T) {
 	h := newHarness(t)
 	h.demo()
-	h.open("expensetracker", "Sandbox")
-	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() { test.Tap(h.u.bar.restore) })
-	h.idle()
+	h.restoreDialog("expensetracker", "Sandbox")
 	h.on(func() {
 		d := h.u.planDlg
 		if !d.final.Visible() || !d.final.TextStyle.Bold || !strings.Contains(d.final.Text, "cannot be undone") {
@@ -259,10 +253,7 @@ func TestRestoreDialog_FreeAppCannotBeUndoneInBold(t *testing.T) {
 func TestRestoreDialog_WithoutSafetyBackupCannotBeUndoneInBold(t *testing.T) {
 	h := newHarness(t)
 	h.demo()
-	h.open("orderdesk", "Test")
-	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() { test.Tap(h.u.bar.restore) })
-	h.idle()
+	h.restoreDialog("orderdesk", "Test")
 	bold := func(when string, want bool) {
 		t.Helper()
 		h.on(func() {

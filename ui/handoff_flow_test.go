@@ -31,10 +31,7 @@ func TestFreeAppRefusedLikeMendix_HandsOverToThePortal(t *testing.T) {
 
 	h := newHarness(t, withCloud(localcloudtest.LikeMendix()))
 	h.demo()
-	h.open("expensetracker", "Sandbox")
-	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() { test.Tap(h.u.bar.restore) })
-	h.idle()
+	h.restoreDialog("expensetracker", "Sandbox")
 	h.on(func() {
 		d := h.u.planDlg
 		if d == nil || d.err == nil {

@@ -329,3 +329,13 @@ func (f *fakeUnavailableKeyring) Delete(context.Context, string) error { return 
 
 // tableCell is the first cell of row.
 func tableCell(row int) widget.TableCellID { return widget.TableCellID{Row: row, Col: 0} }
+
+// restoreDialog selects a completed nightly backup of appID's mode environment and opens
+// the restore dialog on it, as the toolbar's Restore does, waiting for its first plan.
+func (h *harness) restoreDialog(appID, mode string) {
+	h.t.Helper()
+	h.open(appID, mode)
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.idle()
+}

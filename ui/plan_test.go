@@ -188,10 +188,7 @@ func TestProgress_JobsPanelAndCLIPrintTheSameRun(t *testing.T) {
 func TestPlanDialog_OptionsPlanAgain(t *testing.T) {
 	h := newHarness(t)
 	h.demo()
-	h.open("orderdesk", "Test")
-	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() { test.Tap(h.u.bar.restore) })
-	h.idle()
+	h.restoreDialog("orderdesk", "Test")
 	h.on(func() {
 		d := h.u.planDlg
 		if !strings.Contains(d.summary.Text, "Test's data will be replaced") || !strings.Contains(d.steps.Text, "Make a safety backup of Test") {

@@ -204,10 +204,7 @@ func TestTheme_FocusIsVisible(t *testing.T) {
 func TestRestoreDialog_OptionLabelsFollowTheTarget(t *testing.T) {
 	h := newHarness(t)
 	h.demo()
-	h.open("orderdesk", "Acceptance")
-	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() { test.Tap(h.u.bar.restore) })
-	h.idle()
+	h.restoreDialog("orderdesk", "Acceptance")
 	h.on(func() { h.u.planDlg.targetSel.SetSelected("Test") })
 	h.idle()
 	h.on(func() {
