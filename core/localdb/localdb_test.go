@@ -299,7 +299,7 @@ func TestPasswordOnlyInChildEnvironment(t *testing.T) {
 		t.Fatalf("args: %s", args)
 	}
 	t.Setenv("PGPASSWORD", "from-the-shell")
-	env := strings.Join(childEnv(p.Target.Password), "\n")
+	env := strings.Join(childEnv(p.Target.Password, "Restore Desk"), "\n")
 	if !strings.Contains(env, "PGPASSWORD=pa'ss w0rd") || strings.Contains(env, "from-the-shell") {
 		t.Fatalf("environment does not hold exactly our password")
 	}
