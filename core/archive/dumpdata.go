@@ -1,10 +1,14 @@
 package archive
 
 import (
+	"archive/tar"
 	"bufio"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // ErrDumpUnreadable: the dump is sound but its table data cannot be read here: another
@@ -127,4 +131,47 @@ func (b *blockReader) Read(p []byte) (int, error) {
 		err = b.dd.st.counting.inflateError(b.dd.d, b.cr, b.table, err)
 	}
 	return n, err
+}
+
+// ErrNoDump: the file holds no custom-format database dump to read (files only, or not a
+// backup at all).
+var ErrNoDump = errors.New("no database dump in it")
+
+// FindDump returns the custom-format dump that r holds: r itself (a .backup file), the
+// dump inside gzip, or the db/db.backup entry of a full snapshot (tar, gzip-compressed or
+// not). It reads no further than the dump's first byte. The layers are judged by their
+// bytes, as Inspect does; errors wrap ErrNoDump, or are read errors of r.
+func FindDump(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(r, entryBufSize)
+	head, err := br.Peek(sniffLen)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return nil, err
+	}
+	switch c, _ := sniff(head); c {
+	case contentDump:
+		return br, nil
+	case contentGzip:
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%w: the gzip data does not start properly (%v)", ErrNoDump, err)
+		}
+		return FindDump(zr)
+	case contentTar:
+		tr := tar.NewReader(br)
+		for {
+			hdr, err := tr.Next()
+			if err == io.EOF {
+				return nil, fmt.Errorf("%w: the archive has no db/db.backup", ErrNoDump)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%w: the archive is damaged (%v)", ErrNoDump, err)
+			}
+			name := cleanName(hdr.Name)
+			if hdr.Typeflag == tar.TypeReg && (name == "db/db.backup" || strings.HasSuffix(name, "/db/db.backup")) {
+				return tr, nil
+			}
+		}
+	default:
+		return nil, fmt.Errorf("%w: it is not a backup file", ErrNoDump)
+	}
 }
