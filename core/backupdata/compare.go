@@ -298,7 +298,7 @@ func Compare(ctx context.Context, olderSrc, newerSrc *Source, opt CompareOptions
 	var errs [2]error
 	var wg sync.WaitGroup
 	for s := range srcs {
-		col := &collector{dir: dir, name: [2]string{"older", "newer"}[s], limit: int(max(budget/2/fpSize, 1))}
+		col := newCollector(dir, [2]string{"older", "newer"}[s], budget/2)
 		names[s] = namer{}
 		wg.Go(func() {
 			errs[s] = readSide(ctx, s, dds[s], tables, only, col, names[s])

@@ -24,24 +24,37 @@ func compareFP(a, b fp) int {
 	return cmp.Compare(a.val, b.val)
 }
 
-// fpSet is the fingerprints of one table of one backup: those still in memory and the
-// sorted runs already written to files.
+// fpSet is the fingerprints of one table of one backup: those in memory, in chunks that
+// are each sorted once full, and the sorted runs already written to files.
 type fpSet struct {
-	mem  []fp
-	runs []string
-	rows int64
+	chunks [][]fp
+	runs   []string
+	rows   int64
 }
 
-// collector holds the fingerprints of one backup's tables within a limit. When the limit
-// is reached every set in memory is sorted and written out as a run, so memory never
-// holds more than limit fingerprints (plus the slack of a growing slice).
+// collector holds the fingerprints of one backup's tables in a fixed number of
+// fixed-size chunks. When all are taken, every set's chunks are merged into one sorted
+// run file per set and go back to the free list: memory never holds more than the chunks,
+// and no chunk is ever grown, copied or left to the garbage collector.
 type collector struct {
-	dir   string
-	name  string // "older" or "newer", for file names
-	limit int
-	held  int
-	sets  []*fpSet
-	runs  int
+	dir       string
+	name      string // "older" or "newer", for file names
+	chunkLen  int    // fingerprints a chunk holds
+	maxChunks int
+	used      int
+	free      [][]fp
+	sets      []*fpSet
+	runs      int
+}
+
+// Chunks hold at most 256 Ki fingerprints (4 MiB), and a budget makes at least 8 of them,
+// so that a join merges few in-memory chunks.
+const maxChunkLen = 1 << 18
+
+func newCollector(dir, name string, budget int64) *collector {
+	limit := max(budget/fpSize, 1)
+	chunkLen := min(max(limit/8, 1), maxChunkLen)
+	return &collector{dir: dir, name: name, chunkLen: int(chunkLen), maxChunks: int(max(limit/chunkLen, 1))}
 }
 
 func (c *collector) newSet() *fpSet {
@@ -51,50 +64,84 @@ func (c *collector) newSet() *fpSet {
 }
 
 func (c *collector) add(s *fpSet, f fp) error {
-	s.mem = append(s.mem, f)
-	c.held++
-	if c.held >= c.limit {
-		return c.spill()
+	n := len(s.chunks)
+	if n == 0 || len(s.chunks[n-1]) == c.chunkLen {
+		if n > 0 {
+			slices.SortFunc(s.chunks[n-1], compareFP)
+		}
+		if c.used == c.maxChunks {
+			if err := c.spill(); err != nil {
+				return err
+			}
+		}
+		s.chunks = append(s.chunks, c.take())
+		n = len(s.chunks)
 	}
+	s.chunks[n-1] = append(s.chunks[n-1], f)
 	return nil
 }
 
-// spill writes every set's fingerprints in memory out as a sorted run.
+func (c *collector) take() []fp {
+	c.used++
+	if k := len(c.free); k > 0 {
+		chunk := c.free[k-1]
+		c.free = c.free[:k-1]
+		return chunk
+	}
+	return make([]fp, 0, c.chunkLen)
+}
+
+// spill merges every set's chunks into a sorted run file and frees the chunks.
 func (c *collector) spill() error {
 	for _, s := range c.sets {
-		if len(s.mem) == 0 {
+		if len(s.chunks) == 0 {
 			continue
 		}
-		slices.SortFunc(s.mem, compareFP)
+		c.sortLast(s)
 		c.runs++
 		path := filepath.Join(c.dir, fmt.Sprintf("%s-%d.run", c.name, c.runs))
-		if err := writeRun(path, s.mem); err != nil {
+		if err := writeRun(path, &fpSet{chunks: s.chunks}); err != nil {
 			return err
 		}
 		s.runs = append(s.runs, path)
-		s.mem = nil
+		for _, chunk := range s.chunks {
+			c.free = append(c.free, chunk[:0])
+		}
+		s.chunks = nil
 	}
-	c.held = 0
+	c.used = 0
 	return nil
 }
 
-// finish sorts what stays in memory.
-func (c *collector) finish() {
-	for _, s := range c.sets {
-		slices.SortFunc(s.mem, compareFP)
+// sortLast sorts the chunk being filled (the others were sorted when they filled up).
+func (c *collector) sortLast(s *fpSet) {
+	if n := len(s.chunks); n > 0 {
+		slices.SortFunc(s.chunks[n-1], compareFP)
 	}
 }
 
-func writeRun(path string, fps []fp) error {
+// finish sorts what is being filled.
+func (c *collector) finish() {
+	for _, s := range c.sets {
+		c.sortLast(s)
+	}
+}
+
+// writeRun writes the in-memory chunks of s, merged, to a run file.
+func writeRun(path string, s *fpSet) error {
+	m, err := openSet(s)
+	if err != nil {
+		return err
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("write fingerprints: %w", err)
 	}
 	w := bufio.NewWriterSize(f, 64<<10)
 	var b [fpSize]byte
-	for _, x := range fps {
-		binary.LittleEndian.PutUint64(b[:8], x.key)
-		binary.LittleEndian.PutUint64(b[8:], x.val)
+	for ; m.has; m.advance() {
+		binary.LittleEndian.PutUint64(b[:8], m.cur.key)
+		binary.LittleEndian.PutUint64(b[8:], m.cur.val)
 		w.Write(b[:])
 	}
 	err = w.Flush()
@@ -164,8 +211,8 @@ func openSet(s *fpSet) (*merged, error) {
 			m.files = append(m.files, f)
 			m.srcs = append(m.srcs, &runSource{f: f, r: bufio.NewReaderSize(f, 32<<10)})
 		}
-		if len(s.mem) > 0 {
-			m.srcs = append(m.srcs, &memSource{fps: s.mem})
+		for _, chunk := range s.chunks {
+			m.srcs = append(m.srcs, &memSource{fps: chunk})
 		}
 	}
 	m.heads = make([]fp, len(m.srcs))
