@@ -139,7 +139,9 @@ func BenchmarkCompareBackups(b *testing.B) {
 		spillT.Seconds(), float64(spillPeak)/(1<<20))
 }
 
-func benchCompare(older, newer string, budget int64) error { return benchCompareIn(older, newer, budget, "") }
+func benchCompare(older, newer string, budget int64) error {
+	return benchCompareIn(older, newer, budget, "")
+}
 
 // benchCompareIn compares and checks that exactly the benchmark's changes were found.
 func benchCompareIn(older, newer string, budget int64, dir string) error {
@@ -216,4 +218,3 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
-
