@@ -21,7 +21,7 @@ func TestEntitiesAndRowsOfARealBackup(t *testing.T) {
 			t.Errorf("entities output lacks %q:\n%s", want, out)
 		}
 	}
-	code, out, errs = ctl(t, "", nil, "rows", dumpFixture, "MyFirstModule.FileDocument")
+	code, _, errs = ctl(t, "", nil, "rows", dumpFixture, "MyFirstModule.FileDocument")
 	if code != exitFailure || !strings.Contains(errs, `no entity or table named "MyFirstModule.FileDocument"`) || !strings.Contains(errs, "What to do:") {
 		t.Errorf("unknown entity: exit %d\n%s", code, errs)
 	}

@@ -237,14 +237,6 @@ func sameNames(a, b []Column) bool {
 	return slices.EqualFunc(a, b, func(x, y Column) bool { return x.Name == y.Name })
 }
 
-func columnNames(cols []Column) []string {
-	names := make([]string, len(cols))
-	for i, c := range cols {
-		names[i] = c.Name
-	}
-	return names
-}
-
 // Compare reads both backups once, side by side, and says per entity which rows were
 // deleted, added and changed between them. It refuses two backups that share too few
 // of their tables to be of one app (ErrDifferentApps, as an explain.Mistake).
