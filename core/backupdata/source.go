@@ -1,6 +1,7 @@
 package backupdata
 
 import (
+	"archive/tar"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
 
 	"restoredesk/core/archive"
 	"restoredesk/core/explain"
@@ -82,11 +86,20 @@ func (s *Source) readError(ctx context.Context, err error) error {
 	case errors.Is(err, archive.ErrDumpUnreadable), errors.Is(err, archive.ErrDumpVersion):
 		return explain.NewMistake(fmt.Sprintf("The data in %s cannot be read here.", s.Name()),
 			"Use a backup made by Mendix Cloud or by pg_dump in its default custom format (-Fc).", err)
-	case errors.Is(err, archive.ErrDumpTruncated), errors.Is(err, archive.ErrDumpDamaged), errors.Is(err, ErrDamaged):
+	case errors.Is(err, archive.ErrDumpTruncated), errors.Is(err, archive.ErrDumpDamaged), errors.Is(err, ErrDamaged),
+		brokenLayer(err):
 		return explain.NewMistake(fmt.Sprintf("%s is incomplete or damaged, so its data cannot be read to the end.", s.Name()),
 			"Download or copy the backup again; inspect it first to see what is wrong with it.", err)
 	}
 	return fmt.Errorf("look inside %s: %w", s.Name(), err)
+}
+
+// brokenLayer reports a gzip or tar layer that ends early or does not decode: the file is
+// cut off or damaged (a failing disk gives an *fs.PathError instead).
+func brokenLayer(err error) bool {
+	var corrupt flate.CorruptInputError
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) ||
+		errors.Is(err, tar.ErrHeader) || errors.As(err, &corrupt)
 }
 
 // fileReader reads the backup file, counting its bytes and stopping when ctx is done.
