@@ -58,11 +58,13 @@ UPDATE "sales$order" SET note = note || ' (edited)' WHERE id IN (40, 41, 42, 43)
 UPDATE "sales$order" SET total = total + 1 WHERE id = 5;
 DELETE FROM "audit$logline" WHERE ctid = (SELECT ctid FROM "audit$logline" WHERE message = 'login' LIMIT 1);
 INSERT INTO "audit$logline" VALUES ('export', 2);
-UPDATE "system$user" SET name = 'Administrator' WHERE id = 1;`
+UPDATE "system$user" SET name = 'Administrator' WHERE id = 1;
+ALTER TABLE "sales$customer" ADD COLUMN phone text;
+UPDATE "sales$customer" SET name = 'Renamed' WHERE id = 2;`
 
 var wantDiffs = map[string][3]int64{ // deleted, added, changed
 	"Sales.Order":                    {3, 2, 5},
-	"Sales.Customer":                 {0, 0, 0},
+	"Sales.Customer":                 {0, 0, 1}, // compared on the columns both have
 	"Sales.InvoiceWithAVeryLongName": {0, 0, 0},
 	"Audit.LogLine":                  {1, 1, 0},
 	"System.User":                    {0, 0, 1},
@@ -321,6 +323,10 @@ func testCompare(t *testing.T, d dumps, budget int64) {
 	}
 	if c.Older.DumpedAt.IsZero() {
 		t.Error("the dump's own time was not used")
+	}
+	customers, _ := c.Find("Sales.Customer")
+	if !slices.Equal(customers.ColumnsAdded, []string{"phone"}) || !strings.HasSuffix(c.Summary(customers), "(new attributes phone).") {
+		t.Errorf("an attribute added: %+v, %q", customers, c.Summary(customers))
 	}
 	logs, _ := c.Find("Audit.LogLine")
 	if logs.ByID || !strings.Contains(c.Summary(logs), "no id, so whole rows were compared") {

@@ -158,7 +158,10 @@ func (rs *Rows) Next() bool {
 			return false
 		}
 		rs.scanned++
-		rs.fields = splitFields(rs.fields[:0], line)
+		rs.fields = rs.fields[:0]
+		if len(rs.Columns) > 0 || len(line) > 0 { // a table without columns has empty rows
+			rs.fields = splitFields(rs.fields, line)
+		}
 		if len(rs.fields) != len(rs.Columns) {
 			rs.err = rs.src.readError(rs.ctx, fmt.Errorf("%w: row %d of %s has %d values for %d columns",
 				ErrDamaged, rs.scanned, rs.Entity.Table, len(rs.fields), len(rs.Columns)))
