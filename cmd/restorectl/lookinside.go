@@ -23,20 +23,20 @@ import (
 func init() {
 	register(&command{
 		name:    "entities",
-		args:    "FILE [--json]",
-		summary: "list the entities in a backup file (.backup or .tar.gz) with their row counts",
+		args:    "SOURCE [--json]   (SOURCE: FILE, or APP ENV SNAPSHOT_ID|latest)",
+		summary: "list the entities in a backup (a .backup or .tar.gz file, or a cloud backup) with their row counts",
 		run:     runEntities,
 	})
 	register(&command{
 		name:    "rows",
-		args:    "FILE ENTITY [--search TEXT] [--offset N] [--limit N] [--csv] [--json]",
-		summary: "show an entity's rows in a backup file, or write them as CSV; --search finds a text in any column",
+		args:    "SOURCE ENTITY [--search TEXT] [--offset N] [--limit N] [--csv] [--json]",
+		summary: "show an entity's rows in a backup, or write them as CSV; --search finds a text in any column",
 		run:     runRows,
 	})
 	register(&command{
 		name:    "compare",
 		args:    "OLDER NEWER [--entity ENTITY] [--deleted-csv DIR] [--json]",
-		summary: "say per entity which rows were deleted, added and changed between two backup files of one app",
+		summary: "say per entity which rows were deleted, added and changed between two backups of one app (files, or APP ENV SNAPSHOT_ID|latest)",
 		run:     runCompare,
 	})
 }
@@ -50,14 +50,18 @@ func (c *cli) reading(title string) (*progress.Counter, func(error)) {
 }
 
 func runEntities(ctx context.Context, c *cli, args []string) error {
-	pos, err := parse(c.flags("entities"), args, 1, 1)
+	pos, err := parse(c.flags("entities"), args, 1, 3)
 	if err != nil {
 		return err
 	}
-	src, err := backupdata.OpenSource(pos[0])
+	srcs, rest, err := c.sources(ctx, pos, 1)
 	if err != nil {
 		return err
 	}
+	if len(rest) > 0 {
+		return usagef("too many arguments: %s", strings.Join(rest, " "))
+	}
+	src := srcs[0]
 	read, done := c.reading("look inside")
 	l, err := backupdata.ListEntities(ctx, src, read)
 	done(err)
@@ -104,19 +108,23 @@ func runRows(ctx context.Context, c *cli, args []string) error {
 	offset := fs.Int("offset", 0, "skip this many (matching) rows")
 	limit := fs.Int("limit", 50, "show at most this many rows")
 	asCSV := fs.Bool("csv", false, "write all (matching) rows as CSV to stdout")
-	pos, err := parse(fs, args, 2, 2)
+	pos, err := parse(fs, args, 2, 4)
 	if err != nil {
 		return err
 	}
 	if *offset < 0 || *limit < 0 {
 		return usagef("--offset and --limit take a number of rows, 0 or more")
 	}
-	src, err := backupdata.OpenSource(pos[0])
+	srcs, rest, err := c.sources(ctx, pos[:len(pos)-1], 1)
 	if err != nil {
 		return err
 	}
+	if len(rest) > 0 {
+		return usagef("too many arguments: %s", strings.Join(rest, " "))
+	}
+	src := srcs[0]
 	read, done := c.reading("look inside")
-	rs, err := backupdata.OpenRows(ctx, src, pos[1], backupdata.RowsOptions{Search: *search, Read: read, KeepBinary: *asCSV})
+	rs, err := backupdata.OpenRows(ctx, src, pos[len(pos)-1], backupdata.RowsOptions{Search: *search, Read: read, KeepBinary: *asCSV})
 	if err != nil {
 		done(err)
 		return err
@@ -225,15 +233,16 @@ func runCompare(ctx context.Context, c *cli, args []string) error {
 	fs := c.flags("compare")
 	entity := fs.String("entity", "", "compare only this entity (e.g. Sales.Order)")
 	csvDir := fs.String("deleted-csv", "", "write each entity's deleted rows to DIR/ENTITY-deleted.csv")
-	pos, err := parse(fs, args, 2, 2)
+	pos, err := parse(fs, args, 2, 6)
 	if err != nil {
 		return err
 	}
-	var srcs [2]*backupdata.Source
-	for i, p := range pos {
-		if srcs[i], err = backupdata.OpenSource(p); err != nil {
-			return err
-		}
+	srcs, rest, err := c.sources(ctx, pos, 2)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("too many arguments: %s", strings.Join(rest, " "))
 	}
 	read, done := c.reading("compare")
 	cmp, err := backupdata.Compare(ctx, srcs[0], srcs[1], backupdata.CompareOptions{Entity: *entity, Read: read})

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"restoredesk/core/localcloud"
 	"restoredesk/core/localdb/pgtest"
 )
 
@@ -96,5 +97,34 @@ INSERT INTO "shop$customer" VALUES (1, 'Ann');`)
 	}
 	if again, _ := os.ReadFile(filepath.Join(csvDir, "shop.order-deleted.csv")); string(again) != string(data) {
 		t.Error("the existing file was changed")
+	}
+}
+
+// TestLookInsideACloudBackup: a cloud backup is downloaded (database only, through the
+// engine, journaled) into the cache the first time and read from there the next time.
+func TestLookInsideACloudBackup(t *testing.T) {
+	srv, snap := downloadServer(t, dumpFixture, true)
+	cache := t.TempDir()
+	env := map[string]string{"RESTOREDESK_POLL_INTERVAL": "5ms", "RESTOREDESK_CACHE": cache,
+		"RESTOREDESK_JOURNAL": filepath.Join(t.TempDir(), "journal.db")}
+	code, out, errs := ctl(t, srv.URL(), env, "entities", localcloud.DemoAppCustomerPortal, "acceptance", snap)
+	if code != exitOK || !strings.Contains(out, "myfirstmodule.order     myfirstmodule$order     8,000") || !strings.Contains(errs, "is kept in "+cache) {
+		t.Fatalf("entities of a cloud backup: exit %d\n%s%s", code, out, errs)
+	}
+	files, err := filepath.Glob(filepath.Join(cache, "*", snap, "*"))
+	if err != nil || len(files) != 1 {
+		t.Fatalf("cache holds %q (%v), want the one dump", files, err)
+	}
+	downloads := len(srv.Cloud().DownloadRequests())
+	code, out, errs = ctl(t, srv.URL(), env, "compare", localcloud.DemoAppCustomerPortal, "acceptance", "latest", dumpFixture)
+	if code != exitOK || !strings.Contains(out, "3 other entities have the same rows in both backups.") || !strings.Contains(errs, "Using the copy of backup "+snap) {
+		t.Errorf("compare a cached cloud backup with its file: exit %d\n%s%s", code, out, errs)
+	}
+	if n := len(srv.Cloud().DownloadRequests()); n != downloads {
+		t.Errorf("the cached backup was downloaded again (%d requests, was %d)", n, downloads)
+	}
+	code, out, errs = ctl(t, srv.URL(), env, "history")
+	if code != exitOK || strings.Count(out, "  download  ") != 1 || !strings.Contains(out, "completed") {
+		t.Errorf("history: exit %d, want the one download journaled:\n%s%s", code, out, errs)
 	}
 }
