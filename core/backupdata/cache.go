@@ -21,13 +21,17 @@ func DefaultCacheDir() (string, error) {
 // CacheFolder is the folder of one backup in the cache dir root: one per environment and
 // backup, so two backups never share a file name.
 func CacheFolder(root, environmentID, snapshotID string) string {
-	clean := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if r == '/' || r == '\\' || r == ':' || r < ' ' || r == '.' && s == ".." {
+	clean := func(s string) string { // an id never leads out of root
+		s = strings.Map(func(r rune) rune {
+			if r == '/' || r == '\\' || r == ':' || r < ' ' {
 				return '_'
 			}
 			return r
 		}, s)
+		if s == "" || s == "." || s == ".." {
+			return "_"
+		}
+		return s
 	}
 	return filepath.Join(root, clean(environmentID), clean(snapshotID))
 }
