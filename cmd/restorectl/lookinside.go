@@ -54,12 +54,9 @@ func runEntities(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	srcs, rest, err := c.sources(ctx, pos, 1)
+	srcs, err := c.sources(ctx, pos, 1)
 	if err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return usagef("too many arguments: %s", strings.Join(rest, " "))
 	}
 	src := srcs[0]
 	read, done := c.reading("look inside")
@@ -115,12 +112,9 @@ func runRows(ctx context.Context, c *cli, args []string) error {
 	if *offset < 0 || *limit < 0 {
 		return usagef("--offset and --limit take a number of rows, 0 or more")
 	}
-	srcs, rest, err := c.sources(ctx, pos[:len(pos)-1], 1)
+	srcs, err := c.sources(ctx, pos[:len(pos)-1], 1)
 	if err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return usagef("too many arguments: %s", strings.Join(rest, " "))
 	}
 	src := srcs[0]
 	read, done := c.reading("look inside")
@@ -237,12 +231,9 @@ func runCompare(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	srcs, rest, err := c.sources(ctx, pos, 2)
+	srcs, err := c.sources(ctx, pos, 2)
 	if err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return usagef("too many arguments: %s", strings.Join(rest, " "))
 	}
 	read, done := c.reading("compare")
 	cmp, err := backupdata.Compare(ctx, srcs[0], srcs[1], backupdata.CompareOptions{Entity: *entity, Read: read})
