@@ -119,6 +119,9 @@ type dumpReader struct {
 	scratch [64]byte
 	// countRows asks the walk to inflate each table's data and count its rows.
 	countRows bool
+	// keepStatements asks the TOC walk to keep each table's CREATE TABLE and COPY
+	// statements, which reading the data needs (DumpData).
+	keepStatements bool
 }
 
 func (d *dumpReader) truncated(what string) error {

@@ -39,6 +39,12 @@ type dumpStats struct {
 	// otherwise rows are not counted and counted stays false.
 	counting *rowCounting
 	counted  bool // every TABLE DATA entry's block was found and counted
+
+	// copyStmts holds the COPY statement of each TABLE DATA entry (index as tableRows) and
+	// definitions the CREATE TABLE statement of each table by "schema.name", kept only
+	// when the dump's data is read (dumpReader.keepStatements).
+	copyStmts   []string
+	definitions map[string]string
 }
 
 // walkDump reads a whole custom-format dump: header, table of contents and every data
@@ -104,7 +110,7 @@ func (st *dumpStats) walkTOC(d *dumpReader) error {
 				return err
 			}
 		}
-		tag, err := d.readName("tag")
+		tag, err := d.readName("tag", maxTagLen)
 		if err != nil {
 			return err
 		}
@@ -127,17 +133,28 @@ func (st *dumpStats) walkTOC(d *dumpReader) error {
 		if v >= archVersion(1, 14, 0) {
 			strs = tocStrings14
 		}
-		var namespace string
+		var namespace, definition, copyStmt string
 		for i, what := range strs {
-			if i == 3 && desc == "TABLE DATA" {
-				if namespace, err = d.readName(what); err != nil {
-					return err
-				}
-				continue
+			var err error
+			switch {
+			case i == 3 && (desc == "TABLE DATA" || desc == "TABLE" && d.keepStatements):
+				namespace, err = d.readName(what, maxTagLen)
+			case i == 0 && desc == "TABLE" && d.keepStatements:
+				definition, err = d.readName(what, maxStatementLen)
+			case i == 2 && desc == "TABLE DATA" && d.keepStatements:
+				copyStmt, err = d.readName(what, maxStatementLen)
+			default:
+				_, err = d.skipStr(what)
 			}
-			if _, err := d.skipStr(what); err != nil {
+			if err != nil {
 				return err
 			}
+		}
+		if desc == "TABLE" && d.keepStatements {
+			if st.definitions == nil {
+				st.definitions = map[string]string{}
+			}
+			st.definitions[namespace+"."+tag] = definition
 		}
 		if desc == "TABLE DATA" {
 			if st.dataOf == nil {
@@ -148,6 +165,9 @@ func (st *dumpStats) walkTOC(d *dumpReader) error {
 			}
 			st.dataOf[id] = len(st.tableRows)
 			st.tableRows = append(st.tableRows, TableRows{Schema: namespace, Name: tag})
+			if d.keepStatements {
+				st.copyStmts = append(st.copyStmts, copyStmt)
+			}
 		}
 		if v >= archVersion(1, 16, 0) {
 			if _, err := d.readInt("relkind"); err != nil {
@@ -200,57 +220,79 @@ func (st *dumpStats) walkTOC(d *dumpReader) error {
 	return nil
 }
 
-// walkBlocks skips the data blocks up to the end of the dump, checking their framing.
+// walkBlocks skips the data blocks up to the end of the dump, checking their framing, and
+// counts the rows of each table's data when asked.
 func (st *dumpStats) walkBlocks(d *dumpReader) error {
+	for {
+		i, err := st.nextTableBlock(d)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if st.counting == nil {
+			if err := skipChunks(d); err != nil {
+				return err
+			}
+			continue
+		}
+		tr := &st.tableRows[i]
+		rows, err := st.counting.countBlock(d, tr.Schema+"."+tr.Name)
+		if err != nil {
+			return err
+		}
+		tr.Rows = rows
+	}
+}
+
+// nextTableBlock reads on to the next data block of a TABLE DATA entry and returns that
+// entry's index in tableRows, leaving d at the block's first chunk. Other blocks (large
+// objects, a second block of an entry already read) are skipped, their framing checked.
+// io.EOF means the dump ended between blocks.
+func (st *dumpStats) nextTableBlock(d *dumpReader) (int, error) {
 	for {
 		t, err := d.r.ReadByte()
 		if err != nil {
-			if err == io.EOF { // end of dump between blocks
-				return nil
-			}
-			return err
+			return 0, err // io.EOF: the end of the dump
 		}
 		d.off++
 		id, err := d.readInt("data block id")
 		if err != nil {
-			return err
+			return 0, err
 		}
+		st.blocks++
 		switch t {
 		case blkData:
 			i, isTable := st.dataOf[id]
-			if !isTable || st.counting == nil {
+			if !isTable {
 				if err := skipChunks(d); err != nil {
-					return err
+					return 0, err
 				}
-				break
+				continue
 			}
-			tr := &st.tableRows[i]
-			rows, err := st.counting.countBlock(d, tr.Schema+"."+tr.Name)
-			if err != nil {
-				return err
-			}
-			tr.Rows = rows
-			delete(st.dataOf, id) // a second block for the same entry is not counted twice
+			delete(st.dataOf, id) // a second block for the same entry is not read twice
 			if len(st.dataOf) == 0 {
 				st.dataOf = nil
 			}
+			return i, nil
 		case blkBlobs:
 			for {
 				oid, err := d.readInt("large object OID")
 				if err != nil {
-					return err
+					return 0, err
 				}
 				if oid == 0 {
 					break
 				}
 				if err := skipChunks(d); err != nil {
-					return err
+					return 0, err
 				}
 			}
 		default:
-			return d.damaged("unknown data block type %d", t)
+			st.blocks--
+			return 0, d.damaged("unknown data block type %d", t)
 		}
-		st.blocks++
 	}
 }
 
@@ -273,9 +315,9 @@ func skipChunks(d *dumpReader) error {
 	}
 }
 
-// readName reads a Str kept up to maxTagLen bytes (longer ones are skipped and read as
-// ""), for the names of tables; NULL reads as "".
-func (d *dumpReader) readName(what string) (string, error) {
+// readName reads a Str kept up to limit bytes (longer ones are skipped and read as ""),
+// for the names of tables and the statements the data reader needs; NULL reads as "".
+func (d *dumpReader) readName(what string, limit int64) (string, error) {
 	n, err := d.readInt(what)
 	if err != nil {
 		return "", err
@@ -285,7 +327,7 @@ func (d *dumpReader) readName(what string) (string, error) {
 		return "", nil
 	case n < -1:
 		return "", d.damaged("%s has a negative length", what)
-	case n > maxTagLen:
+	case n > limit:
 		return "", d.discard(n, what)
 	}
 	var buf []byte

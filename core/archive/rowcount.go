@@ -18,8 +18,12 @@ type TableRows struct {
 }
 
 // maxTagLen bounds the TOC tag and namespace kept per TABLE DATA entry; PostgreSQL names
-// are at most 63 bytes, longer tags (of other entries) are skipped.
-const maxTagLen = 1024
+// are at most 63 bytes, longer tags (of other entries) are skipped. maxStatementLen bounds
+// a kept CREATE TABLE or COPY statement: 1600 columns (PostgreSQL's most) of long names fit.
+const (
+	maxTagLen       = 1024
+	maxStatementLen = 1 << 20
+)
 
 // rowCounter counts COPY text rows fed to it in pieces of any size. In COPY text format a
 // newline inside a value is written as the two characters `\n`, so every real newline ends
@@ -162,22 +166,31 @@ type rowCounting struct {
 // countable reports whether blocks compressed this way can be counted.
 func countable(compression string) bool { return compression == "none" || compression == "gzip" }
 
+// open returns the inflated COPY text of the data block d is at, and the chunk reader
+// under it. The decompressor is reused from block to block.
+func (rc *rowCounting) open(d *dumpReader, table string) (io.Reader, *chunkReader, error) {
+	cr := &chunkReader{d: d}
+	if rc.compression != "gzip" {
+		return cr, cr, nil
+	}
+	var err error
+	if rc.zr == nil {
+		rc.zr, err = zlib.NewReader(cr)
+	} else {
+		err = rc.zr.(zlib.Resetter).Reset(cr, nil)
+	}
+	if err != nil {
+		return nil, cr, rc.inflateError(d, cr, table, err)
+	}
+	return rc.zr, cr, nil
+}
+
 // countBlock reads one table data block, counting its rows. A block whose compressed data
 // does not inflate is damage; read errors of the layers below pass through unchanged.
 func (rc *rowCounting) countBlock(d *dumpReader, table string) (int64, error) {
-	cr := &chunkReader{d: d}
-	var src io.Reader = cr
-	if rc.compression == "gzip" {
-		var err error
-		if rc.zr == nil {
-			rc.zr, err = zlib.NewReader(cr)
-		} else {
-			err = rc.zr.(zlib.Resetter).Reset(cr, nil)
-		}
-		if err != nil {
-			return 0, rc.inflateError(d, cr, table, err)
-		}
-		src = rc.zr
+	src, cr, err := rc.open(d, table)
+	if err != nil {
+		return 0, err
 	}
 	if rc.buf == nil {
 		rc.buf = make([]byte, 64<<10)

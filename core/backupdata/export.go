@@ -1,0 +1,206 @@
+package backupdata
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"restoredesk/core/progress"
+)
+
+// CSVWriter writes rows as CSV that a spreadsheet opens cleanly:
+//   - UTF-8 with a byte order mark: Excel reads a CSV file without one in the computer's
+//     legacy code page and garbles every ë and 😀; LibreOffice, Numbers and Google Sheets
+//     read the mark as UTF-8 too, and so does Go's and Python's csv reading with utf-8-sig.
+//   - RFC 4180: comma separated, CRLF line ends, fields with a comma, quote or line break
+//     quoted, quotes doubled.
+//   - a header row with the column names; NULL is an empty cell; bytea is its hex text
+//     (`\x…`, as PostgreSQL prints it) so nothing is lost.
+//   - formula injection guarded: a cell that starts with = + - @ (or a tab or carriage
+//     return) and is not a plain number gets a leading apostrophe, so a spreadsheet shows
+//     the text instead of running it; numbers such as -12.50 stay numbers.
+type CSVWriter struct {
+	w   *csv.Writer
+	rec []string
+}
+
+// NewCSVWriter writes the byte order mark and the header row.
+func NewCSVWriter(w io.Writer, cols []Column) (*CSVWriter, error) {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return nil, err
+	}
+	cw := &CSVWriter{w: csv.NewWriter(w)}
+	cw.w.UseCRLF = true
+	header := make([]string, len(cols))
+	for i, c := range cols {
+		header[i] = safeCell(c.Name)
+	}
+	if err := cw.w.Write(header); err != nil {
+		return nil, err
+	}
+	return cw, nil
+}
+
+// Write writes one row.
+func (cw *CSVWriter) Write(row []Value) error {
+	cw.rec = cw.rec[:0]
+	for _, v := range row {
+		if v.Null {
+			cw.rec = append(cw.rec, "")
+			continue
+		}
+		cw.rec = append(cw.rec, safeCell(v.Text))
+	}
+	return cw.w.Write(cw.rec)
+}
+
+// Flush writes what is buffered and reports any error of the writes so far.
+func (cw *CSVWriter) Flush() error {
+	cw.w.Flush()
+	return cw.w.Error()
+}
+
+// safeCell guards a cell against formula injection (see CSVWriter).
+func safeCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		if _, err := strconv.ParseFloat(s, 64); err == nil && s[0] != '=' && s[0] != '@' {
+			return s
+		}
+		return "'" + s
+	}
+	return s
+}
+
+// WriteCSV writes one entity's rows that changed so as CSV (see CSVWriter): deleted rows
+// and changed rows as the older backup holds them (what they were), added rows as the
+// newer one does. It reads that backup again, holding at most the comparison's memory
+// budget of row keys at a time (one more read per budget's worth of rows). It returns
+// the number of rows written.
+func (c *Comparison) WriteCSV(ctx context.Context, entity string, ch Change, w io.Writer, read *progress.Counter) (int64, error) {
+	d, err := c.Find(entity)
+	if err != nil {
+		return 0, err
+	}
+	side := older
+	if ch == Added {
+		side = newer
+	}
+	src := [2]*Source{c.Older, c.Newer}[side]
+	cols := d.plan.cols[side]
+	cw, err := NewCSVWriter(w, cols)
+	if err != nil {
+		return 0, fmt.Errorf("write the %s rows of %s: %w", ch, d.Entity, err)
+	}
+	var written int64
+	if d.keys[ch] != "" {
+		kf, err := os.Open(d.keys[ch])
+		if err != nil {
+			return 0, fmt.Errorf("write the %s rows of %s: %w", ch, d.Entity, err)
+		}
+		defer kf.Close()
+		kr := bufio.NewReaderSize(kf, 32<<10)
+		chunk := int(max(c.budget/32, 1024)) // a map entry costs about 32 bytes
+		for {
+			want, n, err := readKeys(kr, chunk)
+			if err != nil {
+				return written, fmt.Errorf("write the %s rows of %s: %w", ch, d.Entity, err)
+			}
+			if n == 0 {
+				break
+			}
+			got, err := writeMatching(ctx, src, d, side, want, n, cw, read)
+			written += got
+			if err != nil {
+				return written, err
+			}
+		}
+	}
+	if err := cw.Flush(); err != nil {
+		return written, fmt.Errorf("write the %s rows of %s: %w", ch, d.Entity, err)
+	}
+	return written, nil
+}
+
+// readKeys reads up to limit keys, counting repeats; n is how many were read.
+func readKeys(r *bufio.Reader, limit int) (map[uint64]int64, int, error) {
+	want := map[uint64]int64{}
+	var b [8]byte
+	n := 0
+	for ; n < limit; n++ {
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			if err == io.EOF {
+				break
+			}
+			return nil, n, err
+		}
+		want[binary.LittleEndian.Uint64(b[:])]++
+	}
+	return want, n, nil
+}
+
+// writeMatching reads the entity's rows in src and writes those whose key is wanted (as
+// many times as wanted), stopping once all n are written.
+func writeMatching(ctx context.Context, src *Source, d EntityDiff, side int, want map[uint64]int64, n int, cw *CSVWriter, read *progress.Counter) (int64, error) {
+	dd, f, err := src.dump(ctx, read)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	p := d.plan
+	binaryCol := make([]bool, len(p.cols[side]))
+	for i, c := range p.cols[side] {
+		binaryCol[i] = c.binary()
+	}
+	var written int64
+	var fields [][]byte
+	var row []Value
+	for {
+		td, r, err := dd.Next()
+		if err == io.EOF {
+			return written, nil
+		}
+		if err != nil {
+			return written, src.readError(ctx, err)
+		}
+		if td.Schema != p.schema || td.Name != p.table {
+			continue
+		}
+		lr := newLineReader(r)
+		for int(written) < n {
+			line, err := lr.next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return written, src.readError(ctx, err)
+			}
+			fpr, err := p.fingerprint(side, lr, line, &fields)
+			if err != nil {
+				return written, src.readError(ctx, err)
+			}
+			if want[fpr.key] == 0 {
+				continue
+			}
+			want[fpr.key]--
+			fields = splitFields(fields[:0], line)
+			row = row[:0]
+			for i, raw := range fields {
+				row = append(row, decodeValue(raw, i < len(binaryCol) && binaryCol[i], true))
+			}
+			if err := cw.Write(row); err != nil {
+				return written, fmt.Errorf("write the rows of %s: %w", d.Entity, err)
+			}
+			written++
+		}
+		return written, nil
+	}
+}
