@@ -37,6 +37,21 @@ func FreeAppRestoreHandoff(app, env, snapshot string) Handoff {
 	}
 }
 
+// ElsewhereHandoff is the hand-over when Mendix Cloud answered NOT_SUPPORTED for a
+// licensed app: it is deployed outside Mendix Cloud (Mendix on Kubernetes, a private
+// cloud), so its backups are kept and restored by the platform it runs on.
+func ElsewhereHandoff(app, env string) Handoff {
+	return Handoff{
+		Reason: fmt.Sprintf("%s is not hosted on Mendix Cloud (it runs on Mendix on Kubernetes or another private cloud), and Mendix Cloud's backup API serves only apps hosted there, so nothing was changed. Its backups are restored where it runs:", app),
+		Steps: []string{
+			fmt.Sprintf("Open %s in the Mendix Portal and go to the environment %s.", app, env),
+			"If the environment has a Backups page (Mendix on Kubernetes), pick the backup there and restore it.",
+			"If it has none, ask the team that runs the app's cluster and database to restore the backup.",
+		},
+		URL: cloud.PortalURL,
+	}
+}
+
 // UploadHandoff is the hand-over of an archive to upload through the Portal (Mendix's own
 // cloud has no upload route). file is the archive's full path; verdict the inspection's.
 func UploadHandoff(app, env, file, verdict string) Handoff {
