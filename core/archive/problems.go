@@ -239,11 +239,28 @@ func textSpecialFile(n int, example, what string) string {
 		plural(n, "entry that is not a plain file", "entries that are not plain files"), example, what)
 }
 
-func textBadMetadata(err error) string {
-	return fmt.Sprintf("The .metadata file in the archive cannot be read (%v). Download the backup again from the Mendix Portal.", err)
+// Notes: worth knowing, not blocking.
+
+// noteDumpNewerThanUploads: a dump newer than Mendix Cloud takes for uploads, in a file
+// that is not for upload (a downloaded backup, a local restore).
+func noteDumpNewerThanUploads(h *DumpHeader) string {
+	by := "a newer pg_dump"
+	if m := pgMajor(h.PgDumpVersion); m != "" {
+		by = "pg_dump " + m
+	}
+	return fmt.Sprintf("This dump was made by %s (archive version %s). That does not stop a download or a restore into your own PostgreSQL, whose pg_restore must read it; but uploaded to Mendix Cloud it would be refused: %s", by, h.Version(), mendixDumpLimits)
 }
 
-// Notes: worth knowing, not blocking.
+// noteBadMetadata: .metadata (sizes and model version, for information only) could not be
+// read; the database is checked on its own, so this refuses nothing.
+func noteBadMetadata(err error) string {
+	return fmt.Sprintf("The .metadata file in the archive cannot be read (%v), so the backup's model version and sizes are unknown. The database in it is checked on its own.", err)
+}
+
+// noteMetadataFields: some .metadata values are not what Mendix writes; the rest is used.
+func noteMetadataFields(err error) string {
+	return fmt.Sprintf("Some values in the .metadata file are not what Mendix writes (%v); they are left out.", err)
+}
 
 func noteNameMismatch(ext, actual string) string {
 	return fmt.Sprintf("The name ends in %q, but the file is %s; Restore Desk went by the content, not the name.", ext, actual)
