@@ -11,7 +11,7 @@ import (
 // how long Mendix Cloud keeps the backup (its creation and expiry times) and the status
 // message of an upload. Only where those leave a choice (weekly and manual backups are
 // both kept three months) does the comment decide, as it read when the client first saw
-// the backup (docs/cloud-api.md, "Backup kinds").
+// the backup (docs/cloud-api.md, "Backup kinds and retention").
 type SnapshotKind string
 
 // Backup kinds as the portal shows them, plus the ones Restore Desk makes.
@@ -42,7 +42,7 @@ const (
 	StatusUploaded = "Completed extraction"
 )
 
-// How long Mendix Cloud keeps each kind (docs/cloud-api.md, "Retention"): nightly two
+// How long Mendix Cloud keeps each kind (docs/cloud-api.md, "Backup kinds and retention"): nightly two
 // weeks (30 days under an older rule), weekly three months, monthly a year, manual three
 // months. The bounds between them sit far from every documented period.
 const (
