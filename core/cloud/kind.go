@@ -42,9 +42,9 @@ const (
 	StatusUploaded = "Completed extraction"
 )
 
-// How long Mendix Cloud keeps each kind (docs/cloud-api.md, "Backup kinds and retention"): nightly two
-// weeks (30 days under an older rule), weekly three months, monthly a year, manual three
-// months. The bounds between them sit far from every documented period.
+// How long Mendix Cloud keeps each kind (docs/cloud-api.md, "Backup kinds and
+// retention"): nightly two weeks (30 days under an older rule), weekly three months,
+// monthly a year, manual three months. The bounds sit far from every documented period.
 const (
 	nightlyAtMost  = 45 * 24 * time.Hour  // nightly: 14 days (formerly 30)
 	monthlyAtLeast = 200 * 24 * time.Hour // monthly: 1 year; weekly and manual: 3 months

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"restoredesk/core/cloud"
+	"restoredesk/core/wording"
 )
 
 // Handoff hands the user over to the Mendix Portal for what the API does not offer
@@ -29,7 +30,7 @@ func FreeAppRestoreHandoff(app, env, snapshot string) Handoff {
 		Reason: fmt.Sprintf("Mendix Cloud does not let apps like %s (a Free App) be stopped or restored through its API, so nothing was changed. Restore it in the Mendix Portal:", app),
 		Steps: []string{
 			fmt.Sprintf("Open %s in the Mendix Portal and go to Backups (environment %s).", app, env),
-			upperFirst(pick) + ".",
+			wording.UpperFirst(pick) + ".",
 			"Click Stop Application, and wait until the app is stopped.",
 			"Click Restore Backup, and confirm.",
 		},
@@ -91,11 +92,4 @@ func (h Handoff) Text() string {
 // HandsOff is implemented by errors that end in a hand-over to the Portal.
 type HandsOff interface {
 	Handoff() Handoff
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
