@@ -396,15 +396,6 @@ var catalogue = map[string]message{
 	},
 }
 
-// Codes lists every code the catalogue explains (NOT_FOUND and ERROR_NOT_ALLOWED included).
-func Codes() []string {
-	out := []string{"NOT_FOUND", "ERROR_NOT_ALLOWED"}
-	for c := range catalogue {
-		out = append(out, c)
-	}
-	return out
-}
-
 // byStatus explains an answer whose code is missing or unknown.
 func byStatus(status int) message {
 	switch {
