@@ -124,6 +124,13 @@ func TestKindsSurviveEditedCommentsInTheEmbeddedCloud(t *testing.T) {
 			t.Errorf("after its comment was edited, the %s backup reads as %s to the client that saw it before", k, after[id])
 		}
 	}
+	// A memory that outlives one client (WithKindMemory) keeps every kind for the next.
+	next := kinds(newTestClient(t, srv.URL(), WithKindMemory(first.kinds)))
+	for k, id := range ids {
+		if next[id] != k {
+			t.Errorf("with the first client's memory, the edited %s backup reads as %s", k, next[id])
+		}
+	}
 	fresh := kinds(newTestClient(t, srv.URL()))
 	for _, k := range []SnapshotKind{KindNightly, KindMonthly, KindUploaded} {
 		if fresh[ids[k]] != k {

@@ -1,11 +1,10 @@
 // Package wording owns the small helpers that put English sentences together for people:
-// a capital at the start, a count with its noun, a full stop. Every package that words
+// a capital at the start, a count with its noun. Every package that words
 // messages uses these, so a sentence is built the same way everywhere.
 package wording
 
 import (
 	"fmt"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -26,15 +25,6 @@ func LowerFirst(s string) string {
 		return s
 	}
 	return string(unicode.ToLower(r)) + s[n:]
-}
-
-// Sentence is s trimmed, starting with a capital and ending with a full stop.
-func Sentence(s string) string {
-	s = UpperFirst(strings.TrimSpace(s))
-	if s != "" && !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
 }
 
 // Plural is one when n is 1, many otherwise: the noun alone ("table", "tables").
