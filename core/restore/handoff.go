@@ -61,35 +61,31 @@ func refusalHandoff(freeApp bool, app, mode, snapshotID string, stopped bool, er
 
 // freeAppHandoff is the hand-over after a Free App refusal.
 func freeAppHandoff(app, mode, snapshotID string, stopped bool, err error) error {
-	summary := fmt.Sprintf("Mendix Cloud does not let Restore Desk stop or restore %s (a Free App) through its API. Nothing was changed.", app)
+	verb := "stop or restore"
 	if stopped {
-		summary = fmt.Sprintf("Mendix Cloud does not let Restore Desk restore %s (a Free App) through its API. Nothing was restored; %s was stopped by this run and is still stopped.", app, mode)
+		verb = "restore"
 	}
-	return &HandoffError{
-		RunError: RunError{
-			Summary: summary,
-			Next:    "Restore the backup in the Mendix Portal: open the app's Backups, pick the backup, click Stop Application, then Restore Backup.",
-			Err:     fmt.Errorf("%w: %w", ErrFreeAppRefused, err),
-		},
-		To: explain.FreeAppRestoreHandoff(app, mode, snapshotID),
-	}
+	return refused(fmt.Sprintf("Mendix Cloud does not let Restore Desk %s %s (a Free App) through its API.", verb, app), mode, stopped,
+		"Restore the backup in the Mendix Portal: open the app's Backups, pick the backup, click Stop Application, then Restore Backup.",
+		fmt.Errorf("%w: %w", ErrFreeAppRefused, err), explain.FreeAppRestoreHandoff(app, mode, snapshotID))
 }
 
 // elsewhereHandoff is the hand-over after NOT_SUPPORTED for a licensed app: it runs
 // outside Mendix Cloud, where its own platform keeps its backups.
 func elsewhereHandoff(app, mode string, stopped bool, err error) error {
-	summary := fmt.Sprintf("%s is not hosted on Mendix Cloud (it runs on Mendix on Kubernetes or another private cloud), and Mendix Cloud's backup API serves only apps hosted there. Nothing was changed.", app)
+	return refused(fmt.Sprintf("%s is not hosted on Mendix Cloud (it runs on Mendix on Kubernetes or another private cloud), and Mendix Cloud's backup API serves only apps hosted there.", app), mode, stopped,
+		"Restore it where the app runs: in the Mendix Portal open the app's environment and its Backups page (Mendix on Kubernetes), or ask the team that runs the app's cluster and database.",
+		fmt.Errorf("%w: %w", ErrNotOnMendixCloud, err), explain.ElsewhereHandoff(app, mode))
+}
+
+// refused ends a run with a hand-over: why Mendix refused, what that left (nothing
+// changed, or mode still stopped by this run), the next step and the Portal steps.
+func refused(why, mode string, stopped bool, next string, err error, to explain.Handoff) error {
+	left := "Nothing was changed."
 	if stopped {
-		summary = fmt.Sprintf("%s is not hosted on Mendix Cloud (it runs on Mendix on Kubernetes or another private cloud), and Mendix Cloud's backup API serves only apps hosted there. Nothing was restored; %s was stopped by this run and is still stopped.", app, mode)
+		left = fmt.Sprintf("Nothing was restored; %s was stopped by this run and is still stopped.", mode)
 	}
-	return &HandoffError{
-		RunError: RunError{
-			Summary: summary,
-			Next:    "Restore it where the app runs: in the Mendix Portal open the app's environment and its Backups page (Mendix on Kubernetes), or ask the team that runs the app's cluster and database.",
-			Err:     fmt.Errorf("%w: %w", ErrNotOnMendixCloud, err),
-		},
-		To: explain.ElsewhereHandoff(app, mode),
-	}
+	return &HandoffError{RunError: RunError{Summary: why + " " + left, Next: next, Err: err}, To: to}
 }
 
 // uploadHandoff is the hand-over of a checked file to the Portal's Upload Archive.
