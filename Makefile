@@ -11,6 +11,8 @@ STATICCHECK_VERSION := 0.8.2
 STATICCHECK_MODULE := honnef.co/go/tools/cmd/staticcheck@v$(STATICCHECK_VERSION)
 FYNE_TOOL_VERSION := 1.7.4
 FYNE_TOOL_MODULE := fyne.io/tools/cmd/fyne@v$(FYNE_TOOL_VERSION)
+GREMLINS_VERSION := 0.6.0
+GREMLINS_MODULE := github.com/go-gremlins/gremlins/cmd/gremlins@v$(GREMLINS_VERSION)
 GOBIN := $(shell $(GO) env GOPATH)/bin
 BIN := bin
 FUZZTIME ?= 2m
@@ -35,7 +37,7 @@ VERSION_LDFLAGS = -X restoredesk/core/version.number=$(VERSION) -X restoredesk/c
 DIST := dist
 
 .PHONY: all deps deps-system deps-go build run run-cli test test-unit test-integration vet staticcheck \
-        bench fuzz screenshots package clean deps-package fyne-tool package-windows package-deb \
+        bench fuzz mutate screenshots package clean deps-package fyne-tool package-windows package-deb \
         package-macos test-windows test-deb
 
 all: build
@@ -118,6 +120,13 @@ fuzz: deps
 	    $(GO) test $(GOFLAGS_TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 200x $$pkg || exit 1; \
 	  done; \
 	done
+
+## mutate: mutation check of the files that hold the rules of a run (gremlins over
+## scripts/mutate.sh's list, with the tests that guard them); fails when a mutant survives.
+mutate: deps
+	@$(GO) version -m $(GOBIN)/gremlins 2>/dev/null | grep -q 'gremlins.*v$(GREMLINS_VERSION)' || \
+	  { echo "mutate: installing gremlins $(GREMLINS_VERSION)"; $(GO) install $(GREMLINS_MODULE); }
+	GREMLINS=$(GOBIN)/gremlins ./scripts/mutate.sh
 
 ## screenshots: PNGs of the main screens under docs/screenshots/ (real window under Xvfb).
 screenshots: deps

@@ -564,6 +564,15 @@ func inspectCases() []inspectCase {
 			fragments: []string{"This dump was made by a newer pg_dump (archive version 2.0)."},
 		},
 		{
+			// Issue 18: the local restore fed pg_restore the first copy while the check and
+			// the row counts described the last; one rule now: such an archive is refused.
+			name: "two database dumps in one archive", file: generated("files_and_database-1a2b3c4d-202611250130.tar.gz", func(t testing.TB) []byte {
+				return snapshot(t, realDump(t), tarEntry{name: "./db/db.backup", data: buildDump(dumpSpec{})})
+			}),
+			kind: KindFullSnapshot, codes: []ProblemCode{ProblemDuplicateDatabase},
+			fragments: []string{"db/db.backup 2 times", "not clear which database a restore would bring back"},
+		},
+		{
 			name: "gzip compressed twice", file: generated("backup.tar.gz", func(t testing.TB) []byte { return gz(t, snapshot(t, realDump(t))) }),
 			kind: KindUnknown, codes: []ProblemCode{ProblemGzipContent},
 			fragments: []string{"compressed twice with gzip"},

@@ -45,6 +45,7 @@ const (
 	ProblemHardLink            ProblemCode = "hard_link"
 	ProblemSpecialFile         ProblemCode = "special_file"
 	ProblemBadMetadata         ProblemCode = "bad_metadata"
+	ProblemDuplicateDatabase   ProblemCode = "duplicate_database"
 )
 
 // damageCodes are content problems that a broken gzip stream causes as a side effect;
@@ -296,8 +297,11 @@ func noteTreeLayout(n int, example string) string {
 	return fmt.Sprintf("The archive has %s under tree/ that %s neither at tree/<id> nor at tree/ab/cd/<id> (for example %q).", wording.Count(n, "file", "files"), wording.Plural(n, "is", "are"), example)
 }
 
-func noteDuplicateDatabase(n int) string {
-	return fmt.Sprintf("The archive has db/db.backup %d times; unpacking keeps the last one, which is the one inspected.", n)
+// textDuplicateDatabase refuses an archive with more than one db/db.backup: one tool
+// unpacking it keeps the first, another the last, so nobody can say which database a restore
+// would bring back, and the check would vouch for a dump that is not the one restored.
+func textDuplicateDatabase(n int) string {
+	return fmt.Sprintf("The archive holds db/db.backup %d times, so it is not clear which database a restore would bring back: one program takes the first copy, another the last. Make the archive again with one db/db.backup, or restore the database-only backup (.backup) instead.", n)
 }
 
 // Helpers for the sentences.

@@ -226,7 +226,7 @@ func (s *snapshotWalk) finish(aborted bool) {
 		rep.Kind = KindFullSnapshot
 		rep.DumpSize = s.dbSize
 		if s.dbCount > 1 {
-			in.note(noteDuplicateDatabase(s.dbCount))
+			in.problem(ProblemDuplicateDatabase, textDuplicateDatabase(s.dbCount))
 		}
 		if !s.metadataSeen && !aborted {
 			in.note(noteNoMetadata())

@@ -1,7 +1,7 @@
 // Package cloud is the HTTP client of the Mendix Deploy API v1 and Backups API v2, plus
 // Restore Desk's upload extension (tus 1.0). It owns the wire: models with the API's exact
 // JSON names, typed errors, retries, pagination, Free App detection, the account loader
-// and the resumable upload. See ../shared/design/cloud-api.md for the contract.
+// and the resumable upload. See docs/cloud-api.md for the contract.
 //
 // JSON calls go through go-resty; the upload streams over the underlying *http.Client
 // because resty buffers request bodies in memory.

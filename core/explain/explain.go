@@ -1,5 +1,5 @@
 // Package explain owns the plain-language explanations of errors: every documented error
-// code of the Mendix Cloud API (design/cloud-api.md) and every network failure becomes a
+// code of the Mendix Cloud API (docs/cloud-api.md) and every network failure becomes a
 // sentence a non-technical app owner understands plus the next thing to do, with the
 // technical detail (HTTP status, code, message, request, time) kept apart for "Details" and
 // "Copy for support". It never prints credentials.

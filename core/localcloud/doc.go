@@ -1,6 +1,6 @@
 // Package localcloud owns the embedded cloud: an HTTP server that speaks the same Deploy API
 // v1 and Backups API v2 as Mendix Cloud (paths, JSON field names, status and error codes as in
-// design/cloud-api.md), plus Restore Desk's tus 1.0 upload extension, over SQLite and plain
+// docs/cloud-api.md), plus Restore Desk's tus 1.0 upload extension, over SQLite and plain
 // files in one data directory.
 //
 // What it keeps in the data directory:

@@ -1,6 +1,9 @@
 package localdb
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -296,7 +299,7 @@ func TestPasswordOnlyInChildEnvironment(t *testing.T) {
 		t.Fatalf("args: %s", args)
 	}
 	t.Setenv("PGPASSWORD", "from-the-shell")
-	env := strings.Join(childEnv(p.Target.Password), "\n")
+	env := strings.Join(childEnv(p.Target.Password, "Restore Desk"), "\n")
 	if !strings.Contains(env, "PGPASSWORD=pa'ss w0rd") || strings.Contains(env, "from-the-shell") {
 		t.Fatalf("environment does not hold exactly our password")
 	}
@@ -325,5 +328,43 @@ func TestPasswordFileLogsInPlanAndRestore(t *testing.T) {
 	}
 	if res.Items == 0 {
 		t.Fatalf("nothing restored: %+v", res)
+	}
+}
+
+// A snapshot holding db/db.backup twice is refused at the plan (issue 18): pg_restore would
+// be fed one copy while the check and the row counts describe another.
+func TestSnapshotWithTwoDumpsRefusedAtPlan(t *testing.T) {
+	c := startCluster(t)
+	dump, err := os.ReadFile(fixtureDump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	for _, name := range []string{"db/db.backup", "./db/db.backup"} {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(dump))}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(dump); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "files_and_database-1a2b3c4d-202611250130.tar.gz")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = restore(t, Options{Source: path, Target: target(c, "never"), Create: true})
+	if !errors.Is(err, ErrDumpRefused) || !strings.Contains(err.Error(), "db/db.backup 2 times") {
+		t.Fatalf("two dumps in one archive: %v", err)
+	}
+	if dbs := c.Databases(t); len(dbs) != 0 {
+		t.Fatalf("databases were created: %q", dbs)
 	}
 }

@@ -101,6 +101,8 @@ func precheck(ctx context.Context, opts Options, archiveVersion string) (Tool, d
 		return Tool{}, dbState{}, &Error{Reason: ErrNotEmpty, Option: OptionReplace, Advice: fmt.Sprintf(
 			"Database %q already holds %d tables, views or sequences. Restore into a new or empty database, or confirm replacing its content: the backup's tables are dropped and restored, anything else in it stays.",
 			t.Database, st.objects)}
+	case st.exists && st.objects > 0 && len(st.others) > 0:
+		return Tool{}, dbState{}, t.inUseError(st.others)
 	}
 	return tool, st, nil
 }

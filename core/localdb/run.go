@@ -45,6 +45,11 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 	if err := ctx.Err(); err != nil {
 		return res, &Error{Reason: ErrCancelled, Err: err, Advice: "The restore was cancelled before it started; nothing was changed."}
 	}
+	claimed, err := p.Target.claim(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer claimed.release()
 	if !p.DBExists {
 		if err := p.Target.createDatabase(ctx); err != nil {
 			return res, err
@@ -57,8 +62,12 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 	}
 	defer src.Close()
 
-	cmd := exec.CommandContext(ctx, p.Tool.Path, p.pgRestoreArgs()...)
-	cmd.Env = childEnv(p.Target.login(p.Target.Database))
+	// runCtx also ends pg_restore when it reports a lock timeout (lockHeldError).
+	runCtx, stopRun := context.WithCancelCause(ctx)
+	defer stopRun(nil)
+	cmd := exec.CommandContext(runCtx, p.Tool.Path, p.pgRestoreArgs()...)
+	app := fmt.Sprintf("Restore Desk %d-%d", os.Getpid(), time.Now().UnixNano())
+	cmd.Env = childEnv(p.Target.login(p.Target.Database), app)
 	cmd.Cancel = func() error {
 		if runtime.GOOS == "windows" {
 			return cmd.Process.Kill()
@@ -89,11 +98,16 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 	} else {
 		stopWatch = watchOffset(src.file, progress, &res.Bytes)
 	}
+	var blockers []session
+	watchCtx, stopWatching := context.WithCancel(runCtx)
+	waitWatch := claimed.watch(watchCtx, app, func(b []session) { blockers = b; stopRun(errLockHeld) })
 	out := &outputReader{progress: progress}
 	wg.Go(func() { out.read(stderr) })
 	wg.Wait()
 	waitErr := cmd.Wait()
 	stopWatch()
+	stopWatching()
+	waitWatch()
 	res.Stderr, res.Errors, res.Items = out.text.String(), out.errors, out.items
 	if cmd.ProcessState != nil {
 		res.ExitCode = cmd.ProcessState.ExitCode()
@@ -101,6 +115,8 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 	switch {
 	case ctx.Err() != nil:
 		return res, p.cancelled(res, ctx.Err())
+	case errors.Is(context.Cause(runCtx), errLockHeld):
+		return res, p.lockHeldError(res, blockers)
 	case feedErr != nil && !errors.Is(feedErr, errChildGone):
 		res.Summary = fmt.Sprintf("Reading the backup failed after %s: %v. The database holds part of it.", bytesText(res.Bytes), feedErr)
 		return res, &Error{Reason: ErrRestoreFailed, Option: OptionReplace, Err: feedErr, Advice: res.Summary + " " + p.partialAdvice()}
@@ -181,7 +197,8 @@ func feed(stdin io.WriteCloser, src io.Reader, progress Progress, n *int64) erro
 
 // childEnv is this process's environment with the password for pg_restore only; other
 // PG settings that could point it elsewhere are removed (the connection is in --dbname).
-func childEnv(password string) []string {
+// app names the session, so the lock watcher can find it.
+func childEnv(password, app string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
@@ -194,7 +211,7 @@ func childEnv(password string) []string {
 	if password != "" {
 		env = append(env, "PGPASSWORD="+password)
 	}
-	return append(env, "PGAPPNAME=Restore Desk")
+	return append(env, "PGAPPNAME="+app)
 }
 
 // outputReader keeps pg_restore's stderr and counts the items --verbose reports done.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -23,12 +24,64 @@ type Target struct {
 	User     string `json:"user"`
 	Database string `json:"database"`
 	Password string `json:"-"`
+	// TLS settings from the address's query (libpq's names), used by the checks and by
+	// pg_restore alike; empty: libpq's defaults.
+	SSLMode     string `json:"sslmode,omitempty"`
+	SSLRootCert string `json:"sslrootcert,omitempty"`
+	SSLCert     string `json:"sslcert,omitempty"`
+	SSLKey      string `json:"sslkey,omitempty"`
 }
 
 // String is the target as a URL without the password.
 func (t Target) String() string {
 	u := url.URL{Scheme: "postgresql", User: url.User(t.User), Host: net.JoinHostPort(t.Host, strconv.Itoa(t.Port)), Path: "/" + t.Database}
+	q := url.Values{}
+	for _, p := range t.params() {
+		q.Set(p.name, p.value)
+	}
+	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+type param struct{ name, value string }
+
+// params are the target's connection parameters beyond host, port, user and database.
+func (t Target) params() []param {
+	var out []param
+	for _, p := range []param{{"sslmode", t.SSLMode}, {"sslrootcert", t.SSLRootCert}, {"sslcert", t.SSLCert}, {"sslkey", t.SSLKey}} {
+		if p.value != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// sslModes are libpq's values of sslmode.
+var sslModes = []string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
+
+// setParams takes the query of a database address: the TLS parameters are honoured by the
+// checks and pg_restore alike; anything else is refused by name rather than dropped, so a
+// setting the user relies on is never silently ignored.
+func (t *Target) setParams(q url.Values) error {
+	for name, vals := range q {
+		v := vals[len(vals)-1]
+		switch name {
+		case "sslmode":
+			if !slices.Contains(sslModes, v) {
+				return fmt.Errorf("sslmode %q is not one of %s", v, strings.Join(sslModes, ", "))
+			}
+			t.SSLMode = v
+		case "sslrootcert":
+			t.SSLRootCert = v
+		case "sslcert":
+			t.SSLCert = v
+		case "sslkey":
+			t.SSLKey = v
+		default:
+			return fmt.Errorf("the setting %q is not supported (only sslmode, sslrootcert, sslcert and sslkey are)", name)
+		}
+	}
+	return nil
 }
 
 // ParseTarget reads postgresql://USER@HOST:PORT/DBNAME (port 5432 when left out). A
@@ -49,6 +102,10 @@ func ParseTarget(s string) (Target, error) {
 		return Target{}, &Error{Reason: ErrTarget, Advice: "Leave the password out of the database address: Restore Desk asks for it once and keeps it in the system keyring (or reads PGPASSWORD in scripts)."}
 	}
 	t := Target{Host: u.Hostname(), Port: 5432, User: u.User.Username(), Database: strings.TrimPrefix(u.Path, "/")}
+	if err := t.setParams(u.Query()); err != nil {
+		return Target{}, &Error{Reason: ErrTarget, Advice: fmt.Sprintf(
+			"The database address %q cannot be used as it is: %s. Leave the setting out, or restore with psql and pg_restore yourself.", redactURL(s), err)}
+	}
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
@@ -88,7 +145,11 @@ func (t Target) conninfo(db string) string {
 	q := func(v string) string {
 		return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'"
 	}
-	return fmt.Sprintf("host=%s port=%d user=%s dbname=%s connect_timeout=15", q(t.Host), t.Port, q(t.User), q(db))
+	s := fmt.Sprintf("host=%s port=%d user=%s dbname=%s connect_timeout=15", q(t.Host), t.Port, q(t.User), q(db))
+	for _, p := range t.params() {
+		s += " " + p.name + "=" + q(p.value)
+	}
+	return s
 }
 
 // connect opens a connection to database db of the target's server.
@@ -154,7 +215,8 @@ type dbState struct {
 	exists    bool
 	objects   int64 // tables, views and sequences in it
 	server    string
-	canCreate bool // the user may create databases
+	canCreate bool      // the user may create databases
+	others    []session // other connections to the database
 }
 
 // probe checks that the server answers, that the credentials work, and whether the target
@@ -184,6 +246,9 @@ func (t Target) probe(ctx context.Context) (dbState, error) {
 	st := dbState{exists: true, server: conn.PgConn().ParameterStatus("server_version")}
 	if err := conn.QueryRow(ctx, tableCountSQL).Scan(&st.objects); err != nil {
 		return st, &Error{Reason: ErrPermission, Err: err, Advice: fmt.Sprintf("Cannot look into database %q: %v.", t.Database, err)}
+	}
+	if st.others, err = otherSessions(ctx, conn, t.Database); err != nil {
+		return st, &Error{Reason: ErrPermission, Err: err, Advice: fmt.Sprintf("Cannot see who else uses database %q: %v.", t.Database, err)}
 	}
 	return st, nil
 }
