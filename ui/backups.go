@@ -40,10 +40,7 @@ func (c backupCol) width() float32 {
 }
 
 // allKinds lists the kinds the kind filter offers.
-func allKinds() []cloud.SnapshotKind {
-	return []cloud.SnapshotKind{cloud.KindNightly, cloud.KindWeekly, cloud.KindMonthly,
-		cloud.KindManual, cloud.KindUploaded, cloud.KindSafety}
-}
+func allKinds() []cloud.SnapshotKind { return cloud.Kinds() }
 
 // backupRow is one snapshot with its display strings computed once, so that drawing a
 // cell is a lookup (the table redraws cells while scrolling).

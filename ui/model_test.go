@@ -52,7 +52,7 @@ func testSnapshots(n int, start time.Time) []cloud.Snapshot {
 		case i%7 == 0:
 			kept = 90 * 24 * time.Hour
 		case i%11 == 0:
-			comment = cloud.CommentManual
+			comment, kept = cloud.CommentManual, 90*24*time.Hour // manual backups are kept three months
 		}
 		out[i] = cloud.Snapshot{SnapshotID: fmt.Sprintf("s%05d", i), State: cloud.StateCompleted, Comment: comment,
 			ModelVersion: fmt.Sprintf("1.%d.0", i%13), CreatedAt: created, ExpiresAt: created.Add(kept)}

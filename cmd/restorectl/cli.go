@@ -99,18 +99,21 @@ func parse(fs *flag.FlagSet, args []string, min, max int) ([]string, error) {
 // errNoCredentials says how to give credentials; the key is never a flag.
 var errNoCredentials = explain.NewMistake("No credentials were given, so restorectl cannot sign in to the cloud.",
 	"Set MENDIX_USERNAME and MENDIX_API_KEY (your Mendix login and an API key from your Mendix profile), "+
-		"or pass --profile NAME for a profile saved in the desktop app.", nil)
+		"or sign in once with 'restorectl login' (or pass --profile NAME for a saved profile).", nil)
 
 // client connects to the cloud with the profile's or the environment's credentials.
 func (c *cli) client(ctx context.Context) (*cloud.Client, error) {
 	apiURL := c.apiURL
 	creds := cloud.Credentials{Username: c.getenv("MENDIX_USERNAME"), APIKey: c.getenv("MENDIX_API_KEY")}
+	if c.profile == "" && creds.Username == "" && creds.APIKey == "" {
+		c.profile = defaultProfile() // the one 'restorectl login' saved; "" when none
+	}
 	if c.profile != "" {
 		path, err := profiles.DefaultPath()
 		if err != nil {
 			return nil, err
 		}
-		store, err := profiles.Open(path, profiles.NewKeyring(0))
+		store, err := profiles.Open(path, profileSecrets())
 		if err != nil {
 			return nil, err
 		}
@@ -151,7 +154,7 @@ func profileNames(s *profiles.Store) string {
 		names = append(names, p.Name)
 	}
 	if len(names) == 0 {
-		return "none (sign in with the desktop app first)"
+		return "none (sign in first with 'restorectl login' or the desktop app)"
 	}
 	return strings.Join(names, ", ")
 }

@@ -125,3 +125,20 @@ func FuzzInspect(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseMetadata: any .metadata text is read without panicking; what is not a JSON
+// object gives no Metadata and an error saying why, and every size kept is a size.
+func FuzzParseMetadata(f *testing.F) {
+	for _, s := range []string{sampleMetadata, `{"dumpSize": 9.24e6}`, `[1]`, `null`, `"x"`, `{"modelVersion": {}}`, `{"filesSize": "-1"}`, ``} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := ParseMetadata(data)
+		if m == nil && err == nil {
+			t.Fatal("no metadata and no error")
+		}
+		if m != nil && (m.DumpSize < 0 || m.DatabaseSize < 0 || m.FilesSize < 0) {
+			t.Fatalf("negative size kept: %+v", m)
+		}
+	})
+}

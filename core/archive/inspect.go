@@ -25,14 +25,15 @@ const (
 )
 
 // Inspect reads the file at path once, streaming, in constant memory, and reports what it
-// holds. It returns an error only when the file cannot be read (missing, a directory,
+// holds, judged as a file to upload to Mendix Cloud (InspectWith says what else it may
+// be for). It returns an error only when the file cannot be read (missing, a directory,
 // unreadable, vanished, cancelled); a readable file with bad content gets a Report with
 // Restorable false and its Problems. A directory that holds a directory-format dump
 // (toc.dat) gets a Report too, saying how to make a custom-format dump instead.
 //
 // onProgress, if not nil, is called with the bytes read so far of the file size.
 func Inspect(ctx context.Context, path string, onProgress Progress) (*Report, error) {
-	return inspect(ctx, path, onProgress, false)
+	return InspectWith(ctx, path, Options{}, onProgress)
 }
 
 // InspectRows is Inspect that also counts the rows of each table's data in the dump
@@ -40,10 +41,30 @@ func Inspect(ctx context.Context, path string, onProgress Progress) (*Report, er
 // which Inspect does not, so on a compressed dump it takes several times longer; in
 // return a data block that does not inflate is found before pg_restore meets it.
 func InspectRows(ctx context.Context, path string, onProgress Progress) (*Report, error) {
-	return inspect(ctx, path, onProgress, true)
+	return InspectWith(ctx, path, Options{CountRows: true}, onProgress)
 }
 
-func inspect(ctx context.Context, path string, onProgress Progress, countRows bool) (*Report, error) {
+// Use is what a file is inspected for. Mendix Cloud's limit on the dump's archive version
+// (MaxMendixArchiveMinor) is its rule for uploads: a backup Mendix Cloud made itself, and
+// a file restored into a local PostgreSQL (whose pg_restore decides what it reads), are
+// never refused for their format version; they get a note instead.
+type Use int
+
+// Uses of an inspected file.
+const (
+	ForUpload       Use = iota // to upload to Mendix Cloud (the zero value): the limit applies
+	ForDownload                // downloaded from Mendix Cloud: the limit is a note
+	ForLocalRestore            // to restore into a local PostgreSQL: the limit is a note
+)
+
+// Options are how InspectWith inspects.
+type Options struct {
+	Use       Use
+	CountRows bool // count each table's rows (see InspectRows)
+}
+
+// InspectWith is Inspect for the use and with the options in opt.
+func InspectWith(ctx context.Context, path string, opt Options, onProgress Progress) (*Report, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("inspect %s: %w", path, err)
 	}
@@ -76,7 +97,7 @@ func inspect(ctx context.Context, path string, onProgress Progress, countRows bo
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	in := newInspector(ctx, path, ofi.Size())
-	in.countRows = countRows
+	in.countRows, in.use = opt.CountRows, opt.Use
 	fd := newFeeder(f, path, in.size, onProgress)
 	defer fd.pipe.release()
 	var wg sync.WaitGroup
@@ -131,6 +152,7 @@ type inspector struct {
 	// innerKnown: the gzip stream could be read far enough to say what it holds.
 	innerKnown bool
 	countRows  bool // count each table's rows (InspectRows)
+	use        Use  // what the file is for: whether Mendix Cloud's format limit applies
 }
 
 func newInspector(ctx context.Context, path string, size int64) *inspector {
@@ -432,7 +454,11 @@ func (in *inspector) applyDump(st *dumpStats, err error, where string, raw bool)
 		return nil
 	}
 	if h.Major != 1 || h.Minor > maxMendixMinor {
-		in.problem(ProblemDumpTooNew, textDumpTooNew(h))
+		if in.use == ForUpload {
+			in.problem(ProblemDumpTooNew, textDumpTooNew(h))
+		} else {
+			in.note(noteDumpNewerThanUploads(h))
+		}
 	}
 	if h.Major == 1 && h.Format != DumpFormatCustom && h.IntSize != 0 {
 		if raw && (h.Format == DumpFormatTar || h.Format == DumpFormatDirectory) {

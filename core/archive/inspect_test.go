@@ -467,8 +467,37 @@ func inspectCases() []inspectCase {
 				es[0].data = []byte(`{"modelVersion": "1.4.0.211", "dumpSize": `)
 				return gz(t, buildTar(t, es...))
 			}),
-			kind: KindFullSnapshot, codes: []ProblemCode{ProblemBadMetadata},
-			fragments: []string{"The .metadata file in the archive cannot be read (not valid JSON"},
+			// .metadata only informs: Mendix restores from db/db.backup, which is intact.
+			kind: KindFullSnapshot, restorable: true,
+			notes: []string{"The .metadata file in the archive cannot be read (not valid JSON", "The database in it is checked on its own."},
+			check: func(t *testing.T, r *Report) {
+				if r.Metadata != nil {
+					t.Errorf("metadata %+v from text that is not JSON", r.Metadata)
+				}
+			},
+		},
+		{
+			name: "snapshot whose .metadata is a JSON list", file: generated("snapshot.tar.gz", func(t testing.TB) []byte {
+				es := snapshotEntries(realDump(t), false)
+				es[0].data = []byte(`["1.4.0.211", 86306]`)
+				return gz(t, buildTar(t, es...))
+			}),
+			kind: KindFullSnapshot, restorable: true,
+			notes: []string{"cannot be read (it holds a JSON array, not an object)"},
+		},
+		{
+			name: "snapshot whose .metadata has values of other types", file: generated("snapshot.tar.gz", func(t testing.TB) []byte {
+				es := snapshotEntries(realDump(t), false)
+				es[0].data = []byte(`{"modelVersion": {"major": 1}, "dumpSize": true, "databaseSize": "9240576", "filesSize": "lots", "duration": "3"}`)
+				return gz(t, buildTar(t, es...))
+			}),
+			kind: KindFullSnapshot, restorable: true,
+			notes: []string{"modelVersion is not a string or a number", "dumpSize is not a string or a number", `filesSize is "lots", not a size in bytes`, "they are left out"},
+			check: func(t *testing.T, r *Report) {
+				// What could be read is kept.
+				equal(t, "metadata", *r.Metadata, Metadata{Duration: "3", DatabaseSize: 9240576})
+				equal(t, "model version", r.ModelVersion, "")
+			},
 		},
 		{
 			name: "entries escaping with ../", file: generated("evil.tar.gz", func(t testing.TB) []byte {
@@ -943,6 +972,43 @@ func TestInspectEveryCutOfASnapshot(t *testing.T) {
 		}
 		if n == len(data) && !rep.Restorable {
 			t.Fatalf("whole file not restorable: %q", rep.Problems)
+		}
+	}
+}
+
+// Mendix Cloud's format limit is for uploads: the same pg_dump 17 dump (archive 1.16) that
+// an upload refuses is a note for a backup downloaded from Mendix Cloud and for a local
+// restore, as a snapshot and as a database-only file.
+func TestNewerDumpFormatIsRefusedForUploadOnly(t *testing.T) {
+	ctx := context.Background()
+	dump := buildDump(dumpSpec{minor: 16, algorithm: 3, pgDump: "17.2 (Ubuntu 17.2-1.pgdg24.04+1)", tables: 2, rows: 10, offsetsSet: true})
+	files := map[string]string{
+		"database only": writeFile(t, "database-fc9e126f-202611210121.backup", dump),
+		"full snapshot": writeFile(t, "files_and_database-1a2b3c4d-202611250130.tar.gz", snapshot(t, dump)),
+	}
+	for what, path := range files {
+		up, err := InspectWith(ctx, path, Options{Use: ForUpload}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if up.Restorable || !up.Has(ProblemDumpTooNew) {
+			t.Errorf("%s for upload: restorable %v, problems %q; want the format refused", what, up.Restorable, up.Problems)
+		}
+		for _, use := range []Use{ForDownload, ForLocalRestore} {
+			rep, err := InspectWith(ctx, path, Options{Use: use, CountRows: use == ForLocalRestore}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !rep.Restorable || len(rep.Problems) != 0 {
+				t.Errorf("%s for use %d: restorable %v, problems %q; want no refusal", what, use, rep.Restorable, rep.Problems)
+			}
+			notes := strings.Join(rep.Notes, "\n")
+			for _, want := range []string{"made by pg_dump 17 (archive version 1.16)", "does not stop a download", "uploaded to Mendix Cloud it would be refused", "archive version 1.15 or older"} {
+				if !strings.Contains(notes, want) {
+					t.Errorf("%s for use %d: notes %q lack %q", what, use, rep.Notes, want)
+				}
+			}
+			equal(t, "archive version", rep.ArchiveVersion, "1.16")
 		}
 	}
 }

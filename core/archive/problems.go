@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"restoredesk/core/wording"
 )
 
 // ProblemCode names why a file is not restorable, for callers that branch on it.
@@ -209,11 +211,11 @@ func textDumpTooNew(h *DumpHeader) string {
 }
 
 func textDumpDamaged(where string, err error) string {
-	return fmt.Sprintf("%s is damaged (%s). Download the backup again; if you made the dump yourself, %s.", where, detail(err), lowerFirst(remakeDump("")))
+	return fmt.Sprintf("%s is damaged (%s). Download the backup again; if you made the dump yourself, %s.", where, detail(err), wording.LowerFirst(remakeDump("")))
 }
 
 func textDumpTruncated(where string, err error) string {
-	return fmt.Sprintf("%s ends early (%s): the download, the copy or pg_dump itself was interrupted. Download the backup again; if you made the dump yourself, %s.", where, detail(err), lowerFirst(remakeDump("")))
+	return fmt.Sprintf("%s ends early (%s): the download, the copy or pg_dump itself was interrupted. Download the backup again; if you made the dump yourself, %s.", where, detail(err), wording.LowerFirst(remakeDump("")))
 }
 
 func textDatabaseNotDump(what string) string {
@@ -222,29 +224,46 @@ func textDatabaseNotDump(what string) string {
 
 func textUnsafePath(n int, example string) string {
 	return fmt.Sprintf("The archive has %s that point%s outside the archive (for example %q); unpacking it could overwrite files elsewhere. Backups from Mendix Cloud never do this: do not use this file, download the backup again from the Mendix Portal.",
-		plural(n, "entry", "entries"), pluralVerb(n), example)
+		wording.Count(n, "entry", "entries"), wording.Plural(n, "s", ""), example)
 }
 
 func textSymlink(n int, example, target string) string {
 	return fmt.Sprintf("The archive has %s (for example %q pointing to %q). Mendix backups hold only plain files, and links can expose or overwrite other files when unpacked. Download the backup again from the Mendix Portal, or make the archive again without links.",
-		plural(n, "symbolic link", "symbolic links"), example, target)
+		wording.Count(n, "symbolic link", "symbolic links"), example, target)
 }
 
 func textHardLink(n int, example, target string) string {
 	return fmt.Sprintf("The archive has %s (for example %q linked to %q). Mendix backups hold only plain files. Download the backup again from the Mendix Portal, or make the archive again without links.",
-		plural(n, "hard link", "hard links"), example, target)
+		wording.Count(n, "hard link", "hard links"), example, target)
 }
 
 func textSpecialFile(n int, example, what string) string {
 	return fmt.Sprintf("The archive has %s (for example %q, %s). Mendix backups hold only plain files and folders. Download the backup again from the Mendix Portal.",
-		plural(n, "entry that is not a plain file", "entries that are not plain files"), example, what)
-}
-
-func textBadMetadata(err error) string {
-	return fmt.Sprintf("The .metadata file in the archive cannot be read (%v). Download the backup again from the Mendix Portal.", err)
+		wording.Count(n, "entry that is not a plain file", "entries that are not plain files"), example, what)
 }
 
 // Notes: worth knowing, not blocking.
+
+// noteDumpNewerThanUploads: a dump newer than Mendix Cloud takes for uploads, in a file
+// that is not for upload (a downloaded backup, a local restore).
+func noteDumpNewerThanUploads(h *DumpHeader) string {
+	by := "a newer pg_dump"
+	if m := pgMajor(h.PgDumpVersion); m != "" {
+		by = "pg_dump " + m
+	}
+	return fmt.Sprintf("This dump was made by %s (archive version %s). That does not stop a download or a restore into your own PostgreSQL, whose pg_restore must read it; but uploaded to Mendix Cloud it would be refused: %s", by, h.Version(), mendixDumpLimits)
+}
+
+// noteBadMetadata: .metadata (sizes and model version, for information only) could not be
+// read; the database is checked on its own, so this refuses nothing.
+func noteBadMetadata(err error) string {
+	return fmt.Sprintf("The .metadata file in the archive cannot be read (%v), so the backup's model version and sizes are unknown. The database in it is checked on its own.", err)
+}
+
+// noteMetadataFields: some .metadata values are not what Mendix writes; the rest is used.
+func noteMetadataFields(err error) string {
+	return fmt.Sprintf("Some values in the .metadata file are not what Mendix writes (%v); they are left out.", err)
+}
 
 func noteNameMismatch(ext, actual string) string {
 	return fmt.Sprintf("The name ends in %q, but the file is %s; Restore Desk went by the content, not the name.", ext, actual)
@@ -271,11 +290,11 @@ func noteMetadataDumpSize(meta, actual int64) string {
 }
 
 func noteUnexpectedFiles(n int, example string) string {
-	return fmt.Sprintf("The archive also has %s that Mendix Cloud does not use (for example %q).", plural(n, "file", "files"), example)
+	return fmt.Sprintf("The archive also has %s that Mendix Cloud does not use (for example %q).", wording.Count(n, "file", "files"), example)
 }
 
 func noteTreeLayout(n int, example string) string {
-	return fmt.Sprintf("The archive has %s under tree/ that %s neither at tree/<id> nor at tree/ab/cd/<id> (for example %q).", plural(n, "file", "files"), isAre(n), example)
+	return fmt.Sprintf("The archive has %s under tree/ that %s neither at tree/<id> nor at tree/ab/cd/<id> (for example %q).", wording.Count(n, "file", "files"), wording.Plural(n, "is", "are"), example)
 }
 
 // textDuplicateDatabase refuses an archive with more than one db/db.backup: one tool
@@ -286,34 +305,6 @@ func textDuplicateDatabase(n int) string {
 }
 
 // Helpers for the sentences.
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-func pluralVerb(n int) string {
-	if n == 1 {
-		return "s"
-	}
-	return ""
-}
-
-func isAre(n int) string {
-	if n == 1 {
-		return "is"
-	}
-	return "are"
-}
-
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
-}
 
 // detail turns a dump walk error into a short phrase without the sentinel's prefix.
 func detail(err error) string {

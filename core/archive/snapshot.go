@@ -166,14 +166,18 @@ func (s *snapshotWalk) readMetadata(tr *tar.Reader) error {
 	if err != nil {
 		return err
 	}
+	// .metadata only informs (Mendix restores from db/db.backup): whatever is wrong with
+	// it is a note, never a reason to refuse the archive.
 	if len(data) > maxMetadataSize {
-		s.in.problem(ProblemBadMetadata, textBadMetadata(errors.New("it is far larger than a real one")))
+		s.in.note(noteBadMetadata(errors.New("it is far larger than a real one")))
 		return nil
 	}
 	m, err := ParseMetadata(data)
-	if err != nil {
-		s.in.problem(ProblemBadMetadata, textBadMetadata(err))
-		return nil
+	switch {
+	case m == nil:
+		s.in.note(noteBadMetadata(err))
+	case err != nil:
+		s.in.note(noteMetadataFields(err))
 	}
 	s.metadata = m
 	return nil

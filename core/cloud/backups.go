@@ -56,6 +56,9 @@ func (c *Client) ListSnapshots(ctx context.Context, projectID, envID string, opt
 	if _, err := c.do(ctx, call{op: op, method: http.MethodGet, path: p, query: q}, &page); err != nil {
 		return nil, err
 	}
+	for i := range page.Snapshots {
+		c.setKind(&page.Snapshots[i])
+	}
 	return &page, nil
 }
 
@@ -102,6 +105,7 @@ func (c *Client) GetSnapshot(ctx context.Context, projectID, envID, snapshotID s
 	if _, err := c.do(ctx, call{op: op, method: http.MethodGet, path: p}, &s); err != nil {
 		return nil, err
 	}
+	c.setKind(&s)
 	return &s, nil
 }
 
@@ -121,6 +125,7 @@ func (c *Client) CreateSnapshot(ctx context.Context, projectID, envID, comment s
 	if _, err := c.do(ctx, call{op: op, method: http.MethodPost, path: p, body: body}, &s); err != nil {
 		return nil, err
 	}
+	c.setKind(&s)
 	return &s, nil
 }
 
@@ -138,6 +143,7 @@ func (c *Client) UpdateSnapshotComment(ctx context.Context, projectID, envID, sn
 	if _, err := c.do(ctx, call{op: op, method: http.MethodPut, path: p, body: body}, &s); err != nil {
 		return nil, err
 	}
+	c.setKind(&s)
 	return &s, nil
 }
 

@@ -184,6 +184,7 @@ type Client struct {
 	chunkSize int64
 	// sleep waits between attempts; a test seam to observe the chosen delays.
 	sleep func(ctx context.Context, d time.Duration) error
+	kinds KindMemory // first-seen backup kinds (see KindOf)
 }
 
 // New returns a client for baseURL (scheme and host, e.g. https://deploy.mendix.com; a path
@@ -211,6 +212,7 @@ func New(baseURL string, creds Credentials, opts ...Option) (*Client, error) {
 		timeout:   DefaultRequestTimeout,
 		chunkSize: DefaultUploadChunkSize,
 		sleep:     Sleep,
+		kinds:     newMemKinds(),
 	}
 	for _, o := range opts {
 		o(c)

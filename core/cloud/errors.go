@@ -144,6 +144,16 @@ func IsStillRunning(err error) bool {
 	return false
 }
 
+// IsNotOnMendixCloud reports whether err is 400 NOT_SUPPORTED, Mendix's answer for an
+// endpoint that serves only apps hosted on Mendix Cloud. For a licensed app it means the
+// app runs elsewhere (Mendix on Kubernetes, private cloud); a Free App gets it too, though
+// Free Apps are hosted on Mendix Cloud (docs/cloud-api.md, "NOT_SUPPORTED").
+func IsNotOnMendixCloud(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest &&
+		strings.EqualFold(strings.TrimSpace(ae.Code), "NOT_SUPPORTED")
+}
+
 // AmbiguousError wraps the transport failure of a state-changing call whose outcome is
 // unknown. errors.Is(err, ErrAmbiguous) is true.
 type AmbiguousError struct {

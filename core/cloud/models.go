@@ -142,6 +142,8 @@ type Snapshot struct {
 	UpdatedAt     time.Time `json:"updated_at,omitzero"`
 	FinishedAt    time.Time `json:"finished_at,omitzero"`
 	ExpiresAt     time.Time `json:"expires_at,omitzero"`
+	// Kind is filled by the client that read the snapshot (see KindOf); never sent.
+	Kind SnapshotKind `json:"-"`
 }
 
 // SnapshotPage is one page of GET P/snapshots.

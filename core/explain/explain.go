@@ -225,9 +225,11 @@ var (
 		"The environment is still running, and Mendix Cloud only restores into a stopped environment.",
 		"Stop the environment and try again; a restore started from Restore Desk stops it for you.",
 	}
+	// 400 ERROR_NOT_ALLOWED "Not allowed to restore backups.": Mendix answers a missing
+	// permission with 403 NO_ACCESS, so this is the environment's limit, not the account's.
 	notAllowedToRestore = message{
-		"This account is not allowed to restore backups of this environment.",
-		"Ask the app's Technical Contact to give you Access to Backups for this environment (app › Environments › Permissions).",
+		"Mendix Cloud does not allow restoring backups into this environment (it answered \"Not allowed to restore backups.\"). A missing permission gets another answer, so this is most likely a limit of the environment or its plan, not of your account. Nothing was changed.",
+		"Try the restore in the Mendix Portal (the app's Backups page); if it is refused there too, contact Mendix Support and copy the details for them.",
 	}
 	backupNotReady = message{
 		"This backup is not ready to be restored: it is still being made, or it failed.",
@@ -299,8 +301,8 @@ var catalogue = map[string]message{
 		"Use the existing environment.",
 	},
 	"NOT_SUPPORTED": {
-		"Mendix Cloud does not offer this action for this app through its API (for a Free App it offers little more than listing). Nothing was changed.",
-		"Do it in the Mendix Portal (" + cloud.PortalURL + "): open the app, then Environments or Backups.",
+		"Mendix Cloud's API offers this only for apps hosted on Mendix Cloud: this app runs elsewhere (Mendix on Kubernetes or another private cloud), or it is a Free App, for which the API offers little more than listing. Nothing was changed.",
+		"For an app on Mendix on Kubernetes, use its environment's Backups page in the Mendix Portal or ask the team that runs its cluster; for a Free App, use the app's Backups page in the Mendix Portal (" + cloud.PortalURL + ").",
 	},
 	"INVALID_STATE": {
 		"Mendix Cloud is doing maintenance on this environment right now.",
@@ -392,15 +394,6 @@ var catalogue = map[string]message{
 		"The app did not start.",
 		"Look at the app's logs in the Mendix Portal and start it again.",
 	},
-}
-
-// Codes lists every code the catalogue explains (NOT_FOUND and ERROR_NOT_ALLOWED included).
-func Codes() []string {
-	out := []string{"NOT_FOUND", "ERROR_NOT_ALLOWED"}
-	for c := range catalogue {
-		out = append(out, c)
-	}
-	return out
 }
 
 // byStatus explains an answer whose code is missing or unknown.

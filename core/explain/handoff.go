@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"restoredesk/core/cloud"
+	"restoredesk/core/wording"
 )
 
 // Handoff hands the user over to the Mendix Portal for what the API does not offer
@@ -29,9 +30,24 @@ func FreeAppRestoreHandoff(app, env, snapshot string) Handoff {
 		Reason: fmt.Sprintf("Mendix Cloud does not let apps like %s (a Free App) be stopped or restored through its API, so nothing was changed. Restore it in the Mendix Portal:", app),
 		Steps: []string{
 			fmt.Sprintf("Open %s in the Mendix Portal and go to Backups (environment %s).", app, env),
-			upperFirst(pick) + ".",
+			wording.UpperFirst(pick) + ".",
 			"Click Stop Application, and wait until the app is stopped.",
 			"Click Restore Backup, and confirm.",
+		},
+		URL: cloud.PortalURL,
+	}
+}
+
+// ElsewhereHandoff is the hand-over when Mendix Cloud answered NOT_SUPPORTED for a
+// licensed app: it is deployed outside Mendix Cloud (Mendix on Kubernetes, a private
+// cloud), so its backups are kept and restored by the platform it runs on.
+func ElsewhereHandoff(app, env string) Handoff {
+	return Handoff{
+		Reason: fmt.Sprintf("%s is not hosted on Mendix Cloud (it runs on Mendix on Kubernetes or another private cloud), and Mendix Cloud's backup API serves only apps hosted there, so nothing was changed. Its backups are restored where it runs:", app),
+		Steps: []string{
+			fmt.Sprintf("Open %s in the Mendix Portal and go to the environment %s.", app, env),
+			"If the environment has a Backups page (Mendix on Kubernetes), pick the backup there and restore it.",
+			"If it has none, ask the team that runs the app's cluster and database to restore the backup.",
 		},
 		URL: cloud.PortalURL,
 	}
@@ -76,11 +92,4 @@ func (h Handoff) Text() string {
 // HandsOff is implemented by errors that end in a hand-over to the Portal.
 type HandsOff interface {
 	Handoff() Handoff
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -242,7 +242,7 @@ func (c *Cloud) routes() http.Handler {
 	api.HandleFunc("/", handleNoRoute)
 
 	root := http.NewServeMux()
-	root.Handle("/api/", c.withFaults(c.requireAuth(api)))
+	root.Handle("/api/", c.withFaults(c.requireAuth(c.onlyMendixCloud(api))))
 	root.HandleFunc("GET /downloads/{archiveID}/{filename}", c.handleDownload)
 	root.HandleFunc("/", handleNoRoute)
 	return c.withLatency(c.withLog(root))

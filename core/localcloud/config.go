@@ -35,6 +35,10 @@ type Config struct {
 	// (cloud-api.md §2, §3): a Free App's environment read, start, stop and restore are
 	// refused with a 4xx, and there is no upload route at all.
 	LikeMendix bool
+	// OutsideMendixCloud lists AppIDs of licensed apps deployed elsewhere (Mendix on
+	// Kubernetes, private cloud): GET /apps lists them and GET /apps/{AppId} answers, but
+	// every environment and backup call gets 400 NOT_SUPPORTED, as Mendix documents.
+	OutsideMendixCloud []string
 	// NoSync skips flushing files to disk before they count (fsync): much faster on slow
 	// disks, but a power failure may lose or damage data. For tests only.
 	NoSync bool

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"restoredesk/core/wording"
 )
 
 // Guards that keep a replacing restore from waiting for ever or colliding with another.
@@ -89,7 +91,7 @@ func (t Target) inUseError(sessions []session) error {
 	}
 	return &Error{Reason: ErrInUse, Advice: fmt.Sprintf(
 		"Database %q is in use by %d other %s (%s). Replacing its content would wait for them: close them (an app, psql or a database tool connected to it), then try again. Nothing was changed.",
-		t.Database, len(sessions), plural(len(sessions), "connection", "connections"), strings.Join(names, ", "))}
+		t.Database, len(sessions), wording.Plural(len(sessions), "connection", "connections"), strings.Join(names, ", "))}
 }
 
 // maintenance opens the server's maintenance database (postgres, else template1).

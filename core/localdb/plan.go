@@ -47,7 +47,7 @@ var tolerated = map[archive.ProblemCode]bool{
 func MakePlan(ctx context.Context, opts Options, onInspect archive.Progress) (*Plan, error) {
 	p := &Plan{Options: opts, Report: opts.Report}
 	if p.Report == nil {
-		rep, err := archive.InspectRows(ctx, opts.Source, onInspect)
+		rep, err := archive.InspectWith(ctx, opts.Source, archive.Options{Use: archive.ForLocalRestore, CountRows: true}, onInspect)
 		if err != nil {
 			return nil, err
 		}

@@ -10,6 +10,8 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"restoredesk/core/wording"
 )
 
 // TableCheck is one table's rows in the dump and in the database.
@@ -52,8 +54,8 @@ func (c *Completeness) Summary() string {
 		return fmt.Sprintf("%s rows in the database; the dump's rows could not be counted (its data is compressed with a method Restore Desk does not read), so completeness is not proven.", commas(c.DBRows))
 	}
 	if c.Complete {
-		return fmt.Sprintf("%s %s, %s %s: every row arrived.", commas(int64(len(c.Tables))), plural(len(c.Tables), "table", "tables"),
-			commas(c.DumpRows), plural(int(min(c.DumpRows, 2)), "row", "rows"))
+		return fmt.Sprintf("%s %s, %s %s: every row arrived.", commas(int64(len(c.Tables))), wording.Plural(len(c.Tables), "table", "tables"),
+			commas(c.DumpRows), wording.Plural(int(min(c.DumpRows, 2)), "row", "rows"))
 	}
 	diff := c.Differing()
 	var parts []string
@@ -108,10 +110,3 @@ func qualified(schema, name string) string {
 func commas(n int64) string { return humanize.Comma(n) }
 
 func bytesText(n int64) string { return humanize.Bytes(uint64(max(n, 0))) }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}

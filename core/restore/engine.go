@@ -205,9 +205,8 @@ func (e *Engine) readTarget(ctx context.Context, t Target, snapshotID string) (*
 	app, mode := t.App, t.Env.Mode
 	env, err := readRetry(ctx, e, func() (*cloud.Environment, error) { return e.cloud.GetEnvironment(ctx, app.AppID, mode) })
 	if err != nil {
-		if freeAppRefusal(IsFreeApp(t), err) {
-			// Mendix Cloud offers Free Apps little more than listing: the Portal is the way.
-			return nil, freeAppHandoff(appLabel(t), mode, snapshotID, false, err)
+		if h := refusalHandoff(IsFreeApp(t), appLabel(t), mode, snapshotID, false, err); h != nil {
+			return nil, h // a Free App, or an app outside Mendix Cloud: the way on is elsewhere
 		}
 		return nil, planErr(fmt.Sprintf("Restore Desk could not read the status of %s: %s.", mode, cause(err)), "", err)
 	}

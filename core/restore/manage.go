@@ -144,9 +144,7 @@ func checkComment(c string) error {
 // finished, and not in use by a run that is still going on.
 func (e *Engine) deletable(ctx context.Context, p *ManagePlan) error {
 	s := p.Snapshot
-	switch p.Kind {
-	case cloud.KindManual, cloud.KindSafety, cloud.KindUploaded:
-	default:
+	if p.Kind.Automatic() {
 		return planErr(
 			fmt.Sprintf("This is a %s backup: Mendix Cloud makes and removes automatic backups itself, so only manual backups can be deleted.", p.Kind),
 			"Choose a manual backup, or leave this one: it expires by itself.", ErrNotManual)

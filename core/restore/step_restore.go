@@ -20,8 +20,8 @@ func (r *runner) doRestore(ctx context.Context, hadStop bool) (string, error) {
 			if ctx.Err() != nil {
 				return "", r.cancelled(ctx, StepRestore)
 			}
-			if freeAppRefusal(r.freeApp, err) {
-				return "", freeAppHandoff(r.appLabel(), mode, r.snapshotID, r.stopped, err)
+			if h := refusalHandoff(r.freeApp, r.appLabel(), mode, r.snapshotID, r.stopped, err); h != nil {
+				return "", h
 			}
 			return "", &RunError{Summary: fmt.Sprintf("Restore Desk could not read the status of %s: %s. Nothing was restored.", mode, cause(err)), Err: err}
 		}
@@ -63,8 +63,8 @@ func (r *runner) doRestore(ctx context.Context, hadStop bool) (string, error) {
 				Err: fmt.Errorf("%w: %w", ErrOutcomeUnknown, err),
 			}
 		}
-		if freeAppRefusal(r.freeApp, err) {
-			return "", freeAppHandoff(r.appLabel(), mode, r.snapshotID, r.stopped, err)
+		if h := refusalHandoff(r.freeApp, r.appLabel(), mode, r.snapshotID, r.stopped, err); h != nil {
+			return "", h
 		}
 		what := "Mendix Cloud refused the restore"
 		if cloud.IsStillRunning(err) {

@@ -30,8 +30,8 @@ func (r *runner) doStop(ctx context.Context) (string, error) {
 		if ctx.Err() != nil {
 			return "", r.cancelled(ctx, StepStop)
 		}
-		if freeAppRefusal(r.freeApp, err) {
-			return "", freeAppHandoff(r.appLabel(), mode, r.snapshotID, false, err)
+		if h := refusalHandoff(r.freeApp, r.appLabel(), mode, r.snapshotID, false, err); h != nil {
+			return "", h
 		}
 		return "", &RunError{Summary: fmt.Sprintf("Restore Desk could not read the status of %s: %s. Nothing was changed.", mode, cause(err)), Err: err}
 	}
@@ -73,8 +73,8 @@ func (r *runner) doStop(ctx context.Context) (string, error) {
 		// The cloud refused: the environment keeps running.
 		r.stopped = false
 		r.journalErr("stopped", r.e.journal.SetStoppedEnv(jctx(ctx), r.id, false))
-		if freeAppRefusal(r.freeApp, err) {
-			return "", freeAppHandoff(r.appLabel(), mode, r.snapshotID, false, err)
+		if h := refusalHandoff(r.freeApp, r.appLabel(), mode, r.snapshotID, false, err); h != nil {
+			return "", h
 		}
 		return "", &RunError{Summary: fmt.Sprintf("%s could not be stopped: %s. Nothing was changed.", mode, cause(err)), Err: err}
 	}

@@ -93,17 +93,21 @@ func CheckFit(t AppSide, s SourceSide) FitCheck {
 	sv, sok := parseModelVersion(s.ModelVersion)
 	tv, tok := parseModelVersion(t.ModelVersion)
 	otherModel := ""
-	if sok && tok && sv != tv {
-		if sv[0] != tv[0] {
+	if sok && tok && !sv.same(tv) {
+		srcV, tgtV := strings.TrimSpace(s.ModelVersion), strings.TrimSpace(t.ModelVersion)
+		if sv.nums[0] != tv.nums[0] {
 			wrong("%s was made with model version %s, from another line than the %s that %s of %s runs: it looks like another app's data.",
-				what, s.ModelVersion, t.ModelVersion, t.Mode, app)
+				what, srcV, tgtV, t.Mode, app)
 		} else {
-			age := "older"
-			if sv.newer(tv) {
+			age := "another build"
+			switch sv.compare(tv) {
+			case -1:
+				age = "older"
+			case 1:
 				age = "newer"
 			}
 			otherModel = fmt.Sprintf("%s was made with model version %s, %s than the %s that %s runs. After the restore, deploy the matching model (%s) to %s, or the app may not start.",
-				what, s.ModelVersion, age, t.ModelVersion, t.Mode, s.ModelVersion, t.Mode)
+				what, srcV, age, tgtV, t.Mode, srcV, t.Mode)
 		}
 	}
 
@@ -122,39 +126,75 @@ func CheckFit(t AppSide, s SourceSide) FitCheck {
 	case otherModel != "":
 		c.Fit = FitOtherModel
 		c.Warnings = []string{otherModel}
-		c.Next = fmt.Sprintf("Restore, then deploy model version %s to %s.", s.ModelVersion, t.Mode)
+		c.Next = fmt.Sprintf("Restore, then deploy model version %s to %s.", strings.TrimSpace(s.ModelVersion), t.Mode)
 	}
 	return c
 }
 
-// modelVersion is a Mendix model version: major.minor.patch.build.
-type modelVersion [4]int
-
-func (v modelVersion) newer(o modelVersion) bool {
-	for i := range v {
-		if v[i] != o[i] {
-			return v[i] > o[i]
-		}
-	}
-	return false
+// modelVersion is a Mendix model version: major.minor.patch.build, or, for an app
+// versioned with Git (Mendix 10), major.minor.patch.commit ("1.8.82.e3c1a393"; see
+// docs/cloud-api.md, "Model versions").
+type modelVersion struct {
+	nums   [4]int // the numeric parts; missing ones are 0
+	commit string // the commit of a Git-versioned model, lower case; "" for a numbered build
 }
 
-// parseModelVersion reads "2.3.0.351" (missing parts are 0); false for anything else,
-// so an odd version decides nothing.
+// minCommit is the shortest hex part read as a commit (Git's shortest abbreviation).
+const minCommit = 4
+
+// same reports whether v and o are one revision: equal numbers, and for Git-versioned
+// models the same commit (a short hash matches its longer form).
+func (v modelVersion) same(o modelVersion) bool {
+	if v.nums != o.nums || (v.commit == "") != (o.commit == "") {
+		return false
+	}
+	return strings.HasPrefix(v.commit, o.commit) || strings.HasPrefix(o.commit, v.commit)
+}
+
+// compare orders v against o by their numeric parts: -1 older, 1 newer, 0 when the
+// numbers cannot tell them apart (equal numbers, one or both with a commit: commits have
+// no order).
+func (v modelVersion) compare(o modelVersion) int {
+	n := len(v.nums)
+	if v.commit != "" || o.commit != "" {
+		n = 3 // the fourth part is a commit on at least one side
+	}
+	for i := range n {
+		if v.nums[i] != o.nums[i] {
+			if v.nums[i] < o.nums[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// parseModelVersion reads "2.3.0.351" (missing parts are 0) and "1.8.82.e3c1a393"; false
+// for anything else, so an odd version decides nothing.
 func parseModelVersion(s string) (modelVersion, bool) {
 	var v modelVersion
 	parts := strings.Split(strings.TrimSpace(s), ".")
-	if len(parts) == 0 || len(parts) > 4 || parts[0] == "" {
+	if len(parts) > 4 || parts[0] == "" {
 		return v, false
 	}
 	for i, p := range parts {
 		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
+		switch {
+		case err == nil && onlyFrom(p, "0123456789"):
+			v.nums[i] = n
+		case i == 3 && onlyFrom(p, "0123456789abcdefABCDEF") && len(p) >= minCommit && len(p) <= 64:
+			v.commit = strings.ToLower(p)
+		default:
 			return v, false
 		}
-		v[i] = n
 	}
 	return v, true
+}
+
+// onlyFrom reports whether s is not empty and made of the characters in set only.
+func onlyFrom(s, set string) bool {
+	return s != "" && strings.Trim(s, set) == ""
 }
 
 func containsFold(list []string, s string) bool {

@@ -105,3 +105,52 @@ func TestParseModelVersion(t *testing.T) {
 		}
 	}
 }
+
+// Another line is caught in both directions: a newer major into an older one as well.
+func TestCheckFitAnotherLineEitherWay(t *testing.T) {
+	for _, c := range []struct{ target, source string }{
+		{"2.3.0.351", "1.4.0.211"},
+		{"2.3.0.351", "3.0.0.12"},
+		{"1.8.82.e3c1a393", "2.0.0.0aa1b2c3"},
+		{"1.8.82.e3c1a393", "0.9.1.0aa1b2c3"},
+		{"2.3.0.351", "3.1.4.e3c1a393"},
+	} {
+		got := CheckFit(AppSide{AppID: "orderdesk", Mode: "Test", ModelVersion: c.target}, SourceSide{ModelVersion: c.source})
+		if got.Fit != FitWrongApp || len(got.Warnings) != 1 || !strings.Contains(got.Warnings[0], "from another line than the "+c.target) {
+			t.Errorf("%s into %s: %+v, want the other-line verdict", c.source, c.target, got)
+		}
+	}
+}
+
+func TestParseModelVersionGitStyle(t *testing.T) {
+	for in, ok := range map[string]bool{
+		"1.8.82.e3c1a393": true, "1.8.82.E3C1A393": true, "10.24.16.96987": true, "1.8.82.e3c1a3935d0c0ffee": true,
+		"1.8.82.xyz12345": false, "1.8.e3c1a393": false, "e3c1a393": false, "1.8.82.e3c": false, "1.+8": false, "1.-0": false,
+	} {
+		if _, got := parseModelVersion(in); got != ok {
+			t.Errorf("parseModelVersion(%q) ok = %v, want %v", in, got, ok)
+		}
+	}
+	v, _ := parseModelVersion("1.8.82.e3c1a393")
+	for other, same := range map[string]bool{"1.8.82.E3C1A393": true, "1.8.82.e3c1a3935d0c": true, "1.8.82.e3c1": true,
+		"1.8.82.e3c1a394": false, "1.8.82": false, "1.8.82.393": false, "1.8.83.e3c1a393": false} {
+		o, ok := parseModelVersion(other)
+		if !ok {
+			t.Fatalf("parseModelVersion(%q) failed", other)
+		}
+		if v.same(o) != same || o.same(v) != same {
+			t.Errorf("1.8.82.e3c1a393 same as %s = %v, want %v", other, v.same(o), same)
+		}
+	}
+	for other, want := range map[string]int{"1.8.80.ffffffff": 1, "1.8.90.00000000": -1, "1.10.0.aaaa": -1, "1.8.82.0001": 0, "1.8.82.351": 0} {
+		o, _ := parseModelVersion(other)
+		if got := v.compare(o); got != want {
+			t.Errorf("1.8.82.e3c1a393 compared with %s = %d, want %d", other, got, want)
+		}
+	}
+	old, _ := parseModelVersion("2.1.1.325")
+	cur, _ := parseModelVersion("2.1.1.351")
+	if old.compare(cur) != -1 || cur.compare(old) != 1 || old.same(cur) {
+		t.Error("numbered builds are not compared by their fourth part")
+	}
+}
