@@ -285,7 +285,7 @@ func (d *localDBDialog) draw() {
 	d.steps.SetText("")
 	d.notes.SetText("")
 	if p != nil {
-		d.steps.SetText(planStepsText(&restore.Plan{Steps: p.Steps}))
+		d.steps.SetText(planStepsText(&restore.Plan{Outline: restore.Outline{Steps: p.Steps}}))
 		rep := p.Archive
 		notes := []string{fmt.Sprintf("%s: %d tables with %s rows; pg_restore %s at %s.", rep.Kind.Label(), len(rep.Tables),
 			humanize.Comma(rep.TotalRows()), p.DB.Tool.Version, p.DB.Tool.Path)}
@@ -295,7 +295,7 @@ func (d *localDBDialog) draw() {
 		t := d.request().Target
 		steps := append(append([]restore.Step(nil), d.dl.Steps...), restore.Step{Title: fmt.Sprintf(
 			"Check the file again, restore it into database %q on %s:%d, and count every table's rows", t.Database, t.Host, t.Port)})
-		d.steps.SetText(planStepsText(&restore.Plan{Steps: steps}))
+		d.steps.SetText(planStepsText(&restore.Plan{Outline: restore.Outline{Steps: steps}}))
 		d.notes.SetText(strings.Join(d.dl.Notes, "\n"))
 		d.okBtn.Enable()
 	} else {
@@ -359,8 +359,12 @@ func (u *UI) runLocal(s *session, p *restore.LocalPlan) *job {
 	u.status.SetText(title + ": started. Follow it in the jobs panel below.")
 	u.background(func(context.Context) {
 		defer cancel()
-		res, err := s.engine.RunLocal(ctx, p, nil, func(e restore.Event) { u.jobs.event(j, e) })
-		restore.FinishLocal(j.up, res, err)
+		res, err := s.engine.RunLocal(ctx, p, func(e restore.Event) { u.jobs.event(j, e) })
+		var base *restore.Result
+		if res != nil {
+			base = &res.Result
+		}
+		restore.Finish(j.up, base, err)
 		close(j.done)
 		u.do(func() { u.localEnded(title, res, err) })
 	})

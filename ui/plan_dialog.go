@@ -226,7 +226,7 @@ func (d *planDialog) draw() {
 		return
 	}
 	d.heading.Show()
-	notes := p.Notes
+	notes := append(slices.Clone(p.Warnings), p.Notes...) // the warnings are read first
 	if len(notes) > 0 {
 		d.summary.SetText(notes[0])
 		notes = notes[1:]

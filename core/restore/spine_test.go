@@ -1,0 +1,273 @@
+package restore_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"restoredesk/core/explain"
+	"restoredesk/core/journal"
+	"restoredesk/core/localcloud"
+	"restoredesk/core/localdb/pgtest"
+	"restoredesk/core/restore"
+)
+
+// refuseStepStart makes the journal file at path refuse, from now on, to record that a
+// step of kind starts: a trigger in the real SQLite file aborts that write, as a full disk
+// or a broken file would, while every other write goes through. (Simulated: the failure
+// is made by the database itself on request, since a disk cannot be filled here.)
+func refuseStepStart(t *testing.T, path string, kind restore.StepKind) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, op := range []string{"INSERT", "UPDATE"} {
+		q := fmt.Sprintf(`CREATE TRIGGER refuse_%s_%s BEFORE %s ON steps WHEN NEW.kind = '%s' AND NEW.status = 'running'
+			BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`, strings.ToLower(op), kind, op, kind)
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// The journal cannot record the start of pg_restore: pg_restore is never started, the
+// database is never created, and the message says so plainly.
+func TestLocalRestoreNotRecordedNeverStartsPgRestore(t *testing.T) {
+	c := pgtest.Start(t)
+	e, j := localEngine(t)
+	ctx := context.Background()
+	p, err := e.PlanLocal(ctx, restore.LocalRequest{File: localFixture, Target: localTarget(c, "untouched"), Create: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refuseStepStart(t, j.Path(), restore.StepLocalRestore)
+	res, err := e.RunLocal(ctx, p, nil)
+	if !errors.Is(err, restore.ErrJournalWrite) {
+		t.Fatalf("RunLocal = %v, want ErrJournalWrite", err)
+	}
+	if dbs := c.Databases(t); slices.Contains(dbs, "untouched") {
+		t.Fatalf("the database was created although its restore was not recorded: %v", dbs)
+	}
+	if res.Restore != nil {
+		t.Errorf("pg_restore ran: %+v", res.Restore)
+	}
+	s := explain.Explain(err).Summary
+	if !strings.Contains(s, "did not start pg_restore") || !strings.Contains(s, `The database "untouched" was not touched.`) {
+		t.Errorf("summary %q", s)
+	}
+	run, err := j.Get(ctx, res.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != journal.StatusFailed || !strings.Contains(run.Error, "did not start pg_restore") {
+		t.Errorf("journal: %s %q", run.Status, run.Error)
+	}
+}
+
+// For every step that changes the cloud, a journal that refuses to record the step's
+// start means the step is never sent: the environment, its backups and its restores stay
+// as they were.
+func TestEveryCloudStepIsRecordedBeforeItIsSent(t *testing.T) {
+	ctx := context.Background()
+	for _, k := range []restore.StepKind{restore.StepSafetyBackup, restore.StepStop, restore.StepRestore, restore.StepStart,
+		restore.StepBackup, restore.StepComment, restore.StepDelete} {
+		t.Run(string(k), func(t *testing.T) {
+			b := newBed(t)
+			tg := b.target(localcloud.DemoAppOrderDesk, "Production") // running: a restore stops it
+			envID := tg.Env.EnvironmentID
+			if k == restore.StepStart {
+				b.setStatus(envID, "Stopped")
+				tg = b.target(localcloud.DemoAppOrderDesk, "Production")
+			}
+			var plan restore.Planned
+			var run func() (*restore.Result, error)
+			switch k {
+			case restore.StepBackup, restore.StepStart:
+				kind := journal.KindBackup
+				if k == restore.StepStart {
+					kind = journal.KindStart
+				}
+				p, err := b.e.Plan(ctx, restore.Request{Action: kind, Target: tg})
+				if err != nil {
+					t.Fatal(err)
+				}
+				plan, run = p, func() (*restore.Result, error) { return b.e.Run(ctx, p, nil) }
+			case restore.StepComment, restore.StepDelete:
+				made, err := act(ctx, b.e, journal.KindBackup, tg, "", restore.BackupOptions{Comment: "mine"}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, err := b.e.PlanManage(ctx, restore.ManageRequest{Target: tg, SnapshotID: made.Backup.SnapshotID,
+					Delete: k == restore.StepDelete, Comment: "changed"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				plan, run = p, func() (*restore.Result, error) { return b.e.RunManage(ctx, p, nil) }
+			default:
+				p, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{SnapshotID: b.completedSnapshot(tg).SnapshotID}, Target: tg,
+					Options: restore.Options{SafetyBackup: true}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				plan, run = p, func() (*restore.Result, error) { return b.e.Run(ctx, p, nil) }
+			}
+			plan.ConfirmWith("Production")
+			status, snaps, digest := b.status(envID), b.snapshotCount(envID), b.digest(envID)
+			comments := b.comments(envID)
+			refuseStepStart(t, b.j.Path(), k)
+			_, err := run()
+			if !errors.Is(err, restore.ErrJournalWrite) {
+				t.Fatalf("run = %v, want ErrJournalWrite", err)
+			}
+			if !strings.Contains(explain.Explain(err).Summary, "did not send it") {
+				t.Errorf("summary %q", explain.Explain(err).Summary)
+			}
+			// What the steps before it did stays; the refused step left no trace.
+			switch k {
+			case restore.StepStop, restore.StepStart, restore.StepSafetyBackup:
+				if got := b.status(envID); got != status {
+					t.Errorf("status %s, was %s", got, status)
+				}
+			}
+			if k != restore.StepRestore && k != restore.StepStop && b.snapshotCount(envID) != snaps {
+				t.Errorf("%d backups, were %d", b.snapshotCount(envID), snaps)
+			}
+			if k == restore.StepRestore && b.snapshotCount(envID) != snaps+1 {
+				t.Errorf("%d backups, want the safety backup only over %d", b.snapshotCount(envID), snaps)
+			}
+			if rs := b.lc.Restores(envID); len(rs) != 0 || b.digest(envID) != digest {
+				t.Errorf("restores %+v; data changed: %v", rs, b.digest(envID) != digest)
+			}
+			if got := b.comments(envID); (k == restore.StepComment || k == restore.StepDelete) && !slices.Equal(got, comments) {
+				t.Errorf("comments %q, were %q", got, comments)
+			}
+		})
+	}
+}
+
+// comments are the comments of envID's backups, in the cloud's order.
+func (b *bed) comments(envID string) []string {
+	b.t.Helper()
+	snaps, err := b.lc.Snapshots(envID)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	var out []string
+	for _, s := range snaps {
+		out = append(out, s.Comment)
+	}
+	return out
+}
+
+// The app closes while a restore makes its safety backup: the engine said it would
+// cancel the run, and it does: the journal says it was cancelled because the app closed,
+// nothing was restored, and the run is never offered for undo. Closed once the restore
+// was submitted, the run goes on in the cloud as the engine said, and the next start
+// follows it to the end.
+func TestClosingTheAppDoesWhatTheEngineSaid(t *testing.T) {
+	ctx := context.Background()
+	b := newBed(t)
+	tg := b.target(localcloud.DemoAppOrderDesk, "Acceptance")
+	envID := tg.Env.EnvironmentID
+	plan := func() *restore.Plan {
+		p, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{SnapshotID: b.completedSnapshot(tg).SnapshotID}, Target: tg,
+			Options: restore.Options{SafetyBackup: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	closeAt := func(step restore.StepKind, wantGoesOn bool) (*restore.Result, error) {
+		rctx, cancel := context.WithCancelCause(ctx)
+		defer cancel(nil)
+		var said string
+		var goesOn, known bool
+		res, err := b.e.Run(rctx, plan(), func(ev restore.Event) {
+			if ev.Step == step && ev.Type == restore.EventProgress && said == "" {
+				goesOn, said, known = b.e.OnClose(ev.RunID)
+				cancel(restore.ErrAppClosed)
+			}
+		})
+		if !known || goesOn != wantGoesOn || said == "" {
+			t.Fatalf("OnClose at %s = %v %q %v", step, goesOn, said, known)
+		}
+		if l := b.e.Live(); len(l) != 0 {
+			t.Errorf("runs still live after Run returned: %+v", l)
+		}
+		return res, err
+	}
+
+	res, err := closeAt(restore.StepSafetyBackup, false)
+	if !errors.Is(err, restore.ErrCancelled) || res.Status != journal.StatusCancelled {
+		t.Fatalf("closed during the safety backup: %v, %+v", err, res)
+	}
+	if slices.ContainsFunc(res.NextActions(), func(a restore.NextAction) bool { return a.Kind == restore.ActionUndo }) {
+		t.Errorf("a run that restored nothing offers undo: %+v", res.NextActions())
+	}
+	jr, err := b.j.Get(ctx, res.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jr.Status != journal.StatusCancelled || jr.CanUndo() || !strings.Contains(jr.Error, "Restore Desk was closed") ||
+		!strings.Contains(jr.Error, "so the run was cancelled before anything in Acceptance was changed") {
+		t.Errorf("journal: %s, can undo %v, %q", jr.Status, jr.CanUndo(), jr.Error)
+	}
+	if _, err := b.e.Undo(ctx, res.RunID); !errors.Is(err, restore.ErrNothingToUndo) {
+		t.Errorf("Undo of the cancelled run = %v, want ErrNothingToUndo", err)
+	}
+	if rs := b.lc.Restores(envID); len(rs) != 0 {
+		t.Fatalf("restores %+v", rs)
+	}
+
+	// The cancelled run's safety backup goes on in the cloud: wait until it is done.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		busy, err := b.e.Busy(ctx, tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if busy == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still busy: %s", busy.Summary)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	res, err = closeAt(restore.StepRestore, true)
+	if !errors.Is(err, restore.ErrDetached) || !res.Detached {
+		t.Fatalf("closed after the restore was submitted: %v, %+v", err, res)
+	}
+	left, err := b.e.Unfinished(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0].ID != res.RunID {
+		t.Fatalf("unfinished runs at the next start: %+v", left)
+	}
+	var replayed []restore.StepKind
+	again, err := b.e.Reattach(ctx, res.RunID, func(ev restore.Event) {
+		if ev.Type == restore.EventStepDone {
+			replayed = append(replayed, ev.Step)
+		}
+	})
+	if err != nil || again.Status != journal.StatusCompleted {
+		t.Fatalf("Reattach = %+v, %v", again, err)
+	}
+	if !slices.Equal(replayed[:2], []restore.StepKind{restore.StepSafetyBackup, restore.StepRestore}) {
+		t.Errorf("Reattach emitted the done steps %v, want the safety backup and the restore first", replayed)
+	}
+	if jr, err := b.j.Get(ctx, res.RunID); err != nil || !jr.CanUndo() {
+		t.Errorf("the restored run cannot be undone: %+v, %v", jr, err)
+	}
+}
