@@ -105,12 +105,16 @@ func (e *Engine) OnClose(runID int64) (goesOn bool, sentence string, ok bool) {
 
 // live publishes the runner's state: step k running, the environment's status.
 func (r *runner) live(k StepKind, status string) {
-	if status != "" && status != r.status {
+	changed := status != "" && status != r.status
+	if changed {
 		r.status = status
-		r.emit(Event{Step: k, Type: EventStatus, State: status})
 	}
+	// Published before the event, so that a front end asking on the event gets the same.
 	r.e.lives.set(Live{RunID: r.id, Kind: r.kind, AppID: r.t.appID, EnvID: r.t.envID, Mode: r.t.mode,
 		Step: k, Status: r.status, GoesOn: r.res.RestoreID != ""})
+	if changed {
+		r.emit(Event{Step: k, Type: EventStatus, State: status})
+	}
 }
 
 // liveStatus is the environment's status while step k runs (started) or once it is done.

@@ -80,7 +80,7 @@ func TestLocalRestoreNotRecordedNeverStartsPgRestore(t *testing.T) {
 func TestEveryCloudStepIsRecordedBeforeItIsSent(t *testing.T) {
 	ctx := context.Background()
 	for _, k := range []restore.StepKind{restore.StepSafetyBackup, restore.StepStop, restore.StepRestore, restore.StepStart,
-		restore.StepBackup, restore.StepComment, restore.StepDelete} {
+		restore.StepBackup, restore.StepComment, restore.StepDelete, restore.StepUpload} {
 		t.Run(string(k), func(t *testing.T) {
 			b := newBed(t)
 			tg := b.target(localcloud.DemoAppOrderDesk, "Production") // running: a restore stops it
@@ -113,6 +113,13 @@ func TestEveryCloudStepIsRecordedBeforeItIsSent(t *testing.T) {
 					t.Fatal(err)
 				}
 				plan, run = p, func() (*restore.Result, error) { return b.e.RunManage(ctx, p, nil) }
+			case restore.StepUpload:
+				p, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{File: fixture("customerportal.backup")}, Target: tg,
+					Options: restore.Options{UploadOnly: true}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				plan, run = p, func() (*restore.Result, error) { return b.e.Run(ctx, p, nil) }
 			default:
 				p, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{SnapshotID: b.completedSnapshot(tg).SnapshotID}, Target: tg,
 					Options: restore.Options{SafetyBackup: true}})
@@ -269,5 +276,161 @@ func TestClosingTheAppDoesWhatTheEngineSaid(t *testing.T) {
 	}
 	if jr, err := b.j.Get(ctx, res.RunID); err != nil || !jr.CanUndo() {
 		t.Errorf("the restored run cannot be undone: %+v, %v", jr, err)
+	}
+}
+
+// runSQL runs statements on the journal file at path from a connection of its own.
+func runSQL(t *testing.T, path string, stmts ...string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range stmts {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// A run whose restore was submitted but whose restore id never reached the journal (the
+// journal failed from then on, as when the process dies there) is resumed as "the outcome
+// is not known", never as "restored nothing", and nothing is submitted again. The journal
+// row is made by the real runner.
+func TestResumeOfSubmittedRestoreWithoutIdSaysOutcomeUnknown(t *testing.T) {
+	ctx := context.Background()
+	b := newBed(t)
+	tg := b.target(localcloud.DemoAppOrderDesk, "Acceptance")
+	p, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{SnapshotID: b.completedSnapshot(tg).SnapshotID}, Target: tg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (Simulated: the journal refuses the restore id and the run's end, as a dying disk would.)
+	runSQL(t, b.j.Path(),
+		`CREATE TRIGGER no_id BEFORE UPDATE ON runs WHEN NEW.restore_id != '' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`,
+		`CREATE TRIGGER no_end BEFORE UPDATE ON runs WHEN NEW.status != 'running' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`)
+	res, _ := b.e.Run(ctx, p, nil)
+	runSQL(t, b.j.Path(), `DROP TRIGGER no_id`, `DROP TRIGGER no_end`)
+	sent := len(b.lc.Restores(tg.Env.EnvironmentID))
+	if sent != 1 {
+		t.Fatalf("%d restores in the cloud, want the one submitted", sent)
+	}
+	jr, err := b.j.Get(ctx, res.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jr.Status != journal.StatusRunning || jr.RestoreSubmittedAt.IsZero() || jr.RestoreID != "" {
+		t.Fatalf("journal row %s, submitted %v, id %q: not the state wanted", jr.Status, jr.RestoreSubmittedAt, jr.RestoreID)
+	}
+	again, err := b.e.Reattach(ctx, res.RunID, nil)
+	if !errors.Is(err, restore.ErrOutcomeUnknown) || again.Status != journal.StatusUnknown {
+		t.Fatalf("Reattach = %v, %+v", err, again)
+	}
+	if s := explain.Explain(err).Summary; !strings.Contains(s, "not known whether Mendix Cloud started it") || strings.Contains(s, "restored nothing") {
+		t.Errorf("summary %q", s)
+	}
+	if n := len(b.lc.Restores(tg.Env.EnvironmentID)); n != sent {
+		t.Errorf("resume submitted the restore again: %d restores", n)
+	}
+}
+
+// The engine says what a run holds and what the environment is doing while it runs; a
+// refused run holds nothing, and a finished one leaves nothing behind.
+func TestLiveStatusComesFromTheEngine(t *testing.T) {
+	ctx := context.Background()
+	b := newBed(t)
+	tg := b.target(localcloud.DemoAppOrderDesk, "Production") // running
+	p, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{SnapshotID: b.completedSnapshot(tg).SnapshotID}, Target: tg,
+		Options: restore.Options{Start: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.ConfirmWith("Production")
+	var statuses []string
+	var held bool
+	if _, err := b.e.Run(ctx, p, func(ev restore.Event) {
+		if ev.Type == restore.EventStatus {
+			statuses = append(statuses, ev.State)
+			l := b.e.LiveOf(tg)
+			held = held || l != nil && l.RunID == ev.RunID && l.Status == ev.State
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{restore.LiveStopping, restore.LiveStopped, restore.LiveRestoring, restore.LiveStopped, restore.LiveStarting, restore.LiveRunning}
+	if !slices.Equal(statuses, want) || !held {
+		t.Errorf("statuses %q (held %v), want %q", statuses, held, want)
+	}
+	// A second run refused (nothing confirmed) leaves no live state behind.
+	p2, err := b.e.Plan(ctx, restore.Request{Action: journal.KindStop, Target: tg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.e.Run(ctx, p2, nil); !errors.Is(err, restore.ErrConfirmationRequired) {
+		t.Fatalf("unconfirmed stop = %v", err)
+	}
+	if l := b.e.LiveOf(tg); l != nil || len(b.e.Live()) != 0 {
+		t.Errorf("live state after the runs: %+v", b.e.Live())
+	}
+	if b.status(tg.Env.EnvironmentID) != "Running" {
+		t.Errorf("Production is %s", b.status(tg.Env.EnvironmentID))
+	}
+}
+
+// The busy check cannot be made (the cloud fails every read): the run is refused, and
+// nothing is sent or journaled. The check fails closed.
+func TestBusyCheckThatFailsRefusesTheRun(t *testing.T) {
+	ctx := context.Background()
+	b := newBed(t)
+	tg := b.target(localcloud.DemoAppOrderDesk, "Production")
+	envID := tg.Env.EnvironmentID
+	p, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{SnapshotID: b.completedSnapshot(tg).SnapshotID}, Target: tg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.ConfirmWith("Production")
+	b.lc.SetFaults(localcloud.Faults{Rate: 1, Kinds: []localcloud.FaultKind{localcloud.FaultServerError}})
+	_, err = b.e.Run(ctx, p, nil)
+	b.lc.SetFaults(localcloud.Faults{})
+	if err == nil || !strings.Contains(explain.Explain(err).Summary, "could not tell whether Production is busy") {
+		t.Fatalf("Run with the busy check failing = %v", err)
+	}
+	runs, err := b.j.List(ctx, journal.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 0 || len(b.lc.Restores(envID)) != 0 || b.status(envID) != "Running" {
+		t.Errorf("something was done: %d runs, %d restores, status %s", len(runs), len(b.lc.Restores(envID)), b.status(envID))
+	}
+}
+
+// The connection breaks while the restore is submitted (the cloud made it, the answer was
+// lost): the engine never submits it again, and says the outcome is unknown.
+func TestAmbiguousRestoreSubmissionIsNeverRetried(t *testing.T) {
+	ctx := context.Background()
+	b := newBed(t)
+	tg := b.target(localcloud.DemoAppOrderDesk, "Production") // running: the stop comes first
+	envID := tg.Env.EnvironmentID
+	p, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{SnapshotID: b.completedSnapshot(tg).SnapshotID}, Target: tg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.ConfirmWith("Production")
+	res, err := b.e.Run(ctx, p, func(ev restore.Event) {
+		if ev.Type == restore.EventStepStarted && ev.Step == restore.StepRestore {
+			// From the submission on, every request is carried out and its answer lost.
+			b.lc.SetFaults(localcloud.Faults{Rate: 1, Kinds: []localcloud.FaultKind{localcloud.FaultDrop}})
+		}
+	})
+	b.lc.SetFaults(localcloud.Faults{})
+	if !errors.Is(err, restore.ErrOutcomeUnknown) || res.Status != journal.StatusUnknown {
+		t.Fatalf("Run = %v, %+v", err, res)
+	}
+	if n := len(b.lc.Restores(envID)); n != 1 {
+		t.Fatalf("%d restores made, want exactly the one submitted", n)
+	}
+	if s := explain.Explain(err).Summary; !strings.Contains(s, "will not submit it again") {
+		t.Errorf("summary %q", s)
 	}
 }
