@@ -16,7 +16,7 @@ import (
 
 // ErrAppClosed is the cause a front end cancels a run with when the app closes
 // (context.WithCancelCause): the run ends as OnClose said, and its journal says so.
-var ErrAppClosed = errors.New("Restore Desk was closed")
+var ErrAppClosed = errors.New("the app was closed")
 
 // EventStatus says the live status of the run's environment changed (Event.State).
 const EventStatus EventType = "status"

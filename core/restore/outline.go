@@ -1,7 +1,5 @@
 package restore
 
-import "strings"
-
 // One plan contract. Every plan the engine makes (Plan for a restore, upload, undo, start,
 // stop or manual backup; ManagePlan; DownloadPlan; LocalPlan, which may start with a
 // download) embeds an Outline, and so satisfies Planned: front ends draw the outline and
@@ -97,9 +95,4 @@ func needsName(name, reason, verb string) Confirmation {
 		return Confirmation{Kind: ConfirmYes, Verb: verb}
 	}
 	return Confirmation{Kind: ConfirmName, Name: name, Reason: reason, Verb: verb}
-}
-
-// confirmedBy reports whether typed confirms c.
-func (c Confirmation) confirmedBy(typed string) bool {
-	return c.Kind != ConfirmName || strings.EqualFold(strings.TrimSpace(typed), c.Name)
 }
