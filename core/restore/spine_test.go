@@ -434,3 +434,52 @@ func TestAmbiguousRestoreSubmissionIsNeverRetried(t *testing.T) {
 		t.Errorf("summary %q", s)
 	}
 }
+
+// An undo plan says which later runs it also reverts: undoing the first of two restores
+// puts back data from before the second too.
+func TestUndoPlanNamesTheLaterRunsItReverts(t *testing.T) {
+	ctx := context.Background()
+	b := newBed(t)
+	tg := b.target(localcloud.DemoAppOrderDesk, "Acceptance")
+	var ids []int64
+	for range 2 {
+		// Each run's safety backup must be done before the next plan: wait until not busy.
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			busy, err := b.e.Busy(ctx, tg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if busy == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("still busy: %s", busy.Summary)
+			}
+		}
+		p, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{SnapshotID: b.completedSnapshot(tg).SnapshotID}, Target: tg,
+			Options: restore.Options{SafetyBackup: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := b.e.Run(ctx, p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.RunID)
+	}
+	p, err := b.e.Undo(ctx, ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("It also reverts what run %d put into Acceptance after run %d.", ids[1], ids[0])
+	if !slices.Contains(p.Notes, want) || !p.Undoable {
+		t.Errorf("undo notes %q (undoable %v), want %q", p.Notes, p.Undoable, want)
+	}
+	last, err := b.e.Undo(ctx, ids[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(last.Notes, func(n string) bool { return strings.Contains(n, "also reverts") }) {
+		t.Errorf("undoing the last run names later runs: %q", last.Notes)
+	}
+}
