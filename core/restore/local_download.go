@@ -70,7 +70,12 @@ func (e *Engine) planLocalFromCloud(ctx context.Context, req LocalRequest, onEve
 	if err != nil {
 		return nil, err
 	}
+	// From here on the backup is the one found, even if "latest" names a newer one later.
+	dreq.SnapshotID = dp.Snapshot.SnapshotID
+	src := *req.Cloud
+	src.SnapshotID = dreq.SnapshotID
 	p := &LocalPlan{Request: req}
+	p.Request.Cloud = &src
 	if path, sha, run := e.earlierDownload(ctx, dp); path != "" {
 		p.Request.File, p.Request.DownloadedSHA256 = path, sha
 		if err := e.planLocalFile(ctx, p, onEvent); err != nil {
@@ -87,7 +92,6 @@ func (e *Engine) planLocalFromCloud(ctx context.Context, req LocalRequest, onEve
 		return nil, err
 	}
 	p.Download = dp
-	p.Request.Cloud = &dp.Request
 	db := req.Target.Database
 	p.Steps = append(slices.Clone(dp.Steps),
 		Step{Kind: StepLocalRestore, Title: fmt.Sprintf("Restore it into database %q on %s:%d with pg_restore, streaming the dump", db, req.Target.Host, req.Target.Port)},
