@@ -225,7 +225,7 @@ func (d *downloadDialog) draw() {
 	d.status.Show()
 	if p != nil {
 		d.status.Hide()
-		d.steps.SetText(planStepsText(&restore.Plan{Steps: p.Steps}))
+		d.steps.SetText(planStepsText(&restore.Plan{Outline: restore.Outline{Steps: p.Steps}}))
 		d.notes.SetText(strings.Join(p.Notes, "\n"))
 	} else {
 		d.steps.SetText("")

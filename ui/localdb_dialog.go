@@ -88,8 +88,7 @@ type localDBDialog struct {
 	file  string
 	cloud *cloudSource // a cloud backup, downloaded first (database only); nil for a file
 
-	current *restore.LocalPlan
-	dl      *restore.DownloadPlan // cloud source: the download, planned with the target's checks
+	current *restore.LocalPlan // for a cloud source, the download and the restore as one plan
 	err     error
 	plans   latestPlan // plans once typing paused (replan.go)
 	loading bool       // the remembered connection is being read
@@ -239,27 +238,15 @@ func (d *localDBDialog) replan() {
 		return
 	}
 	req, e := d.request(), d.s.engine
-	d.current, d.dl, d.err = nil, nil, nil
+	d.current, d.err = nil, nil
 	d.draw()
-	var dreq *restore.DownloadRequest
 	if src := d.cloud; src != nil {
-		r := restore.LocalDownload(d.s.profile, src.target, src.snap.SnapshotID, d.u.downloadDir)
-		dreq = &r
+		req.Cloud = &restore.DownloadRequest{Target: src.target, SnapshotID: src.snap.SnapshotID, Output: d.u.downloadDir}
 	}
 	d.plans.after(d.u, func(ctx context.Context) func() {
-		var p *restore.LocalPlan
-		var dl *restore.DownloadPlan
-		var err error
-		if dreq != nil {
-			// The database is checked first: a wrong password is found before a long download.
-			if err = e.PrecheckLocal(ctx, req); err == nil {
-				dl, err = e.PlanDownload(ctx, *dreq)
-			}
-		} else {
-			p, err = e.PlanLocal(ctx, req, nil)
-		}
+		p, err := e.PlanLocal(ctx, req, nil)
 		return func() {
-			d.current, d.dl, d.err = p, dl, err
+			d.current, d.err = p, err
 			d.draw()
 		}
 	})
@@ -272,7 +259,7 @@ func (d *localDBDialog) draw() {
 	case d.err != nil:
 		d.status.SetText(explainLine(d.err))
 		d.status.Show()
-	case p == nil && d.dl == nil:
+	case p == nil:
 		d.status.SetText("Checking the backup, pg_restore and the database…")
 		d.status.Show()
 	default:
@@ -285,18 +272,13 @@ func (d *localDBDialog) draw() {
 	d.steps.SetText("")
 	d.notes.SetText("")
 	if p != nil {
-		d.steps.SetText(planStepsText(&restore.Plan{Steps: p.Steps}))
-		rep := p.Archive
-		notes := []string{fmt.Sprintf("%s: %d tables with %s rows; pg_restore %s at %s.", rep.Kind.Label(), len(rep.Tables),
-			humanize.Comma(rep.TotalRows()), p.DB.Tool.Version, p.DB.Tool.Path)}
-		d.notes.SetText(strings.Join(append(notes, p.Notes...), "\n"))
-		d.okBtn.Enable()
-	} else if d.dl != nil {
-		t := d.request().Target
-		steps := append(append([]restore.Step(nil), d.dl.Steps...), restore.Step{Title: fmt.Sprintf(
-			"Check the file again, restore it into database %q on %s:%d, and count every table's rows", t.Database, t.Host, t.Port)})
-		d.steps.SetText(planStepsText(&restore.Plan{Steps: steps}))
-		d.notes.SetText(strings.Join(d.dl.Notes, "\n"))
+		d.steps.SetText(planStepsText(&restore.Plan{Outline: restore.Outline{Steps: p.Steps}}))
+		notes := p.Notes
+		if rep := p.Archive; rep != nil { // known before the run for a file, or a download used again
+			notes = append([]string{fmt.Sprintf("%s: %d tables with %s rows; pg_restore %s at %s.", rep.Kind.Label(), len(rep.Tables),
+				humanize.Comma(rep.TotalRows()), p.DB.Tool.Version, p.DB.Tool.Path)}, notes...)
+		}
+		d.notes.SetText(strings.Join(notes, "\n"))
 		d.okBtn.Enable()
 	} else {
 		d.okBtn.Disable()
@@ -306,8 +288,8 @@ func (d *localDBDialog) draw() {
 
 // submit remembers the connection (the password in the keyring only) and runs the plan.
 func (d *localDBDialog) submit() {
-	p, dl := d.current, d.dl
-	if p == nil && dl == nil {
+	p := d.current
+	if p == nil {
 		return
 	}
 	d.dialog.Hide()
@@ -323,44 +305,27 @@ func (d *localDBDialog) submit() {
 			}
 		}
 	})
-	if dl != nil {
-		s := d.s
-		d.u.runDownload(s, dl, func(res *restore.DownloadResult) {
-			req.File, req.DownloadedSHA256 = res.Path, res.SHA256
-			d.u.planLocalAfterDownload(s, req)
-		})
-		return
-	}
 	d.u.runLocal(d.s, p)
-}
-
-// planLocalAfterDownload plans the restore of a downloaded file with the choices the user
-// confirmed before the download, and runs it; a refusal now (the file, or the database
-// changed meanwhile) is shown with the file kept. UI goroutine.
-func (u *UI) planLocalAfterDownload(s *session, req restore.LocalRequest) {
-	u.status.SetText("Checking " + filepath.Base(req.File) + " before restoring it…")
-	u.background(func(ctx context.Context) {
-		p, err := s.engine.PlanLocal(ctx, req, nil)
-		u.do(func() {
-			if err != nil {
-				u.showError(filepath.Base(req.File)+" was downloaded but cannot be restored", err)
-				return
-			}
-			u.runLocal(s, p)
-		})
-	})
 }
 
 // runLocal runs a local plan as a job; the completeness report is shown at the end. UI goroutine.
 func (u *UI) runLocal(s *session, p *restore.LocalPlan) *job {
-	title := fmt.Sprintf("Restore %s into %s", filepath.Base(p.Request.File), p.Request.Target.Database)
+	what := filepath.Base(p.Request.File)
+	if p.Download != nil {
+		what = "a backup of " + p.Download.Request.Target.Env.Mode
+	}
+	title := fmt.Sprintf("Restore %s into %s", what, p.Request.Target.Database)
 	ctx, cancel := context.WithCancel(u.ctx)
 	j := u.jobs.add(title, p.Steps, cancel)
 	u.status.SetText(title + ": started. Follow it in the jobs panel below.")
 	u.background(func(context.Context) {
 		defer cancel()
-		res, err := s.engine.RunLocal(ctx, p, nil, func(e restore.Event) { u.jobs.event(j, e) })
-		restore.FinishLocal(j.up, res, err)
+		res, err := s.engine.RunLocal(ctx, p, func(e restore.Event) { u.jobs.event(j, e) })
+		var base *restore.Result
+		if res != nil {
+			base = &res.Result
+		}
+		restore.Finish(j.up, base, err)
 		close(j.done)
 		u.do(func() { u.localEnded(title, res, err) })
 	})

@@ -124,8 +124,8 @@ func TestLocalDB_WrongPasswordIsRefusedInTheDialog(t *testing.T) {
 	}
 }
 
-// "Open in local database…" on a cloud backup checks the database first, downloads the
-// backup (database only) and restores the file: two jobs, then the report.
+// "Open in local database…" on a cloud backup checks the database first, then downloads
+// the backup (database only) and restores the file as one job, then the report.
 func TestLocalDB_FromACloudBackupDownloadsThenRestores(t *testing.T) {
 	c := pgtest.Start(t)
 	h, _, _ := downloadHarness(t)
@@ -134,21 +134,21 @@ func TestLocalDB_FromACloudBackupDownloadsThenRestores(t *testing.T) {
 	fillLocalDB(h, c, "from_cloud", pgtest.Password)
 	h.on(func() {
 		d := h.u.localDlg
-		if d.dl == nil || d.okBtn.Disabled() || !d.dl.Request.DBOnly {
+		if d.current == nil || d.current.Download == nil || d.okBtn.Disabled() || !d.current.Download.Request.DBOnly {
 			t.Fatalf("no database-only download planned: %q", texts(h.u.win.Canvas()))
 		}
 		test.Tap(d.okBtn)
 	})
 	if v := h.finished(h.lastJob()); v.State != progress.RunCompleted {
-		t.Fatalf("the download ended %s: %v", v.State, v.Err)
+		t.Fatalf("the download and restore ended %s: %v", v.State, v.Err)
 	}
 	h.waitFor("the local restore's report", func() bool { return h.u.localReport != nil })
 	h.on(func() {
 		if r := h.u.localReport; !strings.HasSuffix(r.summary, "every row arrived.") {
 			t.Fatalf("report %q", r.summary)
 		}
-		if n := len(h.u.jobs.jobs); n != 2 {
-			t.Errorf("%d jobs, want the download and the restore", n)
+		if n := len(h.u.jobs.jobs); n != 1 {
+			t.Errorf("%d jobs, want one: the download and the restore", n)
 		}
 	})
 }

@@ -226,7 +226,11 @@ func (d *planDialog) draw() {
 		return
 	}
 	d.heading.Show()
-	notes := p.Notes
+	// Another app's data leads; a softer warning follows what is replaced.
+	notes := append(slices.Clone(p.Warnings), p.Notes...)
+	if !p.Fit.NeedsTypedName() && len(p.Notes) > 0 {
+		notes = slices.Concat(p.Notes[:1], p.Warnings, p.Notes[1:])
+	}
 	if len(notes) > 0 {
 		d.summary.SetText(notes[0])
 		notes = notes[1:]

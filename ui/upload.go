@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -216,8 +217,8 @@ func (u *UI) showInspection(s *session, app cloud.AppWithEnvironments, env cloud
 		d.restore = widget.NewCheck(fmt.Sprintf("Restore %s from it once it is uploaded", env.Mode), nil)
 		d.restore.SetChecked(!wrongApp) // never a default for another app's data
 		body.Add(widget.NewSeparator())
-		for _, n := range plan.Notes { // the engine's words for the upload alone
-			if !wrongApp || n != plan.Fit.Warnings[0] {
+		for _, n := range append(slices.Clone(plan.Warnings), plan.Notes...) { // the engine's words for the upload alone
+			if !wrongApp || n != plan.Warnings[0] {
 				body.Add(wrapped(n))
 			}
 		}

@@ -56,12 +56,8 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 		name = t.App.AppID
 	}
 	title := fmt.Sprintf("Download a backup of %s / %s", name, t.Env.Mode)
-	fmt.Fprintln(c.stdout, title)
-	for i, st := range p.Steps {
-		fmt.Fprintf(c.stdout, "  %d. %s\n", i+1, st.Title)
-	}
-	for _, n := range p.Notes {
-		fmt.Fprintf(c.stdout, "  • %s\n", n)
+	if err := c.confirmPlan(title, p, nil); err != nil {
+		return err
 	}
 
 	u := c.follow(title, p.Steps)

@@ -31,7 +31,7 @@ func (c *cli) printError(cmdName string, err error) {
 	case e.NextStep != "":
 		fmt.Fprintf(c.stderr, "What to do: %s\n", explain.Printable(e.NextStep))
 	}
-	if flag := optionFlag(err); flag != "" {
+	if flag := optionFlag(cmdName, err); flag != "" {
 		fmt.Fprintf(c.stderr, "Option: %s\n", flag)
 	}
 	if a := restore.ActionOf(err); a != nil && a.Kind != restore.ActionStart {
@@ -49,7 +49,7 @@ func (c *cli) printError(cmdName string, err error) {
 
 // optionFlag is the flag that answers a refusal pointing to a choice. Core words the
 // choice plainly ("choose to create the database"); naming the control is ours.
-func optionFlag(err error) string {
+func optionFlag(cmdName string, err error) string {
 	switch localdb.OptionOf(err) {
 	case localdb.OptionCreate:
 		return "--create"
@@ -59,8 +59,10 @@ func optionFlag(err error) string {
 		return "--pg-restore PATH"
 	}
 	switch {
-	case errors.Is(err, download.ErrExists):
+	case errors.Is(err, download.ErrExists) && cmdName == "download":
 		return "--force"
+	case errors.Is(err, download.ErrExists):
+		return "--output PATH"
 	case errors.Is(err, syscall.EADDRINUSE):
 		return "--addr 127.0.0.1:PORT"
 	}

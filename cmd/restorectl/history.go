@@ -69,7 +69,7 @@ func runHistory(ctx context.Context, c *cli, args []string) error {
 		case r.Status == journal.StatusRunning:
 			status = "running"
 		}
-		if r.SafetySnapshotID != "" && r.Status.Finished() {
+		if r.CanUndo() {
 			notes = append(notes, fmt.Sprintf("undo: restorectl undo %d", r.ID))
 		}
 		if r.StoppedEnv && !r.StartedEnv && r.Status.Finished() {

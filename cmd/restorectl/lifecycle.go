@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"restoredesk/core/cloud"
@@ -30,7 +28,7 @@ func runCreateBackup(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	req := restore.Request{Action: journal.KindBackup, Backup: restore.BackupOptions{Comment: *comment, NoWait: *noWait}}
-	return c.lifecycle(ctx, pos, nil, req, func(t restore.Target, res *restore.Result) error {
+	return c.lifecycle(ctx, pos, nil, req, &runFlags{planOnStderr: true}, func(t restore.Target, res *restore.Result) error {
 		snap := res.Backup
 		if c.json {
 			return c.printJSON(snap)
@@ -53,7 +51,7 @@ func runStart(ctx context.Context, c *cli, args []string) error {
 	if *timeout <= 0 {
 		return usagef("--timeout must be longer than 0, e.g. 15m")
 	}
-	return c.lifecycle(ctx, pos, []restore.Option{restore.WithStartTimeout(*timeout)}, restore.Request{Action: journal.KindStart},
+	return c.lifecycle(ctx, pos, []restore.Option{restore.WithStartTimeout(*timeout)}, restore.Request{Action: journal.KindStart}, &runFlags{planOnStderr: true},
 		c.stateReport("is already running", "is running"))
 }
 
@@ -68,49 +66,15 @@ func runStop(ctx context.Context, c *cli, args []string) error {
 	if *timeout <= 0 {
 		return usagef("--timeout must be longer than 0, e.g. 10m")
 	}
-	s, err := c.openTarget(ctx, pos[0], pos[1], restore.WithStopTimeout(*timeout))
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	// The engine's plan says whether the stop needs the environment's name typed
-	// (production); restorectl only asks for it.
-	p, err := s.e.Plan(ctx, restore.Request{Profile: c.profile, Target: s.target, Action: journal.KindStop})
-	if err != nil {
-		return err
-	}
-	if name := p.Allows.ConfirmName; name != "" {
-		mode := p.Request.Target.Env.Mode
-		switch {
-		case *confirm != "":
-			if !p.ConfirmWith(*confirm) {
-				return usagef("--confirm %q does not name the environment %s. Nothing was changed", *confirm, mode)
-			}
-		case !stdinIsTerminal(c.stdin):
-			return usagef("%s Stopping it takes the app offline for its users; pass --confirm %s. Nothing was changed", p.ConfirmReason(), name)
-		default:
-			fmt.Fprintf(c.stderr, "%s Stopping it takes the app offline for its users. Type its name (%s) to stop it, or press Enter to cancel: ", p.ConfirmReason(), name)
-			line, _ := bufio.NewReader(c.stdin).ReadString('\n')
-			if !p.ConfirmWith(strings.TrimSpace(line)) {
-				fmt.Fprintln(c.stdout, "Cancelled: nothing was changed.")
-				return &exitError{code: exitFailure}
-			}
-		}
-	}
-	u := c.follow(s.target.Env.Mode, p.Steps)
-	res, err := s.e.Run(ctx, p, restore.Follow(u))
-	restore.Finish(u, res, err)
-	if err != nil {
-		return err
-	}
-	return c.stateReport("is already stopped", "is stopped")(s.target, res)
+	return c.lifecycle(ctx, pos, []restore.Option{restore.WithStopTimeout(*timeout)}, restore.Request{Action: journal.KindStop},
+		&runFlags{confirm: *confirm, planOnStderr: true}, c.stateReport("is already stopped", "is stopped"))
 }
 
 // lifecycle resolves APP and ENV (pos), has the engine plan req (a start, stop or backup)
-// there and runs the plan with progress on stderr, and lets report print the outcome of a
-// run that succeeded; a refusal or failure is printed by main. These plans need no
-// confirmation: they replace no data.
-func (c *cli) lifecycle(ctx context.Context, pos []string, opts []restore.Option, req restore.Request,
+// there, confirms it as the plan asks (only stopping production needs its name), runs it
+// with progress on stderr, and lets report print the outcome of a run that succeeded; a
+// refusal or failure is printed by main.
+func (c *cli) lifecycle(ctx context.Context, pos []string, opts []restore.Option, req restore.Request, f *runFlags,
 	report func(t restore.Target, res *restore.Result) error) error {
 	s, err := c.openTarget(ctx, pos[0], pos[1], opts...)
 	if err != nil {
@@ -123,7 +87,10 @@ func (c *cli) lifecycle(ctx context.Context, pos []string, opts []restore.Option
 	if err != nil {
 		return err
 	}
-	u := c.follow(t.Env.Mode, nil)
+	if err := c.confirmPlan("", p, f); err != nil {
+		return err
+	}
+	u := c.follow(t.Env.Mode, p.Steps)
 	res, err := s.e.Run(ctx, p, restore.Follow(u))
 	restore.Finish(u, res, err)
 	if err != nil {

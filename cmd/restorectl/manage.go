@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"strings"
 
 	"restoredesk/core/explain"
 	"restoredesk/core/restore"
@@ -62,34 +60,10 @@ func (c *cli) manage(ctx context.Context, pos []string, req restore.ManageReques
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "%s\n", explain.Printable(p.Step.Title))
-	for _, n := range p.Notes {
-		fmt.Fprintf(c.stdout, "  • %s\n", explain.Printable(n))
+	if err := c.confirmPlan("", p, f); err != nil {
+		return err
 	}
-	if req.Delete {
-		mode := env.Mode
-		switch {
-		case f.confirm != "":
-			if !p.ConfirmWith(f.confirm) {
-				return usagef("--confirm %q does not name the environment %s. Nothing was changed", f.confirm, mode)
-			}
-		case p.ConfirmationRequired && f.yes:
-			return usagef("%s is a production environment: --yes alone is not enough, add --confirm %s. Nothing was changed", mode, mode)
-		case f.yes:
-		case !stdinIsTerminal(c.stdin):
-			hint := "--yes"
-			if p.ConfirmationRequired {
-				hint = "--confirm " + mode
-			}
-			return usagef("there is no terminal to ask for a confirmation on: pass %s to delete. Nothing was changed", hint)
-		default:
-			if !c.askDelete(p) {
-				fmt.Fprintln(c.stdout, "Cancelled: nothing was changed.")
-				return &exitError{code: exitFailure}
-			}
-		}
-	}
-	u := c.follow(env.Mode, []restore.Step{p.Step})
+	u := c.follow(env.Mode, p.Steps)
 	res, err := e.RunManage(ctx, p, restore.Follow(u))
 	restore.Finish(u, res, err)
 	if err != nil {
@@ -103,23 +77,4 @@ func (c *cli) manage(ctx context.Context, pos []string, req restore.ManageReques
 	}
 	fmt.Fprintln(c.stdout, explain.Printable(res.Message))
 	return nil
-}
-
-// askDelete asks on the terminal: yes, or the environment's name when the plan says so.
-func (c *cli) askDelete(p *restore.ManagePlan) bool {
-	mode := p.Request.Target.Env.Mode
-	if p.ConfirmationRequired {
-		fmt.Fprintf(c.stderr, "%s is a production environment. Type its name (%s) to delete the backup, or press Enter to cancel: ", mode, mode)
-	} else {
-		fmt.Fprint(c.stderr, "Delete the backup? Type yes to continue: ")
-	}
-	line, err := bufio.NewReader(c.stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return false
-	}
-	line = strings.TrimSpace(line)
-	if p.ConfirmationRequired {
-		return p.ConfirmWith(line)
-	}
-	return strings.EqualFold(line, "yes") || strings.EqualFold(line, "y")
 }

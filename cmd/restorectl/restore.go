@@ -1,17 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
-	"slices"
 	"strings"
-
-	"golang.org/x/term"
 
 	"restoredesk/core/restore"
 )
@@ -33,6 +27,8 @@ type runFlags struct {
 	start    bool
 	yes      bool
 	confirm  string
+	// planOnStderr draws the plan on stderr: stdout is one line scripts read.
+	planOnStderr bool
 }
 
 func addRunFlags(fs *flag.FlagSet, from bool) *runFlags {
@@ -116,8 +112,8 @@ func (c *cli) noteUnfinished(ctx context.Context, e *restore.Engine, appID, mode
 	}
 }
 
-// printPlan shows what will happen before anything does.
-func (c *cli) printPlan(p *restore.Plan) {
+// planHeader names what the plan does, and where.
+func planHeader(p *restore.Plan) string {
 	t := p.Request.Target
 	what := "Restore into"
 	if p.Request.Options.UploadOnly {
@@ -130,80 +126,20 @@ func (c *cli) printPlan(p *restore.Plan) {
 	if name == "" {
 		name = t.App.AppID
 	}
-	fmt.Fprintf(c.stdout, "%s %s / %s (%s)\n", what, name, t.Env.Mode, t.Env.Status.Label())
-	// What the wrong-app guard found is read first, before the steps.
-	for _, w := range p.Fit.Warnings {
-		fmt.Fprintf(c.stdout, "  ! %s\n", w)
-	}
-	for i, s := range p.Steps {
-		fmt.Fprintf(c.stdout, "  %d. %s\n", i+1, s.Title)
-	}
-	for _, n := range p.Notes {
-		if !slices.Contains(p.Fit.Warnings, n) {
-			fmt.Fprintf(c.stdout, "  • %s\n", n)
-		}
-	}
+	return fmt.Sprintf("%s %s / %s (%s)", what, name, t.Env.Mode, t.Env.Status.Label())
 }
 
-// stdinIsTerminal reports whether the confirmation can be asked for; a variable so that
-// tests can answer the prompt through a pipe.
-var stdinIsTerminal = func(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// confirmAndRun prints the plan, gets the confirmation the plan asks for, runs it with
-// live progress and prints the result. Nothing changes before the confirmation.
+// confirmAndRun draws the plan, gets the confirmation it asks for, runs it with live
+// progress and prints the result. Nothing changes before the confirmation.
 func (c *cli) confirmAndRun(ctx context.Context, e *restore.Engine, p *restore.Plan, f *runFlags) error {
-	c.printPlan(p)
-	mode := p.Request.Target.Env.Mode
-	name := p.Allows.ConfirmName // the name the plan needs typed; "" when none
-	switch {
-	case p.Request.Options.UploadOnly:
-	case f.confirm != "":
-		if !p.ConfirmWith(f.confirm) {
-			return usagef("--confirm %q does not name the environment %s. Nothing was changed", f.confirm, mode)
-		}
-	case f.yes && name != "":
-		// The plan says why its name must be typed (another app's data, or production).
-		return usagef("%s --yes alone is not enough for that: if you are sure, add --confirm %s. Nothing was uploaded or changed", p.ConfirmReason(), name)
-	case f.yes:
-	case !stdinIsTerminal(c.stdin):
-		hint := "--yes"
-		if name != "" {
-			hint = "--confirm " + name
-		}
-		return usagef("there is no terminal to ask for a confirmation on: pass %s to restore. Nothing was changed", hint)
-	default:
-		if !c.ask(p) {
-			fmt.Fprintln(c.stdout, "Cancelled: nothing was changed.")
-			return &exitError{code: exitFailure}
-		}
+	if err := c.confirmPlan(planHeader(p), p, f); err != nil {
+		return err
 	}
-	u := c.follow(p.Request.Target.Env.Mode, p.Steps)
+	mode := p.Request.Target.Env.Mode
+	u := c.follow(mode, p.Steps)
 	res, err := e.Run(ctx, p, restore.Follow(u))
 	restore.Finish(u, res, err)
 	return c.report(res, err, p.Request.Target.App.AppID, mode)
-}
-
-// ask asks on the terminal: the environment's name when the plan needs it typed, yes
-// otherwise; the answer confirms the plan.
-func (c *cli) ask(p *restore.Plan) bool {
-	name := p.Allows.ConfirmName
-	if name != "" {
-		fmt.Fprintf(c.stderr, "%s If you are sure, type the environment's name (%s) to restore into it, or press Enter to cancel: ", p.ConfirmReason(), name)
-	} else {
-		fmt.Fprintf(c.stderr, "Restore into %s? Type yes to continue: ", p.Request.Target.Env.Mode)
-	}
-	line, err := bufio.NewReader(c.stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return false
-	}
-	line = strings.TrimSpace(line)
-	if name != "" {
-		return p.ConfirmWith(line)
-	}
-	return strings.EqualFold(line, "yes") || strings.EqualFold(line, "y")
 }
 
 // report prints how a run ended and the next steps it suggests, in restorectl's words;

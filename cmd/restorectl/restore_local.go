@@ -65,20 +65,16 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 	req := restore.LocalRequest{Profile: c.profile, Target: target, Create: *create, Replace: *replace, PgRestore: *pgRestore}
 	var e *restore.Engine
 	if len(pos) == 3 {
-		// A cloud backup: check what needs no file first, then download it (a run of its
-		// own in the journal).
+		// A cloud backup: one plan downloads it (or uses an identical earlier download)
+		// and restores it.
 		s, err := c.openTarget(ctx, pos[0], pos[1])
 		if err != nil {
 			return err
 		}
 		defer s.Close()
 		e = s.e
-		if err := e.PrecheckLocal(ctx, req); err != nil {
-			return err
-		}
-		if req.File, req.DownloadedSHA256, err = c.downloadForLocal(ctx, s, pos[2], *output); err != nil {
-			return err
-		}
+		req.Cloud = &restore.DownloadRequest{Target: s.target, SnapshotID: pos[2], Output: *output}
+		fmt.Fprintf(c.stderr, "Checking the backup and %s…\n", target)
 	} else {
 		j, err := c.journal()
 		if err != nil {
@@ -87,9 +83,9 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 		defer j.Close()
 		e = restore.New(nil, j, restore.WithLogger(c.logger)) // a file needs no cloud
 		req.File = pos[0]
+		fmt.Fprintf(c.stderr, "Checking %s and %s…\n", req.File, target)
 	}
 
-	fmt.Fprintf(c.stderr, "Checking %s and %s…\n", req.File, target)
 	u := c.follow("plan", nil)
 	plan, err := e.PlanLocal(ctx, req, restore.Follow(u))
 	restore.Finish(u, nil, err)
@@ -111,10 +107,16 @@ func runRestoreLocal(ctx context.Context, c *cli, args []string) error {
 			fmt.Fprintln(c.stderr, "The password is saved in the system keyring.")
 		}
 	}
-	c.printLocalPlan(plan)
+	if err := c.confirmPlan(localHeader(plan), plan, &runFlags{planOnStderr: c.json}); err != nil {
+		return err
+	}
 	u = c.follow("restore into "+target.Database, plan.Steps)
-	res, err := e.RunLocal(ctx, plan, nil, restore.Follow(u))
-	restore.FinishLocal(u, res, err)
+	res, err := e.RunLocal(ctx, plan, restore.Follow(u))
+	var base *restore.Result
+	if res != nil {
+		base = &res.Result
+	}
+	restore.Finish(u, base, err)
 	return c.reportLocal(res, err)
 }
 
@@ -164,24 +166,15 @@ func (c *cli) dbPassword(ctx context.Context, t localdb.Target, again bool) (pas
 	return password{line, pwAsked}, nil
 }
 
-// printLocalPlan shows what will happen (on stderr with --json, which keeps stdout for
-// the result).
-func (c *cli) printLocalPlan(p *restore.LocalPlan) {
+// localHeader names the backup and the pg_restore the plan uses, as far as known before
+// a download.
+func localHeader(p *restore.LocalPlan) string {
 	rep := p.Archive
-	w := c.stdout
-	if c.json {
-		w = c.stderr
+	if rep == nil {
+		return fmt.Sprintf("Download the backup %s of %s and restore it into %s", p.Download.Snapshot.SnapshotID, p.Download.Request.Target.Env.Mode, p.Request.Target)
 	}
-	fmt.Fprintf(w, "Backup: %s (%s, archive version %s, %s tables with %s rows)\n", p.Request.File, rep.Kind.Label(),
-		rep.ArchiveVersion, humanize.Comma(int64(len(rep.Tables))), humanize.Comma(rep.TotalRows()))
-	fmt.Fprintf(w, "pg_restore: %s (version %s)\n", p.DB.Tool.Path, p.DB.Tool.Version)
-	fmt.Fprintln(w, "Plan:")
-	for i, s := range p.Steps {
-		fmt.Fprintf(w, "  %d. %s\n", i+1, s.Title)
-	}
-	for _, n := range p.Notes {
-		fmt.Fprintf(w, "Note: %s\n", n)
-	}
+	return fmt.Sprintf("Backup: %s (%s, archive version %s, %s tables with %s rows)\npg_restore: %s (version %s)", p.Request.File, rep.Kind.Label(),
+		rep.ArchiveVersion, humanize.Comma(int64(len(rep.Tables))), humanize.Comma(rep.TotalRows()), p.DB.Tool.Path, p.DB.Tool.Version)
 }
 
 // reportLocal prints the completeness report; the exit code is 0 only when every row
@@ -219,27 +212,4 @@ func (c *cli) reportLocal(res *restore.LocalResult, err error) error {
 		return &exitError{code: exitFailure}
 	}
 	return nil
-}
-
-// downloadForLocal downloads the cloud backup SNAPSHOT_ID|latest of the session's target
-// for a local restore (journaled as a download run) and returns the saved file and its
-// SHA-256; the local plan then inspects it again, counting its rows.
-func (c *cli) downloadForLocal(ctx context.Context, s *session, snapshotID, output string) (path, sha string, err error) {
-	p, err := s.e.PlanDownload(ctx, restore.LocalDownload(c.profile, s.target, snapshotID, output))
-	if err != nil {
-		return "", "", err
-	}
-	name := s.target.App.Name
-	if name == "" {
-		name = s.target.App.AppID
-	}
-	title := fmt.Sprintf("Download a backup of %s / %s", name, s.target.Env.Mode)
-	u := c.follow(title, p.Steps)
-	res, err := s.e.DownloadBackup(ctx, p, restore.Follow(u))
-	var base *restore.Result
-	if res != nil {
-		base = &res.Result
-	}
-	restore.Finish(u, base, err)
-	return restore.LocalSource(res, err)
 }

@@ -223,8 +223,25 @@ func TestRestoreLocalFromCloudBackup(t *testing.T) {
 	noLink(t, out, errs)
 	// Only the database dump is fetched, as the desktop app does: pg_restore needs
 	// nothing else, and the file documents of a full backup can be many gigabytes.
-	files, _ := os.ReadDir(dir)
-	if len(files) != 1 || filepath.Ext(files[0].Name()) != ".backup" {
-		t.Fatalf("downloaded files %v, want one database-only .backup", files)
+	files, err := os.ReadDir(dir)
+	if err != nil || len(files) != 1 || filepath.Ext(files[0].Name()) != ".backup" {
+		t.Fatalf("downloaded files %v (%v), want one database-only .backup", files, err)
+	}
+	// The download and the restore are one run in the journal.
+	code, hist, _ := b.ctl(nil, "history", "--json")
+	var runs []struct{ Kind string }
+	if err := json.Unmarshal([]byte(hist), &runs); code != exitOK || err != nil || len(runs) != 1 || runs[0].Kind != "local_restore" {
+		t.Fatalf("history after one restore-local of a cloud backup (%v), want one local_restore run:\n%s", err, hist)
+	}
+
+	// The same command again, into the same folder and a new database: the identical
+	// download is used again (its hash checked), nothing is downloaded twice.
+	code, out, errs = b.ctl(nil, "restore-local", localcloud.DemoAppCustomerPortal, "Acceptance", snapID,
+		"--db", b.c.URL("from_cloud_again"), "--create", "--output", dir, "--api-url", srv.URL())
+	if code != exitOK || !strings.Contains(out, "3 tables, 10,005 rows: every row arrived.") || !strings.Contains(out, "without downloading it again") {
+		t.Fatalf("the same command again: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	if again, err := os.ReadDir(dir); err != nil || len(again) != 1 {
+		t.Fatalf("the folder holds %v (%v) after the second run", again, err)
 	}
 }

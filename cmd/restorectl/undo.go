@@ -63,7 +63,7 @@ func runResume(ctx context.Context, c *cli, args []string) error {
 	defer j.Close()
 	if jr, jerr := j.Get(ctx, id); jerr == nil && jr.Status.Finished() {
 		next := "'restorectl history' shows how it ended."
-		if jr.SafetySnapshotID != "" {
+		if jr.CanUndo() {
 			next += fmt.Sprintf(" To put back the data from before it, run 'restorectl undo %d'.", id)
 		}
 		return explain.NewMistake(fmt.Sprintf("Run %d has already finished (%s): there is nothing to follow.", id, jr.Status), next, nil)

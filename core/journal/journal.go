@@ -164,10 +164,11 @@ type Run struct {
 // Target is "orderdesk / Production" for lists and messages.
 func (r Run) Target() string { return r.AppID + " / " + r.Mode }
 
-// CanUndo reports whether the run can be undone: it replaced an environment's data after
-// taking a safety backup, and it has finished.
+// CanUndo reports whether the run can be undone: it sent a restore (so it may have
+// replaced an environment's data) after taking a safety backup, and it has finished. A
+// run that ended before its restore was sent restored nothing, so there is nothing to undo.
 func (r Run) CanUndo() bool {
-	return r.SafetySnapshotID != "" && r.Status.Finished() &&
+	return r.SafetySnapshotID != "" && r.Status.Finished() && (r.RestoreID != "" || !r.RestoreSubmittedAt.IsZero()) &&
 		(r.Kind == KindRestore || r.Kind == KindUpload || r.Kind == KindUndo)
 }
 

@@ -14,7 +14,7 @@ import (
 // nothing, on another cloud, and another account may see other apps under the same names.
 
 // WithAccount says which profile and cloud (API URL) the engine works for, so that Undo,
-// Reattach and StartAfter refuse a run recorded with another one (ErrOtherCloud). Either
+// Reattach and PlanStartAfter refuse a run recorded with another one (ErrOtherCloud). Either
 // may be empty: not known, so not checked. A cloud whose address changes between
 // launches while its runs stay (the desktop demo's port) is given as "".
 func WithAccount(profile, apiURL string) Option {

@@ -77,7 +77,7 @@ func TestUndoRefusesARunOfAnotherAccountOrCloud(t *testing.T) {
 }
 
 // An interrupted run made on another cloud is not followed by Reattach (nor its
-// environment started by StartAfter): it stays unfinished for an engine of its own cloud,
+// environment started by PlanStartAfter's plan): it stays unfinished for an engine of its own cloud,
 // which closes it. An interrupted download touches no cloud and is closed by any engine.
 func TestReattachRefusesARunOfAnotherCloud(t *testing.T) {
 	b := newBed(t)
@@ -105,8 +105,8 @@ func TestReattachRefusesARunOfAnotherCloud(t *testing.T) {
 	if ex.NextStep != "Switch to the account “work” on restore.example.com first, then follow it again." || strings.Contains(err.Error(), "secret") {
 		t.Errorf("explained %q / %q (error %v)", ex.Summary, ex.NextStep, err)
 	}
-	if _, err := here.StartAfter(ctx, stopID, nil); !errors.Is(err, restore.ErrOtherCloud) {
-		t.Errorf("StartAfter = %v, want ErrOtherCloud", err)
+	if _, err := here.PlanStartAfter(ctx, stopID); !errors.Is(err, restore.ErrOtherCloud) {
+		t.Errorf("PlanStartAfter = %v, want ErrOtherCloud", err)
 	}
 	if s := b.status(prod.Env.EnvironmentID); s != "Running" {
 		t.Errorf("Production is %s: the refused start or stop reached the cloud", s)

@@ -8,47 +8,12 @@ import (
 	"restoredesk/core/journal"
 )
 
-// BackupOptions are the choices of a manual backup (BackupTarget).
+// BackupOptions are the choices of a manual backup (Request.Backup).
 type BackupOptions struct {
 	Comment string // the backup's comment; empty: Mendix Cloud's "Manually created snapshot"
 	// NoWait ends the run once Mendix Cloud accepted the request, without following the
 	// backup until it is completed.
 	NoWait bool
-}
-
-// StartTarget starts an environment (AutoSyncDb on), follows the start job and checks
-// that it runs; journaled as a run of its own. An environment that runs already is left
-// as it is (Result.AlreadyDone).
-func (e *Engine) StartTarget(ctx context.Context, profile string, t Target, onEvent func(Event)) (*Result, error) {
-	if t.App.AppID == "" || t.Env.Mode == "" {
-		return nil, planErr("Choose the app and environment to start.", "", ErrInvalidRequest)
-	}
-	return e.act(ctx, journal.KindStart, profile, t, onEvent, nil)
-}
-
-// StopTarget stops an environment and follows it until it reports Stopped (at most the
-// stop timeout); journaled as a run of its own. A production environment is stopped only
-// when confirm names it (the production rule, as for a restore); without that nothing
-// happens. An environment that is stopped already is left as it is (Result.AlreadyDone);
-// one that is neither running nor stopped is refused.
-func (e *Engine) StopTarget(ctx context.Context, profile string, t Target, confirm string, onEvent func(Event)) (*Result, error) {
-	if t.App.AppID == "" || t.Env.Mode == "" {
-		return nil, planErr("Choose the app and environment to stop.", "", ErrInvalidRequest)
-	}
-	if name := nameToType(t, false, true); !confirms(confirm, name) {
-		return nil, confirmationError(t.Env.Mode, confirm, "stopping it")
-	}
-	return e.act(ctx, journal.KindStop, profile, t, onEvent, nil)
-}
-
-// BackupTarget makes a manual backup of an environment and follows it until it is
-// completed (Result.Backup); journaled as a run of its own. Free Apps cannot take manual
-// backups: that is refused before anything is asked of the cloud (see CheckBackupTarget).
-func (e *Engine) BackupTarget(ctx context.Context, profile string, t Target, opts BackupOptions, onEvent func(Event)) (*Result, error) {
-	if err := CheckBackupTarget(t); err != nil {
-		return nil, err
-	}
-	return e.act(ctx, journal.KindBackup, profile, t, onEvent, func(r *runner) { r.backup = opts })
 }
 
 // CheckBackupTarget says, without asking the cloud, why a manual backup of t cannot be
@@ -82,8 +47,8 @@ var actionSteps = map[journal.Kind][]StepKind{
 	journal.KindBackup: {StepBackup},
 }
 
-// ActionSteps lists the steps a StartTarget (journal.KindStart), StopTarget (KindStop) or
-// BackupTarget (KindBackup) run on the environment mode takes, with the titles its
+// ActionSteps lists the steps a start (journal.KindStart), stop (KindStop) or manual
+// backup (KindBackup) run on the environment mode takes, with the titles its
 // events carry: presenters show them before the run starts. Nil for other kinds.
 func ActionSteps(kind journal.Kind, mode string) []Step {
 	var out []Step
@@ -132,8 +97,9 @@ func (e *Engine) act(ctx context.Context, kind journal.Kind, profile string, t T
 	return r.finish(ctx, err)
 }
 
-// StartAfter starts the environment that run runID left stopped, as a new journaled run.
-func (e *Engine) StartAfter(ctx context.Context, runID int64, onEvent func(Event)) (*Result, error) {
+// PlanStartAfter plans starting the environment that run runID left stopped (a start
+// plan, as Plan makes for Action KindStart), for the run's own account only.
+func (e *Engine) PlanStartAfter(ctx context.Context, runID int64) (*Plan, error) {
 	jr, err := e.getRun(ctx, runID)
 	if err != nil {
 		return nil, err
@@ -145,7 +111,7 @@ func (e *Engine) StartAfter(ctx context.Context, runID int64, onEvent func(Event
 		App: cloud.App{AppID: jr.AppID, Name: jr.AppName, ProjectID: jr.ProjectID},
 		Env: cloud.Environment{EnvironmentID: jr.EnvID, Mode: jr.Mode, Production: cloud.FlexBool(jr.Production)},
 	}
-	return e.StartTarget(ctx, jr.Profile, t, onEvent)
+	return e.Plan(ctx, Request{Profile: jr.Profile, Action: journal.KindStart, Target: t})
 }
 
 // planAction plans a start, stop or manual backup (req.Action): the environment's status
@@ -196,6 +162,7 @@ func (e *Engine) planAction(ctx context.Context, req Request) (*Plan, error) {
 	case req.Action == journal.KindBackup:
 		p.Notes = append(p.Notes, fmt.Sprintf("A backup of %s is made now; %s keeps running meanwhile.", mode, mode))
 	}
+	p.shape()
 	return p, nil
 }
 

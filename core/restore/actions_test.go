@@ -24,7 +24,7 @@ func TestStopAndStartTarget(t *testing.T) {
 	tg := b.target(localcloud.DemoAppOrderDesk, "Production")
 
 	rec := &recorder{}
-	res, err := b.e.StopTarget(ctx, "demo", tg, "Production", rec.on)
+	res, err := act(ctx, b.e, journal.KindStop, tg, "Production", restore.BackupOptions{}, rec.on)
 	if err != nil {
 		t.Fatalf("StopTarget: %v", err)
 	}
@@ -43,16 +43,16 @@ func TestStopAndStartTarget(t *testing.T) {
 		t.Error("no event says that Production is being stopped")
 	}
 
-	again, err := b.e.StopTarget(ctx, "demo", tg, "Production", nil)
+	again, err := act(ctx, b.e, journal.KindStop, tg, "Production", restore.BackupOptions{}, nil)
 	if err != nil || !again.AlreadyDone || again.StoppedEnv || again.Message != "Production was already stopped." {
 		t.Errorf("second stop = %+v, %v", again, err)
 	}
 
-	started, err := b.e.StartTarget(ctx, "demo", tg, nil)
+	started, err := act(ctx, b.e, journal.KindStart, tg, "", restore.BackupOptions{}, nil)
 	if err != nil || !started.StartedEnv || started.AlreadyDone || b.status(tg.Env.EnvironmentID) != "Running" {
 		t.Fatalf("StartTarget = %+v, %v; status %s", started, err, b.status(tg.Env.EnvironmentID))
 	}
-	again, err = b.e.StartTarget(ctx, "demo", tg, nil)
+	again, err = act(ctx, b.e, journal.KindStart, tg, "", restore.BackupOptions{}, nil)
 	if err != nil || !again.AlreadyDone || !strings.Contains(again.Message, "running") {
 		t.Errorf("second start = %+v, %v", again, err)
 	}
@@ -84,11 +84,11 @@ func TestStopTargetTimeoutAndRefusal(t *testing.T) {
 	b := newBed(t, localcloudtest.WithJobDelay(300*time.Millisecond))
 	e := restore.New(b.client, b.j, append(fastEngineOpts(), restore.WithStopTimeout(time.Millisecond))...)
 	tg := b.target(localcloud.DemoAppOrderDesk, "Production")
-	res, err := e.StopTarget(ctx, "demo", tg, "production", nil)
+	res, err := act(ctx, e, journal.KindStop, tg, "production", restore.BackupOptions{}, nil)
 	ex := explain.Explain(err)
 	if !errors.Is(err, restore.ErrStopTimeout) || !strings.Contains(ex.Summary, "Production did not stop within") ||
 		strings.Contains(ex.Summary, "restore") || !strings.Contains(ex.NextStep, "Mendix Portal") {
-		t.Fatalf("StopTarget = %v (%q / %q)", err, ex.Summary, ex.NextStep)
+		t.Fatalf("stop = %v (%q / %q)", err, ex.Summary, ex.NextStep)
 	}
 	if jr, _ := b.j.Get(ctx, res.RunID); jr.Kind != journal.KindStop || jr.Status != journal.StatusFailed {
 		t.Errorf("journal %+v", jr)
@@ -96,11 +96,11 @@ func TestStopTargetTimeoutAndRefusal(t *testing.T) {
 
 	test := b.target(localcloud.DemoAppOrderDesk, "Test")
 	b.setStatus(test.Env.EnvironmentID, "Empty")
-	if _, err := b.e.StopTarget(ctx, "demo", test, "", nil); !errors.Is(err, restore.ErrTargetBusy) ||
-		!strings.Contains(explain.Explain(err).Summary, "Nothing is deployed to Test, so there is nothing to stop") {
+	if _, err := act(ctx, b.e, journal.KindStop, test, "", restore.BackupOptions{}, nil); !errors.Is(err, restore.ErrTargetBusy) ||
+		!strings.Contains(explain.Explain(err).Summary, "Nothing is deployed to Test yet, so there is nothing to stop") {
 		t.Errorf("stop of an empty environment = %v", err)
 	}
-	if _, err := b.e.StopTarget(ctx, "demo", restore.Target{}, "", nil); !errors.Is(err, restore.ErrInvalidRequest) {
+	if _, err := act(ctx, b.e, journal.KindStop, restore.Target{}, "", restore.BackupOptions{}, nil); !errors.Is(err, restore.ErrInvalidRequest) {
 		t.Errorf("stop without a target = %v", err)
 	}
 }
@@ -114,7 +114,7 @@ func TestBackupTarget(t *testing.T) {
 	before := b.snapshotCount(tg.Env.EnvironmentID)
 
 	rec := &recorder{}
-	res, err := b.e.BackupTarget(ctx, "demo", tg, restore.BackupOptions{Comment: "before the migration"}, rec.on)
+	res, err := act(ctx, b.e, journal.KindBackup, tg, "", restore.BackupOptions{Comment: "before the migration"}, rec.on)
 	if err != nil {
 		t.Fatalf("BackupTarget: %v", err)
 	}
@@ -144,7 +144,7 @@ func TestBackupTarget(t *testing.T) {
 		t.Errorf("journal %+v", jr)
 	}
 
-	quick, err := b.e.BackupTarget(ctx, "demo", tg, restore.BackupOptions{NoWait: true}, nil)
+	quick, err := act(ctx, b.e, journal.KindBackup, tg, "", restore.BackupOptions{NoWait: true}, nil)
 	if err != nil || quick.Backup == nil || quick.Backup.State.Done() || quick.Backup.Comment != cloud.CommentManual ||
 		!strings.Contains(quick.Message, "makes it now") {
 		t.Fatalf("BackupTarget without waiting = %+v, %v", quick, err)
@@ -167,7 +167,7 @@ func TestBackupTargetFreeAppRefusedBeforeAnyRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range []*restore.Engine{restore.New(dead, b.j, fastEngineOpts()...), b.e} {
-		res, err := e.BackupTarget(ctx, "demo", tg, restore.BackupOptions{Comment: "mine"}, nil)
+		res, err := act(ctx, e, journal.KindBackup, tg, "", restore.BackupOptions{Comment: "mine"}, nil)
 		ex := explain.Explain(err)
 		if res != nil || !errors.Is(err, restore.ErrFreeAppBackup) || !strings.Contains(ex.Summary, "Free App") ||
 			!strings.Contains(ex.Summary, "every night") || ex.NextStep == "" {
@@ -194,7 +194,7 @@ func TestBackupTargetFailureExplained(t *testing.T) {
 		t.Fatal(err)
 	}
 	tg := b.target("emptyshell", "Test")
-	res, err := b.e.BackupTarget(ctx, "demo", tg, restore.BackupOptions{}, nil)
+	res, err := act(ctx, b.e, journal.KindBackup, tg, "", restore.BackupOptions{}, nil)
 	ex := explain.Explain(err)
 	if !errors.Is(err, restore.ErrBackupFailed) || !strings.HasPrefix(ex.Summary, "The backup of Test failed (Mendix Cloud says: ") ||
 		!strings.Contains(ex.NextStep, "Try again") {

@@ -36,12 +36,11 @@ type DownloadRequest struct {
 
 // DownloadPlan is a checked download: the backup, where it goes, the steps.
 type DownloadPlan struct {
+	Outline  // needs no confirmation: nothing in the cloud changes
 	Request  DownloadRequest
 	Snapshot cloud.Snapshot
 	// Path is the file, or the folder when the name comes from the archive.
-	Path  string
-	Steps []Step
-	Notes []string
+	Path string
 
 	plan *download.Plan
 }
@@ -114,6 +113,7 @@ func (e *Engine) PlanDownload(ctx context.Context, req DownloadRequest) (*Downlo
 		p.Notes = append(p.Notes, "A file of the same name in that folder is replaced.")
 	}
 	p.Notes = append(p.Notes, "An interrupted download continues where it stopped the next time; nothing in the environment changes.")
+	p.Choices = []Choice{{Name: OptDBOnly, Set: req.DBOnly}, {Name: OptForce, Set: req.Force}}
 	return p, nil
 }
 
@@ -126,8 +126,7 @@ func (e *Engine) DownloadBackup(ctx context.Context, p *DownloadPlan, onEvent fu
 	if p == nil || p.plan == nil {
 		return nil, planErr("There is no download plan to run.", "Make a plan first.", ErrInvalidRequest)
 	}
-	dc, err := e.downloadCloud()
-	if err != nil {
+	if _, err := e.downloadCloud(); err != nil {
 		return nil, err
 	}
 	req, t := p.Request, p.Request.Target
@@ -150,8 +149,10 @@ func (e *Engine) DownloadBackup(ctx context.Context, p *DownloadPlan, onEvent fu
 	for _, s := range p.Steps {
 		r.titles[s.Kind] = s.Title
 	}
-	d := &downloadRun{r: r, p: p, res: &DownloadResult{},
-		dl: &download.Runner{Cloud: dc, Fetcher: &download.Fetcher{Log: e.log}, PollEvery: e.poll, Log: e.log}}
+	d, err := e.newDownloadRun(r, p)
+	if err != nil {
+		return nil, err
+	}
 	err = r.stepWith(ctx, StepArchive, d.archive)
 	if err == nil {
 		err = r.stepWith(ctx, StepDownload, d.fetch)
@@ -159,13 +160,26 @@ func (e *Engine) DownloadBackup(ctx context.Context, p *DownloadPlan, onEvent fu
 	if err == nil {
 		err = r.stepWith(ctx, StepCheck, d.check)
 	}
+	if err == nil {
+		r.final = fmt.Sprintf("The backup is saved as %s (%s) and passed the check.", d.res.Path, progress.Size(d.res.Size))
+	}
 	res, err := r.finish(ctx, err)
 	d.res.Result = *res
-	if err == nil {
-		d.res.Message = fmt.Sprintf("The backup is saved as %s (%s) and passed the check.", d.res.Path, progress.Size(d.res.Size))
-	}
 	return d.res, err
 }
+
+// newDownloadRun carries plan p's download steps in run r.
+func (e *Engine) newDownloadRun(r *runner, p *DownloadPlan) (*downloadRun, error) {
+	dc, err := e.downloadCloud()
+	if err != nil {
+		return nil, err
+	}
+	return &downloadRun{r: r, p: p, res: &DownloadResult{},
+		dl: &download.Runner{Cloud: dc, Fetcher: &download.Fetcher{Log: e.log}, PollEvery: e.poll, Log: e.log}}, nil
+}
+
+// ConfirmWith confirms a download with anything: it replaces only what Force allowed.
+func (p *DownloadPlan) ConfirmWith(string) bool { return true }
 
 // downloadRun carries the steps of one download run.
 type downloadRun struct {

@@ -26,6 +26,7 @@ type Engine struct {
 	uploadWait   time.Duration // how long an upload may take to become a backup after its last byte
 	now          func() time.Time
 	inspected    inspectCache // reports of files inspected already
+	lives        lives        // the runs going on, for Live and OnClose
 	log          *slog.Logger
 	// profile and apiURL are the account the engine works for (WithAccount); "" is not
 	// known, and then runs of other accounts are not refused.
@@ -196,6 +197,7 @@ func (e *Engine) PlanWithProgress(ctx context.Context, req Request, onEvent func
 	p.ConfirmationRequired = p.needsConfirmation()
 	p.Steps = steps(p)
 	p.Notes = notes(p, e.now())
+	p.shape()
 	return p, nil
 }
 

@@ -49,7 +49,7 @@ func (k StepKind) Cancellable() bool {
 	return false
 }
 
-// Follow returns the event sink that feeds u: pass it to Run, Reattach, StartTarget, …
+// Follow returns the event sink that feeds u: pass it to Run, RunManage, DownloadBackup, RunLocal, Reattach
 // and end u with Finish once the call returned.
 func Follow(u *progress.Updater) func(Event) {
 	return func(ev Event) {

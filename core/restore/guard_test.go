@@ -219,8 +219,13 @@ func TestStartFailureExplained(t *testing.T) {
 	ctx := context.Background()
 	b := newBed(t)
 	tg := b.target(localcloud.DemoAppOrderDesk, "Test")
+	// Planned while stopped; the package is gone by the time the start is sent.
+	p, err := b.e.Plan(ctx, restore.Request{Action: journal.KindStart, Target: tg})
+	if err != nil {
+		t.Fatal(err)
+	}
 	b.setStatus(tg.Env.EnvironmentID, "Empty")
-	res, err := b.e.StartTarget(ctx, "demo", tg, nil)
+	res, err := b.e.Run(ctx, p, nil)
 	if err == nil {
 		t.Fatal("an environment with nothing deployed started")
 	}

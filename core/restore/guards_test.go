@@ -3,6 +3,7 @@ package restore_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,8 +34,14 @@ func TestAnotherAppsArchiveNeedsTheTypedNameOnEveryEnvironment(t *testing.T) {
 	if p.Allows.ConfirmName != "Test" || !p.ConfirmationRequired {
 		t.Errorf("confirm name %q, required %v: want Test to be typed", p.Allows.ConfirmName, p.ConfirmationRequired)
 	}
-	if len(p.Notes) == 0 || !strings.Contains(p.Notes[0], "model version 1.4.0.211, from another line than the 2.3.0.351") {
-		t.Errorf("first note %q, want the wrong-app warning", p.Notes)
+	if len(p.Warnings) == 0 || !strings.Contains(p.Warnings[0], "model version 1.4.0.211, from another line than the 2.3.0.351") {
+		t.Errorf("warnings %q, want the wrong-app warning", p.Warnings)
+	}
+	if slices.ContainsFunc(p.Notes, func(n string) bool { return strings.Contains(n, "another line") }) {
+		t.Errorf("the warning is repeated among the notes: %q", p.Notes)
+	}
+	if c := p.Shape().Confirm; c.Kind != restore.ConfirmName || c.Name != "Test" || c.Reason != p.Warnings[0] {
+		t.Errorf("confirmation %+v, want Test typed because of the warning", c)
 	}
 	if !strings.Contains(p.ConfirmReason(), "another app's data") {
 		t.Errorf("confirm reason %q", p.ConfirmReason())
@@ -97,8 +104,8 @@ func TestDumpOfAnotherDatabaseThanEarlierRunsUsed(t *testing.T) {
 	if p.Fit.Fit != restore.FitWrongApp || p.Allows.ConfirmName != "Acceptance" {
 		t.Fatalf("fit %+v, confirm %q: want the database name to need Acceptance typed", p.Fit, p.Allows.ConfirmName)
 	}
-	if !strings.Contains(p.Notes[0], `is called "customerportal", but earlier backups and restores of Acceptance used "orderdesk_acc"`) {
-		t.Errorf("first note %q", p.Notes[0])
+	if len(p.Warnings) == 0 || !strings.Contains(p.Warnings[0], `is called "customerportal", but earlier backups and restores of Acceptance used "orderdesk_acc"`) {
+		t.Errorf("warnings %q", p.Warnings)
 	}
 }
 
@@ -115,8 +122,11 @@ func TestOlderModelOfTheSameAppIsAWarningOnly(t *testing.T) {
 	if p.Fit.Fit != restore.FitOtherModel || p.Allows.ConfirmName != "" || p.ConfirmationRequired {
 		t.Fatalf("fit %v confirm %q: want the softer warning without a typed name", p.Fit.Fit, p.Allows.ConfirmName)
 	}
-	if len(p.Notes) < 2 || !strings.Contains(p.Notes[1], "deploy the matching model ("+snap.ModelVersion+") to Test") {
-		t.Errorf("notes %q, want the deploy-the-matching-model warning right after what is replaced", p.Notes)
+	if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "deploy the matching model ("+snap.ModelVersion+") to Test") {
+		t.Errorf("warnings %q, want the deploy-the-matching-model warning", p.Warnings)
+	}
+	if c := p.Shape().Confirm; c.Kind != restore.ConfirmYes {
+		t.Errorf("confirmation %+v, want a plain yes", c)
 	}
 }
 
@@ -151,8 +161,8 @@ func TestSecondRestoreWhileOneRunsIsRefusedBeforeAnythingIsSent(t *testing.T) {
 		snapsBefore = b.snapshotCount(tg.Env.EnvironmentID)
 		_, planErr = b.e.Plan(ctx, restore.Request{Source: restore.Source{SnapshotID: snap.SnapshotID}, Target: tg})
 		_, runErr = b.e.Run(ctx, second, nil)
-		_, startErr = b.e.StartTarget(ctx, "demo", tg, nil)
-		_, stopErr = b.e.StopTarget(ctx, "demo", tg, "", nil)
+		_, startErr = act(ctx, b.e, journal.KindStart, tg, "", restore.BackupOptions{}, nil)
+		_, stopErr = act(ctx, b.e, journal.KindStop, tg, "", restore.BackupOptions{}, nil)
 		restoresMeanwhile = len(b.lc.Restores(tg.Env.EnvironmentID))
 		snapsMeanwhile = b.snapshotCount(tg.Env.EnvironmentID)
 		detach() // stop following: the restore goes on in the cloud

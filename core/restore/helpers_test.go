@@ -242,3 +242,14 @@ func fixture(name string) string {
 }
 
 func journalFilter() journal.Filter { return journal.Filter{} }
+
+// act plans a start, stop or manual backup (kind) of tg, confirms it with what confirm
+// types, and runs it: the one path every front end takes (plan → confirm → run).
+func act(ctx context.Context, e *restore.Engine, kind journal.Kind, tg restore.Target, confirm string, backup restore.BackupOptions, on func(restore.Event)) (*restore.Result, error) {
+	p, err := e.Plan(ctx, restore.Request{Profile: "demo", Action: kind, Target: tg, Backup: backup})
+	if err != nil {
+		return nil, err
+	}
+	p.ConfirmWith(confirm)
+	return e.Run(ctx, p, on)
+}

@@ -34,10 +34,15 @@ func (r *runner) notRecorded(k StepKind, err error) error {
 	case r.res.SafetySnapshotID != "" || r.res.UploadSnapshotID != "":
 		done = fmt.Sprintf("%s's data was not changed.", r.t.mode)
 	}
+	verb := "send it"
+	if k == StepLocalRestore {
+		verb = "start pg_restore"
+		done = fmt.Sprintf("The database %q was not touched.", r.t.mode)
+	}
 	return &RunError{
 		Step: k,
-		Summary: fmt.Sprintf("Restore Desk could not record the next step in its journal (%s), so it stopped here and did not send it. %s",
-			lowerFirst(title), done),
+		Summary: fmt.Sprintf("Restore Desk could not record the next step in its journal (%s), so it stopped here and did not %s. %s",
+			lowerFirst(title), verb, done),
 		Next: "Check that the disk is not full and that no other program holds Restore Desk's journal open, then try again.",
 		Err:  fmt.Errorf("%w: %w", ErrJournalWrite, err),
 	}

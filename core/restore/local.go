@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"restoredesk/core/archive"
 	"restoredesk/core/journal"
@@ -21,8 +20,8 @@ const (
 	StepRowCheck     StepKind = "row_check"     // every table's rows counted and compared
 )
 
-// LocalRequest is a restore into a local PostgreSQL database. The source is a local file;
-// a cloud snapshot is downloaded to a file first by the caller (core/download).
+// LocalRequest is a restore into a local PostgreSQL database. The source is a local file
+// (File), or a backup in the cloud (Cloud) that the same run downloads first.
 type LocalRequest struct {
 	Profile   string // profile name, recorded in the journal; its keyring holds the password
 	File      string
@@ -35,24 +34,38 @@ type LocalRequest struct {
 	// DownloadedSHA256 is the hash a download wrote File with (LocalSource), when the file
 	// was just downloaded for this restore: a file that differs is refused.
 	DownloadedSHA256 string
+	// Cloud is a cloud backup to download first (its database only) instead of File:
+	// Target, SnapshotID (or download.Latest) and Output (a folder or file name; "" is
+	// the current folder). An identical file an earlier run downloaded there is used again.
+	Cloud *DownloadRequest
 }
 
-// LocalPlan is a checked local restore, shown before anything changes.
+// LocalPlan is a checked local restore, shown before anything changes: a download (when
+// the source is in the cloud), the restore, the row check, as one run.
 type LocalPlan struct {
+	Outline // needs no confirmation: replacing a database's content is Request.Replace
 	Request LocalRequest
-	Steps   []Step
-	Notes   []string
-	Archive *archive.Report // the file's inspection, rows counted
+	// Archive and DB are the file's inspection (rows counted) and the database's plan;
+	// nil until a backup the run downloads is there.
+	Archive *archive.Report
 	DB      *localdb.Plan
+	// Download is the download the run starts with; nil for a file, or when an identical
+	// download is used again (ReusedRun says which run made it).
+	Download  *DownloadPlan
+	ReusedRun int64
 }
+
+// ConfirmWith confirms a local plan with anything: its one risk, replacing a database's
+// content, was chosen in the request.
+func (p *LocalPlan) ConfirmWith(string) bool { return true }
 
 // LocalResult is how a local restore ended.
 type LocalResult struct {
-	RunID   int64
+	Result
 	Restore *localdb.Result
 	Check   *localdb.Completeness // nil when the restore did not get that far
-	Status  journal.Status
-	Message string
+	// File is the backup restored (the downloaded one, for a cloud source).
+	File string
 }
 
 // Complete reports whether every row arrived.
@@ -63,37 +76,70 @@ func (r *LocalResult) Complete() bool { return r != nil && r.Check != nil && r.C
 // and the database exists (or may be created) and is empty (or replacing was confirmed).
 // onEvent (may be nil, or Follow(u)) gets the inspection's EventBytes (Step StepInspect)
 // while the file is read; a file read before (same path, size and time) is not read again.
+// A cloud source (Request.Cloud) is checked as far as it can be without its file: the
+// backup, the destination, the server and the database; the file is judged once it is
+// downloaded, before the database is touched.
 func (e *Engine) PlanLocal(ctx context.Context, req LocalRequest, onEvent func(Event)) (*LocalPlan, error) {
+	if req.Cloud != nil {
+		return e.planLocalFromCloud(ctx, req, onEvent)
+	}
 	if req.File == "" {
 		return nil, planErr("Choose the backup file to restore.", "", ErrInvalidRequest)
 	}
+	p := &LocalPlan{Request: req}
+	if err := e.planLocalFile(ctx, p, onEvent); err != nil {
+		return nil, err
+	}
+	p.Steps = localSteps(p.DB)
+	p.Notes = localNotes(p.DB)
+	p.shape()
+	return p, nil
+}
+
+// planLocalFile inspects the plan's file (rows counted) and plans the database side.
+func (e *Engine) planLocalFile(ctx context.Context, p *LocalPlan, onEvent func(Event)) error {
+	req := p.Request
 	rep, err := e.inspectRows(ctx, req.File, onEvent)
 	if err != nil {
-		return nil, localErr("", err)
+		return localErr("", err)
 	}
 	if err := checkDownloaded(req, rep); err != nil {
-		return nil, err
+		return err
 	}
 	db, err := localdb.MakePlan(ctx, localdb.Options{
 		Source: req.File, Target: req.Target, Create: req.Create, Replace: req.Replace,
 		PgRestore: req.PgRestore, Locator: req.Locator, Report: rep,
 	}, nil)
 	if err != nil {
-		return nil, localErr("", err)
+		return localErr("", err)
 	}
-	p := &LocalPlan{Request: req, DB: db, Archive: db.Report}
+	p.DB, p.Archive = db, db.Report
+	return nil
+}
+
+// localSteps are the restore and the row check of db's plan.
+func localSteps(db *localdb.Plan) []Step {
 	titles := db.Steps()
-	p.Steps = []Step{
+	return []Step{
 		{Kind: StepLocalRestore, Title: upperFirst(joinSentences(titles[:len(titles)-1]))},
 		{Kind: StepRowCheck, Title: upperFirst(titles[len(titles)-1])},
 	}
+}
+
+func localNotes(db *localdb.Plan) []string {
+	var out []string
 	if db.DBExists && db.DBObjects > 0 {
-		p.Notes = append(p.Notes, fmt.Sprintf("Database %q already holds %d tables, views or sequences: the backup's tables are dropped and restored; anything else stays.", req.Target.Database, db.DBObjects))
+		out = append(out, fmt.Sprintf("Database %q already holds %d tables, views or sequences: the backup's tables are dropped and restored; anything else stays.", db.Target.Database, db.DBObjects))
 	}
 	if !db.Report.RowsCounted {
-		p.Notes = append(p.Notes, "The dump's rows cannot be counted (its data is compressed with lz4 or zstd), so completeness cannot be proven.")
+		out = append(out, "The dump's rows cannot be counted (its data is compressed with lz4 or zstd), so completeness cannot be proven.")
 	}
-	return p, nil
+	return out
+}
+
+func (p *LocalPlan) shape() {
+	p.Confirm = Confirmation{Kind: ConfirmNone}
+	p.Choices = []Choice{{Name: OptCreate, Set: p.Request.Create}, {Name: OptReplace, Set: p.Request.Replace}}
 }
 
 // PrecheckLocal makes the checks of PlanLocal that need no file (pg_restore, server,
@@ -108,19 +154,29 @@ func (e *Engine) PrecheckLocal(ctx context.Context, req LocalRequest) error {
 	return nil
 }
 
-// RunLocal carries out a local plan as a journaled run. prog (may be nil) receives the
-// dump bytes fed and the TOC items done; onEvent (may be nil, or Follow(u)) gets the step
-// events, and the restore step's EventBytes carries the counter of dump bytes fed.
-// Cancelling ctx stops pg_restore; the error says what state the database is in.
-func (e *Engine) RunLocal(ctx context.Context, p *LocalPlan, prog localdb.Progress, onEvent func(Event)) (*LocalResult, error) {
-	if p == nil || p.DB == nil {
+// RunLocal carries out a local plan as one journaled run, through the engine's runner:
+// the download first when the plan has one, then pg_restore (recorded before it starts:
+// if that record fails, pg_restore is not started), then the row check. onEvent (may be
+// nil, or Follow(u)) gets the step events; the download's and the restore step's
+// EventBytes carry their byte counters. Cancelling ctx stops the download (its .part
+// stays) or pg_restore; the error says what state the database is in.
+func (e *Engine) RunLocal(ctx context.Context, p *LocalPlan, onEvent func(Event)) (*LocalResult, error) {
+	if p == nil || len(p.Steps) == 0 || (p.DB == nil && p.Download == nil) {
 		return nil, planErr("There is no plan to run.", "Make a plan first.", ErrInvalidRequest)
 	}
 	req := p.Request
 	jr := &journal.Run{
-		Kind: KindLocalRestore, Profile: req.Profile,
-		FilePath: req.File, FileName: fileName(req.File), FileSHA256: p.Archive.SHA256, FileSize: p.Archive.CompressedSize,
+		Kind: KindLocalRestore, Profile: req.Profile, FilePath: req.File, FileName: fileName(req.File),
 		AppID: req.Target.String(), Mode: req.Target.Database,
+	}
+	if p.Archive != nil {
+		jr.FileSHA256, jr.FileSize = p.Archive.SHA256, p.Archive.CompressedSize
+	}
+	if c := req.Cloud; c != nil {
+		jr.SnapshotID, jr.SourceEnvID, jr.SourceMode, jr.DBOnly = c.SnapshotID, c.Target.Env.EnvironmentID, c.Target.Env.Mode, true
+		if p.Download != nil {
+			jr.SnapshotID, jr.FilePath, jr.FileName = p.Download.Snapshot.SnapshotID, p.Download.Path, p.Download.plan.Name
+		}
 	}
 	for _, s := range p.Steps {
 		jr.Steps = append(jr.Steps, journal.Step{Kind: string(s.Kind), Title: s.Title})
@@ -130,113 +186,113 @@ func (e *Engine) RunLocal(ctx context.Context, p *LocalPlan, prog localdb.Progre
 		return nil, err
 	}
 	defer release()
-	lr := &localRun{e: e, id: id, sink: onEvent}
-	res := &LocalResult{RunID: id}
+	r := e.newRunner(id, jr, onEvent)
+	for _, s := range p.Steps {
+		r.titles[s.Kind] = s.Title
+	}
+	l := &localRun{r: r, p: p, res: &LocalResult{File: req.File}}
+	if p.Download != nil {
+		if l.dl, err = e.newDownloadRun(r, p.Download); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range p.Steps {
+		if err = r.stepWith(ctx, s.Kind, l.body(s.Kind)); err != nil {
+			break
+		}
+	}
+	res, err := r.finish(ctx, err)
+	l.res.Result = *res
+	return l.res, err
+}
 
-	var restoreRes *localdb.Result
-	err = lr.step(ctx, StepLocalRestore, p.Steps[0].Title, func() (string, error) {
-		bytes := progress.NewCounter(0, p.Archive.DumpSize)
-		lr.emit(Event{Step: StepLocalRestore, Type: EventBytes, Counter: bytes})
-		r, err := p.DB.Restore(ctx, &countingProgress{next: prog, bytes: bytes})
-		restoreRes = r
-		if err != nil {
+// localRun carries the steps of one local restore.
+type localRun struct {
+	r   *runner
+	p   *LocalPlan
+	dl  *downloadRun // the download it starts with, if any
+	res *LocalResult
+}
+
+// body is the work of step k.
+func (l *localRun) body(k StepKind) func(context.Context) (string, error) {
+	switch k {
+	case StepArchive:
+		return l.dl.archive
+	case StepDownload:
+		return l.dl.fetch
+	case StepCheck:
+		return l.checkDownload
+	case StepLocalRestore:
+		return l.restore
+	case StepRowCheck:
+		return l.rowCheck
+	}
+	return func(context.Context) (string, error) {
+		return "", planErr(fmt.Sprintf("The plan holds a step Restore Desk does not know (%s).", k), "", ErrInvalidRequest)
+	}
+}
+
+// checkDownload checks the downloaded file's hash; a dump Mendix Cloud could not restore
+// (a newer archive version) may still restore locally: the local plan judges the file.
+func (l *localRun) checkDownload(ctx context.Context) (string, error) {
+	msg, err := l.dl.check(ctx)
+	if err != nil && !errors.Is(err, ErrNotRestorable) {
+		return "", err
+	}
+	l.p.Request.File, l.p.Request.DownloadedSHA256, l.res.File = l.dl.res.Path, l.dl.res.SHA256, l.dl.res.Path
+	if err != nil {
+		msg = fmt.Sprintf("SHA-256 %s; Mendix Cloud could not restore this file, so the local restore judges it.", l.dl.res.SHA256)
+	}
+	return msg, nil
+}
+
+// restore plans the database side when the file came with this run, then feeds pg_restore.
+func (l *localRun) restore(ctx context.Context) (string, error) {
+	p := l.p
+	if p.DB == nil {
+		if err := l.r.e.planLocalFile(ctx, p, nil); err != nil {
 			return "", err
 		}
-		return r.Summary, nil
-	})
-	res.Restore = restoreRes
-	if err == nil {
-		err = lr.step(ctx, StepRowCheck, p.Steps[1].Title, func() (string, error) {
-			c, err := p.DB.CheckRows(ctx)
-			if err != nil && (errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled)) {
-				// The restore is done; only the count was cut short. A cancel is said
-				// as one (not as a failed check), and the database keeps the backup.
-				why := context.Cause(ctx)
-				if why == nil {
-					why = err // cancelled underneath, not by the caller's ctx
-				}
-				return "", &RunError{
-					Summary: fmt.Sprintf("The row count was cancelled: database %q holds the restored backup, but whether every row arrived was not checked.", req.Target.Database),
-					Next:    "Restore the backup again with replacing confirmed to have its rows counted.",
-					Err:     fmt.Errorf("%w: %w", localdb.ErrCancelled, why), // as a cancelled restore step says it
-				}
-			}
-			if err != nil {
-				return "", err
-			}
-			res.Check = c
-			if restoreRes != nil {
-				restoreRes.Check = c
-			}
-			if !c.Complete {
-				return "", &RunError{Summary: c.Summary(), Next: "See Details for pg_restore's errors; fix the cause and restore again with replacing confirmed.", Err: ErrRestoreFailed}
-			}
-			return c.Summary(), nil
-		})
 	}
-
-	res.Status = journal.StatusCompleted
-	switch {
-	case err == nil:
-		res.Message = fmt.Sprintf("Database %q holds the backup. %s", req.Target.Database, res.Check.Summary())
-	case errors.Is(err, localdb.ErrCancelled), errors.Is(err, context.Canceled):
-		res.Status, res.Message = journal.StatusCancelled, plainOf(err)
-	default:
-		res.Status, res.Message = journal.StatusFailed, plainOf(err)
-	}
-	errText := ""
+	bytes := progress.NewCounter(0, p.Archive.DumpSize)
+	l.r.emit(Event{Step: StepLocalRestore, Type: EventBytes, Counter: bytes})
+	res, err := p.DB.Restore(ctx, &countingProgress{bytes: bytes})
+	l.res.Restore = res
 	if err != nil {
-		errText = res.Message
+		return "", localErr(StepLocalRestore, err)
 	}
-	if ferr := e.journal.Finish(jctx(ctx), id, res.Status, errText); ferr != nil {
-		e.log.Error("journal write failed", "run", id, "what", "finish", "err", ferr)
-	}
-	if err != nil {
-		lr.emit(Event{Type: EventRunFailed, Message: res.Message, Err: err})
-		return res, err
-	}
-	lr.emit(Event{Type: EventRunDone, Message: res.Message})
-	return res, nil
+	return res.Summary, nil
 }
 
-// localRun journals and reports the steps of one local restore.
-type localRun struct {
-	e    *Engine
-	id   int64
-	mu   sync.Mutex
-	sink func(Event)
-}
-
-func (r *localRun) emit(ev Event) {
-	if r.sink == nil {
-		return
-	}
-	ev.RunID, ev.Time = r.id, r.e.now()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.sink(ev)
-}
-
-func (r *localRun) step(ctx context.Context, k StepKind, title string, fn func() (string, error)) error {
-	j := r.e.journal
-	if err := j.StepStarted(jctx(ctx), r.id, string(k), title); err != nil {
-		r.e.log.Error("journal write failed", "run", r.id, "what", "step started", "err", err)
-	}
-	r.emit(Event{Step: k, Type: EventStepStarted, Title: title})
-	msg, err := fn()
-	if err != nil {
-		err = localErr(k, err)
-		if jerr := j.StepFinished(jctx(ctx), r.id, string(k), journal.StepFailed, plainOf(err)); jerr != nil {
-			r.e.log.Error("journal write failed", "run", r.id, "what", "step failed", "err", jerr)
+func (l *localRun) rowCheck(ctx context.Context) (string, error) {
+	db := l.p.Request.Target.Database
+	c, err := l.p.DB.CheckRows(ctx)
+	if err != nil && (errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled)) {
+		// The restore is done; only the count was cut short. A cancel is said as one
+		// (not as a failed check), and the database keeps the backup.
+		why := context.Cause(ctx)
+		if why == nil {
+			why = err // cancelled underneath, not by the caller's ctx
 		}
-		r.emit(Event{Step: k, Type: EventStepFailed, Message: plainOf(err), Err: err})
-		return err
+		return "", &RunError{
+			Summary: fmt.Sprintf("The row count was cancelled: database %q holds the restored backup, but whether every row arrived was not checked.", db),
+			Next:    "Restore the backup again with replacing confirmed to have its rows counted.",
+			Err:     fmt.Errorf("%w: %w", localdb.ErrCancelled, why), // as a cancelled restore step says it
+		}
 	}
-	if jerr := j.StepFinished(jctx(ctx), r.id, string(k), journal.StepDone, msg); jerr != nil {
-		r.e.log.Error("journal write failed", "run", r.id, "what", "step done", "err", jerr)
+	if err != nil {
+		return "", localErr(StepRowCheck, err)
 	}
-	r.emit(Event{Step: k, Type: EventStepDone, Message: msg})
-	return nil
+	l.res.Check = c
+	if l.res.Restore != nil {
+		l.res.Restore.Check = c
+	}
+	if !c.Complete {
+		return "", &RunError{Summary: c.Summary(), Next: "See Details for pg_restore's errors; fix the cause and restore again with replacing confirmed.", Err: ErrRestoreFailed}
+	}
+	l.r.final = fmt.Sprintf("Database %q holds the backup. %s", db, c.Summary())
+	return c.Summary(), nil
 }
 
 // inspectRows inspects a file with its rows counted (archive.InspectRows), through the
@@ -265,18 +321,12 @@ func (e *Engine) inspectRows(ctx context.Context, path string, onEvent func(Even
 	return rep, nil
 }
 
-// countingProgress feeds the engine's byte counter and passes everything on.
-type countingProgress struct {
-	next  localdb.Progress
-	bytes *progress.Counter
-}
+// countingProgress feeds the engine's byte counter.
+type countingProgress struct{ bytes *progress.Counter }
 
 func (c *countingProgress) Add(k localdb.Counter, n int64) {
 	if k == localdb.DumpBytes {
 		c.bytes.Add(n)
-	}
-	if c.next != nil {
-		c.next.Add(k, n)
 	}
 }
 
@@ -317,16 +367,6 @@ func upperFirst(s string) string {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]
-}
-
-// FinishLocal ends u with how a local restore ended (res and err as RunLocal returned
-// them) and returns the final view.
-func FinishLocal(u *progress.Updater, res *LocalResult, err error) progress.View {
-	msg := ""
-	if res != nil {
-		msg = res.Message
-	}
-	return finish(u, msg, err)
 }
 
 // describeLocal says what an interrupted local restore had done (see Describe).

@@ -1,15 +1,21 @@
 package restore
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 
 	"restoredesk/core/archive"
+	"restoredesk/core/journal"
 )
 
-// A local restore of a cloud backup is two runs: a download, then the restore of the
-// file it saved. Both front ends build them from here, so the desktop app and restorectl
-// fetch the same thing, accept the same files and check the same hash.
+// A local restore of a cloud backup is one plan and one run: the download of the
+// database dump, its check, then the restore of the file it saved (LocalRequest.Cloud).
+// A file an earlier run downloaded from the same backup into the same place, whose hash
+// still matches, is used again instead of being downloaded a second time.
 
 // ErrFileChanged: the file a local restore was planned from is not the file just
 // downloaded (its SHA-256 differs).
@@ -47,4 +53,80 @@ func checkDownloaded(req LocalRequest, rep *archive.Report) error {
 	}
 	return planErr(fmt.Sprintf("The downloaded file %s is not what was downloaded: its SHA-256 on disk is %s, but %s was written. Something changed it, or the disk is failing. Nothing was restored.",
 		req.File, rep.SHA256, req.DownloadedSHA256), "Download the backup again, into another folder.", ErrFileChanged)
+}
+
+// planLocalFromCloud plans the download of req.Cloud's database dump and its restore as
+// one plan, or the restore alone of an identical earlier download.
+func (e *Engine) planLocalFromCloud(ctx context.Context, req LocalRequest, onEvent func(Event)) (*LocalPlan, error) {
+	if err := e.PrecheckLocal(ctx, req); err != nil {
+		return nil, err
+	}
+	dreq := LocalDownload(req.Profile, req.Cloud.Target, req.Cloud.SnapshotID, req.Cloud.Output)
+	// Planned as if replacing were allowed, to learn the backup and the place without
+	// being refused for the file an earlier run left there.
+	probe := dreq
+	probe.Force = true
+	dp, err := e.PlanDownload(ctx, probe)
+	if err != nil {
+		return nil, err
+	}
+	// From here on the backup is the one found, even if "latest" names a newer one later.
+	dreq.SnapshotID = dp.Snapshot.SnapshotID
+	src := *req.Cloud
+	src.SnapshotID = dreq.SnapshotID
+	p := &LocalPlan{Request: req}
+	p.Request.Cloud = &src
+	if path, sha, run := e.earlierDownload(ctx, dp); path != "" {
+		p.Request.File, p.Request.DownloadedSHA256 = path, sha
+		if err := e.planLocalFile(ctx, p, onEvent); err != nil {
+			return nil, err
+		}
+		p.ReusedRun = run
+		p.Steps = localSteps(p.DB)
+		p.Notes = append([]string{fmt.Sprintf("%s was downloaded from this backup by run %d and its SHA-256 still matches: it is restored without downloading it again.",
+			path, run)}, localNotes(p.DB)...)
+		p.shape()
+		return p, nil
+	}
+	if dp, err = e.PlanDownload(ctx, dreq); err != nil {
+		return nil, err
+	}
+	p.Download = dp
+	db := req.Target.Database
+	p.Steps = append(slices.Clone(dp.Steps),
+		Step{Kind: StepLocalRestore, Title: fmt.Sprintf("Restore it into database %q on %s:%d with pg_restore, streaming the dump", db, req.Target.Host, req.Target.Port)},
+		Step{Kind: StepRowCheck, Title: "Count the rows of every table and compare them with the dump"})
+	p.Notes = append(slices.Clone(dp.Notes), "The downloaded file is inspected and its rows counted before the database is touched.")
+	p.shape()
+	return p, nil
+}
+
+// earlierDownload finds a file a finished run downloaded and checked from dp's backup
+// (database only) into dp's place, still there: its path, its SHA-256 as written, and the
+// run. The caller checks the hash again by inspecting the file.
+func (e *Engine) earlierDownload(ctx context.Context, dp *DownloadPlan) (path, sha string, run int64) {
+	runs, err := e.journal.List(jctx(ctx), journal.Filter{})
+	if err != nil {
+		e.log.Warn("journal not readable for earlier downloads", "err", err)
+		return "", "", 0
+	}
+	for _, r := range runs { // newest first
+		switch {
+		case r.Kind != journal.KindDownload && r.Kind != KindLocalRestore,
+			r.SnapshotID != dp.Snapshot.SnapshotID, !r.DBOnly, r.FilePath == "", r.FileSHA256 == "",
+			!stepDone(r, StepCheck):
+			continue
+		case dp.plan.Name != "" && r.FilePath != dp.Path,
+			dp.plan.Name == "" && filepath.Dir(r.FilePath) != dp.plan.Dir:
+			continue
+		}
+		if fi, err := os.Lstat(r.FilePath); err == nil && fi.Mode().IsRegular() {
+			return r.FilePath, r.FileSHA256, r.ID
+		}
+	}
+	return "", "", 0
+}
+
+func stepDone(r journal.Run, k StepKind) bool {
+	return slices.ContainsFunc(r.Steps, func(s journal.Step) bool { return s.Kind == string(k) && s.Status == journal.StepDone })
 }

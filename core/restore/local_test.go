@@ -47,7 +47,7 @@ func TestRunLocalJournalsStepsAndProvesRows(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var types []restore.EventType
-	res, err := e.RunLocal(ctx, p, nil, func(ev restore.Event) {
+	res, err := e.RunLocal(ctx, p, func(ev restore.Event) {
 		mu.Lock()
 		defer mu.Unlock()
 		types = append(types, ev.Type)
@@ -103,21 +103,23 @@ func TestRunLocalCancelIsJournaled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := e.RunLocal(ctx, p, cancelOnFirstItem{cancel}, nil)
+	// Cancelled as soon as pg_restore has been fed its first bytes.
+	res, err := e.RunLocal(ctx, p, func(ev restore.Event) {
+		if ev.Step == restore.StepLocalRestore && ev.Type == restore.EventBytes {
+			go func() {
+				for done, _ := ev.Counter.Load(); done == 0; done, _ = ev.Counter.Load() {
+					time.Sleep(time.Millisecond)
+				}
+				cancel()
+			}()
+		}
+	})
 	if !errors.Is(err, localdb.ErrCancelled) || res.Status != journal.StatusCancelled {
 		t.Fatalf("got %v, %+v", err, res)
 	}
 	run, err := j.Get(context.Background(), res.RunID)
 	if err != nil || run.Status != journal.StatusCancelled || run.Error == "" || run.Steps[0].Status != journal.StepFailed {
 		t.Fatalf("journal %+v %v", run, err)
-	}
-}
-
-type cancelOnFirstItem struct{ cancel context.CancelFunc }
-
-func (c cancelOnFirstItem) Add(k localdb.Counter, _ int64) {
-	if k == localdb.TOCItems {
-		c.cancel()
 	}
 }
 
@@ -175,7 +177,7 @@ func TestRunLocalCancelDuringRowCheckIsCancelled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := e.RunLocal(ctx, p, nil, func(ev restore.Event) {
+	res, err := e.RunLocal(ctx, p, func(ev restore.Event) {
 		if ev.Step == restore.StepRowCheck && ev.Type == restore.EventStepStarted {
 			cancel() // the user presses Cancel as the count begins
 		}
@@ -186,7 +188,7 @@ func TestRunLocalCancelDuringRowCheckIsCancelled(t *testing.T) {
 	if !strings.Contains(res.Message, `database "uncounted" holds the restored backup`) {
 		t.Errorf("message %q does not say what the database holds", res.Message)
 	}
-	if v := restore.FinishLocal(progress.NewUpdater(time.Millisecond, nil, t.Name(), nil, nil), res, err); v.State != progress.RunCancelled {
+	if v := restore.Finish(progress.NewUpdater(time.Millisecond, nil, t.Name(), nil, nil), &res.Result, err); v.State != progress.RunCancelled {
 		t.Errorf("progress view ends %s, want cancelled", v.State)
 	}
 	run, jerr := j.Get(context.Background(), res.RunID)

@@ -45,6 +45,7 @@ type ManageRequest struct {
 
 // ManagePlan is shown before the backup is changed.
 type ManagePlan struct {
+	Outline    // its one step (Step), notes and confirmation
 	Request    ManageRequest
 	Snapshot   *cloud.Snapshot
 	Kind       cloud.SnapshotKind
@@ -53,7 +54,6 @@ type ManagePlan struct {
 	// name the environment.
 	ConfirmationRequired bool
 	Step                 Step
-	Notes                []string
 }
 
 // ConfirmWith records what the user typed and reports whether it confirms the plan.
@@ -116,6 +116,8 @@ func (e *Engine) PlanManage(ctx context.Context, req ManageRequest) (*ManagePlan
 		if p.ConfirmationRequired {
 			p.Notes = append(p.Notes, fmt.Sprintf("%s is a production environment: type its name, %s, to confirm.", mode, mode))
 		}
+		p.Steps = []Step{p.Step}
+		p.Confirm = needsName(nameToType(t, p.Production, true), fmt.Sprintf("%s is a production environment.", mode), "delete the backup")
 		return p, nil
 	}
 	p.Step = Step{Kind: StepComment, Title: fmt.Sprintf("Set the comment of %s in %s", label, mode)}
@@ -124,6 +126,7 @@ func (e *Engine) PlanManage(ctx context.Context, req ManageRequest) (*ManagePlan
 	} else {
 		p.Notes = append(p.Notes, fmt.Sprintf("The comment %q will replace %q.", req.Comment, snap.Comment))
 	}
+	p.Steps = []Step{p.Step}
 	return p, nil
 }
 

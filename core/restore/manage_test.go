@@ -20,7 +20,7 @@ func TestDeleteNeverWhileBeingRestored(t *testing.T) {
 	ctx := context.Background()
 	b := newBed(t, localcloudtest.WithJobDelay(300*time.Millisecond))
 	tg := b.target(localcloud.DemoAppOrderDesk, "Acceptance")
-	made, err := b.e.BackupTarget(ctx, "demo", tg, restore.BackupOptions{Comment: "before the test"}, nil)
+	made, err := act(ctx, b.e, journal.KindBackup, tg, "", restore.BackupOptions{Comment: "before the test"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestManageRules(t *testing.T) {
 	if _, err := b.e.PlanManage(ctx, restore.ManageRequest{Target: prod, SnapshotID: nightly, Delete: true}); !errors.Is(err, restore.ErrNotManual) {
 		t.Errorf("delete of a nightly backup = %v", err)
 	}
-	made, err := b.e.BackupTarget(ctx, "demo", prod, restore.BackupOptions{}, nil)
+	made, err := act(ctx, b.e, journal.KindBackup, prod, "", restore.BackupOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

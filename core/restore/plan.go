@@ -49,7 +49,7 @@ const (
 	StepStart        StepKind = "start"         // started with AutoSyncDb, start job polled
 	StepVerify       StepKind = "verify"        // environment reported Running
 
-	// StepBackup is the one step of a manual backup run (BackupTarget), in no plan: a
+	// StepBackup is the one step of a manual backup run (a plan of Action KindBackup): a
 	// backup made and followed until completed.
 	StepBackup StepKind = "backup"
 )
@@ -100,13 +100,13 @@ type Step struct {
 
 // Plan is shown to the user before anything changes.
 type Plan struct {
+	// Outline holds the steps, notes (e.g. that a Free App allows no safety backup, what
+	// data is replaced and since when changes will be lost), the wrong-app guard's
+	// warnings, the confirmation, the choices: the shape every plan shares.
+	Outline
 	Request    Request
-	Steps      []Step
 	FreeApp    bool
 	Production bool
-	// Notes are plain sentences, e.g. that a Free App allows no safety backup or upload,
-	// or what data is replaced and since when changes will be lost.
-	Notes []string
 	// Snapshot is the source snapshot (nil for a file source until uploaded).
 	Snapshot *cloud.Snapshot
 	// SourceMode names the environment the snapshot belongs to ("Acceptance"); the
@@ -141,7 +141,7 @@ func (r *Result) NextActions() []NextAction {
 	if r.LeftStopped && !r.Detached {
 		out = append(out, NextAction{Kind: ActionStart, RunID: r.RunID})
 	}
-	if r.SafetySnapshotID != "" && r.Status.Finished() {
+	if r.SafetySnapshotID != "" && r.Status.Finished() && r.restoreSent {
 		out = append(out, NextAction{Kind: ActionUndo, RunID: r.RunID})
 	}
 	return out
@@ -160,12 +160,14 @@ type Result struct {
 	// Detached: the caller cancelled after the restore was submitted. The restore goes on
 	// in the cloud; the run stays unfinished in the journal so Reattach can follow it.
 	Detached bool
-	// AlreadyDone: StopTarget found the environment stopped, or StartTarget found it
+	// AlreadyDone: a stop run found the environment stopped, or a start run found it
 	// running, so the run changed nothing.
 	AlreadyDone bool `json:",omitempty"`
-	// Backup is the manual backup a BackupTarget run made, as last seen (completed, failed,
+	// Backup is the manual backup a backup run made, as last seen (completed, failed,
 	// or queued when the run did not wait for it).
 	Backup  *cloud.Snapshot `json:",omitempty"`
 	Status  journal.Status
 	Message string // the final sentence, as the last event said it
+
+	restoreSent bool // the run sent (or may have sent) a restore: only then is there something to undo
 }

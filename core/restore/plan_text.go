@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"restoredesk/core/cloud"
+	"restoredesk/core/journal"
 	"restoredesk/core/progress"
 )
 
@@ -59,7 +60,7 @@ func notes(p *Plan, now time.Time) []string {
 
 	if req.Source.File != "" && req.Options.UploadOnly {
 		add("%s will be checked and uploaded to %s, where it becomes a backup you can restore later. Nothing is stopped or replaced.", fileName(req.Source.File), mode)
-		return withFit(p, out)
+		return out
 	}
 	data := mode + "'s data"
 	if req.Options.DBOnly {
@@ -107,14 +108,32 @@ func notes(p *Plan, now time.Time) []string {
 	case p.ConfirmationRequired:
 		add("%s is a production environment, so this restore is confirmed by typing its name, %s.", mode, mode)
 	}
-	return withFit(p, out)
+	return out
 }
 
-// withFit adds what the wrong-app guard found to the notes: a wrong-app warning first,
-// since it is what a person must read; the softer model note after what is replaced.
-func withFit(p *Plan, notes []string) []string {
-	if p.Fit.NeedsTypedName() || len(notes) == 0 {
-		return append(slices.Clone(p.Fit.Warnings), notes...)
+// shape fills the plan's outline from its rules: the steps and notes are set already;
+// the wrong-app guard's findings are its warnings, read before anything else.
+func (p *Plan) shape() {
+	mode := p.Request.Target.Env.Mode
+	p.Warnings = slices.Clone(p.Fit.Warnings)
+	p.Undoable = p.restores() && p.safetyBackup()
+	p.Choices = nil
+	switch {
+	case p.restores():
+		p.Confirm = needsName(p.confirmName(), p.ConfirmReason(), "restore into "+mode)
+	case p.Request.Action == journal.KindStop && p.confirmName() != "":
+		p.Confirm = needsName(p.confirmName(), p.ConfirmReason()+" Stopping it takes the app offline for its users.", "stop "+mode)
+	default:
+		p.Confirm = Confirmation{Kind: ConfirmNone}
 	}
-	return slices.Concat(notes[:1], p.Fit.Warnings, notes[1:])
+	o := p.Request.Options
+	if p.Allows.SafetyBackup {
+		p.Choices = append(p.Choices, Choice{Name: OptSafetyBackup, Default: true, Set: o.SafetyBackup})
+	}
+	if p.Allows.DBOnly {
+		p.Choices = append(p.Choices, Choice{Name: OptDBOnly, Set: o.DBOnly})
+	}
+	if p.Allows.Start {
+		p.Choices = append(p.Choices, Choice{Name: OptStart, Set: o.Start})
+	}
 }

@@ -59,7 +59,7 @@ func TestFreeAppRefusedLikeMendixHandsOverToThePortal(t *testing.T) {
 	}
 
 	// Stopping it by hand is refused the same way, with the same hand-off.
-	res, err := b.e.StopTarget(ctx, "", tg, "", nil)
+	res, err := act(ctx, b.e, journal.KindStop, tg, "", restore.BackupOptions{}, nil)
 	if !errors.Is(err, restore.ErrFreeAppRefused) || explain.Explain(err).Handoff == nil {
 		t.Errorf("StopTarget = %v, want a Free App hand-off", err)
 	}
@@ -219,7 +219,7 @@ func TestStopOfProductionNeedsItsName(t *testing.T) {
 	if _, err := b.e.Run(ctx, p, nil); !errors.Is(err, restore.ErrConfirmationRequired) {
 		t.Fatalf("Run without the name = %v", err)
 	}
-	if _, err := b.e.StopTarget(ctx, "", tg, "", nil); !errors.Is(err, restore.ErrConfirmationRequired) {
+	if _, err := act(ctx, b.e, journal.KindStop, tg, "", restore.BackupOptions{}, nil); !errors.Is(err, restore.ErrConfirmationRequired) {
 		t.Fatalf("StopTarget without the name = %v", err)
 	}
 	if got := b.status(tg.Env.EnvironmentID); got != "Running" {

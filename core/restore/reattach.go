@@ -74,7 +74,7 @@ func Describe(r journal.Run) string {
 //   - the restore request went out but its id was never recorded: the run ends as
 //     unknown, telling the user to look in the Mendix Portal (never sent again);
 //   - it had only stopped the environment: that is said (Result.LeftStopped), and
-//     StartAfter can start it;
+//     PlanStartAfter plans starting it;
 //   - it was uploading: the upload continues from the server's offset until it is a
 //     backup; an upload-only run then completes, otherwise the run ends saying the
 //     restore of that backup was not done (it needs a new, confirmed plan);
@@ -110,10 +110,18 @@ func (e *Engine) Reattach(ctx context.Context, runID int64, onEvent func(Event))
 	r.opts = Options{DBOnly: jr.DBOnly, SafetyBackup: jr.SafetyBackup, Start: jr.Start, UploadOnly: jr.UploadOnly}
 	r.stopped, r.started = jr.StoppedEnv, jr.StartedEnv
 	r.res.SafetySnapshotID, r.res.UploadSnapshotID, r.res.RestoreID = jr.SafetySnapshotID, jr.UploadSnapshotID, jr.RestoreID
+	r.res.restoreSent = jr.RestoreID != "" || !jr.RestoreSubmittedAt.IsZero()
 	r.snapshotID, r.filePath, r.fileSHA, r.fileSize = jr.SnapshotID, jr.FilePath, jr.FileSHA256, jr.FileSize
 	r.snapLabel = "the backup " + jr.SnapshotID
 	for _, s := range jr.Steps {
 		r.titles[StepKind(s.Kind)] = s.Title
+	}
+	// What was done before the restart comes first, so no front end replays the journal.
+	for _, s := range jr.Steps {
+		if s.Status == journal.StepDone {
+			r.emit(Event{Step: StepKind(s.Kind), Type: EventStepStarted, Title: s.Title})
+			r.emit(Event{Step: StepKind(s.Kind), Type: EventStepDone, Message: s.Message})
+		}
 	}
 	r.emit(Event{Type: EventMessage, Message: Describe(*jr)})
 	mode := jr.Mode

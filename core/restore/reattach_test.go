@@ -108,7 +108,7 @@ func TestCancelAfterSubmitThenReattach(t *testing.T) {
 }
 
 // A run that crashed right after stopping the environment: Reattach says so (nothing was
-// restored, the environment is stopped) and StartAfter starts it again. The journal row is
+// restored, the environment is stopped) and a plan of PlanStartAfter starts it again. The journal row is
 // written the way Run writes it just before the crash.
 func TestReattachRunThatOnlyStopped(t *testing.T) {
 	ctx := context.Background()
@@ -141,7 +141,11 @@ func TestReattachRunThatOnlyStopped(t *testing.T) {
 	if !strings.Contains(rec.last().Message, "was stopped by this run and is still stopped") || len(b.lc.Restores(tg.Env.EnvironmentID)) != 0 {
 		t.Errorf("final %q", rec.last().Message)
 	}
-	sres, err := b.e.StartAfter(ctx, id, nil)
+	sp, err := b.e.PlanStartAfter(ctx, id)
+	if err != nil {
+		t.Fatalf("PlanStartAfter: %v", err)
+	}
+	sres, err := b.e.Run(ctx, sp, nil)
 	if err != nil || !sres.StartedEnv || b.status(tg.Env.EnvironmentID) != "Running" {
 		t.Fatalf("StartAfter = %+v, %v; status %s", sres, err, b.status(tg.Env.EnvironmentID))
 	}

@@ -12,6 +12,7 @@ import (
 	"restoredesk/core/cloud"
 	"restoredesk/core/explain"
 	"restoredesk/core/journal"
+	"restoredesk/core/localdb"
 )
 
 // callTimeout bounds one state-changing call that is shielded from cancellation (see
@@ -53,6 +54,8 @@ type runner struct {
 	restored    bool   // the restore job completed
 	alreadyDone bool   // the stop or start step found the environment as asked already
 	lastDone    string // the sentence of the last step done
+	final       string // the run's own closing sentence when it succeeds (a download, a local restore)
+	status      string // the environment's live status as this run made it (see Live)
 }
 
 // Run carries out the plan: each step is journaled and reported as events (onEvent may
@@ -272,6 +275,7 @@ func (r *runner) stepWith(ctx context.Context, k StepKind, fn func(context.Conte
 	} else {
 		r.journalErr("step started", err)
 		r.emit(Event{Step: k, Type: EventStepStarted, Title: r.titles[k]})
+		r.live(k, liveStatus(k, false))
 		msg, err = fn(ctx)
 	}
 	if err != nil {
@@ -293,6 +297,7 @@ func (r *runner) stepWith(ctx context.Context, k StepKind, fn func(context.Conte
 	}
 	r.journalErr("step done", r.e.journal.StepFinished(jctx(ctx), r.id, string(k), journal.StepDone, msg))
 	r.emit(Event{Step: k, Type: EventStepDone, Message: msg})
+	r.live(k, liveStatus(k, true))
 	r.lastDone = msg
 	return nil
 }
@@ -307,6 +312,7 @@ func plainOf(err error) string {
 
 // finish writes the run's end to the journal and emits the final event.
 func (r *runner) finish(ctx context.Context, runErr error) (*Result, error) {
+	defer r.e.lives.drop(r.id)
 	mode := r.t.mode
 	r.res.StoppedEnv, r.res.StartedEnv = r.stopped, r.started
 	r.res.LeftStopped = r.stopped && !r.started
@@ -317,7 +323,7 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Result, error) {
 	case errors.Is(runErr, ErrDetached):
 		status = journal.StatusRunning
 		r.res.Detached = true
-	case errors.Is(runErr, ErrCancelled):
+	case errors.Is(runErr, ErrCancelled), errors.Is(runErr, localdb.ErrCancelled):
 		status = journal.StatusCancelled
 	case errors.Is(runErr, ErrInterrupted):
 		status = journal.StatusInterrupted
@@ -332,6 +338,8 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Result, error) {
 	switch {
 	case runErr != nil:
 		msg = plainOf(runErr)
+	case r.final != "":
+		msg = r.final
 	case r.kind == journal.KindStop || r.kind == journal.KindBackup || r.kind == journal.KindComment || r.kind == journal.KindDelete:
 		msg = r.lastDone // the one step's sentence says it all: "Production is stopped."
 	case r.opts.UploadOnly:
@@ -381,9 +389,13 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Result, error) {
 
 // cancelled is the error of a cancel honoured at a safe point, saying what stays behind.
 func (r *runner) cancelled(ctx context.Context, step StepKind) error {
-	parts := []string{"The run was cancelled before anything in " + r.t.mode + " was changed."}
+	lead := "The run was cancelled"
+	if errors.Is(context.Cause(ctx), ErrAppClosed) {
+		lead = closedLead(r.titles[step])
+	}
+	parts := []string{lead + " before anything in " + r.t.mode + " was changed."}
 	if r.stopped {
-		parts = []string{"The run was cancelled after " + r.t.mode + " was stopped and before its data was touched: nothing was restored."}
+		parts = []string{lead + " after " + r.t.mode + " was stopped and before its data was touched: nothing was restored."}
 	}
 	if r.res.UploadSnapshotID != "" {
 		parts = append(parts, "The uploaded archive stays available as a backup.")

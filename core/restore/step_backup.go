@@ -96,7 +96,7 @@ func failReason(s *cloud.Snapshot) string {
 	return "Mendix Cloud gave no reason"
 }
 
-// doBackup makes the manual backup of a BackupTarget run and, unless told not to wait,
+// doBackup makes the manual backup of a backup run and, unless told not to wait,
 // follows it until it is completed.
 func (r *runner) doBackup(ctx context.Context) (string, error) {
 	mode := r.t.mode

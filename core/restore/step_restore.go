@@ -37,6 +37,7 @@ func (r *runner) doRestore(ctx context.Context, hadStop bool) (string, error) {
 	if err := r.e.journal.RestoreSubmitting(jctx(ctx), r.id); err != nil {
 		return "", r.notRecorded(StepRestore, err)
 	}
+	r.res.restoreSent = true
 	var rs *cloud.Restore
 	var err error
 	pl := r.newPoller()
@@ -74,6 +75,7 @@ func (r *runner) doRestore(ctx context.Context, hadStop bool) (string, error) {
 	}
 	r.res.RestoreID = rs.RestoreID
 	r.journalErr("restore", r.e.journal.SetRestore(jctx(ctx), r.id, rs.RestoreID))
+	r.live(StepRestore, "") // from now on closing the app leaves it going on in the cloud
 	r.emit(Event{Step: StepRestore, Type: EventProgress, State: string(rs.State), Message: rs.StatusMessage})
 	return fmt.Sprintf("Mendix Cloud accepted the restore of %s into %s (restore %s).", r.snapLabel, mode, rs.RestoreID), nil
 }

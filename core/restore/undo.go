@@ -3,6 +3,9 @@ package restore
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
+
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
 )
@@ -43,7 +46,41 @@ func (e *Engine) Undo(ctx context.Context, runID int64) (*Plan, error) {
 		return nil, err
 	}
 	p.UndoOf = runID
-	p.Notes = append([]string{fmt.Sprintf("This undoes run %d: %s gets back the data it had just before that run (safety backup %s).",
-		runID, jr.Mode, jr.SafetySnapshotID)}, p.Notes...)
+	lead := []string{fmt.Sprintf("This undoes run %d: %s gets back the data it had just before that run (safety backup %s).",
+		runID, jr.Mode, jr.SafetySnapshotID)}
+	if later := e.laterRestores(ctx, jr); len(later) > 0 {
+		lead = append(lead, fmt.Sprintf("It also reverts what %s put into %s after run %d.", runsText(later), jr.Mode, runID))
+	}
+	p.Notes = append(lead, p.Notes...)
 	return p, nil
+}
+
+// laterRestores are the runs that sent a restore into jr's environment after jr: undoing
+// jr puts back data from before them too.
+func (e *Engine) laterRestores(ctx context.Context, jr *journal.Run) []int64 {
+	runs, err := e.journal.List(jctx(ctx), journal.Filter{AppID: jr.AppID})
+	if err != nil {
+		e.log.Warn("journal not readable for the undo plan", "err", err)
+		return nil
+	}
+	t := Target{App: cloud.App{AppID: jr.AppID}, Env: cloud.Environment{EnvironmentID: jr.EnvID, Mode: jr.Mode}}
+	var out []int64
+	for _, r := range runs {
+		if r.ID > jr.ID && sameEnv(r, t) && (r.RestoreID != "" || !r.RestoreSubmittedAt.IsZero()) {
+			out = append([]int64{r.ID}, out...) // oldest first
+		}
+	}
+	return out
+}
+
+// runsText is "run 12", "runs 12 and 14", "runs 12, 14 and 15".
+func runsText(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	if len(s) == 1 {
+		return "run " + s[0]
+	}
+	return "runs " + strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
