@@ -17,6 +17,7 @@ import (
 	"restoredesk/core/cloud"
 	"restoredesk/core/localcloud"
 	"restoredesk/core/localcloud/localcloudtest"
+	"restoredesk/core/localfs"
 )
 
 // fetchHelperEnv selects the fetcher helper mode of the test binary: the benchmark runs the
@@ -112,7 +113,7 @@ func BenchmarkDownload1GiB(b *testing.B) {
 	// On tmpfs no sync waits for a disk: what is left is the network, the copy and the hash.
 	const shm = "/dev/shm"
 	b.Run("tmpfs", func(b *testing.B) {
-		if free, err := diskFree(shm); err != nil || free < 3*size {
+		if free, err := localfs.Free(shm); err != nil || free < 3*size {
 			b.Skipf("no tmpfs with 3 GiB free at %s", shm)
 		}
 		dir, err := os.MkdirTemp(shm, "restoredesk-bench-*")

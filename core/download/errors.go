@@ -26,8 +26,6 @@ var (
 	ErrBadResponse = errors.New("the storage host sent an unusable answer")
 	// ErrBusy: another download is writing the same file.
 	ErrBusy = errors.New("another download is writing this file")
-
-	errPartLocked = errors.New("the .part is locked")
 )
 
 // hostOf names the storage host of a link for messages and logs: scheme and host only,

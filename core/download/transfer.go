@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"restoredesk/core/localfs"
 	"restoredesk/core/progress"
 )
 
@@ -213,7 +214,7 @@ func (t *transfer) ready(need int64) error {
 	}
 	free := t.f.FreeSpace
 	if free == nil {
-		free = diskFree
+		free = localfs.Free
 	}
 	n, err := free(t.req.Dir)
 	if err != nil {
@@ -262,9 +263,9 @@ func (t *transfer) openPart(flag int) (*os.File, error) {
 	if err != nil {
 		return nil, t.fileError(err)
 	}
-	if err := lockPart(p); err != nil {
+	if err := localfs.Lock(p); err != nil {
 		_ = p.Close()
-		if errors.Is(err, errPartLocked) {
+		if errors.Is(err, localfs.ErrLocked) {
 			return nil, fmt.Errorf("%w: %s in %s; wait for that download to finish, or choose another folder",
 				ErrBusy, filepath.Base(partPath(t.final())), t.req.Dir)
 		}

@@ -24,6 +24,7 @@ import (
 	xslog "golang.org/x/exp/slog"
 
 	"restoredesk/core/archive"
+	"restoredesk/core/localfs"
 )
 
 // The upload extension (not part of Mendix's public API): tus 1.0 at
@@ -283,7 +284,7 @@ func (c *Cloud) createUpload(w http.ResponseWriter, r *http.Request, h *tusd.Unr
 	}
 	// The length is known before any byte is sent: refuse at once what the disk cannot hold,
 	// instead of failing hours into the upload.
-	if free, err := freeSpace(c.uploads.dir); err == nil && free < size+diskMargin {
+	if free, err := localfs.Free(c.uploads.dir); err == nil && free < size+diskMargin {
 		writeError(w, newAPIError(http.StatusInsufficientStorage, codeInsufficientStorage,
 			fmt.Sprintf("The file is %d bytes, and this server's disk has only %d bytes free.", size, free)))
 		return
