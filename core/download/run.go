@@ -95,15 +95,13 @@ func (p *Plan) destination() error {
 	default:
 		p.Dir, p.Name = filepath.Dir(abs), filepath.Base(abs)
 	}
-	if err := CheckFolder(p.Dir); err != nil {
-		return err
-	}
-	if p.Name != "" && !p.Target.Force {
-		if _, err := os.Lstat(abs); err == nil {
-			return fmt.Errorf("%w: %s; choose another name, or choose to replace that file", ErrExists, abs)
+	if p.Name != "" {
+		// Before the folder's check: a device's folder (/dev) must not even get a probe file.
+		if err := checkTarget(abs, p.Target.Force); err != nil {
+			return err
 		}
 	}
-	return nil
+	return CheckFolder(p.Dir)
 }
 
 // ErrNotCompleted: the backup is not completed (still being made, or failed).

@@ -204,10 +204,8 @@ func (t *transfer) forget() {
 // ready checks, before the first byte of the body is read, that the file may be written
 // and that need more bytes fit on the disk.
 func (t *transfer) ready(need int64) error {
-	if !t.req.Force {
-		if _, err := os.Lstat(t.final()); err == nil {
-			return fmt.Errorf("%w: %s; choose another name or allow replacing it", ErrExists, t.final())
-		}
+	if err := checkTarget(t.final(), t.req.Force); err != nil {
+		return err
 	}
 	if need <= 0 {
 		return nil
@@ -259,7 +257,10 @@ func (t *transfer) startOver(v validator, total int64) error {
 
 // openPart opens the .part for reading and writing and locks it for this download.
 func (t *transfer) openPart(flag int) (*os.File, error) {
-	p, err := os.OpenFile(partPath(t.final()), os.O_RDWR|flag, 0o600)
+	p, err := openRegular(partPath(t.final()), os.O_RDWR|flag)
+	if errors.Is(err, ErrNotAFile) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, t.fileError(err)
 	}
@@ -393,11 +394,8 @@ func (t *transfer) finish() (*Result, error) {
 	}
 	t.part = nil
 	final := t.final()
-	if !t.req.Force {
-		if _, err := os.Lstat(final); err == nil {
-			return nil, fmt.Errorf("%w: %s appeared during the download; the download is kept as %s",
-				ErrExists, final, filepath.Base(partPath(final)))
-		}
+	if err := checkTarget(final, t.req.Force); err != nil {
+		return nil, fmt.Errorf("%w (it appeared during the download; the download is kept as %s)", err, filepath.Base(partPath(final)))
 	}
 	if err := os.Rename(partPath(final), final); err != nil {
 		return nil, t.fileError(err)

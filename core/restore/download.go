@@ -251,7 +251,8 @@ func downloadErr(step StepKind, err error) error {
 			Next: "Download the backup again when you are ready.", Err: fmt.Errorf("%w: %w", ErrCancelled, err)}
 	}
 	for _, own := range []error{download.ErrExists, download.ErrFolder, download.ErrNoSpace, download.ErrNotCompleted,
-		download.ErrLinkRefused, download.ErrLinkGone, download.ErrBadLink, download.ErrBadResponse, download.ErrArchiveFailed, download.ErrBusy} {
+		download.ErrLinkRefused, download.ErrLinkGone, download.ErrBadLink, download.ErrBadResponse, download.ErrArchiveFailed, download.ErrBusy,
+		download.ErrNotAFile} {
 		if errors.Is(err, own) {
 			re := &RunError{Step: step, Summary: sentence(err.Error()), Err: err}
 			if errors.Is(err, download.ErrNotCompleted) {
