@@ -126,7 +126,7 @@ func (t *transfer) attempt(ctx context.Context) (bool, error) {
 	// A fresh request carrying only what a storage host needs: nothing of the Mendix API.
 	req, err := http.NewRequestWithContext(actx, http.MethodGet, t.link.String(), nil)
 	if err != nil {
-		return false, ErrBadLink
+		return false, fmt.Errorf("%w: it is not a web address", ErrBadLink) // err would quote the link
 	}
 	req.Header.Set("User-Agent", userAgent)
 	if t.offset > 0 && t.val.ifRange() == "" {
@@ -137,6 +137,9 @@ func (t *transfer) attempt(ctx context.Context) (bool, error) {
 		req.Header.Set("If-Range", t.val.ifRange())
 	}
 	resp, err := t.client.Do(req)
+	if errors.Is(err, errRedirect) {
+		return false, fmt.Errorf("download from %s: %w", t.where, stripURL(t.link, err))
+	}
 	if err != nil {
 		return false, transient{stripURL(t.link, err)}
 	}
