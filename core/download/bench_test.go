@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
@@ -132,7 +131,7 @@ func compareWithCurl(b *testing.B, curl, link, dir string) {
 
 	// Each run starts with the disk settled (the previous run's file written back), so no
 	// run pays for the one before it.
-	settle := func() { syscall.Sync() }
+	settle := settleDisk
 	runOurs := func() (time.Duration, int64) {
 		settle()
 		target := filepath.Join(dir, "ours.backup")
@@ -156,12 +155,12 @@ func compareWithCurl(b *testing.B, curl, link, dir string) {
 		if rep.Bytes != size {
 			b.Fatalf("fetcher reported %q", out)
 		}
-		ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		rss, ok := peakRSS(cmd.ProcessState)
 		if !ok {
 			b.Fatal("no resource usage of the fetcher process")
 		}
 		_ = os.Remove(target)
-		return time.Duration(rep.Seconds * float64(time.Second)), ru.Maxrss // KiB on Linux
+		return time.Duration(rep.Seconds * float64(time.Second)), rss
 	}
 	runCurl := func() (transfer, wall, synced time.Duration) {
 		settle()
