@@ -31,6 +31,10 @@ func WithStrictDownloads() Option {
 	return func(c *localcloud.Config) { c.Downloads.RejectMendixHeaders = true }
 }
 
+// WithBodyWindow sets how long a request body may take to bring 64 KiB
+// (localcloud.Config.BodyWindow).
+func WithBodyWindow(d time.Duration) Option { return func(c *localcloud.Config) { c.BodyWindow = d } }
+
 // Start serves a cloud with the demo data (localcloud.DemoUsername / DemoAPIKey) on
 // 127.0.0.1, with jobs taking about a millisecond and without fsync (Config.NoSync). It is
 // closed by t.Cleanup.
