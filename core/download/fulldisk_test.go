@@ -19,16 +19,24 @@ import (
 	"restoredesk/core/localfs"
 )
 
+// smallDisk is a folder on a new tmpfs of size (mount's notation), unmounted when the
+// test ends; the test is skipped where it cannot be mounted.
+func smallDisk(t *testing.T, size string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a small tmpfs here (%v: %s): a full disk cannot be made safely", err, strings.TrimSpace(string(out)))
+	}
+	t.Cleanup(func() { _ = exec.Command("umount", dir).Run() })
+	return dir
+}
+
 // A disk that fills up during the download (a 32 KiB tmpfs, mounted when the test may;
 // the free-space check is told there is room, as if another program filled the disk
 // after it): a clear error, the .part kept, nothing under the final name.
 func TestDownloadOntoADiskThatFillsUpMidway(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=32k", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a small tmpfs here (%v: %s): a full disk cannot be made safely", err, strings.TrimSpace(string(out)))
-	}
-	t.Cleanup(func() { _ = exec.Command("umount", dir).Run() })
+	dir := smallDisk(t, "32k")
 	e := newEnv(t)
 	id := e.seed(fullFixture, false) // 66 KB: twice what the disk holds
 	// fakeFreeSpace claims room, as the disk had before another program filled it.
@@ -54,11 +62,7 @@ func TestDownloadOntoADiskThatFillsUpMidway(t *testing.T) {
 // was kept), and gives the space back.
 func TestADownloadOfUnknownLengthStopsBeforeTheDiskIsFull(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a small tmpfs here (%v: %s): a full disk cannot be made safely", err, strings.TrimSpace(string(out)))
-	}
-	t.Cleanup(func() { _ = exec.Command("umount", dir).Run() })
+	dir := smallDisk(t, "24m")
 	chunk := bytes.Repeat([]byte("backup bytes "), 1<<16) // 832 KiB
 	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("ETag", `"v1"`)
