@@ -11,30 +11,40 @@ import (
 	"time"
 )
 
-// serveURL runs `restorectl serve` with args on a free port until the test ends and
-// returns the URL it listens on.
+// serveURL runs `restorectl serve --demo` with args on a free port and a new data folder
+// until the test ends and returns the URL it listens on.
 func serveURL(t *testing.T, args ...string) string {
 	t.Helper()
-	data := t.TempDir()
+	url, stop := serveIn(t, t.TempDir(), args...)
+	t.Cleanup(stop)
+	return url
+}
+
+// serveIn runs `restorectl serve --demo` with args on a free port and data folder data; stop
+// ends it and waits until it has.
+func serveIn(t *testing.T, data string, args ...string) (url string, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
+	var errb bytes.Buffer
 	go func() {
-		var errb bytes.Buffer
 		done <- run(ctx, append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", data}, args...),
 			strings.NewReader(""), pw, &errb, func(string) string { return "" })
 		pw.Close()
 	}()
-	t.Cleanup(func() {
+	stop = func() {
 		cancel()
 		select {
-		case <-done:
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("serve ended with exit %d: %s", code, errb.String())
+			}
 		case <-time.After(10 * time.Second):
 			t.Error("serve did not stop after cancel")
 		}
-	})
+	}
 	lines := bufio.NewScanner(pr)
-	url := ""
 	for lines.Scan() {
 		if f := strings.Fields(lines.Text()); len(f) > 4 && strings.HasPrefix(lines.Text(), "Embedded cloud listening on") {
 			url = f[4]
@@ -43,9 +53,10 @@ func serveURL(t *testing.T, args ...string) string {
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	if url == "" {
+		stop()
 		t.Fatal("serve printed no URL")
 	}
-	return url
+	return url, stop
 }
 
 // serve --max-upload bounds an upload; the refusal comes before any byte and in plain words.

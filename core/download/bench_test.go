@@ -10,13 +10,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/localcloud"
 	"restoredesk/core/localcloud/localcloudtest"
+	"restoredesk/core/localfs"
 )
 
 // fetchHelperEnv selects the fetcher helper mode of the test binary: the benchmark runs the
@@ -112,7 +112,7 @@ func BenchmarkDownload1GiB(b *testing.B) {
 	// On tmpfs no sync waits for a disk: what is left is the network, the copy and the hash.
 	const shm = "/dev/shm"
 	b.Run("tmpfs", func(b *testing.B) {
-		if free, err := diskFree(shm); err != nil || free < 3*size {
+		if free, err := localfs.Free(shm); err != nil || free < 3*size {
 			b.Skipf("no tmpfs with 3 GiB free at %s", shm)
 		}
 		dir, err := os.MkdirTemp(shm, "restoredesk-bench-*")
@@ -131,7 +131,7 @@ func compareWithCurl(b *testing.B, curl, link, dir string) {
 
 	// Each run starts with the disk settled (the previous run's file written back), so no
 	// run pays for the one before it.
-	settle := func() { syscall.Sync() }
+	settle := settleDisk
 	runOurs := func() (time.Duration, int64) {
 		settle()
 		target := filepath.Join(dir, "ours.backup")
@@ -155,12 +155,12 @@ func compareWithCurl(b *testing.B, curl, link, dir string) {
 		if rep.Bytes != size {
 			b.Fatalf("fetcher reported %q", out)
 		}
-		ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		rss, ok := peakRSS(cmd.ProcessState)
 		if !ok {
 			b.Fatal("no resource usage of the fetcher process")
 		}
 		_ = os.Remove(target)
-		return time.Duration(rep.Seconds * float64(time.Second)), ru.Maxrss // KiB on Linux
+		return time.Duration(rep.Seconds * float64(time.Second)), rss
 	}
 	runCurl := func() (transfer, wall, synced time.Duration) {
 		settle()

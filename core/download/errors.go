@@ -14,8 +14,9 @@ var (
 	ErrLinkRefused = errors.New("the archive link was refused (it may have expired)")
 	// ErrLinkGone: the storage host no longer has the archive (404/410).
 	ErrLinkGone = errors.New("the archive is no longer on the storage host")
-	// ErrBadLink: the link is not an http(s) address.
-	ErrBadLink = errors.New("the archive link is not an http or https address")
+	// ErrBadLink: the link cannot be used safely: not an http(s) address, plain http to
+	// another computer, or redirected from https to http.
+	ErrBadLink = errors.New("the archive link cannot be used safely")
 	// ErrExists: the destination file exists and replacing it was not asked for.
 	ErrExists = errors.New("the file already exists")
 	// ErrNoSpace: the disk has too little free space for the download, or filled up.
@@ -26,8 +27,6 @@ var (
 	ErrBadResponse = errors.New("the storage host sent an unusable answer")
 	// ErrBusy: another download is writing the same file.
 	ErrBusy = errors.New("another download is writing this file")
-
-	errPartLocked = errors.New("the .part is locked")
 )
 
 // hostOf names the storage host of a link for messages and logs: scheme and host only,

@@ -95,7 +95,7 @@ var defaultClient = sync.OnceValue(func() *http.Client {
 	// A transparently decompressed answer would break byte offsets and the hash.
 	tr.DisableCompression = true
 	tr.ResponseHeaderTimeout = time.Minute
-	return &http.Client{Transport: tr}
+	return &http.Client{Transport: tr, CheckRedirect: redirectRules}
 })
 
 // Fetch downloads req.URL into req.Dir through <name>.part, renamed to <name> once
@@ -106,8 +106,11 @@ var defaultClient = sync.OnceValue(func() *http.Client {
 // ErrExists, ErrNoSpace, ErrFolder, ErrLinkGone and ErrBadResponse apart.
 func (f *Fetcher) Fetch(ctx context.Context, req Request, cnt Counter) (*Result, error) {
 	link, err := url.Parse(req.URL)
-	if err != nil || (link.Scheme != "http" && link.Scheme != "https") || link.Host == "" {
-		return nil, ErrBadLink
+	if err != nil {
+		return nil, fmt.Errorf("%w: it is not a web address", ErrBadLink)
+	}
+	if err := checkLink(link); err != nil {
+		return nil, err
 	}
 	if err := CheckFolder(req.Dir); err != nil {
 		return nil, err
@@ -116,11 +119,8 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, cnt Counter) (*Result,
 		cnt = nopCounter{}
 	}
 	t := &transfer{f: f, req: req, link: link, where: hostOf(link), cnt: cnt, total: -1,
-		pipe: newHashPipe(bufs, bufSize), name: safeName(req.Name), client: f.Client, log: f.Log}
+		pipe: newHashPipe(bufs, bufSize), name: safeName(req.Name), client: withRedirectRules(f.Client), log: f.Log}
 	defer t.pipe.close()
-	if t.client == nil {
-		t.client = defaultClient()
-	}
 	if t.log == nil {
 		t.log = slog.New(slog.DiscardHandler)
 	}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"restoredesk/core/localfs"
 )
 
 // Two downloads of one backup into one folder: the second stops with a clear error
@@ -25,7 +27,7 @@ func TestDownloadIntoAPartAnotherDownloadWritesIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer first.Close()
-	if err := lockPart(first); err != nil {
+	if err := localfs.Lock(first); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := first.WriteString("the first download's bytes"); err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // nameFromLink is the file name the storage host gives: Content-Disposition first, then
@@ -35,24 +36,48 @@ func nameFromPath(u *url.URL) string {
 	return n
 }
 
-// safeName keeps a name usable as a file name on every desktop system: no folders, no
-// control characters, none of the characters Windows refuses; empty when nothing is left.
+// maxNameBytes bounds a file name: file systems allow 255 bytes, and the .part and
+// .part.json beside it need room.
+const maxNameBytes = 200
+
+// safeName keeps a name usable as a file name on every desktop system: one component (no
+// folders), valid UTF-8, no control characters, none of the characters or device names
+// Windows refuses, at most maxNameBytes (the end is kept, so is the extension, cut at a
+// character's start; a device name's "_" may add one); empty when nothing is left.
 func safeName(s string) string {
-	s = strings.TrimSpace(s)
+	s = strings.ToValidUTF8(strings.TrimSpace(s), "_")
 	if i := strings.LastIndexAny(s, `/\`); i >= 0 {
 		s = s[i+1:]
 	}
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || strings.ContainsRune(`<>:"|?*`, r) {
+		if unicode.IsControl(r) || strings.ContainsRune(`<>:"|?*`, r) || r == utf8.RuneError {
 			return '_'
 		}
 		return r
 	}, s)
+	if len(s) > maxNameBytes {
+		cut := len(s) - maxNameBytes
+		for cut < len(s) && !utf8.RuneStart(s[cut]) {
+			cut++
+		}
+		s = s[cut:]
+	}
 	s = strings.Trim(s, ". ")
-	if len(s) > 200 {
-		s = s[len(s)-200:]
+	if stem, _, _ := strings.Cut(s, "."); windowsDevice(stem) {
+		s = "_" + s
 	}
 	return s
+}
+
+// windowsDevice reports whether stem is a name Windows keeps for a device (CON, NUL,
+// COM1, ...), which no file may have, whatever its extension.
+func windowsDevice(stem string) bool {
+	switch strings.ToUpper(strings.TrimRight(stem, " ")) {
+	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
+		return true
+	}
+	u := strings.ToUpper(stem)
+	return len(u) == 4 && (strings.HasPrefix(u, "COM") || strings.HasPrefix(u, "LPT")) && u[3] >= '1' && u[3] <= '9'
 }
 
 // FallbackName is the name of a download whose link names no file:

@@ -2,8 +2,10 @@ package download
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -50,26 +52,47 @@ func partPath(final string) string    { return final + ".part" }
 func sidecarPath(final string) string { return final + ".part.json" }
 
 // loadResume returns the validator and size of a .part left by an earlier run, or ok false
-// when there is none that could be continued.
+// when there is none that could be continued. Neither file is read through a link.
 func loadResume(final string) (v validator, size int64, ok bool) {
-	b, err := os.ReadFile(sidecarPath(final))
+	f, err := openRegular(sidecarPath(final), os.O_RDONLY)
+	if err != nil {
+		return validator{}, 0, false
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 4<<10))
+	_ = f.Close()
 	if err != nil || json.Unmarshal(b, &v) != nil || v.ifRange() == "" {
 		return validator{}, 0, false
 	}
-	fi, err := os.Stat(partPath(final))
+	fi, err := os.Lstat(partPath(final))
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 || fi.Size() > v.Size {
 		return validator{}, 0, false
 	}
 	return v, fi.Size(), true
 }
 
-// saveResume writes the sidecar (owner-only: it says what is being downloaded).
+// saveResume writes the sidecar (owner-only: it says what is being downloaded) through a
+// new file renamed into place, so that whatever sat under its name (a planted link) is
+// replaced, never written through.
 func saveResume(final string, v validator) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(sidecarPath(final), b, 0o600)
+	tmp, err := os.CreateTemp(filepath.Dir(final), ".restoredesk-sidecar-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(b)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), sidecarPath(final))
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+	}
+	return err
 }
 
 // dropResume removes the sidecar; a missing one is fine.

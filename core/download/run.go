@@ -95,15 +95,13 @@ func (p *Plan) destination() error {
 	default:
 		p.Dir, p.Name = filepath.Dir(abs), filepath.Base(abs)
 	}
-	if err := CheckFolder(p.Dir); err != nil {
-		return err
-	}
-	if p.Name != "" && !p.Target.Force {
-		if _, err := os.Lstat(abs); err == nil {
-			return fmt.Errorf("%w: %s; choose another name, or choose to replace that file", ErrExists, abs)
+	if p.Name != "" {
+		// Before the folder's check: a device's folder (/dev) must not even get a probe file.
+		if err := checkTarget(abs, p.Target.Force); err != nil {
+			return err
 		}
 	}
-	return nil
+	return CheckFolder(p.Dir)
 }
 
 // ErrNotCompleted: the backup is not completed (still being made, or failed).
@@ -162,6 +160,9 @@ type Hooks struct {
 	Progress Counter
 	// Checked counts the bytes of the inspection.
 	Checked Counter
+	// Note is called with what a presenter should say about a wait: the cloud asked to
+	// wait (rate limited), or reports an archive state this program does not know.
+	Note func(message string)
 }
 
 func (h Hooks) stage(s Stage, msg string) {
@@ -170,14 +171,25 @@ func (h Hooks) stage(s Stage, msg string) {
 	}
 }
 
+func (h Hooks) note(msg string) {
+	if h.Note != nil {
+		h.Note(msg)
+	}
+}
+
 // Runner runs download plans, one stage at a time (Archive, Fetch, Check) or all at once
 // (Run).
 type Runner struct {
 	Cloud   Cloud
 	Fetcher *Fetcher
-	// PollEvery is the wait between archive status requests; zero means 2 s.
+	// PollEvery is the first wait between archive status requests; zero means 2 s. The
+	// wait grows by half each time, up to MaxPoll (zero: 15 × PollEvery).
 	PollEvery time.Duration
-	Log       *slog.Logger
+	MaxPoll   time.Duration
+	// Sleep waits between requests of the archive wait; nil means cloud.Sleep. Tests
+	// record the waits instead of taking them.
+	Sleep func(ctx context.Context, d time.Duration) error
+	Log   *slog.Logger
 }
 
 // Outcome is a finished download.
@@ -271,44 +283,6 @@ func (r *Runner) Check(ctx context.Context, out *Outcome, checked Counter) (*arc
 			out.Path, rep.SHA256, out.SHA256)
 	}
 	return rep, nil
-}
-
-// Archive requests an archive of the plan's backup and waits until its link is ready,
-// reporting its state changes to h.Job.
-func (r *Runner) Archive(ctx context.Context, p *Plan, h Hooks) (*cloud.Archive, error) {
-	t := p.Target
-	a, err := r.Cloud.CreateArchive(ctx, t.ProjectID, t.EnvironmentID, p.Snapshot.SnapshotID, p.DataType)
-	if err != nil {
-		return nil, err
-	}
-	every := r.PollEvery
-	if every <= 0 {
-		every = 2 * time.Second
-	}
-	var seenState cloud.JobState
-	seenMsg := "\x00"
-	for {
-		if a.State != seenState || a.StatusMessage != seenMsg {
-			seenState, seenMsg = a.State, a.StatusMessage
-			if h.Job != nil {
-				h.Job(a.State, a.StatusMessage)
-			}
-			h.stage(StageArchive, archiveStatus(a))
-		}
-		switch {
-		case a.State == cloud.StateCompleted && a.URL != "":
-			return a, nil
-		case a.State == cloud.StateFailed:
-			return nil, fmt.Errorf("%w: archive %s of backup %s failed: %s; try again later", ErrArchiveFailed,
-				a.ArchiveID, p.Snapshot.SnapshotID, orDefault(a.StatusMessage, "no reason given"))
-		}
-		if err := cloud.Sleep(ctx, every); err != nil {
-			return nil, fmt.Errorf("wait for archive %s: %w", a.ArchiveID, err)
-		}
-		if a, err = r.Cloud.GetArchive(ctx, t.ProjectID, t.EnvironmentID, p.Snapshot.SnapshotID, a.ArchiveID); err != nil {
-			return nil, err
-		}
-	}
 }
 
 func archiveStatus(a *cloud.Archive) string {

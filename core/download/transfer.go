@@ -6,15 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
+	"restoredesk/core/localfs"
 	"restoredesk/core/progress"
 )
 
@@ -125,7 +124,7 @@ func (t *transfer) attempt(ctx context.Context) (bool, error) {
 	// A fresh request carrying only what a storage host needs: nothing of the Mendix API.
 	req, err := http.NewRequestWithContext(actx, http.MethodGet, t.link.String(), nil)
 	if err != nil {
-		return false, ErrBadLink
+		return false, fmt.Errorf("%w: it is not a web address", ErrBadLink) // err would quote the link
 	}
 	req.Header.Set("User-Agent", userAgent)
 	if t.offset > 0 && t.val.ifRange() == "" {
@@ -136,6 +135,9 @@ func (t *transfer) attempt(ctx context.Context) (bool, error) {
 		req.Header.Set("If-Range", t.val.ifRange())
 	}
 	resp, err := t.client.Do(req)
+	if errors.Is(err, errRedirect) {
+		return false, fmt.Errorf("download from %s: %w", t.where, stripURL(t.link, err))
+	}
 	if err != nil {
 		return false, transient{stripURL(t.link, err)}
 	}
@@ -200,32 +202,6 @@ func (t *transfer) forget() {
 	}
 }
 
-// ready checks, before the first byte of the body is read, that the file may be written
-// and that need more bytes fit on the disk.
-func (t *transfer) ready(need int64) error {
-	if !t.req.Force {
-		if _, err := os.Lstat(t.final()); err == nil {
-			return fmt.Errorf("%w: %s; choose another name or allow replacing it", ErrExists, t.final())
-		}
-	}
-	if need <= 0 {
-		return nil
-	}
-	free := t.f.FreeSpace
-	if free == nil {
-		free = diskFree
-	}
-	n, err := free(t.req.Dir)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrFolder, err)
-	}
-	if n >= 0 && n < need+spaceReserve {
-		return fmt.Errorf("%w: the download needs %s in %s, and %s should stay free besides, but only %s is free; free up space or choose another folder",
-			ErrNoSpace, progress.Size(need), t.req.Dir, progress.Size(spaceReserve), progress.Size(n))
-	}
-	return nil
-}
-
 // startOver writes the object from its first byte.
 func (t *transfer) startOver(v validator, total int64) error {
 	t.forget()
@@ -258,13 +234,16 @@ func (t *transfer) startOver(v validator, total int64) error {
 
 // openPart opens the .part for reading and writing and locks it for this download.
 func (t *transfer) openPart(flag int) (*os.File, error) {
-	p, err := os.OpenFile(partPath(t.final()), os.O_RDWR|flag, 0o600)
+	p, err := openRegular(partPath(t.final()), os.O_RDWR|flag)
+	if errors.Is(err, ErrNotAFile) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, t.fileError(err)
 	}
-	if err := lockPart(p); err != nil {
+	if err := localfs.Lock(p); err != nil {
 		_ = p.Close()
-		if errors.Is(err, errPartLocked) {
+		if errors.Is(err, localfs.ErrLocked) {
 			return nil, fmt.Errorf("%w: %s in %s; wait for that download to finish, or choose another folder",
 				ErrBusy, filepath.Base(partPath(t.final())), t.req.Dir)
 		}
@@ -334,6 +313,10 @@ func (t *transfer) copyBody(ctx, actx context.Context, cancel context.CancelFunc
 		if n == 0 {
 			t.pipe.giveBack(buf)
 		} else {
+			if err := t.roomFor(n); err != nil {
+				t.pipe.giveBack(buf)
+				return progressed, err
+			}
 			if _, err := t.part.Write(buf[:n]); err != nil {
 				t.pipe.giveBack(buf)
 				return progressed, t.fileError(err)
@@ -392,11 +375,8 @@ func (t *transfer) finish() (*Result, error) {
 	}
 	t.part = nil
 	final := t.final()
-	if !t.req.Force {
-		if _, err := os.Lstat(final); err == nil {
-			return nil, fmt.Errorf("%w: %s appeared during the download; the download is kept as %s",
-				ErrExists, final, filepath.Base(partPath(final)))
-		}
+	if err := checkTarget(final, t.req.Force); err != nil {
+		return nil, fmt.Errorf("%w (it appeared during the download; the download is kept as %s)", err, filepath.Base(partPath(final)))
 	}
 	if err := os.Rename(partPath(final), final); err != nil {
 		return nil, t.fileError(err)
@@ -417,28 +397,11 @@ func (t *transfer) closePart() {
 
 func (t *transfer) cancelled(err error) error {
 	t.closePart()
-	if t.name != "" && t.offset > 0 {
+	if t.name != "" && t.offset > 0 && t.resumable() {
 		return fmt.Errorf("download cancelled; %s keeps the %s downloaded so far and the next download of this backup continues from it: %w",
 			filepath.Base(partPath(t.final())), progress.Size(t.offset), err)
 	}
 	return fmt.Errorf("download cancelled: %w", err)
-}
-
-// fileError says what went wrong with the local file in words that tell what to do.
-func (t *transfer) fileError(err error) error {
-	switch {
-	case errors.Is(err, syscall.ENOSPC):
-		return fmt.Errorf("%w: the disk holding %s is full after %s; free up space and download again (it continues from %s)",
-			ErrNoSpace, t.req.Dir, progress.Size(t.offset), filepath.Base(partPath(t.final())))
-	case errors.Is(err, syscall.EFBIG):
-		return fmt.Errorf("%w: the file system of %s cannot hold a file this large (FAT32, common on USB sticks, stops at 4 GiB); choose a folder on another disk",
-			ErrNoSpace, t.req.Dir)
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("%w: %s vanished during the download; choose an existing folder and download again", ErrFolder, t.req.Dir)
-	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("%w: cannot write in %s (%v); choose a folder you can write to", ErrFolder, t.req.Dir, err)
-	}
-	return fmt.Errorf("write %s: %w", filepath.Base(partPath(t.final())), err)
 }
 
 // syncDir makes the rename durable where the system allows syncing a folder.

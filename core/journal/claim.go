@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"restoredesk/core/localfs"
 )
 
 // Claim marks run id as followed by this caller until release is called or the process
@@ -20,8 +22,8 @@ func (j *Journal) Claim(id int64) (release func(), err error) {
 		if err == nil {
 			return func() { f.Close() }, nil
 		}
-		if !errors.Is(err, errLocked) || attempt == 20 {
-			if errors.Is(err, errLocked) {
+		if !errors.Is(err, localfs.ErrLocked) || attempt == 20 {
+			if errors.Is(err, localfs.ErrLocked) {
 				return nil, fmt.Errorf("journal: claim run %d: %w", id, ErrRunInUse)
 			}
 			return nil, fmt.Errorf("journal: claim run %d: %w", id, err)
@@ -42,8 +44,6 @@ func (j *Journal) claimed(id int64) bool {
 	return false
 }
 
-var errLocked = errors.New("locked")
-
 // tryLock opens the run's lock file and takes an exclusive lock without waiting. Closing
 // the file releases the lock.
 func (j *Journal) tryLock(id int64) (*os.File, error) {
@@ -51,7 +51,7 @@ func (j *Journal) tryLock(id int64) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := lockFile(f); err != nil {
+	if err := localfs.Lock(f); err != nil {
 		f.Close()
 		return nil, err
 	}

@@ -12,10 +12,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"time"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
+
+	"restoredesk/core/localfs"
 )
 
 // ErrNotFound is returned by Get and the update methods for an unknown run id.
@@ -192,27 +193,11 @@ type Journal struct {
 // ~/.local/share/restoredesk on Unix-like systems; %AppData%\restoredesk on Windows and
 // ~/Library/Application Support/restoredesk on macOS.
 func DefaultPath() (string, error) {
-	dir, err := dataDir()
-	if err != nil {
-		return "", fmt.Errorf("find the user data directory: %w", err)
-	}
-	return filepath.Join(dir, "restoredesk", "journal.db"), nil
-}
-
-func dataDir() (string, error) {
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
-		return d, nil
-	}
-	switch runtime.GOOS {
-	case "windows", "darwin", "ios", "plan9":
-		// These have no XDG data directory; the config directory is where user data goes.
-		return os.UserConfigDir()
-	}
-	home, err := os.UserHomeDir()
+	dir, err := localfs.DataDir()
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(home, ".local", "share"), nil
+	return filepath.Join(dir, "journal.db"), nil
 }
 
 // Open opens (creating if needed) the journal at path. The file is shared safely by the

@@ -396,6 +396,9 @@ func (c *Cloud) handleGetArchive(w http.ResponseWriter, r *http.Request) {
 		c.internalError(w, r, err)
 		return
 	}
+	if c.archiveRead(w, &a) {
+		return
+	}
 	writeJSON(w, http.StatusOK, c.archiveJSON(r, a))
 }
 

@@ -51,19 +51,27 @@ func Open(cfg Config) (*Cloud, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open local cloud: %w", err)
 	}
-	// The data (backups of customers' databases) is for the owner only: 0700 folders hide
-	// whatever is inside, also when an older data folder was made with wider rights.
-	for _, sub := range []string{"", "envs", "blobs", "archives", "uploads"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
-			return nil, fmt.Errorf("open local cloud: create %s: %w", filepath.Join(dir, sub), err)
-		}
-		if err := os.Chmod(filepath.Join(dir, sub), 0o700); err != nil {
-			return nil, fmt.Errorf("open local cloud: make %s private: %w", filepath.Join(dir, sub), err)
-		}
+	if err := claimDir(dir); err != nil {
+		return nil, fmt.Errorf("open local cloud: %w", err)
 	}
+	// The database first: a folder holding it counts as the cloud's (claimDir).
 	db, isNew, err := openDB(dir, cfg.NoSync)
 	if err != nil {
 		return nil, fmt.Errorf("open local cloud: %w", err)
+	}
+	// The data (backups of customers' databases) is for the owner only: the cloud's own
+	// folders are 0700, also when an older cloud made them with wider rights. The data
+	// folder itself keeps the mode it was given when the cloud did not create it.
+	for _, sub := range ownFolders {
+		p := filepath.Join(dir, sub)
+		if err := os.MkdirAll(p, 0o700); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("open local cloud: create %s: %w", p, err)
+		}
+		if err := os.Chmod(p, 0o700); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("open local cloud: make %s private: %w", p, err)
+		}
 	}
 	c := &Cloud{cfg: cfg, dir: dir, db: db, log: cfg.Logger, now: cfg.Now, latency: cfg.Latency, disk: disk{noSync: cfg.NoSync}}
 	if c.log == nil {

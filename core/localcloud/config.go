@@ -48,6 +48,23 @@ type Config struct {
 	Now func() time.Time
 	// Downloads configures the archive links (validity, refusing Mendix headers).
 	Downloads DownloadOptions
+	// BodyWindow bounds a slow request body: it must bring at least MinBodyBytes in every
+	// window of this length, or the request ends; zero means DefaultBodyWindow.
+	BodyWindow time.Duration
+}
+
+// DefaultBodyWindow and MinBodyBytes pace request bodies: 64 KiB in 30 s is a crawl no
+// real upload comes near, while a client dripping a byte every few seconds is cut off.
+const (
+	DefaultBodyWindow = 30 * time.Second
+	MinBodyBytes      = 64 << 10
+)
+
+func (cfg Config) bodyWindow() time.Duration {
+	if cfg.BodyWindow <= 0 {
+		return DefaultBodyWindow
+	}
+	return cfg.BodyWindow
 }
 
 // DefaultMaxUploadSize bounds one upload when Config.MaxUploadSize is zero: 20 GiB, above

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -110,9 +109,6 @@ func TestLockDirKeepsASecondCloudOut(t *testing.T) {
 // here another cloud keeps taking the folder, writing its database and checking it is
 // still there while it holds the folder, as resets run over and over.
 func TestResetDirNeverDeletesTheFilesOfACloudThatHoldsTheFolder(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("no folder lock on Windows (lockFile is a no-op there)")
-	}
 	dir := filepath.Join(t.TempDir(), "cloud")
 	db := filepath.Join(dir, "localcloud.db")
 	deadline := time.Now().Add(700 * time.Millisecond)
@@ -159,4 +155,30 @@ func TestResetDirNeverDeletesTheFilesOfACloudThatHoldsTheFolder(t *testing.T) {
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// A folder of someone's files is never taken as a data folder: neither Start nor LockDir
+// writes a file in it.
+func TestAFolderOfSomeonesFilesIsNeverAdopted(t *testing.T) {
+	dir := t.TempDir()
+	keep := filepath.Join(dir, "thesis.odt")
+	if err := os.WriteFile(keep, []byte("years of work"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if srv, err := localcloud.Start(localcloud.Config{DataDir: dir, Demo: true, NoSync: true}, ""); !errors.Is(err, localcloud.ErrNotCloudDir) {
+		if err == nil {
+			srv.Close()
+		}
+		t.Fatalf("Start in a folder of someone's files = %v, want ErrNotCloudDir", err)
+	}
+	if _, err := localcloud.LockDir(dir); !errors.Is(err, localcloud.ErrNotCloudDir) {
+		t.Fatalf("LockDir of a folder of someone's files = %v, want ErrNotCloudDir", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != "thesis.odt" {
+		t.Errorf("the refused folder now holds %v", entries)
+	}
 }

@@ -55,6 +55,8 @@ type Faults struct {
 	DownloadCutAt     float64
 	DownloadCutAtByte int64
 	DownloadCuts      int
+	// Archives makes archives slow, rate limited or in unknown states.
+	Archives ArchiveFaults
 }
 
 // faultPlan decides the fate of each request and restore job.
@@ -64,6 +66,8 @@ type faultPlan struct {
 	requests uint64
 	restores uint64
 	cuts     int
+	// archiveReads counts the reads of each archive (ArchiveFaults).
+	archiveReads map[string]int
 }
 
 func (p *faultPlan) set(f Faults) {
@@ -73,6 +77,7 @@ func (p *faultPlan) set(f Faults) {
 	p.requests = 0
 	p.restores = 0
 	p.cuts = 0
+	p.archiveReads = nil
 }
 
 // nextDownloadCut returns the byte offset at which a download of a size-byte file is cut,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -16,6 +17,8 @@ type Server struct {
 	srv      *http.Server
 	done     chan struct{}
 	requests tracker // handlers under way; Close waits for them before closing the cloud
+	// bodyWindow: a request body brings MinBodyBytes in every window this long, or ends.
+	bodyWindow time.Duration
 }
 
 // Start opens the cloud in cfg.DataDir and serves it on addr. An empty addr means
@@ -43,9 +46,10 @@ func Start(cfg Config, addr string) (*Server, error) {
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		c.log.Warn("local cloud reachable from other machines", "addr", ln.Addr().String())
 	}
-	s := &Server{cloud: c, ln: ln, done: make(chan struct{})}
-	// No write timeout: uploads and downloads of big archives take long. tusd bounds idle
-	// reads itself.
+	s := &Server{cloud: c, ln: ln, done: make(chan struct{}), bodyWindow: cfg.bodyWindow()}
+	// No read or write timeout for a whole request: uploads and downloads of big archives
+	// take long. Headers must come at once, an idle connection is closed, and a body is
+	// paced (pacedBody): it ends when it stops bringing bytes at a crawl's rate.
 	s.srv = &http.Server{Handler: s.track(c.Handler()), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	go func() {
 		defer close(s.done)
@@ -89,6 +93,52 @@ func (s *Server) track(next http.Handler) http.Handler {
 			return
 		}
 		defer s.requests.done()
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = newPacedBody(r.Body, http.NewResponseController(w), s.bodyWindow)
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// errSlowBody ends a request whose body came too slowly.
+var errSlowBody = errors.New("the request body arrived too slowly")
+
+// pacedBody ends a body that brings fewer than MinBodyBytes in a window: a client
+// dripping a byte every few seconds could otherwise hold a handler (and an upload's lock)
+// for ever. The read deadline cuts a body that goes silent; it is pushed back each time a
+// window's bytes arrived. (tusd sets its own deadline per read on its PATCHes; the count
+// here still ends a dripping one.)
+type pacedBody struct {
+	io.ReadCloser
+	rc     *http.ResponseController
+	window time.Duration
+	start  time.Time
+	n      int64
+}
+
+func newPacedBody(body io.ReadCloser, rc *http.ResponseController, window time.Duration) *pacedBody {
+	p := &pacedBody{ReadCloser: body, rc: rc, window: window, start: time.Now()}
+	_ = rc.SetReadDeadline(p.start.Add(window))
+	return p
+}
+
+func (p *pacedBody) Read(b []byte) (int, error) {
+	n, err := p.ReadCloser.Read(b)
+	p.n += int64(n)
+	now := time.Now()
+	switch {
+	case err == io.EOF:
+		_ = p.rc.SetReadDeadline(time.Time{}) // the body is in: the handler may take its time
+	case err != nil:
+	case p.n >= MinBodyBytes:
+		p.start, p.n = now, 0
+		_ = p.rc.SetReadDeadline(now.Add(p.window))
+	case now.Sub(p.start) > p.window:
+		// Whatever waits on the connection stops now, and the body is closed unread, so
+		// net/http closes the connection instead of waiting for the rest of it.
+		_ = p.rc.SetReadDeadline(now)
+		_ = p.ReadCloser.Close()
+		return n, errSlowBody
+	}
+	return n, err
 }

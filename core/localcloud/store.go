@@ -125,7 +125,7 @@ CREATE TABLE IF NOT EXISTS uploads (
 // openDB opens (creating if needed) the SQLite database in dir. One connection: every
 // check-then-write runs in a transaction that no other request can interleave with.
 func openDB(dir string, noSync bool) (*sql.DB, bool, error) {
-	path := filepath.Join(dir, "localcloud.db")
+	path := filepath.Join(dir, dbName)
 	isNew := !fileExists(path)
 	if err := ownerOnly(path); err != nil {
 		return nil, false, err

@@ -42,6 +42,7 @@ type uploads struct {
 
 	mu       sync.Mutex
 	handlers map[string]*tusd.UnroutedHandler // by environment: tus needs a fixed base path
+	reserved int64                            // bytes of uploads being created (reserve)
 }
 
 func newUploads(c *Cloud) *uploads {
@@ -283,11 +284,16 @@ func (c *Cloud) createUpload(w http.ResponseWriter, r *http.Request, h *tusd.Unr
 	}
 	// The length is known before any byte is sent: refuse at once what the disk cannot hold,
 	// instead of failing hours into the upload.
-	if free, err := freeSpace(c.uploads.dir); err == nil && free < size+diskMargin {
-		writeError(w, newAPIError(http.StatusInsufficientStorage, codeInsufficientStorage,
-			fmt.Sprintf("The file is %d bytes, and this server's disk has only %d bytes free.", size, free)))
+	release, refused, err := c.uploads.reserve(r.Context(), size)
+	switch {
+	case err != nil:
+		c.internalError(w, r, err)
+		return
+	case refused != "":
+		writeError(w, newAPIError(http.StatusInsufficientStorage, codeInsufficientStorage, refused))
 		return
 	}
+	defer release()
 	in := uploadIntent{envID: e.EnvID, user: userFrom(r.Context()), filename: filename, sha: sha}
 	r = r.WithContext(context.WithValue(r.Context(), intentKey, in))
 	h.Middleware(http.HandlerFunc(h.PostFile)).ServeHTTP(w, r)

@@ -194,16 +194,20 @@ type downloadRun struct {
 // hooks report the archive's states as job progress of step k (journaled) and notes as
 // messages.
 func (d *downloadRun) hooks(ctx context.Context, k StepKind) download.Hooks {
+	say := func(msg string) {
+		d.r.emit(Event{Step: k, Type: EventMessage, Message: msg})
+		d.r.journalErr("step message", d.r.e.journal.StepMessage(jctx(ctx), d.r.id, string(k), msg))
+	}
 	return download.Hooks{
 		Job: func(state cloud.JobState, msg string) {
 			d.r.jobState(ctx, k, string(state), msg)
 		},
 		Stage: func(s download.Stage, msg string) {
 			if s == download.StageArchive && k == StepDownload { // a refused link renewed
-				d.r.emit(Event{Step: k, Type: EventMessage, Message: msg})
-				d.r.journalErr("step message", d.r.e.journal.StepMessage(jctx(ctx), d.r.id, string(k), msg))
+				say(msg)
 			}
 		},
+		Note: say, // a wait the cloud asked for, an archive state not known
 	}
 }
 
@@ -265,7 +269,8 @@ func downloadErr(step StepKind, err error) error {
 			Next: "Download the backup again when you are ready.", Err: fmt.Errorf("%w: %w", ErrCancelled, err)}
 	}
 	for _, own := range []error{download.ErrExists, download.ErrFolder, download.ErrNoSpace, download.ErrNotCompleted,
-		download.ErrLinkRefused, download.ErrLinkGone, download.ErrBadLink, download.ErrBadResponse, download.ErrArchiveFailed, download.ErrBusy} {
+		download.ErrLinkRefused, download.ErrLinkGone, download.ErrBadLink, download.ErrBadResponse, download.ErrArchiveFailed, download.ErrBusy,
+		download.ErrNotAFile} {
 		if errors.Is(err, own) {
 			re := &RunError{Step: step, Summary: sentence(err.Error()), Err: err}
 			if errors.Is(err, download.ErrNotCompleted) {

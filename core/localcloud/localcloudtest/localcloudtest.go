@@ -3,6 +3,7 @@
 package localcloudtest
 
 import (
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -30,17 +31,17 @@ func WithStrictDownloads() Option {
 	return func(c *localcloud.Config) { c.Downloads.RejectMendixHeaders = true }
 }
 
-// WithDownloadTTL makes archive links valid for d after their archive completed.
-func WithDownloadTTL(d time.Duration) Option {
-	return func(c *localcloud.Config) { c.Downloads.TTL = d }
-}
+// WithBodyWindow sets how long a request body may take to bring 64 KiB
+// (localcloud.Config.BodyWindow).
+func WithBodyWindow(d time.Duration) Option { return func(c *localcloud.Config) { c.BodyWindow = d } }
 
 // Start serves a cloud with the demo data (localcloud.DemoUsername / DemoAPIKey) on
 // 127.0.0.1, with jobs taking about a millisecond and without fsync (Config.NoSync). It is
 // closed by t.Cleanup.
 func Start(t testing.TB, opts ...Option) *localcloud.Server {
 	t.Helper()
-	cfg := localcloud.Config{DataDir: t.TempDir(), Demo: true, JobDelay: time.Millisecond, NoSync: true}
+	// A folder the cloud creates, as a first start does: it is the owner's only.
+	cfg := localcloud.Config{DataDir: filepath.Join(t.TempDir(), "cloud"), Demo: true, JobDelay: time.Millisecond, NoSync: true}
 	for _, o := range opts {
 		o(&cfg)
 	}

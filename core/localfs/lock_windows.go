@@ -1,6 +1,6 @@
 //go:build windows
 
-package download
+package localfs
 
 import (
 	"errors"
@@ -9,15 +9,16 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// lockPart takes a non-blocking exclusive lock past the end of any real file (so reads
-// and writes through the handle are unaffected); Windows drops it when the handle is
-// closed or the process ends.
-func lockPart(f *os.File) error {
+// Lock takes an exclusive lock on f without waiting: ErrLocked when another handle holds
+// it. The locked byte lies past the end of any real file, so reads and writes through the
+// handle are unaffected; Windows drops the lock when the handle is closed or the process
+// ends.
+func Lock(f *os.File) error {
 	ol := &windows.Overlapped{Offset: 0xFFFFFFFF, OffsetHigh: 0x7FFFFFFF}
 	err := windows.LockFileEx(windows.Handle(f.Fd()),
 		windows.LOCKFILE_EXCLUSIVE_LOCK|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, ol)
 	if errors.Is(err, windows.ERROR_LOCK_VIOLATION) {
-		return errPartLocked
+		return ErrLocked
 	}
 	return err
 }

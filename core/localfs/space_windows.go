@@ -1,6 +1,6 @@
 //go:build windows
 
-package download
+package localfs
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// diskFree is the space the current user may still write in dir, in bytes.
-func diskFree(dir string) (int64, error) {
+// Free is the space the current user may still write on dir's volume, in bytes.
+func Free(dir string) (int64, error) {
 	p, err := windows.UTF16PtrFromString(dir)
 	if err != nil {
 		return 0, fmt.Errorf("free space of %s: %w", dir, err)

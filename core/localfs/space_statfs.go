@@ -1,6 +1,6 @@
 //go:build linux || darwin || freebsd
 
-package download
+package localfs
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// diskFree is the space an unprivileged user may still write in dir, in bytes.
-func diskFree(dir string) (int64, error) {
+// Free is the space an unprivileged user may still write on dir's file system, in bytes.
+func Free(dir string) (int64, error) {
 	var st unix.Statfs_t
 	if err := unix.Statfs(dir, &st); err != nil {
 		return 0, fmt.Errorf("free space of %s: %w", dir, err)

@@ -1,0 +1,113 @@
+package download
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// A storage host that ignores If-Range: asked to continue object "v1" from an earlier
+// run's .part, it answers 206 with the rest of another object ("v2", same size). Those
+// bytes are never spliced onto the .part: the download starts over and saves v2 whole.
+func TestAHostIgnoringIfRangeNeverGetsAnotherObjectSplicedOn(t *testing.T) {
+	t.Parallel()
+	const size = 256 << 10
+	v1, v2 := make([]byte, size), make([]byte, size)
+	if _, err := rand.Read(v1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rand.Read(v2); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var ranges []string
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ranges = append(ranges, r.Header.Get("Range"))
+		mu.Unlock()
+		w.Header().Set("ETag", `"v2"`) // the object changed; If-Range is not looked at
+		var start int
+		if _, err := fmt.Sscanf(r.Header.Get("Range"), "bytes=%d-", &start); err == nil && start > 0 {
+			w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, size-1, size))
+			w.Header().Set("Content-Length", fmt.Sprint(size-start))
+			w.WriteHeader(http.StatusPartialContent)
+			_, _ = w.Write(v2[start:])
+			return
+		}
+		w.Header().Set("Content-Length", fmt.Sprint(size))
+		_, _ = w.Write(v2)
+	}))
+	defer host.Close()
+	dir := t.TempDir()
+	final := filepath.Join(dir, "obj.backup")
+	// An earlier run's .part: the first 100 KiB of v1, and its sidecar.
+	if err := os.WriteFile(final+".part", v1[:100<<10], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	side, err := json.Marshal(validator{ETag: `"v1"`, Size: size})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(final+".part.json", side, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := (&Fetcher{RetryDelay: 1}).Fetch(context.Background(), Request{URL: host.URL + signedPath, Dir: dir, Name: "obj.backup"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(res.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, v2) {
+		t.Fatalf("saved %d bytes that are not the object the host serves (first 100 KiB from v1: %v)", len(got), bytes.Equal(got[:100<<10], v1[:100<<10]))
+	}
+	if res.Resumed != 0 {
+		t.Errorf("Resumed = %d: bytes of the other object were kept", res.Resumed)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(ranges) != 2 || ranges[0] != fmt.Sprintf("bytes=%d-", 100<<10) || ranges[1] != "" {
+		t.Errorf("requests' ranges = %q, want the continuation, then the whole object", ranges)
+	}
+}
+
+// The file changes on disk between the fetch and the check (another valid backup put in
+// its place): the check says the file on disk is not what was downloaded, although what
+// is there now would pass inspection.
+func TestAFileChangedBetweenFetchAndCheckFailsTheCheck(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.seed(dbFixture, true)
+	r := e.runner(nil)
+	p := e.plan(e.target(id, t.TempDir(), true))
+	a, err := r.Archive(context.Background(), p, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.Fetch(context.Background(), p, a, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := os.ReadFile(fullFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out.Path, other, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Size = int64(len(other))
+	rep, err := r.Check(context.Background(), out, nil)
+	if err == nil || !strings.Contains(err.Error(), "differs from what was downloaded") {
+		t.Fatalf("check of a file changed after the fetch: report %+v, error %v", rep, err)
+	}
+}
