@@ -74,10 +74,32 @@ func (c *cli) cached(ctx context.Context, appArg, envArg, snapshot string) (stri
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	path, _, err := c.downloadForLocal(ctx, s, id, dir)
+	path, err := c.downloadInto(ctx, s, id, dir)
 	if err != nil {
 		return "", err
 	}
 	fmt.Fprintf(c.stderr, "Backup %s is kept in %s for the next look (delete that folder to free the space).\n", id, dir)
 	return path, nil
+}
+
+// downloadInto downloads a backup's database into dir through the engine: planned, run and
+// journaled like any download, followed on the terminal.
+func (c *cli) downloadInto(ctx context.Context, s *session, snapshotID, dir string) (string, error) {
+	p, err := s.e.PlanDownload(ctx, restore.LocalDownload(c.profile, s.target, snapshotID, dir))
+	if err != nil {
+		return "", err
+	}
+	name := s.target.App.Name
+	if name == "" {
+		name = s.target.App.AppID
+	}
+	u := c.follow(fmt.Sprintf("Download a backup of %s / %s", name, s.target.Env.Mode), p.Steps)
+	res, err := s.e.DownloadBackup(ctx, p, restore.Follow(u))
+	var base *restore.Result
+	if res != nil {
+		base = &res.Result
+	}
+	restore.Finish(u, base, err)
+	path, _, err := restore.LocalSource(res, err)
+	return path, err
 }
