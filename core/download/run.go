@@ -274,7 +274,9 @@ func (r *Runner) Check(ctx context.Context, out *Outcome, checked Counter) (*arc
 		checked.SetTotal(out.Size)
 		onCheck = func(done, _ int64) { checked.Add(done - last); last = done }
 	}
-	rep, err := archive.Inspect(ctx, out.Path, onCheck)
+	// A backup Mendix Cloud made is never refused for its dump's format (the upload limit
+	// is for uploads): checked as a download.
+	rep, err := archive.InspectWith(ctx, out.Path, archive.Options{Use: archive.ForDownload}, onCheck)
 	if err != nil {
 		return nil, fmt.Errorf("check %s: %w", out.Path, err)
 	}

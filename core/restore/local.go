@@ -303,19 +303,22 @@ func (e *Engine) inspectRows(ctx context.Context, path string, onEvent func(Even
 		onEvent(Event{Step: StepInspect, Type: EventBytes, Time: e.now(), Counter: c})
 	}
 	key, keyed := inspectKeyOf(path)
+	key.use = archive.ForLocalRestore
 	if rep, ok := e.inspected.get(key); keyed && ok && rep.RowsCounted {
 		c.SetTotal(key.size)
 		c.Set(key.size)
 		return rep, nil
 	}
-	rep, err := archive.InspectRows(ctx, path, func(done, total int64) {
+	// Checked for a local restore: only what the local pg_restore reads matters, so
+	// Mendix Cloud's upload limit on the dump's format is a note here.
+	rep, err := archive.InspectWith(ctx, path, archive.Options{Use: archive.ForLocalRestore, CountRows: true}, func(done, total int64) {
 		c.SetTotal(total)
 		c.Set(done)
 	})
 	if err != nil || !keyed {
 		return rep, err
 	}
-	if after, ok := inspectKeyOf(path); ok && after == key {
+	if after, ok := inspectKeyOf(path); ok && after.path == key.path && after.size == key.size && after.modTime == key.modTime {
 		e.inspected.put(key, rep)
 	}
 	return rep, nil
