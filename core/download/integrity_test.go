@@ -18,7 +18,7 @@ import (
 // A storage host that ignores If-Range: asked to continue object "v1" from an earlier
 // run's .part, it answers 206 with the rest of another object ("v2", same size). Those
 // bytes are never spliced onto the .part: the download starts over and saves v2 whole.
-func TestAHostIgnoringIfRangeNeverGetsAnotherObjectSplicedOn(t *testing.T) {
+func TestIfRangeIgnoredByTheHostNeverSplicesAnotherObjectOn(t *testing.T) {
 	t.Parallel()
 	const size = 256 << 10
 	v1, v2 := make([]byte, size), make([]byte, size)
@@ -84,7 +84,7 @@ func TestAHostIgnoringIfRangeNeverGetsAnotherObjectSplicedOn(t *testing.T) {
 // The file changes on disk between the fetch and the check (another valid backup put in
 // its place): the check says the file on disk is not what was downloaded, although what
 // is there now would pass inspection.
-func TestAFileChangedBetweenFetchAndCheckFailsTheCheck(t *testing.T) {
+func TestChangedFileBetweenFetchAndCheckFailsTheCheck(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	id := e.seed(dbFixture, true)
