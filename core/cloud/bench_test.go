@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -309,9 +308,9 @@ func runUploadHelper(b *testing.B, base string, creds Credentials, uploadURL, fi
 	if res.Bytes != size {
 		b.Fatalf("uploader reported %q", out)
 	}
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	rss, ok := peakRSS(cmd.ProcessState)
 	if !ok {
 		b.Fatal("no resource usage of the uploader process")
 	}
-	return res, ru.Maxrss // KiB on Linux
+	return res, rss
 }
