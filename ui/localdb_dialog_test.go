@@ -36,7 +36,7 @@ func fillLocalDB(h *harness, c *pgtest.Cluster, db, password string) {
 // password only in the secret store, and a second restore into the now full database is
 // refused until replacing is chosen.
 func TestLocalDB_RestoresTheDumpAndReportsEveryRow(t *testing.T) {
-	c := pgtest.Start(t)
+	c := sharedPostgres(t)
 	h := newHarness(t)
 	path := fixture(t, "customerportal.backup")
 	h.demo()
@@ -104,7 +104,7 @@ func TestLocalDB_RestoresTheDumpAndReportsEveryRow(t *testing.T) {
 
 // A wrong password is the engine's plain refusal in the dialog, and nothing can be run.
 func TestLocalDB_WrongPasswordIsRefusedInTheDialog(t *testing.T) {
-	c := pgtest.Start(t)
+	c := sharedPostgres(t)
 	h := newHarness(t)
 	path := fixture(t, "customerportal.backup")
 	h.demo()
@@ -127,7 +127,7 @@ func TestLocalDB_WrongPasswordIsRefusedInTheDialog(t *testing.T) {
 // "Open in local database…" on a cloud backup checks the database first, downloads the
 // backup (database only) and restores the file: two jobs, then the report.
 func TestLocalDB_FromACloudBackupDownloadsThenRestores(t *testing.T) {
-	c := pgtest.Start(t)
+	c := sharedPostgres(t)
 	h, _, _ := downloadHarness(t)
 	h.on(func() { h.u.act.openLocalSelected() })
 	h.idle()
@@ -187,7 +187,7 @@ func TestLocalDB_FromADroppedFileAndTheToolbar(t *testing.T) {
 // once, and a second database that is not empty needs Replace ticked again before the
 // restore can be confirmed.
 func TestLocalDB_ReplaceIsConfirmedAgainForAnotherDatabase(t *testing.T) {
-	c := pgtest.Start(t)
+	c := sharedPostgres(t)
 	for _, db := range []string{"full_a", "full_b"} {
 		c.CreateDatabase(t, db)
 		c.Exec(t, db, "CREATE TABLE mine (id int)")

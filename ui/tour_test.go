@@ -29,7 +29,7 @@ func TestTour_CapturesEveryScene(t *testing.T) {
 	shots := []string{ShotMainWindow, ShotRestore, ShotStopPrompt, ShotJobsPanel, ShotUploadReport, ShotWrongApp, ShotDownloadDialog, ShotDownloadFinished}
 	var db *localdb.Target
 	if pgtest.BinDir() != "" { // the local-database scenes need a real PostgreSQL
-		c := pgtest.Start(t)
+		c := sharedPostgres(t)
 		db = &localdb.Target{Host: c.Host, Port: c.Port, User: pgtest.User, Password: pgtest.Password, Database: "tour"}
 		shots = append(shots, ShotLocalDBDialog, ShotLocalDBReport)
 	}
