@@ -34,7 +34,8 @@ func TestTour_CapturesEveryScene(t *testing.T) {
 		shots = append(shots, ShotLocalDBDialog, ShotLocalDBReport)
 	}
 	h.on(func() { h.u.Start(StartOptions{Demo: true}) })
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// Generous: on a loaded machine the race detector slows the whole tour, not one step.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	if err := Tour(ctx, h.u, dir, archive, nil, db); err != nil {
 		t.Fatal(err)
