@@ -35,7 +35,7 @@ type downloadDialog struct {
 
 	current    *restore.DownloadPlan
 	err        error
-	plans      latest // plans once typing paused (replan.go)
+	plans      latest // plans once typing paused (latest.go)
 	nameEdited bool   // the user typed a name: keep it when "database only" changes
 	drawing    bool
 

@@ -91,7 +91,7 @@ type localDBDialog struct {
 	current *restore.LocalPlan
 	dl      *restore.DownloadPlan // cloud source: the download, planned with the target's checks
 	err     error
-	plans   latest // plans once typing paused (replan.go)
+	plans   latest // plans once typing paused (latest.go)
 	loading bool   // the remembered connection is being read
 
 	dialog   *dialog.CustomDialog

@@ -63,7 +63,7 @@ type planDialog struct {
 	handoff    *fyne.Container // the Portal's steps and button when the way on is the Portal
 	heading    *widget.Label   // "What happens:", shown with a plan only
 	summary    *widget.Label   // the plan's first note
-	final      *widget.Label   // bold "cannot be undone" of a restore without a safety backup (keys.go)
+	final      *widget.Label   // bold "cannot be undone" of a restore without a safety backup (plan_words.go)
 	steps      *widget.Label
 	notes      *widget.Label
 	safety     *widget.Check
