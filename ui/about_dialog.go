@@ -26,8 +26,8 @@ func aboutContent(info version.Info, website string) fyne.CanvasObject {
 }
 
 // showAbout opens the About dialog over the main window.
-func (u *UI) showAbout() dialog.Dialog {
-	d := dialog.NewCustom("About Restore Desk", "Close", aboutContent(version.Get(), version.Website), u.win)
+func (k *kit) showAbout() dialog.Dialog {
+	d := dialog.NewCustom("About Restore Desk", "Close", aboutContent(version.Get(), version.Website), k.win)
 	d.Show()
 	return d
 }

@@ -15,7 +15,7 @@ import (
 func fill(h *harness, name, username, key string) *signInForm {
 	var f *signInForm
 	h.on(func() {
-		f = h.u.signin
+		f = h.u.acc.signin
 		if f == nil {
 			h.t.Fatal("the sign-in screen is not shown")
 		}
@@ -31,8 +31,8 @@ func TestSignIn_FirstStartSavesProfileAndKeyAndShowsApps(t *testing.T) {
 	h := newHarness(t)
 	h.on(func() { h.u.Start(StartOptions{}) })
 	h.on(func() {
-		if !shows(h.u.win.Canvas(), "Sign in to Mendix Cloud") || !shows(h.u.win.Canvas(), "Try the demo") {
-			t.Fatalf("first start shows no sign-in screen: %q", texts(h.u.win.Canvas()))
+		if !shows(h.u.k.win.Canvas(), "Sign in to Mendix Cloud") || !shows(h.u.k.win.Canvas(), "Try the demo") {
+			t.Fatalf("first start shows no sign-in screen: %q", texts(h.u.k.win.Canvas()))
 		}
 	})
 	f := fill(h, "Acme", localcloud.DemoUsername, localcloud.DemoAPIKey)
@@ -40,11 +40,11 @@ func TestSignIn_FirstStartSavesProfileAndKeyAndShowsApps(t *testing.T) {
 	h.idle()
 
 	h.on(func() {
-		if got := h.u.win.Title(); got != "Restore Desk — Acme" {
+		if got := h.u.k.win.Title(); got != "Restore Desk — Acme" {
 			t.Errorf("title = %q", got)
 		}
 		var rows []string
-		for _, r := range h.u.apps.rows {
+		for _, r := range h.u.lists.apps.rows {
 			if r.app == nil {
 				rows = append(rows, "# "+r.heading)
 			} else {
@@ -80,7 +80,7 @@ func TestSignIn_WrongKeySaysSoInPlainWordsAndSavesNothing(t *testing.T) {
 		if !strings.Contains(low, "api key") || strings.Contains(msg, "401") || strings.Contains(msg, "not-the-key") {
 			t.Errorf("message is not plain words about the key (or leaks it): %q", msg)
 		}
-		if h.u.sess != nil {
+		if h.u.lists.sess != nil {
 			t.Error("a session was opened with a wrong key")
 		}
 	})
@@ -113,18 +113,18 @@ func TestSignIn_KeyringUnavailable_FakeStore(t *testing.T) {
 	h.on(func() { test.Tap(f.signIn) })
 	h.idle()
 	h.on(func() {
-		if h.u.keyringPrompt == nil {
+		if h.last.keyringPrompt == nil {
 			t.Fatal("no question about the unavailable keyring")
 		}
-		c := h.u.win.Canvas()
+		c := h.u.k.win.Canvas()
 		if !shows(c, "no D-Bus session") || !shows(c, "this session only") {
 			t.Fatalf("the prompt does not say why or what it offers: %q", texts(c))
 		}
-		h.u.keyringPrompt.Confirm()
+		h.last.keyringPrompt.Confirm()
 	})
 	h.idle()
 	h.on(func() {
-		if h.u.sess == nil || h.u.sess.profile != "Acme" {
+		if h.u.lists.sess == nil || h.u.lists.sess.profile != "Acme" {
 			t.Fatal("the account did not open with a session-only key")
 		}
 	})
@@ -146,7 +146,7 @@ func TestOpenProfile_KeyringUnavailable_FakeStore_AsksForKeyForThisSession(t *te
 	h.on(func() { h.u.Start(StartOptions{Profile: "Acme"}) })
 	h.idle()
 	h.on(func() {
-		f := h.u.signin
+		f := h.u.acc.signin
 		if f == nil || !f.sessionOnly {
 			t.Fatal("no sign-in for this session after the keyring failed")
 		}
@@ -161,7 +161,7 @@ func TestOpenProfile_KeyringUnavailable_FakeStore_AsksForKeyForThisSession(t *te
 	})
 	h.idle()
 	h.on(func() {
-		if h.u.sess == nil || h.u.sess.profile != "Acme" {
+		if h.u.lists.sess == nil || h.u.lists.sess.profile != "Acme" {
 			t.Fatal("the account did not open")
 		}
 	})
@@ -178,7 +178,7 @@ func TestOpenProfile_NoKeySavedAsksToSignIn(t *testing.T) {
 	h.on(func() { h.u.Start(StartOptions{}) }) // the only profile opens
 	h.idle()
 	h.on(func() {
-		f := h.u.signin
+		f := h.u.acc.signin
 		if f == nil || !strings.Contains(f.message.Text, "No API key is saved") {
 			t.Fatalf("no request for the key")
 		}
@@ -192,7 +192,7 @@ func TestDeleteProfile_RemovesKeyToo(t *testing.T) {
 	}
 	h.on(func() { h.u.Start(StartOptions{Profile: "Acme"}) })
 	h.idle()
-	h.on(func() { h.u.confirmDeleteProfile("Acme").Confirm() })
+	h.on(func() { h.u.acc.confirmDeleteProfile("Acme").Confirm() })
 	h.idle()
 	if _, ok := h.store.Get("Acme"); ok {
 		t.Error("the profile is still there")
@@ -201,7 +201,7 @@ func TestDeleteProfile_RemovesKeyToo(t *testing.T) {
 		t.Errorf("the key is still kept: %v", err)
 	}
 	h.on(func() {
-		if h.u.sess != nil || h.u.signin == nil {
+		if h.u.lists.sess != nil || h.u.acc.signin == nil {
 			t.Error("deleting the open account did not return to the sign-in screen")
 		}
 	})

@@ -7,51 +7,69 @@ import (
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
+	"restoredesk/core/profiles"
 	"restoredesk/core/restore"
 )
 
-// The window's actions: each builds a request and shows the engine's plan for it
-// (showPlan); the plan is confirmed there and then run.
+// actions are what the toolbar, the backup's buttons and History start: each builds a
+// request from the selection and shows the engine's plan for it; the confirmed plan goes
+// to the runner. Uploads (upload.go), changes to a backup (backup_manage.go), downloads
+// (download_dialog.go) and local restores (localdb_dialog.go) are actions too.
+type actions struct {
+	k        *kit
+	lists    *browser
+	runs     *runner
+	profiles *profiles.Store
+
+	downloadDir string // where the download dialog starts (empty: ~/Downloads); tests set it
+	chooserDir  string // where the file chooser opens (empty: the user's home); tests set it
+}
 
 // restoreSelected plans restoring the selected backup into its environment; the dialog
 // offers the app's other environments as targets (toolbar "Restore…").
-func (u *UI) restoreSelected() *planDialog {
-	if u.sess == nil || u.curApp == nil || u.curEnv == nil || u.curSnap == nil {
-		u.showMessage("Choose a backup", "Select an app, an environment and one of its backups first.")
+func (a *actions) restoreSelected() *planDialog {
+	b := a.lists
+	if b.sess == nil || b.curApp == nil || b.curEnv == nil || b.curSnap == nil {
+		a.k.showMessage("Choose a backup", "Select an app, an environment and one of its backups first.")
 		return nil
 	}
-	app, env := *u.curApp, *u.curEnv
+	app, env := *b.curApp, *b.curEnv
 	envs := app.Environments
 	if len(envs) == 0 {
 		envs = []cloud.Environment{env}
 	}
-	return u.showPlan(u.sess, planSpec{
+	return a.showPlan(b.sess, planSpec{
 		title: "Restore " + app.Name,
 		verb:  "Restore",
 		req: restore.Request{
-			Source:  restore.Source{SnapshotID: u.curSnap.SnapshotID, SourceEnvID: env.EnvironmentID},
+			Source:  restore.Source{SnapshotID: b.curSnap.SnapshotID, SourceEnvID: env.EnvironmentID},
 			Target:  restore.Target{App: app.App, Env: env},
-			Options: defaultOptions(env, false),
+			Options: wantedOptions(env, false),
 		},
 		envs: envs,
 	})
 }
 
+// showPlan shows spec's plan; the confirmed plan runs as a job.
+func (a *actions) showPlan(s *session, spec planSpec) *planDialog {
+	return showPlan(a.k, s, spec, func(p *restore.Plan) { a.runs.confirmed(s, p) })
+}
+
 // restoreFile plans uploading path to env and restoring it there.
-func (u *UI) restoreFile(s *session, app cloud.App, env cloud.Environment, path string) *planDialog {
-	return u.showPlan(s, planSpec{
+func (a *actions) restoreFile(s *session, app cloud.App, env cloud.Environment, path string) *planDialog {
+	return a.showPlan(s, planSpec{
 		title: "Restore " + app.Name + " from an archive",
 		verb:  "Upload and restore",
 		req: restore.Request{
 			Source:  restore.Source{File: path},
 			Target:  restore.Target{App: app, Env: env},
-			Options: defaultOptions(env, false),
+			Options: wantedOptions(env, false),
 		},
 	})
 }
 
 // askAction plans a start, stop or manual backup of env.
-func (u *UI) askAction(s *session, kind journal.Kind, app cloud.App, env cloud.Environment) *planDialog {
+func (a *actions) askAction(s *session, kind journal.Kind, app cloud.App, env cloud.Environment) *planDialog {
 	spec := planSpec{
 		req:   restore.Request{Action: kind, Target: restore.Target{App: app, Env: env}},
 		fixed: true,
@@ -64,38 +82,30 @@ func (u *UI) askAction(s *session, kind journal.Kind, app cloud.App, env cloud.E
 	case journal.KindBackup:
 		spec.title, spec.verb, spec.comment = "Back up "+env.Mode+" now", "Create backup", true
 	}
-	return u.showPlan(s, spec)
-}
-
-// selected returns the session, app and environment the toolbar acts on.
-func (u *UI) selected() (*session, cloud.App, cloud.Environment, bool) {
-	if u.sess == nil || u.curApp == nil || u.curEnv == nil {
-		return nil, cloud.App{}, cloud.Environment{}, false
-	}
-	return u.sess, u.curApp.App, *u.curEnv, true
+	return a.showPlan(s, spec)
 }
 
 // startSelected plans starting the selected environment (toolbar "Start").
-func (u *UI) startSelected() *planDialog { return u.actOnSelected(journal.KindStart) }
+func (a *actions) startSelected() *planDialog { return a.actOnSelected(journal.KindStart) }
 
 // stopSelected plans stopping the selected environment (toolbar "Stop").
-func (u *UI) stopSelected() *planDialog { return u.actOnSelected(journal.KindStop) }
+func (a *actions) stopSelected() *planDialog { return a.actOnSelected(journal.KindStop) }
 
 // createBackup plans a manual backup of the selected environment (toolbar "Create
 // backup"); for a Free App the dialog says what the engine says.
-func (u *UI) createBackup() *planDialog { return u.actOnSelected(journal.KindBackup) }
+func (a *actions) createBackup() *planDialog { return a.actOnSelected(journal.KindBackup) }
 
-func (u *UI) actOnSelected(kind journal.Kind) *planDialog {
-	s, app, env, ok := u.selected()
-	if !ok {
+func (a *actions) actOnSelected(kind journal.Kind) *planDialog {
+	b := a.lists
+	if b.sess == nil || b.curApp == nil || b.curEnv == nil {
 		return nil
 	}
-	return u.askAction(s, kind, app, env)
+	return a.askAction(b.sess, kind, b.curApp.App, *b.curEnv)
 }
 
-// undoRun plans restoring the safety backup run r made.
-func (u *UI) undoRun(s *session, runID int64, parent fyne.Window) *planDialog {
-	return u.showPlan(s, planSpec{
+// undoRun plans restoring the safety backup run r made, over parent (History).
+func (a *actions) undoRun(s *session, runID int64, parent fyne.Window) *planDialog {
+	return a.showPlan(s, planSpec{
 		title:  "Undo this restore?",
 		verb:   "Undo restore",
 		plan:   func(ctx context.Context, _ restore.Request) (*restore.Plan, error) { return s.engine.Undo(ctx, runID) },

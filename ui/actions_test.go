@@ -26,7 +26,7 @@ func TestErrorDialog_PlainWordsDetailsAndCopyForSupport(t *testing.T) {
 	h := newHarness(t)
 	err := &cloud.APIError{StatusCode: 403, Code: "NO_ACCESS", Message: "no backups access", Method: "GET", Path: "/api/v2/apps/x/environments/y/snapshots"}
 	h.on(func() {
-		d := h.u.showError("The backups could not be loaded", err)
+		d := h.u.k.showError("The backups could not be loaded", err)
 		if d.summary.Text == "" || strings.Contains(d.summary.Text, "NO_ACCESS") {
 			t.Errorf("summary is not plain words: %q", d.summary.Text)
 		}
@@ -49,18 +49,18 @@ func TestShortcuts_CtrlUOpensUploadAndCtrlRRefreshes(t *testing.T) {
 	h.demo()
 	h.open("orderdesk", "Test")
 	press := func(k fyne.KeyName) {
-		h.u.win.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault})
+		h.u.k.win.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault})
 	}
 	h.on(func() {
-		h.u.chooserDir = t.TempDir()
+		h.u.act.chooserDir = t.TempDir()
 		press(fyne.KeyU)
-		if h.u.chooser == nil {
+		if h.last.chooser == nil {
 			t.Fatal("Ctrl+U opened no file chooser")
 		}
-		h.u.chooser.Dismiss()
-		seq := h.u.backupSeq
+		h.last.chooser.Dismiss()
+		seq := h.u.lists.backupLoads.asked()
 		press(fyne.KeyR)
-		if h.u.backupSeq == seq || !h.u.backups.loading {
+		if h.u.lists.backupLoads.asked() == seq || !h.u.lists.backups.loading {
 			t.Error("Ctrl+R did not reload the backups")
 		}
 	})
@@ -71,21 +71,21 @@ func TestCreateBackup_FreeAppSaysWhy_LicensedMakesOne(t *testing.T) {
 	h := newHarness(t)
 	h.demo()
 	h.open("expensetracker", "Sandbox")
-	h.on(func() { h.u.createBackup() })
+	h.on(func() { h.u.act.createBackup() })
 	h.idle()
 	h.on(func() {
 		// The dialog says the engine's refusal and offers nothing to confirm.
-		if d := h.u.planDlg; d == nil || d.current != nil || !d.okBtn.Disabled() {
+		if d := h.last.planDlg; d == nil || d.current != nil || !d.okBtn.Disabled() {
 			t.Fatal("a Free App was offered a manual backup")
 		}
-		if !shows(h.u.win.Canvas(), "Mendix Cloud makes the backups of a Free App by itself") {
-			t.Errorf("no explanation: %q", texts(h.u.win.Canvas()))
+		if !shows(h.u.k.win.Canvas(), "Mendix Cloud makes the backups of a Free App by itself") {
+			t.Errorf("no explanation: %q", texts(h.u.k.win.Canvas()))
 		}
-		h.u.planDlg.dialog.Hide()
+		h.last.planDlg.dialog.Hide()
 	})
 	h.open("customerportal", "Acceptance")
 	before := len(h.snapshots("customerportal", "Acceptance"))
-	h.on(func() { h.u.createBackup() })
+	h.on(func() { h.u.act.createBackup() })
 	h.confirmPlan(nil)
 	st := h.finished(h.lastJob())
 	if st.State != progress.RunCompleted {
@@ -96,8 +96,8 @@ func TestCreateBackup_FreeAppSaysWhy_LicensedMakesOne(t *testing.T) {
 		t.Fatalf("backups: %d → %d", before, len(after))
 	}
 	h.on(func() {
-		if h.u.backups.list.len() != len(after) {
-			t.Errorf("the table shows %d backups, the cloud has %d", h.u.backups.list.len(), len(after))
+		if h.u.lists.backups.list.len() != len(after) {
+			t.Errorf("the table shows %d backups, the cloud has %d", h.u.lists.backups.list.len(), len(after))
 		}
 	})
 	// The backup is a journaled run of the engine, as restorectl create-backup is; the Free
@@ -117,13 +117,13 @@ func TestStopAndStart_FromTheToolbar(t *testing.T) {
 		if h.u.bar.stop.Disabled() || !h.u.bar.start.Disabled() {
 			t.Fatal("Stop/Start do not match a running environment")
 		}
-		h.u.stopSelected()
+		h.u.act.stopSelected()
 	})
 	// Stopping production takes it offline: the plan asks for its name (the rule is the
 	// engine's, the dialog only draws it).
 	h.idle()
 	h.on(func() {
-		if d := h.u.planDlg; d == nil || d.current == nil || !d.okBtn.Disabled() || d.current.Allows.ConfirmName != "Production" {
+		if d := h.last.planDlg; d == nil || d.current == nil || !d.okBtn.Disabled() || d.current.Allows.ConfirmName != "Production" {
 			t.Fatal("stopping production is offered without its name typed")
 		}
 	})
@@ -141,7 +141,7 @@ func TestStopAndStart_FromTheToolbar(t *testing.T) {
 		t.Fatalf("Production is %s after Stop", e.Status)
 	}
 	h.on(func() {
-		if h.u.curEnv == nil || h.u.curEnv.Status != cloud.StatusStopped || h.u.bar.start.Disabled() {
+		if h.u.lists.curEnv == nil || h.u.lists.curEnv.Status != cloud.StatusStopped || h.u.bar.start.Disabled() {
 			t.Fatal("the window does not show Production stopped")
 		}
 		test.Tap(h.u.bar.start)
@@ -244,19 +244,19 @@ func TestClose_AsksWhileAJobRuns(t *testing.T) {
 	h.demo()
 	h.on(func() {
 		h.u.requestClose()
-		if quits != 1 || h.u.closePrompt != nil {
-			t.Fatalf("with no job running: %d quits, prompt %v", quits, h.u.closePrompt != nil)
+		if quits != 1 || h.last.closePrompt != nil {
+			t.Fatalf("with no job running: %d quits, prompt %v", quits, h.last.closePrompt != nil)
 		}
 	})
 	h.open("orderdesk", "Acceptance")
-	h.on(func() { h.u.createBackup() })
+	h.on(func() { h.u.act.createBackup() })
 	h.confirmPlan(nil)
 	h.on(func() {
 		h.u.requestClose()
-		if h.u.closePrompt == nil || quits != 1 {
+		if h.last.closePrompt == nil || quits != 1 {
 			t.Fatal("closing during a job did not ask")
 		}
-		h.u.closePrompt.Dismiss() // Keep open
+		h.last.closePrompt.Dismiss() // Keep open
 		if quits != 1 {
 			t.Error("Keep open closed the window")
 		}
@@ -274,7 +274,7 @@ func TestProfileSwitcher_OpensTheChosenAccount(t *testing.T) {
 	h.on(func() { h.u.Start(StartOptions{Profile: "Acme"}) })
 	h.idle()
 	h.on(func() {
-		if got := h.u.win.Title(); got != "Restore Desk — Acme" {
+		if got := h.u.k.win.Title(); got != "Restore Desk — Acme" {
 			t.Fatalf("title = %q", got)
 		}
 		if !slices.Equal(h.u.bar.profiles.Options, []string{"Acme", "Globex"}) {
@@ -284,8 +284,8 @@ func TestProfileSwitcher_OpensTheChosenAccount(t *testing.T) {
 	})
 	h.idle()
 	h.on(func() {
-		if got := h.u.win.Title(); got != "Restore Desk — Globex" || len(h.u.apps.apps) != 3 {
-			t.Fatalf("after switching: title %q, %d apps", got, len(h.u.apps.apps))
+		if got := h.u.k.win.Title(); got != "Restore Desk — Globex" || len(h.u.lists.apps.apps) != 3 {
+			t.Fatalf("after switching: title %q, %d apps", got, len(h.u.lists.apps.apps))
 		}
 	})
 	if p, _ := h.store.Last(); p.Name != "Globex" {

@@ -23,7 +23,6 @@ import (
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
-	"restoredesk/core/localdb"
 	"restoredesk/core/profiles"
 	"restoredesk/core/restore"
 )
@@ -78,55 +77,28 @@ type session struct {
 	cancel  context.CancelFunc
 }
 
-// UI is the main window and everything in it.
+// UI is the main window: it makes the parts (the lists, the jobs panel, the runner, the
+// actions, the accounts), gives each the few things it needs, and lays them out.
 type UI struct {
-	app  fyne.App
-	win  fyne.Window
+	k    *kit
 	deps Deps
-	log  *slog.Logger
 
-	ctx    context.Context // ends when the UI closes
-	cancel context.CancelFunc
-
-	// uiMu serialises the functions run through do. In the running app fyne.Do runs them one
-	// at a time on the UI goroutine anyway and the lock is never contended; the test
-	// driver runs them on the calling goroutine, where it keeps two workers apart.
-	uiMu sync.Mutex
-	bg   sync.WaitGroup // background work; Close and tests wait for it
+	cancel context.CancelFunc // ends the loop's context when the UI closes
 
 	lastProfile atomic.Pointer[string] // the profile to save as the last one opened
 	lastMu      sync.Mutex             // one save of it at a time
 
 	// Fields below belong to the UI goroutine.
-	*browser
-	demos   []*Demo
+	lists   *browser
 	jobs    *jobsPanel
+	runs    *runner
+	act     *actions
+	acc     *accounts
 	bar     *toolbar
-	status  *widget.Label
 	main    fyne.CanvasObject
 	body    *container.Split // lists above, jobs below
 	history *historyWindow
-
-	signin        *signInForm           // the sign-in screen last shown
-	keyringPrompt *dialog.ConfirmDialog // the last "keyring unavailable" question
-	// The dialogs last shown, for tests and the screenshot tour.
-	planDlg     *planDialog
-	manageDlg   *manageDialog // the last comment or delete dialog shown
-	stopPrompt  *dialog.ConfirmDialog
-	closePrompt *dialog.ConfirmDialog
-	chooser     *dialog.FileDialog
-	inspection  *inspectionDialog
-	downloadDlg *downloadDialog
-	localDlg    *localDBDialog
-	localReport *localReport
-
-	// downloadDir is where the download dialog starts (empty: ~/Downloads); tests set it.
-	downloadDir string
-	tourDB      *localdb.Target // the screenshot tour's PostgreSQL (tour_local.go)
-
-	// chooserDir is where the file chooser opens (empty: the user's home); tests set it.
-	chooserDir string
-	closed     bool
+	closed  bool
 }
 
 // New builds the main window. Show it and call Start.
@@ -142,65 +114,74 @@ func New(a fyne.App, deps Deps) *UI {
 			return cloud.New(baseURL, creds, cloud.WithLogger(deps.Logger))
 		}
 	}
-	u := &UI{app: a, deps: deps, log: deps.Logger}
-	u.ctx, u.cancel = context.WithCancel(context.Background())
+	u := &UI{deps: deps}
+	lp := &loop{}
+	lp.ctx, u.cancel = context.WithCancel(context.Background())
 	useFocusTheme(a) // the focused widget is visible
-	u.win = a.NewWindow(AppTitle)
-	u.win.Resize(defaultWindowSize)
-	u.browser = newBrowser(u.do, u.background, deps.Now, func(title string, err error) { u.showError(title, err) }, u.updateActions)
-	u.jobs = newJobsPanel(deps.Now, u.do, func(title string, err error) { u.showError(title, err) })
+	k := &kit{loop: lp, app: a, win: a.NewWindow(AppTitle), status: widget.NewLabel(""), now: deps.Now, log: deps.Logger}
+	u.k = k
+	k.win.Resize(defaultWindowSize)
+	k.status.Truncation = fyne.TextTruncateEllipsis
+	u.lists = newBrowser(lp, deps.Now, func(title string, err error) { k.showError(title, err) }, u.updateActions)
+	u.jobs = newJobsPanel(deps.Now, lp.do, func(title string, err error) { k.showError(title, err) })
+	u.runs = &runner{k: k, jobs: u.jobs, lists: u.lists, profiles: deps.Profiles, changed: u.updateActions, ended: u.reloadHistory}
+	u.act = &actions{k: k, lists: u.lists, runs: u.runs, profiles: deps.Profiles}
+	u.runs.askStart = func(s *session, app cloud.App, env cloud.Environment) {
+		u.act.askAction(s, journal.KindStart, app, env)
+	}
+	u.runs.openLocal = func(s *session, path string) { u.act.showLocalDB(s, path) }
+	u.acc = &accounts{k: k, deps: &u.deps, lists: u.lists, open: u.openSession,
+		back: func() { k.win.SetContent(u.main) }, signedOut: u.signOut, listed: u.listProfiles}
 	u.bar = newToolbar(toolbarActions{
-		refresh: u.refresh, upload: u.showUploadChooser, history: u.showHistory,
-		restore: func() { u.restoreSelected() }, backup: func() { u.createBackup() }, keys: u.showKeys,
-		start: func() { u.startSelected() }, stop: func() { u.stopSelected() },
-		switchProfile: u.switchProfile, accounts: u.showAccountsMenu,
-		download: func() { u.downloadSelected() }, localDB: u.openLocalSelected,
+		refresh: u.lists.refresh, upload: u.act.showUploadChooser, history: u.showHistory,
+		restore: func() { u.act.restoreSelected() }, backup: func() { u.act.createBackup() }, keys: u.showKeys,
+		start: func() { u.act.startSelected() }, stop: func() { u.act.stopSelected() },
+		switchProfile: u.switchProfile, accounts: u.acc.showAccountsMenu,
+		download: func() { u.act.downloadSelected() }, localDB: u.act.openLocalSelected,
 	})
-	u.backups.addActions(u.bar.backupActions())
-	u.jobs.tools.Add(u.localFileButton())
-	u.backups.addActions(u.manageActions())
-	u.status = widget.NewLabel("")
-	u.status.Truncation = fyne.TextTruncateEllipsis
+	u.lists.backups.addActions(u.bar.backupActions())
+	u.jobs.tools.Add(u.act.localFileButton())
+	u.lists.backups.addActions(u.act.manageActions())
 	u.main = u.layout()
-	u.win.SetOnDropped(u.handleDrop)
-	u.win.SetCloseIntercept(u.requestClose)
+	k.win.SetOnDropped(u.act.handleDrop)
+	k.win.SetCloseIntercept(u.requestClose)
 	u.addShortcuts()
-	u.win.SetContent(widget.NewLabel("Starting…"))
+	k.win.SetContent(widget.NewLabel("Starting…"))
 	u.updateActions()
 	return u
 }
 
 func (u *UI) layout() fyne.CanvasObject {
-	right := container.NewHSplit(u.envs.content(), u.backups.content())
+	right := container.NewHSplit(u.lists.envs.content(), u.lists.backups.content())
 	right.SetOffset(0.28)
-	browse := container.NewHSplit(u.apps.content(), right)
+	browse := container.NewHSplit(u.lists.apps.content(), right)
 	browse.SetOffset(0.22)
 	u.body = container.NewVSplit(browse, u.jobs.content())
 	u.body.SetOffset(0.72)
-	return container.NewBorder(u.bar.content(), u.status, nil, nil, u.body)
+	return container.NewBorder(u.bar.content(), u.k.status, nil, nil, u.body)
 }
 
 // Window is the main window.
-func (u *UI) Window() fyne.Window { return u.win }
+func (u *UI) Window() fyne.Window { return u.k.win }
 
 // Start opens the first screen: the demo, a profile, or the sign-in screen.
 func (u *UI) Start(opts StartOptions) {
 	switch {
 	case opts.Demo:
-		u.showSignIn(signInPrefill{})
-		u.startDemo()
+		u.acc.showSignIn(signInPrefill{})
+		u.acc.startDemo()
 	case opts.Profile != "":
-		u.openProfile(opts.Profile)
+		u.acc.openProfile(opts.Profile)
 	default:
 		if p, ok := u.deps.Profiles.Last(); ok {
-			u.openProfile(p.Name)
+			u.acc.openProfile(p.Name)
 			return
 		}
 		if list := u.deps.Profiles.List(); len(list) > 0 {
-			u.openProfile(list[0].Name)
+			u.acc.openProfile(list[0].Name)
 			return
 		}
-		u.showSignIn(signInPrefill{})
+		u.acc.showSignIn(signInPrefill{})
 	}
 }
 
@@ -213,78 +194,68 @@ func (u *UI) Close() {
 	}
 	u.closed = true
 	u.cancel()
-	done := make(chan struct{})
-	go func() { u.bg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		u.log.Warn("background work did not stop within 10 s; leaving it")
+	if !u.k.wait(10 * time.Second) {
+		u.k.log.Warn("background work did not stop within 10 s; leaving it")
 	}
-	for _, d := range u.demos {
-		if err := d.Close(); err != nil {
-			u.log.Warn("stop the demo cloud", "err", err)
-		}
-	}
-}
-
-// do runs fn on the UI goroutine. Use it from goroutines only, never from a callback.
-func (u *UI) do(fn func()) {
-	fyne.Do(func() {
-		u.uiMu.Lock()
-		defer u.uiMu.Unlock()
-		fn()
-	})
-}
-
-// background runs work in a goroutine that Close waits for.
-func (u *UI) background(work func(ctx context.Context)) {
-	u.bg.Add(1)
-	go func() {
-		defer u.bg.Done()
-		work(u.ctx)
-	}()
+	u.acc.closeDemos()
 }
 
 // openSession makes s the signed-in account and loads its apps.
 func (u *UI) openSession(profile string, client *cloud.Client) {
-	if u.sess != nil {
-		u.sess.cancel()
+	b := u.lists
+	if b.sess != nil {
+		b.sess.cancel()
 	}
-	ctx, cancel := context.WithCancel(u.ctx)
-	u.sess = &session{
+	ctx, cancel := context.WithCancel(u.k.ctx)
+	s := &session{
 		profile: profile,
 		client:  client,
 		engine:  restore.New(client, u.deps.Journal, u.engineOptions(accountOption(profile, client))...),
 		ctx:     ctx,
 		cancel:  cancel,
 	}
+	b.sess = s
 	if profile != DemoProfile {
 		u.rememberLast(profile)
 	}
-	u.win.SetTitle(AppTitle + " — " + profile)
-	u.curApp, u.curEnv, u.curSnap = nil, nil, nil
-	u.apps.selected = ""
-	u.apps.setApps(nil)
-	u.envs.clear("Select an app.")
-	u.backups.clear("Select an environment to see its backups.")
+	u.k.win.SetTitle(AppTitle + " — " + profile)
+	b.curApp, b.curEnv, b.curSnap, b.busy = nil, nil, nil, nil
+	b.apps.selected = ""
+	b.apps.setApps(nil)
+	b.envs.clear("Select an app.")
+	b.backups.clear("Select an environment to see its backups.")
 	u.bar.setProfiles(u.profileNames(), profile)
-	u.status.SetText(fmt.Sprintf("Signed in as %s at %s", client.Username(), client.BaseURL()))
-	u.win.SetContent(u.main)
+	u.k.say(fmt.Sprintf("Signed in as %s at %s", client.Username(), client.BaseURL()))
+	u.k.win.SetContent(u.main)
 	u.updateActions()
-	u.loadAccount()
-	u.reattach()
+	b.loadAccount()
+	u.runs.reattach(s)
+}
+
+// signOut closes the signed-in account (it was deleted). UI goroutine.
+func (u *UI) signOut() {
+	u.lists.sess.cancel()
+	u.lists.sess = nil
+	u.k.win.SetTitle(AppTitle)
+}
+
+// listProfiles lists the accounts anew in the switcher. UI goroutine.
+func (u *UI) listProfiles() {
+	if s := u.lists.sess; s != nil {
+		u.bar.setProfiles(u.profileNames(), s.profile)
+	}
 }
 
 // rememberLast saves profile as the one to open next time. The profiles file is written
 // in the background; when accounts are switched quickly, the last one chosen is saved last.
 func (u *UI) rememberLast(profile string) {
 	u.lastProfile.Store(&profile)
-	u.background(func(context.Context) {
+	u.k.background(func(context.Context) {
 		u.lastMu.Lock()
 		defer u.lastMu.Unlock()
 		name := *u.lastProfile.Load()
 		if err := u.deps.Profiles.SetLast(name); err != nil {
-			u.log.Warn("remember the last profile", "err", err)
+			u.k.log.Warn("remember the last profile", "err", err)
 		}
 	})
 }
@@ -294,7 +265,7 @@ func (u *UI) rememberLast(profile string) {
 func (u *UI) engineOptions(extra ...restore.Option) []restore.Option {
 	opts := []restore.Option{
 		restore.WithClock(u.deps.Now),
-		restore.WithLogger(u.log),
+		restore.WithLogger(u.k.log),
 	}
 	return append(append(opts, extra...), u.deps.RestoreOptions...)
 }
@@ -312,11 +283,11 @@ func accountOption(profile string, client *cloud.Client) restore.Option {
 // switchProfile opens the profile chosen in the toolbar's switcher.
 func (u *UI) switchProfile(name string) {
 	switch {
-	case u.sess != nil && u.sess.profile == name:
+	case u.lists.sess != nil && u.lists.sess.profile == name:
 	case name == DemoProfile:
-		u.startDemo()
+		u.acc.startDemo()
 	default:
-		u.openProfile(name)
+		u.acc.openProfile(name)
 	}
 }
 
@@ -326,16 +297,23 @@ func (u *UI) profileNames() []string {
 	for _, p := range u.deps.Profiles.List() {
 		names = append(names, p.Name)
 	}
-	if u.sess != nil && u.sess.profile == DemoProfile {
+	if s := u.lists.sess; s != nil && s.profile == DemoProfile {
 		names = append(names, DemoProfile)
 	}
 	return names
 }
 
-// updateActions enables the toolbar's buttons that fit the selection.
+// updateActions enables the toolbar's buttons that fit the selection. Restore, Start and
+// Stop wait while a run of this window says what the selected environment is doing, or
+// the engine says something else holds it: it would refuse them.
 func (u *UI) updateActions() {
-	u.bar.update(u.sess != nil, u.curApp, u.curEnv, u.curSnap)
-	u.holdActions()
+	b := u.lists
+	u.bar.update(b.sess != nil, b.curApp, b.curEnv, b.curSnap)
+	if env := b.curEnv; env != nil && (b.envs.held(env.EnvironmentID) || b.busy != nil) {
+		u.bar.restore.Disable()
+		u.bar.start.Disable()
+		u.bar.stop.Disable()
+	}
 }
 
 // requestClose closes the window (and so the application), asking first while jobs
@@ -357,12 +335,15 @@ func (u *UI) requestClose() {
 			if ok {
 				u.quit()
 			}
-		}, u.win)
+		}, u.k.win)
 	d.SetConfirmText("Close")
 	d.SetDismissText("Keep open")
 	d.Show()
-	u.closePrompt = d
+	u.k.shown(closePrompt{d})
 }
+
+// closePrompt is the question asked before the window closes while jobs run.
+type closePrompt struct{ *dialog.ConfirmDialog }
 
 // quit ends the application.
 func (u *UI) quit() {
@@ -370,6 +351,6 @@ func (u *UI) quit() {
 		u.deps.Quit()
 		return
 	}
-	u.win.SetCloseIntercept(nil)
-	u.win.Close()
+	u.k.win.SetCloseIntercept(nil)
+	u.k.win.Close()
 }

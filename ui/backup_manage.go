@@ -20,71 +20,79 @@ import (
 
 // manageDialog shows the engine's plan for a change to one backup.
 type manageDialog struct {
-	u       *UI
+	k       *kit
 	s       *session
 	req     restore.ManageRequest
+	run     func(*restore.ManagePlan) // runs the confirmed change
 	current *restore.ManagePlan
 	shown   string // the comment as the entry first showed it (escaped where unprintable)
 	closed  bool   // cancelled or done: Save runs nothing more
-	plans   latestPlan
+	plans   latest
+	view    *planView
 
-	dialog     *dialog.CustomDialog
-	status     *widget.Label
-	notes      *widget.Label
-	comment    *widget.Entry
-	confirmBox *fyne.Container
-	confirm    *widget.Entry
-	okBtn      *widget.Button
+	dialog  *dialog.CustomDialog
+	status  *widget.Label
+	comment *widget.Entry
+	confirm *widget.Entry
+	okBtn   *widget.Button
 }
 
 // manageActions are the selected backup's buttons for editing its comment and deleting
 // it; which backups may be changed is the engine's to say, in the dialog's plan.
-func (u *UI) manageActions() []fyne.CanvasObject {
-	edit := widget.NewButtonWithIcon("Edit comment…", theme.DocumentCreateIcon(), func() { u.commentSelected() })
-	del := widget.NewButtonWithIcon("Delete…", theme.DeleteIcon(), func() { u.deleteSelected() })
+func (a *actions) manageActions() []fyne.CanvasObject {
+	edit := widget.NewButtonWithIcon("Edit comment…", theme.DocumentCreateIcon(), func() { a.commentSelected() })
+	del := widget.NewButtonWithIcon("Delete…", theme.DeleteIcon(), func() { a.deleteSelected() })
 	edit.Importance, del.Importance = widget.LowImportance, widget.LowImportance
 	return []fyne.CanvasObject{edit, del}
 }
 
 // commentSelected edits the selected backup's comment.
-func (u *UI) commentSelected() *manageDialog { return u.manageSelected(false) }
+func (a *actions) commentSelected() *manageDialog { return a.manageSelected(false) }
 
 // deleteSelected deletes the selected backup.
-func (u *UI) deleteSelected() *manageDialog { return u.manageSelected(true) }
+func (a *actions) deleteSelected() *manageDialog { return a.manageSelected(true) }
 
-func (u *UI) manageSelected(del bool) *manageDialog {
-	if u.sess == nil || u.curApp == nil || u.curEnv == nil || u.curSnap == nil {
-		u.showMessage("Choose a backup", "Select an app, an environment and one of its backups first.")
+func (a *actions) manageSelected(del bool) *manageDialog {
+	b := a.lists
+	if b.sess == nil || b.curApp == nil || b.curEnv == nil || b.curSnap == nil {
+		a.k.showMessage("Choose a backup", "Select an app, an environment and one of its backups first.")
 		return nil
 	}
-	snap := *u.curSnap
-	d := &manageDialog{u: u, s: u.sess, req: restore.ManageRequest{
-		Profile: u.sess.profile, Target: restore.Target{App: u.curApp.App, Env: *u.curEnv},
+	s, snap := b.sess, *b.curSnap
+	req := restore.ManageRequest{
+		Profile: s.profile, Target: restore.Target{App: b.curApp.App, Env: *b.curEnv},
 		SnapshotID: snap.SnapshotID, Delete: del, Comment: snap.Comment,
-	}}
+	}
+	return showManage(a.k, s, req, func(p *restore.ManagePlan) { a.runs.runManage(s, p) })
+}
+
+// showManage shows the plan of a change to a backup; run runs the confirmed change. UI
+// goroutine.
+func showManage(k *kit, s *session, req restore.ManageRequest, run func(*restore.ManagePlan)) *manageDialog {
+	d := &manageDialog{k: k, s: s, req: req, run: run, plans: latest{pause: planPause}}
 	d.status = wrapped("Checking the backup…")
-	d.notes = wrapped("")
-	d.confirm = widget.NewEntry()
-	d.confirm.OnChanged = func(string) { d.drawButton() }
-	d.confirmBox = container.NewVBox()
-	body := container.NewVBox(d.status, d.notes)
 	title, verb := "Edit the backup's comment", "Save comment"
-	if del {
+	if req.Delete {
 		title, verb = "Delete this backup?", "Delete backup"
-	} else {
+	}
+	d.okBtn = widget.NewButton(verb, nil)
+	d.view = newPlanView(d.okBtn, d.submit)
+	d.view.canSend = func() bool { return !d.closed }
+	d.confirm = d.view.typed
+	body := container.NewVBox(d.status, d.view.summary, d.view.steps, d.view.notes)
+	if !req.Delete {
 		d.comment = widget.NewEntry()
-		d.shown = explain.Printable(snap.Comment)
+		d.shown = explain.Printable(req.Comment)
 		d.comment.SetText(d.shown)
 		d.comment.OnChanged = func(string) { d.replan() }
 		body.Add(widget.NewForm(widget.NewFormItem("Comment", d.comment)))
 	}
-	body.Add(d.confirmBox)
-	d.okBtn = widget.NewButton(verb, d.submit)
-	if del {
+	body.Add(d.view.typeBox)
+	if req.Delete {
 		d.okBtn.Importance = widget.DangerImportance
 	}
 	d.okBtn.Disable()
-	d.dialog = dialog.NewCustomWithoutButtons(title, body, u.win)
+	d.dialog = dialog.NewCustomWithoutButtons(title, body, k.win)
 	d.dialog.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", func() { d.dialog.Hide() }), d.okBtn})
 	d.dialog.SetOnClosed(func() {
 		d.closed = true
@@ -92,7 +100,7 @@ func (u *UI) manageSelected(del bool) *manageDialog {
 	})
 	d.dialog.Resize(fyne.NewSize(560, 0))
 	d.dialog.Show()
-	u.manageDlg = d
+	k.shown(d)
 	d.replan()
 	return d
 }
@@ -113,9 +121,9 @@ func (d *manageDialog) request() restore.ManageRequest {
 // engine refuses says why at once, and mending it enables Save. UI goroutine.
 func (d *manageDialog) replan() {
 	d.current = nil
-	d.okBtn.Disable()
+	d.view.draw(nil)
 	req := d.request()
-	d.plans.after(d.u, func(ctx context.Context) func() {
+	d.plans.ask(d.k.loop, func(ctx context.Context) func() {
 		p, err := d.s.engine.PlanManage(ctx, req)
 		return func() { d.draw(p, err) }
 	})
@@ -124,59 +132,20 @@ func (d *manageDialog) replan() {
 // draw shows the plan, or why the change cannot be made. UI goroutine.
 func (d *manageDialog) draw(p *restore.ManagePlan, err error) {
 	d.current = p
-	d.confirmBox.RemoveAll()
 	if err != nil {
 		d.status.SetText(explainLine(err))
-		d.notes.SetText("")
-		d.okBtn.Disable()
+		d.status.Show()
+		d.view.draw(nil)
 		return
 	}
-	d.status.SetText(p.Step.Title)
-	notes := make([]string, len(p.Notes))
-	for i, n := range p.Notes {
-		notes[i] = explain.Printable(n)
-	}
-	d.notes.SetText(strings.Join(notes, "\n"))
-	if p.ConfirmationRequired {
-		mode := p.Request.Target.Env.Mode
-		d.confirm.SetPlaceHolder(mode)
-		d.confirmBox.Add(wrapped("Type " + mode + " to confirm."))
-		d.confirmBox.Add(d.confirm)
-	}
-	d.drawButton()
-}
-
-// drawButton enables the button when the plan is confirmed by what was typed.
-func (d *manageDialog) drawButton() {
-	if d.current != nil && d.current.ConfirmWith(d.confirm.Text) {
-		d.okBtn.Enable()
-	} else {
-		d.okBtn.Disable()
-	}
+	d.status.Hide()
+	d.view.draw(p)
 }
 
 // submit runs the confirmed plan, which is always the plan of what the dialog now holds
 // (a change clears it until its own plan arrives).
-func (d *manageDialog) submit() {
-	p := d.current
-	if d.closed || p == nil || !p.ConfirmWith(d.confirm.Text) {
-		return
-	}
+func (d *manageDialog) submit(restore.Planned) {
 	d.closed = true
 	d.dialog.Hide()
-	d.u.runManage(d.s, p)
-}
-
-// runManage runs a confirmed change to a backup as a job; the backups are listed anew
-// when it ends. UI goroutine.
-func (u *UI) runManage(s *session, p *restore.ManagePlan) *job {
-	t := p.Request.Target
-	title := "Change a backup of " + t.App.Name + " · " + t.Env.Mode
-	if p.Request.Delete {
-		title = "Delete a backup of " + t.App.Name + " · " + t.Env.Mode
-	}
-	spec := runSpec{title: title, steps: []restore.Step{p.Step}, target: t}
-	return u.followRun(s, spec, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
-		return s.engine.RunManage(ctx, p, onEvent)
-	})
+	d.run(d.current)
 }

@@ -35,13 +35,13 @@ func (h *harness) tapManage(label string) *manageDialog {
 	h.t.Helper()
 	var d *manageDialog
 	h.on(func() {
-		b := button(h.u.win.Canvas(), label)
+		b := button(h.u.k.win.Canvas(), label)
 		if b == nil {
-			h.t.Fatalf("the selected backup has no %q button: %q", label, texts(h.u.win.Canvas()))
+			h.t.Fatalf("the selected backup has no %q button: %q", label, texts(h.u.k.win.Canvas()))
 		}
-		h.u.manageDlg = nil
+		h.last.manageDlg = nil
 		test.Tap(b)
-		d = h.u.manageDlg
+		d = h.last.manageDlg
 	})
 	if d == nil {
 		h.t.Fatalf("%q opened no dialog", label)
@@ -57,7 +57,7 @@ func TestCommentABackupFromTheWindow(t *testing.T) {
 	h.idle()
 	h.on(func() {
 		if d.current == nil || d.okBtn.Disabled() {
-			t.Fatalf("no plan for the comment: %q", texts(h.u.win.Canvas()))
+			t.Fatalf("no plan for the comment: %q", texts(h.u.k.win.Canvas()))
 		}
 		d.comment.SetText("before (known good)")
 		if !d.okBtn.Disabled() {
@@ -82,8 +82,8 @@ func TestDeleteABackupFromTheWindow(t *testing.T) {
 	d := h.tapManage("Delete…")
 	h.idle()
 	h.on(func() {
-		if d.current == nil || !d.okBtn.Disabled() || !strings.Contains(strings.Join(texts(h.u.win.Canvas()), "\n"), "Type Production to confirm.") {
-			t.Fatalf("a production backup is offered for deletion without its name: %q", texts(h.u.win.Canvas()))
+		if d.current == nil || !d.okBtn.Disabled() || !strings.Contains(strings.Join(texts(h.u.k.win.Canvas()), "\n"), "Type Production to confirm.") {
+			t.Fatalf("a production backup is offered for deletion without its name: %q", texts(h.u.k.win.Canvas()))
 		}
 		test.Type(d.confirm, "Production")
 		if d.okBtn.Disabled() {
@@ -124,7 +124,7 @@ func TestCommentWithEscapedCharacters_SavedUnchangedStaysTheSame(t *testing.T) {
 	h.idle()
 	h.on(func() {
 		if d.current == nil || d.okBtn.Disabled() {
-			t.Fatalf("no plan for the comment: %q", texts(h.u.win.Canvas()))
+			t.Fatalf("no plan for the comment: %q", texts(h.u.k.win.Canvas()))
 		}
 		if d.comment.Text == comment {
 			t.Fatalf("the entry shows the comment unescaped: %q", d.comment.Text)
@@ -150,11 +150,11 @@ func TestCommentCancelledWhileCheckedIsNotSaved(t *testing.T) {
 	h.idle()
 	h.on(func() {
 		if d.current == nil || d.okBtn.Disabled() {
-			t.Fatalf("no plan for the comment: %q", texts(h.u.win.Canvas()))
+			t.Fatalf("no plan for the comment: %q", texts(h.u.k.win.Canvas()))
 		}
-		d.comment.SetText("after")                   // the new comment is planned in the background…
-		test.Tap(d.okBtn)                            // …Save waits for that plan…
-		test.Tap(button(h.u.win.Canvas(), "Cancel")) // …and the dialog is cancelled meanwhile
+		d.comment.SetText("after")                     // the new comment is planned in the background…
+		test.Tap(d.okBtn)                              // …Save waits for that plan…
+		test.Tap(button(h.u.k.win.Canvas(), "Cancel")) // …and the dialog is cancelled meanwhile
 	})
 	h.idle()
 	h.on(func() {
@@ -177,7 +177,7 @@ func TestCommentRefusedThenMendedIsSaved(t *testing.T) {
 	h.idle()
 	h.on(func() {
 		if d.current != nil || !d.okBtn.Disabled() {
-			t.Fatalf("a comment with a line break can be saved as it is: %q", texts(h.u.win.Canvas()))
+			t.Fatalf("a comment with a line break can be saved as it is: %q", texts(h.u.k.win.Canvas()))
 		}
 		if d.status.Text == "" || d.status.Text == "Checking the backup…" {
 			t.Fatalf("the refusal is not said: %q", d.status.Text)

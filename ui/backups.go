@@ -410,3 +410,10 @@ func (p *backupsPanel) content() fyne.CanvasObject {
 	details := container.NewBorder(nil, p.actions, nil, nil, container.NewStack(room, container.NewVScroll(p.details)))
 	return container.NewBorder(top, details, nil, nil, p.table)
 }
+
+// addActions puts buttons below the selected backup's details.
+func (p *backupsPanel) addActions(objs []fyne.CanvasObject) {
+	for _, o := range objs {
+		p.actions.Add(o)
+	}
+}

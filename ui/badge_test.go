@@ -33,7 +33,7 @@ func TestEnvironmentBadges_WordsInTextColourStatusOnTheIcon(t *testing.T) {
 		"Production": theme.ColorNameSuccess}
 	h.on(func() {
 		seen := 0
-		for _, o := range test.LaidOutObjects(h.u.envs.list) {
+		for _, o := range test.LaidOutObjects(h.u.lists.envs.list) {
 			row, ok := o.(*fyne.Container)
 			if !ok || len(row.Objects) != 2 {
 				continue

@@ -3,8 +3,10 @@ package ui
 import (
 	"context"
 	"errors"
-	"restoredesk/core/cloud"
 	"time"
+
+	"restoredesk/core/cloud"
+	"restoredesk/core/restore"
 )
 
 // browser is the model behind the three lists: the account's apps, the selected app's
@@ -13,11 +15,10 @@ import (
 // where a newer load or another account makes an older answer stale. The panels only
 // draw what it gives them and call back on selection.
 type browser struct {
-	do         func(func())
-	background func(func(context.Context))
-	now        func() time.Time
-	showError  func(title string, err error)
-	changed    func() // the selection or what it shows changed: the toolbar follows
+	lp        worker
+	now       func() time.Time
+	showError func(title string, err error)
+	changed   func() // the selection or what it shows changed: the toolbar follows
 
 	apps    *appsPanel
 	envs    *envsPanel
@@ -29,12 +30,15 @@ type browser struct {
 	curEnv  *cloud.Environment
 	curSnap *cloud.Snapshot
 
-	accountSeq, envSeq, backupSeq uint64
+	// busy is the engine's answer whether something holds the selected environment (a
+	// run of restorectl or another window, a backup or restore in the cloud); nil: free.
+	busy *restore.Busy
+
+	accountLoads, envLoads, backupLoads, busyAsks latest
 }
 
-func newBrowser(do func(func()), background func(func(context.Context)), now func() time.Time,
-	showError func(string, error), changed func()) *browser {
-	b := &browser{do: do, background: background, now: now, showError: showError, changed: changed}
+func newBrowser(lp worker, now func() time.Time, showError func(string, error), changed func()) *browser {
+	b := &browser{lp: lp, now: now, showError: showError, changed: changed}
 	b.apps = newAppsPanel(b.selectApp)
 	b.envs = newEnvsPanel(b.selectEnv)
 	b.backups = newBackupsPanel(now, b.selectSnapshot)
@@ -47,23 +51,22 @@ func (b *browser) loadAccount() {
 	if s == nil {
 		return
 	}
-	b.accountSeq++
-	seq, envSeq := b.accountSeq, b.envSeq
+	envAsked := b.envLoads.asked()
 	b.apps.setStatus("Loading apps…")
-	b.background(func(context.Context) {
+	b.accountLoads.ask(b.lp, func(context.Context) func() {
 		apps, err := s.client.LoadAccount(s.ctx, 4)
-		b.do(func() {
-			if seq == b.accountSeq && s == b.sess {
-				b.showAccount(apps, envSeq, err)
+		return func() {
+			if s == b.sess {
+				b.showAccount(apps, envAsked, err)
 			}
-		})
+		}
 	})
 }
 
 // showAccount shows the apps loaded by loadAccount, keeping the selected app when it is
-// still there; envSeq is the environments' load when the account was asked for. UI
-// goroutine.
-func (b *browser) showAccount(apps []cloud.AppWithEnvironments, envSeq uint64, err error) {
+// still there; envAsked counts the environments' loads when the account was asked for.
+// UI goroutine.
+func (b *browser) showAccount(apps []cloud.AppWithEnvironments, envAsked uint64, err error) {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return
@@ -84,7 +87,7 @@ func (b *browser) showAccount(apps []cloud.AppWithEnvironments, envSeq uint64, e
 		b.changed()
 		return
 	}
-	if envSeq != b.envSeq {
+	if envAsked != b.envLoads.asked() {
 		// The selected app's environments were asked for after the account: that answer,
 		// shown already or still coming, is newer than the account's.
 		a.Environments, a.Err = b.curApp.Environments, b.curApp.Err
@@ -115,13 +118,12 @@ func (b *browser) loadEnvs() {
 	if s == nil || a == nil {
 		return
 	}
-	b.envSeq++
-	seq, appID := b.envSeq, a.AppID
+	appID := a.AppID
 	b.envs.setLoading(a.Name)
-	b.background(func(context.Context) {
+	b.envLoads.ask(b.lp, func(context.Context) func() {
 		envs, err := s.client.ListEnvironments(s.ctx, appID)
-		b.do(func() {
-			if seq != b.envSeq || s != b.sess || b.curApp == nil || b.curApp.AppID != appID {
+		return func() {
+			if s != b.sess || b.curApp == nil || b.curApp.AppID != appID {
 				return
 			}
 			if err != nil && errors.Is(err, context.Canceled) {
@@ -134,7 +136,7 @@ func (b *browser) loadEnvs() {
 			}
 			a.Environments, a.Err = envs, nil
 			b.showEnvs(a, envs, nil)
-		})
+		}
 	})
 }
 
@@ -149,6 +151,7 @@ func (b *browser) showEnvs(a *cloud.AppWithEnvironments, envs []cloud.Environmen
 		b.curEnv = b.envs.current()
 		if b.curEnv == nil {
 			b.curSnap = nil
+			b.busy = nil
 			b.backups.clear("Select an environment to see its backups.")
 		}
 	}
@@ -157,9 +160,33 @@ func (b *browser) showEnvs(a *cloud.AppWithEnvironments, envs []cloud.Environmen
 
 // selectEnv loads the environment's backups.
 func (b *browser) selectEnv(e *cloud.Environment) {
-	b.curEnv, b.curSnap = e, nil
+	b.curEnv, b.curSnap, b.busy = e, nil, nil
 	b.changed()
 	b.loadBackups("")
+}
+
+// checkBusy asks the engine whether something holds the selected environment (after a
+// run ends or is refused, and on Refresh); Restore, Start and Stop wait while it does. An engine that cannot tell leaves them offered:
+// the engine refuses what it must when asked. UI goroutine.
+func (b *browser) checkBusy() {
+	s, a, e := b.sess, b.curApp, b.curEnv
+	if s == nil || a == nil || e == nil {
+		return
+	}
+	t, envID := restore.Target{App: a.App, Env: *e}, e.EnvironmentID
+	b.busyAsks.ask(b.lp, func(context.Context) func() {
+		busy, err := s.engine.Busy(s.ctx, t)
+		return func() {
+			if s != b.sess || b.curEnv == nil || b.curEnv.EnvironmentID != envID {
+				return
+			}
+			if err != nil {
+				busy = nil
+			}
+			b.busy = busy
+			b.changed()
+		}
+	})
 }
 
 // loadBackups (re)loads the selected environment's backups; keepID stays selected.
@@ -168,14 +195,12 @@ func (b *browser) loadBackups(keepID string) {
 	if s == nil || a == nil || e == nil {
 		return
 	}
-	b.backupSeq++
-	seq := b.backupSeq
 	b.backups.setLoading(e.Mode)
-	b.background(func(context.Context) {
+	b.backupLoads.ask(b.lp, func(context.Context) func() {
 		snaps, err := s.client.ListAllSnapshots(s.ctx, a.ProjectID, e.EnvironmentID)
 		rows := makeBackupRows(snaps, b.now())
-		b.do(func() {
-			if seq != b.backupSeq || s != b.sess || b.curEnv == nil || b.curEnv.EnvironmentID != e.EnvironmentID {
+		return func() {
+			if s != b.sess || b.curEnv == nil || b.curEnv.EnvironmentID != e.EnvironmentID {
 				return
 			}
 			if err != nil {
@@ -185,7 +210,7 @@ func (b *browser) loadBackups(keepID string) {
 				return
 			}
 			b.backups.setBackups(rows, keepID)
-		})
+		}
 	})
 }
 
@@ -204,16 +229,18 @@ func (b *browser) refresh() {
 		b.loadEnvs()
 	}
 	b.reloadBackups()
+	b.checkBusy()
 }
 
-// refreshShown reloads the environments and backups of appID when they are on screen.
-// UI goroutine.
+// refreshShown reloads the environments and backups of appID when they are on screen,
+// and asks again whether the selected environment is busy. UI goroutine.
 func (b *browser) refreshShown(s *session, appID string) {
 	if b.sess != s || b.curApp == nil || b.curApp.AppID != appID {
 		return
 	}
 	b.loadEnvs()
 	b.reloadBackups()
+	b.checkBusy()
 }
 
 // reloadBackups reloads the selected environment's backups, keeping the selected one.

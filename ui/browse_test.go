@@ -67,7 +67,7 @@ func TestBrowse_RefreshKeepsTheNewerEnvironmentStatus(t *testing.T) {
 		}
 	}
 	q := &stepper{}
-	b := newBrowser(q.do, q.background, time.Now, func(title string, err error) { t.Errorf("%s: %v", title, err) }, func() {})
+	b := newBrowser(q, time.Now, func(title string, err error) { t.Errorf("%s: %v", title, err) }, func() {})
 	b.sess = &session{client: c, ctx: context.Background()}
 	status := func(envs []cloud.Environment) cloud.EnvStatus {
 		i := slices.IndexFunc(envs, func(e cloud.Environment) bool { return e.EnvironmentID == acceptance })

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,18 +22,12 @@ import (
 	"restoredesk/core/restore"
 )
 
-// showInFolder opens the folder that holds path in the system's file manager, through
-// handoff.go's open (off the UI goroutine; a failure says so, to open it by hand).
-func (u *UI) showInFolder(path string) {
-	u.open(&url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Dir(path))})
-}
-
 // downloadDialog asks where a backup goes: the folder, the file name (suggested by
 // core/download), database only or all; it shows the engine's download plan, planned
 // again off the UI goroutine whenever a choice changes. The engine decides what is
 // allowed (an existing file, an unwritable folder); the dialog only shows its answer.
 type downloadDialog struct {
-	u    *UI
+	a    *actions
 	s    *session
 	snap cloud.Snapshot
 	req  restore.DownloadRequest
@@ -42,8 +35,8 @@ type downloadDialog struct {
 
 	current    *restore.DownloadPlan
 	err        error
-	plans      latestPlan // plans once typing paused (replan.go)
-	nameEdited bool       // the user typed a name: keep it when "database only" changes
+	plans      latest // plans once typing paused (latest.go)
+	nameEdited bool   // the user typed a name: keep it when "database only" changes
 	drawing    bool
 
 	dialog  *dialog.CustomDialog
@@ -60,19 +53,19 @@ type downloadDialog struct {
 
 // downloadSelected opens the download dialog for the selected backup (toolbar, backup
 // actions). UI goroutine.
-func (u *UI) downloadSelected() *downloadDialog {
-	if u.sess == nil || u.curApp == nil || u.curEnv == nil || u.curSnap == nil {
-		u.showMessage("Choose a backup", "Select an app, an environment and one of its backups first.")
+func (a *actions) downloadSelected() *downloadDialog {
+	if a.lists.sess == nil || a.lists.curApp == nil || a.lists.curEnv == nil || a.lists.curSnap == nil {
+		a.k.showMessage("Choose a backup", "Select an app, an environment and one of its backups first.")
 		return nil
 	}
-	t := restore.Target{App: u.curApp.App, Env: *u.curEnv}
-	return u.showDownload(u.sess, t, *u.curSnap, false, nil)
+	t := restore.Target{App: a.lists.curApp.App, Env: *a.lists.curEnv}
+	return a.showDownload(a.lists.sess, t, *a.lists.curSnap, false, nil)
 }
 
 // showDownload shows the download dialog for snap; then (may be nil) gets the result of
 // a saved and checked download. UI goroutine.
-func (u *UI) showDownload(s *session, t restore.Target, snap cloud.Snapshot, dbOnly bool, then func(*restore.DownloadResult)) *downloadDialog {
-	d := &downloadDialog{u: u, s: s, snap: snap, then: then,
+func (a *actions) showDownload(s *session, t restore.Target, snap cloud.Snapshot, dbOnly bool, then func(*restore.DownloadResult)) *downloadDialog {
+	d := &downloadDialog{a: a, s: s, plans: latest{pause: planPause}, snap: snap, then: then,
 		req: restore.DownloadRequest{Profile: s.profile, Target: t, SnapshotID: snap.SnapshotID, DBOnly: dbOnly}}
 	d.status = wrapped("")
 	d.steps = wrapped("")
@@ -110,27 +103,27 @@ func (u *UI) showDownload(s *session, t restore.Target, snap cloud.Snapshot, dbO
 	cancel := widget.NewButton("Cancel", func() { d.dialog.Hide() })
 
 	what := wrapped(fmt.Sprintf("%s backup of %s · %s, made %s (%s).", cloud.KindOf(snap).Label(),
-		cmp.Or(t.App.Name, t.App.AppID), t.Env.Mode, exactTime(snap.CreatedAt), relativeTime(snap.CreatedAt, u.deps.Now())))
+		cmp.Or(t.App.Name, t.App.AppID), t.Env.Mode, exactTime(snap.CreatedAt), relativeTime(snap.CreatedAt, a.k.now())))
 	what.TextStyle.Bold = true
 	form := widget.NewForm(
 		widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, browse, d.folder)),
 		widget.NewFormItem("File name", d.name))
 	d.body = container.NewVBox(what, form, d.dbOnly, d.replace, d.status,
 		widget.NewLabelWithStyle("What happens:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.steps, d.notes)
-	d.dialog = dialog.NewCustomWithoutButtons("Download a backup", d.body, u.win)
+	d.dialog = dialog.NewCustomWithoutButtons("Download a backup", d.body, a.k.win)
 	d.dialog.SetButtons([]fyne.CanvasObject{cancel, d.okBtn})
 	d.dialog.Resize(fyne.NewSize(680, 0))
 	d.dialog.Show()
-	u.downloadDlg = d
+	a.k.shown(d)
 	d.suggestName()
 	d.drawing = true
-	d.folder.SetText(u.downloadDir)
+	d.folder.SetText(a.downloadDir)
 	d.drawing = false
-	if u.downloadDir == "" {
+	if a.downloadDir == "" {
 		d.status.SetText("Finding your downloads folder…")
-		u.background(func(context.Context) {
+		a.k.background(func(context.Context) {
 			dir := defaultDownloadDir()
-			u.do(func() { d.folder.SetText(dir) }) // plans through OnChanged
+			a.k.do(func() { d.folder.SetText(dir) }) // plans through OnChanged
 		})
 	} else {
 		d.replan()
@@ -163,13 +156,13 @@ func (d *downloadDialog) suggestName() {
 func (d *downloadDialog) chooseFolder() {
 	fd := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
 		if err != nil {
-			d.u.showError("The folder could not be opened", err)
+			d.a.k.showError("The folder could not be opened", err)
 			return
 		}
 		if l != nil {
 			d.folder.SetText(l.Path())
 		}
-	}, d.u.win)
+	}, d.a.k.win)
 	if dir := strings.TrimSpace(d.folder.Text); dir != "" {
 		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
 			fd.SetLocation(l)
@@ -180,7 +173,7 @@ func (d *downloadDialog) chooseFolder() {
 }
 
 // replan asks the engine for the plan of the choices as they stand, in the background
-// once typing paused (latestPlan); the last answer wins.
+// once typing paused (latest); the last answer wins.
 func (d *downloadDialog) replan() {
 	if d.drawing {
 		return
@@ -204,7 +197,7 @@ func (d *downloadDialog) replan() {
 		d.plans.drop() // the downloads folder is still being found
 		return
 	}
-	d.plans.after(d.u, func(ctx context.Context) func() {
+	d.plans.ask(d.a.k.loop, func(ctx context.Context) func() {
 		p, err := s.engine.PlanDownload(ctx, req)
 		return func() {
 			d.current, d.err = p, err
@@ -225,7 +218,7 @@ func (d *downloadDialog) draw() {
 	d.status.Show()
 	if p != nil {
 		d.status.Hide()
-		d.steps.SetText(planStepsText(&restore.Plan{Outline: restore.Outline{Steps: p.Steps}}))
+		d.steps.SetText(stepsText(p.Steps))
 		d.notes.SetText(strings.Join(p.Notes, "\n"))
 	} else {
 		d.steps.SetText("")
@@ -252,48 +245,48 @@ func (d *downloadDialog) submit() {
 		return
 	}
 	d.dialog.Hide()
-	d.u.runDownload(d.s, d.current, d.then)
+	d.a.runs.runDownload(d.s, d.current, d.then)
 }
 
 // runDownload runs a download plan as a job of the jobs panel; at the end it notifies and
 // offers "Show in folder" and "Open in local database…" on the job. UI goroutine.
-func (u *UI) runDownload(s *session, p *restore.DownloadPlan, then func(*restore.DownloadResult)) *job {
+func (r *runner) runDownload(s *session, p *restore.DownloadPlan, then func(*restore.DownloadResult)) *job {
 	t := p.Request.Target
 	title := fmt.Sprintf("Download the backup of %s · %s", cmp.Or(t.App.Name, t.App.AppID), t.Env.Mode)
-	ctx, cancel := context.WithCancel(u.ctx)
-	j := u.jobs.add(title, p.Steps, cancel)
-	u.status.SetText(title + ": started. Follow it in the jobs panel below.")
-	u.background(func(context.Context) {
+	ctx, cancel := context.WithCancel(r.k.ctx)
+	j := r.jobs.add(title, p.Steps, cancel)
+	r.k.say(title + ": started. Follow it in the jobs panel below.")
+	r.k.background(func(context.Context) {
 		defer cancel()
-		res, err := s.engine.DownloadBackup(ctx, p, func(e restore.Event) { u.jobs.event(j, e) })
-		var r *restore.Result
+		res, err := s.engine.DownloadBackup(ctx, p, func(e restore.Event) { r.jobs.event(j, e) })
+		var result *restore.Result
 		if res != nil {
-			r = &res.Result
+			result = &res.Result
 		}
-		u.jobs.finish(j, r, err)
-		u.do(func() { u.downloadEnded(s, j, title, res, err, then) })
+		r.jobs.finish(j, result, err)
+		r.k.do(func() { r.downloadEnded(s, j, title, res, err, then) })
 	})
 	return j
 }
 
 // downloadEnded tells how a download ended and offers what to do with the file. UI goroutine.
-func (u *UI) downloadEnded(s *session, j *job, title string, res *restore.DownloadResult, err error, then func(*restore.DownloadResult)) {
+func (r *runner) downloadEnded(s *session, j *job, title string, res *restore.DownloadResult, err error, then func(*restore.DownloadResult)) {
 	saved := res != nil && res.Path != ""
 	switch {
 	case err == nil:
-		u.notify("Downloaded: "+filepath.Base(res.Path), fmt.Sprintf("Saved as %s (%s); it passed the check.", res.Path, progress.Size(res.Size)))
-		u.status.SetText(title + ": saved as " + res.Path + ".")
+		r.k.notify("Downloaded: "+filepath.Base(res.Path), fmt.Sprintf("Saved as %s (%s); it passed the check.", res.Path, progress.Size(res.Size)))
+		r.k.say(title + ": saved as " + res.Path + ".")
 	case errors.Is(err, restore.ErrCancelled), errors.Is(err, context.Canceled):
-		u.status.SetText(title + ": cancelled. The part already fetched is kept; downloading again continues from it.")
+		r.k.say(title + ": cancelled. The part already fetched is kept; downloading again continues from it.")
 	default:
-		u.notify("Failed: "+title, explainSummary(err))
-		u.status.SetText(title + ": failed. " + explainSummary(err))
+		r.k.notify("Failed: "+title, explainSummary(err))
+		r.k.say(title + ": failed. " + explainSummary(err))
 	}
 	if saved {
 		path := res.Path
-		u.jobs.offerAction(j, "Show in folder", theme.FolderOpenIcon(), func() { u.showInFolder(path) })
+		r.jobs.offerAction(j, "Show in folder", theme.FolderOpenIcon(), func() { r.k.showInFolder(path) })
 		if err == nil {
-			u.jobs.offerAction(j, "Open in local database…", theme.StorageIcon(), func() { u.showLocalDB(s, path) })
+			r.jobs.offerAction(j, "Open in local database…", theme.StorageIcon(), func() { r.openLocal(s, path) })
 		}
 	}
 	// A local restore goes on with the file the engine hands on (a dump too new for
@@ -301,32 +294,5 @@ func (u *UI) downloadEnded(s *session, j *job, title string, res *restore.Downlo
 	if _, _, lerr := restore.LocalSource(res, err); lerr == nil && then != nil {
 		then(res)
 	}
-	if u.history != nil && !u.history.closed {
-		u.history.load()
-	}
-}
-
-// offerAction adds a button to j's card for what can be done with the job's result
-// ("Show in folder"); it stays while the card does. UI goroutine.
-func (p *jobsPanel) offerAction(j *job, label string, icon fyne.Resource, fn func()) *widget.Button {
-	b := widget.NewButtonWithIcon(label, icon, fn)
-	j.card.head.Add(b)
-	j.card.head.Refresh()
-	return b
-}
-
-// backupActions are the selected backup's own buttons: download it, open it in a local
-// database. The engine's plan says when a backup cannot be (not completed).
-func (b *toolbar) backupActions() []fyne.CanvasObject {
-	dl := widget.NewButtonWithIcon("Download…", theme.DownloadIcon(), b.onDownload)
-	local := widget.NewButtonWithIcon("Open in local database…", theme.StorageIcon(), b.onLocalDB)
-	dl.Importance, local.Importance = widget.LowImportance, widget.LowImportance
-	return []fyne.CanvasObject{dl, local}
-}
-
-// addActions puts buttons below the selected backup's details.
-func (p *backupsPanel) addActions(objs []fyne.CanvasObject) {
-	for _, o := range objs {
-		p.actions.Add(o)
-	}
+	r.ended()
 }

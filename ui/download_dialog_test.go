@@ -72,7 +72,7 @@ func downloadHarness(t *testing.T, opts ...localcloudtest.Option) (*harness, clo
 	}
 	opener := &recordingOpener{}
 	opener.install(t)
-	h.on(func() { h.u.downloadDir = t.TempDir() })
+	h.on(func() { h.u.act.downloadDir = t.TempDir() })
 	h.demo()
 	h.open("customerportal", "Acceptance")
 	snap := h.selectBackup(func(s cloud.Snapshot) bool { return s.SnapshotID == rec.SnapshotID })
@@ -92,16 +92,16 @@ func TestDownload_FromToolbar_SavedCheckedAndShownInFolder(t *testing.T) {
 	h.idle()
 	var dir, name string
 	h.on(func() {
-		d := h.u.downloadDlg
+		d := h.last.downloadDlg
 		if d == nil || d.current == nil || d.okBtn.Disabled() {
-			t.Fatalf("no download plan to confirm: %q", texts(h.u.win.Canvas()))
+			t.Fatalf("no download plan to confirm: %q", texts(h.u.k.win.Canvas()))
 		}
 		dir, name = d.folder.Text, d.name.Text
 		if !strings.HasPrefix(name, "Customer-Portal-Acceptance-") || !strings.HasSuffix(name, ".tar.gz") {
 			t.Errorf("suggested name %q, want core/download's Customer-Portal-Acceptance-<time>.tar.gz", name)
 		}
-		if !shows(h.u.win.Canvas(), "Ask Mendix Cloud for an archive") {
-			t.Errorf("the dialog does not show the engine's steps: %q", texts(h.u.win.Canvas()))
+		if !shows(h.u.k.win.Canvas(), "Ask Mendix Cloud for an archive") {
+			t.Errorf("the dialog does not show the engine's steps: %q", texts(h.u.k.win.Canvas()))
 		}
 		test.Tap(d.okBtn)
 	})
@@ -116,7 +116,7 @@ func TestDownload_FromToolbar_SavedCheckedAndShownInFolder(t *testing.T) {
 	}
 	h.on(func() {
 		if !strings.Contains(j.card.state.Objects[1].(*widget.Label).Text, progress.RunCompleted.Label()) {
-			t.Errorf("the job's badge does not say it finished: %q", texts(h.u.win.Canvas()))
+			t.Errorf("the job's badge does not say it finished: %q", texts(h.u.k.win.Canvas()))
 		}
 		b := cardButtonOf(j, "Show in folder")
 		if b == nil {
@@ -133,18 +133,18 @@ func TestDownload_FromToolbar_SavedCheckedAndShownInFolder(t *testing.T) {
 
 func TestDownload_DatabaseOnlyGivesADump(t *testing.T) {
 	h, _, _ := downloadHarness(t)
-	h.on(func() { h.u.downloadSelected() })
+	h.on(func() { h.u.act.downloadSelected() })
 	h.idle()
-	h.on(func() { h.u.downloadDlg.dbOnly.SetChecked(true) })
+	h.on(func() { h.last.downloadDlg.dbOnly.SetChecked(true) })
 	h.idle()
 	var path string
 	h.on(func() {
-		d := h.u.downloadDlg
+		d := h.last.downloadDlg
 		if !strings.HasSuffix(d.name.Text, ".backup") {
 			t.Errorf("database only suggests %q, want a .backup name", d.name.Text)
 		}
 		if d.current == nil || !d.current.Request.DBOnly {
-			t.Fatalf("no database-only plan: %q", texts(h.u.win.Canvas()))
+			t.Fatalf("no database-only plan: %q", texts(h.u.k.win.Canvas()))
 		}
 		path = filepath.Join(d.folder.Text, d.name.Text)
 		test.Tap(d.okBtn)
@@ -165,26 +165,26 @@ func TestDownload_DatabaseOnlyGivesADump(t *testing.T) {
 // replace it on purpose, and nothing can be confirmed until then.
 func TestDownload_ExistingFileNeedsReplace(t *testing.T) {
 	h, _, _ := downloadHarness(t)
-	h.on(func() { h.u.downloadSelected() })
+	h.on(func() { h.u.act.downloadSelected() })
 	h.idle()
 	var path string
-	h.on(func() { path = filepath.Join(h.u.downloadDlg.folder.Text, h.u.downloadDlg.name.Text) })
+	h.on(func() { path = filepath.Join(h.last.downloadDlg.folder.Text, h.last.downloadDlg.name.Text) })
 	if err := os.WriteFile(path, []byte("mine"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	h.on(func() { h.u.downloadDlg.replan() })
+	h.on(func() { h.last.downloadDlg.replan() })
 	h.idle()
 	h.on(func() {
-		d := h.u.downloadDlg
+		d := h.last.downloadDlg
 		if d.current != nil || !d.okBtn.Disabled() || !d.replace.Visible() {
-			t.Fatalf("an existing file can be replaced unasked: %q", texts(h.u.win.Canvas()))
+			t.Fatalf("an existing file can be replaced unasked: %q", texts(h.u.k.win.Canvas()))
 		}
 		d.replace.SetChecked(true)
 	})
 	h.idle()
 	h.on(func() {
-		if h.u.downloadDlg.current == nil || h.u.downloadDlg.okBtn.Disabled() {
-			t.Fatalf("replacing on purpose is not allowed: %q", texts(h.u.win.Canvas()))
+		if h.last.downloadDlg.current == nil || h.last.downloadDlg.okBtn.Disabled() {
+			t.Fatalf("replacing on purpose is not allowed: %q", texts(h.u.k.win.Canvas()))
 		}
 	})
 	if b, _ := os.ReadFile(path); string(b) != "mine" {
@@ -196,11 +196,11 @@ func TestDownload_ExistingFileNeedsReplace(t *testing.T) {
 // ends cancelled and no file is saved under the name.
 func TestDownload_CancelFromTheJob(t *testing.T) {
 	h, _, _ := downloadHarness(t, localcloudtest.WithJobDelay(30*time.Second))
-	h.on(func() { h.u.downloadSelected() })
+	h.on(func() { h.u.act.downloadSelected() })
 	h.idle()
 	var path string
 	h.on(func() {
-		d := h.u.downloadDlg
+		d := h.last.downloadDlg
 		path = filepath.Join(d.folder.Text, d.name.Text)
 		test.Tap(d.okBtn)
 	})
@@ -211,8 +211,8 @@ func TestDownload_CancelFromTheJob(t *testing.T) {
 		t.Fatalf("the cancelled download ended %s: %v", v.State, v.Err)
 	}
 	h.on(func() {
-		if !strings.Contains(h.u.status.Text, "cancelled") {
-			t.Errorf("status %q does not say the download was cancelled", h.u.status.Text)
+		if !strings.Contains(h.u.k.status.Text, "cancelled") {
+			t.Errorf("status %q does not say the download was cancelled", h.u.k.status.Text)
 		}
 	})
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
@@ -224,10 +224,10 @@ func TestDownload_CancelFromTheJob(t *testing.T) {
 // clears the tick, and a file that is there too needs it ticked again.
 func TestDownload_ReplaceIsConfirmedAgainForAnotherFile(t *testing.T) {
 	h, _, _ := downloadHarness(t)
-	h.on(func() { h.u.downloadSelected() })
+	h.on(func() { h.u.act.downloadSelected() })
 	h.idle()
 	var dir string
-	h.on(func() { dir = h.u.downloadDlg.folder.Text })
+	h.on(func() { dir = h.last.downloadDlg.folder.Text })
 	other := t.TempDir()
 	for _, p := range []string{filepath.Join(dir, "a.tar.gz"), filepath.Join(dir, "b.tar.gz"), filepath.Join(other, "b.tar.gz")} {
 		if err := os.WriteFile(p, []byte("mine"), 0o600); err != nil {
@@ -240,26 +240,26 @@ func TestDownload_ReplaceIsConfirmedAgainForAnotherFile(t *testing.T) {
 		t.Helper()
 		h.idle()
 		h.on(func() {
-			d := h.u.downloadDlg
+			d := h.last.downloadDlg
 			if d.current != nil || !d.okBtn.Disabled() || !d.replace.Visible() || d.replace.Checked {
-				t.Fatalf("%s: can be replaced without ticking Replace for it (ticked %v): %q", what, d.replace.Checked, texts(h.u.win.Canvas()))
+				t.Fatalf("%s: can be replaced without ticking Replace for it (ticked %v): %q", what, d.replace.Checked, texts(h.u.k.win.Canvas()))
 			}
 			d.replace.SetChecked(true)
 		})
 		h.idle()
 		h.on(func() {
-			if d := h.u.downloadDlg; d.current == nil || d.okBtn.Disabled() {
-				t.Fatalf("%s: replacing on purpose is not allowed: %q", what, texts(h.u.win.Canvas()))
+			if d := h.last.downloadDlg; d.current == nil || d.okBtn.Disabled() {
+				t.Fatalf("%s: replacing on purpose is not allowed: %q", what, texts(h.u.k.win.Canvas()))
 			}
 		})
 	}
-	h.on(func() { h.u.downloadDlg.name.SetText("a.tar.gz") })
+	h.on(func() { h.last.downloadDlg.name.SetText("a.tar.gz") })
 	refusedUntilTicked("a.tar.gz")
-	h.on(func() { h.u.downloadDlg.name.SetText("b.tar.gz") })
+	h.on(func() { h.last.downloadDlg.name.SetText("b.tar.gz") })
 	refusedUntilTicked("another name")
-	h.on(func() { h.u.downloadDlg.folder.SetText(other) })
+	h.on(func() { h.last.downloadDlg.folder.SetText(other) })
 	refusedUntilTicked("another folder")
-	h.on(func() { h.u.downloadDlg.dialog.Hide() })
+	h.on(func() { h.last.downloadDlg.dialog.Hide() })
 	for _, p := range []string{filepath.Join(dir, "a.tar.gz"), filepath.Join(dir, "b.tar.gz"), filepath.Join(other, "b.tar.gz")} {
 		if b, _ := os.ReadFile(p); string(b) != "mine" {
 			t.Errorf("%s changed before anything was confirmed", p)
@@ -286,15 +286,15 @@ func TestDownload_TypingANamePlansOnceTypingPauses(t *testing.T) {
 	h.u.deps.NewClient = func(baseURL string, creds cloud.Credentials) (*cloud.Client, error) {
 		return cloud.New(baseURL, creds, cloud.WithHTTPClient(&http.Client{Transport: rc}))
 	}
-	h.on(func() { h.u.downloadDir = t.TempDir() })
+	h.on(func() { h.u.act.downloadDir = t.TempDir() })
 	h.demo()
 	h.open("customerportal", "Acceptance")
 	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() { h.u.downloadSelected() })
+	h.on(func() { h.u.act.downloadSelected() })
 	h.idle()
 	// What one plan asks of the cloud.
 	before := rc.n.Load()
-	h.on(func() { h.u.downloadDlg.replan() })
+	h.on(func() { h.last.downloadDlg.replan() })
 	h.idle()
 	one := rc.n.Load() - before
 	if one == 0 {
@@ -302,7 +302,7 @@ func TestDownload_TypingANamePlansOnceTypingPauses(t *testing.T) {
 	}
 	before = rc.n.Load()
 	h.on(func() {
-		d := h.u.downloadDlg
+		d := h.last.downloadDlg
 		d.name.SetText("")
 		test.Type(d.name, "before-the-release.tar.gz")
 	})
@@ -311,9 +311,9 @@ func TestDownload_TypingANamePlansOnceTypingPauses(t *testing.T) {
 		t.Errorf("typing a name sent %d requests; one plan sends %d", got, one)
 	}
 	h.on(func() {
-		d := h.u.downloadDlg
+		d := h.last.downloadDlg
 		if d.current == nil || !strings.HasSuffix(d.current.Path, "before-the-release.tar.gz") {
-			t.Errorf("the plan shown is not for the name typed: %q", texts(h.u.win.Canvas()))
+			t.Errorf("the plan shown is not for the name typed: %q", texts(h.u.k.win.Canvas()))
 		}
 		d.dialog.Hide()
 	})

@@ -43,7 +43,7 @@ type errorDialog struct {
 }
 
 // showError shows err under title. UI goroutine.
-func (u *UI) showError(title string, err error) *errorDialog {
+func (k *kit) showError(title string, err error) *errorDialog {
 	ex := explainOf(err)
 	d := &errorDialog{}
 	d.summary = wrapped(ex.Summary)
@@ -54,7 +54,7 @@ func (u *UI) showError(title string, err error) *errorDialog {
 	details := widget.NewAccordion(widget.NewAccordionItem("Details", d.detail))
 	d.copy = widget.NewButtonWithIcon("Copy for support", theme.ContentCopyIcon(), nil)
 	d.copy.OnTapped = func() {
-		u.app.Clipboard().SetContent(ex.SupportText())
+		k.app.Clipboard().SetContent(ex.SupportText())
 		d.copy.SetText("Copied")
 	}
 	body := container.NewVBox(d.summary)
@@ -63,30 +63,23 @@ func (u *UI) showError(title string, err error) *errorDialog {
 	}
 	if ex.Handoff != nil {
 		// The way on is the Mendix Portal: its steps and a button come before the details.
-		body.Add(u.handoffBox(*ex.Handoff))
+		body.Add(k.handoffBox(*ex.Handoff))
 	}
 	body.Add(details)
 	body.Add(container.NewHBox(d.copy))
-	d.dialog = dialog.NewCustom(title, "Close", body, u.win)
+	d.dialog = dialog.NewCustom(title, "Close", body, k.win)
 	d.dialog.SetIcon(theme.ErrorIcon())
 	d.dialog.Resize(fyne.NewSize(560, 0))
 	d.dialog.Show()
-	closeOnEscape(u.win, d.dialog)
+	closeOnEscape(k.win, d.dialog)
 	return d
 }
 
 // showMessage tells the user something in a sentence or two. UI goroutine.
-func (u *UI) showMessage(title, text string) dialog.Dialog {
-	d := dialog.NewCustom(title, "OK", wrapped(text), u.win)
+func (k *kit) showMessage(title, text string) dialog.Dialog {
+	d := dialog.NewCustom(title, "OK", wrapped(text), k.win)
 	d.Resize(fyne.NewSize(480, 0))
 	d.Show()
-	closeOnEscape(u.win, d)
+	closeOnEscape(k.win, d)
 	return d
-}
-
-// wrapped is a label that wraps at word boundaries.
-func wrapped(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	return l
 }

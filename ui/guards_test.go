@@ -28,12 +28,12 @@ func TestWrongApp_UploadIntoTestNeedsTheTypedNameAndDecliningChangesNothing(t *t
 	h.open("orderdesk", "Test")
 	before := h.env("orderdesk", "Test")
 	snapsBefore := len(h.snapshots("orderdesk", "Test"))
-	h.on(func() { h.u.handleDrop(fyne.NewPos(400, 300), []fyne.URI{storage.NewFileURI(path)}) })
+	h.on(func() { h.u.act.handleDrop(fyne.NewPos(400, 300), []fyne.URI{storage.NewFileURI(path)}) })
 	h.idle()
 	h.on(func() {
-		d := h.u.inspection
-		if !shows(h.u.win.Canvas(), "from another line than the 2.3.0.351 that Test of Order Desk runs") {
-			t.Errorf("the check does not say it is another app's data: %q", texts(h.u.win.Canvas()))
+		d := h.last.inspection
+		if !shows(h.u.k.win.Canvas(), "from another line than the 2.3.0.351 that Test of Order Desk runs") {
+			t.Errorf("the check does not say it is another app's data: %q", texts(h.u.k.win.Canvas()))
 		}
 		if d.restore.Checked {
 			t.Error("\"Restore Test from it\" is ticked for another app's archive")
@@ -43,15 +43,15 @@ func TestWrongApp_UploadIntoTestNeedsTheTypedNameAndDecliningChangesNothing(t *t
 	})
 	h.idle()
 	h.on(func() {
-		d := h.u.planDlg
+		d := h.last.planDlg
 		if d == nil || d.current == nil {
-			t.Fatalf("no plan: %q", texts(h.u.win.Canvas()))
+			t.Fatalf("no plan: %q", texts(h.u.k.win.Canvas()))
 		}
 		if !strings.Contains(d.summary.Text, "it looks like another app's data") || !d.summary.TextStyle.Bold {
 			t.Errorf("the plan does not lead with the warning in bold: %q", d.summary.Text)
 		}
-		if !shows(h.u.win.Canvas(), "Type Test to confirm.") {
-			t.Errorf("no typed confirmation asked for: %q", texts(h.u.win.Canvas()))
+		if !shows(h.u.k.win.Canvas(), "Type Test to confirm.") {
+			t.Errorf("no typed confirmation asked for: %q", texts(h.u.k.win.Canvas()))
 		}
 		if !d.okBtn.Disabled() {
 			t.Fatal("Restore is enabled before Test is typed")
@@ -112,13 +112,13 @@ func TestBusy_SecondRestoreWhileOneRunsIsRefusedBeforeAnythingIsSent(t *testing.
 		if !h.u.bar.restore.Disabled() {
 			t.Error("Restore is offered for Test while a restore of Test runs")
 		}
-		h.u.restoreSelected()
+		h.u.act.restoreSelected()
 	})
 	h.idle()
 	h.on(func() {
-		d := h.u.planDlg
+		d := h.last.planDlg
 		if d.err == nil || d.current != nil {
-			t.Fatalf("the second restore was planned: %q", texts(h.u.win.Canvas()))
+			t.Fatalf("the second restore was planned: %q", texts(h.u.k.win.Canvas()))
 		}
 		if !strings.Contains(d.status.Text, "Test is busy: a restore started in Restore Desk at ") {
 			t.Errorf("refusal = %q, want which run holds Test", d.status.Text)
@@ -156,13 +156,13 @@ func TestLiveStatus_BadgeFollowsTheRunAndActionsWait(t *testing.T) {
 	h.on(func() { test.Tap(h.u.bar.restore) })
 	h.confirmPlan(func(d *planDialog) { d.safety.SetChecked(false); d.startAfter.SetChecked(false) })
 	h.on(func() {
-		if h.u.stopPrompt != nil {
-			h.u.stopPrompt.Confirm()
+		if h.last.stopPrompt != nil {
+			h.last.stopPrompt.Confirm()
 		}
 	})
 	j := h.lastJob()
 	h.waitFor("the badge to say Stopped during the restore", func() bool {
-		return shows(h.u.win.Canvas(), "Stopped · restoring")
+		return shows(h.u.k.win.Canvas(), "Stopped · restoring")
 	})
 	h.on(func() {
 		for name, b := range map[string]interface{ Disabled() bool }{"Restore": h.u.bar.restore, "Start": h.u.bar.start, "Stop": h.u.bar.stop} {
@@ -174,14 +174,14 @@ func TestLiveStatus_BadgeFollowsTheRunAndActionsWait(t *testing.T) {
 	h.finished(j)
 	h.idle()
 	h.on(func() {
-		if h.u.envs.held(testEnv.EnvironmentID) {
+		if h.u.lists.envs.held(testEnv.EnvironmentID) {
 			t.Error("Test is still held after the run ended")
 		}
-		if shows(h.u.win.Canvas(), "Stopped · restoring") {
+		if shows(h.u.k.win.Canvas(), "Stopped · restoring") {
 			t.Error("the badge still says restoring after the run ended")
 		}
-		if !shows(h.u.win.Canvas(), "Stopped") {
-			t.Errorf("the badge does not show the cloud's Stopped: %q", texts(h.u.win.Canvas()))
+		if !shows(h.u.k.win.Canvas(), "Stopped") {
+			t.Errorf("the badge does not show the cloud's Stopped: %q", texts(h.u.k.win.Canvas()))
 		}
 	})
 }
@@ -193,24 +193,24 @@ func TestRestoreDialog_EscapeAndEnter(t *testing.T) {
 	h.demo()
 	h.restoreDialog("orderdesk", "Production")
 	h.on(func() {
-		if h.u.win.Canvas().Overlays().Top() == nil {
+		if h.u.k.win.Canvas().Overlays().Top() == nil {
 			t.Fatal("no restore dialog")
 		}
-		h.u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
-		if h.u.win.Canvas().Overlays().Top() != nil {
-			t.Errorf("Escape did not close the dialog: %q", texts(h.u.win.Canvas()))
+		h.u.k.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if h.u.k.win.Canvas().Overlays().Top() != nil {
+			t.Errorf("Escape did not close the dialog: %q", texts(h.u.k.win.Canvas()))
 		}
 		test.Tap(h.u.bar.restore)
 	})
 	h.idle()
 	h.on(func() {
-		d := h.u.planDlg
+		d := h.last.planDlg
 		if d.confirm.Text != "" || d.confirm.PlaceHolder == "Production" {
 			t.Errorf("the typed confirmation looks filled in: text %q, placeholder %q", d.confirm.Text, d.confirm.PlaceHolder)
 		}
 		test.Type(d.confirm, "Prod")
 		d.confirm.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-		if h.u.win.Canvas().Overlays().Top() == nil || len(h.u.jobs.jobs) != 0 {
+		if h.u.k.win.Canvas().Overlays().Top() == nil || len(h.u.jobs.jobs) != 0 {
 			t.Fatal("Enter restored with half the name typed")
 		}
 		test.Type(d.confirm, "uction")
@@ -218,10 +218,10 @@ func TestRestoreDialog_EscapeAndEnter(t *testing.T) {
 	})
 	h.idle()
 	h.on(func() {
-		if h.u.stopPrompt == nil {
-			t.Fatalf("Enter with the name typed did not go on to the stop prompt: %q", texts(h.u.win.Canvas()))
+		if h.last.stopPrompt == nil {
+			t.Fatalf("Enter with the name typed did not go on to the stop prompt: %q", texts(h.u.k.win.Canvas()))
 		}
-		h.u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape}) // and Escape declines it
+		h.u.k.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape}) // and Escape declines it
 		if len(h.u.jobs.jobs) != 0 {
 			t.Error("declining the stop prompt started a job")
 		}
@@ -237,7 +237,7 @@ func TestRestoreDialog_FreeAppCannotBeUndoneInBold(t *testing.T) {
 	h.demo()
 	h.restoreDialog("expensetracker", "Sandbox")
 	h.on(func() {
-		d := h.u.planDlg
+		d := h.last.planDlg
 		if !d.final.Visible() || !d.final.TextStyle.Bold || !strings.Contains(d.final.Text, "cannot be undone") {
 			t.Errorf("no bold \"cannot be undone\": %q (visible %v)", d.final.Text, d.final.Visible())
 		}
@@ -257,9 +257,9 @@ func TestRestoreDialog_WithoutSafetyBackupCannotBeUndoneInBold(t *testing.T) {
 	bold := func(when string, want bool) {
 		t.Helper()
 		h.on(func() {
-			d := h.u.planDlg
+			d := h.last.planDlg
 			if d.current == nil {
-				t.Fatalf("%s: no plan: %q", when, texts(h.u.win.Canvas()))
+				t.Fatalf("%s: no plan: %q", when, texts(h.u.k.win.Canvas()))
 			}
 			got := d.final.Visible() && d.final.TextStyle.Bold && strings.Contains(d.final.Text, "without a safety backup")
 			if got != want {
@@ -268,15 +268,15 @@ func TestRestoreDialog_WithoutSafetyBackupCannotBeUndoneInBold(t *testing.T) {
 		})
 	}
 	bold("with a safety backup", false)
-	h.on(func() { h.u.planDlg.safety.SetChecked(false) })
+	h.on(func() { h.last.planDlg.safety.SetChecked(false) })
 	h.idle()
 	bold("without a safety backup", true)
-	h.on(func() { h.u.planDlg.safety.SetChecked(true) })
+	h.on(func() { h.last.planDlg.safety.SetChecked(true) })
 	h.idle()
 	bold("with the safety backup ticked again", false)
 	h.on(func() {
-		h.u.planDlg.dialog.Hide()
-		h.u.stopSelected()
+		h.last.planDlg.dialog.Hide()
+		h.u.act.stopSelected()
 	})
 	h.idle()
 	bold("a stop", false)
@@ -325,20 +325,20 @@ func TestInspection_RefusedFileLeadsWithReasons(t *testing.T) {
 	path := fixture(t, "truncated-snapshot.tar.gz")
 	h.demo()
 	h.open("orderdesk", "Test")
-	h.on(func() { h.u.handleDrop(fyne.NewPos(400, 300), []fyne.URI{storage.NewFileURI(path)}) })
+	h.on(func() { h.u.act.handleDrop(fyne.NewPos(400, 300), []fyne.URI{storage.NewFileURI(path)}) })
 	h.idle()
 	h.on(func() {
-		d := h.u.inspection
+		d := h.last.inspection
 		if d == nil || d.report.Restorable || len(d.report.Problems) == 0 {
 			t.Fatalf("no refused report: %+v", d)
 		}
-		shown := texts(h.u.win.Canvas())
+		shown := texts(h.u.k.win.Canvas())
 		problem := slices.Index(shown, d.report.Problems[0])
 		facts := slices.Index(shown, "Technical details")
 		if problem < 0 || facts < 0 || problem > facts {
 			t.Fatalf("want the problem first, then the technical details: %q", shown)
 		}
-		for _, o := range test.LaidOutObjects(h.u.win.Canvas().Overlays().Top()) {
+		for _, o := range test.LaidOutObjects(h.u.k.win.Canvas().Overlays().Top()) {
 			if acc, ok := o.(*widget.Accordion); ok && acc.Items[0].Open {
 				t.Error("the technical facts are open before the user asks")
 			}

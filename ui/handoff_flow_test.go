@@ -33,11 +33,11 @@ func TestFreeAppRefusedLikeMendix_HandsOverToThePortal(t *testing.T) {
 	h.demo()
 	h.restoreDialog("expensetracker", "Sandbox")
 	h.on(func() {
-		d := h.u.planDlg
+		d := h.last.planDlg
 		if d == nil || d.err == nil {
-			t.Fatalf("the refused restore was planned: %q", texts(h.u.win.Canvas()))
+			t.Fatalf("the refused restore was planned: %q", texts(h.u.k.win.Canvas()))
 		}
-		all := strings.Join(texts(h.u.win.Canvas()), "\n")
+		all := strings.Join(texts(h.u.k.win.Canvas()), "\n")
 		for _, want := range []string{"Nothing was changed", "In the Mendix Portal:", "Stop Application", "Restore Backup"} {
 			if !strings.Contains(all, want) {
 				t.Errorf("the dialog lacks %q:\n%s", want, all)
@@ -49,7 +49,7 @@ func TestFreeAppRefusedLikeMendix_HandsOverToThePortal(t *testing.T) {
 		if !d.okBtn.Disabled() {
 			t.Error("Restore can be pressed on a refused plan")
 		}
-		portal := button(h.u.win.Canvas(), "Open the Mendix Portal")
+		portal := button(h.u.k.win.Canvas(), "Open the Mendix Portal")
 		if portal == nil {
 			t.Fatalf("no button opens the Portal: %q", all)
 		}

@@ -32,7 +32,7 @@ func TestHandoffBoxOpensThePortalAndTheFolder(t *testing.T) {
 
 	ho := explain.UploadHandoff("Order Desk", "Test", "/home/me/backups/db.backup", "db.backup was checked and can be restored.")
 	var box fyne.CanvasObject
-	h.on(func() { box = h.u.handoffBox(ho) })
+	h.on(func() { box = h.u.k.handoffBox(ho) })
 	w := test.NewTempWindow(t, box)
 	var labels []string
 	var buttons []*widget.Button

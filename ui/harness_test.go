@@ -27,6 +27,7 @@ type harness struct {
 	t       *testing.T
 	app     fyne.App
 	u       *UI
+	last    *lastShown // the dialogs the window showed last
 	srv     *localcloud.Server
 	journal *journal.Journal
 	store   *profiles.Store
@@ -80,27 +81,25 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 		},
 		RestoreOptions: []restore.Option{restore.WithPollInterval(5 * time.Millisecond)},
 	})
-	u.win.Resize(fyne.NewSize(1280, 800))
-	u.win.Show()
+	last := &lastShown{}
+	last.follow(u.k)
+	u.k.win.Resize(fyne.NewSize(1280, 800))
+	u.k.win.Show()
 	t.Cleanup(u.Close)
-	return &harness{t: t, app: a, u: u, srv: srv, journal: j, store: store, cloud: c, dir: dir}
+	return &harness{t: t, app: a, u: u, last: last, srv: srv, journal: j, store: store, cloud: c, dir: dir}
 }
 
 // on runs fn as the UI goroutine would, kept apart from the workers' updates.
 func (h *harness) on(fn func()) {
-	h.u.uiMu.Lock()
-	defer h.u.uiMu.Unlock()
+	h.u.k.mu.Lock()
+	defer h.u.k.mu.Unlock()
 	fn()
 }
 
 // idle waits until every background call has finished and its result is on screen.
 func (h *harness) idle() {
 	h.t.Helper()
-	done := make(chan struct{})
-	go func() { h.u.bg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
+	if !h.u.k.wait(60 * time.Second) {
 		h.t.Fatal("background work did not finish within 60 s")
 	}
 }
@@ -128,7 +127,7 @@ func (h *harness) demo() {
 	h.on(func() { h.u.Start(StartOptions{Demo: true}) })
 	h.idle()
 	h.on(func() {
-		if h.u.sess == nil || len(h.u.apps.apps) == 0 {
+		if h.u.lists.sess == nil || len(h.u.lists.apps.apps) == 0 {
 			h.t.Fatal("the demo account did not open with its apps")
 		}
 	})
@@ -139,13 +138,13 @@ func (h *harness) demo() {
 func (h *harness) open(appID, mode string) {
 	h.t.Helper()
 	h.on(func() {
-		if !h.u.apps.selectApp(appID) {
+		if !h.u.lists.apps.selectApp(appID) {
 			h.t.Fatalf("app %s is not in the list", appID)
 		}
 	})
 	h.idle()
 	h.on(func() {
-		if !h.u.envs.selectMode(mode) {
+		if !h.u.lists.envs.selectMode(mode) {
 			h.t.Fatalf("environment %s is not in the list", mode)
 		}
 	})
@@ -157,9 +156,9 @@ func (h *harness) selectBackup(match func(cloud.Snapshot) bool) cloud.Snapshot {
 	h.t.Helper()
 	var got cloud.Snapshot
 	h.on(func() {
-		for i := 0; i < h.u.backups.list.len(); i++ {
-			if s := h.u.backups.list.at(i).snap; match(s) {
-				h.u.backups.table.Select(widget.TableCellID{Row: i, Col: 0})
+		for i := 0; i < h.u.lists.backups.list.len(); i++ {
+			if s := h.u.lists.backups.list.at(i).snap; match(s) {
+				h.u.lists.backups.table.Select(widget.TableCellID{Row: i, Col: 0})
 				got = s
 				return
 			}
@@ -226,13 +225,13 @@ func (h *harness) confirmPlan(change func(d *planDialog)) {
 	h.t.Helper()
 	h.idle()
 	if change != nil {
-		h.on(func() { change(h.u.planDlg) })
+		h.on(func() { change(h.last.planDlg) })
 		h.idle()
 	}
 	h.on(func() {
-		d := h.u.planDlg
+		d := h.last.planDlg
 		if d == nil || d.current == nil || d.okBtn.Disabled() {
-			h.t.Fatalf("no plan to confirm: %q", texts(h.u.win.Canvas()))
+			h.t.Fatalf("no plan to confirm: %q", texts(h.u.k.win.Canvas()))
 		}
 		test.Tap(d.okBtn)
 	})

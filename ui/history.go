@@ -90,7 +90,11 @@ func fromText(r journal.Run) string {
 // historyWindow shows the journal: every run on this computer, filterable by account and
 // app, exportable as CSV, with "Undo this restore" for runs that took a safety backup.
 type historyWindow struct {
-	u        *UI
+	lp      *loop
+	journal *journal.Journal
+	session func() *session // the signed-in account, which may undo its own runs
+	undoRun func(s *session, runID int64, parent fyne.Window)
+
 	win      fyne.Window
 	runs     []journal.Run
 	cells    [][]string
@@ -102,7 +106,7 @@ type historyWindow struct {
 	status   *widget.Label
 	undo     *widget.Button
 	appIDs   map[string]string // option label → app id
-	loadSeq  uint64
+	loads    latest
 	closed   bool
 }
 
@@ -113,8 +117,21 @@ func (u *UI) showHistory() {
 		u.history.load()
 		return
 	}
-	h := &historyWindow{u: u, selected: -1, appIDs: map[string]string{}}
-	h.win = u.app.NewWindow(AppTitle + " — History")
+	u.history = newHistoryWindow(u.k, u.deps.Journal, func() *session { return u.lists.sess },
+		func(s *session, runID int64, over fyne.Window) { u.act.undoRun(s, runID, over) })
+}
+
+// reloadHistory reads the journal again into the History window, when it is open.
+func (u *UI) reloadHistory() {
+	if u.history != nil && !u.history.closed {
+		u.history.load()
+	}
+}
+
+// newHistoryWindow opens the history window.
+func newHistoryWindow(k *kit, j *journal.Journal, sess func() *session, undo func(*session, int64, fyne.Window)) *historyWindow {
+	h := &historyWindow{lp: k.loop, journal: j, session: sess, undoRun: undo, selected: -1, appIDs: map[string]string{}}
+	h.win = k.app.NewWindow(AppTitle + " — History")
 	h.profile = widget.NewSelect([]string{allProfilesOption}, nil)
 	h.profile.SetSelected(allProfilesOption)
 	h.app = widget.NewSelect([]string{allAppsOption}, nil)
@@ -161,8 +178,8 @@ func (u *UI) showHistory() {
 	h.win.Resize(fyne.NewSize(1100, 640))
 	h.win.SetOnClosed(func() { h.closed = true })
 	h.win.Show()
-	u.history = h
 	h.load()
+	return h
 }
 
 // filter is the journal filter the selects describe.
@@ -179,27 +196,22 @@ func (h *historyWindow) filter() journal.Filter {
 
 // load reads the journal again.
 func (h *historyWindow) load() {
-	h.loadSeq++
-	seq := h.loadSeq
 	f := h.filter()
 	h.status.SetText("Reading the history…")
-	h.u.background(func(ctx context.Context) {
-		all, err := h.u.deps.Journal.List(ctx, journal.Filter{})
+	h.loads.ask(h.lp, func(ctx context.Context) func() {
+		all, err := h.journal.List(ctx, journal.Filter{})
 		var runs []journal.Run
 		if err == nil {
-			runs, err = h.u.deps.Journal.List(ctx, f)
+			runs, err = h.journal.List(ctx, f)
 		}
-		h.u.do(func() {
-			if seq != h.loadSeq {
-				return
-			}
+		return func() {
 			if err != nil {
 				h.status.SetText("The history could not be read: " + explainSummary(err))
 				return
 			}
 			h.setOptions(all)
 			h.set(runs)
-		})
+		}
 	})
 }
 
@@ -242,7 +254,7 @@ func (h *historyWindow) set(runs []journal.Run) {
 	h.table.Refresh()
 	h.undo.Disable()
 	h.details.SetText("Select a run to see its steps.")
-	h.status.SetText(fmt.Sprintf("%s. Journal: %s", countText(len(runs), "run"), h.u.deps.Journal.Path()))
+	h.status.SetText(fmt.Sprintf("%s. Journal: %s", countText(len(runs), "run"), h.journal.Path()))
 }
 
 func (h *historyWindow) selectRun(i int) {
@@ -311,12 +323,12 @@ func (h *historyWindow) chooseExport() {
 // exportTo writes the filtered history as CSV to w and closes it.
 func (h *historyWindow) exportTo(w io.WriteCloser) {
 	f := h.filter()
-	h.u.background(func(ctx context.Context) {
-		err := h.u.deps.Journal.ExportCSV(ctx, w, f)
+	h.lp.background(func(ctx context.Context) {
+		err := h.journal.ExportCSV(ctx, w, f)
 		if cerr := w.Close(); err == nil {
 			err = cerr
 		}
-		h.u.do(func() {
+		h.lp.do(func() {
 			if err != nil {
 				h.status.SetText("The export failed: " + explainSummary(err))
 				return
@@ -332,8 +344,7 @@ func (h *historyWindow) undoSelected() {
 		return
 	}
 	r := h.runs[h.selected]
-	u := h.u
-	s := u.sess
+	s := h.session()
 	if s == nil || s.profile != r.Profile {
 		// Over the History window, where the user asked.
 		d := dialog.NewCustom("Switch account first", "OK",
@@ -342,5 +353,5 @@ func (h *historyWindow) undoSelected() {
 		d.Show()
 		return
 	}
-	u.undoRun(s, r.ID, h.win)
+	h.undoRun(s, r.ID, h.win)
 }

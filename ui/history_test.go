@@ -57,8 +57,8 @@ func TestHistory_ListsRunsAndUndoesARestore(t *testing.T) {
 	h.idle()
 	h.on(func() {
 		// The confirmation belongs to the History window, where Undo was pressed.
-		if h.u.win.Canvas().Overlays().Top() != nil {
-			t.Errorf("the undo confirmation opened over the main window: %q", texts(h.u.win.Canvas()))
+		if h.u.k.win.Canvas().Overlays().Top() != nil {
+			t.Errorf("the undo confirmation opened over the main window: %q", texts(h.u.k.win.Canvas()))
 		}
 		top := hw.win.Canvas().Overlays().Top()
 		if top == nil || !shows(hw.win.Canvas(), "This undoes run") {

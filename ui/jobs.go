@@ -322,3 +322,21 @@ func bytesText(b progress.Bytes) string {
 	}
 	return s
 }
+
+// offerAction adds a button to j's card for what can be done with the job's result
+// ("Show in folder"); it stays while the card does. UI goroutine.
+func (p *jobsPanel) offerAction(j *job, label string, icon fyne.Resource, fn func()) *widget.Button {
+	b := widget.NewButtonWithIcon(label, icon, fn)
+	j.card.head.Add(b)
+	j.card.head.Refresh()
+	return b
+}
+
+// stepIconOf is a step's icon in a run: the step a cancelled run stopped at shows the
+// cancelled icon, not an error.
+func stepIconOf(s progress.StepState, run progress.RunState) fyne.Resource {
+	if s == progress.StepFailed && run == progress.RunCancelled {
+		return theme.NewWarningThemedResource(theme.CancelIcon())
+	}
+	return stepIcon(s)
+}

@@ -5,18 +5,19 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"restoredesk/core/cloud"
-	"restoredesk/core/journal"
-	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
 
-// Live status: while a run of this window holds an environment, its badge follows the
-// run's events (Stopping, Stopped, Restoring, Starting, Running) instead of the status
-// last read, and Restore, Start and Stop are disabled for it. The engine refuses them
-// anyway (busy); the window just does not offer what would be refused.
+// Live status is drawn from the engine: while a run the engine journaled goes on, its
+// events say what its environment is doing (Stopping, Stopped, Restoring, Starting,
+// Running), and the badge follows them instead of the status last read; Restore, Start
+// and Stop wait for it. A run the engine refused never started a step, so it takes no
+// badge. When a run ends or is refused, the window reads the environments again and asks
+// the engine whether anything still holds the target (browser.checkBusy).
 
 // liveStatus is what a run says of its environment now.
 type liveStatus struct {
+	by    *job            // the job following the run that says it
 	base  cloud.EnvStatus // the status when the run began, or as its last step left it
 	label string
 }
@@ -24,10 +25,10 @@ type liveStatus struct {
 // liveNext is the status after event e; ok is false when e says nothing new.
 func liveNext(cur liveStatus, e restore.Event) (liveStatus, bool) {
 	with := func(what string) (liveStatus, bool) {
-		return liveStatus{base: cur.base, label: cur.base.Label() + " · " + what}, true
+		return liveStatus{by: cur.by, base: cur.base, label: cur.base.Label() + " · " + what}, true
 	}
 	set := func(s cloud.EnvStatus, label string) (liveStatus, bool) {
-		return liveStatus{base: s, label: label}, true
+		return liveStatus{by: cur.by, base: s, label: label}, true
 	}
 	switch e.Type {
 	case restore.EventStepStarted:
@@ -56,36 +57,40 @@ func liveNext(cur liveStatus, e restore.Event) (liveStatus, bool) {
 	return cur, false
 }
 
-// hold marks t's environment as held by a run, showing its status as the run began.
-// UI goroutine.
-func (p *envsPanel) hold(t restore.Target) {
-	if p.live == nil {
-		p.live = map[string]liveStatus{}
-	}
-	p.live[t.Env.EnvironmentID] = liveStatus{base: t.Env.Status, label: t.Env.Status.Label()}
-	p.list.Refresh()
-}
-
-// follow draws event e of the run that holds envID. UI goroutine.
-func (p *envsPanel) follow(envID string, e restore.Event) {
+// follow draws event e of the run j follows on t's environment; it reports whether the
+// environment's live status changed. The run takes the badge with its first step: by
+// then the engine has accepted it (a refused run starts none). UI goroutine.
+func (p *envsPanel) follow(j *job, t restore.Target, e restore.Event) bool {
+	envID := t.Env.EnvironmentID
 	cur, held := p.live[envID]
-	if !held {
-		return
+	if !held || cur.by != j {
+		if e.Type != restore.EventStepStarted {
+			return false
+		}
+		if p.live == nil {
+			p.live = map[string]liveStatus{}
+		}
+		cur = liveStatus{by: j, base: t.Env.Status, label: t.Env.Status.Label()}
+		p.live[envID] = cur
 	}
-	if next, ok := liveNext(cur, e); ok {
-		p.live[envID] = next
-		p.list.Refresh()
-	}
-}
-
-// release ends the hold; the next read of the environments shows the cloud's status.
-// UI goroutine.
-func (p *envsPanel) release(envID string) {
-	delete(p.live, envID)
+	next, _ := liveNext(cur, e)
+	p.live[envID] = next
 	p.list.Refresh()
+	return true
 }
 
-// held reports whether a run of this window holds envID.
+// release ends what j's run said of its environment; the next read of the environments
+// shows the cloud's status. Another run's live status stays. UI goroutine.
+func (p *envsPanel) release(j *job) {
+	for id, s := range p.live {
+		if s.by == j {
+			delete(p.live, id)
+			p.list.Refresh()
+		}
+	}
+}
+
+// held reports whether a run of this window says what envID is doing now.
 func (p *envsPanel) held(envID string) bool {
 	_, ok := p.live[envID]
 	return ok
@@ -98,49 +103,4 @@ func (p *envsPanel) liveBadge(envID string) (fyne.Resource, string, bool) {
 		return nil, "", false
 	}
 	return theme.NewColoredResource(theme.MediaReplayIcon(), theme.ColorNamePrimary), s.label, true
-}
-
-// holdActions disables Restore, Start and Stop for the environment a run holds.
-func (u *UI) holdActions() {
-	if env := u.curEnv; env != nil && u.envs.held(env.EnvironmentID) {
-		u.bar.restore.Disable()
-		u.bar.start.Disable()
-		u.bar.stop.Disable()
-	}
-}
-
-// replayDone draws the steps an interrupted run finished before the restart as done (or
-// skipped ones as done with their words), from the journal, before the engine follows
-// the rest: the job then reads as the run went, not as if it started over.
-func replayDone(r journal.Run, onEvent func(restore.Event)) {
-	for _, st := range r.Steps {
-		if st.Status != journal.StepDone && st.Status != journal.StepSkipped {
-			continue
-		}
-		k := restore.StepKind(st.Kind)
-		onEvent(restore.Event{RunID: r.ID, Step: k, Type: restore.EventStepStarted, Time: st.StartedAt, Title: st.Title})
-		onEvent(restore.Event{RunID: r.ID, Step: k, Type: restore.EventStepDone, Time: st.FinishedAt, Message: st.Message})
-	}
-}
-
-// stepIconOf is a step's icon in a run: the step a cancelled run stopped at shows the
-// cancelled icon, not an error.
-func stepIconOf(s progress.StepState, run progress.RunState) fyne.Resource {
-	if s == progress.StepFailed && run == progress.RunCancelled {
-		return theme.NewWarningThemedResource(theme.CancelIcon())
-	}
-	return stepIcon(s)
-}
-
-// jobTitle names a job with its account when there is more than one, so a job still
-// running after switching accounts says whose it is.
-func (u *UI) jobTitle(s *session, title string) string {
-	if s == nil || s.profile == "" || u.deps.Profiles == nil {
-		return title
-	}
-	n := len(u.deps.Profiles.List())
-	if n > 1 || (n == 1 && s.profile == DemoProfile) {
-		return title + " · account " + s.profile
-	}
-	return title
 }

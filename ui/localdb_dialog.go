@@ -27,23 +27,23 @@ import (
 // openLocalSelected is "Open in local database…" of the toolbar and the backup actions:
 // a selected cloud backup is downloaded first (database only, through the download
 // dialog), then opened; without one, a backup file on this computer is chosen.
-func (u *UI) openLocalSelected() {
-	s := u.sess
+func (a *actions) openLocalSelected() {
+	s := a.lists.sess
 	if s == nil {
 		return
 	}
-	if u.curApp != nil && u.curEnv != nil && u.curSnap != nil {
-		u.showLocalDBFrom(s, "", &cloudSource{target: restore.Target{App: u.curApp.App, Env: *u.curEnv}, snap: *u.curSnap})
+	if a.lists.curApp != nil && a.lists.curEnv != nil && a.lists.curSnap != nil {
+		a.showLocalDBFrom(s, "", &cloudSource{target: restore.Target{App: a.lists.curApp.App, Env: *a.lists.curEnv}, snap: *a.lists.curSnap})
 		return
 	}
-	u.chooseLocalFile(func(path string) { u.showLocalDB(s, path) })
+	a.chooseLocalFile(func(path string) { a.showLocalDB(s, path) })
 }
 
 // localFileButton opens a backup file of this computer in a local database (jobs panel).
-func (u *UI) localFileButton() *widget.Button {
+func (a *actions) localFileButton() *widget.Button {
 	b := widget.NewButtonWithIcon("Open a backup file in a local database…", theme.StorageIcon(), func() {
-		if s := u.sess; s != nil {
-			u.chooseLocalFile(func(path string) { u.showLocalDB(s, path) })
+		if s := a.lists.sess; s != nil {
+			a.chooseLocalFile(func(path string) { a.showLocalDB(s, path) })
 		}
 	})
 	b.Importance = widget.LowImportance
@@ -51,10 +51,10 @@ func (u *UI) localFileButton() *widget.Button {
 }
 
 // chooseLocalFile opens Fyne's file chooser for a backup file.
-func (u *UI) chooseLocalFile(then func(path string)) {
+func (a *actions) chooseLocalFile(then func(path string)) {
 	fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			u.showError("The file could not be opened", err)
+			a.k.showError("The file could not be opened", err)
 			return
 		}
 		if r == nil {
@@ -63,18 +63,18 @@ func (u *UI) chooseLocalFile(then func(path string)) {
 		path := r.URI().Path()
 		_ = r.Close()
 		then(path)
-	}, u.win)
+	}, a.k.win)
 	fd.SetFilter(storage.NewExtensionFileFilter(archiveExtensions()))
 	fd.SetTitleText("Choose a backup to open in a local database (.backup or .tar.gz)")
 	fd.SetConfirmText("Choose")
-	if u.chooserDir != "" {
-		if l, err := storage.ListerForURI(storage.NewFileURI(u.chooserDir)); err == nil {
+	if a.chooserDir != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(a.chooserDir)); err == nil {
 			fd.SetLocation(l)
 		}
 	}
 	fd.Resize(fyne.NewSize(860, 560))
 	fd.Show()
-	u.chooser = fd
+	a.k.shown(fd)
 }
 
 // localDBDialog asks for the PostgreSQL connection (remembered per profile; the password
@@ -83,15 +83,15 @@ func (u *UI) chooseLocalFile(then func(path string)) {
 // is allowed (a non-empty database, a wrong password, an old pg_restore) is the engine's
 // answer, shown in its words.
 type localDBDialog struct {
-	u     *UI
+	a     *actions
 	s     *session
 	file  string
 	cloud *cloudSource // a cloud backup, downloaded first (database only); nil for a file
 
 	current *restore.LocalPlan // for a cloud source, the download and the restore as one plan
 	err     error
-	plans   latestPlan // plans once typing paused (replan.go)
-	loading bool       // the remembered connection is being read
+	plans   latest // plans once typing paused (latest.go)
+	loading bool   // the remembered connection is being read
 
 	dialog   *dialog.CustomDialog
 	body     *fyne.Container
@@ -115,14 +115,14 @@ type cloudSource struct {
 }
 
 // showLocalDB shows the dialog for the backup file at path. UI goroutine.
-func (u *UI) showLocalDB(s *session, path string) *localDBDialog {
-	return u.showLocalDBFrom(s, path, nil)
+func (a *actions) showLocalDB(s *session, path string) *localDBDialog {
+	return a.showLocalDBFrom(s, path, nil)
 }
 
 // showLocalDBFrom shows the dialog for a file, or for a cloud backup (src not nil), which
 // is downloaded (database only) into the downloads folder before it is restored.
-func (u *UI) showLocalDBFrom(s *session, path string, src *cloudSource) *localDBDialog {
-	d := &localDBDialog{u: u, s: s, file: path, cloud: src, loading: true}
+func (a *actions) showLocalDBFrom(s *session, path string, src *cloudSource) *localDBDialog {
+	d := &localDBDialog{a: a, s: s, plans: latest{pause: planPause}, file: path, cloud: src, loading: true}
 	entry := func() *widget.Entry {
 		e := widget.NewEntry()
 		e.OnChanged = func(string) { d.targetChanged() }
@@ -158,19 +158,19 @@ func (u *UI) showLocalDBFrom(s *session, path string, src *cloudSource) *localDB
 	hint.Importance = widget.LowImportance
 	d.body = container.NewVBox(source, form, hint, d.create, d.replace, d.status,
 		widget.NewLabelWithStyle("What happens:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.steps, d.notes)
-	d.dialog = dialog.NewCustomWithoutButtons("Open in a local database", container.NewVScroll(d.body), u.win)
+	d.dialog = dialog.NewCustomWithoutButtons("Open in a local database", container.NewVScroll(d.body), a.k.win)
 	d.dialog.SetButtons([]fyne.CanvasObject{cancel, d.okBtn})
 	d.dialog.Resize(fyne.NewSize(680, 640))
 	d.dialog.Show()
-	u.localDlg = d
+	a.k.shown(d)
 	d.draw()
 
 	// The remembered connection and its password from the keyring, read off the UI goroutine.
-	profile, store := s.profile, u.deps.Profiles
-	u.background(func(ctx context.Context) {
-		if src != nil && u.downloadDir == "" {
+	profile, store := s.profile, a.profiles
+	a.k.background(func(ctx context.Context) {
+		if src != nil && a.downloadDir == "" {
 			dir := defaultDownloadDir()
-			u.do(func() { u.downloadDir = dir })
+			a.k.do(func() { a.downloadDir = dir })
 		}
 		db, ok := store.Database(profile)
 		if !ok {
@@ -180,7 +180,7 @@ func (u *UI) showLocalDBFrom(s *session, path string, src *cloudSource) *localDB
 		if err != nil {
 			pw = "" // none saved yet, or no keyring: the user types it
 		}
-		u.do(func() {
+		a.k.do(func() {
 			d.host.SetText(db.Host)
 			d.port.SetText(strconv.Itoa(db.Port))
 			d.user.SetText(db.User)
@@ -232,7 +232,7 @@ func (d *localDBDialog) targetChanged() {
 }
 
 // replan asks the engine for the local plan in the background once typing paused
-// (latestPlan); the last answer wins.
+// (latest); the last answer wins.
 func (d *localDBDialog) replan() {
 	if d.loading || d.dialog == nil {
 		return
@@ -241,9 +241,9 @@ func (d *localDBDialog) replan() {
 	d.current, d.err = nil, nil
 	d.draw()
 	if src := d.cloud; src != nil {
-		req.Cloud = &restore.DownloadRequest{Target: src.target, SnapshotID: src.snap.SnapshotID, Output: d.u.downloadDir}
+		req.Cloud = &restore.DownloadRequest{Target: src.target, SnapshotID: src.snap.SnapshotID, Output: d.a.downloadDir}
 	}
-	d.plans.after(d.u, func(ctx context.Context) func() {
+	d.plans.ask(d.a.k.loop, func(ctx context.Context) func() {
 		p, err := e.PlanLocal(ctx, req, nil)
 		return func() {
 			d.current, d.err = p, err
@@ -272,7 +272,7 @@ func (d *localDBDialog) draw() {
 	d.steps.SetText("")
 	d.notes.SetText("")
 	if p != nil {
-		d.steps.SetText(planStepsText(&restore.Plan{Outline: restore.Outline{Steps: p.Steps}}))
+		d.steps.SetText(stepsText(p.Steps))
 		notes := p.Notes
 		if rep := p.Archive; rep != nil { // known before the run for a file, or a download used again
 			notes = append([]string{fmt.Sprintf("%s: %d tables with %s rows; pg_restore %s at %s.", rep.Kind.Label(), len(rep.Tables),
@@ -294,58 +294,57 @@ func (d *localDBDialog) submit() {
 	}
 	d.dialog.Hide()
 	req := d.request()
-	t, profile, store := req.Target, d.s.profile, d.u.deps.Profiles
-	d.u.background(func(ctx context.Context) {
+	t, profile, store := req.Target, d.s.profile, d.a.profiles
+	d.a.k.background(func(ctx context.Context) {
 		if err := store.SetDatabase(profile, profiles.Database{Host: t.Host, Port: t.Port, User: t.User, Database: t.Database}); err != nil {
-			d.u.log.Warn("remember the local database", "err", err)
+			d.a.k.log.Warn("remember the local database", "err", err)
 		}
 		if t.Password != "" {
 			if err := store.Secrets().Set(ctx, profiles.DatabaseSecretName(profile, t.Host, t.Port, t.User), t.Password); err != nil {
-				d.u.log.Warn("keep the database password in the keyring", "err", err) // asked again next time
+				d.a.k.log.Warn("keep the database password in the keyring", "err", err) // asked again next time
 			}
 		}
 	})
-	d.u.runLocal(d.s, p)
+	d.a.runs.runLocal(d.s, p)
 }
 
-// runLocal runs a local plan as a job; the completeness report is shown at the end. UI goroutine.
-func (u *UI) runLocal(s *session, p *restore.LocalPlan) *job {
+// runLocal runs a local plan as one job (a cloud backup's download and restore alike); the
+// completeness report is shown at the end. UI goroutine.
+func (r *runner) runLocal(s *session, p *restore.LocalPlan) *job {
 	what := filepath.Base(p.Request.File)
 	if p.Download != nil {
 		what = "a backup of " + p.Download.Request.Target.Env.Mode
 	}
 	title := fmt.Sprintf("Restore %s into %s", what, p.Request.Target.Database)
-	ctx, cancel := context.WithCancel(u.ctx)
-	j := u.jobs.add(title, p.Steps, cancel)
-	u.status.SetText(title + ": started. Follow it in the jobs panel below.")
-	u.background(func(context.Context) {
+	ctx, cancel := context.WithCancel(r.k.ctx)
+	j := r.jobs.add(title, p.Steps, cancel)
+	r.k.say(title + ": started. Follow it in the jobs panel below.")
+	r.k.background(func(context.Context) {
 		defer cancel()
-		res, err := s.engine.RunLocal(ctx, p, func(e restore.Event) { u.jobs.event(j, e) })
+		res, err := s.engine.RunLocal(ctx, p, func(e restore.Event) { r.jobs.event(j, e) })
 		var base *restore.Result
 		if res != nil {
 			base = &res.Result
 		}
 		restore.Finish(j.up, base, err)
 		close(j.done)
-		u.do(func() { u.localEnded(title, res, err) })
+		r.k.do(func() { r.localEnded(title, res, err) })
 	})
 	return j
 }
 
 // localEnded notifies and shows the completeness report. UI goroutine.
-func (u *UI) localEnded(title string, res *restore.LocalResult, err error) {
+func (r *runner) localEnded(title string, res *restore.LocalResult, err error) {
 	switch {
 	case res.Complete():
-		u.notify("Finished: "+title, res.Check.Summary())
+		r.k.notify("Finished: "+title, res.Check.Summary())
 	case errors.Is(err, localdb.ErrCancelled), errors.Is(err, context.Canceled):
-		u.status.SetText(title + ": cancelled. " + explainSummary(err))
+		r.k.say(title + ": cancelled. " + explainSummary(err))
 		return
 	default:
-		u.notify("Failed: "+title, explainSummary(err))
+		r.k.notify("Failed: "+title, explainSummary(err))
 	}
-	u.status.SetText(title + ": " + cmp.Or(resMessage(res), explainSummary(err)))
-	u.showLocalReport(title, res, err)
-	if u.history != nil && !u.history.closed {
-		u.history.load()
-	}
+	r.k.say(title + ": " + cmp.Or(resMessage(res), explainSummary(err)))
+	showLocalReport(r.k, title, res, err)
+	r.ended()
 }

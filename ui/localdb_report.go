@@ -28,7 +28,7 @@ type localReport struct {
 
 // showLocalReport shows how the restore ended: every row arrived, or the tables that
 // differ, and pg_restore's errors summarised. UI goroutine.
-func (u *UI) showLocalReport(title string, res *restore.LocalResult, err error) *localReport {
+func showLocalReport(k *kit, title string, res *restore.LocalResult, err error) *localReport {
 	r := &localReport{}
 	body := container.NewVBox()
 	look, text := widget.DangerImportance, explainSummary(err)
@@ -65,10 +65,10 @@ func (u *UI) showLocalReport(title string, res *restore.LocalResult, err error) 
 	if res != nil && res.Message != "" && res.Message != text {
 		body.Add(wrapped(res.Message))
 	}
-	d := dialog.NewCustom(title, "Close", container.NewVScroll(body), u.win)
+	d := dialog.NewCustom(title, "Close", container.NewVScroll(body), k.win)
 	d.Resize(fyne.NewSize(640, 460))
 	d.Show()
 	r.dialog = d
-	u.localReport = r
+	k.shown(r)
 	return r
 }

@@ -9,7 +9,7 @@ import (
 // notify sends a desktop notification, so that someone who looked away while a long
 // restore ran learns how it ended. It is sent in the background: on Linux it is a D-Bus
 // call that waits for the notification daemon, which must never hold up the window.
-func (u *UI) notify(title, body string) {
+func (k *kit) notify(title, body string) {
 	n := fyne.NewNotification(title, body)
-	u.background(func(context.Context) { u.app.SendNotification(n) })
+	k.background(func(context.Context) { k.app.SendNotification(n) })
 }

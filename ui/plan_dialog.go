@@ -40,15 +40,17 @@ type planSpec struct {
 // off the UI goroutine. When the engine refuses, the dialog says so in the engine's
 // words and nothing can be confirmed. The dialog decides nothing itself.
 type planDialog struct {
-	u    *UI
-	s    *session
-	spec planSpec
-	req  restore.Request // the request as the options now stand
+	k         *kit
+	s         *session
+	spec      planSpec
+	req       restore.Request     // the request as the options now stand
+	confirmed func(*restore.Plan) // runs the confirmed plan
 
 	current *restore.Plan // nil while planning or when the engine refused
 	err     error
-	seq     uint64
+	plans   latest
 	drawing bool // the options are being set from the plan: no re-plan
+	view    *planView
 
 	dialog     *dialog.CustomDialog
 	parent     fyne.Window
@@ -61,45 +63,41 @@ type planDialog struct {
 	handoff    *fyne.Container // the Portal's steps and button when the way on is the Portal
 	heading    *widget.Label   // "What happens:", shown with a plan only
 	summary    *widget.Label   // the plan's first note
-	final      *widget.Label   // bold "cannot be undone" of a restore without a safety backup (keys.go)
+	final      *widget.Label   // bold "cannot be undone" of a restore without a safety backup (plan_words.go)
 	steps      *widget.Label
 	notes      *widget.Label
 	safety     *widget.Check
 	dbOnly     *widget.Check
 	startAfter *widget.Check
 	comment    *widget.Entry
-	confirmBox *fyne.Container
+	confirmBox *fyne.Container // the name to type (planView)
 	confirm    *widget.Entry
 	okBtn      *widget.Button
 	cancelBtn  *widget.Button
 }
 
-// showPlan asks the engine for spec's plan and shows it. UI goroutine.
-func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
+// showPlan asks the engine for spec's plan and shows it; confirmed runs the plan the
+// user confirmed. UI goroutine.
+func showPlan(k *kit, s *session, spec planSpec, confirmed func(*restore.Plan)) *planDialog {
 	if spec.plan == nil {
 		spec.plan = s.engine.Plan
 	}
 	spec.req.Profile = s.profile
-	d := &planDialog{u: u, s: s, spec: spec, req: spec.req, target: spec.req.Target.Env}
+	d := &planDialog{k: k, s: s, spec: spec, req: spec.req, target: spec.req.Target.Env, confirmed: confirmed}
+	d.okBtn = widget.NewButton(spec.verb, nil)
+	d.okBtn.Importance = widget.DangerImportance
+	d.view = newPlanView(d.okBtn, d.submit)
 	d.status = wrapped("")
 	d.handoff = container.NewVBox()
 	d.heading = widget.NewLabelWithStyle("What happens:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	d.summary = wrapped("")
-	d.summary.TextStyle.Bold = true
-	d.steps = wrapped("")
-	d.notes = wrapped("")
+	d.summary, d.steps, d.notes = d.view.summary, d.view.steps, d.view.notes
 	d.safety = widget.NewCheck("", func(bool) { d.optionChanged() })
 	d.dbOnly = widget.NewCheck("Database only: file documents stay as they are", func(bool) { d.optionChanged() })
 	d.startAfter = widget.NewCheck("", func(bool) { d.optionChanged() })
 	d.comment = widget.NewEntry()
 	d.comment.SetPlaceHolder("e.g. before the November release")
-	d.confirm = widget.NewEntry()
-	d.confirm.OnChanged = func(string) { d.drawButton() }
-	d.confirm.OnSubmitted = func(string) { d.submit() } // Enter: submit checks the typed name
+	d.confirm, d.confirmBox = d.view.typed, d.view.typeBox
 	d.final = boldWrapped("")
-	d.confirmBox = container.NewVBox()
-	d.okBtn = widget.NewButton(spec.verb, d.submit)
-	d.okBtn.Importance = widget.DangerImportance
 	d.cancelBtn = widget.NewButton("Cancel", func() { d.dialog.Hide() })
 
 	body := container.NewVBox()
@@ -122,7 +120,7 @@ func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
 		body.Add(widget.NewForm(widget.NewFormItem("Comment (optional)", d.comment)))
 	}
 	body.Add(d.confirmBox)
-	parent := u.win
+	parent := k.win
 	if spec.parent != nil {
 		parent = spec.parent
 	}
@@ -132,7 +130,7 @@ func (u *UI) showPlan(s *session, spec planSpec) *planDialog {
 	d.dialog.Show()
 	d.fit()
 	closeOnEscape(parent, d.dialog)
-	u.planDlg = d
+	k.shown(d)
 	if d.targetSel != nil {
 		d.drawing = true
 		d.targetSel.SetSelected(d.target.Mode)
@@ -150,13 +148,14 @@ func (d *planDialog) retarget(mode string) {
 	}
 	d.target = d.spec.envs[i]
 	d.req.Target.Env = d.target
-	d.req.Options = defaultOptions(d.target, d.req.Options.UploadOnly)
+	d.req.Options = wantedOptions(d.target, d.req.Options.UploadOnly)
 	d.replan()
 }
 
-// defaultOptions are the options a restore dialog starts with: a safety backup where the
-// plan allows one, and a running target started again afterwards.
-func defaultOptions(target cloud.Environment, uploadOnly bool) restore.Options {
+// wantedOptions are the options a restore dialog asks for first: a safety backup (the
+// plan drops it where its Allows say none can be made), and a running target started
+// again afterwards. Core does not say the latter yet: it belongs in the plan's defaults.
+func wantedOptions(target cloud.Environment, uploadOnly bool) restore.Options {
 	return restore.Options{SafetyBackup: true, Start: target.Status == cloud.StatusRunning && !uploadOnly, UploadOnly: uploadOnly}
 }
 
@@ -173,19 +172,15 @@ func (d *planDialog) optionChanged() {
 
 // replan asks the engine for the plan of d.req in the background; the last answer wins.
 func (d *planDialog) replan() {
-	d.seq++
-	seq, req, plan := d.seq, d.req, d.spec.plan
+	req, plan := d.req, d.spec.plan
 	d.current, d.err = nil, nil
 	d.draw()
-	d.u.background(func(ctx context.Context) {
+	d.plans.ask(d.k.loop, func(ctx context.Context) func() {
 		p, err := plan(ctx, req)
-		d.u.do(func() {
-			if seq != d.seq {
-				return // the user changed an option meanwhile
-			}
+		return func() {
 			d.current, d.err = p, err
 			d.draw()
-		})
+		}
 	})
 }
 
@@ -204,7 +199,7 @@ func (d *planDialog) draw() {
 		d.status.SetText(explainLine(d.err))
 		d.status.Show()
 		if ex.Handoff != nil {
-			d.handoff.Add(d.u.handoffBox(*ex.Handoff))
+			d.handoff.Add(d.k.handoffBox(*ex.Handoff))
 		}
 	case p == nil:
 		d.status.SetText("Checking what this will do…")
@@ -214,41 +209,20 @@ func (d *planDialog) draw() {
 	}
 	if p == nil {
 		d.heading.Hide()
-		d.summary.SetText("")
 		d.final.Hide()
-		d.steps.SetText("")
-		d.notes.SetText("")
 		for _, c := range []*widget.Check{d.safety, d.dbOnly, d.startAfter} {
 			c.Hide()
 		}
-		d.confirmBox.RemoveAll()
-		d.drawButton()
+		d.view.draw(nil)
 		return
 	}
 	d.heading.Show()
-	// Another app's data leads; a softer warning follows what is replaced.
-	notes := append(slices.Clone(p.Warnings), p.Notes...)
-	if !p.Fit.NeedsTypedName() && len(p.Notes) > 0 {
-		notes = slices.Concat(p.Notes[:1], p.Warnings, p.Notes[1:])
-	}
-	if len(notes) > 0 {
-		d.summary.SetText(notes[0])
-		notes = notes[1:]
-	}
 	showText(d.final, irreversibleText(p))
-	d.steps.SetText(planStepsText(p))
-	d.notes.SetText(strings.Join(notes, "\n"))
 	mode := p.Request.Target.Env.Mode
 	d.showCheck(d.safety, p.Allows.SafetyBackup, p.Request.Options.SafetyBackup, fmt.Sprintf("Take a safety backup of %s first (recommended)", mode))
 	d.showCheck(d.dbOnly, p.Allows.DBOnly, p.Request.Options.DBOnly, d.dbOnly.Text)
 	d.showCheck(d.startAfter, p.Allows.Start, p.Request.Options.Start, fmt.Sprintf("Start %s again when the restore is done", mode))
-	d.confirmBox.RemoveAll()
-	if name := p.Allows.ConfirmName; name != "" {
-		d.confirm.SetPlaceHolder("Type the environment's name") // not the name itself: it looked typed already
-		d.confirmBox.Add(wrapped(fmt.Sprintf("Type %s to confirm.", name)))
-		d.confirmBox.Add(d.confirm)
-	}
-	d.drawButton()
+	d.view.draw(p)
 }
 
 func (d *planDialog) showCheck(c *widget.Check, allowed, on bool, text string) {
@@ -262,36 +236,14 @@ func (d *planDialog) showCheck(c *widget.Check, allowed, on bool, text string) {
 	c.Show()
 }
 
-// drawButton enables the confirming button when the plan is confirmed by what was typed.
-func (d *planDialog) drawButton() {
-	if d.current != nil && d.current.ConfirmWith(d.confirm.Text) {
-		d.okBtn.Enable()
-	} else {
-		d.okBtn.Disable()
-	}
-}
-
-// submit runs the plan the user confirmed.
-func (d *planDialog) submit() {
+// submit runs the plan the user confirmed (planView checked the typed name).
+func (d *planDialog) submit(restore.Planned) {
 	p := d.current
-	if p == nil || !p.ConfirmWith(d.confirm.Text) {
-		return
-	}
 	if d.spec.comment {
 		p.Request.Backup.Comment = strings.TrimSpace(d.comment.Text)
 	}
 	d.dialog.Hide()
-	d.u.confirmed(d.s, p)
-}
-
-// confirmed runs a confirmed plan; a restore that stops a running environment asks
-// first, as the portal's "Stop Application" does. UI goroutine.
-func (u *UI) confirmed(s *session, p *restore.Plan) {
-	if p.Request.Action == "" && planHas(p, restore.StepStop) {
-		u.showStopPrompt(p, func() { u.runPlan(s, p) })
-		return
-	}
-	u.runPlan(s, p)
+	d.confirmed(p)
 }
 
 // planDialogWidth is wide enough for a step on one line, narrow enough for any window.

@@ -64,36 +64,36 @@ func TestPlanDialog_EmptyEnvironment_SaysWhatTheEngineSaysAndSendsNothing(t *tes
 	snap := h.selectBackup(completedOfKind(cloud.KindNightly))
 	h.on(func() { test.Tap(h.u.bar.restore) })
 	h.idle()
-	h.on(func() { h.u.planDlg.targetSel.SetSelected("Test") })
+	h.on(func() { h.last.planDlg.targetSel.SetSelected("Test") })
 	h.idle()
 
 	// What the engine itself says of this request.
 	var req restore.Request
-	h.on(func() { req = h.u.planDlg.req })
-	_, want := h.u.sess.engine.Plan(context.Background(), req)
+	h.on(func() { req = h.last.planDlg.req })
+	_, want := h.u.lists.sess.engine.Plan(context.Background(), req)
 	if want == nil || !strings.Contains(want.Error(), "Nothing is deployed to Test") {
 		t.Fatalf("the engine's plan for an empty Test: %v", want)
 	}
 	h.on(func() {
-		d := h.u.planDlg
+		d := h.last.planDlg
 		if d.current != nil || !d.okBtn.Disabled() {
 			t.Fatal("a plan into an empty environment can be confirmed")
 		}
 		if d.status.Text != explainLine(want) {
 			t.Errorf("the dialog says %q, the engine %q", d.status.Text, explainLine(want))
 		}
-		if shows(h.u.win.Canvas(), "Test is stopped") {
-			t.Errorf("the dialog calls an empty environment stopped: %q", texts(h.u.win.Canvas()))
+		if shows(h.u.k.win.Canvas(), "Test is stopped") {
+			t.Errorf("the dialog calls an empty environment stopped: %q", texts(h.u.k.win.Canvas()))
 		}
 		test.Tap(d.okBtn) // disabled: nothing happens
 		d.dialog.Hide()
 	})
 	h.open("orderdesk", "Test")
-	h.on(func() { h.u.startSelected() })
+	h.on(func() { h.u.act.startSelected() })
 	h.idle()
 	h.on(func() {
-		if d := h.u.planDlg; d.current != nil || !shows(h.u.win.Canvas(), "Nothing is deployed to Test yet, so there is nothing to start") {
-			t.Errorf("start of an empty environment: %q", texts(h.u.win.Canvas()))
+		if d := h.last.planDlg; d.current != nil || !shows(h.u.k.win.Canvas(), "Nothing is deployed to Test yet, so there is nothing to start") {
+			t.Errorf("start of an empty environment: %q", texts(h.u.k.win.Canvas()))
 		}
 	})
 	h.idle()
@@ -127,7 +127,7 @@ func TestProgress_JobsPanelAndCLIPrintTheSameRun(t *testing.T) {
 	h.open("orderdesk", "Test")
 	var s *session
 	var target restore.Target
-	h.on(func() { s, target = h.u.sess, restore.Target{App: h.u.curApp.App, Env: *h.u.curEnv} })
+	h.on(func() { s, target = h.u.lists.sess, restore.Target{App: h.u.lists.curApp.App, Env: *h.u.lists.curEnv} })
 	plan, err := s.engine.Plan(context.Background(), restore.Request{Profile: s.profile,
 		Source: restore.Source{File: path}, Target: target, Options: restore.Options{SafetyBackup: true}})
 	if err != nil {
@@ -143,7 +143,7 @@ func TestProgress_JobsPanelAndCLIPrintTheSameRun(t *testing.T) {
 	var cliView progress.View
 	var j *job
 	h.on(func() {
-		j = h.u.followRun(s, runSpec{title: planTitle(plan), steps: plan.Steps, target: target},
+		j = h.u.runs.followRun(s, runSpec{title: planTitle(plan), steps: plan.Steps, target: target},
 			func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
 				res, err := s.engine.Run(ctx, plan, func(e restore.Event) { onEvent(e); feedCLI(e) })
 				cliView = restore.Finish(cli, res, err)
@@ -190,7 +190,7 @@ func TestPlanDialog_OptionsPlanAgain(t *testing.T) {
 	h.demo()
 	h.restoreDialog("orderdesk", "Test")
 	h.on(func() {
-		d := h.u.planDlg
+		d := h.last.planDlg
 		if !strings.Contains(d.summary.Text, "Test's data will be replaced") || !strings.Contains(d.steps.Text, "Make a safety backup of Test") {
 			t.Fatalf("first plan: %q / %q", d.summary.Text, d.steps.Text)
 		}
@@ -201,7 +201,7 @@ func TestPlanDialog_OptionsPlanAgain(t *testing.T) {
 	})
 	h.idle()
 	h.on(func() {
-		d := h.u.planDlg
+		d := h.last.planDlg
 		if !strings.Contains(d.summary.Text, "Test's database will be replaced") || !d.current.Request.Options.DBOnly {
 			t.Errorf("database only: %q", d.summary.Text)
 		}
@@ -209,7 +209,7 @@ func TestPlanDialog_OptionsPlanAgain(t *testing.T) {
 	})
 	h.idle()
 	h.on(func() {
-		d := h.u.planDlg
+		d := h.last.planDlg
 		if strings.Contains(d.steps.Text, "safety backup") || !strings.Contains(d.notes.Text, "No safety backup will be made") {
 			t.Errorf("without a safety backup: %q / %q", d.steps.Text, d.notes.Text)
 		}

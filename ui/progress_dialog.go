@@ -27,12 +27,12 @@ type progressDialog struct {
 
 // newProgressDialog shows the dialog; its context ends when the user presses Cancel or
 // the dialog is closed. UI goroutine.
-func (u *UI) newProgressDialog(title, text string) *progressDialog {
+func (k *kit) newProgressDialog(title, text string) *progressDialog {
 	p := &progressDialog{}
-	p.ctx, p.cancel = context.WithCancel(u.ctx)
+	p.ctx, p.cancel = context.WithCancel(k.ctx)
 	p.bar = widget.NewProgressBar()
 	p.info = widget.NewLabel("Starting…")
-	p.dialog = dialog.NewCustom(title, "Cancel", container.NewVBox(wrapped(text), p.bar, p.info), u.win)
+	p.dialog = dialog.NewCustom(title, "Cancel", container.NewVBox(wrapped(text), p.bar, p.info), k.win)
 	p.dialog.SetOnClosed(func() {
 		if !p.closing {
 			p.cancel()
@@ -41,13 +41,13 @@ func (u *UI) newProgressDialog(title, text string) *progressDialog {
 	p.dialog.Resize(fyne.NewSize(520, 0))
 	p.dialog.Show()
 	drawn := int64(-1)
-	p.up = progress.NewUpdater(progress.DefaultInterval, u.deps.Now, title, nil, func(v progress.View, final bool) {
+	p.up = progress.NewUpdater(progress.DefaultInterval, k.now, title, nil, func(v progress.View, final bool) {
 		b := v.Bytes
 		if v.Counting < 0 || b.Total <= 0 || b.Done == drawn {
 			return // nothing new to draw: leave the UI goroutine alone
 		}
 		drawn = b.Done
-		u.do(func() {
+		k.do(func() {
 			p.bar.SetValue(b.Fraction())
 			p.info.SetText(fmt.Sprintf("%s of %s read", progress.Size(b.Done), progress.Size(b.Total)))
 		})

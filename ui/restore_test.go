@@ -21,16 +21,16 @@ func TestNavigate_AppsEnvironmentsBackups(t *testing.T) {
 	h.open("orderdesk", "Production")
 	h.on(func() {
 		var envs []string
-		for _, e := range h.u.envs.envs {
+		for _, e := range h.u.lists.envs.envs {
 			envs = append(envs, e.Mode+"="+e.Status.Label())
 		}
 		if got := strings.Join(envs, ","); got != "Test=Stopped,Acceptance=Stopped,Production=Running" {
 			t.Errorf("environments = %s", got)
 		}
-		if h.u.curEnv == nil || h.u.curEnv.Mode != "Production" {
+		if h.u.lists.curEnv == nil || h.u.lists.curEnv.Mode != "Production" {
 			t.Fatal("Production is not selected")
 		}
-		l := h.u.backups.list
+		l := h.u.lists.backups.list
 		if l.len() < 5 {
 			t.Fatalf("only %d backups shown", l.len())
 		}
@@ -48,12 +48,12 @@ func TestNavigate_AppsEnvironmentsBackups(t *testing.T) {
 		}
 
 		// Sorting by kind from the header, then filtering by text.
-		h.u.backups.sortBy(colKind)
+		h.u.lists.backups.sortBy(colKind)
 		if first, last := l.at(0).cells[colKind], l.at(l.len() - 1).cells[colKind]; first > last {
 			t.Errorf("sorted by kind: %s before %s", first, last)
 		}
 		total := l.len()
-		test.Type(h.u.backups.search, "weekly")
+		test.Type(h.u.lists.backups.search, "weekly")
 		if l.len() == 0 || l.len() >= total {
 			t.Fatalf("filter 'weekly' shows %d of %d", l.len(), total)
 		}
@@ -62,8 +62,8 @@ func TestNavigate_AppsEnvironmentsBackups(t *testing.T) {
 				t.Errorf("filter shows a %s backup", l.at(i).kind)
 			}
 		}
-		if !strings.Contains(h.u.backups.status.Text, "match the filter") {
-			t.Errorf("status = %q", h.u.backups.status.Text)
+		if !strings.Contains(h.u.lists.backups.status.Text, "match the filter") {
+			t.Errorf("status = %q", h.u.lists.backups.status.Text)
 		}
 	})
 }
@@ -99,7 +99,7 @@ func TestRestore_FreeApp_FromTapToFinishedRun(t *testing.T) {
 	h.on(func() { test.Tap(h.u.bar.restore) })
 	h.idle() // the engine plans
 	h.on(func() {
-		d := h.u.planDlg
+		d := h.last.planDlg
 		if d == nil || d.current == nil {
 			t.Fatalf("no restore plan: %+v", d)
 		}
@@ -120,16 +120,16 @@ func TestRestore_FreeApp_FromTapToFinishedRun(t *testing.T) {
 	done := &fyne.Notification{Title: "Finished: Restore Expense Tracker · Sandbox", Content: "The job finished successfully."}
 	test.AssertNotificationSent(t, done, func() {
 		h.on(func() {
-			if h.u.stopPrompt == nil {
+			if h.last.stopPrompt == nil {
 				t.Fatal("no stop prompt for the running Sandbox")
 			}
-			if !shows(h.u.win.Canvas(), "Sandbox is running. It must be stopped to restore. Stop Application?") {
-				t.Fatalf("stop prompt says %q", texts(h.u.win.Canvas()))
+			if !shows(h.u.k.win.Canvas(), "Sandbox is running. It must be stopped to restore. Stop Application?") {
+				t.Fatalf("stop prompt says %q", texts(h.u.k.win.Canvas()))
 			}
-			if button(h.u.win.Canvas(), "Stop and restore") == nil {
-				t.Errorf("the stop prompt's button does not say what it does: %q", texts(h.u.win.Canvas()))
+			if button(h.u.k.win.Canvas(), "Stop and restore") == nil {
+				t.Errorf("the stop prompt's button does not say what it does: %q", texts(h.u.k.win.Canvas()))
 			}
-			h.u.stopPrompt.Confirm()
+			h.last.stopPrompt.Confirm()
 		})
 		st = h.finished(h.lastJob())
 	})
@@ -162,12 +162,12 @@ func TestRestore_Production_TypedConfirmation_StopAccepted(t *testing.T) {
 	h.on(func() { test.Tap(h.u.bar.restore) })
 	h.idle()
 	h.on(func() {
-		d := h.u.planDlg
+		d := h.last.planDlg
 		if !d.okBtn.Disabled() {
 			t.Fatal("Restore is enabled before the production name was typed")
 		}
-		if !shows(h.u.win.Canvas(), "Type Production to confirm") {
-			t.Fatalf("no typed confirmation offered: %q", texts(h.u.win.Canvas()))
+		if !shows(h.u.k.win.Canvas(), "Type Production to confirm") {
+			t.Fatalf("no typed confirmation offered: %q", texts(h.u.k.win.Canvas()))
 		}
 		test.Type(d.confirm, "Productio")
 		if !d.okBtn.Disabled() {
@@ -184,10 +184,10 @@ func TestRestore_Production_TypedConfirmation_StopAccepted(t *testing.T) {
 	})
 	h.idle()
 	h.on(func() {
-		if h.u.stopPrompt == nil {
+		if h.last.stopPrompt == nil {
 			t.Fatal("no stop prompt")
 		}
-		h.u.stopPrompt.Confirm()
+		h.last.stopPrompt.Confirm()
 	})
 	st := h.finished(h.lastJob())
 	if st.State != progress.RunCompleted {
@@ -210,8 +210,8 @@ func TestRestore_Production_TypedConfirmation_StopAccepted(t *testing.T) {
 	}
 	// The new safety backup is listed at once.
 	h.on(func() {
-		if h.u.backups.list.len() != len(after) {
-			t.Errorf("the table shows %d backups, the cloud has %d", h.u.backups.list.len(), len(after))
+		if h.u.lists.backups.list.len() != len(after) {
+			t.Errorf("the table shows %d backups, the cloud has %d", h.u.lists.backups.list.len(), len(after))
 		}
 	})
 }
@@ -225,20 +225,20 @@ func TestRestore_StopPromptDeclinedChangesNothing(t *testing.T) {
 	h.on(func() { test.Tap(h.u.bar.restore) })
 	h.idle()
 	h.on(func() {
-		test.Type(h.u.planDlg.confirm, "production")
-		test.Tap(h.u.planDlg.okBtn)
+		test.Type(h.last.planDlg.confirm, "production")
+		test.Tap(h.last.planDlg.okBtn)
 	})
 	h.idle()
 	h.on(func() {
-		if h.u.stopPrompt == nil {
+		if h.last.stopPrompt == nil {
 			t.Fatal("no stop prompt")
 		}
-		h.u.stopPrompt.Dismiss()
+		h.last.stopPrompt.Dismiss()
 		if len(h.u.jobs.jobs) != 0 {
 			t.Error("a job started although the stop was declined")
 		}
-		if !strings.Contains(h.u.status.Text, "Nothing was changed") {
-			t.Errorf("status = %q", h.u.status.Text)
+		if !strings.Contains(h.u.k.status.Text, "Nothing was changed") {
+			t.Errorf("status = %q", h.u.k.status.Text)
 		}
 	})
 	h.idle()
@@ -261,7 +261,7 @@ func TestRestore_IntoAnotherEnvironment_StoppedTargetNeedsNoPrompt(t *testing.T)
 	h.on(func() { test.Tap(h.u.bar.restore) })
 	h.idle()
 	h.on(func() {
-		d := h.u.planDlg
+		d := h.last.planDlg
 		d.targetSel.SetSelected("Acceptance") // plans again, for Acceptance
 		if d.target.Mode != "Acceptance" {
 			t.Fatal("the target did not change")
@@ -269,7 +269,7 @@ func TestRestore_IntoAnotherEnvironment_StoppedTargetNeedsNoPrompt(t *testing.T)
 	})
 	h.idle()
 	h.on(func() {
-		d := h.u.planDlg
+		d := h.last.planDlg
 		if !strings.Contains(d.summary.Text, "Acceptance's data will be replaced by the backup Production made on") {
 			t.Errorf("summary = %q", d.summary.Text)
 		}
@@ -284,7 +284,7 @@ func TestRestore_IntoAnotherEnvironment_StoppedTargetNeedsNoPrompt(t *testing.T)
 		t.Fatalf("run ended %v: %v", st.State, st.Err)
 	}
 	h.on(func() {
-		if h.u.stopPrompt != nil {
+		if h.last.stopPrompt != nil {
 			t.Error("a stop prompt for a stopped environment")
 		}
 	})

@@ -4,13 +4,29 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
+	"restoredesk/core/profiles"
 	"restoredesk/core/restore"
 )
+
+// runner follows the engine's runs as jobs of the jobs panel: it starts each confirmed
+// plan, feeds the run's events to its job and to the environments' live status, and
+// tells how the run ended. It is given the parts it draws into, not the window.
+type runner struct {
+	k        *kit
+	jobs     *jobsPanel
+	lists    *browser
+	profiles *profiles.Store
+	changed  func() // what a run holds changed: the toolbar follows
+	ended    func() // a run ended: the open History reads the journal again
+	// askStart offers to start an environment a run left stopped; openLocal opens a
+	// downloaded file in a local database (both set by the window's actions).
+	askStart  func(s *session, app cloud.App, env cloud.Environment)
+	openLocal func(s *session, path string)
+}
 
 // runSpec is how the jobs panel shows an engine run and how its end is told.
 type runSpec struct {
@@ -23,99 +39,106 @@ type runSpec struct {
 }
 
 // followRun runs work, an engine run, as a job of the jobs panel in the background: its
-// events go to the job, and how it ended is told on the UI goroutine (runEnded). UI
-// goroutine.
-func (u *UI) followRun(s *session, spec runSpec, work func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error)) *job {
-	ctx, cancel := context.WithCancel(u.ctx)
-	j := u.jobs.add(u.jobTitle(s, spec.title), spec.steps, cancel) // offered while the view says a step is cancellable
-	envID := spec.target.Env.EnvironmentID
-	u.envs.hold(spec.target)
-	u.updateActions()
-	u.background(func(context.Context) {
+// events go to the job and to the target's live status, and how it ended is told on the
+// UI goroutine (runEnded). UI goroutine.
+func (r *runner) followRun(s *session, spec runSpec, work func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error)) *job {
+	ctx, cancel := context.WithCancel(r.k.ctx)
+	j := r.jobs.add(r.jobTitle(s, spec.title), spec.steps, cancel) // offered while the view says a step is cancellable
+	r.k.background(func(context.Context) {
 		defer cancel()
 		res, err := work(ctx, func(e restore.Event) {
-			u.jobs.event(j, e)
-			u.do(func() { u.envs.follow(envID, e); u.updateActions() })
+			r.jobs.event(j, e)
+			r.k.do(func() {
+				if r.lists.envs.follow(j, spec.target, e) {
+					r.changed()
+				}
+			})
 		})
-		u.jobs.finish(j, res, err)
-		u.do(func() { u.envs.release(envID); u.updateActions(); u.runEnded(s, j, spec, res, err) })
+		r.jobs.finish(j, res, err)
+		r.k.do(func() {
+			r.lists.envs.release(j)
+			r.changed()
+			r.runEnded(s, j, spec, res, err)
+		})
 	})
 	return j
 }
 
+// confirmed runs a confirmed plan; a restore that stops a running environment asks
+// first, as the portal's "Stop Application" does. UI goroutine.
+func (r *runner) confirmed(s *session, p *restore.Plan) {
+	if p.Request.Action == "" && planHas(p, restore.StepStop) {
+		askStop(r.k, p, func() { r.runPlan(s, p) })
+		return
+	}
+	r.runPlan(s, p)
+}
+
 // runPlan runs a confirmed plan as a job of the jobs panel. UI goroutine.
-func (u *UI) runPlan(s *session, plan *restore.Plan) *job {
+func (r *runner) runPlan(s *session, plan *restore.Plan) *job {
 	spec := runSpec{title: planTitle(plan), steps: plan.Steps, target: plan.Request.Target,
 		offerStart: plan.Request.Action != journal.KindStop}
-	u.status.SetText(spec.title + ": started. Follow it in the jobs panel below.")
-	return u.followRun(s, spec, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
+	r.k.say(spec.title + ": started. Follow it in the jobs panel below.")
+	return r.followRun(s, spec, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
 		if plan.Request.Action == journal.KindBackup {
-			onEvent = u.listNewBackup(s, plan.Request.Target.App.AppID, onEvent)
+			onEvent = r.listNewBackup(s, plan.Request.Target.App.AppID, onEvent)
 		}
 		return s.engine.Run(ctx, plan, onEvent)
 	})
 }
 
+// runManage runs a confirmed change to a backup as a job; the backups are listed anew
+// when it ends. UI goroutine.
+func (r *runner) runManage(s *session, p *restore.ManagePlan) *job {
+	t := p.Request.Target
+	title := "Change a backup of " + t.App.Name + " · " + t.Env.Mode
+	if p.Request.Delete {
+		title = "Delete a backup of " + t.App.Name + " · " + t.Env.Mode
+	}
+	spec := runSpec{title: title, steps: []restore.Step{p.Step}, target: t}
+	return r.followRun(s, spec, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
+		return s.engine.RunManage(ctx, p, onEvent)
+	})
+}
+
 // listNewBackup passes events on and reloads the backups once the cloud reports the new
 // one, so it is listed while it is made.
-func (u *UI) listNewBackup(s *session, appID string, onEvent func(restore.Event)) func(restore.Event) {
+func (r *runner) listNewBackup(s *session, appID string, onEvent func(restore.Event)) func(restore.Event) {
 	listed := false // the engine calls back one event at a time
 	return func(e restore.Event) {
 		onEvent(e)
 		if !listed && e.Type == restore.EventProgress {
 			listed = true
-			u.do(func() { u.refreshShown(s, appID) })
+			r.k.do(func() { r.lists.refreshShown(s, appID) })
 		}
 	}
 }
 
-// planTitle names a run: "Restore Order Desk · Production", "Upload a.backup to …".
-func planTitle(plan *restore.Plan) string {
-	t := plan.Request.Target
-	where := t.App.Name + " · " + t.Env.Mode
-	switch {
-	case plan.Request.Action == journal.KindStart:
-		return "Start " + where
-	case plan.Request.Action == journal.KindStop:
-		return "Stop " + where
-	case plan.Request.Action == journal.KindBackup:
-		return "Back up " + where
-	case plan.UndoOf != 0:
-		return "Undo the restore of " + where
-	case plan.Request.Source.File != "" && plan.Request.Options.UploadOnly:
-		return "Upload " + filepath.Base(plan.Request.Source.File) + " to " + where
-	case plan.Request.Source.File != "":
-		return "Upload and restore " + filepath.Base(plan.Request.Source.File) + " into " + where
-	}
-	return "Restore " + where
-}
-
-// runEnded tells how a run ended, refreshes what it changed, and offers to start an
-// environment it left stopped. UI goroutine.
-func (u *UI) runEnded(s *session, j *job, spec runSpec, res *restore.Result, err error) {
+// runEnded tells how a run ended, reads again what it changed (the environments, and
+// whether anything still holds the target), and offers to start an environment it left
+// stopped. UI goroutine.
+func (r *runner) runEnded(s *session, j *job, spec runSpec, res *restore.Result, err error) {
 	title := spec.title
 	switch {
 	case err == nil:
-		u.notify("Finished: "+title, "The job finished successfully.")
-		u.status.SetText(title + ": finished.")
+		r.k.notify("Finished: "+title, "The job finished successfully.")
+		r.k.say(title + ": finished.")
 	case errors.Is(err, restore.ErrCancelled), errors.Is(err, context.Canceled):
-		u.status.SetText(title + ": cancelled.")
+		r.k.say(title + ": cancelled.")
 	case errors.Is(err, restore.ErrDetached):
-		u.status.SetText(title + ": Restore Desk stopped following it; it continues in the cloud.")
+		r.k.say(title + ": Restore Desk stopped following it; it continues in the cloud.")
 	default:
-		u.notify("Failed: "+title, explainSummary(err))
-		u.status.SetText(title + ": failed. " + explainSummary(err))
+		r.k.notify("Failed: "+title, explainSummary(err))
+		r.k.say(title + ": failed. " + explainSummary(err))
 	}
-	u.offerNext(s, j, spec, res, err)
-	u.refreshShown(s, spec.target.App.AppID)
-	if u.history != nil && !u.history.closed {
-		u.history.load()
-	}
+	r.offerNext(s, j, spec, res, err)
+	r.lists.refreshShown(s, spec.target.App.AppID)
+	r.ended()
 }
 
 // offerNext offers on j's card the next step the engine suggests, in the window's words:
 // start what the run left stopped, or follow a run that goes on in the cloud. UI goroutine.
-func (u *UI) offerNext(s *session, j *job, spec runSpec, res *restore.Result, err error) {
+func (r *runner) offerNext(s *session, j *job, spec runSpec, res *restore.Result, err error) {
 	var next []restore.NextAction
 	if res != nil {
 		next = res.NextActions()
@@ -127,13 +150,13 @@ func (u *UI) offerNext(s *session, j *job, spec runSpec, res *restore.Result, er
 		switch {
 		case a.Kind == restore.ActionStart && spec.offerStart:
 			app, env := spec.target.App, spec.target.Env
-			u.jobs.offerNext(j, "Start "+env.Mode, func() { u.askAction(s, journal.KindStart, app, env) })
+			r.jobs.offerNext(j, "Start "+env.Mode, func() { r.askStart(s, app, env) })
 			return
 		case a.Kind == restore.ActionFollow && a.RunID != 0:
 			runID, again := a.RunID, spec
 			again.title = strings.TrimSuffix(spec.title, " (re-attached)") + " (re-attached)"
-			u.jobs.offerNext(j, "Follow again", func() {
-				u.followRun(s, again, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
+			r.jobs.offerNext(j, "Follow again", func() {
+				r.followRun(s, again, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
 					return s.engine.Reattach(ctx, runID, onEvent)
 				})
 			})
@@ -142,22 +165,21 @@ func (u *UI) offerNext(s *session, j *job, spec runSpec, res *restore.Result, er
 	}
 }
 
-// reattach follows the runs of this account that were still running when Restore Desk
+// reattach follows the runs of s's account that were still running when Restore Desk
 // last closed.
-func (u *UI) reattach() {
-	s := u.sess
-	u.background(func(context.Context) {
+func (r *runner) reattach(s *session) {
+	r.k.background(func(context.Context) {
 		runs, err := s.engine.Unfinished(s.ctx)
 		if err != nil {
-			u.log.Warn("look for unfinished runs", "err", err)
+			r.k.log.Warn("look for unfinished runs", "err", err)
 			return
 		}
-		u.do(func() {
-			for _, r := range runs {
-				if r.Profile == s.profile { // another account's engine follows the others
-					u.followRun(s, reattachSpec(r), func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
-						replayDone(r, onEvent)
-						return s.engine.Reattach(ctx, r.ID, onEvent)
+		r.k.do(func() {
+			for _, jr := range runs {
+				if jr.Profile == s.profile { // another account's engine follows the others
+					r.followRun(s, reattachSpec(jr), func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
+						replayDone(jr, onEvent)
+						return s.engine.Reattach(ctx, jr.ID, onEvent)
 					})
 				}
 			}
@@ -177,4 +199,32 @@ func reattachSpec(r journal.Run) runSpec {
 		spec.steps = append(spec.steps, restore.Step{Kind: restore.StepKind(st.Kind), Title: st.Title})
 	}
 	return spec
+}
+
+// replayDone draws the steps an interrupted run finished before the restart as done (or
+// skipped ones as done with their words), from the journal, before the engine follows
+// the rest: the job then reads as the run went, not as if it started over. Reattach
+// should emit these itself; until it does, the window replays them.
+func replayDone(r journal.Run, onEvent func(restore.Event)) {
+	for _, st := range r.Steps {
+		if st.Status != journal.StepDone && st.Status != journal.StepSkipped {
+			continue
+		}
+		k := restore.StepKind(st.Kind)
+		onEvent(restore.Event{RunID: r.ID, Step: k, Type: restore.EventStepStarted, Time: st.StartedAt, Title: st.Title})
+		onEvent(restore.Event{RunID: r.ID, Step: k, Type: restore.EventStepDone, Time: st.FinishedAt, Message: st.Message})
+	}
+}
+
+// jobTitle names a job with its account when there is more than one, so a job still
+// running after switching accounts says whose it is.
+func (r *runner) jobTitle(s *session, title string) string {
+	if s == nil || s.profile == "" || r.profiles == nil {
+		return title
+	}
+	n := len(r.profiles.List())
+	if n > 1 || (n == 1 && s.profile == DemoProfile) {
+		return title + " · account " + s.profile
+	}
+	return title
 }

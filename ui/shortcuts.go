@@ -27,13 +27,13 @@ type shortcut struct {
 // shortcuts lists the main window's shortcuts; each acts like its toolbar button.
 func (u *UI) shortcuts() []shortcut {
 	return []shortcut{
-		{fyne.KeyR, false, "Refresh", true, u.refresh},
+		{fyne.KeyR, false, "Refresh", true, u.lists.refresh},
 		{fyne.KeyR, true, "Restore the selected backup", true, func() {
 			if !u.bar.restore.Disabled() {
-				u.restoreSelected()
+				u.act.restoreSelected()
 			}
 		}},
-		{fyne.KeyU, false, "Upload archive", true, u.showUploadChooser},
+		{fyne.KeyU, false, "Upload archive", true, u.act.showUploadChooser},
 		{fyne.KeyH, false, "History", false, u.showHistory},
 		{fyne.KeySlash, false, "Keyboard shortcuts", false, u.showKeys},
 		{fyne.KeyQ, false, "Quit", false, u.requestClose},
@@ -42,7 +42,7 @@ func (u *UI) shortcuts() []shortcut {
 
 // addShortcuts binds Ctrl (Cmd on macOS) plus each key; F5 refreshes too, F1 lists them.
 func (u *UI) addShortcuts() {
-	c := u.win.Canvas()
+	c := u.k.win.Canvas()
 	for _, s := range u.shortcuts() {
 		mod := fyne.KeyModifierShortcutDefault
 		if s.shift {
@@ -50,7 +50,7 @@ func (u *UI) addShortcuts() {
 		}
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: s.key, Modifier: mod},
 			func(fyne.Shortcut) {
-				if s.needsAccount && u.sess == nil {
+				if s.needsAccount && u.lists.sess == nil {
 					return
 				}
 				s.do()
@@ -59,7 +59,7 @@ func (u *UI) addShortcuts() {
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
 		switch e.Name {
 		case fyne.KeyF5:
-			u.refresh()
+			u.lists.refresh()
 		case fyne.KeyF1:
 			u.showKeys()
 		}
@@ -97,7 +97,24 @@ func (u *UI) keysText() string {
 func (u *UI) showKeys() {
 	l := widget.NewLabel(u.keysText())
 	l.TextStyle.Monospace = true
-	d := dialog.NewCustom("Keyboard shortcuts", "Close", l, u.win)
+	d := dialog.NewCustom("Keyboard shortcuts", "Close", l, u.k.win)
 	d.Show()
-	closeOnEscape(u.win, d)
+	closeOnEscape(u.k.win, d)
+}
+
+// closeOnEscape makes Escape close d while it shows over win (when no entry has the
+// keyboard: an entry keeps its keys). The window's own keys work again once d is closed.
+func closeOnEscape(win fyne.Window, d dialog.Dialog) {
+	c := win.Canvas()
+	prev := c.OnTypedKey()
+	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if e.Name == fyne.KeyEscape {
+			d.Hide()
+			return
+		}
+		if prev != nil {
+			prev(e)
+		}
+	})
+	d.SetOnClosed(func() { c.SetOnTypedKey(prev) })
 }

@@ -22,7 +22,7 @@ func (h *harness) pressShortcut(key fyne.KeyName, shift bool) {
 	if shift {
 		mod |= fyne.KeyModifierShift
 	}
-	c, ok := h.u.win.Canvas().(interface{ TypedShortcut(fyne.Shortcut) })
+	c, ok := h.u.k.win.Canvas().(interface{ TypedShortcut(fyne.Shortcut) })
 	if !ok {
 		h.t.Fatal("the test canvas takes no shortcuts")
 	}
@@ -36,7 +36,7 @@ func TestBackupsFilter_MatchesTheRelativeDatesShown(t *testing.T) {
 	h.open("orderdesk", "Test")
 	for _, q := range []string{"yesterday", "2 days ago"} {
 		h.on(func() {
-			p := h.u.backups
+			p := h.u.lists.backups
 			test.Type(p.search, q)
 			if p.list.len() == 0 {
 				t.Fatalf("filter %q shows no backup", q)
@@ -55,10 +55,10 @@ func TestBackupsFilter_MatchesTheRelativeDatesShown(t *testing.T) {
 func TestEnvironments_CountInWords(t *testing.T) {
 	h := newHarness(t)
 	h.demo()
-	h.on(func() { h.u.apps.selectApp("expensetracker") })
+	h.on(func() { h.u.lists.apps.selectApp("expensetracker") })
 	h.idle()
 	h.on(func() {
-		if got := h.u.envs.status.Text; got != "1 environment" {
+		if got := h.u.lists.envs.status.Text; got != "1 environment" {
 			t.Errorf("status = %q, want \"1 environment\"", got)
 		}
 	})
@@ -77,13 +77,13 @@ func TestAccounts_NamesAndKeyHintNotCutOff(t *testing.T) {
 		if w := h.u.bar.profiles.Size().Width; w < need+theme.IconInlineSize() {
 			t.Errorf("the switcher is %.0f wide, the name needs %.0f plus its arrow", w, need)
 		}
-		h.u.showSignIn(signInPrefill{})
+		h.u.acc.showSignIn(signInPrefill{})
 	})
 	h.on(func() {
-		if !shows(h.u.win.Canvas(), "Create an API key in Mendix Portal › your profile › API Keys.") {
-			t.Errorf("the API key hint is not on the sign-in screen: %q", texts(h.u.win.Canvas()))
+		if !shows(h.u.k.win.Canvas(), "Create an API key in Mendix Portal › your profile › API Keys.") {
+			t.Errorf("the API key hint is not on the sign-in screen: %q", texts(h.u.k.win.Canvas()))
 		}
-		if ph := h.u.signin.apiKey.PlaceHolder; fyne.MeasureText(ph, theme.TextSize(), fyne.TextStyle{}).Width > 200 {
+		if ph := h.u.acc.signin.apiKey.PlaceHolder; fyne.MeasureText(ph, theme.TextSize(), fyne.TextStyle{}).Width > 200 {
 			t.Errorf("placeholder %q is too long for the entry", ph)
 		}
 	})
@@ -99,14 +99,14 @@ func TestShortcuts_RestoreHasOneAndTheyAreListed(t *testing.T) {
 	h.pressShortcut(fyne.KeyR, true)
 	h.idle()
 	h.on(func() {
-		if h.u.planDlg == nil || !shows(h.u.win.Canvas(), "What happens:") {
-			t.Fatalf("Ctrl+Shift+R did not open the restore: %q", texts(h.u.win.Canvas()))
+		if h.last.planDlg == nil || !shows(h.u.k.win.Canvas(), "What happens:") {
+			t.Fatalf("Ctrl+Shift+R did not open the restore: %q", texts(h.u.k.win.Canvas()))
 		}
-		test.Tap(h.u.planDlg.cancelBtn)
+		test.Tap(h.last.planDlg.cancelBtn)
 		test.Tap(h.u.bar.keys)
 	})
 	h.on(func() {
-		list := strings.Join(texts(h.u.win.Canvas()), "\n")
+		list := strings.Join(texts(h.u.k.win.Canvas()), "\n")
 		for _, want := range []string{"Ctrl+Shift+R", "Restore the selected backup", "Ctrl+U", "Ctrl+H", "F5"} {
 			if !strings.Contains(list, want) {
 				t.Errorf("the keyboard list lacks %q:\n%s", want, list)
@@ -144,7 +144,7 @@ func TestJobs_LabelledWithTheirAccount(t *testing.T) {
 	h.on(func() { h.u.Start(StartOptions{Profile: "Acme"}) })
 	h.idle()
 	h.open("orderdesk", "Acceptance")
-	h.on(func() { h.u.createBackup() })
+	h.on(func() { h.u.act.createBackup() })
 	h.confirmPlan(nil)
 	st := h.finished(h.lastJob())
 	if !strings.HasSuffix(st.Title, " · account Acme") {
@@ -153,8 +153,8 @@ func TestJobs_LabelledWithTheirAccount(t *testing.T) {
 	h.on(func() { h.u.bar.profiles.SetSelected("Globex") })
 	h.idle()
 	h.on(func() {
-		if !shows(h.u.win.Canvas(), "account Acme") {
-			t.Errorf("after switching to Globex the Acme job is not labelled: %q", texts(h.u.win.Canvas()))
+		if !shows(h.u.k.win.Canvas(), "account Acme") {
+			t.Errorf("after switching to Globex the Acme job is not labelled: %q", texts(h.u.k.win.Canvas()))
 		}
 	})
 }
@@ -163,19 +163,19 @@ func TestJobs_LabelledWithTheirAccount(t *testing.T) {
 func TestDialogs_EscapeCloses(t *testing.T) {
 	h := newHarness(t)
 	h.demo()
-	escape := func() { h.u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape}) }
+	escape := func() { h.u.k.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape}) }
 	for name, open := range map[string]func(){
-		"message": func() { h.u.showMessage("Hello", "Just saying.") },
-		"error":   func() { h.u.showError("It failed", context.DeadlineExceeded) },
+		"message": func() { h.u.k.showMessage("Hello", "Just saying.") },
+		"error":   func() { h.u.k.showError("It failed", context.DeadlineExceeded) },
 		"keys":    h.u.showKeys,
 	} {
 		h.on(func() {
 			open()
-			if h.u.win.Canvas().Overlays().Top() == nil {
+			if h.u.k.win.Canvas().Overlays().Top() == nil {
 				t.Fatalf("%s: no dialog", name)
 			}
 			escape()
-			if h.u.win.Canvas().Overlays().Top() != nil {
+			if h.u.k.win.Canvas().Overlays().Top() != nil {
 				t.Errorf("%s: Escape did not close it", name)
 			}
 		})
@@ -205,10 +205,10 @@ func TestRestoreDialog_OptionLabelsFollowTheTarget(t *testing.T) {
 	h := newHarness(t)
 	h.demo()
 	h.restoreDialog("orderdesk", "Acceptance")
-	h.on(func() { h.u.planDlg.targetSel.SetSelected("Test") })
+	h.on(func() { h.last.planDlg.targetSel.SetSelected("Test") })
 	h.idle()
 	h.on(func() {
-		d := h.u.planDlg
+		d := h.last.planDlg
 		for _, c := range []string{d.safety.Text, d.startAfter.Text} {
 			if strings.Contains(c, "Acceptance") || !strings.Contains(c, "Test") {
 				t.Errorf("option %q does not follow the chosen target Test", c)
@@ -226,16 +226,16 @@ func TestRestoreDialog_NameAndButtonsStayInALowWindow(t *testing.T) {
 	h.open("orderdesk", "Production")
 	h.selectBackup(completedOfKind(cloud.KindNightly))
 	h.on(func() {
-		h.u.win.Resize(fyne.NewSize(1200, 600))
-		h.u.restoreSelected()
+		h.u.k.win.Resize(fyne.NewSize(1200, 600))
+		h.u.act.restoreSelected()
 	})
 	h.idle()
 	h.on(func() {
-		d := h.u.planDlg
+		d := h.last.planDlg
 		if d == nil || d.current == nil || d.current.Allows.ConfirmName == "" {
-			t.Fatalf("no production plan: %q", texts(h.u.win.Canvas()))
+			t.Fatalf("no production plan: %q", texts(h.u.k.win.Canvas()))
 		}
-		canvas := h.u.win.Canvas().Size()
+		canvas := h.u.k.win.Canvas().Size()
 		drv := fyne.CurrentApp().Driver()
 		for name, o := range map[string]fyne.CanvasObject{"the name to type": d.confirm, "Restore": d.okBtn, "Cancel": d.cancelBtn} {
 			pos := drv.AbsolutePositionForObject(o)

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -13,30 +11,20 @@ import (
 	"restoredesk/core/restore"
 )
 
-// planHas reports whether plan has a step of kind.
-func planHas(plan *restore.Plan, kind restore.StepKind) bool {
-	return slices.ContainsFunc(plan.Steps, func(s restore.Step) bool { return s.Kind == kind })
-}
+// stopPrompt is the question asked before a running environment is stopped for a
+// restore (for lastShown: it is a confirm dialog like others).
+type stopPrompt struct{ *dialog.ConfirmDialog }
 
-// planStepsText numbers the plan's steps, one a line.
-func planStepsText(plan *restore.Plan) string {
-	var b strings.Builder
-	for i, s := range plan.Steps {
-		fmt.Fprintf(&b, "%d. %s\n", i+1, s.Title)
-	}
-	return strings.TrimRight(b.String(), "\n")
-}
-
-// showStopPrompt asks before a running environment is stopped for a restore, as the
-// portal's "Stop Application" does. Declining changes nothing. UI goroutine.
-func (u *UI) showStopPrompt(plan *restore.Plan, onStop func()) *dialog.ConfirmDialog {
+// askStop asks before a running environment is stopped for a restore, as the portal's
+// "Stop Application" does. Declining changes nothing. UI goroutine.
+func askStop(k *kit, plan *restore.Plan, onStop func()) *dialog.ConfirmDialog {
 	mode := plan.Request.Target.Env.Mode
 	text := fmt.Sprintf("%s is running. It must be stopped to restore. Stop Application?", mode)
 	body := container.NewVBox(wrapped(text))
 	if planHas(plan, restore.StepUpload) {
 		body.Add(wrapped(fmt.Sprintf("%s keeps running while the archive uploads; it is stopped only once the archive was accepted.", mode)))
 	}
-	steps := wrapped(planStepsText(plan))
+	steps := wrapped(stepsText(plan.Steps))
 	body.Add(widget.NewLabelWithStyle("What happens next:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	body.Add(steps)
 	for _, n := range plan.Notes {
@@ -48,12 +36,12 @@ func (u *UI) showStopPrompt(plan *restore.Plan, onStop func()) *dialog.ConfirmDi
 			onStop()
 			return
 		}
-		u.status.SetText(fmt.Sprintf("Nothing was changed: %s keeps running.", mode))
-	}, u.win)
+		k.say(fmt.Sprintf("Nothing was changed: %s keeps running.", mode))
+	}, k.win)
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Resize(fyne.NewSize(560, 0))
 	d.Show()
-	closeOnEscape(u.win, d)
-	u.stopPrompt = d
+	closeOnEscape(k.win, d)
+	k.shown(stopPrompt{d})
 	return d
 }

@@ -100,3 +100,12 @@ func (b *toolbar) update(signedIn bool, app *cloud.AppWithEnvironments, env *clo
 	enable(b.start, env != nil && app != nil && env.Status != cloud.StatusRunning)
 	enable(b.stop, env != nil && app != nil && env.Status == cloud.StatusRunning)
 }
+
+// backupActions are the selected backup's own buttons: download it, open it in a local
+// database. The engine's plan says when a backup cannot be (not completed).
+func (b *toolbar) backupActions() []fyne.CanvasObject {
+	dl := widget.NewButtonWithIcon("Download…", theme.DownloadIcon(), b.onDownload)
+	local := widget.NewButtonWithIcon("Open in local database…", theme.StorageIcon(), b.onLocalDB)
+	dl.Importance, local.Importance = widget.LowImportance, widget.LowImportance
+	return []fyne.CanvasObject{dl, local}
+}

@@ -27,15 +27,17 @@ func TestTour_CapturesEveryScene(t *testing.T) {
 		dir = d // keep the pictures to look at them
 	}
 	shots := []string{ShotMainWindow, ShotRestore, ShotStopPrompt, ShotJobsPanel, ShotUploadReport, ShotWrongApp, ShotDownloadDialog, ShotDownloadFinished}
+	var db *localdb.Target
 	if pgtest.BinDir() != "" { // the local-database scenes need a real PostgreSQL
-		c := pgtest.Start(t)
-		h.u.SetTourDatabase(localdb.Target{Host: c.Host, Port: c.Port, User: pgtest.User, Password: pgtest.Password, Database: "tour"})
+		c := sharedPostgres(t)
+		db = &localdb.Target{Host: c.Host, Port: c.Port, User: pgtest.User, Password: pgtest.Password, Database: "tour"}
 		shots = append(shots, ShotLocalDBDialog, ShotLocalDBReport)
 	}
 	h.on(func() { h.u.Start(StartOptions{Demo: true}) })
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// Generous: on a loaded machine the race detector slows the whole tour, not one step.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if err := h.u.Tour(ctx, dir, archive, nil); err != nil {
+	if err := Tour(ctx, h.u, dir, archive, nil, db); err != nil {
 		t.Fatal(err)
 	}
 	h.idle()

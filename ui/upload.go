@@ -25,30 +25,30 @@ func archiveExtensions() []string { return []string{".backup", ".db", ".gz", ".t
 
 // uploadTarget returns the selected app and environment if an archive may be uploaded
 // there, and otherwise says why not. UI goroutine.
-func (u *UI) uploadTarget() (cloud.AppWithEnvironments, cloud.Environment, bool) {
+func (a *actions) uploadTarget() (cloud.AppWithEnvironments, cloud.Environment, bool) {
 	switch {
-	case u.sess == nil:
+	case a.lists.sess == nil:
 		return cloud.AppWithEnvironments{}, cloud.Environment{}, false
-	case u.curApp == nil || u.curEnv == nil:
-		u.showMessage("Choose an environment first",
+	case a.lists.curApp == nil || a.lists.curEnv == nil:
+		a.k.showMessage("Choose an environment first",
 			"Select the app and the environment the archive belongs to, then upload it (or drop it on the window).")
 		return cloud.AppWithEnvironments{}, cloud.Environment{}, false
 	}
-	if err := restore.CheckUploadTarget(restore.Target{App: u.curApp.App, Env: *u.curEnv}); err != nil {
-		u.showError("No archive can be uploaded here", err)
+	if err := restore.CheckUploadTarget(restore.Target{App: a.lists.curApp.App, Env: *a.lists.curEnv}); err != nil {
+		a.k.showError("No archive can be uploaded here", err)
 		return cloud.AppWithEnvironments{}, cloud.Environment{}, false
 	}
-	return *u.curApp, *u.curEnv, true
+	return *a.lists.curApp, *a.lists.curEnv, true
 }
 
 // showUploadChooser opens the file chooser for an archive (toolbar, Ctrl+U).
-func (u *UI) showUploadChooser() {
-	if _, _, ok := u.uploadTarget(); !ok {
+func (a *actions) showUploadChooser() {
+	if _, _, ok := a.uploadTarget(); !ok {
 		return
 	}
 	fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			u.showError("The file could not be opened", err)
+			a.k.showError("The file could not be opened", err)
 			return
 		}
 		if r == nil {
@@ -56,53 +56,53 @@ func (u *UI) showUploadChooser() {
 		}
 		path := r.URI().Path()
 		_ = r.Close()
-		u.inspectFile(path)
-	}, u.win)
+		a.inspectFile(path)
+	}, a.k.win)
 	fd.SetFilter(storage.NewExtensionFileFilter(archiveExtensions()))
 	fd.SetTitleText("Choose a backup archive (.backup, .db or .tar.gz)")
 	fd.SetConfirmText("Check this file")
 	fd.SetView(dialog.ListView)
-	if u.chooserDir != "" {
-		if l, err := storage.ListerForURI(storage.NewFileURI(u.chooserDir)); err == nil {
+	if a.chooserDir != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(a.chooserDir)); err == nil {
 			fd.SetLocation(l)
 		}
 	}
 	fd.Resize(fyne.NewSize(860, 560))
 	fd.Show()
-	u.chooser = fd
+	a.k.shown(fd)
 }
 
 // handleDrop starts the upload flow for a file dropped on the window.
-func (u *UI) handleDrop(_ fyne.Position, uris []fyne.URI) {
-	if _, _, ok := u.uploadTarget(); !ok {
+func (a *actions) handleDrop(_ fyne.Position, uris []fyne.URI) {
+	if _, _, ok := a.uploadTarget(); !ok {
 		return
 	}
 	switch {
 	case len(uris) == 0:
 		return
 	case len(uris) > 1:
-		u.showMessage("One file at a time", fmt.Sprintf("%d files were dropped. Drop a single backup archive (.backup, .db or .tar.gz).", len(uris)))
+		a.k.showMessage("One file at a time", fmt.Sprintf("%d files were dropped. Drop a single backup archive (.backup, .db or .tar.gz).", len(uris)))
 		return
 	case uris[0].Scheme() != "file":
-		u.showMessage("Not a file on this computer", "Drop a backup archive from a folder on this computer.")
+		a.k.showMessage("Not a file on this computer", "Drop a backup archive from a folder on this computer.")
 		return
 	}
-	u.inspectFile(uris[0].Path())
+	a.inspectFile(uris[0].Path())
 }
 
 // inspectFile checks the archive locally, with progress, before anything is uploaded.
-func (u *UI) inspectFile(path string) {
-	app, env, ok := u.uploadTarget()
+func (a *actions) inspectFile(path string) {
+	app, env, ok := a.uploadTarget()
 	if !ok {
 		return
 	}
-	s := u.sess
+	s := a.lists.sess
 	name := filepath.Base(path)
-	pd := u.newProgressDialog("Checking "+name,
+	pd := a.k.newProgressDialog("Checking "+name,
 		"Restore Desk reads the whole file to check it before anything is uploaded. Nothing changes in the cloud yet.")
 	req := restore.Request{Profile: s.profile, Source: restore.Source{File: path},
 		Target: restore.Target{App: app.App, Env: env}, Options: restore.Options{UploadOnly: true}}
-	u.background(func(context.Context) {
+	a.k.background(func(context.Context) {
 		// The engine inspects the file as part of its plan, and remembers the report.
 		plan, err := s.engine.PlanWithProgress(pd.ctx, req, pd.events())
 		pd.end()
@@ -111,15 +111,15 @@ func (u *UI) inspectFile(path string) {
 		if plan != nil {
 			report = plan.Archive
 		}
-		u.do(func() {
+		a.k.do(func() {
 			pd.close()
 			switch {
 			case cancelled:
-				u.status.SetText("The check of " + name + " was cancelled. Nothing was uploaded.")
+				a.k.say("The check of " + name + " was cancelled. Nothing was uploaded.")
 			case report != nil:
-				u.showInspection(s, app, env, plan, report)
+				a.showInspection(s, app, env, plan, report)
 			default:
-				u.showError("The archive cannot be uploaded", err)
+				a.k.showError("The archive cannot be uploaded", err)
 			}
 		})
 	})
@@ -169,7 +169,7 @@ type inspectionDialog struct {
 
 // showInspection shows report; a file that cannot be restored is only shown, never sent.
 // plan is the engine's upload-only plan (nil when the file cannot be restored).
-func (u *UI) showInspection(s *session, app cloud.AppWithEnvironments, env cloud.Environment, plan *restore.Plan, r *archive.Report) *inspectionDialog {
+func (a *actions) showInspection(s *session, app cloud.AppWithEnvironments, env cloud.Environment, plan *restore.Plan, r *archive.Report) *inspectionDialog {
 	d := &inspectionDialog{report: r}
 	path := r.Path
 	name := filepath.Base(path)
@@ -208,11 +208,11 @@ func (u *UI) showInspection(s *session, app cloud.AppWithEnvironments, env cloud
 	}
 
 	if r.Restorable { // a checked file can also go into a local database (localdb_dialog.go)
-		body.Add(widget.NewButtonWithIcon("Open in local database…", theme.StorageIcon(), func() { d.dialog.Hide(); u.showLocalDB(s, path) }))
+		body.Add(widget.NewButtonWithIcon("Open in local database…", theme.StorageIcon(), func() { d.dialog.Hide(); a.showLocalDB(s, path) }))
 	}
 	title := "Check of " + name
 	if plan == nil || !r.Restorable {
-		d.dialog = dialog.NewCustom(title, "Close", container.NewVScroll(body), u.win)
+		d.dialog = dialog.NewCustom(title, "Close", container.NewVScroll(body), a.k.win)
 	} else {
 		d.restore = widget.NewCheck(fmt.Sprintf("Restore %s from it once it is uploaded", env.Mode), nil)
 		d.restore.SetChecked(!wrongApp) // never a default for another app's data
@@ -227,19 +227,19 @@ func (u *UI) showInspection(s *session, app cloud.AppWithEnvironments, env cloud
 		d.upload = widget.NewButton("Upload", func() {
 			d.dialog.Hide()
 			if d.restore.Checked { // another plan: the restore is planned and confirmed on its own
-				u.restoreFile(s, app.App, env, path)
+				a.restoreFile(s, app.App, env, path)
 				return
 			}
 			if plan.ConfirmWith("") {
-				u.confirmed(s, plan)
+				a.runs.confirmed(s, plan)
 			}
 		})
 		d.upload.Importance = widget.HighImportance
-		d.dialog = dialog.NewCustomWithoutButtons(title, container.NewVScroll(body), u.win)
+		d.dialog = dialog.NewCustomWithoutButtons(title, container.NewVScroll(body), a.k.win)
 		d.dialog.SetButtons([]fyne.CanvasObject{d.cancel, d.upload})
 	}
 	d.dialog.Resize(fyne.NewSize(640, 520))
 	d.dialog.Show()
-	u.inspection = d
+	a.k.shown(d)
 	return d
 }

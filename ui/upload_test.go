@@ -104,20 +104,20 @@ func TestUpload_FileChooser_UploadOnly(t *testing.T) {
 	h.open("customerportal", "Test")
 	before := len(uploaded(h, "customerportal", "Test"))
 	h.on(func() {
-		h.u.chooserDir = filepath.Dir(path)
+		h.u.act.chooserDir = filepath.Dir(path)
 		test.Tap(h.u.bar.upload)
-		if h.u.chooser == nil {
+		if h.last.chooser == nil {
 			t.Fatal("no file chooser")
 		}
-		chooseInFileDialog(t, h.u.win.Canvas(), "customerportal.backup")
+		chooseInFileDialog(t, h.u.k.win.Canvas(), "customerportal.backup")
 	})
 	h.idle()
 	h.on(func() {
-		d := h.u.inspection
+		d := h.last.inspection
 		if d == nil {
 			t.Fatal("no inspection report")
 		}
-		c := h.u.win.Canvas()
+		c := h.u.k.win.Canvas()
 		for _, want := range []string{"customerportal.backup can be restored.", "Database only", "pg_dump " + d.report.PgDumpVersion, d.report.SHA256} {
 			if !shows(c, want) {
 				t.Errorf("the report does not show %q: %q", want, texts(c))
@@ -145,15 +145,15 @@ func TestUpload_DropAndRestore(t *testing.T) {
 	path := fixture(t, "files_and_database-1a2b3c4d-202611250130.tar.gz")
 	h.demo()
 	h.open("orderdesk", "Test")
-	h.on(func() { h.u.handleDrop(fyne.NewPos(400, 300), []fyne.URI{storage.NewFileURI(path)}) })
+	h.on(func() { h.u.act.handleDrop(fyne.NewPos(400, 300), []fyne.URI{storage.NewFileURI(path)}) })
 	h.idle()
 	h.on(func() {
-		d := h.u.inspection
+		d := h.last.inspection
 		if d == nil || !d.report.Restorable {
 			t.Fatalf("no restorable report: %+v", d)
 		}
-		if !shows(h.u.win.Canvas(), "Full snapshot (database and files)") {
-			t.Errorf("kind not shown: %q", texts(h.u.win.Canvas()))
+		if !shows(h.u.k.win.Canvas(), "Full snapshot (database and files)") {
+			t.Errorf("kind not shown: %q", texts(h.u.k.win.Canvas()))
 		}
 		if d.restore.Checked {
 			t.Error("restoring another app's archive is ticked by default")
@@ -163,7 +163,7 @@ func TestUpload_DropAndRestore(t *testing.T) {
 	})
 	h.idle() // the engine plans the restore (the file's check is remembered)
 	h.on(func() {
-		rd := h.u.planDlg
+		rd := h.last.planDlg
 		if rd == nil || rd.current == nil {
 			t.Fatal("no restore confirmation for the uploaded archive")
 		}
@@ -200,17 +200,17 @@ func TestUpload_BadFileRejectedBeforeAnythingChanges(t *testing.T) {
 	h.demo()
 	h.open("orderdesk", "Production")
 	before := h.snapshots("orderdesk", "Production")
-	h.on(func() { h.u.handleDrop(fyne.Position{}, []fyne.URI{storage.NewFileURI(path)}) })
+	h.on(func() { h.u.act.handleDrop(fyne.Position{}, []fyne.URI{storage.NewFileURI(path)}) })
 	h.idle()
 	h.on(func() {
-		d := h.u.inspection
+		d := h.last.inspection
 		if d == nil {
 			t.Fatal("no inspection report")
 		}
 		if d.report.Restorable || len(d.report.Problems) == 0 {
 			t.Fatalf("a truncated archive passed: %+v", d.report)
 		}
-		c := h.u.win.Canvas()
+		c := h.u.k.win.Canvas()
 		if !shows(c, "cannot be restored, so it will not be uploaded") || !shows(c, d.report.Problems[0]) {
 			t.Errorf("verdict or problem not shown: %q", texts(c))
 		}
@@ -235,12 +235,12 @@ func TestUpload_CancelWhileUploadingLeavesEverythingAsItWas(t *testing.T) {
 	h.demo()
 	h.open("orderdesk", "Production")
 	before := h.snapshots("orderdesk", "Production")
-	h.on(func() { h.u.handleDrop(fyne.Position{}, []fyne.URI{storage.NewFileURI(path)}) })
+	h.on(func() { h.u.act.handleDrop(fyne.Position{}, []fyne.URI{storage.NewFileURI(path)}) })
 	h.idle()
 	h.srv.Cloud().SetLatency(time.Second) // the upload's requests now take a while
 	h.on(func() {
-		h.u.inspection.restore.SetChecked(false)
-		test.Tap(h.u.inspection.upload)
+		h.last.inspection.restore.SetChecked(false)
+		test.Tap(h.last.inspection.upload)
 	})
 	h.waitFor("the upload job", func() bool { return len(h.u.jobs.jobs) > 0 })
 	j := h.lastJob()
@@ -276,10 +276,10 @@ func TestDrop_SaysWhyItCannotUpload(t *testing.T) {
 	drop := func(uris ...fyne.URI) string {
 		var got []string
 		h.on(func() {
-			h.u.handleDrop(fyne.Position{}, uris)
-			got = texts(h.u.win.Canvas())
-			if top := h.u.win.Canvas().Overlays().Top(); top != nil {
-				h.u.win.Canvas().Overlays().Remove(top)
+			h.u.act.handleDrop(fyne.Position{}, uris)
+			got = texts(h.u.k.win.Canvas())
+			if top := h.u.k.win.Canvas().Overlays().Top(); top != nil {
+				h.u.k.win.Canvas().Overlays().Remove(top)
 			}
 		})
 		return strings.Join(got, " | ")
@@ -297,7 +297,7 @@ func TestDrop_SaysWhyItCannotUpload(t *testing.T) {
 	}
 	h.idle()
 	h.on(func() {
-		if h.u.inspection != nil || len(h.u.jobs.jobs) != 0 {
+		if h.last.inspection != nil || len(h.u.jobs.jobs) != 0 {
 			t.Error("a refused drop started something")
 		}
 	})

@@ -23,10 +23,10 @@ import (
 func init() {
 	register(&command{name: "login", args: "[NAME] [--username USER] [--api-url URL]",
 		summary: "sign in: ask for the username and API key, check them with Mendix Cloud, save them as profile NAME (default: the username)",
-		run: runLogin})
+		run:     runLogin})
 	register(&command{name: "profile", args: "add NAME [--username USER] | list [--json] | remove NAME",
 		summary: "manage saved profiles (the same ones the desktop app uses; API keys stay in the system keyring)",
-		run: runProfile})
+		run:     runProfile})
 }
 
 // profileSecrets is where profiles' API keys are kept: the OS keyring; a variable so that

@@ -132,11 +132,12 @@ func run() int {
 		}
 	}()
 
+	var tourDB *localdb.Target
 	if db := os.Getenv("RESTOREDESK_TOUR_DB"); o.screenshots != "" && db != "" {
 		// scripts/screenshots.sh starts a throwaway PostgreSQL for the local-database scenes.
 		if t, err := localdb.ParseTarget(db); err == nil {
 			t.Password = os.Getenv("PGPASSWORD")
-			u.SetTourDatabase(t)
+			tourDB = &t
 		} else {
 			fmt.Fprintln(os.Stderr, "restoredesk: RESTOREDESK_TOUR_DB:", err)
 		}
@@ -149,7 +150,7 @@ func run() int {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
-			if err := u.Tour(ctx, o.screenshots, o.archive, windowCapture(w)); err != nil {
+			if err := ui.Tour(ctx, u, o.screenshots, o.archive, windowCapture(w), tourDB); err != nil {
 				fmt.Fprintln(os.Stderr, "restoredesk: screenshots:", err)
 				failed.Store(true)
 			}

@@ -1,5 +1,7 @@
 package restore
 
+import "slices"
+
 // One plan contract. Every plan the engine makes (Plan for a restore, upload, undo, start,
 // stop or manual backup; ManagePlan; DownloadPlan; LocalPlan, which may start with a
 // download) embeds an Outline, and so satisfies Planned: front ends draw the outline and
@@ -69,8 +71,12 @@ type Outline struct {
 	// Warnings are read first, before the steps: the source looks like another app's data,
 	// or was made with another model version.
 	Warnings []string
-	Confirm  Confirmation
-	Choices  []Choice
+	// WarningsLead: a warning is why the plan needs the name typed (another app's data), so
+	// it is read before anything else; otherwise the first note (what is replaced) leads
+	// and the warnings follow it. See Reading.
+	WarningsLead bool
+	Confirm      Confirmation
+	Choices      []Choice
 	// Undoable: once run, the plan's changes can be undone from Restore Desk (a safety
 	// backup is made first). False for plans that replace nothing, too.
 	Undoable bool
@@ -78,6 +84,15 @@ type Outline struct {
 
 // Shape returns the outline itself: embedding an Outline makes a plan Planned.
 func (o *Outline) Shape() *Outline { return o }
+
+// Reading is the plan's sentences in the order a front end shows them: warnings and notes
+// together, led as WarningsLead says.
+func (o *Outline) Reading() []string {
+	if o.WarningsLead || len(o.Notes) == 0 {
+		return slices.Concat(o.Warnings, o.Notes)
+	}
+	return slices.Concat(o.Notes[:1], o.Warnings, o.Notes[1:])
+}
 
 // Choice returns the plan's choice name and whether the plan allows it.
 func (o *Outline) Choice(name ChoiceName) (Choice, bool) {

@@ -116,6 +116,7 @@ func notes(p *Plan, now time.Time) []string {
 func (p *Plan) shape() {
 	mode := p.Request.Target.Env.Mode
 	p.Warnings = slices.Clone(p.Fit.Warnings)
+	p.WarningsLead = p.Fit.NeedsTypedName()
 	p.Undoable = p.restores() && p.safetyBackup()
 	p.Choices = nil
 	switch {
