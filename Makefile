@@ -189,7 +189,8 @@ test-windows: package-windows test-deb
 	$(GO) build -o $(BIN)/restorectl ./cmd/restorectl
 	GO=$(GO) ./scripts/with-session.sh ./scripts/packaging/test-windows.sh $(VERSION) $(DIST) $(BIN)/restorectl
 
-# lintian's errors and warnings fail test-deb, except these tags, each accepted for its reason:
+# lintian's errors and warnings fail test-deb, except the tags added here, each on its own
+# `LINTIAN_ACCEPTED += TAG` line under a comment saying why it is accepted (none is today).
 LINTIAN_ACCEPTED :=
 test-deb: package-deb
 	./scripts/packaging/test-deb.sh $(DIST)/restoredesk_$(VERSION)_amd64.deb $(VERSION) $(LINTIAN_ACCEPTED)

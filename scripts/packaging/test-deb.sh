@@ -18,7 +18,8 @@ done
 [ -f "$deb" ] || fail "$deb is missing; run 'make package-deb'"
 
 step "lintian $(basename "$deb")${accepted:+ (accepted: $accepted)}"
-# Info tags are shown (-I) but only errors and warnings fail; lintian refuses no root run.
+# Info tags are shown (-I) but only errors and warnings fail. (Run as root, lintian warns
+# that it would rather not be: that is no finding about the package.)
 lintian -I --fail-on error,warning ${accepted:+--suppress-tags "$accepted"} "$deb" ||
 	fail "lintian reports the errors or warnings above; fix them, or accept a tag in the Makefile (LINTIAN_ACCEPTED) saying why"
 
