@@ -20,6 +20,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -68,6 +70,28 @@ func parseFlags() options {
 		"the archive `FILE` the upload scene of --screenshots inspects")
 	flag.BoolVar(&o.verbose, "v", false, "log diagnostics to standard error")
 	flag.BoolVar(&o.version, "version", false, "print the version and exit")
+	flag.Usage = func() {
+		w := flag.CommandLine.Output()
+		fmt.Fprint(w, "restoredesk — restore backups of apps on Mendix Cloud (the desktop app).\n\n"+
+			"Usage: restoredesk [OPTION]...\n\nOptions:\n")
+		flag.VisitAll(func(f *flag.Flag) {
+			arg, usage := flag.UnquoteUsage(f)
+			dash := "--"
+			if len(f.Name) == 1 {
+				dash = "-"
+			}
+			if arg != "" && f.DefValue != "" {
+				usage += " (default " + f.DefValue + ")"
+			}
+			fmt.Fprintf(w, "  %-26s %s\n", strings.TrimSpace(dash+f.Name+" "+arg), usage)
+		})
+		fmt.Fprint(w, "\nThe command-line twin is restorectl ('restorectl --help').\n")
+	}
+	// Asked for, the help goes to stdout (a pager, help2man for the manual page); after a
+	// wrong flag it stays on stderr.
+	if slices.ContainsFunc(os.Args[1:], func(a string) bool { return slices.Contains([]string{"-h", "--h", "-help", "--help"}, a) }) {
+		flag.CommandLine.SetOutput(os.Stdout)
+	}
 	flag.Parse()
 	return o
 }

@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 GO=${GO:-go}
 FYNE=${FYNE:-$("$GO" env GOPATH)/bin/fyne}
-for tool in x86_64-w64-mingw32-gcc makensis convert zip "$FYNE"; do
+for tool in x86_64-w64-mingw32-gcc x86_64-w64-mingw32-objdump makensis convert zip "$FYNE"; do
 	command -v "$tool" >/dev/null || { echo "build-windows: $tool is missing; run 'make deps-package'" >&2; exit 1; }
 done
 mkdir -p "$outdir"
@@ -24,7 +24,8 @@ x="-X restoredesk/core/version.number=$version -X restoredesk/core/version.commi
 export GOOS=windows GOARCH=amd64
 
 echo "build-windows: restorectl.exe"
-CGO_ENABLED=0 "$GO" build -trimpath -ldflags "-s -w $x" -o "$stage/restorectl.exe" "$root/cmd/restorectl"
+# PIE is Go's default on Windows (ASLR); said here so that no default change drops it.
+CGO_ENABLED=0 "$GO" build -trimpath -buildmode=pie -ldflags "-s -w $x" -o "$stage/restorectl.exe" "$root/cmd/restorectl"
 
 echo "build-windows: Restore Desk.exe (fyne package -os windows; the first cgo build of Fyne takes minutes)"
 # fyne builds twice (the second time with the icon and manifest) and passes GOFLAGS'
@@ -46,6 +47,7 @@ STAMP
 )
 rm -f "$stamp"
 mv "$root/cmd/restoredesk/Restore Desk.exe" "$stage/"
+"$here/pe-hardening.sh" "$stage/Restore Desk.exe" "$stage/restorectl.exe"
 
 "$here/sign.sh" "$stage/Restore Desk.exe" "$stage/restorectl.exe"
 
