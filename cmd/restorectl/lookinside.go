@@ -237,10 +237,10 @@ func runCompare(ctx context.Context, c *cli, args []string) error {
 	}
 	read, done := c.reading("compare")
 	cmp, err := backupdata.Compare(ctx, srcs[0], srcs[1], backupdata.CompareOptions{Entity: *entity, Read: read})
+	done(err) // the progress printer stops writing to stderr before anything else does
 	if err == nil && *csvDir != "" {
 		err = writeDeleted(ctx, cmp, *csvDir, c.stderr)
 	}
-	done(err)
 	if err != nil {
 		if cmp != nil {
 			cmp.Close()
