@@ -116,7 +116,11 @@ func New(a fyne.App, deps Deps) *UI {
 	}
 	u := &UI{deps: deps}
 	lp := &loop{}
-	lp.ctx, u.cancel = context.WithCancel(context.Background())
+	// Closing cancels with ErrAppClosed: the engine then journals a run it must cancel as
+	// cancelled because the app closed, and detaches one that goes on in the cloud.
+	var cancel context.CancelCauseFunc
+	lp.ctx, cancel = context.WithCancelCause(context.Background())
+	u.cancel = func() { cancel(restore.ErrAppClosed) }
 	useFocusTheme(a) // the focused widget is visible
 	k := &kit{loop: lp, app: a, win: a.NewWindow(AppTitle), status: widget.NewLabel(""), now: deps.Now, log: deps.Logger}
 	u.k = k
@@ -328,9 +332,12 @@ func (u *UI) requestClose() {
 	if n == 1 {
 		running = "1 job is"
 	}
-	d := dialog.NewConfirm("Close Restore Desk?",
-		running+" still running. Closing stops following it here: a restore goes on in Mendix Cloud, and "+
-			"Restore Desk picks it up from its journal at the next start (an upload continues where it stopped).",
+	// What closing does to each run is the engine's decision, in its words.
+	text := running + " still running. Closing stops following it here."
+	for _, sentence := range u.runs.onClose() {
+		text += "\n" + sentence
+	}
+	d := dialog.NewConfirm("Close Restore Desk?", text,
 		func(ok bool) {
 			if ok {
 				u.quit()

@@ -253,6 +253,7 @@ func (d *downloadDialog) submit() {
 func (r *runner) runDownload(s *session, p *restore.DownloadPlan, then func(*restore.DownloadResult)) *job {
 	t := p.Request.Target
 	title := fmt.Sprintf("Download the backup of %s · %s", cmp.Or(t.App.Name, t.App.AppID), t.Env.Mode)
+	r.use(s)
 	ctx, cancel := context.WithCancel(r.k.ctx)
 	j := r.jobs.add(title, p.Steps, cancel)
 	r.k.say(title + ": started. Follow it in the jobs panel below.")

@@ -316,6 +316,7 @@ func (r *runner) runLocal(s *session, p *restore.LocalPlan) *job {
 		what = "a backup of " + p.Download.Request.Target.Env.Mode
 	}
 	title := fmt.Sprintf("Restore %s into %s", what, p.Request.Target.Database)
+	r.use(s)
 	ctx, cancel := context.WithCancel(r.k.ctx)
 	j := r.jobs.add(title, p.Steps, cancel)
 	r.k.say(title + ": started. Follow it in the jobs panel below.")

@@ -26,6 +26,31 @@ type runner struct {
 	// downloaded file in a local database (both set by the window's actions).
 	askStart  func(s *session, app cloud.App, env cloud.Environment)
 	openLocal func(s *session, path string)
+	// engines are those this window ran something with: closing asks them what closing
+	// does to each run going on (UI goroutine).
+	engines map[*restore.Engine]bool
+}
+
+// use notes that a run of s's engine starts here. UI goroutine.
+func (r *runner) use(s *session) {
+	if r.engines == nil {
+		r.engines = map[*restore.Engine]bool{}
+	}
+	r.engines[s.engine] = true
+}
+
+// onClose says, in the engines' words, what closing the app now does to each run going
+// on: it goes on in the cloud and is followed at the next start, or it is cancelled.
+func (r *runner) onClose() []string {
+	var out []string
+	for e := range r.engines {
+		for _, l := range e.Live() {
+			if _, sentence, ok := e.OnClose(l.RunID); ok {
+				out = append(out, sentence)
+			}
+		}
+	}
+	return out
 }
 
 // runSpec is how the jobs panel shows an engine run and how its end is told.
@@ -42,6 +67,7 @@ type runSpec struct {
 // events go to the job and to the target's live status, and how it ended is told on the
 // UI goroutine (runEnded). UI goroutine.
 func (r *runner) followRun(s *session, spec runSpec, work func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error)) *job {
+	r.use(s)
 	ctx, cancel := context.WithCancel(r.k.ctx)
 	j := r.jobs.add(r.jobTitle(s, spec.title), spec.steps, cancel) // offered while the view says a step is cancellable
 	r.k.background(func(context.Context) {
@@ -177,8 +203,8 @@ func (r *runner) reattach(s *session) {
 		r.k.do(func() {
 			for _, jr := range runs {
 				if jr.Profile == s.profile { // another account's engine follows the others
+					// Reattach first draws the steps done before the restart as done.
 					r.followRun(s, reattachSpec(jr), func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
-						replayDone(jr, onEvent)
 						return s.engine.Reattach(ctx, jr.ID, onEvent)
 					})
 				}
@@ -199,21 +225,6 @@ func reattachSpec(r journal.Run) runSpec {
 		spec.steps = append(spec.steps, restore.Step{Kind: restore.StepKind(st.Kind), Title: st.Title})
 	}
 	return spec
-}
-
-// replayDone draws the steps an interrupted run finished before the restart as done (or
-// skipped ones as done with their words), from the journal, before the engine follows
-// the rest: the job then reads as the run went, not as if it started over. Reattach
-// should emit these itself; until it does, the window replays them.
-func replayDone(r journal.Run, onEvent func(restore.Event)) {
-	for _, st := range r.Steps {
-		if st.Status != journal.StepDone && st.Status != journal.StepSkipped {
-			continue
-		}
-		k := restore.StepKind(st.Kind)
-		onEvent(restore.Event{RunID: r.ID, Step: k, Type: restore.EventStepStarted, Time: st.StartedAt, Title: st.Title})
-		onEvent(restore.Event{RunID: r.ID, Step: k, Type: restore.EventStepDone, Time: st.FinishedAt, Message: st.Message})
-	}
 }
 
 // jobTitle names a job with its account when there is more than one, so a job still
