@@ -49,7 +49,10 @@ type AppSpec struct {
 
 // EnvSpec describes an environment to seed.
 type EnvSpec struct {
-	Mode          string // Test, Acceptance, Production, Sandbox or a flexible name; required
+	Mode string // Test, Acceptance, Production, Sandbox or a flexible name; required
+	// Production sets Mendix's Production flag on a flexible environment (one named
+	// Production has it anyway): whether it is production is the flag, not the name.
+	Production    bool
 	EnvironmentID string // default: EnvironmentID(AppID, Mode)
 	// Status is Running, Stopped or Empty (nothing deployed); default Running for
 	// Production and Sandbox, Stopped otherwise.
@@ -171,7 +174,7 @@ func insertApp(ctx context.Context, tx *sql.Tx, spec AppSpec) (App, []Environmen
 			return App{}, nil, fmt.Errorf("add app %s: environment %d has no Mode", spec.AppID, i+1)
 		}
 		e := Environment{EnvironmentID: strings.ToLower(es.EnvironmentID), Mode: es.Mode, Status: es.Status,
-			URL: es.URL, ModelVersion: es.ModelVersion, Production: strings.EqualFold(es.Mode, "Production")}
+			URL: es.URL, ModelVersion: es.ModelVersion, Production: es.Production || strings.EqualFold(es.Mode, "Production")}
 		if e.EnvironmentID == "" {
 			e.EnvironmentID = EnvironmentID(spec.AppID, es.Mode)
 		}
