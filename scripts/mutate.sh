@@ -14,9 +14,9 @@ OUT=${MUTATE_OUT:-bin/mutate}
 mkdir -p "$OUT"
 
 targets=(
-  "core/restore|rules.go wrongapp.go busy.go guards.go journalfirst.go|${MUTATE_RUN_RESTORE:-Test(Plan_Allows|Rules|Fit|CheckFit|WrongApp|ModelVersion|Busy|Journal|Guard|Production|NeedsConfirmation|Confirm)}"
+  "core/restore|rules.go wrongapp.go busy.go guards.go journalfirst.go|${MUTATE_RUN_RESTORE:-Test(CheckFit|ParseModelVersion|Busy|ProductionGuard|JournalLocked|Plan_|PlanConfirmWith|DeclinedConfirmation|OlderModel|FlexibleProduction|StopOfProduction|LocalRestoreNotRecorded|EveryCloudStep|GitStyle|Ambiguous)}"
   "core/localdb|rowcheck.go|TestCheckRows"
-  "core/download|hashpipe.go transfer.go|${MUTATE_RUN_DOWNLOAD:-Test(Hash|Resume|Range|Changed|Integrity|IfRange|Validator|Checked|SHA)}"
+  "core/download|hashpipe.go transfer.go|${MUTATE_RUN_DOWNLOAD:-Test(IfRange|ChangedFile|Download(CutAt40|Restart|OfAComplete|SavesTheServers|FromAHost))}"
 )
 
 status=0

@@ -42,9 +42,15 @@ trap cleanup EXIT
 # settle waits for the prefix's programs to end, never for ever: a program that does not
 # end is a failure that names what is still running.
 settle() {
-	timeout 120 wineserver -w ||
-		fail "Wine programs still running after 120 s: $(ps -eo args | grep -iE '\.exe|winedbg' | grep -v grep | tr '\n' ';')"
+	timeout 120 wineserver -w && return
+	# Wine starts its debugger for a fault even with none configured; one started for the
+	# fault already judged below (not the program's own code) is ended, then waited once more.
+	if [ -n "$accepted_fault" ] && pkill -f 'winedbg --auto'; then
+		timeout 60 wineserver -w && return
+	fi
+	fail "Wine programs still running after 120 s: $(ps -eo args | grep -iE '\.exe|winedbg' | grep -v grep | tr '\n' ';')"
 }
+accepted_fault=""
 
 step "fresh Wine prefix (wineboot)"
 wineboot -i >/dev/null 2>&1 || fail "wineboot could not create the prefix"
@@ -116,6 +122,7 @@ if [ -n "$fault" ]; then
 		fail "the app faulted in its own code while closing: $fault"
 	fi
 	step "note: after exiting 0, a thread faulted outside the program's own code (not counted): $fault"
+	accepted_fault=$fault
 fi
 
 fixture=files_and_database-1a2b3c4d-202611250130.tar.gz
