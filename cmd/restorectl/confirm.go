@@ -11,6 +11,7 @@ import (
 
 	"restoredesk/core/explain"
 	"restoredesk/core/restore"
+	"restoredesk/core/wording"
 )
 
 // stdinIsTerminal reports whether the confirmation can be asked for; a variable so that
@@ -65,7 +66,7 @@ func (c *cli) confirmPlan(header string, p restore.Planned, f *runFlags) error {
 	if cf.Kind == restore.ConfirmName {
 		fmt.Fprintf(c.stderr, "%s If you are sure, type the environment's name (%s) to %s, or press Enter to cancel: ", cf.Reason, cf.Name, cf.Verb)
 	} else {
-		fmt.Fprintf(c.stderr, "%s? Type yes to continue: ", upperFirst(cf.Verb))
+		fmt.Fprintf(c.stderr, "%s? Type yes to continue: ", wording.UpperFirst(cf.Verb))
 	}
 	line, err := bufio.NewReader(c.stdin).ReadString('\n')
 	line = strings.TrimSpace(line)
@@ -99,11 +100,4 @@ func drawPlan(w io.Writer, header string, o *restore.Outline) {
 	for _, n := range o.Notes {
 		fmt.Fprintf(w, "  • %s\n", explain.Printable(n))
 	}
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

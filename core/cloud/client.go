@@ -300,7 +300,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return nil, &APIURLError{URL: RedactURL(raw), Problem: "must not have a query or fragment"}
 	}
-	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+	if u.Scheme == "http" && !IsLoopbackHost(u.Hostname()) {
 		return nil, &APIURLError{URL: RedactURL(raw), Problem: "is refused: refusing plain http to " + u.Host + ", the API key would travel unencrypted; use https:// (plain http is allowed only to this computer: localhost, 127.0.0.1, ::1)"}
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
@@ -315,8 +315,9 @@ func CheckAPIURL(raw string) error {
 	return err
 }
 
-// isLoopbackHost reports whether host never leaves this computer.
-func isLoopbackHost(host string) bool {
+// IsLoopbackHost reports whether host never leaves this computer (plain http is allowed
+// only there, for the API and for download links alike).
+func IsLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}

@@ -3,10 +3,10 @@ package download
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
-	"strings"
+
+	"restoredesk/core/cloud"
 )
 
 // An archive link is a credential for as long as it is valid: it must never travel
@@ -22,19 +22,11 @@ func checkLink(u *url.URL) error {
 	switch {
 	case u == nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
 		return fmt.Errorf("%w: it is not an http or https address", ErrBadLink)
-	case u.Scheme == "http" && !loopback(u.Hostname()):
+	case u.Scheme == "http" && !cloud.IsLoopbackHost(u.Hostname()):
 		return fmt.Errorf("%w: it is a plain http address of %s, another computer, so it would travel unencrypted; ask for a new archive, and tell Mendix Support if the link is plain http again",
 			ErrBadLink, u.Hostname())
 	}
 	return nil
-}
-
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // errRedirect marks a redirect refused by redirectRules: asking again would be refused

@@ -3,6 +3,8 @@ package restore
 import (
 	"errors"
 	"fmt"
+
+	"restoredesk/core/wording"
 )
 
 // ErrJournalWrite: a step that changes something could not be recorded first, so the run
@@ -42,15 +44,8 @@ func (r *runner) notRecorded(k StepKind, err error) error {
 	return &RunError{
 		Step: k,
 		Summary: fmt.Sprintf("Restore Desk could not record the next step in its journal (%s), so it stopped here and did not %s. %s",
-			lowerFirst(title), verb, done),
+			wording.LowerFirst(title), verb, done),
 		Next: "Check that the disk is not full and that no other program holds Restore Desk's journal open, then try again.",
 		Err:  fmt.Errorf("%w: %w", ErrJournalWrite, err),
 	}
-}
-
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return string(s[0]|0x20) + s[1:]
 }

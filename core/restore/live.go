@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"restoredesk/core/journal"
+	"restoredesk/core/wording"
 )
 
 // The engine owns live state: which environment each run going on here holds, what that
@@ -139,5 +140,5 @@ func liveStatus(k StepKind, done bool) string {
 // closedLead starts the summary of a run cancelled because the app was closed during
 // the step titled title.
 func closedLead(title string) string {
-	return fmt.Sprintf("Restore Desk was closed while the run was at the step \u201c%s\u201d, so the run was cancelled", lowerFirst(title))
+	return fmt.Sprintf("Restore Desk was closed while the run was at the step \u201c%s\u201d, so the run was cancelled", wording.LowerFirst(title))
 }

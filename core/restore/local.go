@@ -9,6 +9,7 @@ import (
 	"restoredesk/core/journal"
 	"restoredesk/core/localdb"
 	"restoredesk/core/progress"
+	"restoredesk/core/wording"
 )
 
 // KindLocalRestore is a backup restored into a PostgreSQL database on the user's machine.
@@ -121,8 +122,8 @@ func (e *Engine) planLocalFile(ctx context.Context, p *LocalPlan, onEvent func(E
 func localSteps(db *localdb.Plan) []Step {
 	titles := db.Steps()
 	return []Step{
-		{Kind: StepLocalRestore, Title: upperFirst(joinSentences(titles[:len(titles)-1]))},
-		{Kind: StepRowCheck, Title: upperFirst(titles[len(titles)-1])},
+		{Kind: StepLocalRestore, Title: wording.UpperFirst(joinSentences(titles[:len(titles)-1]))},
+		{Kind: StepRowCheck, Title: wording.UpperFirst(titles[len(titles)-1])},
 	}
 }
 
@@ -363,13 +364,6 @@ func joinSentences(s []string) string {
 		out += x
 	}
 	return out
-}
-
-func upperFirst(s string) string {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
 }
 
 // describeLocal says what an interrupted local restore had done (see Describe).

@@ -10,6 +10,7 @@ import (
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
+	"restoredesk/core/wording"
 )
 
 // Managing backups: edit a backup's comment, delete a manual backup. Like every action
@@ -108,7 +109,7 @@ func (e *Engine) PlanManage(ctx context.Context, req ManageRequest) (*ManagePlan
 			return nil, err
 		}
 		p.Step = Step{Kind: StepDelete, Title: fmt.Sprintf("Delete %s from %s", label, mode)}
-		p.Notes = append(p.Notes, fmt.Sprintf("%s will be deleted from Mendix Cloud. This cannot be undone.", upper(label)))
+		p.Notes = append(p.Notes, fmt.Sprintf("%s will be deleted from Mendix Cloud. This cannot be undone.", wording.UpperFirst(label)))
 		if p.Kind == cloud.KindSafety {
 			p.Notes = append(p.Notes, "It is a safety backup Restore Desk made before a restore: once it is deleted, that restore can no longer be undone.")
 		}
@@ -240,11 +241,4 @@ func (e *Engine) RunManage(ctx context.Context, p *ManagePlan, onEvent func(Even
 		return fmt.Sprintf("The backup %s now has the comment %q.", req.SnapshotID, s.Comment), nil
 	})
 	return r.finish(ctx, err)
-}
-
-func upper(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
