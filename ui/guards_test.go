@@ -82,7 +82,11 @@ func TestWrongApp_UploadIntoTestNeedsTheTypedNameAndDecliningChangesNothing(t *t
 // While a restore of Test runs, a second restore of Test is refused in the plan dialog,
 // in the engine's words, before anything is sent.
 func TestBusy_SecondRestoreWhileOneRunsIsRefusedBeforeAnythingIsSent(t *testing.T) {
-	h := newHarness(t, withCloud(localcloudtest.WithJobDelay(3*time.Second))) // the first restore lasts while the second is tried
+	h := newHarness(t)
+	// The first restore is held on the server until the second has been tried: no race
+	// with a timer decides what this test sees.
+	release := h.srv.Cloud().HoldRestores()
+	t.Cleanup(release)
 	h.demo()
 	h.open("orderdesk", "Test")
 	h.selectBackup(completedOfKind(cloud.KindNightly))
@@ -90,18 +94,17 @@ func TestBusy_SecondRestoreWhileOneRunsIsRefusedBeforeAnythingIsSent(t *testing.
 	h.confirmPlan(func(d *planDialog) { d.safety.SetChecked(false) })
 	first := h.lastJob()
 	// Wait until the first run has sent its restore.
-	var env cloud.Environment
+	env := h.env("orderdesk", "Test")
 	deadline := time.Now().Add(30 * time.Second)
-	for {
-		env = h.env("orderdesk", "Test")
-		if len(h.srv.Cloud().Restores(env.EnvironmentID)) == 1 || time.Now().After(deadline) {
-			break
+	for len(h.srv.Cloud().Restores(env.EnvironmentID)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the first restore was not sent within 30 s")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	select {
 	case <-first.done:
-		t.Skip("the first restore finished before the second could be tried; the engine test covers the refusal")
+		t.Fatal("the first restore finished while the server held it")
 	default:
 	}
 
@@ -114,7 +117,11 @@ func TestBusy_SecondRestoreWhileOneRunsIsRefusedBeforeAnythingIsSent(t *testing.
 		}
 		h.u.act.restoreSelected()
 	})
-	h.idle()
+	// Not h.idle(): the first run is held on the server, so background work goes on.
+	h.waitFor("the second restore's plan", func() bool {
+		d := h.last.planDlg
+		return d != nil && (d.err != nil || d.current != nil)
+	})
 	h.on(func() {
 		d := h.last.planDlg
 		if d.err == nil || d.current != nil {
@@ -131,11 +138,14 @@ func TestBusy_SecondRestoreWhileOneRunsIsRefusedBeforeAnythingIsSent(t *testing.
 	if n := len(h.srv.Cloud().Restores(env.EnvironmentID)); n != 1 {
 		t.Errorf("%d restores sent, want only the first", n)
 	}
+	release()
 	if st := h.finished(first); st.State.Label() == "" {
 		t.Error("the first run has no final state")
 	}
-	var runs []journal.Run
-	runs, _ = h.journal.List(context.Background(), journal.Filter{})
+	runs, err := h.journal.List(context.Background(), journal.Filter{})
+	if err != nil {
+		t.Fatalf("read the journal: %v", err)
+	}
 	if len(runs) != 1 {
 		t.Errorf("journal holds %d runs, want only the first", len(runs))
 	}

@@ -32,6 +32,9 @@ type Cloud struct {
 	latencyMu sync.RWMutex
 	latency   time.Duration
 
+	holdMu sync.Mutex
+	hold   chan struct{} // while non-nil, restores wait before they commit
+
 	ctx    context.Context // cancelled by Close; every job runs under it
 	cancel context.CancelFunc
 	jobs   tracker
@@ -158,6 +161,43 @@ func (c *Cloud) SetLatency(d time.Duration) {
 	c.latencyMu.Lock()
 	c.latency = d
 	c.latencyMu.Unlock()
+}
+
+// HoldRestores makes every restore wait, once its data is built and before it replaces
+// the environment's, until release is called (or the cloud closes). Tests use it to act
+// while a restore is certainly under way, instead of racing a timer.
+func (c *Cloud) HoldRestores() (release func()) {
+	gate := make(chan struct{})
+	c.holdMu.Lock()
+	c.hold = gate
+	c.holdMu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.holdMu.Lock()
+			if c.hold == gate {
+				c.hold = nil
+			}
+			c.holdMu.Unlock()
+			close(gate)
+		})
+	}
+}
+
+// waitHold blocks while restores are held; false when ctx ended first.
+func (c *Cloud) waitHold(ctx context.Context) bool {
+	c.holdMu.Lock()
+	gate := c.hold
+	c.holdMu.Unlock()
+	if gate == nil {
+		return true
+	}
+	select {
+	case <-gate:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // Close stops the jobs and waits until they have returned, then closes the database: once

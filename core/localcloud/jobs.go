@@ -273,7 +273,7 @@ func (c *Cloud) runRestore(ctx context.Context, id string) {
 		return
 	}
 	err = c.buildRestoredData(ctx, rr, s, staging, inject, setMsg)
-	if err == nil && !sleepCtx(ctx, d-d/4) {
+	if err == nil && (!sleepCtx(ctx, d-d/4) || !c.waitHold(ctx)) {
 		err = ctx.Err()
 	}
 	if err == nil {

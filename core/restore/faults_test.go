@@ -297,6 +297,13 @@ func TestFaultInjection200Runs(t *testing.T) {
 	for r, n := range reasons {
 		t.Logf("  %3d × %s", n, r)
 	}
+	// The run exists to prove uploads survive broken transfers: it must have resumed some.
+	if uploads == 0 || uploadsDone == 0 {
+		t.Errorf("%d uploads, %d finished: the fault run exercised no upload", uploads, uploadsDone)
+	}
+	if uploadsResumed == 0 {
+		t.Errorf("none of %d finished uploads resumed a broken transfer: resume went untested", uploadsDone)
+	}
 	if completed < runs/2 {
 		t.Errorf("only %d of %d runs completed with 10%% faults: the engine gives up too easily", completed, runs)
 	}
