@@ -102,7 +102,7 @@ func TestCreateBackup_FreeAppSaysWhy_LicensedMakesOne(t *testing.T) {
 	})
 	// The backup is a journaled run of the engine, as restorectl create-backup is; the Free
 	// App's refusal is not.
-	runs, _ := h.journal.List(context.Background(), journal.Filter{})
+	runs := h.runs()
 	if len(runs) != 1 || runs[0].Kind != journal.KindBackup || runs[0].Status != journal.StatusCompleted ||
 		!slices.ContainsFunc(after, func(s cloud.Snapshot) bool { return s.SnapshotID == runs[0].BackupSnapshotID }) {
 		t.Errorf("journal = %+v", runs)
@@ -154,7 +154,7 @@ func TestStopAndStart_FromTheToolbar(t *testing.T) {
 		t.Fatalf("Production is %s after Start", e.Status)
 	}
 	// Both are journaled runs of the engine, as restorectl's stop and start are.
-	runs, _ := h.journal.List(context.Background(), journal.Filter{})
+	runs := h.runs()
 	if len(runs) != 2 || runs[0].Kind != journal.KindStart || runs[1].Kind != journal.KindStop ||
 		runs[0].Status != journal.StatusCompleted || runs[1].Status != journal.StatusCompleted {
 		t.Errorf("journal = %+v", runs)
@@ -228,7 +228,7 @@ func TestReattach_RunInterruptedByClosingIsFollowedAtNextStart(t *testing.T) {
 	if st2.State != progress.RunCompleted || !strings.Contains(st2.Title, "re-attached") {
 		t.Fatalf("re-attached run: %q ended %v: %v", st2.Title, st2.State, st2.Err)
 	}
-	runs, _ := h.journal.List(context.Background(), journal.Filter{})
+	runs := h.runs()
 	if len(runs) != 1 || runs[0].Status != journal.StatusCompleted {
 		t.Fatalf("journal = %+v", runs)
 	}

@@ -69,7 +69,7 @@ func TestWrongApp_UploadIntoTestNeedsTheTypedNameAndDecliningChangesNothing(t *t
 	if after := h.env("orderdesk", "Test"); after.Status != before.Status {
 		t.Errorf("Test is %s after declining, was %s", after.Status, before.Status)
 	}
-	if runs, _ := h.journal.List(context.Background(), journal.Filter{}); len(runs) != 0 {
+	if runs := h.runs(); len(runs) != 0 {
 		t.Errorf("declining left %d runs in the journal", len(runs))
 	}
 	h.on(func() {

@@ -104,6 +104,17 @@ func (h *harness) idle() {
 	}
 }
 
+// runs reads the journal for an assertion; a failed read fails the test, so "nothing was
+// recorded" is never concluded from a read that did not happen.
+func (h *harness) runs() []journal.Run {
+	h.t.Helper()
+	runs, err := h.journal.List(context.Background(), journal.Filter{})
+	if err != nil {
+		h.t.Fatalf("read the journal: %v", err)
+	}
+	return runs
+}
+
 // waitFor polls cond (run as the UI goroutine) until it holds.
 func (h *harness) waitFor(what string, cond func() bool) {
 	h.t.Helper()

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -74,7 +73,7 @@ func TestHistory_ListsRunsAndUndoesARestore(t *testing.T) {
 	if st := h.finished(h.lastJob()); st.State != progress.RunCompleted {
 		t.Fatalf("undo ended %v: %v", st.State, st.Err)
 	}
-	runs, _ := h.journal.List(context.Background(), journal.Filter{})
+	runs := h.runs()
 	if len(runs) != 2 || runs[0].Kind != journal.KindUndo {
 		t.Fatalf("journal = %+v", runs)
 	}

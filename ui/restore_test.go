@@ -248,7 +248,7 @@ func TestRestore_StopPromptDeclinedChangesNothing(t *testing.T) {
 	if after := h.snapshots("customerportal", "Production"); len(after) != len(before) {
 		t.Errorf("backups changed: %d before, %d after", len(before), len(after))
 	}
-	if runs, _ := h.journal.List(context.Background(), journal.Filter{}); len(runs) != 0 {
+	if runs := h.runs(); len(runs) != 0 {
 		t.Errorf("the journal recorded %d runs", len(runs))
 	}
 }
@@ -288,7 +288,7 @@ func TestRestore_IntoAnotherEnvironment_StoppedTargetNeedsNoPrompt(t *testing.T)
 			t.Error("a stop prompt for a stopped environment")
 		}
 	})
-	runs, _ := h.journal.List(context.Background(), journal.Filter{})
+	runs := h.runs()
 	if len(runs) != 1 || runs[0].Mode != "Acceptance" || runs[0].SnapshotID != snap.SnapshotID {
 		t.Fatalf("journal = %+v", runs)
 	}

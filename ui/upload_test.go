@@ -134,7 +134,7 @@ func TestUpload_FileChooser_UploadOnly(t *testing.T) {
 	if got := len(uploaded(h, "customerportal", "Test")); got != before+1 {
 		t.Errorf("uploaded backups: %d before, %d after", before, got)
 	}
-	runs, _ := h.journal.List(context.Background(), journal.Filter{})
+	runs := h.runs()
 	if len(runs) != 1 || runs[0].Kind != journal.KindUpload || !runs[0].UploadOnly || runs[0].FileName != "customerportal.backup" {
 		t.Fatalf("journal = %+v", runs)
 	}
@@ -224,7 +224,7 @@ func TestUpload_BadFileRejectedBeforeAnythingChanges(t *testing.T) {
 	if e := h.env("orderdesk", "Production"); e.Status != cloud.StatusRunning {
 		t.Errorf("Production is %s", e.Status)
 	}
-	if runs, _ := h.journal.List(context.Background(), journal.Filter{}); len(runs) != 0 {
+	if runs := h.runs(); len(runs) != 0 {
 		t.Errorf("%d runs recorded", len(runs))
 	}
 }
@@ -262,7 +262,7 @@ func TestUpload_CancelWhileUploadingLeavesEverythingAsItWas(t *testing.T) {
 	if e := h.env("orderdesk", "Production"); e.Status != cloud.StatusRunning {
 		t.Errorf("Production is %s", e.Status)
 	}
-	runs, _ := h.journal.List(context.Background(), journal.Filter{})
+	runs := h.runs()
 	if len(runs) != 1 || runs[0].Status != journal.StatusCancelled {
 		t.Fatalf("journal = %+v", runs)
 	}

@@ -51,6 +51,17 @@ func (b *restoreBed) ctlStdin(answer string, args ...string) (int, string, strin
 	return code, out.String(), errb.String()
 }
 
+// snapshots reads the embedded cloud's backups of envID for an assertion; a failed read
+// fails the test.
+func (b *restoreBed) snapshots(envID string) []localcloud.SnapshotRecord {
+	b.t.Helper()
+	snaps, err := b.srv.Cloud().Snapshots(envID)
+	if err != nil {
+		b.t.Fatalf("read the cloud's backups of %s: %v", envID, err)
+	}
+	return snaps
+}
+
 func (b *restoreBed) envID(app, mode string) string { return localcloud.EnvironmentID(app, mode) }
 
 // olderSnapshot is a completed backup with another model version than the data now.
@@ -203,7 +214,7 @@ func TestUploadCommand(t *testing.T) {
 	b := newRestoreBed(t)
 	file := filepath.Join("..", "..", "core", "archive", "testdata", "customerportal.backup")
 	before := b.state("customerportal", "Production")
-	snapsBefore, _ := b.srv.Cloud().Snapshots(b.envID("customerportal", "Production"))
+	snapsBefore := b.snapshots(b.envID("customerportal", "Production"))
 
 	// Upload only: a backup appears, Production never stops, no confirmation needed.
 	code, out, errs := b.ctl("upload", "customerportal", "Production", file)
@@ -216,7 +227,7 @@ func TestUploadCommand(t *testing.T) {
 	if after := b.state("customerportal", "Production"); after != before {
 		t.Errorf("upload-only changed Production: %+v → %+v", before, after)
 	}
-	if snaps, _ := b.srv.Cloud().Snapshots(b.envID("customerportal", "Production")); len(snaps) != len(snapsBefore)+1 {
+	if snaps := b.snapshots(b.envID("customerportal", "Production")); len(snaps) != len(snapsBefore)+1 {
 		t.Errorf("%d backups, want %d", len(snaps), len(snapsBefore)+1)
 	}
 
@@ -265,7 +276,7 @@ func TestUploadOfAnotherAppsArchiveNeedsConfirm(t *testing.T) {
 	file := filepath.Join("..", "..", "core", "archive", "testdata", "files_and_database-1a2b3c4d-202611250130.tar.gz")
 	env := b.envID("orderdesk", "Test")
 	before := b.state("orderdesk", "Test")
-	snapsBefore, _ := b.srv.Cloud().Snapshots(env)
+	snapsBefore := b.snapshots(env)
 
 	code, out, errs := b.ctl("upload", "orderdesk", "Test", file, "--restore", "--yes")
 	if code != exitUsage {
@@ -277,7 +288,7 @@ func TestUploadOfAnotherAppsArchiveNeedsConfirm(t *testing.T) {
 	if !strings.Contains(errs, "--yes alone is not enough") || !strings.Contains(errs, "--confirm Test") || !strings.Contains(errs, "Nothing was uploaded") {
 		t.Errorf("refusal does not say what to do:\n%s", errs)
 	}
-	if snaps, _ := b.srv.Cloud().Snapshots(env); len(snaps) != len(snapsBefore) {
+	if snaps := b.snapshots(env); len(snaps) != len(snapsBefore) {
 		t.Errorf("%d backups after the refusal, want %d: something was uploaded", len(snaps), len(snapsBefore))
 	}
 	if after := b.state("orderdesk", "Test"); after != before {

@@ -134,14 +134,20 @@ func TestListFiltersNewestFirst(t *testing.T) {
 	if all[0].ID != 4 || all[3].ID != 1 {
 		t.Errorf("not newest first: %d..%d", all[0].ID, all[3].ID)
 	}
-	work, _ := j.List(ctx, journal.Filter{Profile: "work", AppID: "orderdesk"})
+	work, err := j.List(ctx, journal.Filter{Profile: "work", AppID: "orderdesk"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(work) != 2 || work[0].ID != 4 || work[1].ID != 1 {
 		t.Errorf("filter work/orderdesk = %+v", ids(work))
 	}
 	if len(work[0].Steps) != 3 {
 		t.Errorf("List lost steps: %d", len(work[0].Steps))
 	}
-	one, _ := j.List(ctx, journal.Filter{Limit: 1})
+	one, err := j.List(ctx, journal.Filter{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(one) != 1 {
 		t.Errorf("limit 1 gave %d", len(one))
 	}

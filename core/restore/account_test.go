@@ -63,7 +63,7 @@ func TestUndoRefusesARunOfAnotherAccountOrCloud(t *testing.T) {
 	if b.snapshotCount(tg.Env.EnvironmentID) != snapsBefore || len(b.lc.Restores(tg.Env.EnvironmentID)) != restoresBefore {
 		t.Error("a refused undo sent something")
 	}
-	if runs, _ := b.j.List(ctx, journal.Filter{}); len(runs) != 1 {
+	if runs := listRuns(t, b.j, journal.Filter{}); len(runs) != 1 {
 		t.Errorf("journal holds %d runs: a refused undo must leave no trace", len(runs))
 	}
 
@@ -111,7 +111,7 @@ func TestReattachRefusesARunOfAnotherCloud(t *testing.T) {
 	if s := b.status(prod.Env.EnvironmentID); s != "Running" {
 		t.Errorf("Production is %s: the refused start or stop reached the cloud", s)
 	}
-	if jr, _ := b.j.Get(ctx, stopID); jr.Status != journal.StatusRunning {
+	if jr := getRun(t, b.j, stopID); jr.Status != journal.StatusRunning {
 		t.Errorf("the refused run is %s, want it left unfinished for its own cloud", jr.Status)
 	}
 

@@ -90,7 +90,7 @@ func TestStopTargetTimeoutAndRefusal(t *testing.T) {
 		strings.Contains(ex.Summary, "restore") || !strings.Contains(ex.NextStep, "Mendix Portal") {
 		t.Fatalf("stop = %v (%q / %q)", err, ex.Summary, ex.NextStep)
 	}
-	if jr, _ := b.j.Get(ctx, res.RunID); jr.Kind != journal.KindStop || jr.Status != journal.StatusFailed {
+	if jr := getRun(t, b.j, res.RunID); jr.Kind != journal.KindStop || jr.Status != journal.StatusFailed {
 		t.Errorf("journal %+v", jr)
 	}
 
@@ -132,13 +132,16 @@ func TestBackupTarget(t *testing.T) {
 	}) {
 		t.Error("no progress event follows the backup's state")
 	}
-	snaps, _ := b.client.ListAllSnapshots(ctx, tg.App.ProjectID, tg.Env.EnvironmentID)
+	snaps, err := b.client.ListAllSnapshots(ctx, tg.App.ProjectID, tg.Env.EnvironmentID)
+	if err != nil {
+		t.Fatalf("list the backups: %v", err)
+	}
 	if len(snaps) != before+1 || !slices.ContainsFunc(snaps, func(s cloud.Snapshot) bool {
 		return s.SnapshotID == res.Backup.SnapshotID && s.State == cloud.StateCompleted && cloud.KindOf(s) == cloud.KindManual
 	}) {
 		t.Errorf("the cloud lists %d backups (%d before), the new one not as a completed manual backup", len(snaps), before)
 	}
-	jr, _ := b.j.Get(ctx, res.RunID)
+	jr := getRun(t, b.j, res.RunID)
 	if jr.Kind != journal.KindBackup || jr.Status != journal.StatusCompleted || jr.BackupSnapshotID != res.Backup.SnapshotID ||
 		jr.SafetySnapshotID != "" || len(jr.Steps) != 1 || jr.Steps[0].Status != journal.StepDone {
 		t.Errorf("journal %+v", jr)
@@ -149,7 +152,7 @@ func TestBackupTarget(t *testing.T) {
 		!strings.Contains(quick.Message, "makes it now") {
 		t.Fatalf("BackupTarget without waiting = %+v, %v", quick, err)
 	}
-	if jr, _ := b.j.Get(ctx, quick.RunID); jr.Status != journal.StatusCompleted || jr.BackupSnapshotID != quick.Backup.SnapshotID {
+	if jr := getRun(t, b.j, quick.RunID); jr.Status != journal.StatusCompleted || jr.BackupSnapshotID != quick.Backup.SnapshotID {
 		t.Errorf("journal %+v", jr)
 	}
 }
@@ -177,7 +180,7 @@ func TestBackupTargetFreeAppRefusedBeforeAnyRequest(t *testing.T) {
 	if after := b.snapshotCount(tg.Env.EnvironmentID); after != before {
 		t.Errorf("backups of the Free App: %d → %d", before, after)
 	}
-	if runs, _ := b.j.List(ctx, journal.Filter{}); len(runs) != 0 {
+	if runs := listRuns(t, b.j, journal.Filter{}); len(runs) != 0 {
 		t.Errorf("a refused backup was journaled: %+v", runs)
 	}
 	if err := restore.CheckBackupTarget(b.target(localcloud.DemoAppOrderDesk, "Test")); err != nil {
@@ -203,7 +206,7 @@ func TestBackupTargetFailureExplained(t *testing.T) {
 	if res.Backup == nil || res.Backup.State != cloud.StateFailed {
 		t.Errorf("result backup %+v", res.Backup)
 	}
-	if jr, _ := b.j.Get(ctx, res.RunID); jr.Status != journal.StatusFailed || jr.BackupSnapshotID != res.Backup.SnapshotID {
+	if jr := getRun(t, b.j, res.RunID); jr.Status != journal.StatusFailed || jr.BackupSnapshotID != res.Backup.SnapshotID {
 		t.Errorf("journal %+v", jr)
 	}
 }
@@ -236,7 +239,10 @@ func TestReattachInterruptedStopAndBackup(t *testing.T) {
 	}
 	_ = b.j.SetBackupSnapshot(ctx, backupID, snap.SnapshotID)
 
-	un, _ := b.e.Unfinished(ctx)
+	un, err := b.e.Unfinished(ctx)
+	if err != nil {
+		t.Fatalf("Unfinished: %v", err)
+	}
 	if len(un) != 2 || !strings.Contains(restore.Describe(un[0]), "was stopping Production") ||
 		!strings.Contains(restore.Describe(un[1]), "can follow it to the end") {
 		t.Fatalf("Unfinished: %d runs, %q / %q", len(un), restore.Describe(un[0]), restore.Describe(un[1]))
@@ -253,7 +259,7 @@ func TestReattachInterruptedStopAndBackup(t *testing.T) {
 	if err != nil || res.Status != journal.StatusCompleted || res.Backup == nil || res.Backup.State != cloud.StateCompleted {
 		t.Errorf("Reattach of the backup = %+v, %v", res, err)
 	}
-	if un, _ := b.e.Unfinished(ctx); len(un) != 0 {
-		t.Errorf("%d runs still unfinished", len(un))
+	if un, err := b.e.Unfinished(ctx); err != nil || len(un) != 0 {
+		t.Errorf("%d runs still unfinished (%v)", len(un), err)
 	}
 }

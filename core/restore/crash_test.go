@@ -91,7 +91,7 @@ func TestCrashWhileRestoringIsReattached(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("the helper never got its restore running")
 		}
-		runs, _ := j.List(context.Background(), journal.Filter{Profile: "crash"})
+		runs := listRuns(t, j, journal.Filter{Profile: "crash"})
 		if len(runs) == 1 && runs[0].RestoreID != "" {
 			for _, r := range b.lc.Restores(tg.Env.EnvironmentID) {
 				if r.RestoreID == runs[0].RestoreID && r.State == "running" {
@@ -120,7 +120,7 @@ func TestCrashWhileRestoringIsReattached(t *testing.T) {
 	if len(rs) != 1 || rs[0].RestoreID != res.RestoreID || rs[0].State != "completed" {
 		t.Errorf("restores on the server %+v, want exactly one, completed", rs)
 	}
-	jr, _ := j.Get(context.Background(), runID)
+	jr := getRun(t, j, runID)
 	if jr.Status != journal.StatusCompleted || !jr.StoppedEnv || !jr.StartedEnv {
 		t.Errorf("journal run %+v", jr)
 	}

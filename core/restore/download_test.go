@@ -144,7 +144,7 @@ func TestDownloadBackupThatFailsInspectionFailsTheRunAndKeepsTheFile(t *testing.
 	if _, serr := os.Stat(res.Path); serr != nil || res.SHA256 == "" {
 		t.Fatalf("the damaged download is not kept to look at: %v", serr)
 	}
-	run, _ := b.j.Get(context.Background(), res.RunID)
+	run := getRun(t, b.j, res.RunID)
 	if run.Status != journal.StatusFailed || run.FileSHA256 != res.SHA256 {
 		t.Fatalf("journal run = %+v", run)
 	}
@@ -192,7 +192,7 @@ func TestDownloadBackupCancelledKeepsThePartAndIsJournaledCancelled(t *testing.T
 	if !errors.Is(err, restore.ErrCancelled) || !strings.Contains(err.Error(), ".part") {
 		t.Fatalf("cancelled download: %v", err)
 	}
-	run, _ := b.j.Get(context.Background(), res.RunID)
+	run := getRun(t, b.j, res.RunID)
 	if run.Status != journal.StatusCancelled {
 		t.Fatalf("journal status %s, want cancelled", run.Status)
 	}

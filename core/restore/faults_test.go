@@ -156,7 +156,10 @@ func TestFaultInjection200Runs(t *testing.T) {
 				}
 				// What the user was told about the environment matches what it is.
 				if o.res != nil && o.res.StoppedEnv && !o.res.Detached {
-					now, _ := lc.EnvironmentStatus(envID)
+					now, err := lc.EnvironmentStatus(envID)
+					if err != nil {
+						t.Errorf("run %d: read the environment's status: %v", o.res.RunID, err)
+					}
 					if (now == "Stopped") != o.res.LeftStopped {
 						t.Errorf("run %d: environment is %s but LeftStopped=%v (%s)", o.res.RunID, now, o.res.LeftStopped, o.res.Message)
 					}

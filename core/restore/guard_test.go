@@ -51,7 +51,7 @@ func TestProductionGuard(t *testing.T) {
 	if after := b.state(tg.Env.EnvironmentID); after != before {
 		t.Errorf("a refused production restore changed something: %+v → %+v", before, after)
 	}
-	if runs, _ := b.j.List(ctx, journal.Filter{}); len(runs) != 0 {
+	if runs := listRuns(t, b.j, journal.Filter{}); len(runs) != 0 {
 		t.Errorf("refused runs were journaled: %d", len(runs))
 	}
 	// The name typed in another case is accepted, also when set after planning (the UI
@@ -162,7 +162,7 @@ func TestFailedRestoreAndUndo(t *testing.T) {
 	if !res.LeftStopped || b.status(tg.Env.EnvironmentID) != "Stopped" || !strings.Contains(rec.last().Message, "was stopped by this run and is still stopped") {
 		t.Errorf("LeftStopped %v, status %s, final %q", res.LeftStopped, b.status(tg.Env.EnvironmentID), rec.last().Message)
 	}
-	if jr, _ := b.j.Get(ctx, res.RunID); jr.Status != journal.StatusFailed || !strings.Contains(jr.Error, "failed") || !jr.StoppedEnv || jr.StartedEnv {
+	if jr := getRun(t, b.j, res.RunID); jr.Status != journal.StatusFailed || !strings.Contains(jr.Error, "failed") || !jr.StoppedEnv || jr.StartedEnv {
 		t.Errorf("journal %+v", jr)
 	}
 
@@ -184,7 +184,7 @@ func TestFailedRestoreAndUndo(t *testing.T) {
 	if b.status(tg.Env.EnvironmentID) != "Running" {
 		t.Errorf("after undo with start, status %s", b.status(tg.Env.EnvironmentID))
 	}
-	if jr, _ := b.j.Get(ctx, ures.RunID); jr.Kind != journal.KindUndo || jr.UndoOf != res.RunID {
+	if jr := getRun(t, b.j, ures.RunID); jr.Kind != journal.KindUndo || jr.UndoOf != res.RunID {
 		t.Errorf("undo journaled as %s of %d", jr.Kind, jr.UndoOf)
 	}
 	if _, err := b.e.Undo(ctx, 9999); err == nil {
@@ -234,7 +234,7 @@ func TestStartFailureExplained(t *testing.T) {
 		!strings.Contains(e.NextStep, "Deploy a package") || !strings.Contains(e.Detail, "NO_MDA_HAS_BEEN_DEPLOYED") {
 		t.Errorf("explanation %q / %q / %q", e.Summary, e.NextStep, e.Detail)
 	}
-	if jr, _ := b.j.Get(ctx, res.RunID); jr.Kind != journal.KindStart || jr.Status != journal.StatusFailed || jr.StartedEnv {
+	if jr := getRun(t, b.j, res.RunID); jr.Kind != journal.KindStart || jr.Status != journal.StatusFailed || jr.StartedEnv {
 		t.Errorf("journal %+v", jr)
 	}
 }

@@ -88,7 +88,7 @@ func TestPlanLocalRefusalsArePlain(t *testing.T) {
 	if !errors.As(err, &re) || !errors.Is(err, localdb.ErrPassword) || re.PlainSummary() == "" {
 		t.Fatalf("got %v", err)
 	}
-	if runs, _ := j.List(context.Background(), journal.Filter{}); len(runs) != 0 {
+	if runs := listRuns(t, j, journal.Filter{}); len(runs) != 0 {
 		t.Fatalf("a refused plan was journaled: %+v", runs)
 	}
 }
@@ -137,7 +137,7 @@ func TestReattachClosesInterruptedLocalRestore(t *testing.T) {
 	if !errors.Is(err, restore.ErrInterrupted) || res.Status != journal.StatusInterrupted {
 		t.Fatalf("got %v, %+v", err, res)
 	}
-	run, _ := j.Get(ctx, id)
+	run := getRun(t, j, id)
 	if run.Status != journal.StatusInterrupted || !strings.Contains(run.Error, `may hold part of the backup`) {
 		t.Fatalf("journal %+v", run)
 	}
@@ -157,7 +157,7 @@ func TestReattachClosesInterruptedDownload(t *testing.T) {
 	if !errors.Is(err, restore.ErrInterrupted) || res.Status != journal.StatusInterrupted {
 		t.Fatalf("got %v, %+v", err, res)
 	}
-	run, _ := j.Get(ctx, id)
+	run := getRun(t, j, id)
 	if !strings.Contains(run.Error, "nothing in the cloud was changed") || !strings.Contains(run.Error, "in the download folder") {
 		t.Fatalf("journal error %q", run.Error)
 	}

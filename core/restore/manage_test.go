@@ -57,7 +57,7 @@ func TestDeleteNeverWhileBeingRestored(t *testing.T) {
 	if _, err := b.client.GetSnapshot(ctx, tg.App.ProjectID, tg.Env.EnvironmentID, snap); !errors.Is(err, cloud.ErrNotFound) {
 		t.Errorf("the backup is still there: %v", err)
 	}
-	if jr, _ := b.j.Get(ctx, res.RunID); jr == nil || jr.Kind != journal.KindDelete || jr.Status != journal.StatusCompleted || jr.SnapshotID != snap {
+	if jr := getRun(t, b.j, res.RunID); jr == nil || jr.Kind != journal.KindDelete || jr.Status != journal.StatusCompleted || jr.SnapshotID != snap {
 		t.Errorf("journal %+v", jr)
 	}
 }

@@ -46,7 +46,7 @@ func TestCancelBeforeStopChangesNothing(t *testing.T) {
 		len(b.lc.Restores(tg.Env.EnvironmentID)) != 0 {
 		t.Error("a cancel before the stop changed something")
 	}
-	if jr, _ := b.j.Get(context.Background(), res.RunID); jr.Status != journal.StatusCancelled {
+	if jr := getRun(t, b.j, res.RunID); jr.Status != journal.StatusCancelled {
 		t.Errorf("journal status %s", jr.Status)
 	}
 }
@@ -149,7 +149,7 @@ func TestReattachRunThatOnlyStopped(t *testing.T) {
 	if err != nil || !sres.StartedEnv || b.status(tg.Env.EnvironmentID) != "Running" {
 		t.Fatalf("StartAfter = %+v, %v; status %s", sres, err, b.status(tg.Env.EnvironmentID))
 	}
-	if jr, _ := b.j.Get(ctx, sres.RunID); jr.Kind != journal.KindStart || jr.Status != journal.StatusCompleted || !jr.StartedEnv {
+	if jr := getRun(t, b.j, sres.RunID); jr.Kind != journal.KindStart || jr.Status != journal.StatusCompleted || !jr.StartedEnv {
 		t.Errorf("start run journaled as %+v", jr)
 	}
 }

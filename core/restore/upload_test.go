@@ -84,7 +84,7 @@ func TestUploadThenRestore(t *testing.T) {
 	if b.status(tg.Env.EnvironmentID) != "Running" || res.LeftStopped {
 		t.Errorf("status %s, LeftStopped %v", b.status(tg.Env.EnvironmentID), res.LeftStopped)
 	}
-	jr, _ := b.j.Get(ctx, res.RunID)
+	jr := getRun(t, b.j, res.RunID)
 	if jr.FileName != "files_and_database-1a2b3c4d-202611250130.tar.gz" || jr.FileSHA256 != p.Archive.SHA256 || jr.FileSize != size ||
 		jr.UploadURL == "" || jr.UploadSnapshotID != res.UploadSnapshotID || jr.SnapshotID != res.UploadSnapshotID || jr.Kind != "upload" {
 		t.Errorf("journal %+v", jr)
@@ -171,7 +171,7 @@ func TestBadFileRejectedBeforeAnyChange(t *testing.T) {
 	if b.digest(tg.Env.EnvironmentID) != before || b.snapshotCount(tg.Env.EnvironmentID) != snaps || b.status(tg.Env.EnvironmentID) != "Running" {
 		t.Error("a bad file changed something")
 	}
-	if runs, _ := b.j.List(ctx, journalFilter()); len(runs) != 0 {
+	if runs := listRuns(t, b.j, journalFilter()); len(runs) != 0 {
 		t.Errorf("%d runs journaled for refused plans", len(runs))
 	}
 }
