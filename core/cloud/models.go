@@ -314,49 +314,61 @@ func (t *flexTime) UnmarshalJSON(data []byte) error {
 // UnmarshalJSON implements json.Unmarshaler (tolerant times).
 func (s *Snapshot) UnmarshalJSON(data []byte) error {
 	type plain Snapshot
-	aux := struct {
-		*plain
-		CreatedAt  flexTime `json:"created_at"`
-		UpdatedAt  flexTime `json:"updated_at"`
-		FinishedAt flexTime `json:"finished_at"`
-		ExpiresAt  flexTime `json:"expires_at"`
-	}{plain: (*plain)(s)}
-	if err := json.Unmarshal(data, &aux); err != nil {
-		return err
-	}
-	s.CreatedAt, s.UpdatedAt, s.FinishedAt, s.ExpiresAt = aux.CreatedAt.Time, aux.UpdatedAt.Time, aux.FinishedAt.Time, aux.ExpiresAt.Time
-	return nil
+	return decodeTimed(data, (*plain)(s), map[string]*time.Time{
+		"created_at": &s.CreatedAt, "updated_at": &s.UpdatedAt, "finished_at": &s.FinishedAt, "expires_at": &s.ExpiresAt,
+	})
 }
 
 // UnmarshalJSON implements json.Unmarshaler (tolerant times).
 func (a *Archive) UnmarshalJSON(data []byte) error {
 	type plain Archive
-	aux := struct {
-		*plain
-		CreatedAt  flexTime `json:"created_at"`
-		UpdatedAt  flexTime `json:"updated_at"`
-		FinishedAt flexTime `json:"finished_at"`
-	}{plain: (*plain)(a)}
-	if err := json.Unmarshal(data, &aux); err != nil {
-		return err
-	}
-	a.CreatedAt, a.UpdatedAt, a.FinishedAt = aux.CreatedAt.Time, aux.UpdatedAt.Time, aux.FinishedAt.Time
-	return nil
+	return decodeTimed(data, (*plain)(a), map[string]*time.Time{
+		"created_at": &a.CreatedAt, "updated_at": &a.UpdatedAt, "finished_at": &a.FinishedAt,
+	})
 }
 
 // UnmarshalJSON implements json.Unmarshaler (tolerant times).
 func (r *Restore) UnmarshalJSON(data []byte) error {
 	type plain Restore
-	aux := struct {
-		*plain
-		CreatedAt  flexTime `json:"created_at"`
-		UpdatedAt  flexTime `json:"updated_at"`
-		FinishedAt flexTime `json:"finished_at"`
-	}{plain: (*plain)(r)}
-	if err := json.Unmarshal(data, &aux); err != nil {
+	return decodeTimed(data, (*plain)(r), map[string]*time.Time{
+		"created_at": &r.CreatedAt, "updated_at": &r.UpdatedAt, "finished_at": &r.FinishedAt,
+	})
+}
+
+// decodeTimed is the one tolerant decoder of the v2 models: the members named in times
+// (matched as encoding/json matches, ignoring case) are read as flexTime into their
+// fields, and the rest of the object into plain, a method-less copy of the model's type.
+func decodeTimed(data []byte, plain any, times map[string]*time.Time) error {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(data, &members); err != nil {
 		return err
 	}
-	r.CreatedAt, r.UpdatedAt, r.FinishedAt = aux.CreatedAt.Time, aux.UpdatedAt.Time, aux.FinishedAt.Time
+	rest := make(map[string]json.RawMessage, len(members))
+	for key, raw := range members {
+		dst := timeField(times, key)
+		if dst == nil {
+			rest[key] = raw
+			continue
+		}
+		var t flexTime
+		if err := t.UnmarshalJSON(raw); err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		*dst = t.Time
+	}
+	remaining, err := json.Marshal(rest)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(remaining, plain)
+}
+
+func timeField(times map[string]*time.Time, key string) *time.Time {
+	for name, dst := range times {
+		if strings.EqualFold(name, key) {
+			return dst
+		}
+	}
 	return nil
 }
 
