@@ -3,6 +3,7 @@ package restore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +47,14 @@ func TestProductionGuard(t *testing.T) {
 		}
 		if s := explain.Explain(err).Summary; !strings.Contains(s, "Nothing was changed") {
 			t.Errorf("confirm %q: %q", confirm, s)
+		}
+		// Nothing typed asks for the name; a wrong name says what was typed does not match.
+		want := "Production is a production environment: type its name, Production, to confirm the restore."
+		if c := strings.TrimSpace(confirm); c != "" {
+			want = fmt.Sprintf("The confirmation %q does not match Production.", c)
+		}
+		if s := explain.Explain(err).Summary; !strings.HasPrefix(s, want) {
+			t.Errorf("confirm %q: %q\nwant it to begin %q", confirm, s, want)
 		}
 	}
 	if after := b.state(tg.Env.EnvironmentID); after != before {
