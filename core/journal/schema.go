@@ -70,7 +70,7 @@ func (j *Journal) migrate(ctx context.Context) error {
 	if !strings.EqualFold(mode, "wal") {
 		return fmt.Errorf("journal mode is %q, want wal (is the file on a network drive?)", mode)
 	}
-	if _, err := j.db.ExecContext(ctx, schema); err != nil {
+	if _, err := j.db.ExecContext(ctx, schema+tableSetSchema); err != nil {
 		return fmt.Errorf("create tables: %w", err)
 	}
 	return j.addColumns(ctx)
