@@ -24,6 +24,7 @@ type Engine struct {
 	stopTimeout  time.Duration
 	startTimeout time.Duration
 	uploadWait   time.Duration // how long an upload may take to become a backup after its last byte
+	learnWait    time.Duration // how long a plan may take to learn a target's tables (target_tables.go)
 	now          func() time.Time
 	inspected    inspectCache // reports of files inspected already
 	lives        lives        // the runs going on, for Live and OnClose

@@ -137,4 +137,7 @@ func (p *Plan) shape() {
 	if p.Allows.Start {
 		p.Choices = append(p.Choices, Choice{Name: OptStart, Set: o.Start})
 	}
+	if c, ok := p.restoreAfterUpload(); ok {
+		p.Choices = append(p.Choices, c)
+	}
 }

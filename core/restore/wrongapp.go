@@ -26,10 +26,15 @@ const (
 	// FitWrongApp: the source looks like another app's data. The plan needs the
 	// environment's name typed (Options.Confirm), whatever the environment.
 	FitWrongApp
+	// FitCannotTell: nothing vouches for the source (a file, an uploaded backup) and
+	// nothing could be learned of the target's own data to compare it with. The plan says
+	// so and needs the environment's name typed, as for FitWrongApp.
+	FitCannotTell
 )
 
 // AppSide is what is known of the target: its app, its environment, the model version it
-// runs and the database names earlier backups and runs of this environment used.
+// runs, the database names earlier backups and runs of this environment used, and the
+// tables of its own data (from its newest backup).
 type AppSide struct {
 	AppID        string
 	AppName      string // "Order Desk"; AppID when empty
@@ -38,6 +43,20 @@ type AppSide struct {
 	// Databases are the dump database names seen for this environment before (the journal
 	// knows those of earlier uploads and runs). Empty: nothing to compare with.
 	Databases []string
+	// Tables are the tables of the target's own data, as its newest backup lists them.
+	Tables TableList
+}
+
+// TableList is the tables a dump lists ("schema.name"), where they were read, or why
+// they could not be.
+type TableList struct {
+	Names []string
+	Known bool // Names were read (a dump may list none)
+	// From names where they were read, mid-sentence: "Acceptance's backup of 4 Dec 00:26".
+	From string
+	// Why says, mid-sentence, why they are not known: "Acceptance has no completed backup
+	// to compare it with". "" when Known.
+	Why string
 }
 
 // SourceSide is what is known of what is restored: a snapshot (AppID of the app it was
@@ -49,6 +68,11 @@ type SourceSide struct {
 	AppName      string
 	ModelVersion string
 	DatabaseName string
+	// Unvouched: nothing says the source is the target's app's data (a file, or a backup
+	// uploaded to the environment), so its tables must be compared with the target's, and
+	// a source that cannot be compared needs the typed name (FitCannotTell).
+	Unvouched bool
+	Tables    TableList
 }
 
 // FitCheck is the guard's verdict: the fit and plain sentences that say why, the
@@ -61,7 +85,7 @@ type FitCheck struct {
 
 // NeedsTypedName reports whether the restore must be confirmed by typing the
 // environment's name.
-func (c FitCheck) NeedsTypedName() bool { return c.Fit == FitWrongApp }
+func (c FitCheck) NeedsTypedName() bool { return c.Fit == FitWrongApp || c.Fit == FitCannotTell }
 
 // CheckFit compares the source with the target. It never fails: what cannot be compared
 // is left out of the verdict.
@@ -117,7 +141,27 @@ func CheckFit(t AppSide, s SourceSide) FitCheck {
 			inner, db, t.Mode, quoteList(known))
 	}
 
+	if s.Unvouched {
+		switch v, why := compareTables(t, s, inner, app); {
+		case v == tablesMatch:
+		case v == tablesDiffer:
+			wrong("%s", why)
+		case c.Fit == FitWrongApp:
+			// Another reason said it already; that the tables cannot be compared adds nothing.
+		case len(known) > 0 && containsFold(known, strings.TrimSpace(s.DatabaseName)):
+			// Its database has the name earlier restores here used: that vouches for it.
+		default:
+			c.Fit = FitCannotTell
+			c.Warnings = append([]string{why}, c.Warnings...)
+		}
+	}
+
 	switch {
+	case c.Fit == FitCannotTell:
+		if otherModel != "" {
+			c.Warnings = append(c.Warnings, otherModel)
+		}
+		c.Next = fmt.Sprintf("If it is %s's data, type %s to confirm; otherwise choose a backup of %s.", app, t.Mode, app)
 	case c.Fit == FitWrongApp:
 		if otherModel != "" {
 			c.Warnings = append(c.Warnings, otherModel)
@@ -129,6 +173,103 @@ func CheckFit(t AppSide, s SourceSide) FitCheck {
 		c.Next = fmt.Sprintf("Restore, then deploy model version %s to %s.", strings.TrimSpace(s.ModelVersion), t.Mode)
 	}
 	return c
+}
+
+// tableVerdict is what comparing the tables of a source and a target found.
+type tableVerdict int
+
+const (
+	tablesMatch   tableVerdict = iota // enough in common: the same app's data
+	tablesDiffer                      // too little in common: another app's data
+	tablesUnknown                     // one side's tables are not known
+)
+
+// minSharedTables is the least share of tables a source must have in common with the
+// target's newest backup to pass as the same app's data. The share is the Jaccard index of
+// the two sets of own tables (tables in both / tables in either). An app's data changes
+// slowly: between an older backup and the newest, a release or two add or drop a few
+// entities, so of 20 entities with 2 added and 1 dropped 19 of 22 are shared (0.86).
+// Two customers' apps share at most the Marketplace modules both use (Administration,
+// Encryption, ...), well under half of either. Half is the line: above it a file needs
+// no typed name, below it the name is typed, which costs a careful user five keystrokes.
+const minSharedTables = 0.5
+
+// platformModules are Mendix's own modules: every Mendix database has their tables, so
+// they would make any two apps look alike and are left out of the comparison.
+var platformModules = []string{"system$", "mendixsystem$"}
+
+// ownTables is the set of a dump's tables that say which app it is: lower case, without
+// the public schema, without the platform's tables (all of them when nothing else is
+// left, so a bare app is still compared).
+func ownTables(names []string) map[string]bool {
+	all, own := map[string]bool{}, map[string]bool{}
+	for _, n := range names {
+		n = strings.ToLower(strings.TrimSpace(n))
+		n = strings.TrimPrefix(n, "public.")
+		if n == "" {
+			continue
+		}
+		all[n] = true
+		if !slices.ContainsFunc(platformModules, func(p string) bool { return strings.HasPrefix(n, p) }) {
+			own[n] = true
+		}
+	}
+	if len(own) == 0 {
+		return all
+	}
+	return own
+}
+
+// SharedTables is the Jaccard index of the own tables of two table lists (see
+// minSharedTables), with the counts it comes from: in common, in a, in b.
+func SharedTables(a, b []string) (share float64, common, inA, inB int) {
+	sa, sb := ownTables(a), ownTables(b)
+	for n := range sa {
+		if sb[n] {
+			common++
+		}
+	}
+	union := len(sa) + len(sb) - common
+	if union == 0 {
+		return 0, 0, 0, 0
+	}
+	return float64(common) / float64(union), common, len(sa), len(sb)
+}
+
+// compareTables compares the tables of an unvouched source with the target's own and
+// says why when they differ or cannot be compared.
+func compareTables(t AppSide, s SourceSide, inner, app string) (tableVerdict, string) {
+	switch {
+	case !t.Tables.Known:
+		return tablesUnknown, fmt.Sprintf("Restore Desk cannot tell whether %s holds %s's data: %s.", inner, app, t.Tables.Why)
+	case !s.Tables.Known:
+		return tablesUnknown, fmt.Sprintf("Restore Desk cannot tell whether %s holds %s's data: %s.", inner, app, s.Tables.Why)
+	}
+	share, common, inSrc, inTgt := SharedTables(s.Tables.Names, t.Tables.Names)
+	if inSrc == 0 || inTgt == 0 {
+		side := t.Tables.From
+		if inSrc == 0 {
+			side = inner
+		}
+		return tablesUnknown, fmt.Sprintf("Restore Desk cannot tell whether %s holds %s's data: %s lists no tables to compare.", inner, app, side)
+	}
+	if share >= minSharedTables {
+		return tablesMatch, ""
+	}
+	db := ""
+	if name := strings.TrimSpace(s.DatabaseName); name != "" {
+		db = fmt.Sprintf(" (its database is called %q)", name)
+	}
+	return tablesDiffer, fmt.Sprintf("%s%s has %s %s's tables: %d of its %d tables are among the %d in %s. It looks like another app's data.",
+		sentenceStart(inner), db, notOrFew(common), app, common, inSrc, inTgt, t.Tables.From)
+}
+
+// notOrFew is "none of" or "few of", for the sentence that says the tables differ.
+func notOrFew(common int) string {
+	if common == 0 {
+		return "none of"
+	}
+	return "few of"
 }
 
 // modelVersion is a Mendix model version: major.minor.patch.build, or, for an app
