@@ -260,16 +260,8 @@ func compareTables(t AppSide, s SourceSide, inner, app string) (tableVerdict, st
 	if name := strings.TrimSpace(s.DatabaseName); name != "" {
 		db = fmt.Sprintf(" (its database is called %q)", name)
 	}
-	return tablesDiffer, fmt.Sprintf("%s%s has %s %s's tables: %d of its %d tables are among the %d in %s. It looks like another app's data.",
-		sentenceStart(inner), db, notOrFew(common), app, common, inSrc, inTgt, t.Tables.From)
-}
-
-// notOrFew is "none of" or "few of", for the sentence that says the tables differ.
-func notOrFew(common int) string {
-	if common == 0 {
-		return "none of"
-	}
-	return "few of"
+	return tablesDiffer, fmt.Sprintf("%s%s does not look like %s's data: it shares %d of its %d tables with %s, which has %d: it looks like another app's data.",
+		sentenceStart(inner), db, app, common, inSrc, t.Tables.From, inTgt)
 }
 
 // modelVersion is a Mendix model version: major.minor.patch.build, or, for an app
