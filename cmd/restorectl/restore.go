@@ -39,8 +39,8 @@ func addRunFlags(fs *flag.FlagSet, from bool) *runFlags {
 	fs.BoolVar(&f.dbOnly, "db-only", false, "restore the database only; file documents stay as they are")
 	fs.BoolVar(&f.noSafety, "no-safety-backup", false, "do not make a safety backup first (the restore cannot be undone)")
 	fs.BoolVar(&f.start, "start", false, "start the environment after restoring")
-	fs.BoolVar(&f.yes, "yes", false, "do not ask before restoring (not enough for production: use --confirm)")
-	fs.StringVar(&f.confirm, "confirm", "", "the environment's name, as the confirmation a production restore needs")
+	fs.BoolVar(&f.yes, "yes", false, "do not ask before restoring (not enough for production, nor for data that may be another app's: use --confirm)")
+	fs.StringVar(&f.confirm, "confirm", "", "the environment's name, as the confirmation a restore into production, or of data that may be another app's, needs")
 	return f
 }
 
