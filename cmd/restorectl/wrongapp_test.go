@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,16 +12,8 @@ import (
 func otherClientDump(t *testing.T) string {
 	t.Helper()
 	c := pgtest.Start(t) // skips when the server programs are not installed
-	c.CreateDatabase(t, "otherclient_hr")
-	c.Exec(t, "otherclient_hr", `SET ROLE `+pgtest.User+`;
-		CREATE TABLE "hr$employee" (id bigint PRIMARY KEY, name text); CREATE TABLE "hr$payslip" (id bigint, amount numeric);
-		CREATE TABLE "hr$department" (id bigint); CREATE TABLE "hr$contract" (id bigint); CREATE TABLE "system$user" (id bigint);
-		INSERT INTO "hr$employee" VALUES (1, 'A. Jansen');`)
-	path := filepath.Join(t.TempDir(), "otherclient_hr.backup")
-	if out, err := c.Command("pg_dump", "-Fc", "-O", "-x", "-f", path, "otherclient_hr").CombinedOutput(); err != nil {
-		t.Fatalf("pg_dump: %v\n%s", err, out)
-	}
-	return path
+	c.MendixDatabase(t, "otherclient_hr", "hr$employee", "hr$payslip", "hr$department", "hr$contract", "system$user")
+	return c.Dump(t, "otherclient_hr", "otherclient_hr.backup")
 }
 
 // Issue 20's proof for restorectl: another customer's dump, uploaded to Order Desk ›

@@ -3,7 +3,6 @@ package restore_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,32 +31,15 @@ var orderDeskTables = []string{"sales$order", "sales$orderline", "sales$customer
 func makeGuardDumps(t *testing.T) guardDumps {
 	t.Helper()
 	c := pgtest.Start(t) // skips when the server programs are not installed
-	dir := t.TempDir()
-	create := func(db string, tables []string) {
-		c.CreateDatabase(t, db)
-		var sql strings.Builder
-		sql.WriteString("SET ROLE " + pgtest.User + ";") // the tables are the dumping user's
-		for _, tb := range tables {
-			fmt.Fprintf(&sql, `CREATE TABLE public.%q (id bigint PRIMARY KEY, createddate timestamp, name text); INSERT INTO public.%q VALUES (1, now(), 'one');`, tb, tb)
-		}
-		c.Exec(t, db, sql.String())
-	}
-	dump := func(db, file string) string {
-		path := filepath.Join(dir, file)
-		if out, err := c.Command("pg_dump", "-Fc", "-O", "-x", "-f", path, db).CombinedOutput(); err != nil {
-			t.Fatalf("pg_dump %s: %v\n%s", db, err, out)
-		}
-		return path
-	}
 	var d guardDumps
-	create("orderdesk", orderDeskTables)
-	d.olderOrderDesk = dump("orderdesk", "orderdesk-october.backup")
+	c.MendixDatabase(t, "orderdesk", orderDeskTables...)
+	d.olderOrderDesk = c.Dump(t, "orderdesk", "orderdesk-october.backup")
 	// Since October: the price lists went, returns and discounts came.
 	c.Exec(t, "orderdesk", `SET ROLE `+pgtest.User+`; DROP TABLE public."sales$pricelist"; CREATE TABLE public."sales$return" (id bigint); CREATE TABLE public."sales$discount" (id bigint);`)
-	d.orderDesk = dump("orderdesk", "orderdesk-newest.backup")
-	create("otherclient_hr", []string{"hr$employee", "hr$department", "hr$payslip", "hr$leaverequest", "hr$contract",
-		"administration$account", "system$user", "system$filedocument", "mendixsystem$entity"})
-	d.otherClient = dump("otherclient_hr", "otherclient_hr.backup")
+	d.orderDesk = c.Dump(t, "orderdesk", "orderdesk-newest.backup")
+	c.MendixDatabase(t, "otherclient_hr", "hr$employee", "hr$department", "hr$payslip", "hr$leaverequest", "hr$contract",
+		"administration$account", "system$user", "system$filedocument", "mendixsystem$entity")
+	d.otherClient = c.Dump(t, "otherclient_hr", "otherclient_hr.backup")
 	return d
 }
 
