@@ -215,12 +215,18 @@ func (a *actions) showInspection(s *session, app cloud.AppWithEnvironments, env 
 		d.dialog = dialog.NewCustom(title, "Close", container.NewVScroll(body), a.k.win)
 	} else {
 		d.restore = widget.NewCheck(fmt.Sprintf("Restore %s from it once it is uploaded", env.Mode), nil)
-		d.restore.SetChecked(!wrongApp) // never a default for another app's data
+		// The plan says whether restoring starts ticked: never for a file that may be
+		// another app's data.
+		after, offered := plan.Shape().Choice(restore.OptRestoreAfterUpload)
+		d.restore.SetChecked(offered && after.Default)
 		body.Add(widget.NewSeparator())
 		for _, n := range append(slices.Clone(plan.Warnings), plan.Notes...) { // the engine's words for the upload alone
 			if !wrongApp || n != plan.Warnings[0] {
 				body.Add(wrapped(n))
 			}
+		}
+		if wrongApp && plan.Fit.Next != "" { // restoring it will need the environment's name typed
+			body.Add(wrapped(plan.Fit.Next))
 		}
 		body.Add(d.restore)
 		d.cancel = widget.NewButton("Cancel", func() { d.dialog.Hide() })
