@@ -42,26 +42,15 @@ type DumpData struct {
 // Errors wrap ErrNotDump, ErrDumpTruncated, ErrDumpDamaged, ErrDumpVersion or
 // ErrDumpUnreadable; read errors of r pass through.
 func ReadDumpData(r io.Reader) (*DumpData, error) {
-	br, ok := r.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(r, entryBufSize)
-	}
-	d := &dumpReader{r: br, keepStatements: true}
-	h, err := d.header()
+	d, st, err := readTOC(r, true)
 	if err != nil {
 		return nil, err
 	}
-	if h.Format != DumpFormatCustom || h.archVersion() < archVersion(1, 10, 0) {
-		return nil, fmt.Errorf("%w: it is a %s-format dump of archive version %s (a custom-format dump of version 1.10 or later is needed)",
-			ErrDumpUnreadable, h.Format, h.Version())
-	}
+	h := st.header
 	if !countable(h.CompressionAlgorithm) {
 		return nil, fmt.Errorf("%w: its data is compressed with %s", ErrDumpUnreadable, h.CompressionAlgorithm)
 	}
-	st := &dumpStats{header: h, counting: &rowCounting{compression: h.CompressionAlgorithm}}
-	if err := st.walkTOC(d); err != nil {
-		return nil, err
-	}
+	st.counting = &rowCounting{compression: h.CompressionAlgorithm}
 	dd := &DumpData{d: d, st: st, tables: make([]TableData, len(st.tableRows))}
 	for i, tr := range st.tableRows {
 		dd.tables[i] = TableData{Schema: tr.Schema, Name: tr.Name, Copy: st.copyStmts[i],

@@ -31,26 +31,38 @@ func ReadDumpTables(r io.Reader) (*DumpTables, error) {
 	if err != nil {
 		return nil, err
 	}
-	br, ok := dump.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(dump, entryBufSize)
-	}
-	d := &dumpReader{r: br}
-	h, err := d.header()
+	d, st, err := readTOC(dump, false)
 	if err != nil {
 		return nil, err
 	}
-	if h.Format != DumpFormatCustom || h.archVersion() < archVersion(1, 10, 0) {
-		return nil, fmt.Errorf("%w: it is a %s-format dump of archive version %s (a custom-format dump of version 1.10 or later is needed)",
-			ErrDumpUnreadable, h.Format, h.Version())
-	}
-	st := &dumpStats{header: h}
-	if err := st.walkTOC(d); err != nil {
-		return nil, err
-	}
+	h := st.header
 	out := &DumpTables{Header: h, Tables: make([]string, 0, len(st.tableRows)), Read: d.off}
 	for _, t := range st.tableRows {
 		out.Tables = append(out.Tables, t.Schema+"."+t.Name)
 	}
 	return out, nil
+}
+
+// readTOC reads the header and table of contents of the custom-format dump r (1.10 or
+// later, whose layout the walk knows), leaving the reader at the first data block.
+// keepStatements keeps each table's statements, which reading the data needs.
+func readTOC(r io.Reader, keepStatements bool) (*dumpReader, *dumpStats, error) {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, entryBufSize)
+	}
+	d := &dumpReader{r: br, keepStatements: keepStatements}
+	h, err := d.header()
+	if err != nil {
+		return nil, nil, err
+	}
+	if h.Format != DumpFormatCustom || h.archVersion() < archVersion(1, 10, 0) {
+		return nil, nil, fmt.Errorf("%w: it is a %s-format dump of archive version %s (a custom-format dump of version 1.10 or later is needed)",
+			ErrDumpUnreadable, h.Format, h.Version())
+	}
+	st := &dumpStats{header: h}
+	if err := st.walkTOC(d); err != nil {
+		return nil, nil, err
+	}
+	return d, st, nil
 }
