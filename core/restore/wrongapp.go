@@ -191,7 +191,7 @@ const (
 // entities, so of 20 entities with 2 added and 1 dropped 19 of 22 are shared (0.86).
 // Two customers' apps share at most the Marketplace modules both use (Administration,
 // Encryption, ...), well under half of either. Half is the line: above it a file needs
-// no typed name, below it the name is typed, which costs a careful user five keystrokes.
+// no typed name, below it the name is typed, which costs a careful user a few keystrokes.
 const minSharedTables = 0.5
 
 // platformModules are Mendix's own modules: every Mendix database has their tables, so
