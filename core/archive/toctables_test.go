@@ -50,6 +50,7 @@ func TestReadDumpTablesFromAPrefix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%d tables listed by byte %d of %d", len(dt.Tables), dt.Read, len(dump))
 	if _, err := ReadDumpTables(bytes.NewReader(dump[:dt.Read])); err != nil {
 		t.Errorf("the %d bytes up to the end of the table of contents: %v", dt.Read, err)
 	}
