@@ -52,10 +52,11 @@ type AppSide struct {
 type TableList struct {
 	Names []string
 	Known bool // Names were read (a dump may list none)
-	// From names where they were read, mid-sentence: "Acceptance's backup of 4 Dec 00:26".
+	// From names where they were read, mid-sentence: "Acceptance's newest backup (4 Dec
+	// 00:26)", "otherclient_hr.backup".
 	From string
 	// Why says, mid-sentence, why they are not known: "Acceptance has no completed backup
-	// to compare it with". "" when Known.
+	// of its own to compare it with". "" when Known.
 	Why string
 }
 

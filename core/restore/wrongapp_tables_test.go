@@ -50,6 +50,31 @@ func TestWrongAppGuardWithRealDumps(t *testing.T) {
 	t.Run("another customer's dump is caught the first time", func(t *testing.T) { anotherCustomersDumpIsCaughtTheFirstTime(t, d) })
 	t.Run("an uploaded backup of another customer is caught", func(t *testing.T) { anUploadedBackupOfAnotherCustomerIsCaught(t, d) })
 	t.Run("nothing learned of the target", func(t *testing.T) { whenTheTargetsDataCannotBeLearnedThePlanSaysSo(t, d) })
+	t.Run("a remembered list stands in for a slow archive", func(t *testing.T) { aRememberedListStandsInForASlowArchive(t, d) })
+}
+
+// When the newest backup's archive is not ready in time, the list learned from an earlier
+// backup of the environment decides instead of "cannot tell".
+func aRememberedListStandsInForASlowArchive(t *testing.T, d guardDumps) {
+	ctx := context.Background()
+	b := newBed(t)
+	tg := acceptanceWithNewestBackup(t, b, d.orderDesk)
+	if p, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{File: d.olderOrderDesk}, Target: tg, Options: restore.Options{UploadOnly: true}}); err != nil || p.Fit.Fit != restore.FitSame {
+		t.Fatalf("first plan: %v, %+v: want the tables learned and the same app", err, p)
+	}
+	// A newer backup, whose archive never gets ready; an engine that waits briefly.
+	if _, err := b.lc.AddSnapshot(tg.Env.EnvironmentID, localcloud.SnapshotSpec{ArchivePath: d.orderDesk, DatabaseOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	b.lc.SetFaults(localcloud.Faults{Archives: localcloud.ArchiveFaults{Polls: 1 << 30}})
+	impatient := restore.New(b.client, b.j, append(fastEngineOpts(), restore.WithTableLearnTimeout(300*time.Millisecond))...)
+	p, err := impatient.Plan(ctx, restore.Request{Source: restore.Source{File: d.otherClient}, Target: tg, Options: restore.Options{UploadOnly: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Fit.Fit != restore.FitWrongApp || !strings.Contains(p.Warnings[0], "it shares 1 of its 6 tables with Acceptance's backup of ") {
+		t.Errorf("fit %v %q, want another app's data by the remembered list", p.Fit.Fit, p.Warnings)
+	}
 }
 
 // acceptanceWithNewestBackup seeds path as the newest backup of Order Desk › Acceptance
