@@ -42,8 +42,8 @@ func (c *cli) sources(ctx context.Context, args []string, n int) ([]*backupdata.
 }
 
 // cached returns the file of a cloud backup in the look-inside cache (RESTOREDESK_CACHE
-// overrides its place), downloading it through the engine, database only, when it is not
-// there yet. The user is told where it is kept.
+// overrides its place), downloaded through the engine (database only) when it is not
+// there yet (restore.Engine.PlanCached). The user is told where it is kept.
 func (c *cli) cached(ctx context.Context, appArg, envArg, snapshot string) (string, error) {
 	root := c.getenv("RESTOREDESK_CACHE")
 	if root == "" {
@@ -57,49 +57,24 @@ func (c *cli) cached(ctx context.Context, appArg, envArg, snapshot string) (stri
 		return "", err
 	}
 	defer s.Close()
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		return "", err
-	}
-	// A plan resolves "latest" to the backup's id, which names its cache folder.
-	p, err := s.e.PlanDownload(ctx, restore.LocalDownload(c.profile, s.target, snapshot, root))
+	cb, err := s.e.PlanCached(ctx, c.profile, s.target, snapshot, root)
 	if err != nil {
 		return "", err
 	}
-	id := p.Snapshot.SnapshotID
-	dir := backupdata.CacheFolder(root, s.target.Env.EnvironmentID, id)
-	if path := backupdata.CachedFile(dir); path != "" {
-		fmt.Fprintf(c.stderr, "Using the copy of backup %s kept in %s (delete that folder to free the space).\n", id, dir)
-		return path, nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	path, err := c.downloadInto(ctx, s, id, dir)
-	if err != nil {
-		return "", err
-	}
-	fmt.Fprintf(c.stderr, "Backup %s is kept in %s for the next look (delete that folder to free the space).\n", id, dir)
-	return path, nil
-}
-
-// downloadInto downloads a backup's database into dir through the engine: planned, run and
-// journaled like any download, followed on the terminal.
-func (c *cli) downloadInto(ctx context.Context, s *session, snapshotID, dir string) (string, error) {
-	p, err := s.e.PlanDownload(ctx, restore.LocalDownload(c.profile, s.target, snapshotID, dir))
-	if err != nil {
-		return "", err
+	if cb.Download == nil {
+		fmt.Fprintf(c.stderr, "Using the copy of backup %s kept in %s (delete that folder to free the space).\n", cb.SnapshotID, cb.Dir)
+		return cb.Path, nil
 	}
 	name := s.target.App.Name
 	if name == "" {
 		name = s.target.App.AppID
 	}
-	u := c.follow(fmt.Sprintf("Download a backup of %s / %s", name, s.target.Env.Mode), p.Steps)
-	res, err := s.e.DownloadBackup(ctx, p, restore.Follow(u))
-	var base *restore.Result
-	if res != nil {
-		base = &res.Result
+	u := c.follow(fmt.Sprintf("Download a backup of %s / %s", name, s.target.Env.Mode), cb.Download.Steps)
+	path, res, err := s.e.FetchCached(ctx, cb, restore.Follow(u))
+	restore.Finish(u, res, err)
+	if err != nil {
+		return "", err
 	}
-	restore.Finish(u, base, err)
-	path, _, err := restore.LocalSource(res, err)
-	return path, err
+	fmt.Fprintf(c.stderr, "Backup %s is kept in %s for the next look (delete that folder to free the space).\n", cb.SnapshotID, cb.Dir)
+	return path, nil
 }

@@ -119,3 +119,21 @@ func (r *fileReader) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// Ordered returns a and b as the older and the newer backup, by the time each dump was
+// made (read from its header), or by the files' times when a dump does not say.
+func Ordered(ctx context.Context, a, b *Source) (older, newer *Source, err error) {
+	for _, s := range []*Source{a, b} {
+		if s.DumpedAt.IsZero() {
+			_, f, err := s.dump(ctx, nil)
+			if err != nil {
+				return nil, nil, err
+			}
+			f.Close()
+		}
+	}
+	if b.When().Before(a.When()) {
+		return b, a, nil
+	}
+	return a, b, nil
+}

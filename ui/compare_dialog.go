@@ -1,0 +1,321 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/dustin/go-humanize"
+
+	"restoredesk/core/backupdata"
+	"restoredesk/core/cloud"
+	"restoredesk/core/progress"
+	"restoredesk/core/restore"
+)
+
+// compareSelected is "Compare with…" on the selected backup. UI goroutine.
+func (l *looker) compareSelected() {
+	if p, ok := l.selected(); ok {
+		l.compareWith(p, nil)
+	}
+}
+
+// compareChooser asks what to compare a backup with: another completed backup of the
+// environment shown, or a backup file of this computer.
+type compareChooser struct {
+	dialog *dialog.CustomDialog
+	others *widget.Select
+	snaps  []cloud.Snapshot // the others' backups, in the select's order
+	file   *widget.Label
+	path   string
+	ok     *widget.Button
+}
+
+// compareWith asks what to compare p with (src is p's file when it is open already), then
+// compares. UI goroutine.
+func (l *looker) compareWith(p picked, src *backupdata.Source) *compareChooser {
+	c := &compareChooser{file: wrapped("")}
+	var labels []string
+	if b := l.lists; b.curApp != nil && b.curEnv != nil {
+		for _, r := range b.backups.list.rows {
+			s := r.snap
+			if s.State != cloud.StateCompleted || (p.snap != nil && s.SnapshotID == p.snap.SnapshotID) {
+				continue
+			}
+			c.snaps = append(c.snaps, s)
+			labels = append(labels, fmt.Sprintf("%s backup of %s", cloud.KindOf(s).Label(), exactTime(s.CreatedAt)))
+		}
+	}
+	c.ok = widget.NewButtonWithIcon("Compare", theme.ListIcon(), func() {
+		other, ok := c.chosen(l, p)
+		if !ok {
+			return
+		}
+		c.dialog.Hide()
+		l.compare(p, src, other)
+	})
+	c.ok.Importance = widget.HighImportance
+	c.ok.Disable()
+	c.others = widget.NewSelect(labels, func(string) { c.path = ""; c.file.SetText(""); c.ok.Enable() })
+	c.others.PlaceHolder = "Another backup of this environment"
+	if len(labels) == 0 {
+		c.others.PlaceHolder = "No other completed backup of this environment is listed"
+		c.others.Disable()
+	}
+	choose := widget.NewButtonWithIcon("Choose a backup file…", theme.FolderOpenIcon(), func() {
+		l.chooseFile(func(path string) {
+			c.path = path
+			c.others.ClearSelected()
+			c.file.SetText("File: " + path)
+			c.ok.Enable()
+		})
+	})
+	body := container.NewVBox(
+		boldWrapped("Compare "+p.label()+" with:"), c.others,
+		wrapped("or a backup file of the same app on this computer (.backup or .tar.gz):"), choose, c.file,
+		wrapped("The older of the two is compared with the newer: rows only in the older were deleted since, rows only in the newer were added, and rows with the same id and other values were changed."))
+	cancel := widget.NewButton("Cancel", func() { c.dialog.Hide() })
+	c.dialog = dialog.NewCustomWithoutButtons("Compare with…", body, l.k.win)
+	c.dialog.SetButtons([]fyne.CanvasObject{cancel, c.ok})
+	c.dialog.Resize(fyne.NewSize(620, 0))
+	c.dialog.Show()
+	l.k.shown(c)
+	return c
+}
+
+// chosen is what the user chose to compare p with.
+func (c *compareChooser) chosen(l *looker, p picked) (picked, bool) {
+	if c.path != "" {
+		return picked{s: p.s, file: c.path}, true
+	}
+	i := c.others.SelectedIndex()
+	if i < 0 || i >= len(c.snaps) || l.lists.curApp == nil || l.lists.curEnv == nil {
+		return picked{}, false
+	}
+	snap := c.snaps[i]
+	return picked{s: l.lists.sess, target: restore.Target{App: l.lists.curApp.App, Env: *l.lists.curEnv}, snap: &snap}, true
+}
+
+// chooseFile opens Fyne's file chooser for a backup file. UI goroutine.
+func (l *looker) chooseFile(then func(path string)) {
+	fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			l.k.showError("The file could not be opened", err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		path := r.URI().Path()
+		_ = r.Close()
+		then(path)
+	}, l.k.win)
+	fd.SetFilter(storage.NewExtensionFileFilter(archiveExtensions()))
+	fd.SetTitleText("Choose a backup file (.backup or .tar.gz)")
+	if l.chooserDir != "" {
+		if dir, err := storage.ListerForURI(storage.NewFileURI(l.chooserDir)); err == nil {
+			fd.SetLocation(dir)
+		}
+	}
+	fd.Resize(fyne.NewSize(860, 560))
+	fd.Show()
+	l.k.shown(fd)
+}
+
+// compare brings both files (srcA may be open already), orders them by when they were
+// made and compares them with progress and Cancel, then shows the result. UI goroutine.
+func (l *looker) compare(a picked, srcA *backupdata.Source, b picked) {
+	withA := func(srcA *backupdata.Source) {
+		l.source(b, func(srcB *backupdata.Source) {
+			l.runCompare(map[*backupdata.Source]picked{srcA: a, srcB: b}, srcA, srcB)
+		})
+	}
+	if srcA != nil {
+		withA(srcA)
+		return
+	}
+	l.source(a, withA)
+}
+
+// runCompare compares the two sources in the background. UI goroutine.
+func (l *looker) runCompare(names map[*backupdata.Source]picked, a, b *backupdata.Source) {
+	pd := l.k.newProgressDialog("Compare", "Comparing every entity's rows of both backups…")
+	l.k.background(func(context.Context) {
+		read := progress.NewCounter(0, a.Size+b.Size)
+		pd.events()(restore.Event{Step: restore.StepInspect, Type: restore.EventBytes, Counter: read})
+		older, newer, err := backupdata.Ordered(pd.ctx, a, b)
+		var cmp *backupdata.Comparison
+		if err == nil {
+			cmp, err = backupdata.Compare(pd.ctx, older, newer, backupdata.CompareOptions{Read: read})
+		}
+		pd.end()
+		l.k.do(func() {
+			cancelled := pd.ctx.Err() != nil
+			pd.close()
+			switch {
+			case err != nil && cancelled:
+				l.k.say("Compare: cancelled.")
+			case err != nil:
+				l.k.showError("The backups could not be compared", err)
+			default:
+				l.showComparison(names[older], names[newer], cmp)
+			}
+		})
+	})
+}
+
+// compareDialog shows per entity how many rows were deleted, added and changed between
+// two backups, and pages through the rows of each kind of change.
+type compareDialog struct {
+	l      *looker
+	older  picked
+	cmp    *backupdata.Comparison
+	diffs  []backupdata.EntityDiff // the entities that differ first
+	table  *widget.Table
+	detail *widget.Label
+	kind   *widget.RadioGroup
+	rows   *rowBrowser
+	dialog *dialog.CustomDialog
+	cur    *backupdata.EntityDiff
+	change backupdata.Change
+}
+
+// changeLabels name the kinds of change, in backupdata.Change order.
+var changeLabels = [...]string{"Deleted", "Added", "Changed"}
+
+// showComparison shows cmp, whose temporary files are removed when the dialog closes.
+// UI goroutine.
+func (l *looker) showComparison(older, newer picked, cmp *backupdata.Comparison) *compareDialog {
+	d := &compareDialog{l: l, older: older, cmp: cmp}
+	same := 0
+	for _, e := range cmp.Entities {
+		if e.Differs() {
+			d.diffs = append(d.diffs, e)
+		}
+	}
+	for _, e := range cmp.Entities {
+		if !e.Differs() {
+			d.diffs = append(d.diffs, e)
+			same++
+		}
+	}
+	d.table = textTable(len(d.diffs), []float32{220, 80, 80, 80}, func(i int) []string {
+		e := d.diffs[i]
+		return []string{e.Entity, humanize.Comma(e.Deleted), humanize.Comma(e.Added), humanize.Comma(e.Changed)}
+	})
+	d.table.ShowHeaderRow = true
+	d.table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	d.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < 4 {
+			o.(*widget.Label).SetText([]string{"Entity", "Deleted", "Added", "Changed"}[id.Col])
+		}
+	}
+	d.table.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(d.diffs) {
+			d.open(d.diffs[id.Row])
+		}
+	}
+	d.detail = wrapped("Choose an entity to see its rows.")
+	d.kind = widget.NewRadioGroup(changeLabels[:], func(s string) {
+		if i := slices.Index(changeLabels[:], s); i >= 0 && d.cur != nil {
+			d.showRows(backupdata.Change(i))
+		}
+	})
+	d.kind.Horizontal = true
+	d.kind.Required = true
+	d.rows = newRowBrowser(l.k, false)
+	d.rows.export = d.exportCSV
+	differ := len(cmp.Entities) - same
+	head := boldWrapped(fmt.Sprintf("Older: %s, made %s. Newer: %s, made %s. %s differ; %s have the same rows.",
+		older.label(), exactTime(cmp.Older.When()), newer.label(), exactTime(cmp.Newer.When()),
+		countText(differ, "entity"), countText(same, "other entity")))
+	right := container.NewBorder(container.NewVBox(d.detail, d.kind), nil, nil, nil, d.rows.content())
+	split := container.NewHSplit(d.table, right)
+	split.SetOffset(0.4)
+	closeBtn := widget.NewButton("Close", func() { d.dialog.Hide() })
+	d.dialog = dialog.NewCustomWithoutButtons("Compare", container.NewBorder(head, nil, nil, nil, split), l.k.win)
+	d.dialog.SetButtons([]fyne.CanvasObject{closeBtn})
+	d.dialog.SetOnClosed(func() {
+		d.rows.stop()
+		l.k.background(func(context.Context) {
+			if err := cmp.Close(); err != nil {
+				l.k.log.Warn("remove the comparison's temporary files", "err", err)
+			}
+		})
+	})
+	d.dialog.Resize(fyne.NewSize(1100, 660))
+	d.dialog.Show()
+	l.k.shown(d)
+	if len(d.diffs) > 0 {
+		d.table.Select(widget.TableCellID{Row: 0, Col: 0})
+	}
+	return d
+}
+
+// open shows entity e's changes, the deleted rows first when there are any. UI goroutine.
+func (d *compareDialog) open(e backupdata.EntityDiff) {
+	d.cur = &e
+	d.detail.SetText(d.cmp.Summary(e))
+	first := backupdata.Deleted
+	for _, ch := range []backupdata.Change{backupdata.Deleted, backupdata.Added, backupdata.Changed} {
+		if [3]int64{e.Deleted, e.Added, e.Changed}[ch] > 0 {
+			first = ch
+			break
+		}
+	}
+	if d.kind.Selected == changeLabels[first] {
+		d.showRows(first)
+		return
+	}
+	d.kind.SetSelected(changeLabels[first]) // shows the rows through OnChanged
+}
+
+// showRows pages through the current entity's rows of change ch. UI goroutine.
+func (d *compareDialog) showRows(ch backupdata.Change) {
+	e, cmp := *d.cur, d.cmp
+	d.change = ch
+	n := [3]int64{e.Deleted, e.Added, e.Changed}[ch]
+	title := fmt.Sprintf("%s: %s %s rows", e.Entity, humanize.Comma(n), ch)
+	if ch != backupdata.Added {
+		title += ", as the older backup holds them"
+	}
+	d.rows.show(title, func(ctx context.Context, _ string, offset, limit int, read *progress.Counter) (rowPage, error) {
+		cols, err := cmp.Columns(e.Entity, ch)
+		if err != nil {
+			return rowPage{}, err
+		}
+		page := rowPage{cols: cols}
+		i := 0
+		_, err = cmp.EachRow(ctx, e.Entity, ch, read, func(row []backupdata.Value) error {
+			if i >= offset+limit {
+				page.more = true
+				return backupdata.ErrStop
+			}
+			if i >= offset {
+				page.rows = append(page.rows, slices.Clone(row))
+			}
+			i++
+			return nil
+		})
+		return page, err
+	})
+}
+
+// exportCSV writes the rows shown (the current entity's change) to a CSV file. UI goroutine.
+func (d *compareDialog) exportCSV() {
+	if d.cur == nil {
+		return
+	}
+	e, ch, cmp := *d.cur, d.change, d.cmp
+	d.l.saveCSV(safeFileName(e.Entity)+"-"+ch.String()+".csv", func(ctx context.Context, w fyne.URIWriteCloser, read *progress.Counter) (int64, error) {
+		return cmp.WriteCSV(ctx, e.Entity, ch, w, read)
+	})
+}

@@ -1,0 +1,336 @@
+package ui
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/dustin/go-humanize"
+
+	"restoredesk/core/backupdata"
+	"restoredesk/core/cloud"
+	"restoredesk/core/progress"
+	"restoredesk/core/restore"
+)
+
+// looker opens "Look inside…" and "Compare with…" on a backup: what a backup's dump
+// holds, read straight from the file through core/backupdata (no PostgreSQL). A cloud
+// backup is fetched first through the engine (database only) into the look-inside cache,
+// or taken from there when an earlier look fetched it.
+type looker struct {
+	k     *kit
+	lists *browser
+	runs  *runner
+
+	cacheDir   string // where cloud backups are kept ("": backupdata.DefaultCacheDir); tests set it
+	chooserDir string // where the file chooser opens; tests set it
+}
+
+// buttons are the selected backup's "Look inside…" and "Compare with…".
+func (l *looker) buttons() []fyne.CanvasObject {
+	look := widget.NewButtonWithIcon("Look inside…", theme.SearchIcon(), func() { l.lookInsideSelected() })
+	comp := widget.NewButtonWithIcon("Compare with…", theme.ListIcon(), func() { l.compareSelected() })
+	look.Importance, comp.Importance = widget.LowImportance, widget.LowImportance
+	return []fyne.CanvasObject{look, comp}
+}
+
+// picked is a backup chosen to look inside: a cloud backup (snap set) or a file.
+type picked struct {
+	s      *session
+	target restore.Target
+	snap   *cloud.Snapshot
+	file   string
+}
+
+// label names the backup for titles: "Order Desk · Production, nightly backup of …".
+func (p picked) label() string {
+	if p.snap == nil {
+		return filepath.Base(p.file)
+	}
+	return fmt.Sprintf("%s · %s, %s backup of %s", cmp.Or(p.target.App.Name, p.target.App.AppID), p.target.Env.Mode,
+		cloud.KindOf(*p.snap).Label(), exactTime(p.snap.CreatedAt))
+}
+
+// selected is the backup selected in the lists, if any. UI goroutine.
+func (l *looker) selected() (picked, bool) {
+	b := l.lists
+	if b.sess == nil || b.curApp == nil || b.curEnv == nil || b.curSnap == nil {
+		l.k.showMessage("Choose a backup", "Select an app, an environment and one of its backups first.")
+		return picked{}, false
+	}
+	snap := *b.curSnap
+	return picked{s: b.sess, target: restore.Target{App: b.curApp.App, Env: *b.curEnv}, snap: &snap}, true
+}
+
+// lookInsideSelected opens Look inside on the selected backup. UI goroutine.
+func (l *looker) lookInsideSelected() {
+	if p, ok := l.selected(); ok {
+		l.lookInside(p)
+	}
+}
+
+// lookInsideFile opens Look inside on a backup file of this computer. UI goroutine.
+func (l *looker) lookInsideFile(s *session, path string) {
+	l.lookInside(picked{s: s, file: path})
+}
+
+// lookInside fetches p when it is in the cloud, lists its entities (with progress and
+// Cancel), then shows them. UI goroutine.
+func (l *looker) lookInside(p picked) {
+	l.source(p, func(src *backupdata.Source) {
+		pd := l.k.newProgressDialog("Look inside", "Counting the rows of every entity in "+p.label()+"…")
+		l.k.background(func(context.Context) {
+			read := progress.NewCounter(0, src.Size)
+			pd.events()(restore.Event{Step: restore.StepInspect, Type: restore.EventBytes, Counter: read})
+			list, err := backupdata.ListEntities(pd.ctx, src, read)
+			pd.end()
+			l.k.do(func() {
+				if pd.ctx.Err() != nil && err != nil {
+					l.k.say("Look inside: cancelled.")
+					return
+				}
+				pd.close()
+				if err != nil {
+					l.k.showError("The backup could not be read", err)
+					return
+				}
+				l.showEntities(p, list)
+			})
+		})
+	})
+}
+
+// source brings p's file: a file as it is, a cloud backup from the cache or fetched into
+// it through the engine (a download run, with progress and Cancel); then calls then on the
+// UI goroutine. UI goroutine.
+func (l *looker) source(p picked, then func(*backupdata.Source)) {
+	if p.snap == nil {
+		l.openFile(p.file, then)
+		return
+	}
+	root := l.cacheDir
+	l.k.background(func(ctx context.Context) {
+		var cb *restore.CachedBackup
+		var err error
+		if root == "" {
+			root, err = backupdata.DefaultCacheDir()
+		}
+		if err == nil {
+			cb, err = p.s.engine.PlanCached(ctx, p.s.profile, p.target, p.snap.SnapshotID, root)
+		}
+		l.k.do(func() {
+			switch {
+			case err != nil:
+				l.k.showError("The backup could not be fetched", err)
+			case cb.Download == nil:
+				l.openFile(cb.Path, then)
+			default:
+				l.fetch(p, cb, then)
+			}
+		})
+	})
+}
+
+// fetch runs the download of p's database into the cache, with progress and Cancel, then
+// opens the file. UI goroutine.
+func (l *looker) fetch(p picked, cb *restore.CachedBackup, then func(*backupdata.Source)) {
+	pd := l.k.newProgressDialog("Fetch the backup", fmt.Sprintf("Downloading the database of %s once; it is kept in %s for the next look.", p.label(), cb.Dir))
+	l.k.background(func(context.Context) {
+		path, _, err := p.s.engine.FetchCached(pd.ctx, cb, pd.events())
+		pd.end()
+		l.k.do(func() {
+			cancelled := pd.ctx.Err() != nil
+			pd.close()
+			switch {
+			case err != nil && cancelled:
+				l.k.say("Fetching the backup: cancelled. The part fetched is kept for the next time.")
+			case err != nil:
+				l.k.showError("The backup could not be fetched", err)
+			default:
+				l.openFile(path, then)
+			}
+		})
+	})
+}
+
+// openFile checks that path can be read and calls then with it. UI goroutine.
+func (l *looker) openFile(path string, then func(*backupdata.Source)) {
+	l.k.background(func(context.Context) {
+		src, err := backupdata.OpenSource(path)
+		l.k.do(func() {
+			if err != nil {
+				l.k.showError("The backup could not be read", err)
+				return
+			}
+			then(src)
+		})
+	})
+}
+
+// lookDialog shows a backup's entities with their row counts and the rows of the one
+// selected, with a search, paging and export to CSV.
+type lookDialog struct {
+	l        *looker
+	p        picked
+	list     *backupdata.Listing
+	entities []backupdata.Entity // as listed: the app's own, then the system modules'
+	current  *backupdata.Entity  // the entity whose rows are shown
+	table    *widget.Table
+	rows     *rowBrowser
+	dialog   *dialog.CustomDialog
+}
+
+// showEntities shows list's entities. UI goroutine.
+func (l *looker) showEntities(p picked, list *backupdata.Listing) *lookDialog {
+	d := &lookDialog{l: l, p: p, list: list}
+	var rows int64
+	for _, system := range []bool{false, true} {
+		for _, e := range list.Entities {
+			if e.System == system {
+				d.entities = append(d.entities, e)
+				rows += e.Rows
+			}
+		}
+	}
+	d.table = textTable(len(d.entities), []float32{220, 90}, func(i int) []string {
+		e := d.entities[i]
+		name := e.Name
+		if e.System {
+			name += "  (system)"
+		}
+		return []string{name, humanize.Comma(e.Rows)}
+	})
+	d.rows = newRowBrowser(l.k, true)
+	d.rows.export = d.exportCSV
+	d.table.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(d.entities) {
+			d.open(d.entities[id.Row])
+		}
+	}
+	head := boldWrapped(fmt.Sprintf("%s: %d entities, %s rows. Made %s.", p.label(), len(d.entities), humanize.Comma(rows), exactTime(list.Source.When())))
+	var notes []fyne.CanvasObject
+	if !list.Named {
+		notes = append(notes, wrapped("The names come from the table names: this backup has no mendixsystem$entity table."))
+	}
+	split := container.NewHSplit(d.table, d.rows.content())
+	split.SetOffset(0.3)
+	body := container.NewBorder(container.NewVBox(append([]fyne.CanvasObject{head}, notes...)...), nil, nil, nil, split)
+	compare := widget.NewButtonWithIcon("Compare with…", theme.ListIcon(), func() { l.compareWith(p, list.Source) })
+	closeBtn := widget.NewButton("Close", func() { d.dialog.Hide() })
+	d.dialog = dialog.NewCustomWithoutButtons("Look inside", body, l.k.win)
+	d.dialog.SetButtons([]fyne.CanvasObject{compare, closeBtn})
+	d.dialog.SetOnClosed(d.rows.stop)
+	d.dialog.Resize(fyne.NewSize(1000, 640))
+	d.dialog.Show()
+	l.k.shown(d)
+	if len(d.entities) > 0 {
+		d.table.Select(widget.TableCellID{Row: 0, Col: 0})
+	}
+	return d
+}
+
+// open shows entity e's rows from the first page. UI goroutine.
+func (d *lookDialog) open(e backupdata.Entity) {
+	src := d.list.Source
+	d.current = &e
+	d.rows.show(fmt.Sprintf("%s: %s rows", e.Name, humanize.Comma(e.Rows)), func(ctx context.Context, search string, offset, limit int, read *progress.Counter) (rowPage, error) {
+		rs, err := backupdata.OpenRows(ctx, src, e.Table, backupdata.RowsOptions{Search: search, Read: read})
+		if err != nil {
+			return rowPage{}, err
+		}
+		defer rs.Close()
+		for i := 0; i < offset && rs.Next(); i++ {
+		}
+		page, err := rs.Page(limit)
+		more := err == nil && rs.Next()
+		if err == nil {
+			err = rs.Err()
+		}
+		return rowPage{cols: rs.Columns, rows: page, more: more}, err
+	})
+}
+
+// exportCSV writes the entity's rows (those the search finds) to a CSV file the user
+// chooses, in the background with progress and Cancel. UI goroutine.
+func (d *lookDialog) exportCSV() {
+	if d.current == nil {
+		return
+	}
+	e, src, search := *d.current, d.list.Source, d.rows.search.Text
+	d.l.saveCSV(safeFileName(e.Name)+".csv", func(ctx context.Context, w fyne.URIWriteCloser, read *progress.Counter) (int64, error) {
+		rs, err := backupdata.OpenRows(ctx, src, e.Table, backupdata.RowsOptions{Search: search, Read: read, KeepBinary: true})
+		if err != nil {
+			return 0, err
+		}
+		defer rs.Close()
+		cw, err := backupdata.NewCSVWriter(w, rs.Columns)
+		if err != nil {
+			return 0, err
+		}
+		var n int64
+		for rs.Next() {
+			if err := cw.Write(rs.Row()); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if err := rs.Err(); err != nil {
+			return n, err
+		}
+		return n, cw.Flush()
+	})
+}
+
+// saveCSV asks where to save a CSV file and writes it with write in the background, with
+// progress and Cancel; a cancelled or failed export removes what it wrote. UI goroutine.
+func (l *looker) saveCSV(name string, write func(ctx context.Context, w fyne.URIWriteCloser, read *progress.Counter) (int64, error)) {
+	fd := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			l.k.showError("The file could not be made", err)
+			return
+		}
+		if w == nil {
+			return
+		}
+		pd := l.k.newProgressDialog("Export to CSV", "Writing "+w.URI().Name()+"…")
+		l.k.background(func(context.Context) {
+			read := progress.NewCounter(0, 0)
+			pd.events()(restore.Event{Step: restore.StepInspect, Type: restore.EventBytes, Counter: read})
+			n, err := write(pd.ctx, w, read)
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				_ = storage.Delete(w.URI()) // never leave half a file that looks complete
+			}
+			pd.end()
+			l.k.do(func() {
+				pd.close()
+				switch {
+				case err != nil && pd.ctx.Err() != nil:
+					l.k.say("Export to CSV: cancelled; nothing was kept.")
+				case err != nil:
+					l.k.showError("The rows could not be exported", err)
+				default:
+					l.k.say(fmt.Sprintf("%s rows written to %s.", humanize.Comma(n), w.URI().Path()))
+				}
+			})
+		})
+	}, l.k.win)
+	fd.SetFileName(name)
+	if l.chooserDir != "" {
+		if dir, err := storage.ListerForURI(storage.NewFileURI(l.chooserDir)); err == nil {
+			fd.SetLocation(dir)
+		}
+	}
+	fd.Resize(fyne.NewSize(860, 560))
+	fd.Show()
+	l.k.shown(fd)
+}
