@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 
+	"restoredesk/core/explain"
 	"restoredesk/core/progress"
 )
 
@@ -121,6 +122,9 @@ func sideOf(ch Change) int {
 	return older
 }
 
+// ErrRowTooLong: a row to give whole is longer than one row may be here (16 MiB).
+var ErrRowTooLong = errors.New("row too long")
+
 // ErrStop, returned by an EachRow callback, ends the walk early without an error.
 var ErrStop = errors.New("stop")
 
@@ -228,6 +232,10 @@ func eachMatching(ctx context.Context, src *Source, d EntityDiff, side int, want
 				continue
 			}
 			want[fpr.key]--
+			if lr.cut { // its values would be given cut short
+				return given, explain.NewMistake(fmt.Sprintf("A row of %s in %s is longer than %s, more than Restore Desk reads of one row.", d.Entity, src.Name(), progress.Size(maxLine)),
+					"Restore the whole backup into a local database to get at that row.", ErrRowTooLong)
+			}
 			fields = splitFields(fields[:0], line)
 			row = row[:0]
 			for i, raw := range fields {
