@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -181,6 +182,8 @@ type compareDialog struct {
 	detail *widget.Label
 	kind   *widget.RadioGroup
 	rows   *rowBrowser
+	bring  *widget.Button
+	inUse  sync.WaitGroup // runs that read cmp: its files stay until they end
 	dialog *dialog.CustomDialog
 	cur    *backupdata.EntityDiff
 	change backupdata.Change
@@ -233,6 +236,8 @@ func (l *looker) showComparison(older, newer picked, cmp *backupdata.Comparison)
 	d.kind.Required = true
 	d.rows = newRowBrowser(l.k, false)
 	d.rows.export = d.exportCSV
+	d.bring = widget.NewButtonWithIcon("Bring back missing rows…", theme.ContentUndoIcon(), d.bringBack)
+	d.bring.Disable()
 	differ := len(cmp.Entities) - same
 	head := boldWrapped(fmt.Sprintf("Older: %s, made %s. Newer: %s, made %s. %s differ; %s have the same rows.",
 		older.label(), exactTime(cmp.Older.When()), newer.label(), exactTime(cmp.Newer.When()),
@@ -242,10 +247,11 @@ func (l *looker) showComparison(older, newer picked, cmp *backupdata.Comparison)
 	split.SetOffset(0.4)
 	closeBtn := widget.NewButton("Close", func() { d.dialog.Hide() })
 	d.dialog = dialog.NewCustomWithoutButtons("Compare", container.NewBorder(head, nil, nil, nil, split), l.k.win)
-	d.dialog.SetButtons([]fyne.CanvasObject{closeBtn})
+	d.dialog.SetButtons([]fyne.CanvasObject{d.bring, closeBtn})
 	d.dialog.SetOnClosed(func() {
 		d.rows.stop()
 		l.k.background(func(context.Context) {
+			d.inUse.Wait() // a run bringing rows back still reads them
 			if err := cmp.Close(); err != nil {
 				l.k.log.Warn("remove the comparison's temporary files", "err", err)
 			}
@@ -264,6 +270,11 @@ func (l *looker) showComparison(older, newer picked, cmp *backupdata.Comparison)
 func (d *compareDialog) open(e backupdata.EntityDiff) {
 	d.cur = &e
 	d.detail.SetText(d.cmp.Summary(e))
+	if e.Deleted > 0 {
+		d.bring.Enable()
+	} else {
+		d.bring.Disable()
+	}
 	first := backupdata.Deleted
 	for _, ch := range []backupdata.Change{backupdata.Deleted, backupdata.Added, backupdata.Changed} {
 		if [3]int64{e.Deleted, e.Added, e.Changed}[ch] > 0 {
@@ -318,4 +329,12 @@ func (d *compareDialog) exportCSV() {
 	d.l.saveCSV(safeFileName(e.Entity)+"-"+ch.String()+".csv", func(ctx context.Context, w fyne.URIWriteCloser, read *progress.Counter) (int64, error) {
 		return cmp.WriteCSV(ctx, e.Entity, ch, w, read)
 	})
+}
+
+// bringBack offers to insert the current entity's deleted rows into a local database.
+// UI goroutine.
+func (d *compareDialog) bringBack() {
+	if d.cur != nil {
+		d.l.showRowsRestore(d.older.s, d.cmp, d.cur.Entity, &d.inUse)
+	}
 }

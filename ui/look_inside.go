@@ -16,6 +16,7 @@ import (
 
 	"restoredesk/core/backupdata"
 	"restoredesk/core/cloud"
+	"restoredesk/core/profiles"
 	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
@@ -25,9 +26,10 @@ import (
 // backup is fetched first through the engine (database only) into the look-inside cache,
 // or taken from there when an earlier look fetched it.
 type looker struct {
-	k     *kit
-	lists *browser
-	runs  *runner
+	k        *kit
+	lists    *browser
+	runs     *runner
+	profiles *profiles.Store // the remembered local database, for bringing back rows
 
 	cacheDir   string // where cloud backups are kept ("": backupdata.DefaultCacheDir); tests set it
 	chooserDir string // where the file chooser opens; tests set it
@@ -39,6 +41,17 @@ func (l *looker) buttons() []fyne.CanvasObject {
 	comp := widget.NewButtonWithIcon("Compare with…", theme.ListIcon(), func() { l.compareSelected() })
 	look.Importance, comp.Importance = widget.LowImportance, widget.LowImportance
 	return []fyne.CanvasObject{look, comp}
+}
+
+// fileButton looks inside a backup file of this computer (jobs panel).
+func (l *looker) fileButton() *widget.Button {
+	b := widget.NewButtonWithIcon("Look inside a backup file…", theme.SearchIcon(), func() {
+		if s := l.lists.sess; s != nil {
+			l.chooseFile(func(path string) { l.lookInsideFile(s, path) })
+		}
+	})
+	b.Importance = widget.LowImportance
+	return b
 }
 
 // picked is a backup chosen to look inside: a cloud backup (snap set) or a file.

@@ -11,6 +11,8 @@ import (
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
+	"restoredesk/core/localdb/pgtest"
+	"restoredesk/core/progress"
 )
 
 // lookedAt keeps the look-inside dialogs the window shows from now on.
@@ -18,6 +20,7 @@ type lookedAt struct {
 	look    *lookDialog
 	chooser *compareChooser
 	compare *compareDialog
+	rows    *rowsRestoreDialog
 }
 
 func (h *harness) followLooks() *lookedAt {
@@ -32,6 +35,8 @@ func (h *harness) followLooks() *lookedAt {
 				seen.chooser = d
 			case *compareDialog:
 				seen.compare = d
+			case *rowsRestoreDialog:
+				seen.rows = d
 			}
 			if prev != nil {
 				prev(d)
@@ -226,4 +231,51 @@ func TestCompareShowsTheDeletedRows(t *testing.T) {
 			t.Errorf("changed rows %q, want order 10 as it was", d.rows.cells)
 		}
 	})
+}
+
+// "Bring back missing rows…" in the comparison: the engine's plan for the database named,
+// confirmed, runs as a job, and the deleted orders are back in the live database while
+// the edited one stays as it is now.
+func TestBringBackMissingRowsFromTheComparison(t *testing.T) {
+	older, newer := shopDumps(t, "bring_ui")
+	c := sharedPostgres(t)
+	h := newHarness(t)
+	h.demo()
+	seen := h.followLooks()
+	d := h.compareFiles(seen, older, newer)
+	h.on(func() {
+		if d.bring.Disabled() {
+			t.Fatal("Bring back missing rows is disabled for shop.order, which has deleted rows")
+		}
+		test.Tap(d.bring)
+		r := seen.rows
+		if r == nil {
+			t.Fatal("the dialog did not open")
+		}
+		r.address.SetText(c.URL("bring_ui"))
+		r.password.SetText(pgtest.Password)
+	})
+	h.idle()
+	h.on(func() {
+		r := seen.rows
+		if r.current == nil || r.view.ok.Disabled() {
+			t.Fatalf("no plan: %q", r.status.Text)
+		}
+		if !strings.Contains(r.view.summary.Text, `3 rows of shop.order`) || !strings.Contains(r.view.steps.Text, "in one transaction") {
+			t.Errorf("plan shows %q / %q", r.view.summary.Text, r.view.steps.Text)
+		}
+		test.Tap(r.view.ok)
+	})
+	v := h.finished(h.lastJob())
+	if v.State != progress.RunCompleted {
+		t.Fatalf("the job ended %v: %s", v.State, v.Message)
+	}
+	conn := c.Admin(t, "bring_ui")
+	var got string
+	if err := conn.QueryRow(context.Background(), `SELECT string_agg(id || '=' || note, ',' ORDER BY id) FROM "shop$order" WHERE id BETWEEN 6 AND 11`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != "6=order 6,7=order 7,8=order 8,9=order 9,10=edited,11=order 11" {
+		t.Errorf("orders now %s", got)
+	}
 }
