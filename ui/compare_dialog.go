@@ -208,7 +208,7 @@ func (l *looker) showComparison(older, newer picked, cmp *backupdata.Comparison)
 			same++
 		}
 	}
-	d.table = textTable(len(d.diffs), []float32{220, 80, 80, 80}, func(i int) []string {
+	d.table = textTable(len(d.diffs), []float32{200, 72, 72, 72}, func(i int) []string {
 		e := d.diffs[i]
 		return []string{e.Entity, humanize.Comma(e.Deleted), humanize.Comma(e.Added), humanize.Comma(e.Changed)}
 	})
@@ -239,12 +239,11 @@ func (l *looker) showComparison(older, newer picked, cmp *backupdata.Comparison)
 	d.bring = widget.NewButtonWithIcon("Bring back missing rows…", theme.ContentUndoIcon(), d.bringBack)
 	d.bring.Disable()
 	differ := len(cmp.Entities) - same
-	head := boldWrapped(fmt.Sprintf("Older: %s, made %s. Newer: %s, made %s. %s differ; %s have the same rows.",
-		older.label(), exactTime(cmp.Older.When()), newer.label(), exactTime(cmp.Newer.When()),
-		countText(differ, "entity"), countText(same, "other entity")))
+	head := boldWrapped(fmt.Sprintf("Older: %s. Newer: %s. %s with rows deleted, added or changed; %s with the same rows in both.",
+		whenNamed(older, cmp.Older), whenNamed(newer, cmp.Newer), entitiesText(differ), entitiesText(same)))
 	right := container.NewBorder(container.NewVBox(d.detail, d.kind), nil, nil, nil, d.rows.content())
 	split := container.NewHSplit(d.table, right)
-	split.SetOffset(0.4)
+	split.SetOffset(0.42)
 	closeBtn := widget.NewButton("Close", func() { d.dialog.Hide() })
 	d.dialog = dialog.NewCustomWithoutButtons("Compare", container.NewBorder(head, nil, nil, nil, split), l.k.win)
 	d.dialog.SetButtons([]fyne.CanvasObject{d.bring, closeBtn})
@@ -337,4 +336,13 @@ func (d *compareDialog) bringBack() {
 	if d.cur != nil {
 		d.l.showRowsRestore(d.older.s, d.cmp, d.cur.Entity, &d.inUse)
 	}
+}
+
+// whenNamed names a compared backup: a cloud backup by its label (which holds its time),
+// a file by its name and when it was made.
+func whenNamed(p picked, src *backupdata.Source) string {
+	if p.snap != nil {
+		return p.label()
+	}
+	return p.label() + ", made " + exactTime(src.When())
 }

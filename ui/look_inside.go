@@ -125,7 +125,7 @@ func (l *looker) lookInside(p picked) {
 // UI goroutine. UI goroutine.
 func (l *looker) source(p picked, then func(*backupdata.Source)) {
 	if p.snap == nil {
-		l.openFile(p.file, then)
+		l.openFile(p, p.file, then)
 		return
 	}
 	root := l.cacheDir
@@ -143,7 +143,7 @@ func (l *looker) source(p picked, then func(*backupdata.Source)) {
 			case err != nil:
 				l.k.showError("The backup could not be fetched", err)
 			case cb.Download == nil:
-				l.openFile(cb.Path, then)
+				l.openFile(p, cb.Path, then)
 			default:
 				l.fetch(p, cb, then)
 			}
@@ -167,16 +167,19 @@ func (l *looker) fetch(p picked, cb *restore.CachedBackup, then func(*backupdata
 			case err != nil:
 				l.k.showError("The backup could not be fetched", err)
 			default:
-				l.openFile(path, then)
+				l.openFile(p, path, then)
 			}
 		})
 	})
 }
 
-// openFile checks that path can be read and calls then with it. UI goroutine.
-func (l *looker) openFile(path string, then func(*backupdata.Source)) {
+// openFile checks that path, p's file, can be read and calls then with it. UI goroutine.
+func (l *looker) openFile(p picked, path string, then func(*backupdata.Source)) {
 	l.k.background(func(context.Context) {
 		src, err := backupdata.OpenSource(path)
+		if err == nil && p.snap != nil {
+			src.TakenAt = p.snap.CreatedAt
+		}
 		l.k.do(func() {
 			if err != nil {
 				l.k.showError("The backup could not be read", err)
@@ -212,7 +215,7 @@ func (l *looker) showEntities(p picked, list *backupdata.Listing) *lookDialog {
 			}
 		}
 	}
-	d.table = textTable(len(d.entities), []float32{220, 90}, func(i int) []string {
+	d.table = textTable(len(d.entities), []float32{200, 80}, func(i int) []string {
 		e := d.entities[i]
 		name := e.Name
 		if e.System {
@@ -227,14 +230,17 @@ func (l *looker) showEntities(p picked, list *backupdata.Listing) *lookDialog {
 			d.open(d.entities[id.Row])
 		}
 	}
-	head := boldWrapped(fmt.Sprintf("%s: %d entities, %s rows. Made %s.", p.label(), len(d.entities), humanize.Comma(rows), exactTime(list.Source.When())))
+	head := fmt.Sprintf("%s: %s, %s rows.", p.label(), entitiesText(len(d.entities)), humanize.Comma(rows))
+	if p.snap == nil {
+		head += " Made " + exactTime(list.Source.When()) + "."
+	}
 	var notes []fyne.CanvasObject
 	if !list.Named {
 		notes = append(notes, wrapped("The names come from the table names: this backup has no mendixsystem$entity table."))
 	}
 	split := container.NewHSplit(d.table, d.rows.content())
-	split.SetOffset(0.3)
-	body := container.NewBorder(container.NewVBox(append([]fyne.CanvasObject{head}, notes...)...), nil, nil, nil, split)
+	split.SetOffset(0.33)
+	body := container.NewBorder(container.NewVBox(append([]fyne.CanvasObject{boldWrapped(head)}, notes...)...), nil, nil, nil, split)
 	compare := widget.NewButtonWithIcon("Compare with…", theme.ListIcon(), func() { l.compareWith(p, list.Source) })
 	closeBtn := widget.NewButton("Close", func() { d.dialog.Hide() })
 	d.dialog = dialog.NewCustomWithoutButtons("Look inside", body, l.k.win)
@@ -346,4 +352,12 @@ func (l *looker) saveCSV(name string, write func(ctx context.Context, w fyne.URI
 	fd.Resize(fyne.NewSize(860, 560))
 	fd.Show()
 	l.k.shown(fd)
+}
+
+// entitiesText is "1 entity", "3 entities".
+func entitiesText(n int) string {
+	if n == 1 {
+		return "1 entity"
+	}
+	return humanize.Comma(int64(n)) + " entities"
 }

@@ -15,34 +15,9 @@ import (
 	"restoredesk/core/progress"
 )
 
-// lookedAt keeps the look-inside dialogs the window shows from now on.
-type lookedAt struct {
-	look    *lookDialog
-	chooser *compareChooser
-	compare *compareDialog
-	rows    *rowsRestoreDialog
-}
-
-func (h *harness) followLooks() *lookedAt {
-	seen := &lookedAt{}
-	h.on(func() {
-		prev := h.u.k.seen
-		h.u.k.seen = func(d any) {
-			switch d := d.(type) {
-			case *lookDialog:
-				seen.look = d
-			case *compareChooser:
-				seen.chooser = d
-			case *compareDialog:
-				seen.compare = d
-			case *rowsRestoreDialog:
-				seen.rows = d
-			}
-			if prev != nil {
-				prev(d)
-			}
-		}
-	})
+func (h *harness) followLooks() *lookShown {
+	seen := &lookShown{}
+	h.on(func() { seen.follow(h.u.k) })
 	return seen
 }
 
@@ -75,7 +50,7 @@ func TestLookInsideADemoBackupListsEntitiesAndFindsARow(t *testing.T) {
 		t.Fatalf("Look inside did not open: %q", texts(h.u.k.win.Canvas()))
 	}
 	h.on(func() {
-		if !shows(h.u.k.win.Canvas(), "3 entities, 10,005 rows") {
+		if !shows(h.u.k.win.Canvas(), "3 entities, 10,005 rows.") {
 			t.Errorf("the header does not count the entities and rows: %q", texts(h.u.k.win.Canvas()))
 		}
 		row := -1
@@ -166,7 +141,7 @@ INSERT INTO "shop$order" VALUES (101, 'new', 1);`)
 
 // compareFiles opens Look inside on the newer file and compares it with the older one
 // through "Compare with…", as a user choosing a file would.
-func (h *harness) compareFiles(seen *lookedAt, newer, older string) *compareDialog {
+func (h *harness) compareFiles(seen *lookShown, newer, older string) *compareDialog {
 	h.t.Helper()
 	h.on(func() { h.u.look.lookInsideFile(h.u.lists.sess, newer) })
 	h.idle()
@@ -208,7 +183,7 @@ func TestCompareShowsTheDeletedRows(t *testing.T) {
 		if got := tableText(d.table, 0, 4); got[0] != "shop.order" || got[1] != "3" || got[2] != "1" || got[3] != "1" {
 			t.Errorf("first entity row %q, want shop.order with 3 deleted, 1 added, 1 changed", got)
 		}
-		if !shows(h.u.k.win.Canvas(), "1 entity differ") || !shows(h.u.k.win.Canvas(), "shop.order: 3 deleted, 1 added and 1 changed between") {
+		if !shows(h.u.k.win.Canvas(), "1 entity with rows deleted, added or changed; 1 entity with the same rows") || !shows(h.u.k.win.Canvas(), "shop.order: 3 deleted, 1 added and 1 changed between") {
 			t.Errorf("the summary is missing: %q", texts(h.u.k.win.Canvas()))
 		}
 		if d.kind.Selected != "Deleted" {

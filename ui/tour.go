@@ -112,6 +112,7 @@ func Tour(ctx context.Context, u *UI, dir, archivePath string, capture Capture, 
 	t.on(func() { last.inspection.dialog.Hide() })
 
 	t.downloadScenes()
+	t.lookScenes(u.look)
 	return t.err
 }
 
