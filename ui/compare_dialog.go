@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/dustin/go-humanize"
@@ -105,28 +104,7 @@ func (c *compareChooser) chosen(l *looker, p picked) (picked, bool) {
 
 // chooseFile opens Fyne's file chooser for a backup file. UI goroutine.
 func (l *looker) chooseFile(then func(path string)) {
-	fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			l.k.showError("The file could not be opened", err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		_ = r.Close()
-		then(path)
-	}, l.k.win)
-	fd.SetFilter(storage.NewExtensionFileFilter(archiveExtensions()))
-	fd.SetTitleText("Choose a backup file (.backup or .tar.gz)")
-	if l.chooserDir != "" {
-		if dir, err := storage.ListerForURI(storage.NewFileURI(l.chooserDir)); err == nil {
-			fd.SetLocation(dir)
-		}
-	}
-	fd.Resize(fyne.NewSize(860, 560))
-	fd.Show()
-	l.k.shown(fd)
+	l.k.chooseBackup("Choose a backup file (.backup or .tar.gz)", l.chooserDir, then)
 }
 
 // compare brings both files (srcA may be open already), orders them by when they were
@@ -146,29 +124,17 @@ func (l *looker) compare(a picked, srcA *backupdata.Source, b picked) {
 
 // runCompare compares the two sources in the background. UI goroutine.
 func (l *looker) runCompare(names map[*backupdata.Source]picked, a, b *backupdata.Source) {
-	pd := l.k.newProgressDialog("Compare", "Comparing every entity's rows of both backups…")
-	l.k.background(func(context.Context) {
-		read := progress.NewCounter(0, a.Size+b.Size)
-		pd.events()(restore.Event{Step: restore.StepInspect, Type: restore.EventBytes, Counter: read})
-		older, newer, err := backupdata.Ordered(pd.ctx, a, b)
-		var cmp *backupdata.Comparison
-		if err == nil {
-			cmp, err = backupdata.Compare(pd.ctx, older, newer, backupdata.CompareOptions{Read: read})
-		}
-		pd.end()
-		l.k.do(func() {
-			cancelled := pd.ctx.Err() != nil
-			pd.close()
-			switch {
-			case err != nil && cancelled:
-				l.k.say("Compare: cancelled.")
-			case err != nil:
-				l.k.showError("The backups could not be compared", err)
-			default:
-				l.showComparison(names[older], names[newer], cmp)
+	var older, newer *backupdata.Source
+	var cmp *backupdata.Comparison
+	l.k.inProgress(longRead{title: "Compare", text: "Comparing every entity's rows of both backups…",
+		failed: "The backups could not be compared", cancelled: "Compare: cancelled."},
+		func(ctx context.Context, events func(restore.Event)) (err error) {
+			read := bytesRead(events, a.Size+b.Size)
+			if older, newer, err = backupdata.Ordered(ctx, a, b); err == nil {
+				cmp, err = backupdata.Compare(ctx, older, newer, backupdata.CompareOptions{Read: read})
 			}
-		})
-	})
+			return err
+		}, func() { l.showComparison(names[older], names[newer], cmp) })
 }
 
 // compareDialog shows per entity how many rows were deleted, added and changed between
@@ -242,11 +208,7 @@ func (l *looker) showComparison(older, newer picked, cmp *backupdata.Comparison)
 	head := boldWrapped(fmt.Sprintf("Older: %s. Newer: %s. %s with rows deleted, added or changed; %s with the same rows in both.",
 		whenNamed(older, cmp.Older), whenNamed(newer, cmp.Newer), entitiesText(differ), entitiesText(same)))
 	right := container.NewBorder(container.NewVBox(d.detail, d.kind), nil, nil, nil, d.rows.content())
-	split := container.NewHSplit(d.table, right)
-	split.SetOffset(0.42)
-	closeBtn := widget.NewButton("Close", func() { d.dialog.Hide() })
-	d.dialog = dialog.NewCustomWithoutButtons("Compare", container.NewBorder(head, nil, nil, nil, split), l.k.win)
-	d.dialog.SetButtons([]fyne.CanvasObject{d.bring, closeBtn})
+	d.dialog = showTableDialog(l.k, "Compare", head, d.table, right, 0.42, fyne.NewSize(1100, 660), d.bring)
 	d.dialog.SetOnClosed(func() {
 		d.rows.stop()
 		l.k.background(func(context.Context) {
@@ -256,12 +218,7 @@ func (l *looker) showComparison(older, newer picked, cmp *backupdata.Comparison)
 			}
 		})
 	})
-	d.dialog.Resize(fyne.NewSize(1100, 660))
-	d.dialog.Show()
 	l.k.shown(d)
-	if len(d.diffs) > 0 {
-		d.table.Select(widget.TableCellID{Row: 0, Col: 0})
-	}
 	return d
 }
 
@@ -325,7 +282,7 @@ func (d *compareDialog) exportCSV() {
 		return
 	}
 	e, ch, cmp := *d.cur, d.change, d.cmp
-	d.l.saveCSV(safeFileName(e.Entity)+"-"+ch.String()+".csv", func(ctx context.Context, w fyne.URIWriteCloser, read *progress.Counter) (int64, error) {
+	d.l.saveCSV(backupdata.FileName(e.Entity)+"-"+ch.String()+".csv", func(ctx context.Context, w fyne.URIWriteCloser, read *progress.Counter) (int64, error) {
 		return cmp.WriteCSV(ctx, e.Entity, ch, w, read)
 	})
 }

@@ -98,26 +98,52 @@ func (l *looker) lookInsideFile(s *session, path string) {
 // Cancel), then shows them. UI goroutine.
 func (l *looker) lookInside(p picked) {
 	l.source(p, func(src *backupdata.Source) {
-		pd := l.k.newProgressDialog("Look inside", "Counting the rows of every entity in "+p.label()+"…")
-		l.k.background(func(context.Context) {
-			read := progress.NewCounter(0, src.Size)
-			pd.events()(restore.Event{Step: restore.StepInspect, Type: restore.EventBytes, Counter: read})
-			list, err := backupdata.ListEntities(pd.ctx, src, read)
-			pd.end()
-			l.k.do(func() {
-				if pd.ctx.Err() != nil && err != nil {
-					l.k.say("Look inside: cancelled.")
-					return
-				}
-				pd.close()
-				if err != nil {
-					l.k.showError("The backup could not be read", err)
-					return
-				}
-				l.showEntities(p, list)
-			})
+		var list *backupdata.Listing
+		l.k.inProgress(longRead{title: "Look inside", text: "Counting the rows of every entity in " + p.label() + "…",
+			failed: "The backup could not be read", cancelled: "Look inside: cancelled."},
+			func(ctx context.Context, events func(restore.Event)) (err error) {
+				list, err = backupdata.ListEntities(ctx, src, bytesRead(events, src.Size))
+				return err
+			}, func() { l.showEntities(p, list) })
+	})
+}
+
+// longRead is work shown in a progress dialog with Cancel.
+type longRead struct {
+	title, text string
+	failed      string // the title of the error shown when the work fails
+	cancelled   string // said on the status line when the user cancels
+}
+
+// inProgress runs work in the background behind a progress dialog whose Cancel ends
+// work's context; back on the UI goroutine, done runs when work succeeded, else the error
+// is shown (or the cancel said). UI goroutine.
+func (k *kit) inProgress(r longRead, work func(ctx context.Context, events func(restore.Event)) error, done func()) {
+	pd := k.newProgressDialog(r.title, r.text)
+	k.background(func(context.Context) {
+		err := work(pd.ctx, pd.events())
+		pd.end()
+		k.do(func() {
+			cancelled := pd.ctx.Err() != nil
+			pd.close()
+			switch {
+			case err != nil && cancelled:
+				k.say(r.cancelled)
+			case err != nil:
+				k.showError(r.failed, err)
+			default:
+				done()
+			}
 		})
 	})
+}
+
+// bytesRead is a counter of bytes read out of total, shown by the progress dialog events
+// goes to.
+func bytesRead(events func(restore.Event), total int64) *progress.Counter {
+	c := progress.NewCounter(0, total)
+	events(restore.Event{Step: restore.StepInspect, Type: restore.EventBytes, Counter: c})
+	return c
 }
 
 // source brings p's file: a file as it is, a cloud backup from the cache or fetched into
@@ -154,23 +180,13 @@ func (l *looker) source(p picked, then func(*backupdata.Source)) {
 // fetch runs the download of p's database into the cache, with progress and Cancel, then
 // opens the file. UI goroutine.
 func (l *looker) fetch(p picked, cb *restore.CachedBackup, then func(*backupdata.Source)) {
-	pd := l.k.newProgressDialog("Fetch the backup", fmt.Sprintf("Downloading the database of %s once; it is kept in %s for the next look.", p.label(), cb.Dir))
-	l.k.background(func(context.Context) {
-		path, _, err := p.s.engine.FetchCached(pd.ctx, cb, pd.events())
-		pd.end()
-		l.k.do(func() {
-			cancelled := pd.ctx.Err() != nil
-			pd.close()
-			switch {
-			case err != nil && cancelled:
-				l.k.say("Fetching the backup: cancelled. The part fetched is kept for the next time.")
-			case err != nil:
-				l.k.showError("The backup could not be fetched", err)
-			default:
-				l.openFile(p, path, then)
-			}
-		})
-	})
+	var path string
+	l.k.inProgress(longRead{title: "Fetch the backup", text: fmt.Sprintf("Downloading the database of %s once; it is kept in %s for the next look.", p.label(), cb.Dir),
+		failed: "The backup could not be fetched", cancelled: "Fetching the backup: cancelled. The part fetched is kept for the next time."},
+		func(ctx context.Context, events func(restore.Event)) (err error) {
+			path, _, err = p.s.engine.FetchCached(ctx, cb, events)
+			return err
+		}, func() { l.openFile(p, path, then) })
 }
 
 // openFile checks that path, p's file, can be read and calls then with it. UI goroutine.
@@ -238,20 +254,11 @@ func (l *looker) showEntities(p picked, list *backupdata.Listing) *lookDialog {
 	if !list.Named {
 		notes = append(notes, wrapped("The names come from the table names: this backup has no mendixsystem$entity table."))
 	}
-	split := container.NewHSplit(d.table, d.rows.content())
-	split.SetOffset(0.33)
-	body := container.NewBorder(container.NewVBox(append([]fyne.CanvasObject{boldWrapped(head)}, notes...)...), nil, nil, nil, split)
+	top := container.NewVBox(append([]fyne.CanvasObject{boldWrapped(head)}, notes...)...)
 	compare := widget.NewButtonWithIcon("Compare with…", theme.ListIcon(), func() { l.compareWith(p, list.Source) })
-	closeBtn := widget.NewButton("Close", func() { d.dialog.Hide() })
-	d.dialog = dialog.NewCustomWithoutButtons("Look inside", body, l.k.win)
-	d.dialog.SetButtons([]fyne.CanvasObject{compare, closeBtn})
+	d.dialog = showTableDialog(l.k, "Look inside", top, d.table, d.rows.content(), 0.33, fyne.NewSize(1000, 640), compare)
 	d.dialog.SetOnClosed(d.rows.stop)
-	d.dialog.Resize(fyne.NewSize(1000, 640))
-	d.dialog.Show()
 	l.k.shown(d)
-	if len(d.entities) > 0 {
-		d.table.Select(widget.TableCellID{Row: 0, Col: 0})
-	}
 	return d
 }
 
@@ -283,7 +290,7 @@ func (d *lookDialog) exportCSV() {
 		return
 	}
 	e, src, search := *d.current, d.list.Source, d.rows.search.Text
-	d.l.saveCSV(safeFileName(e.Name)+".csv", func(ctx context.Context, w fyne.URIWriteCloser, read *progress.Counter) (int64, error) {
+	d.l.saveCSV(backupdata.FileName(e.Name)+".csv", func(ctx context.Context, w fyne.URIWriteCloser, read *progress.Counter) (int64, error) {
 		rs, err := backupdata.OpenRows(ctx, src, e.Table, backupdata.RowsOptions{Search: search, Read: read, KeepBinary: true})
 		if err != nil {
 			return 0, err
@@ -318,37 +325,22 @@ func (l *looker) saveCSV(name string, write func(ctx context.Context, w fyne.URI
 		if w == nil {
 			return
 		}
-		pd := l.k.newProgressDialog("Export to CSV", "Writing "+w.URI().Name()+"…")
-		l.k.background(func(context.Context) {
-			read := progress.NewCounter(0, 0)
-			pd.events()(restore.Event{Step: restore.StepInspect, Type: restore.EventBytes, Counter: read})
-			n, err := write(pd.ctx, w, read)
-			if cerr := w.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				_ = storage.Delete(w.URI()) // never leave half a file that looks complete
-			}
-			pd.end()
-			l.k.do(func() {
-				pd.close()
-				switch {
-				case err != nil && pd.ctx.Err() != nil:
-					l.k.say("Export to CSV: cancelled; nothing was kept.")
-				case err != nil:
-					l.k.showError("The rows could not be exported", err)
-				default:
-					l.k.say(fmt.Sprintf("%s rows written to %s.", humanize.Comma(n), w.URI().Path()))
+		var n int64
+		l.k.inProgress(longRead{title: "Export to CSV", text: "Writing " + w.URI().Name() + "…",
+			failed: "The rows could not be exported", cancelled: "Export to CSV: cancelled; nothing was kept."},
+			func(ctx context.Context, events func(restore.Event)) (err error) {
+				n, err = write(ctx, w, bytesRead(events, 0))
+				if cerr := w.Close(); err == nil {
+					err = cerr
 				}
-			})
-		})
+				if err != nil {
+					_ = storage.Delete(w.URI()) // never leave half a file that looks complete
+				}
+				return err
+			}, func() { l.k.say(fmt.Sprintf("%s rows written to %s.", humanize.Comma(n), w.URI().Path())) })
 	}, l.k.win)
 	fd.SetFileName(name)
-	if l.chooserDir != "" {
-		if dir, err := storage.ListerForURI(storage.NewFileURI(l.chooserDir)); err == nil {
-			fd.SetLocation(dir)
-		}
-	}
+	openIn(fd, l.chooserDir)
 	fd.Resize(fyne.NewSize(860, 560))
 	fd.Show()
 	l.k.shown(fd)

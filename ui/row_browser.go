@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -256,12 +257,17 @@ func textTable(n int, widths []float32, cells func(i int) []string) *widget.Tabl
 	return t
 }
 
-// safeFileName makes an entity name safe as a file name on every system.
-func safeFileName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < ' ' || strings.ContainsRune(`<>:"/\|?*`, r) {
-			return '_'
-		}
-		return r
-	}, s)
+// showTableDialog shows a dialog with table beside right, under top, with buttons and
+// Close, and selects the table's first row. UI goroutine.
+func showTableDialog(k *kit, title string, top fyne.CanvasObject, table *widget.Table, right fyne.CanvasObject, offset float64, size fyne.Size, buttons ...fyne.CanvasObject) *dialog.CustomDialog {
+	split := container.NewHSplit(table, right)
+	split.SetOffset(offset)
+	d := dialog.NewCustomWithoutButtons(title, container.NewBorder(top, nil, nil, nil, split), k.win)
+	d.SetButtons(append(buttons, widget.NewButton("Close", d.Hide)))
+	d.Resize(size)
+	d.Show()
+	if rows, _ := table.Length(); rows > 0 {
+		table.Select(widget.TableCellID{Row: 0, Col: 0})
+	}
+	return d
 }

@@ -218,15 +218,7 @@ type lastShown struct {
 }
 
 // follow records the dialogs k shows from now on, besides whoever followed them before.
-func (l *lastShown) follow(k *kit) {
-	prev := k.seen
-	k.seen = func(d any) {
-		l.record(d)
-		if prev != nil {
-			prev(d)
-		}
-	}
-}
+func (l *lastShown) follow(k *kit) { k.tellToo(l.record) }
 
 // record keeps d as the last dialog of its kind.
 func (l *lastShown) record(d any) {

@@ -26,8 +26,7 @@ type lookShown struct {
 
 // follow records the dialogs k shows from now on, besides whoever followed them before.
 func (l *lookShown) follow(k *kit) {
-	prev := k.seen
-	k.seen = func(d any) {
+	k.tellToo(func(d any) {
 		switch d := d.(type) {
 		case *lookDialog:
 			l.look = d
@@ -38,6 +37,14 @@ func (l *lookShown) follow(k *kit) {
 		case *rowsRestoreDialog:
 			l.rows = d
 		}
+	})
+}
+
+// tellToo tells fn of each dialog shown from now on, besides whoever is told already.
+func (k *kit) tellToo(fn func(shown any)) {
+	prev := k.seen
+	k.seen = func(d any) {
+		fn(d)
 		if prev != nil {
 			prev(d)
 		}

@@ -92,15 +92,11 @@ func runRestoreRows(ctx context.Context, c *cli, args []string) error {
 		base = &res.Result
 	}
 	restore.Finish(u, base, err)
-	if res == nil {
-		return err
-	}
-	if c.json {
+	if res != nil && c.json { // with what was inserted and left out
 		if jerr := c.printJSON(res); jerr != nil {
 			return jerr
 		}
-	} else {
-		fmt.Fprintf(c.stdout, "Run %d %s: %s\n", res.RunID, res.Status, res.Message)
+		return err
 	}
-	return err
+	return c.report(base, err, "", "")
 }

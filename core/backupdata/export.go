@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"restoredesk/core/explain"
 	"restoredesk/core/progress"
@@ -65,6 +66,16 @@ func (cw *CSVWriter) Write(row []Value) error {
 func (cw *CSVWriter) Flush() error {
 	cw.w.Flush()
 	return cw.w.Error()
+}
+
+// FileName makes an entity name ("Sales.Order") safe as a file name on every system.
+func FileName(entity string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || strings.ContainsRune(`<>:"/\|?*`, r) {
+			return '_'
+		}
+		return r
+	}, entity)
 }
 
 // safeCell guards a cell against formula injection (see CSVWriter).

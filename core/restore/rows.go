@@ -121,18 +121,11 @@ func (e *Engine) RunRows(ctx context.Context, p *RowsPlan, onEvent func(Event)) 
 		Kind: KindRowsRestore, Profile: req.Profile, FilePath: cmp.Older.Path, FileName: fileName(cmp.Older.Path),
 		AppID: req.Target.String(), Mode: req.Target.Database,
 	}
-	for _, s := range p.Steps {
-		jr.Steps = append(jr.Steps, journal.Step{Kind: string(s.Kind), Title: s.Title})
-	}
-	id, release, err := e.begin(ctx, jr, "write to the database")
+	r, release, err := e.beginSteps(ctx, jr, p.Steps, "write to the database", onEvent)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	r := e.newRunner(id, jr, onEvent)
-	for _, s := range p.Steps {
-		r.titles[s.Kind] = s.Title
-	}
 	out := &RowsResult{}
 	err = r.stepWith(ctx, StepInsertRows, func(ctx context.Context) (string, error) {
 		read := progress.NewCounter(0, cmp.Older.Size)
