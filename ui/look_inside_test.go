@@ -13,6 +13,7 @@ import (
 	"restoredesk/core/journal"
 	"restoredesk/core/localdb/pgtest"
 	"restoredesk/core/progress"
+	"restoredesk/core/restore"
 )
 
 func (h *harness) followLooks() *lookShown {
@@ -253,4 +254,52 @@ func TestBringBackMissingRowsFromTheComparison(t *testing.T) {
 	if got != "6=order 6,7=order 7,8=order 8,9=order 9,10=edited,11=order 11" {
 		t.Errorf("orders now %s", got)
 	}
+}
+
+// Cancel in the progress dialog ends the work's context, hides the dialog and says so;
+// the work's answer is not shown as a result.
+func TestLongReadCancelStopsTheWork(t *testing.T) {
+	h := newHarness(t)
+	done := false
+	h.on(func() {
+		h.u.k.inProgress(longRead{title: "Compare", text: "Comparing…", failed: "failed", cancelled: "Compare: cancelled."},
+			func(ctx context.Context, _ func(restore.Event)) error {
+				<-ctx.Done() // a read that only ends when cancelled
+				return ctx.Err()
+			}, func() { done = true })
+		b := button(h.u.k.win.Canvas(), "Cancel")
+		if b == nil {
+			t.Fatalf("no Cancel: %q", texts(h.u.k.win.Canvas()))
+		}
+		test.Tap(b)
+	})
+	h.idle()
+	h.on(func() {
+		if done || h.u.k.status.Text != "Compare: cancelled." || h.u.k.win.Canvas().Overlays().Top() != nil {
+			t.Errorf("after Cancel: done %v, status %q, a dialog still shown %v", done, h.u.k.status.Text, h.u.k.win.Canvas().Overlays().Top() != nil)
+		}
+	})
+}
+
+// The row browser's Cancel stops a page being read and says so.
+func TestRowBrowserCancel(t *testing.T) {
+	h := newHarness(t)
+	var b *rowBrowser
+	h.on(func() {
+		b = newRowBrowser(h.u.k, true)
+		b.show("Sales.Order", func(ctx context.Context, _ string, _, _ int, _ *progress.Counter) (rowPage, error) {
+			<-ctx.Done()
+			return rowPage{}, ctx.Err()
+		})
+		if !b.stopBt.Visible() {
+			t.Fatal("no Cancel while reading")
+		}
+		test.Tap(b.stopBt)
+	})
+	h.idle()
+	h.on(func() {
+		if b.status.Text != "Reading was cancelled." || b.stopBt.Visible() || !b.next.Disabled() {
+			t.Errorf("after Cancel: status %q, Cancel shown %v, Next enabled %v", b.status.Text, b.stopBt.Visible(), !b.next.Disabled())
+		}
+	})
 }
