@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"restoredesk/core/backupdata"
 	"restoredesk/core/restore"
@@ -20,11 +21,12 @@ func (c *cli) sources(ctx context.Context, args []string, n int) ([]*backupdata.
 			return nil, usagef("missing arguments: each backup is a FILE or APP ENV SNAPSHOT_ID|latest")
 		}
 		path := args[0]
+		var taken time.Time
 		if fi, err := os.Stat(path); err == nil && !fi.IsDir() || len(args) < 3 {
 			args = args[1:]
 		} else {
 			var err error
-			if path, err = c.cached(ctx, args[0], args[1], args[2]); err != nil {
+			if path, taken, err = c.cached(ctx, args[0], args[1], args[2]); err != nil {
 				return nil, err
 			}
 			args = args[3:]
@@ -33,6 +35,7 @@ func (c *cli) sources(ctx context.Context, args []string, n int) ([]*backupdata.
 		if err != nil {
 			return nil, err
 		}
+		src.TakenAt = taken
 		srcs = append(srcs, src)
 	}
 	if len(args) > 0 {
@@ -44,26 +47,26 @@ func (c *cli) sources(ctx context.Context, args []string, n int) ([]*backupdata.
 // cached returns the file of a cloud backup in the look-inside cache (RESTOREDESK_CACHE
 // overrides its place), downloaded through the engine (database only) when it is not
 // there yet (restore.Engine.PlanCached). The user is told where it is kept.
-func (c *cli) cached(ctx context.Context, appArg, envArg, snapshot string) (string, error) {
+func (c *cli) cached(ctx context.Context, appArg, envArg, snapshot string) (string, time.Time, error) {
 	root := c.getenv("RESTOREDESK_CACHE")
 	if root == "" {
 		var err error
 		if root, err = backupdata.DefaultCacheDir(); err != nil {
-			return "", err
+			return "", time.Time{}, err
 		}
 	}
 	s, err := c.openTarget(ctx, appArg, envArg)
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	defer s.Close()
 	cb, err := s.e.PlanCached(ctx, c.profile, s.target, snapshot, root)
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	if cb.Download == nil {
 		fmt.Fprintf(c.stderr, "Using the copy of backup %s kept in %s (delete that folder to free the space).\n", cb.SnapshotID, cb.Dir)
-		return cb.Path, nil
+		return cb.Path, cb.TakenAt, nil
 	}
 	name := s.target.App.Name
 	if name == "" {
@@ -73,8 +76,8 @@ func (c *cli) cached(ctx context.Context, appArg, envArg, snapshot string) (stri
 	path, res, err := s.e.FetchCached(ctx, cb, restore.Follow(u))
 	restore.Finish(u, res, err)
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	fmt.Fprintf(c.stderr, "Backup %s is kept in %s for the next look (delete that folder to free the space).\n", cb.SnapshotID, cb.Dir)
-	return path, nil
+	return path, cb.TakenAt, nil
 }

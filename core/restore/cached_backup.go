@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"restoredesk/core/backupdata"
 )
@@ -17,6 +18,8 @@ import (
 // puts it there.
 type CachedBackup struct {
 	SnapshotID string
+	// TakenAt is when the cloud took the backup (for backupdata.Source.TakenAt).
+	TakenAt time.Time
 	// Dir is the backup's folder in the cache.
 	Dir string
 	// Path is the file kept from an earlier look; "" until Download has run.
@@ -39,7 +42,7 @@ func (e *Engine) PlanCached(ctx context.Context, profile string, t Target, snaps
 	if err != nil {
 		return nil, err
 	}
-	c := &CachedBackup{SnapshotID: p.Snapshot.SnapshotID}
+	c := &CachedBackup{SnapshotID: p.Snapshot.SnapshotID, TakenAt: snapshotTime(&p.Snapshot)}
 	c.Dir = backupdata.CacheFolder(root, t.Env.EnvironmentID, c.SnapshotID)
 	if c.Path = backupdata.CachedFile(c.Dir); c.Path != "" {
 		return c, nil
