@@ -21,7 +21,7 @@ FUZZTIME ?= 2m
 # (a real window under Xvfb, the real keyring over D-Bus, pigz/gzip for the benchmark, curl,
 # a real PostgreSQL server and its client tools for the local-database restore).
 DEB_BUILD := gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
-DEB_TEST := xvfb xauth xdotool imagemagick dbus dbus-x11 gnome-keyring libsecret-tools pigz curl x11-utils fonts-dejavu-core locales postgresql postgresql-client
+DEB_TEST := xvfb xauth xdotool openbox imagemagick dbus dbus-x11 gnome-keyring libsecret-tools pigz curl x11-utils fonts-dejavu-core locales postgresql postgresql-client
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 # Packaging only (make package-*, test-windows, test-deb), installed by deps-package so that
 # `make test` stays as fast for people who never package: the mingw-w64 cross compiler and

@@ -32,6 +32,15 @@ if [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ]; then
 	"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w -t 60 \
 		-o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 	export RESTOREDESK_TOUR_DB="postgresql://restorer@127.0.0.1:$pg_port/orderdesk_test" PGPASSWORD="$pg_password"
+	# Compare's scene: the demo data dumped again with orders deleted, added and changed.
+	pg=(-h "$pg_dir" -p "$pg_port" -U restorer)
+	"${as_pg[@]}" "$pg_bin/createdb" "${pg[@]}" tour_newer
+	"${as_pg[@]}" "$pg_bin/pg_restore" "${pg[@]}" --no-owner -d tour_newer <core/localcloud/demodata/customerportal.backup
+	"${as_pg[@]}" "$pg_bin/psql" "${pg[@]}" -q -d tour_newer -c 'DELETE FROM "myfirstmodule$order" WHERE id IN (12, 40, 41, 977);
+		UPDATE "myfirstmodule$order" SET status = '"'Cancelled'"' WHERE id IN (3, 5, 8);
+		INSERT INTO "myfirstmodule$order" SELECT id + 100000, customer, total, status FROM "myfirstmodule$order" WHERE id <= 2'
+	"${as_pg[@]}" "$pg_bin/pg_dump" "${pg[@]}" -Fc -f "$pg_dir/newer.backup" tour_newer
+	export RESTOREDESK_TOUR_NEWER="$pg_dir/newer.backup"
 else
 	echo "screenshots: no PostgreSQL server programs; the local-database scenes are skipped (run 'make deps')" >&2
 fi

@@ -93,6 +93,7 @@ type UI struct {
 	jobs    *jobsPanel
 	runs    *runner
 	act     *actions
+	look    *looker // Look inside… and Compare with… (look_inside.go)
 	acc     *accounts
 	bar     *toolbar
 	main    fyne.CanvasObject
@@ -146,6 +147,9 @@ func New(a fyne.App, deps Deps) *UI {
 	u.lists.backups.addActions(u.bar.backupActions())
 	u.jobs.tools.Add(u.act.localFileButton())
 	u.lists.backups.addActions(u.act.manageActions())
+	u.look = &looker{k: k, lists: u.lists, runs: u.runs, profiles: deps.Profiles}
+	u.lists.backups.addActions(u.look.buttons())
+	u.jobs.tools.Add(u.look.fileButton())
 	u.main = u.layout()
 	k.win.SetOnDropped(u.act.handleDrop)
 	k.win.SetCloseIntercept(u.requestClose)

@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/dustin/go-humanize"
@@ -52,29 +51,7 @@ func (a *actions) localFileButton() *widget.Button {
 
 // chooseLocalFile opens Fyne's file chooser for a backup file.
 func (a *actions) chooseLocalFile(then func(path string)) {
-	fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			a.k.showError("The file could not be opened", err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		_ = r.Close()
-		then(path)
-	}, a.k.win)
-	fd.SetFilter(storage.NewExtensionFileFilter(archiveExtensions()))
-	fd.SetTitleText("Choose a backup to open in a local database (.backup or .tar.gz)")
-	fd.SetConfirmText("Choose")
-	if a.chooserDir != "" {
-		if l, err := storage.ListerForURI(storage.NewFileURI(a.chooserDir)); err == nil {
-			fd.SetLocation(l)
-		}
-	}
-	fd.Resize(fyne.NewSize(860, 560))
-	fd.Show()
-	a.k.shown(fd)
+	a.k.chooseBackup("Choose a backup to open in a local database (.backup or .tar.gz)", a.chooserDir, then)
 }
 
 // localDBDialog asks for the PostgreSQL connection (remembered per profile; the password

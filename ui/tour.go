@@ -112,6 +112,7 @@ func Tour(ctx context.Context, u *UI, dir, archivePath string, capture Capture, 
 	t.on(func() { last.inspection.dialog.Hide() })
 
 	t.downloadScenes()
+	t.lookScenes(u.look)
 	return t.err
 }
 
@@ -217,15 +218,7 @@ type lastShown struct {
 }
 
 // follow records the dialogs k shows from now on, besides whoever followed them before.
-func (l *lastShown) follow(k *kit) {
-	prev := k.seen
-	k.seen = func(d any) {
-		l.record(d)
-		if prev != nil {
-			prev(d)
-		}
-	}
-}
+func (l *lastShown) follow(k *kit) { k.tellToo(l.record) }
 
 // record keeps d as the last dialog of its kind.
 func (l *lastShown) record(d any) {

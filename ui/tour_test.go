@@ -26,7 +26,7 @@ func TestTour_CapturesEveryScene(t *testing.T) {
 	if d := os.Getenv("RESTOREDESK_TOUR_DIR"); d != "" {
 		dir = d // keep the pictures to look at them
 	}
-	shots := []string{ShotMainWindow, ShotRestore, ShotStopPrompt, ShotJobsPanel, ShotUploadReport, ShotWrongApp, ShotDownloadDialog, ShotDownloadFinished}
+	shots := []string{ShotMainWindow, ShotRestore, ShotStopPrompt, ShotJobsPanel, ShotUploadReport, ShotWrongApp, ShotDownloadDialog, ShotDownloadFinished, ShotLookInside, ShotCompare}
 	var db *localdb.Target
 	if pgtest.BinDir() != "" { // the local-database scenes need a real PostgreSQL
 		c := sharedPostgres(t)

@@ -283,7 +283,7 @@ func writeDeleted(ctx context.Context, cmp *backupdata.Comparison, dir string, l
 		if d.Deleted == 0 {
 			continue
 		}
-		path := filepath.Join(dir, fileName(d.Entity)+"-deleted.csv")
+		path := filepath.Join(dir, backupdata.FileName(d.Entity)+"-deleted.csv")
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if errors.Is(err, os.ErrExist) {
 			return explain.NewMistake(fmt.Sprintf("%s is already there.", path),
@@ -303,14 +303,4 @@ func writeDeleted(ctx context.Context, cmp *backupdata.Comparison, dir string, l
 		fmt.Fprintf(log, "%s: %s deleted rows written to %s\n", d.Entity, strconv.FormatInt(n, 10), path)
 	}
 	return nil
-}
-
-// fileName makes an entity name safe as a file name on every system.
-func fileName(entity string) string {
-	return strings.Map(func(r rune) rune {
-		if r < ' ' || strings.ContainsRune(`<>:"/\|?*`, r) {
-			return '_'
-		}
-		return r
-	}, entity)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"restoredesk/core/backupdata"
 	"restoredesk/core/restore"
@@ -20,11 +21,12 @@ func (c *cli) sources(ctx context.Context, args []string, n int) ([]*backupdata.
 			return nil, usagef("missing arguments: each backup is a FILE or APP ENV SNAPSHOT_ID|latest")
 		}
 		path := args[0]
+		var taken time.Time
 		if fi, err := os.Stat(path); err == nil && !fi.IsDir() || len(args) < 3 {
 			args = args[1:]
 		} else {
 			var err error
-			if path, err = c.cached(ctx, args[0], args[1], args[2]); err != nil {
+			if path, taken, err = c.cached(ctx, args[0], args[1], args[2]); err != nil {
 				return nil, err
 			}
 			args = args[3:]
@@ -33,6 +35,7 @@ func (c *cli) sources(ctx context.Context, args []string, n int) ([]*backupdata.
 		if err != nil {
 			return nil, err
 		}
+		src.TakenAt = taken
 		srcs = append(srcs, src)
 	}
 	if len(args) > 0 {
@@ -42,64 +45,39 @@ func (c *cli) sources(ctx context.Context, args []string, n int) ([]*backupdata.
 }
 
 // cached returns the file of a cloud backup in the look-inside cache (RESTOREDESK_CACHE
-// overrides its place), downloading it through the engine, database only, when it is not
-// there yet. The user is told where it is kept.
-func (c *cli) cached(ctx context.Context, appArg, envArg, snapshot string) (string, error) {
+// overrides its place), downloaded through the engine (database only) when it is not
+// there yet (restore.Engine.PlanCached). The user is told where it is kept.
+func (c *cli) cached(ctx context.Context, appArg, envArg, snapshot string) (string, time.Time, error) {
 	root := c.getenv("RESTOREDESK_CACHE")
 	if root == "" {
 		var err error
 		if root, err = backupdata.DefaultCacheDir(); err != nil {
-			return "", err
+			return "", time.Time{}, err
 		}
 	}
 	s, err := c.openTarget(ctx, appArg, envArg)
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	defer s.Close()
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		return "", err
-	}
-	// A plan resolves "latest" to the backup's id, which names its cache folder.
-	p, err := s.e.PlanDownload(ctx, restore.LocalDownload(c.profile, s.target, snapshot, root))
+	cb, err := s.e.PlanCached(ctx, c.profile, s.target, snapshot, root)
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
-	id := p.Snapshot.SnapshotID
-	dir := backupdata.CacheFolder(root, s.target.Env.EnvironmentID, id)
-	if path := backupdata.CachedFile(dir); path != "" {
-		fmt.Fprintf(c.stderr, "Using the copy of backup %s kept in %s (delete that folder to free the space).\n", id, dir)
-		return path, nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	path, err := c.downloadInto(ctx, s, id, dir)
-	if err != nil {
-		return "", err
-	}
-	fmt.Fprintf(c.stderr, "Backup %s is kept in %s for the next look (delete that folder to free the space).\n", id, dir)
-	return path, nil
-}
-
-// downloadInto downloads a backup's database into dir through the engine: planned, run and
-// journaled like any download, followed on the terminal.
-func (c *cli) downloadInto(ctx context.Context, s *session, snapshotID, dir string) (string, error) {
-	p, err := s.e.PlanDownload(ctx, restore.LocalDownload(c.profile, s.target, snapshotID, dir))
-	if err != nil {
-		return "", err
+	if cb.Download == nil {
+		fmt.Fprintf(c.stderr, "Using the copy of backup %s kept in %s (delete that folder to free the space).\n", cb.SnapshotID, cb.Dir)
+		return cb.Path, cb.TakenAt, nil
 	}
 	name := s.target.App.Name
 	if name == "" {
 		name = s.target.App.AppID
 	}
-	u := c.follow(fmt.Sprintf("Download a backup of %s / %s", name, s.target.Env.Mode), p.Steps)
-	res, err := s.e.DownloadBackup(ctx, p, restore.Follow(u))
-	var base *restore.Result
-	if res != nil {
-		base = &res.Result
+	u := c.follow(fmt.Sprintf("Download a backup of %s / %s", name, s.target.Env.Mode), cb.Download.Steps)
+	path, res, err := s.e.FetchCached(ctx, cb, restore.Follow(u))
+	restore.Finish(u, res, err)
+	if err != nil {
+		return "", time.Time{}, err
 	}
-	restore.Finish(u, base, err)
-	path, _, err := restore.LocalSource(res, err)
-	return path, err
+	fmt.Fprintf(c.stderr, "Backup %s is kept in %s for the next look (delete that folder to free the space).\n", cb.SnapshotID, cb.Dir)
+	return path, cb.TakenAt, nil
 }

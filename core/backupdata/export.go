@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
+	"restoredesk/core/explain"
 	"restoredesk/core/progress"
 )
 
@@ -65,6 +68,16 @@ func (cw *CSVWriter) Flush() error {
 	return cw.w.Error()
 }
 
+// FileName makes an entity name ("Sales.Order") safe as a file name on every system.
+func FileName(entity string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || strings.ContainsRune(`<>:"/\|?*`, r) {
+			return '_'
+		}
+		return r
+	}, entity)
+}
+
 // safeCell guards a cell against formula injection (see CSVWriter).
 func safeCell(s string) string {
 	if s == "" {
@@ -82,52 +95,91 @@ func safeCell(s string) string {
 
 // WriteCSV writes one entity's rows that changed so as CSV (see CSVWriter): deleted rows
 // and changed rows as the older backup holds them (what they were), added rows as the
-// newer one does. It reads that backup again, holding at most the comparison's memory
-// budget of row keys at a time (one more read per budget's worth of rows). It returns
-// the number of rows written.
+// newer one does. It reads that backup again (see EachRow). It returns the number of rows
+// written.
 func (c *Comparison) WriteCSV(ctx context.Context, entity string, ch Change, w io.Writer, read *progress.Counter) (int64, error) {
+	cols, err := c.Columns(entity, ch)
+	if err != nil {
+		return 0, err
+	}
+	cw, err := NewCSVWriter(w, cols)
+	if err != nil {
+		return 0, fmt.Errorf("write the %s rows of %s: %w", ch, entity, err)
+	}
+	n, err := c.EachRow(ctx, entity, ch, read, cw.Write)
+	if err != nil {
+		return n, err
+	}
+	if err := cw.Flush(); err != nil {
+		return n, fmt.Errorf("write the %s rows of %s: %w", ch, entity, err)
+	}
+	return n, nil
+}
+
+// Columns are the columns of the rows EachRow gives for ch: the older backup's for
+// deleted and changed rows, the newer one's for added rows.
+func (c *Comparison) Columns(entity string, ch Change) ([]Column, error) {
+	d, err := c.Find(entity)
+	if err != nil {
+		return nil, err
+	}
+	return d.plan.cols[sideOf(ch)], nil
+}
+
+func sideOf(ch Change) int {
+	if ch == Added {
+		return newer
+	}
+	return older
+}
+
+// ErrRowTooLong: a row to give whole is longer than one row may be here (16 MiB).
+var ErrRowTooLong = errors.New("row too long")
+
+// ErrStop, returned by an EachRow callback, ends the walk early without an error.
+var ErrStop = errors.New("stop")
+
+// EachRow calls fn with each of one entity's rows that changed so (see Columns), values as
+// text (bytea as its hex text), in the order the backup holds them; the row is valid
+// only during the call. It reads the backup again, holding at most the comparison's
+// memory budget of row keys at a time (one more read per budget's worth of rows). fn
+// returning ErrStop ends it early; any other error of fn is returned. It returns the
+// number of rows fn was called with.
+func (c *Comparison) EachRow(ctx context.Context, entity string, ch Change, read *progress.Counter, fn func(row []Value) error) (int64, error) {
 	d, err := c.Find(entity)
 	if err != nil {
 		return 0, err
 	}
-	side := older
-	if ch == Added {
-		side = newer
-	}
+	side := sideOf(ch)
 	src := [2]*Source{c.Older, c.Newer}[side]
-	cols := d.plan.cols[side]
-	cw, err := NewCSVWriter(w, cols)
+	var done int64
+	if d.keys[ch] == "" {
+		return 0, nil
+	}
+	kf, err := os.Open(d.keys[ch])
 	if err != nil {
-		return 0, fmt.Errorf("write the %s rows of %s: %w", ch, d.Entity, err)
+		return 0, fmt.Errorf("read the %s rows of %s: %w", ch, d.Entity, err)
 	}
-	var written int64
-	if d.keys[ch] != "" {
-		kf, err := os.Open(d.keys[ch])
+	defer kf.Close()
+	kr := bufio.NewReaderSize(kf, 32<<10)
+	chunk := int(max(c.budget/32, 1024)) // a map entry costs about 32 bytes
+	for {
+		want, n, err := readKeys(kr, chunk)
 		if err != nil {
-			return 0, fmt.Errorf("write the %s rows of %s: %w", ch, d.Entity, err)
+			return done, fmt.Errorf("read the %s rows of %s: %w", ch, d.Entity, err)
 		}
-		defer kf.Close()
-		kr := bufio.NewReaderSize(kf, 32<<10)
-		chunk := int(max(c.budget/32, 1024)) // a map entry costs about 32 bytes
-		for {
-			want, n, err := readKeys(kr, chunk)
-			if err != nil {
-				return written, fmt.Errorf("write the %s rows of %s: %w", ch, d.Entity, err)
-			}
-			if n == 0 {
-				break
-			}
-			got, err := writeMatching(ctx, src, d, side, want, n, cw, read)
-			written += got
-			if err != nil {
-				return written, err
-			}
+		if n == 0 {
+			return done, nil
+		}
+		got, err := eachMatching(ctx, src, d, side, want, n, fn, read)
+		done += got
+		if errors.Is(err, ErrStop) {
+			return done, nil
+		}
+		if err != nil {
+			return done, err
 		}
 	}
-	if err := cw.Flush(); err != nil {
-		return written, fmt.Errorf("write the %s rows of %s: %w", ch, d.Entity, err)
-	}
-	return written, nil
 }
 
 // readKeys reads up to limit keys, counting repeats; n is how many were read.
@@ -147,9 +199,9 @@ func readKeys(r *bufio.Reader, limit int) (map[uint64]int64, int, error) {
 	return want, n, nil
 }
 
-// writeMatching reads the entity's rows in src and writes those whose key is wanted (as
-// many times as wanted), stopping once all n are written.
-func writeMatching(ctx context.Context, src *Source, d EntityDiff, side int, want map[uint64]int64, n int, cw *CSVWriter, read *progress.Counter) (int64, error) {
+// eachMatching reads the entity's rows in src and calls fn with those whose key is wanted
+// (as many times as wanted), stopping once all n were given.
+func eachMatching(ctx context.Context, src *Source, d EntityDiff, side int, want map[uint64]int64, n int, fn func([]Value) error, read *progress.Counter) (int64, error) {
 	dd, f, err := src.dump(ctx, read)
 	if err != nil {
 		return 0, err
@@ -160,47 +212,51 @@ func writeMatching(ctx context.Context, src *Source, d EntityDiff, side int, wan
 	for i, c := range p.cols[side] {
 		binaryCol[i] = c.binary()
 	}
-	var written int64
+	var given int64
 	var fields [][]byte
 	var row []Value
 	for {
 		td, r, err := dd.Next()
 		if err == io.EOF {
-			return written, nil
+			return given, nil
 		}
 		if err != nil {
-			return written, src.readError(ctx, err)
+			return given, src.readError(ctx, err)
 		}
 		if td.Schema != p.schema || td.Name != p.table {
 			continue
 		}
 		lr := newLineReader(r)
-		for int(written) < n {
+		for int(given) < n {
 			line, err := lr.next()
 			if err == io.EOF {
 				break
 			}
 			if err != nil {
-				return written, src.readError(ctx, err)
+				return given, src.readError(ctx, err)
 			}
 			fpr, err := p.fingerprint(side, lr, line, &fields)
 			if err != nil {
-				return written, src.readError(ctx, err)
+				return given, src.readError(ctx, err)
 			}
 			if want[fpr.key] == 0 {
 				continue
 			}
 			want[fpr.key]--
+			if lr.cut { // its values would be given cut short
+				return given, explain.NewMistake(fmt.Sprintf("A row of %s in %s is longer than %s, more than Restore Desk reads of one row.", d.Entity, src.Name(), progress.Size(maxLine)),
+					"Restore the whole backup into a local database to get at that row.", ErrRowTooLong)
+			}
 			fields = splitFields(fields[:0], line)
 			row = row[:0]
 			for i, raw := range fields {
 				row = append(row, decodeValue(raw, i < len(binaryCol) && binaryCol[i], true))
 			}
-			if err := cw.Write(row); err != nil {
-				return written, fmt.Errorf("write the rows of %s: %w", d.Entity, err)
+			given++
+			if err := fn(row); err != nil {
+				return given, err
 			}
-			written++
 		}
-		return written, nil
+		return given, nil
 	}
 }

@@ -30,6 +30,10 @@ type Source struct {
 	// DumpedAt is the creation time in the dump's header (the dumping host's clock, no zone
 	// recorded), zero until the dump has been opened or when the header has none.
 	DumpedAt time.Time
+	// TakenAt is when the backup was taken as the cloud lists it, zero for a file: the
+	// cloud's time of the backup comes before the dump's own (a backup uploaded or kept
+	// for a long time holds a dump made long before).
+	TakenAt time.Time
 }
 
 // OpenSource checks that path is a file that can be read.
@@ -44,8 +48,12 @@ func OpenSource(path string) (*Source, error) {
 	return &Source{Path: path, Size: fi.Size(), ModTime: fi.ModTime()}, nil
 }
 
-// When is when the backup was made: the dump's own time when known, else the file's.
+// When is when the backup was made: the cloud's time of it, else the dump's own time when
+// known, else the file's.
 func (s *Source) When() time.Time {
+	if !s.TakenAt.IsZero() {
+		return s.TakenAt
+	}
 	if !s.DumpedAt.IsZero() {
 		return s.DumpedAt
 	}
@@ -118,4 +126,22 @@ func (r *fileReader) Read(p []byte) (int, error) {
 		r.read.Add(int64(n))
 	}
 	return n, err
+}
+
+// Ordered returns a and b as the older and the newer backup, by when each was made (see
+// When; a dump's header is read for its time).
+func Ordered(ctx context.Context, a, b *Source) (older, newer *Source, err error) {
+	for _, s := range []*Source{a, b} {
+		if s.DumpedAt.IsZero() {
+			_, f, err := s.dump(ctx, nil)
+			if err != nil {
+				return nil, nil, err
+			}
+			f.Close()
+		}
+	}
+	if b.When().Before(a.When()) {
+		return b, a, nil
+	}
+	return a, b, nil
 }

@@ -157,7 +157,7 @@ func (b *BusyCheck) Check(ctx context.Context, t Target, except int64) (*Busy, e
 // backup's archive and a local restore writes to a database on this computer, so neither
 // is in the way of a restore, stop or start of the environment the backup came from.
 func readsOnly(k journal.Kind) bool {
-	return k == journal.KindDownload || k == KindLocalRestore
+	return k == journal.KindDownload || k == KindLocalRestore || k == KindRowsRestore
 }
 
 // sameEnv: runs are matched by environment id, or by mode for runs recorded without one.

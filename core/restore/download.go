@@ -137,18 +137,11 @@ func (e *Engine) DownloadBackup(ctx context.Context, p *DownloadPlan, onEvent fu
 		Mode: t.Env.Mode, Production: isProduction(t), FreeApp: IsFreeApp(t), DBOnly: req.DBOnly,
 		FilePath: p.Path, FileName: p.plan.Name,
 	}
-	for _, s := range p.Steps {
-		jr.Steps = append(jr.Steps, journal.Step{Kind: string(s.Kind), Title: s.Title})
-	}
-	id, release, err := e.begin(ctx, jr, "start the download")
+	r, release, err := e.beginSteps(ctx, jr, p.Steps, "start the download", onEvent)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	r := e.newRunner(id, jr, onEvent)
-	for _, s := range p.Steps {
-		r.titles[s.Kind] = s.Title
-	}
 	d, err := e.newDownloadRun(r, p)
 	if err != nil {
 		return nil, err

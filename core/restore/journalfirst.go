@@ -16,7 +16,7 @@ var ErrJournalWrite = errors.New("the journal could not record the step before i
 // not sent at all: a run never does what it has not recorded.
 func (k StepKind) changesState() bool {
 	switch k {
-	case StepUpload, StepSafetyBackup, StepStop, StepRestore, StepStart, StepBackup, StepComment, StepDelete, StepLocalRestore:
+	case StepUpload, StepSafetyBackup, StepStop, StepRestore, StepStart, StepBackup, StepComment, StepDelete, StepLocalRestore, StepInsertRows:
 		return true
 	}
 	return false
@@ -37,8 +37,12 @@ func (r *runner) notRecorded(k StepKind, err error) error {
 		done = fmt.Sprintf("%s's data was not changed.", r.t.mode)
 	}
 	verb := "send it"
-	if k == StepLocalRestore {
+	switch k {
+	case StepLocalRestore:
 		verb = "start pg_restore"
+		done = fmt.Sprintf("The database %q was not touched.", r.t.mode)
+	case StepInsertRows:
+		verb = "write the rows"
 		done = fmt.Sprintf("The database %q was not touched.", r.t.mode)
 	}
 	return &RunError{

@@ -179,18 +179,11 @@ func (e *Engine) RunLocal(ctx context.Context, p *LocalPlan, onEvent func(Event)
 			jr.SnapshotID, jr.FilePath, jr.FileName = p.Download.Snapshot.SnapshotID, p.Download.Path, p.Download.plan.Name
 		}
 	}
-	for _, s := range p.Steps {
-		jr.Steps = append(jr.Steps, journal.Step{Kind: string(s.Kind), Title: s.Title})
-	}
-	id, release, err := e.begin(ctx, jr, "restore into the local database")
+	r, release, err := e.beginSteps(ctx, jr, p.Steps, "restore into the local database", onEvent)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	r := e.newRunner(id, jr, onEvent)
-	for _, s := range p.Steps {
-		r.titles[s.Kind] = s.Title
-	}
 	l := &localRun{r: r, p: p, res: &LocalResult{File: req.File}}
 	if p.Download != nil {
 		if l.dl, err = e.newDownloadRun(r, p.Download); err != nil {

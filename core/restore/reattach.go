@@ -40,6 +40,8 @@ func Describe(r journal.Run) string {
 	switch {
 	case r.Kind == KindLocalRestore:
 		return describeLocal(r)
+	case r.Kind == KindRowsRestore:
+		return fmt.Sprintf("Run %d was bringing back rows from %s into the local database %q when it was interrupted: they were written in one transaction, so the database holds all of them or none.", r.ID, r.FileName, r.Mode)
 	case r.Kind == journal.KindDownload:
 		where := "in the download folder"
 		if r.FilePath != "" {
@@ -129,6 +131,8 @@ func (e *Engine) Reattach(ctx context.Context, runID int64, onEvent func(Event))
 	switch {
 	case jr.Kind == KindLocalRestore:
 		return r.finish(ctx, localInterrupted(*jr))
+	case jr.Kind == KindRowsRestore:
+		return r.finish(ctx, &RunError{Summary: Describe(*jr), Next: "Compare the backups again and bring the rows back: rows that are there already are left alone.", Err: ErrInterrupted})
 
 	case jr.Kind == journal.KindDownload:
 		// A download changes nothing in the cloud: there is nothing to follow, and a new

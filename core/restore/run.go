@@ -174,6 +174,22 @@ func (e *Engine) begin(ctx context.Context, jr *journal.Run, didNot string) (id 
 	return id, release, nil
 }
 
+// beginSteps records a new run with its planned steps (see begin) and makes its runner.
+func (e *Engine) beginSteps(ctx context.Context, jr *journal.Run, steps []Step, didNot string, onEvent func(Event)) (*runner, func(), error) {
+	for _, s := range steps {
+		jr.Steps = append(jr.Steps, journal.Step{Kind: string(s.Kind), Title: s.Title})
+	}
+	id, release, err := e.begin(ctx, jr, didNot)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := e.newRunner(id, jr, onEvent)
+	for _, s := range steps {
+		r.titles[s.Kind] = s.Title
+	}
+	return r, release, nil
+}
+
 func (e *Engine) newRunner(id int64, jr *journal.Run, onEvent func(Event)) *runner {
 	r := &runner{
 		e: e, id: id, kind: jr.Kind, sink: onEvent, titles: map[StepKind]string{}, runStart: jr.StartedAt,
