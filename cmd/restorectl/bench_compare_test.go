@@ -26,7 +26,7 @@ const benchRounds = 5
 // returns the best of each. ns/op is ours.
 func contest(b *testing.B, ours, base func() error) (bestOurs, bestBase time.Duration) {
 	b.Helper()
-	var os, bs []time.Duration
+	var oursT, baseT []time.Duration
 	timed := func(fn func() error, into *[]time.Duration, counted bool) {
 		start := time.Now()
 		if counted {
@@ -46,15 +46,32 @@ func contest(b *testing.B, ours, base func() error) (bestOurs, bestBase time.Dur
 	for range b.N {
 		for r := range benchRounds {
 			if r%2 == 1 {
-				timed(base, &bs, false)
+				timed(base, &baseT, false)
 			}
-			timed(ours, &os, r == 0)
+			timed(ours, &oursT, r == 0)
 			if r%2 == 0 {
-				timed(base, &bs, false)
+				timed(base, &baseT, false)
 			}
 		}
 	}
-	return slices.Min(os), slices.Min(bs)
+	return slices.Min(oursT), slices.Min(baseT)
+}
+
+// bestOf is the best of benchRounds runs of fn, outside the benchmark's timer: for the
+// parts of a command that a benchmark logs beside its ratio.
+func bestOf(b *testing.B, fn func() error) time.Duration {
+	b.Helper()
+	var best time.Duration
+	for range benchRounds {
+		start := time.Now()
+		if err := fn(); err != nil {
+			b.Fatal(err)
+		}
+		if d := time.Since(start); best == 0 || d < best {
+			best = d
+		}
+	}
+	return best
 }
 
 // reportRatio reports the ratio metric and logs both times.

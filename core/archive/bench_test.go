@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -20,6 +19,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/zlib"
+
+	"restoredesk/core/archive/benchfiles"
 )
 
 // The benchmark snapshots: about 200 MB unpacked each, like a small production app: a
@@ -173,40 +174,9 @@ func (c *benchCase) generate(dir, pigz string) (int64, error) {
 	return counter.n, err
 }
 
-// docKind is one sort of file document that users upload to a Mendix app.
-type docKind struct {
-	share     float64 // of all documents, by count
-	median    float64 // typical size in bytes; sizes spread log-normally around it
-	textShare float64 // part of the bytes that is text; the rest is already compressed
-}
-
-// realisticDocs: invoices, contracts and reports as PDF (whose page streams are
-// Flate-compressed, with some plain object syntax around them); photos, scans and
-// screenshots as JPEG or PNG; office files, which are ZIP containers; CSV, XML and text
-// exports. By bytes about 95% is already compressed.
-var realisticDocs = []docKind{
-	{share: 0.35, median: 120 << 10, textShare: 0.1}, // PDF
-	{share: 0.30, median: 300 << 10},                 // JPEG, PNG
-	{share: 0.15, median: 40 << 10},                  // DOCX, XLSX
-	{share: 0.20, median: 16 << 10, textShare: 1},    // CSV, XML, TXT
-}
-
-func appendRealisticDoc(b []byte, rng *rand.Rand) []byte {
-	p := rng.Float64()
-	k := realisticDocs[len(realisticDocs)-1]
-	for _, d := range realisticDocs {
-		if p < d.share {
-			k = d
-			break
-		}
-		p -= d.share
-	}
-	size := int(k.median * math.Exp(rng.NormFloat64()))
-	size = max(200, min(size, 8<<20))
-	text := int(float64(size) * k.textShare)
-	b = appendProse(b, rng, text)
-	return append(b, randomBytes(rng.Uint64(), size-text)...)
-}
+// appendRealisticDoc: documents as users upload them (see benchfiles.AppendDoc), at
+// their full sizes.
+func appendRealisticDoc(b []byte, rng *rand.Rand) []byte { return benchfiles.AppendDoc(b, rng, 1) }
 
 // appendTextHeavyDoc: sizes spread exponentially, four in ten incompressible.
 func appendTextHeavyDoc(b []byte, rng *rand.Rand) []byte {
@@ -214,9 +184,9 @@ func appendTextHeavyDoc(b []byte, rng *rand.Rand) []byte {
 	size := int(rng.ExpFloat64() * mean)
 	size = max(200, min(size, 8<<20))
 	if rng.Float64() < 0.4 {
-		return append(b, randomBytes(rng.Uint64(), size)...)
+		return append(b, benchfiles.RandomBytes(rng.Uint64(), size)...)
 	}
-	return appendProse(b, rng, size)
+	return benchfiles.AppendProse(b, rng, size)
 }
 
 // writeBenchDump writes a custom-format dump as pg_dump -Fc writes it to a pipe: header,
@@ -323,23 +293,15 @@ func (c *chunkWriter) flush() {
 	}
 }
 
-var benchWords = []string{
-	"order", "customer", "invoice", "delivery", "Amsterdam", "Rotterdam", "pending", "shipped",
-	"returned", "priority", "standard", "express", "account", "manager", "Utrecht", "product",
-	"warehouse", "quantity", "discount", "payment", "received", "approved", "rejected", "review",
-	"the", "and", "for", "with", "was", "not", "has", "been", "will", "from", "please", "contact",
-	"support", "ticket", "escalated", "resolved", "meeting", "planned", "quarter", "budget",
-}
-
 // appendRow appends one COPY row of a typical Mendix entity table.
 func appendRow(b []byte, rng *rand.Rand, id int64) []byte {
 	b = strconv.AppendInt(b, 281474976710656+id, 10)
 	b = append(b, '\t')
 	b = time.Unix(1.7e9+rng.Int64N(1e8), 0).UTC().AppendFormat(b, "2006-01-02 15:04:05.000")
 	b = append(b, '\t')
-	b = append(b, benchWords[rng.IntN(len(benchWords))]...)
+	b = append(b, benchfiles.Words[rng.IntN(len(benchfiles.Words))]...)
 	b = append(b, ' ')
-	b = append(b, benchWords[rng.IntN(len(benchWords))]...)
+	b = append(b, benchfiles.Words[rng.IntN(len(benchfiles.Words))]...)
 	b = append(b, '\t')
 	b = append(b, "user"...)
 	b = strconv.AppendInt(b, rng.Int64N(5000), 10)
@@ -351,23 +313,9 @@ func appendRow(b []byte, rng *rand.Rand, id int64) []byte {
 		if i > 0 {
 			b = append(b, ' ')
 		}
-		b = append(b, benchWords[rng.IntN(len(benchWords))]...)
+		b = append(b, benchfiles.Words[rng.IntN(len(benchfiles.Words))]...)
 	}
 	return append(b, '\n')
-}
-
-// appendProse appends n bytes of text, like a document or CSV export.
-func appendProse(b []byte, rng *rand.Rand, n int) []byte {
-	size := len(b) + n
-	for len(b) < size {
-		b = append(b, benchWords[rng.IntN(len(benchWords))]...)
-		if rng.IntN(12) == 0 {
-			b = append(b, ".\n"...)
-		} else {
-			b = append(b, ' ')
-		}
-	}
-	return b[:size]
 }
 
 type countingWriter struct {
