@@ -20,7 +20,7 @@ import (
 // which scripts/bench.sh (make bench) holds against the goals in its table. Each side
 // runs benchRounds times, alternating, and the best run of each counts: on a machine
 // shared with other work, the best run is the one least disturbed.
-const benchRounds = 5
+const benchRounds = 7
 
 // contest times ours and base benchRounds times each, alternating which goes first, and
 // returns the best of each. ns/op is ours.

@@ -44,8 +44,8 @@ func bombLimit(compressed int64) int64 {
 // Inflated data travels in buffers of this size from the inflating goroutine to the
 // parser.
 const (
-	inflateBufSize  = 256 << 10
-	inflateBufCount = 4
+	inflateBufSize  = 1 << 20
+	inflateBufCount = 8
 )
 
 // The gzip member header (RFC 1952, section 2.3).
