@@ -199,13 +199,14 @@ var fixedTables = sync.OnceValues(func() (*huffTable, *huffTable) {
 	return lt, dt
 })
 
-// Window: the 32 KiB a match may reach back, then room for a megabyte of output, then
+// Window: the 32 KiB a match may reach back, then room for up to a megabyte of output
+// (less for a small input: the fuzzer and the tests inflate thousands of them), then
 // slack for the last match and the eight-byte copies that may write past a match's end.
 const (
 	windowHistory = 32 << 10
+	windowOutMin  = 64 << 10
 	windowOut     = 1 << 20
 	windowSlack   = 258 + 16
-	windowSize    = windowHistory + windowOut + windowSlack
 )
 
 // deflateDecoder inflates one deflate stream from br (Reset starts the next).
@@ -218,6 +219,7 @@ type deflateDecoder struct {
 	nbits   uint
 	inBase  int64 // compressed bytes discarded from br before in
 	win     []byte
+	full    int // when op reaches it, the window is handed out
 	op      int // next byte of win to write
 	flushed int // win[:flushed] has been handed out
 	out     int64
@@ -230,8 +232,11 @@ type deflateDecoder struct {
 	cl          huffTable // the code length code
 }
 
+// newDeflateDecoder makes a decoder whose window holds four times br's buffer, within
+// windowOutMin and windowOut.
 func newDeflateDecoder(br *bufio.Reader) *deflateDecoder {
-	d := &deflateDecoder{win: make([]byte, windowSize)}
+	out := min(windowOut, max(windowOutMin, 4*br.Size()))
+	d := &deflateDecoder{win: make([]byte, windowHistory+out+windowSlack), full: windowHistory + out}
 	d.Reset(br)
 	return d
 }
@@ -246,7 +251,7 @@ func (d *deflateDecoder) corrupt(reason string) error {
 	if d.pad > int(d.nbits/8) {
 		return io.ErrUnexpectedEOF // it read into the zeros loaded past the end of the input
 	}
-	return &corruptError{off: d.inBase + int64(d.ip) - int64(d.nbits/8), reason: reason}
+	return &corruptError{off: d.inBase + int64(d.ip) - int64(max(0, int(d.nbits/8)-d.pad)), reason: reason}
 }
 
 // refillSlow loads whole bytes into bits, taking more input from br when in is used up;
@@ -382,7 +387,7 @@ func (d *deflateDecoder) flush(w io.Writer, all bool) error {
 		}
 		d.flushed = d.op
 	}
-	if all || d.op < windowHistory+windowOut {
+	if all || d.op < d.full {
 		return nil
 	}
 	copy(d.win, d.win[d.op-windowHistory:d.op])
@@ -415,7 +420,7 @@ func (d *deflateDecoder) stored(w io.Writer) error {
 		d.bits = 0
 	}
 	for n > 0 {
-		if d.op >= windowHistory+windowOut {
+		if d.op >= d.full {
 			if err := d.flush(w, false); err != nil {
 				return err
 			}
@@ -425,7 +430,7 @@ func (d *deflateDecoder) stored(w io.Writer) error {
 				return noEOF(err)
 			}
 		}
-		c := copy(d.win[d.op:windowHistory+windowOut], d.in[d.ip:min(len(d.in), d.ip+int(n))])
+		c := copy(d.win[d.op:d.full], d.in[d.ip:min(len(d.in), d.ip+int(n))])
 		d.op += c
 		d.ip += c
 		n -= uint32(c)
@@ -519,13 +524,13 @@ func (d *deflateDecoder) symbol(t *huffTable) (int, error) {
 func (d *deflateDecoder) huffman(w io.Writer, lt, dt *huffTable) error {
 	const litMask = 1<<litTableBits - 1
 	const distMask = 1<<distTableBits - 1
-	win := d.win[:windowSize]
+	win, full := d.win, d.full
 	// Locals, so the loop keeps them in registers.
 	bits, nbits, op := d.bits, d.nbits, d.op
 	save := func() { d.bits, d.nbits, d.op = bits, nbits, op }
 	load := func() { bits, nbits, op = d.bits, d.nbits, d.op }
 	for {
-		if op >= windowHistory+windowOut {
+		if op >= full {
 			save()
 			if err := d.flush(w, false); err != nil {
 				return err

@@ -13,18 +13,27 @@ import (
 	"restoredesk/core/archive/benchfiles"
 )
 
+// inflated is what one decoder made of a raw deflate stream: its output, its error and
+// the bytes left in the input after the stream.
+type inflated struct {
+	out  []byte
+	err  error
+	rest int64
+}
+
 // inflateBoth inflates data as one raw deflate stream with Inspect's decoder and with
 // klauspost/compress/flate, each from a small bufio.Reader (so refills cross its buffer
-// often), and returns each one's output, error and the bytes left after the stream.
-func inflateBoth(data []byte, bufSize int) (ours, theirs []byte, oursErr, theirsErr error, oursRest, theirsRest int) {
+// often).
+func inflateBoth(data []byte, bufSize int) (ours, theirs inflated) {
 	var o, t bytes.Buffer
 	br := bufio.NewReaderSize(bytes.NewReader(data), bufSize)
-	_, oursErr = newDeflateDecoder(br).WriteTo(&o)
-	oursRest64, _ := io.Copy(io.Discard, br)
+	_, ours.err = newDeflateDecoder(br).WriteTo(&o)
+	ours.rest, _ = io.Copy(io.Discard, br)
 	br = bufio.NewReaderSize(bytes.NewReader(data), bufSize)
-	_, theirsErr = flate.NewReader(br).(io.WriterTo).WriteTo(&t)
-	theirsRest64, _ := io.Copy(io.Discard, br)
-	return o.Bytes(), t.Bytes(), oursErr, theirsErr, int(oursRest64), int(theirsRest64)
+	_, theirs.err = flate.NewReader(br).(io.WriterTo).WriteTo(&t)
+	theirs.rest, _ = io.Copy(io.Discard, br)
+	ours.out, theirs.out = o.Bytes(), t.Bytes()
+	return ours, theirs
 }
 
 // deflated compresses data at level with klauspost's compressor (level 0 stores,
@@ -57,12 +66,12 @@ func TestDeflateDecoderMatchesKlauspost(t *testing.T) {
 		for _, level := range []int{flate.NoCompression, flate.HuffmanOnly, flate.BestSpeed, flate.DefaultCompression, flate.BestCompression} {
 			stream := append(deflated(t, sample, level), "TRAILER!"...)
 			for _, bufSize := range []int{16, 4096, fileBufSize} {
-				ours, _, err, _, rest, _ := inflateBoth(stream, bufSize)
-				if err != nil || !bytes.Equal(ours, sample) {
-					t.Fatalf("level %d, %d bytes, buffer %d: error %v, %d bytes out, same %v", level, len(sample), bufSize, err, len(ours), bytes.Equal(ours, sample))
+				ours, _ := inflateBoth(stream, bufSize)
+				if ours.err != nil || !bytes.Equal(ours.out, sample) {
+					t.Fatalf("level %d, %d bytes, buffer %d: error %v, %d bytes out, same %v", level, len(sample), bufSize, ours.err, len(ours.out), bytes.Equal(ours.out, sample))
 				}
-				if rest != len("TRAILER!") {
-					t.Fatalf("level %d, buffer %d: %d bytes left after the stream, want 8", level, bufSize, rest)
+				if ours.rest != int64(len("TRAILER!")) {
+					t.Fatalf("level %d, buffer %d: %d bytes left after the stream, want 8", level, bufSize, ours.rest)
 				}
 			}
 		}
@@ -76,13 +85,13 @@ func TestDeflateDecoderCutShort(t *testing.T) {
 	sample := inflateSamples()[5]
 	stream := deflated(t, sample, flate.DefaultCompression)
 	for _, cut := range []int{0, 1, 5, 1000, len(stream) / 3, len(stream) - 1} {
-		ours, _, err, _, _, _ := inflateBoth(stream[:cut], 4096)
+		ours, _ := inflateBoth(stream[:cut], 4096)
 		var corrupt *corruptError
-		if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.As(err, &corrupt) {
-			t.Fatalf("cut at %d of %d: error %v, want cut short", cut, len(stream), err)
+		if !errors.Is(ours.err, io.ErrUnexpectedEOF) && !errors.As(ours.err, &corrupt) {
+			t.Fatalf("cut at %d of %d: error %v, want cut short", cut, len(stream), ours.err)
 		}
-		if !bytes.HasPrefix(sample, ours) || (cut > len(stream)/2 && len(ours) < len(sample)/4) {
-			t.Fatalf("cut at %d: %d bytes handed out, not the start of the data", cut, len(ours))
+		if !bytes.HasPrefix(sample, ours.out) || (cut > len(stream)/2 && len(ours.out) < len(sample)/4) {
+			t.Fatalf("cut at %d: %d bytes handed out, not the start of the data", cut, len(ours.out))
 		}
 	}
 }
@@ -97,14 +106,14 @@ func FuzzInflate(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ours, theirs, oursErr, theirsErr, oursRest, theirsRest := inflateBoth(data, 16)
+		ours, theirs := inflateBoth(data, 16)
 		switch {
-		case theirsErr == nil && oursErr != nil:
-			t.Fatalf("klauspost inflates it (%d bytes), the decoder fails: %v", len(theirs), oursErr)
-		case theirsErr == nil && (!bytes.Equal(ours, theirs) || oursRest != theirsRest):
-			t.Fatalf("different results: %d bytes and %d left, klauspost %d bytes and %d left", len(ours), oursRest, len(theirs), theirsRest)
-		case theirsErr != nil && oursErr == nil:
-			t.Fatalf("klauspost finds %v, the decoder inflates %d bytes without error", theirsErr, len(ours))
+		case theirs.err == nil && ours.err != nil:
+			t.Fatalf("klauspost inflates it (%d bytes), the decoder fails: %v", len(theirs.out), ours.err)
+		case theirs.err == nil && (!bytes.Equal(ours.out, theirs.out) || ours.rest != theirs.rest):
+			t.Fatalf("different results: %d bytes and %d left, klauspost %d bytes and %d left", len(ours.out), ours.rest, len(theirs.out), theirs.rest)
+		case theirs.err != nil && ours.err == nil:
+			t.Fatalf("klauspost finds %v, the decoder inflates %d bytes without error", theirs.err, len(ours.out))
 		}
 	})
 }
