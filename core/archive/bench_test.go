@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"archive/tar"
 	"bufio"
 	"bytes"
 	"context"
@@ -13,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -137,27 +135,13 @@ func (c *benchCase) generate(dir, pigz string) (int64, error) {
 	}
 	counter := &countingWriter{w: stdin}
 	bw := bufio.NewWriterSize(counter, 1<<20)
-	tw := tar.NewWriter(bw)
-	mtime := time.Date(2026, 11, 25, 1, 30, 0, 0, time.UTC)
-	add := func(name string, size int64, r io.Reader) error {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Size: size, Mode: 0o644, ModTime: mtime, Typeflag: tar.TypeReg}); err != nil {
-			return err
-		}
-		_, err := io.Copy(tw, r)
-		return err
-	}
-	meta := fmt.Sprintf(`{"duration": "41", "dumpSize": "%d", "modelVersion": "3.2.0.117", "databaseSize": "%d", "filesSize": "%d"}`,
-		dumpInfo.Size(), dumpInfo.Size()*3, benchTreeBytes)
-	err = add(".metadata", int64(len(meta)), strings.NewReader(meta))
-	if err == nil {
-		err = add("db/db.backup", dumpInfo.Size(), dump)
-	}
+	tw := benchfiles.NewTarWriter(bw)
+	err = tw.Head(dump, dumpInfo.Size(), benchTreeBytes)
 	rng := rand.New(rand.NewPCG(42, 7))
 	var doc []byte
 	for treeBytes := 0; err == nil && treeBytes < benchTreeBytes; treeBytes += len(doc) {
-		id := fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", rng.Uint32(), rng.Uint32()&0xffff, rng.Uint32()&0xffff, rng.Uint32()&0xffff, rng.Uint64()&0xffffffffffff)
 		doc = c.doc(doc[:0], rng)
-		err = add("tree/"+id[0:2]+"/"+id[2:4]+"/"+id, int64(len(doc)), bytes.NewReader(doc))
+		err = tw.Doc(rng, doc)
 	}
 	if err == nil {
 		err = tw.Close()

@@ -554,27 +554,17 @@ func (d *deflateDecoder) huffman(w io.Writer, lt, dt *huffTable) error {
 		}
 		e := lt.primary[bits&litMask]
 		if e&entKindMask == kindLiteral {
-			// Two more literals can follow without a refill (3 × 15 bits ≤ 48).
-			bits >>= e & entLenMask
-			nbits -= uint(e & entLenMask)
-			win[op] = byte(e >> 16)
-			op++
-			e = lt.primary[bits&litMask]
-			if e&entKindMask != kindLiteral {
-				continue
+			// Up to three literals without a refill (3 × 15 bits ≤ 48).
+			for range 3 {
+				bits >>= e & entLenMask
+				nbits -= uint(e & entLenMask)
+				win[op] = byte(e >> 16)
+				op++
+				e = lt.primary[bits&litMask]
+				if e&entKindMask != kindLiteral {
+					break
+				}
 			}
-			bits >>= e & entLenMask
-			nbits -= uint(e & entLenMask)
-			win[op] = byte(e >> 16)
-			op++
-			e = lt.primary[bits&litMask]
-			if e&entKindMask != kindLiteral {
-				continue
-			}
-			bits >>= e & entLenMask
-			nbits -= uint(e & entLenMask)
-			win[op] = byte(e >> 16)
-			op++
 			continue
 		}
 		if e&entKindMask == kindSubtable {

@@ -8,7 +8,6 @@
 package benchfiles
 
 import (
-	"archive/tar"
 	"bufio"
 	"errors"
 	"fmt"
@@ -17,7 +16,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -141,15 +139,7 @@ func writeSnapshot(path, dump string) error {
 		return err
 	}
 	bw := bufio.NewWriterSize(zw, 1<<20)
-	tw := tar.NewWriter(bw)
-	mtime := time.Date(2026, 11, 25, 1, 30, 0, 0, time.UTC)
-	add := func(name string, size int64, r io.Reader) error {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Size: size, Mode: 0o644, ModTime: mtime, Typeflag: tar.TypeReg}); err != nil {
-			return err
-		}
-		_, err := io.Copy(tw, r)
-		return err
-	}
+	tw := NewTarWriter(bw)
 	rng := rand.New(rand.NewPCG(42, 7))
 	docs := make([][]byte, Documents)
 	var treeBytes int64
@@ -157,15 +147,9 @@ func writeSnapshot(path, dump string) error {
 		docs[i] = AppendDoc(nil, rng, docScale)
 		treeBytes += int64(len(docs[i]))
 	}
-	meta := fmt.Sprintf(`{"duration": "41", "dumpSize": "%d", "modelVersion": "3.2.0.117", "databaseSize": "%d", "filesSize": "%d"}`,
-		di.Size(), di.Size()*4, treeBytes)
-	err = add(".metadata", int64(len(meta)), strings.NewReader(meta))
-	if err == nil {
-		err = add("db/db.backup", di.Size(), d)
-	}
+	err = tw.Head(d, di.Size(), treeBytes)
 	for i := 0; err == nil && i < len(docs); i++ {
-		id := fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", rng.Uint32(), rng.Uint32()&0xffff, rng.Uint32()&0xffff, rng.Uint32()&0xffff, rng.Uint64()&0xffffffffffff)
-		err = add("tree/"+id[0:2]+"/"+id[2:4]+"/"+id, int64(len(docs[i])), strings.NewReader(string(docs[i])))
+		err = tw.Doc(rng, docs[i])
 	}
 	for _, closer := range []func() error{tw.Close, bw.Flush, zw.Close, gz.Wait, f.Close} {
 		if cerr := closer(); err == nil {
