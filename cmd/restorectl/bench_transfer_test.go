@@ -37,7 +37,9 @@ func BenchmarkUploadCommand(b *testing.B) {
 	c := demoClient(b, srv.URL())
 	vars := benchEnv(b)
 	ours, base := contest(b,
-		func() error { return ctlBench(vars, exitOK, "upload", "customerportal", "Test", path, "--api-url", srv.URL()) },
+		func() error {
+			return ctlBench(vars, exitOK, "upload", "customerportal", "Test", path, "--api-url", srv.URL())
+		},
 		func() error {
 			id, err := plainUpload(srv.URL(), project, env, path, sum)
 			for err == nil {
