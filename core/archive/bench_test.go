@@ -1,26 +1,24 @@
 package archive
 
 import (
-	"archive/tar"
 	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/zlib"
+
+	"restoredesk/core/archive/benchfiles"
 )
 
 // The benchmark snapshots: about 200 MB unpacked each, like a small production app: a
@@ -137,27 +135,13 @@ func (c *benchCase) generate(dir, pigz string) (int64, error) {
 	}
 	counter := &countingWriter{w: stdin}
 	bw := bufio.NewWriterSize(counter, 1<<20)
-	tw := tar.NewWriter(bw)
-	mtime := time.Date(2026, 11, 25, 1, 30, 0, 0, time.UTC)
-	add := func(name string, size int64, r io.Reader) error {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Size: size, Mode: 0o644, ModTime: mtime, Typeflag: tar.TypeReg}); err != nil {
-			return err
-		}
-		_, err := io.Copy(tw, r)
-		return err
-	}
-	meta := fmt.Sprintf(`{"duration": "41", "dumpSize": "%d", "modelVersion": "3.2.0.117", "databaseSize": "%d", "filesSize": "%d"}`,
-		dumpInfo.Size(), dumpInfo.Size()*3, benchTreeBytes)
-	err = add(".metadata", int64(len(meta)), strings.NewReader(meta))
-	if err == nil {
-		err = add("db/db.backup", dumpInfo.Size(), dump)
-	}
+	tw := benchfiles.NewTarWriter(bw)
+	err = tw.Head(dump, dumpInfo.Size(), benchTreeBytes)
 	rng := rand.New(rand.NewPCG(42, 7))
 	var doc []byte
 	for treeBytes := 0; err == nil && treeBytes < benchTreeBytes; treeBytes += len(doc) {
-		id := fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", rng.Uint32(), rng.Uint32()&0xffff, rng.Uint32()&0xffff, rng.Uint32()&0xffff, rng.Uint64()&0xffffffffffff)
 		doc = c.doc(doc[:0], rng)
-		err = add("tree/"+id[0:2]+"/"+id[2:4]+"/"+id, int64(len(doc)), bytes.NewReader(doc))
+		err = tw.Doc(rng, doc)
 	}
 	if err == nil {
 		err = tw.Close()
@@ -174,40 +158,9 @@ func (c *benchCase) generate(dir, pigz string) (int64, error) {
 	return counter.n, err
 }
 
-// docKind is one sort of file document that users upload to a Mendix app.
-type docKind struct {
-	share     float64 // of all documents, by count
-	median    float64 // typical size in bytes; sizes spread log-normally around it
-	textShare float64 // part of the bytes that is text; the rest is already compressed
-}
-
-// realisticDocs: invoices, contracts and reports as PDF (whose page streams are
-// Flate-compressed, with some plain object syntax around them); photos, scans and
-// screenshots as JPEG or PNG; office files, which are ZIP containers; CSV, XML and text
-// exports. By bytes about 95% is already compressed.
-var realisticDocs = []docKind{
-	{share: 0.35, median: 120 << 10, textShare: 0.1}, // PDF
-	{share: 0.30, median: 300 << 10},                 // JPEG, PNG
-	{share: 0.15, median: 40 << 10},                  // DOCX, XLSX
-	{share: 0.20, median: 16 << 10, textShare: 1},    // CSV, XML, TXT
-}
-
-func appendRealisticDoc(b []byte, rng *rand.Rand) []byte {
-	p := rng.Float64()
-	k := realisticDocs[len(realisticDocs)-1]
-	for _, d := range realisticDocs {
-		if p < d.share {
-			k = d
-			break
-		}
-		p -= d.share
-	}
-	size := int(k.median * math.Exp(rng.NormFloat64()))
-	size = max(200, min(size, 8<<20))
-	text := int(float64(size) * k.textShare)
-	b = appendProse(b, rng, text)
-	return append(b, randomBytes(rng.Uint64(), size-text)...)
-}
+// appendRealisticDoc: documents as users upload them (see benchfiles.AppendDoc), at
+// their full sizes.
+func appendRealisticDoc(b []byte, rng *rand.Rand) []byte { return benchfiles.AppendDoc(b, rng, 1) }
 
 // appendTextHeavyDoc: sizes spread exponentially, four in ten incompressible.
 func appendTextHeavyDoc(b []byte, rng *rand.Rand) []byte {
@@ -215,9 +168,9 @@ func appendTextHeavyDoc(b []byte, rng *rand.Rand) []byte {
 	size := int(rng.ExpFloat64() * mean)
 	size = max(200, min(size, 8<<20))
 	if rng.Float64() < 0.4 {
-		return append(b, randomBytes(rng.Uint64(), size)...)
+		return append(b, benchfiles.RandomBytes(rng.Uint64(), size)...)
 	}
-	return appendProse(b, rng, size)
+	return benchfiles.AppendProse(b, rng, size)
 }
 
 // writeBenchDump writes a custom-format dump as pg_dump -Fc writes it to a pipe: header,
@@ -324,23 +277,15 @@ func (c *chunkWriter) flush() {
 	}
 }
 
-var benchWords = []string{
-	"order", "customer", "invoice", "delivery", "Amsterdam", "Rotterdam", "pending", "shipped",
-	"returned", "priority", "standard", "express", "account", "manager", "Utrecht", "product",
-	"warehouse", "quantity", "discount", "payment", "received", "approved", "rejected", "review",
-	"the", "and", "for", "with", "was", "not", "has", "been", "will", "from", "please", "contact",
-	"support", "ticket", "escalated", "resolved", "meeting", "planned", "quarter", "budget",
-}
-
 // appendRow appends one COPY row of a typical Mendix entity table.
 func appendRow(b []byte, rng *rand.Rand, id int64) []byte {
 	b = strconv.AppendInt(b, 281474976710656+id, 10)
 	b = append(b, '\t')
 	b = time.Unix(1.7e9+rng.Int64N(1e8), 0).UTC().AppendFormat(b, "2006-01-02 15:04:05.000")
 	b = append(b, '\t')
-	b = append(b, benchWords[rng.IntN(len(benchWords))]...)
+	b = append(b, benchfiles.Words[rng.IntN(len(benchfiles.Words))]...)
 	b = append(b, ' ')
-	b = append(b, benchWords[rng.IntN(len(benchWords))]...)
+	b = append(b, benchfiles.Words[rng.IntN(len(benchfiles.Words))]...)
 	b = append(b, '\t')
 	b = append(b, "user"...)
 	b = strconv.AppendInt(b, rng.Int64N(5000), 10)
@@ -352,23 +297,9 @@ func appendRow(b []byte, rng *rand.Rand, id int64) []byte {
 		if i > 0 {
 			b = append(b, ' ')
 		}
-		b = append(b, benchWords[rng.IntN(len(benchWords))]...)
+		b = append(b, benchfiles.Words[rng.IntN(len(benchfiles.Words))]...)
 	}
 	return append(b, '\n')
-}
-
-// appendProse appends n bytes of text, like a document or CSV export.
-func appendProse(b []byte, rng *rand.Rand, n int) []byte {
-	size := len(b) + n
-	for len(b) < size {
-		b = append(b, benchWords[rng.IntN(len(benchWords))]...)
-		if rng.IntN(12) == 0 {
-			b = append(b, ".\n"...)
-		} else {
-			b = append(b, ' ')
-		}
-	}
-	return b[:size]
 }
 
 type countingWriter struct {
@@ -466,7 +397,7 @@ func (c *benchCase) bench(b *testing.B, pigz, gzipBin string) {
 	b.ReportMetric(ratio, "ratio_vs_pigz")
 	b.ReportMetric(float64(rss)/(1<<20), "peak_MiB")
 	b.Logf("%s: InspectRows (counts rows: inflates the table data too) %.3fs", c.name, rowsT.Seconds())
-	b.Logf("%s: %s compressed, %s unpacked: inspect %.3fs, floor (inflate only: klauspost flate, no checksums) %.3fs (%.2fx pigz), gzip -t %.3fs, pigz -t %.3fs (pigz -p 1 -t %.3fs); inspect/pigz = %.2f (goal <= 0.90), peak memory %.1f MiB (goal < 64)",
+	b.Logf("%s: %s compressed, %s unpacked: inspect %.3fs, floor (inflate only, no checksums) %.3fs (%.2fx pigz), gzip -t %.3fs, pigz -t %.3fs (pigz -p 1 -t %.3fs); inspect/pigz = %.2f (goal <= 0.90), peak memory %.1f MiB (goal < 64)",
 		c.name, byteCount(info.Size()), byteCount(tarSize), inspectT.Seconds(), floorT.Seconds(), floorT.Seconds()/pigzT.Seconds(),
 		gzipT.Seconds(), pigzT.Seconds(), pigz1T.Seconds(), ratio, float64(rss)/(1<<20))
 }
@@ -505,7 +436,7 @@ func readAll(path string) error {
 }
 
 // inflateOnly is the floor: the member headers read as Inspect reads them and the data
-// inflated by klauspost/compress/flate, on one goroutine, straight to nowhere; no CRC-32,
+// inflated by Inspect's decoder (deflate.go), on one goroutine, straight to nowhere; no CRC-32,
 // no SHA-256, no tar. Inspect inflates on one goroutine too and does everything else on
 // others, so it cannot be faster than this.
 func inflateOnly(path string) error {
@@ -520,9 +451,9 @@ func inflateOnly(path string) error {
 			return err
 		}
 		if z.fr == nil {
-			z.fr = flate.NewReader(z.br).(flateReader)
-		} else if err := z.fr.Reset(z.br, nil); err != nil {
-			return err
+			z.fr = newDeflateDecoder(z.br)
+		} else {
+			z.fr.Reset(z.br)
 		}
 		if _, err := z.fr.WriteTo(io.Discard); err != nil {
 			return err

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-
-	"github.com/klauspost/compress/flate"
 )
 
 // streamProblem is a defect of the gzip layer: where it is, and which problem it is.
@@ -46,8 +44,8 @@ func bombLimit(compressed int64) int64 {
 // Inflated data travels in buffers of this size from the inflating goroutine to the
 // parser.
 const (
-	inflateBufSize  = 256 << 10
-	inflateBufCount = 4
+	inflateBufSize  = 1 << 20
+	inflateBufCount = 8
 )
 
 // The gzip member header (RFC 1952, section 2.3).
@@ -82,19 +80,13 @@ var (
 type inflater struct {
 	ctx      context.Context
 	src      *pipeReader   // the file
-	br       *bufio.Reader // over src; *bufio.Reader takes klauspost's fast path
-	fr       flateReader
+	br       *bufio.Reader // over src; the decoder reads its buffer directly
+	fr       *deflateDecoder
 	limit    int64
 	out      int64 // bytes inflated; read by others after the pipe is closed
 	trailing bool  // bytes that are not gzip after the last member
 	pipe     *bufPipe
 	cur      []byte // buffer being filled
-}
-
-// flateReader is what klauspost/compress/flate.NewReader returns.
-type flateReader interface {
-	io.WriterTo
-	flate.Resetter
 }
 
 func newInflater(ctx context.Context, src *pipeReader, br *bufio.Reader, limit int64) *inflater {
@@ -109,7 +101,7 @@ func (z *inflater) start() error {
 	if err := z.readHeader(); err != nil {
 		return z.problem(err)
 	}
-	z.fr = flate.NewReader(z.br).(flateReader)
+	z.fr = newDeflateDecoder(z.br)
 	return nil
 }
 
@@ -221,7 +213,7 @@ func (z *inflater) run(pipe *bufPipe) {
 
 func (z *inflater) inflate() error {
 	for {
-		// WriteTo hands out slices of the decompressor's window: no copy on the way out
+		// WriteTo hands out slices of the decoder's window: no copy on the way out
 		// except into the pipe's buffers.
 		n, err := z.fr.WriteTo(z)
 		if err != nil {
@@ -329,15 +321,13 @@ func (z *inflater) nextMember() error {
 	if err := z.readHeader(); err != nil {
 		return z.problem(err)
 	}
-	if err := z.fr.Reset(z.br, nil); err != nil {
-		return z.problem(err)
-	}
+	z.fr.Reset(z.br)
 	return nil
 }
 
 // problem classifies an error of the gzip layer.
 func (z *inflater) problem(err error) error {
-	var corrupt flate.CorruptInputError
+	var corrupt *corruptError
 	switch {
 	case passThrough(err):
 		return err

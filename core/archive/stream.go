@@ -20,7 +20,7 @@ import (
 // few buffers whatever the file size.
 const (
 	chunkSize  = 1 << 20
-	chunkCount = 4
+	chunkCount = 8
 )
 
 // chunkPool holds array pointers, so Get and Put do not allocate.

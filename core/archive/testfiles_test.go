@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzip"
+
+	"restoredesk/core/archive/benchfiles"
 )
 
 // fixture reads a file from testdata.
@@ -534,17 +536,7 @@ var zeroMemberOnce = sync.OnceValue(func() []byte {
 func zeroMember(testing.TB) []byte { return zeroMemberOnce() }
 
 // randomBytes is incompressible data, like photos and PDFs among file documents.
-func randomBytes(seed uint64, n int) []byte {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	b := make([]byte, n)
-	for i := 0; i+8 <= n; i += 8 {
-		v := r.Uint64()
-		for j := 0; j < 8; j++ {
-			b[i+j] = byte(v >> (8 * j))
-		}
-	}
-	return b
-}
+func randomBytes(seed uint64, n int) []byte { return benchfiles.RandomBytes(seed, n) }
 
 // jsonObject is v marshalled and read back as a generic object, as a JSON consumer sees it.
 func jsonObject(t testing.TB, v any) map[string]any {
