@@ -316,6 +316,7 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Result, error) {
 	mode := r.t.mode
 	r.res.StoppedEnv, r.res.StartedEnv = r.stopped, r.started
 	r.res.LeftStopped = r.stopped && !r.started
+	r.res.stopRun = r.kind == journal.KindStop
 	r.res.AlreadyDone = r.alreadyDone && (r.kind == journal.KindStop || r.kind == journal.KindStart)
 	status := journal.StatusCompleted
 	switch {
