@@ -308,12 +308,12 @@ func (u *UI) profileNames() []string {
 }
 
 // updateActions enables the toolbar's buttons that fit the selection. Restore, Start and
-// Stop wait while a run of this window says what the selected environment is doing, or
-// the engine says something else holds it: it would refuse them.
+// Stop wait while the engine says a run holds the selected environment, or that something
+// else holds it: it would refuse them.
 func (u *UI) updateActions() {
 	b := u.lists
 	u.bar.update(b.sess != nil, b.curApp, b.curEnv, b.curSnap)
-	if env := b.curEnv; env != nil && (b.envs.held(env.EnvironmentID) || b.busy != nil) {
+	if env := b.curEnv; env != nil && (b.liveOf(*env) != nil || b.busy != nil) {
 		u.bar.restore.Disable()
 		u.bar.start.Disable()
 		u.bar.stop.Disable()

@@ -41,6 +41,7 @@ func newBrowser(lp worker, now func() time.Time, showError func(string, error), 
 	b := &browser{lp: lp, now: now, showError: showError, changed: changed}
 	b.apps = newAppsPanel(b.selectApp)
 	b.envs = newEnvsPanel(b.selectEnv)
+	b.envs.live = b.liveOf
 	b.backups = newBackupsPanel(now, b.selectSnapshot)
 	return b
 }

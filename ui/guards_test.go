@@ -174,7 +174,7 @@ func TestLiveStatus_BadgeFollowsTheRunAndActionsWait(t *testing.T) {
 	h.finished(j)
 	h.idle()
 	h.on(func() {
-		if h.u.lists.envs.held(testEnv.EnvironmentID) {
+		if h.u.lists.liveOf(testEnv) != nil {
 			t.Error("Test is still held after the run ended")
 		}
 		if shows(h.u.k.win.Canvas(), "Stopped · restoring") {

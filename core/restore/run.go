@@ -274,8 +274,8 @@ func (r *runner) stepWith(ctx context.Context, k StepKind, fn func(context.Conte
 		err = r.notRecorded(k, err)
 	} else {
 		r.journalErr("step started", err)
+		r.live(k, liveStatus(k, false)) // before the event: a front end asking on it gets the same
 		r.emit(Event{Step: k, Type: EventStepStarted, Title: r.titles[k]})
-		r.live(k, liveStatus(k, false))
 		msg, err = fn(ctx)
 	}
 	if err != nil {
@@ -296,8 +296,8 @@ func (r *runner) stepWith(ctx context.Context, k StepKind, fn func(context.Conte
 		return err
 	}
 	r.journalErr("step done", r.e.journal.StepFinished(jctx(ctx), r.id, string(k), journal.StepDone, msg))
-	r.emit(Event{Step: k, Type: EventStepDone, Message: msg})
 	r.live(k, liveStatus(k, true))
+	r.emit(Event{Step: k, Type: EventStepDone, Message: msg})
 	r.lastDone = msg
 	return nil
 }
