@@ -3,6 +3,7 @@ package restore_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"restoredesk/core/cloud"
@@ -144,4 +145,11 @@ func TestNoStartSuggestedAfterAStopRun(t *testing.T) {
 	if !slices.ContainsFunc(res.NextActions(), func(a restore.NextAction) bool { return a.Kind == restore.ActionStart }) {
 		t.Errorf("a restore that left Test stopped suggests no start: %+v", res.NextActions())
 	}
+}
+
+// safetyCommentOf is the comment a safety backup before restoring snap carries: which
+// backup, by its kind and the date it was made, never its id.
+func safetyCommentOf(snap cloud.Snapshot) string {
+	return "Safety backup before restoring the " + strings.ToLower(cloud.KindOf(snap).Label()) + " backup of " +
+		snap.CreatedAt.Local().Format("Mon 2 Jan 2006 15:04") + " (Restore Desk)"
 }

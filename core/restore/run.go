@@ -40,6 +40,7 @@ type runner struct {
 	// Source to restore: set by the plan, or by the upload step.
 	snapshotID string
 	snapLabel  string // "the backup of 12 Nov 02:00", for sentences
+	source     *cloud.Snapshot // the backup restored, as planned (nil: a file, or re-attached)
 	filePath   string
 	fileSHA    string
 	fileSize   int64
@@ -121,7 +122,7 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 
 	r := e.newRunner(id, jr, onEvent)
 	r.opts = req.Options
-	r.snapshotID = req.Source.SnapshotID
+	r.snapshotID, r.source = req.Source.SnapshotID, p.Snapshot
 	r.filePath = req.Source.File
 	r.report, r.fileMod = p.Archive, p.fileMod
 	if p.Archive != nil {
@@ -374,7 +375,9 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Result, error) {
 		errText := ""
 		if runErr != nil {
 			errText = msg
-			if re := (*RunError)(nil); errors.As(runErr, &re) && re.Err != nil {
+			// The cause in brackets is for support; a cancel's cause ("context canceled")
+			// says nothing the sentence does not.
+			if re := (*RunError)(nil); errors.As(runErr, &re) && re.Err != nil && status != journal.StatusCancelled {
 				errText += " [" + re.Err.Error() + "]"
 			}
 		}
