@@ -39,7 +39,7 @@ type runner struct {
 
 	// Source to restore: set by the plan, or by the upload step.
 	snapshotID string
-	snapLabel  string // "the backup of 12 Nov 02:00", for sentences
+	snapLabel  string          // "the backup of 12 Nov 02:00", for sentences
 	source     *cloud.Snapshot // the backup restored, as planned (nil: a file, or re-attached)
 	filePath   string
 	fileSHA    string
