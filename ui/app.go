@@ -207,8 +207,8 @@ func (u *UI) Close() {
 // openSession makes s the signed-in account and loads its apps.
 func (u *UI) openSession(profile string, client *cloud.Client) {
 	b := u.lists
-	if b.sess != nil {
-		b.sess.cancel()
+	if old := b.left(); old != nil {
+		old.cancel()
 	}
 	ctx, cancel := context.WithCancel(u.k.ctx)
 	s := &session{

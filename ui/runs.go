@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
@@ -58,6 +59,8 @@ type runSpec struct {
 	title  string
 	steps  []restore.Step
 	target restore.Target
+	// since is when the run began, when before the job is added: a re-attached run.
+	since time.Time
 }
 
 // followRun runs work, an engine run, as a job of the jobs panel in the background: its
@@ -67,6 +70,7 @@ func (r *runner) followRun(s *session, spec runSpec, work func(ctx context.Conte
 	r.use(s)
 	ctx, cancel := context.WithCancel(r.k.ctx)
 	j := r.jobs.add(r.jobTitle(s, spec.title), spec.steps, cancel) // offered while the view says a step is cancellable
+	r.jobs.since(j, spec.since)
 	r.k.background(func(context.Context) {
 		defer cancel()
 		res, err := work(ctx, func(e restore.Event) {
@@ -175,6 +179,9 @@ func (r *runner) offerNext(s *session, j *job, spec runSpec, res *restore.Result
 			return
 		case a.Kind == restore.ActionFollow && a.RunID != 0:
 			runID, again := a.RunID, spec
+			if again.since.IsZero() {
+				again.since = r.jobs.snapshot(j).Started
+			}
 			again.title = strings.TrimSuffix(spec.title, " (re-attached)") + " (re-attached)"
 			r.jobs.offerNext(j, "Follow again", func() {
 				r.followRun(s, again, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
@@ -214,6 +221,7 @@ func reattachSpec(r journal.Run) runSpec {
 		title: runKindText(r) + " " + cmp.Or(r.AppName, r.AppID) + " · " + r.Mode + " (re-attached)",
 		target: restore.Target{App: cloud.App{AppID: r.AppID, Name: r.AppName, ProjectID: r.ProjectID},
 			Env: cloud.Environment{EnvironmentID: r.EnvID, Mode: r.Mode}},
+		since: r.StartedAt,
 	}
 	for _, st := range r.Steps {
 		spec.steps = append(spec.steps, restore.Step{Kind: restore.StepKind(st.Kind), Title: st.Title})
