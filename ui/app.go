@@ -161,7 +161,7 @@ func (u *UI) layout() fyne.CanvasObject {
 	browse := container.NewHSplit(u.lists.apps.content(), right)
 	browse.SetOffset(0.22)
 	u.body = container.NewVSplit(browse, u.jobs.content())
-	u.body.SetOffset(0.72)
+	u.body.SetOffset(bodySplit)
 	return container.NewBorder(u.bar.content(), u.k.status, nil, nil, u.body)
 }
 

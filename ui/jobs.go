@@ -33,6 +33,10 @@ type job struct {
 	card *jobCard // UI goroutine only
 }
 
+// bodySplit is the share of the window's height the lists get above the jobs panel: on a
+// 768-pixel screen it leaves room for a running job's title and three of its steps.
+const bodySplit = 0.64
+
 // jobsPanel lists the jobs of this session with their steps and progress. Workers only
 // feed events to a job's updater; the updater hands views to the card through UI.do.
 type jobsPanel struct {

@@ -15,11 +15,11 @@ import (
 	"restoredesk/core/progress"
 )
 
-// In a 1024×768 window, the job that runs is listed above a newer one that finished, and
+// In a window as high as a 768-pixel screen leaves it (1024×700), the job that runs is listed above a newer one that finished, and
 // more than two of its step lines are in view without scrolling.
 func TestJobs_RunningJobFirstWithItsStepsInView(t *testing.T) {
 	h := newHarness(t, withCloud(localcloudtest.WithJobDelay(3*time.Second)))
-	h.on(func() { h.u.k.win.Resize(fyne.NewSize(1024, 768)) })
+	h.on(func() { h.u.k.win.Resize(fyne.NewSize(1024, 700)) })
 	h.demo()
 	h.open("orderdesk", "Acceptance")
 	h.selectBackup(completedOfKind(cloud.KindNightly))
@@ -66,7 +66,7 @@ func TestJobs_RunningJobFirstWithItsStepsInView(t *testing.T) {
 			}
 		}
 		if inView < 3 {
-			t.Errorf("%d of the running job's %d step lines are in view at 1024×768", inView, len(restoreJob.card.steps.Objects))
+			t.Errorf("%d of the running job's %d step lines are in view at 1024×700", inView, len(restoreJob.card.steps.Objects))
 		}
 	})
 	h.finished(restoreJob)
