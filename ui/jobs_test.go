@@ -76,25 +76,9 @@ func TestJobs_RunningJobFirstWithItsStepsInView(t *testing.T) {
 // counting: reopened ten minutes later, the job says more than ten minutes, not seconds.
 func TestJobs_ElapsedOfAReattachedRunCountsFromItsStart(t *testing.T) {
 	h := newHarness(t, withCloud(localcloudtest.WithJobDelay(2*time.Second)))
-	h.demo()
-	h.open("orderdesk", "Acceptance")
-	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() { test.Tap(h.u.bar.restore) })
-	h.confirmPlan(func(d *planDialog) { d.safety.SetChecked(false) })
-	h.waitFor("the run", func() bool { return len(h.u.jobs.jobs) > 0 })
-	j := h.lastJob()
-	h.waitFor("the restore to be submitted", func() bool {
-		return slices.ContainsFunc(h.u.jobs.snapshot(j).Steps, func(s progress.Step) bool { return s.Kind == "wait" && s.State == progress.StepRunning })
-	})
-	h.u.Close()
-
-	later := func() time.Time { return time.Now().Add(10 * time.Minute) }
-	deps := h.u.deps
-	deps.Now = later
-	u2 := New(h.app, deps)
-	t.Cleanup(u2.Close)
-	h.u = u2
-	h.demo()
+	deps := h.closedWhileRestoring()
+	deps.Now = func() time.Time { return time.Now().Add(10 * time.Minute) }
+	u2 := h.reopen(deps)
 	h.waitFor("the re-attached run", func() bool { return len(u2.jobs.jobs) > 0 })
 	j2 := h.lastJob()
 	var first string
@@ -130,4 +114,38 @@ func minutes(t *testing.T, s string) int {
 	}
 	t.Fatalf("not an elapsed time: %q", s)
 	return 0
+}
+
+// closedWhileRestoring restores a nightly backup into Acceptance without a safety backup
+// and closes the window once the restore was submitted: the run goes on in the cloud and
+// stays unfinished in the journal. It returns what the window was started with.
+func (h *harness) closedWhileRestoring() Deps {
+	h.t.Helper()
+	h.demo()
+	h.open("orderdesk", "Acceptance")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	h.on(func() { test.Tap(h.u.bar.restore) })
+	h.confirmPlan(func(d *planDialog) { d.safety.SetChecked(false) })
+	h.waitFor("the run", func() bool { return len(h.u.jobs.jobs) > 0 })
+	j := h.lastJob()
+	h.waitFor("the restore to be submitted", func() bool {
+		return slices.ContainsFunc(h.u.jobs.snapshot(j).Steps, func(s progress.Step) bool { return s.Kind == "wait" && s.State == progress.StepRunning })
+	})
+	h.u.Close() // the window closes while the cloud restores
+	if st := h.u.jobs.snapshot(j); st.State == progress.RunCompleted {
+		h.t.Fatal("the run completed before the window closed; the test proves nothing")
+	}
+	return h.u.deps
+}
+
+// reopen starts the window again with deps, on the same journal, as the next start of
+// the app does, and opens the demo.
+func (h *harness) reopen(deps Deps) *UI {
+	h.t.Helper()
+	u := New(h.app, deps)
+	h.t.Cleanup(u.Close)
+	h.u = u
+	h.last.follow(u.k)
+	h.demo()
+	return u
 }

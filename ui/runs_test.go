@@ -130,11 +130,7 @@ func TestClose_DuringTheSafetyBackupDoesWhatThePromptSaid(t *testing.T) {
 	}
 
 	// The next start, on the same journal: nothing is followed again, and History says it.
-	u2 := New(h.app, h.u.deps)
-	t.Cleanup(u2.Close)
-	h.u = u2
-	h.last.follow(u2.k)
-	h.demo()
+	u2 := h.reopen(h.u.deps)
 	h.on(func() {
 		if n := len(u2.jobs.jobs); n != 0 {
 			t.Errorf("the cancelled run is followed again (%d jobs)", n)

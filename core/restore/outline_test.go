@@ -17,10 +17,7 @@ import (
 func TestPlanDefaultsStartAgainOnlyATargetThatWasRunning(t *testing.T) {
 	ctx := context.Background()
 	b := newBed(t)
-	running := b.target(localcloud.DemoAppOrderDesk, "Test")
-	stopped := b.target(localcloud.DemoAppOrderDesk, "Acceptance")
-	b.setStatus(running.Env.EnvironmentID, string(cloud.StatusRunning))
-	b.setStatus(stopped.Env.EnvironmentID, string(cloud.StatusStopped))
+	running, stopped := b.runningAndStopped()
 	free := b.target(localcloud.DemoAppExpenseTracker, "Sandbox")
 	cases := []struct {
 		name         string
@@ -82,10 +79,7 @@ func TestPlanDefaultsStartAgainOnlyATargetThatWasRunning(t *testing.T) {
 func TestPlanStopsRunningSaysWhenToAskBeforeStopping(t *testing.T) {
 	ctx := context.Background()
 	b := newBed(t)
-	running := b.target(localcloud.DemoAppOrderDesk, "Test")
-	stopped := b.target(localcloud.DemoAppOrderDesk, "Acceptance")
-	b.setStatus(running.Env.EnvironmentID, string(cloud.StatusRunning))
-	b.setStatus(stopped.Env.EnvironmentID, string(cloud.StatusStopped))
+	running, stopped := b.runningAndStopped()
 	cases := []struct {
 		name string
 		req  restore.Request
@@ -152,4 +146,16 @@ func TestNoStartSuggestedAfterAStopRun(t *testing.T) {
 func safetyCommentOf(snap cloud.Snapshot) string {
 	return "Safety backup before restoring the " + strings.ToLower(cloud.KindOf(snap).Label()) + " backup of " +
 		snap.CreatedAt.Local().Format("Mon 2 Jan 2006 15:04") + " (Restore Desk)"
+}
+
+// runningAndStopped are Order Desk's Test, running, and Acceptance, stopped.
+func (b *bed) runningAndStopped() (running, stopped restore.Target) {
+	b.t.Helper()
+	running = b.target(localcloud.DemoAppOrderDesk, "Test")
+	stopped = b.target(localcloud.DemoAppOrderDesk, "Acceptance")
+	b.setStatus(running.Env.EnvironmentID, string(cloud.StatusRunning))
+	b.setStatus(stopped.Env.EnvironmentID, string(cloud.StatusStopped))
+	// The targets carry the status the plan will read.
+	running.Env.Status, stopped.Env.Status = cloud.StatusRunning, cloud.StatusStopped
+	return running, stopped
 }
