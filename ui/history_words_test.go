@@ -2,7 +2,9 @@ package ui
 
 import (
 	"context"
+	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -10,6 +12,7 @@ import (
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
+	"restoredesk/core/localdb/pgtest"
 	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
@@ -93,6 +96,55 @@ func TestHistory_WhatAndWhereInWords(t *testing.T) {
 		}
 		if d := runDetails(c.run); strings.Contains(d, "postgresql://") || strings.Contains(d, string(c.run.Kind)+" ") {
 			t.Errorf("%s: details %q", c.run.Kind, d)
+		}
+	}
+}
+
+// A cloud backup restored into a local database twice (the second reuses the first's
+// download): both jobs are titled by the backup's app and environment, never by the
+// downloaded file's name, and History names the database and its server, not its address.
+func TestLocalDB_CloudBackupTitledByItsAppEvenWhenTheDownloadIsReused(t *testing.T) {
+	c := sharedPostgres(t)
+	h, _, _ := downloadHarness(t)
+	for _, db := range []string{"titled_a", "titled_b"} {
+		h.on(func() { h.last.localDlg = nil; h.u.act.openLocalSelected() })
+		h.idle()
+		fillLocalDB(h, c, db, pgtest.Password)
+		h.on(func() {
+			d := h.last.localDlg
+			if d.current == nil || d.okBtn.Disabled() {
+				t.Fatalf("no local restore planned: %q", texts(h.u.k.win.Canvas()))
+			}
+			if reused := d.current.Download == nil && d.current.ReusedRun != 0; reused != (db == "titled_b") {
+				t.Errorf("%s: the earlier download reused = %v", db, reused)
+			}
+			test.Tap(d.okBtn)
+		})
+		v := h.finished(h.lastJob())
+		if v.State != progress.RunCompleted {
+			t.Fatalf("%s: the local restore ended %s: %v", db, v.State, v.Err)
+		}
+		if want := "Restore a backup of Customer Portal · Acceptance into " + db; v.Title != want {
+			t.Errorf("job title %q, want %q", v.Title, want)
+		}
+		h.on(func() {
+			if r := h.last.localReport; r != nil {
+				r.dialog.Hide()
+			}
+			h.last.localReport = nil
+		})
+	}
+	runs, err := h.journal.List(context.Background(), journal.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runs {
+		if r.Kind != restore.KindLocalRestore {
+			continue
+		}
+		cells := historyRowCells(r)
+		if cells[3] != "Local restore" || strings.Contains(cells[2], "postgresql://") || !strings.HasSuffix(cells[2], " on "+net.JoinHostPort(c.Host, strconv.Itoa(c.Port))) {
+			t.Errorf("History row %q", cells)
 		}
 	}
 }
