@@ -73,6 +73,7 @@ func (ac *accounts) openProfile(name string) {
 		return
 	}
 	ac.k.say("Opening " + name + "…")
+	ac.lists.leave("Opening " + name + "…") // never the last account's lists under this name
 	ac.k.background(func(ctx context.Context) {
 		key, err := ac.deps.Profiles.APIKey(ctx, name)
 		var client *cloud.Client
@@ -80,6 +81,10 @@ func (ac *accounts) openProfile(name string) {
 			client, err = ac.deps.NewClient(p.APIURL, cloud.Credentials{Username: p.Username, APIKey: key})
 		}
 		ac.k.do(func() {
+			if err != nil { // back to the account shown before, should the user go back
+				ac.lists.resume()
+				ac.listed()
+			}
 			switch {
 			case errors.Is(err, profiles.ErrNoKey):
 				ac.showSignIn(signInPrefill{profile: p, editing: name,
@@ -110,6 +115,7 @@ func (ac *accounts) startDemo() {
 	if ac.signin != nil {
 		ac.signin.setBusy(true, "Starting the demo cloud…")
 	}
+	ac.lists.leave("Opening the demo…")
 	var running *Demo
 	if len(ac.demos) > 0 {
 		running = ac.demos[0]
@@ -130,6 +136,8 @@ func (ac *accounts) startDemo() {
 				form.setBusy(false, "")
 			}
 			if err != nil {
+				ac.lists.resume()
+				ac.listed()
 				ac.k.showError("The demo could not start", err)
 				return
 			}

@@ -44,7 +44,7 @@ func (a *actions) restoreSelected() *planDialog {
 		req: restore.Request{
 			Source:  restore.Source{SnapshotID: b.curSnap.SnapshotID, SourceEnvID: env.EnvironmentID},
 			Target:  restore.Target{App: app.App, Env: env},
-			Options: wantedOptions(env, false),
+			Options: restore.Options{Defaults: true}, // the plan's own defaults
 		},
 		envs: envs,
 	})
@@ -63,7 +63,7 @@ func (a *actions) restoreFile(s *session, app cloud.App, env cloud.Environment, 
 		req: restore.Request{
 			Source:  restore.Source{File: path},
 			Target:  restore.Target{App: app, Env: env},
-			Options: wantedOptions(env, false),
+			Options: restore.Options{Defaults: true}, // the plan's own defaults
 		},
 	})
 }

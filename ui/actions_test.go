@@ -201,27 +201,7 @@ func TestHistory_ExportCSV(t *testing.T) {
 // start, shown in the jobs panel and followed to its end.
 func TestReattach_RunInterruptedByClosingIsFollowedAtNextStart(t *testing.T) {
 	h := newHarness(t, withCloud(localcloudtest.WithJobDelay(2*time.Second)))
-	h.demo()
-	h.open("orderdesk", "Acceptance")
-	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() { test.Tap(h.u.bar.restore) })
-	h.confirmPlan(func(d *planDialog) { d.safety.SetChecked(false) })
-	h.waitFor("the run", func() bool { return len(h.u.jobs.jobs) > 0 })
-	j := h.lastJob()
-	h.waitFor("the restore to be submitted", func() bool {
-		return slices.ContainsFunc(h.u.jobs.snapshot(j).Steps, func(s progress.Step) bool { return s.Kind == "wait" && s.State == progress.StepRunning })
-	})
-	h.u.Close() // the window closes while the cloud restores
-	st := h.u.jobs.snapshot(j)
-	if st.State == progress.RunCompleted {
-		t.Fatal("the run completed before the window closed; the test proves nothing")
-	}
-
-	// The next start, on the same journal.
-	u2 := New(h.app, h.u.deps)
-	t.Cleanup(u2.Close)
-	h.u = u2
-	h.demo()
+	u2 := h.reopen(h.closedWhileRestoring())
 	h.waitFor("the re-attached run", func() bool { return len(u2.jobs.jobs) > 0 })
 	j2 := h.lastJob()
 	st2 := h.finished(j2)

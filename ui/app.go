@@ -165,7 +165,7 @@ func (u *UI) layout() fyne.CanvasObject {
 	browse := container.NewHSplit(u.lists.apps.content(), right)
 	browse.SetOffset(0.22)
 	u.body = container.NewVSplit(browse, u.jobs.content())
-	u.body.SetOffset(0.72)
+	u.body.SetOffset(bodySplit)
 	return container.NewBorder(u.bar.content(), u.k.status, nil, nil, u.body)
 }
 
@@ -211,8 +211,8 @@ func (u *UI) Close() {
 // openSession makes s the signed-in account and loads its apps.
 func (u *UI) openSession(profile string, client *cloud.Client) {
 	b := u.lists
-	if b.sess != nil {
-		b.sess.cancel()
+	if old := b.left(); old != nil {
+		old.cancel()
 	}
 	ctx, cancel := context.WithCancel(u.k.ctx)
 	s := &session{
@@ -312,12 +312,12 @@ func (u *UI) profileNames() []string {
 }
 
 // updateActions enables the toolbar's buttons that fit the selection. Restore, Start and
-// Stop wait while a run of this window says what the selected environment is doing, or
-// the engine says something else holds it: it would refuse them.
+// Stop wait while the engine says a run holds the selected environment, or that something
+// else holds it: it would refuse them.
 func (u *UI) updateActions() {
 	b := u.lists
 	u.bar.update(b.sess != nil, b.curApp, b.curEnv, b.curSnap)
-	if env := b.curEnv; env != nil && (b.envs.held(env.EnvironmentID) || b.busy != nil) {
+	if env := b.curEnv; env != nil && (b.liveOf(*env) != nil || b.busy != nil) {
 		u.bar.restore.Disable()
 		u.bar.start.Disable()
 		u.bar.stop.Disable()

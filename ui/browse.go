@@ -35,12 +35,17 @@ type browser struct {
 	busy *restore.Busy
 
 	accountLoads, envLoads, backupLoads, busyAsks latest
+
+	// leaving is the account shown before another one was asked for, while that one opens
+	// (leave); nil otherwise.
+	leaving *session
 }
 
 func newBrowser(lp worker, now func() time.Time, showError func(string, error), changed func()) *browser {
 	b := &browser{lp: lp, now: now, showError: showError, changed: changed}
 	b.apps = newAppsPanel(b.selectApp)
 	b.envs = newEnvsPanel(b.selectEnv)
+	b.envs.live = b.liveOf
 	b.backups = newBackupsPanel(now, b.selectSnapshot)
 	return b
 }
@@ -254,4 +259,49 @@ func (b *browser) reloadBackups() {
 		keep = b.curSnap.SnapshotID
 	}
 	b.loadBackups(keep)
+}
+
+// leave stops showing the signed-in account while another one opens: its lists are
+// emptied at once, so no customer's backups are shown under another's name, and nothing
+// is restored from them meanwhile (without an account every action waits). The next
+// session (the browser's owner sets it) ends the account left; resume goes back to it
+// if the other one does not open. UI goroutine.
+func (b *browser) leave(msg string) {
+	if b.sess != nil {
+		b.leaving = b.sess
+	}
+	b.sess = nil
+	for _, l := range []*latest{&b.accountLoads, &b.envLoads, &b.backupLoads, &b.busyAsks} {
+		l.drop()
+	}
+	b.curApp, b.curEnv, b.curSnap, b.busy = nil, nil, nil, nil
+	b.apps.selected = ""
+	b.apps.setApps(nil)
+	b.apps.setStatus(msg)
+	b.envs.clear("")
+	b.backups.clear("")
+	b.changed()
+}
+
+// resume shows the account left again, when the one asked for did not open. UI goroutine.
+func (b *browser) resume() {
+	if b.sess != nil || b.leaving == nil {
+		return
+	}
+	b.sess, b.leaving = b.leaving, nil
+	b.envs.clear("Select an app.")
+	b.backups.clear("Select an environment to see its backups.")
+	b.changed()
+	b.loadAccount()
+}
+
+// left is the account to end now that another one is open: the one shown, or the one
+// left while the new one opened. UI goroutine.
+func (b *browser) left() *session {
+	s := b.sess
+	if s == nil {
+		s = b.leaving
+	}
+	b.leaving = nil
+	return s
 }

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"restoredesk/core/cloud"
+	"restoredesk/core/restore"
 )
 
 // envVersions is the second line of an environment: "Model 1.4.0 · Mendix 10.6.1".
@@ -35,7 +36,8 @@ type envsPanel struct {
 	title    *widget.Label
 	status   *widget.Label
 	loading  bool
-	live     map[string]liveStatus // environments a run of this window holds (livestatus.go)
+	// live is what the engine says a run is doing to an environment, nil: none (livestatus.go).
+	live func(cloud.Environment) *restore.Live
 
 	onSelect func(e *cloud.Environment)
 }
@@ -62,7 +64,8 @@ func newEnvsPanel(onSelect func(*cloud.Environment)) *envsPanel {
 			mode := head.Objects[0].(*widget.Label)
 			versions := c.Objects[1].(*widget.Label)
 			mode.SetText(e.Mode)
-			if icon, label, ok := p.liveBadge(e.EnvironmentID); ok {
+			if l := p.liveOf(e); l != nil {
+				icon, label := liveBadge(l, e.Status)
 				setBadge(head.Objects[1].(*fyne.Container), icon, label)
 			} else {
 				setBadge(head.Objects[1].(*fyne.Container), envStatusIcon(e.Status), e.Status.Label())
@@ -121,6 +124,14 @@ func (p *envsPanel) clear(msg string) {
 	p.list.UnselectAll()
 	p.list.Refresh()
 	p.status.SetText(msg)
+}
+
+// liveOf is what the engine says a run is doing to e, or nil.
+func (p *envsPanel) liveOf(e cloud.Environment) *restore.Live {
+	if p.live == nil {
+		return nil
+	}
+	return p.live(e)
 }
 
 func (p *envsPanel) indexOf(envID string) int {

@@ -184,7 +184,7 @@ func TestLiveStatus_BadgeFollowsTheRunAndActionsWait(t *testing.T) {
 	h.finished(j)
 	h.idle()
 	h.on(func() {
-		if h.u.lists.envs.held(testEnv.EnvironmentID) {
+		if h.u.lists.liveOf(testEnv) != nil {
 			t.Error("Test is still held after the run ended")
 		}
 		if shows(h.u.k.win.Canvas(), "Stopped · restoring") {
@@ -296,22 +296,7 @@ func TestRestoreDialog_WithoutSafetyBackupCannotBeUndoneInBold(t *testing.T) {
 // journal, not as still to come.
 func TestReattach_StepsDoneBeforeTheRestartAreDrawnDone(t *testing.T) {
 	h := newHarness(t, withCloud(localcloudtest.WithJobDelay(2*time.Second)))
-	h.demo()
-	h.open("orderdesk", "Acceptance")
-	h.selectBackup(completedOfKind(cloud.KindNightly))
-	h.on(func() { test.Tap(h.u.bar.restore) })
-	h.confirmPlan(func(d *planDialog) { d.safety.SetChecked(false) })
-	h.waitFor("the run", func() bool { return len(h.u.jobs.jobs) > 0 })
-	j := h.lastJob()
-	h.waitFor("the restore to be submitted", func() bool {
-		return slices.ContainsFunc(h.u.jobs.snapshot(j).Steps, func(s progress.Step) bool { return s.Kind == "wait" && s.State == progress.StepRunning })
-	})
-	h.u.Close()
-
-	u2 := New(h.app, h.u.deps)
-	t.Cleanup(u2.Close)
-	h.u = u2
-	h.demo()
+	u2 := h.reopen(h.closedWhileRestoring())
 	h.waitFor("the re-attached run", func() bool { return len(u2.jobs.jobs) > 0 })
 	st := h.finished(h.lastJob())
 	i := slices.IndexFunc(st.Steps, func(s progress.Step) bool { return s.Kind == "restore" })

@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -15,6 +17,8 @@ import (
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
+	"restoredesk/core/restore"
+	"restoredesk/core/wording"
 )
 
 const (
@@ -47,8 +51,28 @@ func runKindText(r journal.Run) string {
 		return "Stop"
 	case journal.KindBackup:
 		return "Backup"
+	case journal.KindComment:
+		return "Comment"
+	case journal.KindDelete:
+		return "Delete backup"
+	case journal.KindDownload:
+		return "Download"
+	case restore.KindLocalRestore:
+		return "Local restore"
 	}
-	return string(r.Kind)
+	return wording.UpperFirst(strings.ReplaceAll(string(r.Kind), "_", " ")) // a kind added later
+}
+
+// runWhere is where a run acted, as "App · environment", or a local database as
+// "orders on localhost:5432" (never its address, which may carry the user and settings).
+func runWhere(r journal.Run) string {
+	if r.Kind == restore.KindLocalRestore {
+		if u, err := url.Parse(r.AppID); err == nil && u.Host != "" {
+			return r.Mode + " on " + u.Host
+		}
+		return "Local database " + r.Mode
+	}
+	return cmp.Or(r.AppName, r.AppID) + " · " + r.Mode
 }
 
 // historyRowCells are the cells of one run.
@@ -57,11 +81,7 @@ func historyRowCells(r journal.Run) []string {
 	if !r.FinishedAt.IsZero() {
 		took = elapsedText(r.FinishedAt.Sub(r.StartedAt))
 	}
-	app := r.AppName
-	if app == "" {
-		app = r.AppID
-	}
-	return []string{exactTime(r.StartedAt), r.Profile, app + " · " + r.Mode, runKindText(r), fromText(r),
+	return []string{exactTime(r.StartedAt), r.Profile, runWhere(r), runKindText(r), fromText(r),
 		r.Status.Label(), took}
 }
 
@@ -82,7 +102,7 @@ func fromText(r journal.Run) string {
 		}
 		return fmt.Sprintf("%s of %s", strings.ToUpper(kind[:1])+kind[1:], shortTime(r.SourceTakenAt))
 	case r.SnapshotID != "":
-		return "A backup (its id is in the details)" // recorded before dates were kept
+		return "A backup" // recorded before dates were kept
 	}
 	return "—"
 }
@@ -274,12 +294,9 @@ func (h *historyWindow) selectRun(i int) {
 // runDetails is a run told step by step.
 func runDetails(r journal.Run) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s of %s · %s by %s (%s), started %s\n", runKindText(r), r.AppName, r.Mode, r.Profile, r.Username, exactTime(r.StartedAt))
+	fmt.Fprintf(&b, "%s of %s by %s (%s), started %s\n", runKindText(r), runWhere(r), r.Profile, r.Username, exactTime(r.StartedAt))
 	if src := r.Source(); src != "" {
 		fmt.Fprintf(&b, "From: %s\n", fromText(r))
-		if r.SnapshotID != "" {
-			fmt.Fprintf(&b, "Backup id: %s\n", r.SnapshotID)
-		}
 	}
 	fmt.Fprintf(&b, "Status: %s", r.Status.Label())
 	if r.Error != "" {
@@ -287,10 +304,10 @@ func runDetails(r journal.Run) string {
 	}
 	b.WriteString("\n")
 	if r.SafetySnapshotID != "" {
-		fmt.Fprintf(&b, "Safety backup: %s\n", r.SafetySnapshotID)
+		fmt.Fprintf(&b, "Safety backup: %s\n", madeAt(r, restore.StepSafetyBackup))
 	}
 	if r.BackupSnapshotID != "" {
-		fmt.Fprintf(&b, "Backup made: %s\n", r.BackupSnapshotID)
+		fmt.Fprintf(&b, "Backup made: %s\n", madeAt(r, restore.StepBackup))
 	}
 	for _, s := range r.Steps {
 		fmt.Fprintf(&b, "  %s: %s", s.Title, s.Status)
@@ -303,6 +320,17 @@ func runDetails(r journal.Run) string {
 		b.WriteString("\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// madeAt says when run r's step k made its backup: "taken Sat 5 Dec 2026 10:02", by the
+// moment the step began (the backup holds the data of then), never the backup's id.
+func madeAt(r journal.Run, k restore.StepKind) string {
+	for _, s := range r.Steps {
+		if s.Kind == string(k) && !s.StartedAt.IsZero() {
+			return "taken " + exactTime(s.StartedAt)
+		}
+	}
+	return "taken during this run"
 }
 
 // chooseExport asks where to save the CSV.

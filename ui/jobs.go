@@ -28,9 +28,14 @@ type job struct {
 	done   chan struct{} // closed once the final view is recorded and sent to be drawn
 
 	view progress.View // guarded by jobsPanel.mu: the last view printed
+	seq  int           // the order jobs were added in
 
 	card *jobCard // UI goroutine only
 }
+
+// bodySplit is the share of the window's height the lists get above the jobs panel: on a
+// 768-pixel screen it leaves room for a running job's title and three of its steps.
+const bodySplit = 0.64
 
 // jobsPanel lists the jobs of this session with their steps and progress. Workers only
 // feed events to a job's updater; the updater hands views to the card through UI.do.
@@ -45,6 +50,7 @@ type jobsPanel struct {
 
 	mu   sync.Mutex
 	jobs []*job
+	seq  int
 }
 
 func newJobsPanel(now func() time.Time, do func(func()), showError func(string, error)) *jobsPanel {
@@ -67,26 +73,72 @@ func (p *jobsPanel) content() fyne.CanvasObject {
 func (p *jobsPanel) add(title string, steps []restore.Step, cancel context.CancelFunc) *job {
 	j := &job{cancel: cancel, done: make(chan struct{})}
 	j.card = newJobCard(p, j)
-	p.box.Remove(p.empty)
-	p.box.Objects = slices.Insert(p.box.Objects, 0, fyne.CanvasObject(j.card.content))
-	p.box.Refresh()
-	if p.scroll != nil {
-		p.scroll.ScrollToTop() // the new job is on top: show it
-	}
 	j.up = progress.NewUpdater(progress.DefaultInterval, p.now, title, restore.PlanSteps(steps), func(v progress.View, final bool) {
 		p.mu.Lock()
 		j.view = v
 		p.mu.Unlock()
-		p.do(func() { j.card.draw(v) })
+		p.do(func() {
+			j.card.draw(v)
+			if final {
+				p.arrange() // a finished job goes below the running ones
+			}
+		})
 	})
 	j.feed = restore.Follow(j.up)
 	p.mu.Lock()
+	p.seq++
+	j.seq = p.seq
 	p.jobs = append(p.jobs, j)
 	j.view = j.up.View()
 	first := j.view
 	p.mu.Unlock()
 	j.card.draw(first)
+	p.arrange()
+	if p.scroll != nil {
+		p.scroll.ScrollToTop() // the new job is on top: show it
+	}
 	return j
+}
+
+// arrange lists the running jobs first, then the finished ones, the newest first in
+// each: what goes on now is what an owner looks for. UI goroutine.
+func (p *jobsPanel) arrange() {
+	p.mu.Lock()
+	order := slices.Clone(p.jobs)
+	running := map[*job]bool{}
+	for _, j := range order {
+		running[j] = j.view.State == progress.RunRunning
+	}
+	p.mu.Unlock()
+	slices.SortStableFunc(order, func(a, b *job) int {
+		if running[a] != running[b] {
+			if running[a] {
+				return -1
+			}
+			return 1
+		}
+		return b.seq - a.seq
+	})
+	objs := make([]fyne.CanvasObject, 0, len(order))
+	for _, j := range order {
+		objs = append(objs, j.card.content)
+	}
+	if len(objs) == 0 {
+		objs = append(objs, p.empty)
+	}
+	p.box.Objects = objs
+	p.box.Refresh()
+}
+
+// since makes j's elapsed time count from t, when its run began: a run followed again
+// after a restart has been going on since then, not since it was re-attached. UI
+// goroutine.
+func (p *jobsPanel) since(j *job, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	j.card.since = t
+	j.card.draw(p.snapshot(j))
 }
 
 // event feeds a restore event to j's updater. Any goroutine.
@@ -101,24 +153,9 @@ func (p *jobsPanel) finish(j *job, res *restore.Result, err error) {
 // clearFinished removes the finished jobs' cards.
 func (p *jobsPanel) clearFinished() {
 	p.mu.Lock()
-	keep := p.jobs[:0]
-	var gone []*job
-	for _, j := range p.jobs {
-		if j.view.State == progress.RunRunning {
-			keep = append(keep, j)
-		} else {
-			gone = append(gone, j)
-		}
-	}
-	p.jobs = keep
+	p.jobs = slices.DeleteFunc(p.jobs, func(j *job) bool { return j.view.State != progress.RunRunning })
 	p.mu.Unlock()
-	for _, j := range gone {
-		p.box.Remove(j.card.content)
-	}
-	if len(p.box.Objects) == 0 {
-		p.box.Add(p.empty)
-	}
-	p.box.Refresh()
+	p.arrange()
 }
 
 // running counts the jobs that have not finished. Any goroutine.
@@ -163,14 +200,15 @@ type jobCard struct {
 	details  *widget.Button
 	start    *widget.Button
 	now      func() time.Time
-	err      error // of the view last drawn
+	since    time.Time // when the run began, if before the job was added (re-attached)
+	err      error     // of the view last drawn
 }
 
 func newJobCard(p *jobsPanel, j *job) *jobCard {
 	c := &jobCard{now: p.now}
 	c.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.state = newBadge("")
-	c.steps = container.NewVBox()
+	c.steps = container.New(layout.NewCustomPaddedVBoxLayout(0)) // close lines: more of them in view
 	c.progress = widget.NewProgressBar()
 	c.progress.Hide()
 	c.info = widget.NewLabel("")
@@ -210,6 +248,9 @@ func (c *jobCard) draw(v progress.View) {
 		icon.SetResource(stepIconOf(s.State, v.State))
 		label.TextStyle.Bold = s.State == progress.StepRunning // the icon tells the rest
 		label.SetText(stepText(s))
+	}
+	if !c.since.IsZero() && c.since.Before(v.Started) {
+		v.Started = c.since
 	}
 	c.elapsed.SetText(elapsedText(v.Elapsed(c.now())))
 

@@ -8,99 +8,52 @@ import (
 	"restoredesk/core/restore"
 )
 
-// Live status is drawn from the engine: while a run the engine journaled goes on, its
-// events say what its environment is doing (Stopping, Stopped, Restoring, Starting,
-// Running), and the badge follows them instead of the status last read; Restore, Start
-// and Stop wait for it. A run the engine refused never started a step, so it takes no
-// badge. When a run ends or is refused, the window reads the environments again and asks
-// the engine whether anything still holds the target (browser.checkBusy).
+// Live status is the engine's: while a run of the signed-in account's engine holds an
+// environment, Engine.LiveOf says what the run is doing to it (its step, and the status it
+// made: Stopping, Stopped · restoring, Starting, Running), and the badge draws that
+// instead of the status last read; Restore, Start and Stop wait for it. The window keeps
+// no state of its own: a run the engine refused never held anything, and one that ended
+// holds nothing any more. When a run ends or is refused, the window reads the
+// environments again and asks the engine whether anything else holds the target
+// (browser.checkBusy).
 
-// liveStatus is what a run says of its environment now.
-type liveStatus struct {
-	by    *job            // the job following the run that says it
-	base  cloud.EnvStatus // the status when the run began, or as its last step left it
-	label string
+// liveOf is the run going on in env of the selected app, as the engine says, or nil.
+// UI goroutine.
+func (b *browser) liveOf(env cloud.Environment) *restore.Live {
+	if b.sess == nil || b.curApp == nil {
+		return nil
+	}
+	return b.sess.engine.LiveOf(restore.Target{App: b.curApp.App, Env: env})
 }
 
-// liveNext is the status after event e; ok is false when e says nothing new.
-func liveNext(cur liveStatus, e restore.Event) (liveStatus, bool) {
-	with := func(what string) (liveStatus, bool) {
-		return liveStatus{by: cur.by, base: cur.base, label: cur.base.Label() + " · " + what}, true
-	}
-	set := func(s cloud.EnvStatus, label string) (liveStatus, bool) {
-		return liveStatus{by: cur.by, base: s, label: label}, true
-	}
+// liveChanged draws again what the engine says of the environments after event e of a
+// run; it reports whether e could have changed it. UI goroutine.
+func (b *browser) liveChanged(e restore.Event) bool {
 	switch e.Type {
-	case restore.EventStepStarted:
-		switch e.Step {
-		case restore.StepUpload:
-			return with("receiving the upload")
-		case restore.StepSafetyBackup, restore.StepBackup:
-			return with("backing up")
-		case restore.StepStop:
-			return set(cur.base, "Stopping")
-		case restore.StepRestore, restore.StepWait:
-			return set(cloud.StatusStopped, "Stopped · restoring")
-		case restore.StepStart:
-			return set(cur.base, "Starting")
-		}
-	case restore.EventStepDone:
-		switch e.Step {
-		case restore.StepStop, restore.StepWait:
-			return set(cloud.StatusStopped, cloud.StatusStopped.Label())
-		case restore.StepStart, restore.StepVerify:
-			return set(cloud.StatusRunning, cloud.StatusRunning.Label())
-		case restore.StepUpload, restore.StepSafetyBackup, restore.StepBackup:
-			return set(cur.base, cur.base.Label())
-		}
+	case restore.EventStepStarted, restore.EventStepDone, restore.EventStepFailed, restore.EventStatus,
+		restore.EventRunDone, restore.EventRunFailed:
+		b.envs.list.Refresh()
+		return true
 	}
-	return cur, false
+	return false
 }
 
-// follow draws event e of the run j follows on t's environment; it reports whether the
-// environment's live status changed. The run takes the badge with its first step: by
-// then the engine has accepted it (a refused run starts none). UI goroutine.
-func (p *envsPanel) follow(j *job, t restore.Target, e restore.Event) bool {
-	envID := t.Env.EnvironmentID
-	cur, held := p.live[envID]
-	if !held || cur.by != j {
-		if e.Type != restore.EventStepStarted {
-			return false
-		}
-		if p.live == nil {
-			p.live = map[string]liveStatus{}
-		}
-		cur = liveStatus{by: j, base: t.Env.Status, label: t.Env.Status.Label()}
-		p.live[envID] = cur
+// liveLabel words what run l does to an environment whose status was last read as last:
+// the status the run made, or the last one with what the run is doing meanwhile.
+func liveLabel(l *restore.Live, last cloud.EnvStatus) string {
+	if l.Status != "" {
+		return l.Status
 	}
-	next, _ := liveNext(cur, e)
-	p.live[envID] = next
-	p.list.Refresh()
-	return true
+	switch l.Step {
+	case restore.StepUpload:
+		return last.Label() + " · receiving the upload"
+	case restore.StepSafetyBackup, restore.StepBackup:
+		return last.Label() + " · backing up"
+	}
+	return last.Label()
 }
 
-// release ends what j's run said of its environment; the next read of the environments
-// shows the cloud's status. Another run's live status stays. UI goroutine.
-func (p *envsPanel) release(j *job) {
-	for id, s := range p.live {
-		if s.by == j {
-			delete(p.live, id)
-			p.list.Refresh()
-		}
-	}
-}
-
-// held reports whether a run of this window says what envID is doing now.
-func (p *envsPanel) held(envID string) bool {
-	_, ok := p.live[envID]
-	return ok
-}
-
-// liveBadge is the badge of a held environment: the run's word for its status.
-func (p *envsPanel) liveBadge(envID string) (fyne.Resource, string, bool) {
-	s, ok := p.live[envID]
-	if !ok {
-		return nil, "", false
-	}
-	return theme.NewColoredResource(theme.MediaReplayIcon(), theme.ColorNamePrimary), s.label, true
+// liveBadge is the badge of an environment a run holds.
+func liveBadge(l *restore.Live, last cloud.EnvStatus) (fyne.Resource, string) {
+	return theme.NewColoredResource(theme.MediaReplayIcon(), theme.ColorNamePrimary), liveLabel(l, last)
 }

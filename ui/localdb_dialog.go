@@ -289,8 +289,8 @@ func (d *localDBDialog) submit() {
 // completeness report is shown at the end. UI goroutine.
 func (r *runner) runLocal(s *session, p *restore.LocalPlan) *job {
 	what := filepath.Base(p.Request.File)
-	if p.Download != nil {
-		what = "a backup of " + p.Download.Request.Target.Env.Mode
+	if c := p.Request.Cloud; c != nil { // downloaded now or before: its file name is no name for an owner
+		what = "a backup of " + c.Target.App.Name + " · " + c.Target.Env.Mode
 	}
 	title := fmt.Sprintf("Restore %s into %s", what, p.Request.Target.Database)
 	r.use(s)

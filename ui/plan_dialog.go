@@ -148,15 +148,8 @@ func (d *planDialog) retarget(mode string) {
 	}
 	d.target = d.spec.envs[i]
 	d.req.Target.Env = d.target
-	d.req.Options = wantedOptions(d.target, d.req.Options.UploadOnly)
+	d.req.Options = restore.Options{Defaults: true, UploadOnly: d.req.Options.UploadOnly} // the plan's defaults for this target
 	d.replan()
-}
-
-// wantedOptions are the options a restore dialog asks for first: a safety backup (the
-// plan drops it where its Allows say none can be made), and a running target started
-// again afterwards. Core does not say the latter yet: it belongs in the plan's defaults.
-func wantedOptions(target cloud.Environment, uploadOnly bool) restore.Options {
-	return restore.Options{SafetyBackup: true, Start: target.Status == cloud.StatusRunning && !uploadOnly, UploadOnly: uploadOnly}
 }
 
 // optionChanged plans again with the options as the checks now stand.
@@ -164,6 +157,7 @@ func (d *planDialog) optionChanged() {
 	if d.drawing {
 		return
 	}
+	d.req.Options.Defaults = false // the user's choice from now on
 	d.req.Options.SafetyBackup = d.safety.Checked
 	d.req.Options.DBOnly = d.dbOnly.Checked
 	d.req.Options.Start = d.startAfter.Checked

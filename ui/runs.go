@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
@@ -58,9 +59,8 @@ type runSpec struct {
 	title  string
 	steps  []restore.Step
 	target restore.Target
-	// offerStart offers to start the environment the run left stopped (not after a run
-	// whose purpose was to stop it).
-	offerStart bool
+	// since is when the run began, when before the job is added: a re-attached run.
+	since time.Time
 }
 
 // followRun runs work, an engine run, as a job of the jobs panel in the background: its
@@ -70,19 +70,19 @@ func (r *runner) followRun(s *session, spec runSpec, work func(ctx context.Conte
 	r.use(s)
 	ctx, cancel := context.WithCancel(r.k.ctx)
 	j := r.jobs.add(r.jobTitle(s, spec.title), spec.steps, cancel) // offered while the view says a step is cancellable
+	r.jobs.since(j, spec.since)
 	r.k.background(func(context.Context) {
 		defer cancel()
 		res, err := work(ctx, func(e restore.Event) {
 			r.jobs.event(j, e)
 			r.k.do(func() {
-				if r.lists.envs.follow(j, spec.target, e) {
+				if r.lists.liveChanged(e) {
 					r.changed()
 				}
 			})
 		})
 		r.jobs.finish(j, res, err)
 		r.k.do(func() {
-			r.lists.envs.release(j)
 			r.changed()
 			r.runEnded(s, j, spec, res, err)
 		})
@@ -90,10 +90,10 @@ func (r *runner) followRun(s *session, spec runSpec, work func(ctx context.Conte
 	return j
 }
 
-// confirmed runs a confirmed plan; a restore that stops a running environment asks
-// first, as the portal's "Stop Application" does. UI goroutine.
+// confirmed runs a confirmed plan; one the engine says stops a running environment on the
+// way asks first, as the portal's "Stop Application" does. UI goroutine.
 func (r *runner) confirmed(s *session, p *restore.Plan) {
-	if p.Request.Action == "" && planHas(p, restore.StepStop) {
+	if p.StopsRunning {
 		askStop(r.k, p, func() { r.runPlan(s, p) })
 		return
 	}
@@ -102,8 +102,7 @@ func (r *runner) confirmed(s *session, p *restore.Plan) {
 
 // runPlan runs a confirmed plan as a job of the jobs panel. UI goroutine.
 func (r *runner) runPlan(s *session, plan *restore.Plan) *job {
-	spec := runSpec{title: planTitle(plan), steps: plan.Steps, target: plan.Request.Target,
-		offerStart: plan.Request.Action != journal.KindStop}
+	spec := runSpec{title: planTitle(plan), steps: plan.Steps, target: plan.Request.Target}
 	r.k.say(spec.title + ": started. Follow it in the jobs panel below.")
 	return r.followRun(s, spec, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
 		if plan.Request.Action == journal.KindBackup {
@@ -174,12 +173,15 @@ func (r *runner) offerNext(s *session, j *job, spec runSpec, res *restore.Result
 	}
 	for _, a := range next {
 		switch {
-		case a.Kind == restore.ActionStart && spec.offerStart:
+		case a.Kind == restore.ActionStart:
 			app, env := spec.target.App, spec.target.Env
 			r.jobs.offerNext(j, "Start "+env.Mode, func() { r.askStart(s, app, env) })
 			return
 		case a.Kind == restore.ActionFollow && a.RunID != 0:
 			runID, again := a.RunID, spec
+			if again.since.IsZero() {
+				again.since = r.jobs.snapshot(j).Started
+			}
 			again.title = strings.TrimSuffix(spec.title, " (re-attached)") + " (re-attached)"
 			r.jobs.offerNext(j, "Follow again", func() {
 				r.followRun(s, again, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
@@ -219,7 +221,7 @@ func reattachSpec(r journal.Run) runSpec {
 		title: runKindText(r) + " " + cmp.Or(r.AppName, r.AppID) + " · " + r.Mode + " (re-attached)",
 		target: restore.Target{App: cloud.App{AppID: r.AppID, Name: r.AppName, ProjectID: r.ProjectID},
 			Env: cloud.Environment{EnvironmentID: r.EnvID, Mode: r.Mode}},
-		offerStart: r.Kind != journal.KindStop,
+		since: r.StartedAt,
 	}
 	for _, st := range r.Steps {
 		spec.steps = append(spec.steps, restore.Step{Kind: restore.StepKind(st.Kind), Title: st.Title})

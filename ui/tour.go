@@ -97,7 +97,7 @@ func Tour(ctx context.Context, u *UI, dir, archivePath string, capture Capture, 
 	})
 	t.shoot(ShotJobsPanel)
 
-	t.on(func() { t.body.SetOffset(0.72); b.envs.selectMode("Test") })
+	t.on(func() { t.body.SetOffset(bodySplit); b.envs.selectMode("Test") })
 	t.wait("Test's backups", func() bool { return !b.backups.loading })
 	t.on(func() { last.inspection = nil; t.act.inspectFile(archivePath) })
 	t.wait("the inspection report", func() bool { return last.inspection != nil })

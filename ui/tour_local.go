@@ -74,7 +74,7 @@ func (t *tour) downloadScenes() {
 	t.on(func() { last.localReport = nil; last.localDlg.submit() })
 	t.wait("the completeness report", func() bool { return last.localReport != nil })
 	t.shoot(ShotLocalDBReport)
-	t.on(func() { last.localReport.dialog.Hide(); t.body.SetOffset(0.72) })
+	t.on(func() { last.localReport.dialog.Hide(); t.body.SetOffset(bodySplit) })
 }
 
 // cardButtonOf finds a visible button of j's card by its text.

@@ -150,6 +150,7 @@ func (e *Engine) PlanWithProgress(ctx context.Context, req Request, onEvent func
 	}
 	p.Request.Target.Env = *env
 	p.applyRules(req.Target)
+	p.startFromDefaults()
 	if req.Source.File != "" && p.FreeApp {
 		return nil, CheckUploadTarget(Target{App: req.Target.App, Env: *env, freeApp: true})
 	}

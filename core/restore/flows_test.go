@@ -167,7 +167,7 @@ func TestLicensedRestore(t *testing.T) {
 			}
 			if c.safety {
 				safety, err := b.client.GetSnapshot(ctx, tg.App.ProjectID, tg.Env.EnvironmentID, res.SafetySnapshotID)
-				if err != nil || safety.State != cloud.StateCompleted || safety.Comment != "Safety backup before restoring "+snap.SnapshotID+" (Restore Desk)" {
+				if err != nil || safety.State != cloud.StateCompleted || safety.Comment != safetyCommentOf(snap) || strings.Contains(safety.Comment, snap.SnapshotID) {
 					t.Errorf("safety backup %+v, %v", safety, err)
 				}
 			} else if res.SafetySnapshotID != "" {

@@ -164,7 +164,7 @@ func TestFailedRestoreAndUndo(t *testing.T) {
 		t.Fatalf("Run = %v, want ErrRestoreFailed", err)
 	}
 	e := explain.Explain(err)
-	if !strings.Contains(e.Summary, "The restore into Acceptance failed: ") || !strings.Contains(e.NextStep, res.SafetySnapshotID) ||
+	if !strings.Contains(e.Summary, "The restore into Acceptance failed: ") || strings.Contains(e.NextStep, res.SafetySnapshotID) || !strings.Contains(e.NextStep, "safety backup taken just before") ||
 		!strings.Contains(e.NextStep, "undo this run") {
 		t.Errorf("explanation %q / %q", e.Summary, e.NextStep)
 	}

@@ -231,14 +231,14 @@ func (e *Engine) RunManage(ctx context.Context, p *ManagePlan, onEvent func(Even
 			if err := ed.DeleteSnapshot(cctx, t.App.ProjectID, t.Env.EnvironmentID, req.SnapshotID); err != nil {
 				return "", &RunError{Summary: fmt.Sprintf("Mendix Cloud did not delete the backup: %s.", cause(err)), Err: err}
 			}
-			return fmt.Sprintf("The backup %s is deleted from %s.", req.SnapshotID, mode), nil
+			return fmt.Sprintf("%s is deleted from %s.", wording.UpperFirst(backupByDate(p.Snapshot)), mode), nil
 		}
 		s, err := ed.UpdateSnapshotComment(cctx, t.App.ProjectID, t.Env.EnvironmentID, req.SnapshotID, req.Comment)
 		if err != nil {
 			return "", &RunError{Summary: fmt.Sprintf("Mendix Cloud did not change the comment: %s.", cause(err)), Err: err}
 		}
 		r.res.Backup = s
-		return fmt.Sprintf("The backup %s now has the comment %q.", req.SnapshotID, s.Comment), nil
+		return fmt.Sprintf("%s now has the comment %q.", wording.UpperFirst(backupByDate(p.Snapshot)), s.Comment), nil
 	})
 	return r.finish(ctx, err)
 }

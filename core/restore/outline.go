@@ -1,6 +1,10 @@
 package restore
 
-import "slices"
+import (
+	"slices"
+
+	"restoredesk/core/cloud"
+)
 
 // One plan contract. Every plan the engine makes (Plan for a restore, upload, undo, start,
 // stop or manual backup; ManagePlan; DownloadPlan; LocalPlan, which may start with a
@@ -80,6 +84,11 @@ type Outline struct {
 	// Undoable: once run, the plan's changes can be undone from Restore Desk (a safety
 	// backup is made first). False for plans that replace nothing, too.
 	Undoable bool
+	// StopsRunning: the plan stops a running environment on the way to what was asked (a
+	// restore into it), so a front end asks once more before it runs the plan, as the
+	// Portal's "Stop Application" does. A plan whose purpose is the stop asks nothing more:
+	// its confirmation already is that question.
+	StopsRunning bool
 }
 
 // Shape returns the outline itself: embedding an Outline makes a plan Planned.
@@ -110,4 +119,43 @@ func needsName(name, reason, verb string) Confirmation {
 		return Confirmation{Kind: ConfirmYes, Verb: verb}
 	}
 	return Confirmation{Kind: ConfirmName, Name: name, Reason: reason, Verb: verb}
+}
+
+// choices are the options a restore plan allows, with what a new plan starts with
+// (defaults) and what this one holds.
+func (p *Plan) choices() []Choice {
+	def, o := p.defaults(), p.Request.Options
+	var out []Choice
+	if p.Allows.SafetyBackup {
+		out = append(out, Choice{Name: OptSafetyBackup, Default: def.SafetyBackup, Set: o.SafetyBackup})
+	}
+	if p.Allows.DBOnly {
+		out = append(out, Choice{Name: OptDBOnly, Default: def.DBOnly, Set: o.DBOnly})
+	}
+	if p.Allows.Start {
+		out = append(out, Choice{Name: OptStart, Default: def.Start, Set: o.Start})
+	}
+	return out
+}
+
+// defaults are the options a new restore plan starts with: a safety backup wherever one
+// can be made, files as well as the database, and a target that was running started
+// again afterwards (it was stopped only because a restore needs it stopped). The target's
+// status is as the plan read it from the cloud.
+func (p *Plan) defaults() Options {
+	return Options{
+		SafetyBackup: p.Allows.SafetyBackup,
+		Start:        p.Allows.Start && p.Request.Target.Env.Status == cloud.StatusRunning,
+	}
+}
+
+// startFromDefaults replaces the request's choices with the defaults when the request
+// asks for them (Options.Defaults); the rest of the request stays.
+func (p *Plan) startFromDefaults() {
+	o := &p.Request.Options
+	if !o.Defaults {
+		return
+	}
+	d := p.defaults()
+	o.SafetyBackup, o.DBOnly, o.Start, o.Defaults = d.SafetyBackup, d.DBOnly, d.Start, false
 }

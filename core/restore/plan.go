@@ -78,6 +78,9 @@ type Options struct {
 	// Confirm is the environment name the user typed (UI) or passed with --confirm (CLI).
 	// Restoring into production needs it to equal the target's Mode (case-insensitive).
 	Confirm string
+	// Defaults: the plan starts from its choices' defaults (Outline.Choices) instead of the
+	// options above, as a new dialog or a newly chosen target does; see startFromDefaults.
+	Defaults bool
 }
 
 // Request is a restore (or upload), or a start, stop or backup, the user asked for.
@@ -138,7 +141,7 @@ func (r *Result) NextActions() []NextAction {
 	if r.Detached {
 		out = append(out, NextAction{Kind: ActionFollow, RunID: r.RunID})
 	}
-	if r.LeftStopped && !r.Detached {
+	if r.LeftStopped && !r.Detached && !r.stopRun {
 		out = append(out, NextAction{Kind: ActionStart, RunID: r.RunID})
 	}
 	if r.SafetySnapshotID != "" && r.Status.Finished() && r.restoreSent {
@@ -170,4 +173,5 @@ type Result struct {
 	Message string // the final sentence, as the last event said it
 
 	restoreSent bool // the run sent (or may have sent) a restore: only then is there something to undo
+	stopRun     bool // stopping was the run's purpose: what it left stopped is no reason to offer a start
 }

@@ -118,7 +118,6 @@ func (p *Plan) shape() {
 	p.Warnings = slices.Clone(p.Fit.Warnings)
 	p.WarningsLead = p.Fit.NeedsTypedName()
 	p.Undoable = p.restores() && p.safetyBackup()
-	p.Choices = nil
 	switch {
 	case p.restores():
 		p.Confirm = needsName(p.confirmName(), p.ConfirmReason(), "restore into "+mode)
@@ -127,17 +126,9 @@ func (p *Plan) shape() {
 	default:
 		p.Confirm = Confirmation{Kind: ConfirmNone}
 	}
-	o := p.Request.Options
-	if p.Allows.SafetyBackup {
-		p.Choices = append(p.Choices, Choice{Name: OptSafetyBackup, Default: true, Set: o.SafetyBackup})
-	}
-	if p.Allows.DBOnly {
-		p.Choices = append(p.Choices, Choice{Name: OptDBOnly, Set: o.DBOnly})
-	}
-	if p.Allows.Start {
-		p.Choices = append(p.Choices, Choice{Name: OptStart, Set: o.Start})
-	}
+	p.Choices = p.choices()
 	if c, ok := p.restoreAfterUpload(); ok {
 		p.Choices = append(p.Choices, c)
 	}
+	p.StopsRunning = p.restores() && slices.ContainsFunc(p.Steps, func(s Step) bool { return s.Kind == StepStop })
 }

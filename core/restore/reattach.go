@@ -114,7 +114,7 @@ func (e *Engine) Reattach(ctx context.Context, runID int64, onEvent func(Event))
 	r.res.SafetySnapshotID, r.res.UploadSnapshotID, r.res.RestoreID = jr.SafetySnapshotID, jr.UploadSnapshotID, jr.RestoreID
 	r.res.restoreSent = jr.RestoreID != "" || !jr.RestoreSubmittedAt.IsZero()
 	r.snapshotID, r.filePath, r.fileSHA, r.fileSize = jr.SnapshotID, jr.FilePath, jr.FileSHA256, jr.FileSize
-	r.snapLabel = "the backup " + jr.SnapshotID
+	r.snapLabel = "the backup"
 	for _, s := range jr.Steps {
 		r.titles[StepKind(s.Kind)] = s.Title
 	}
@@ -198,7 +198,7 @@ func (e *Engine) Reattach(ctx context.Context, runID int64, onEvent func(Event))
 	// (the cloud keeps no list of restores to ask), so it says no more than that.
 	summary := fmt.Sprintf("Run %d was interrupted before it stopped %s or sent a restore (each is recorded before it is sent, and none was): this run restored nothing.", runID, mode)
 	if jr.SafetySnapshotID != "" {
-		summary += fmt.Sprintf(" Its safety backup %s stays available.", jr.SafetySnapshotID)
+		summary += " Its safety backup stays available."
 	}
 	return r.finish(ctx, &RunError{Summary: summary, Next: "Start a new restore when you are ready.", Err: ErrInterrupted})
 }

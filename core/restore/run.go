@@ -39,7 +39,8 @@ type runner struct {
 
 	// Source to restore: set by the plan, or by the upload step.
 	snapshotID string
-	snapLabel  string // "the backup of 12 Nov 02:00", for sentences
+	snapLabel  string          // "the backup of 12 Nov 02:00", for sentences
+	source     *cloud.Snapshot // the backup restored, as planned (nil: a file, or re-attached)
 	filePath   string
 	fileSHA    string
 	fileSize   int64
@@ -121,7 +122,7 @@ func (e *Engine) Run(ctx context.Context, p *Plan, onEvent func(Event)) (*Result
 
 	r := e.newRunner(id, jr, onEvent)
 	r.opts = req.Options
-	r.snapshotID = req.Source.SnapshotID
+	r.snapshotID, r.source = req.Source.SnapshotID, p.Snapshot
 	r.filePath = req.Source.File
 	r.report, r.fileMod = p.Archive, p.fileMod
 	if p.Archive != nil {
@@ -290,8 +291,8 @@ func (r *runner) stepWith(ctx context.Context, k StepKind, fn func(context.Conte
 		err = r.notRecorded(k, err)
 	} else {
 		r.journalErr("step started", err)
+		r.live(k, liveStatus(k, false)) // before the event: a front end asking on it gets the same
 		r.emit(Event{Step: k, Type: EventStepStarted, Title: r.titles[k]})
-		r.live(k, liveStatus(k, false))
 		msg, err = fn(ctx)
 	}
 	if err != nil {
@@ -312,8 +313,8 @@ func (r *runner) stepWith(ctx context.Context, k StepKind, fn func(context.Conte
 		return err
 	}
 	r.journalErr("step done", r.e.journal.StepFinished(jctx(ctx), r.id, string(k), journal.StepDone, msg))
-	r.emit(Event{Step: k, Type: EventStepDone, Message: msg})
 	r.live(k, liveStatus(k, true))
+	r.emit(Event{Step: k, Type: EventStepDone, Message: msg})
 	r.lastDone = msg
 	return nil
 }
@@ -332,6 +333,7 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Result, error) {
 	mode := r.t.mode
 	r.res.StoppedEnv, r.res.StartedEnv = r.stopped, r.started
 	r.res.LeftStopped = r.stopped && !r.started
+	r.res.stopRun = r.kind == journal.KindStop
 	r.res.AlreadyDone = r.alreadyDone && (r.kind == journal.KindStop || r.kind == journal.KindStart)
 	status := journal.StatusCompleted
 	switch {
@@ -389,7 +391,9 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Result, error) {
 		errText := ""
 		if runErr != nil {
 			errText = msg
-			if re := (*RunError)(nil); errors.As(runErr, &re) && re.Err != nil {
+			// The cause in brackets is for support; a cancel's cause ("context canceled")
+			// says nothing the sentence does not.
+			if re := (*RunError)(nil); errors.As(runErr, &re) && re.Err != nil && status != journal.StatusCancelled {
 				errText += " [" + re.Err.Error() + "]"
 			}
 		}

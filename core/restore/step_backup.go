@@ -61,7 +61,7 @@ func (r *runner) doSafetyBackup(ctx context.Context) (string, error) {
 	if ctx.Err() != nil {
 		return "", r.cancelled(ctx, StepSafetyBackup)
 	}
-	snap, err := r.requestBackup(ctx, cloud.SafetyComment(r.snapshotID))
+	snap, err := r.requestBackup(ctx, cloud.SafetyComment(r.restoring()))
 	if err != nil {
 		return "", failed(fmt.Sprintf("The safety backup of %s could not be started: %s.", mode, cause(err)), err)
 	}

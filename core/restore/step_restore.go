@@ -77,12 +77,12 @@ func (r *runner) doRestore(ctx context.Context, hadStop bool) (string, error) {
 	r.journalErr("restore", r.e.journal.SetRestore(jctx(ctx), r.id, rs.RestoreID))
 	r.live(StepRestore, "") // from now on closing the app leaves it going on in the cloud
 	r.emit(Event{Step: StepRestore, Type: EventProgress, State: string(rs.State), Message: rs.StatusMessage})
-	return fmt.Sprintf("Mendix Cloud accepted the restore of %s into %s (restore %s).", r.snapLabel, mode, rs.RestoreID), nil
+	return fmt.Sprintf("Mendix Cloud accepted the restore of %s into %s.", r.snapLabel, mode), nil
 }
 
 func (r *runner) undoHint() string {
 	if r.res.SafetySnapshotID == "" {
 		return ""
 	}
-	return fmt.Sprintf(" The safety backup %s holds %s's data as it was before.", r.res.SafetySnapshotID, r.t.mode)
+	return fmt.Sprintf(" The safety backup taken just before holds %s's data as it was.", r.t.mode)
 }

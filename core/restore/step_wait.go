@@ -64,7 +64,7 @@ func (r *runner) restoreFailed(msg string) error {
 		Err:     fmt.Errorf("%w: %s", ErrRestoreFailed, msg),
 	}
 	if r.res.SafetySnapshotID != "" {
-		err.Next = fmt.Sprintf("To put back %s's data as it was, undo this run: it restores the safety backup %s made just before.", mode, r.res.SafetySnapshotID)
+		err.Next = fmt.Sprintf("To put back %s's data as it was, undo this run: it restores the safety backup taken just before.", mode)
 		err.Action = &NextAction{Kind: ActionUndo, RunID: r.id}
 	}
 	if cloud.LacksRoom(msg) {

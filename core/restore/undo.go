@@ -46,8 +46,8 @@ func (e *Engine) Undo(ctx context.Context, runID int64) (*Plan, error) {
 		return nil, err
 	}
 	p.UndoOf = runID
-	lead := []string{fmt.Sprintf("This undoes run %d: %s gets back the data it had just before that run (safety backup %s).",
-		runID, jr.Mode, jr.SafetySnapshotID)}
+	lead := []string{fmt.Sprintf("This undoes run %d, the restore of %s: %s gets back the data it had just before that run, kept in the safety backup taken then.",
+		runID, moment(jr.StartedAt, e.now()), jr.Mode)}
 	if later := e.laterRestores(ctx, jr); len(later) > 0 {
 		lead = append(lead, fmt.Sprintf("It also reverts what %s put into %s after run %d.", runsText(later), jr.Mode, runID))
 	}
