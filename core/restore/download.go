@@ -67,27 +67,36 @@ func (e *Engine) downloadCloud() (download.Cloud, error) {
 	return dc, nil
 }
 
+// downloadTarget is the request as core/download takes it, once the backup is named.
+func (req DownloadRequest) downloadTarget() (download.Target, error) {
+	t := req.Target
+	switch {
+	case t.App.AppID == "" || t.Env.Mode == "":
+		return download.Target{}, planErr("Choose the app and environment whose backup to download.", "", ErrInvalidRequest)
+	case t.App.ProjectID == "" || t.Env.EnvironmentID == "":
+		return download.Target{}, planErr("The environment's ids are missing: refresh the list of apps and choose again.", "", ErrInvalidRequest)
+	case strings.TrimSpace(req.SnapshotID) == "":
+		return download.Target{}, planErr("Choose the backup to download.", "", ErrInvalidRequest)
+	}
+	return download.Target{
+		ProjectID: t.App.ProjectID, EnvironmentID: t.Env.EnvironmentID, AppName: appLabel(t),
+		EnvironmentName: t.Env.Mode, SnapshotID: req.SnapshotID, DBOnly: req.DBOnly, Output: req.Output, Force: req.Force,
+	}, nil
+}
+
 // PlanDownload checks, without changing anything, that the backup exists and is
 // completed, that the destination folder exists and takes new files, and that no file is
 // replaced unasked; then it lists the steps.
 func (e *Engine) PlanDownload(ctx context.Context, req DownloadRequest) (*DownloadPlan, error) {
-	t := req.Target
-	switch {
-	case t.App.AppID == "" || t.Env.Mode == "":
-		return nil, planErr("Choose the app and environment whose backup to download.", "", ErrInvalidRequest)
-	case t.App.ProjectID == "" || t.Env.EnvironmentID == "":
-		return nil, planErr("The environment's ids are missing: refresh the list of apps and choose again.", "", ErrInvalidRequest)
-	case strings.TrimSpace(req.SnapshotID) == "":
-		return nil, planErr("Choose the backup to download.", "", ErrInvalidRequest)
+	dt, err := req.downloadTarget()
+	if err != nil {
+		return nil, err
 	}
 	dc, err := e.downloadCloud()
 	if err != nil {
 		return nil, err
 	}
-	dp, err := download.MakePlan(ctx, dc, download.Target{
-		ProjectID: t.App.ProjectID, EnvironmentID: t.Env.EnvironmentID, AppName: appLabel(t),
-		EnvironmentName: t.Env.Mode, SnapshotID: req.SnapshotID, DBOnly: req.DBOnly, Output: req.Output, Force: req.Force,
-	})
+	dp, err := download.MakePlan(ctx, dc, dt)
 	if err != nil {
 		return nil, downloadErr("", err)
 	}
