@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"restoredesk/core/explain"
 	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
@@ -12,8 +13,8 @@ import (
 func init() {
 	register(&command{
 		name:    "download",
-		args:    "APP ENV SNAPSHOT_ID|latest [--db-only] [--output PATH] [--force]",
-		summary: "download a backup to this computer (resumable), check its SHA-256 and inspect it",
+		args:    "APP ENV SNAPSHOT_ID|latest [--db-only] [--output PATH] [--force] | [--db-only] --print-url",
+		summary: "download a backup to this computer (resumable), check its SHA-256 and inspect it; or, with --print-url, only print a fresh download link (it works for 8 hours, for anyone who has it)",
 		run:     runDownload,
 	})
 }
@@ -36,15 +37,22 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 	dbOnly := fs.Bool("db-only", false, "download the database only (a .backup dump) instead of the full backup")
 	output := fs.String("output", "", "a folder or a file name (default: the current folder)")
 	force := fs.Bool("force", false, "replace an existing file of the same name")
+	printURL := fs.Bool("print-url", false, "download nothing: print a fresh signed download link on stdout")
 	pos, err := parse(fs, args, 3, 3)
 	if err != nil {
 		return err
+	}
+	if *printURL && (*output != "" || *force) {
+		return usagef("--print-url downloads nothing, so --output and --force do not apply: leave them out")
 	}
 	s, err := c.openTarget(ctx, pos[0], pos[1])
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if *printURL {
+		return c.printLink(ctx, s, pos[2], *dbOnly)
+	}
 	p, err := s.e.PlanDownload(ctx, restore.DownloadRequest{Profile: c.profile, Target: s.target, SnapshotID: pos[2],
 		DBOnly: *dbOnly, Output: *output, Force: *force})
 	if err != nil {
@@ -55,7 +63,7 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 	if name == "" {
 		name = t.App.AppID
 	}
-	title := fmt.Sprintf("Download a backup of %s / %s", name, t.Env.Mode)
+	title := fmt.Sprintf("Download a backup of %s / %s", explain.Printable(name), explain.Printable(t.Env.Mode))
 	if err := c.confirmPlan(title, p, nil); err != nil {
 		return err
 	}
