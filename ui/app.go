@@ -146,6 +146,7 @@ func New(a fyne.App, deps Deps) *UI {
 	u.lists.backups.addActions(u.bar.backupActions())
 	u.jobs.tools.Add(u.act.localFileButton())
 	u.lists.backups.addActions(u.act.manageActions())
+	u.lists.backups.addActions([]fyne.CanvasObject{u.act.linkButton()})
 	u.main = u.layout()
 	k.win.SetOnDropped(u.act.handleDrop)
 	k.win.SetCloseIntercept(u.requestClose)
