@@ -53,7 +53,7 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 	if *printURL {
 		return c.printLink(ctx, s, pos[2], *dbOnly)
 	}
-	p, err := s.e.PlanDownload(ctx, restore.DownloadRequest{Profile: c.profile, Target: s.target, SnapshotID: pos[2],
+	plan, err := s.e.PlanDownload(ctx, restore.DownloadRequest{Profile: c.profile, Target: s.target, SnapshotID: pos[2],
 		DBOnly: *dbOnly, Output: *output, Force: *force})
 	if err != nil {
 		return err
@@ -64,12 +64,12 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 		name = t.App.AppID
 	}
 	title := fmt.Sprintf("Download a backup of %s / %s", explain.Printable(name), explain.Printable(t.Env.Mode))
-	if err := c.confirmPlan(title, p, nil); err != nil {
+	if err := c.confirmPlan(title, plan, nil); err != nil {
 		return err
 	}
 
-	u := c.follow(title, p.Steps)
-	res, err := s.e.DownloadBackup(ctx, p, restore.Follow(u))
+	u := c.follow(title, plan.Steps)
+	res, err := s.e.DownloadBackup(ctx, plan, restore.Follow(u))
 	var base *restore.Result
 	if res != nil {
 		base = &res.Result
@@ -84,7 +84,7 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 	}
 	if c.json {
 		out := downloadReport{RunID: res.RunID, Path: res.Path, Size: res.Size, SHA256: res.SHA256,
-			SnapshotID: p.Snapshot.SnapshotID, ArchiveID: res.ArchiveID}
+			SnapshotID: plan.Snapshot.SnapshotID, ArchiveID: res.ArchiveID}
 		if rep != nil {
 			out.Kind, out.Restorable, out.Problems = string(rep.Kind), rep.Restorable, rep.Problems
 		}
@@ -92,7 +92,7 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 			return err
 		}
 	} else {
-		fmt.Fprintf(c.stdout, "Saved:   %s\n", res.Path)
+		fmt.Fprintf(c.stdout, "Saved:   %s\n", p(res.Path))
 		fmt.Fprintf(c.stdout, "Size:    %s (%d bytes)\n", progress.Size(res.Size), res.Size)
 		fmt.Fprintf(c.stdout, "SHA-256: %s\n", res.SHA256)
 		switch {
@@ -102,7 +102,7 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 			fmt.Fprintf(c.stdout, "Check:   FAILED: this file cannot be restored as it is (run %d)\n", res.RunID)
 			if rep != nil {
 				for _, pr := range rep.Problems {
-					fmt.Fprintf(c.stdout, "  • %s\n", pr)
+					fmt.Fprintf(c.stdout, "  • %s\n", p(pr))
 				}
 			}
 		}

@@ -142,6 +142,11 @@ func detail(err error, ae *cloud.APIError, t time.Time) string {
 	}
 	lines = append(lines, "Time: "+t.Format(time.RFC3339))
 	lines = append(lines, "Error: "+err.Error())
+	// Each line holds cloud text: a newline in it must not make a line of its own, which
+	// a front end would print as if it were ours.
+	for i, l := range lines {
+		lines[i] = Printable(l)
+	}
 	return redact(strings.Join(lines, "\n"))
 }
 
