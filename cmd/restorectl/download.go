@@ -42,6 +42,9 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	if pos[2], err = snapshotArg("download", pos[2], true); err != nil {
+		return err
+	}
 	if *printURL && (*output != "" || *force) {
 		return usagef("--print-url downloads nothing, so --output and --force do not apply: leave them out")
 	}

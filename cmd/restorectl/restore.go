@@ -51,6 +51,9 @@ func runRestore(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	if pos[2], err = snapshotArg("restore", pos[2], false); err != nil {
+		return err
+	}
 	if err := f.check(); err != nil {
 		return err
 	}
