@@ -89,14 +89,7 @@ func (d *linkDialog) replan() {
 		p, err := d.s.engine.PlanLink(ctx, req)
 		return func() {
 			d.current = p
-			if err != nil {
-				d.status.SetText(explainLine(err))
-				d.status.Show()
-				d.view.draw(nil)
-				return
-			}
-			d.status.Hide()
-			d.view.draw(p)
+			d.view.drawOr(d.status, p, err)
 		}
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"restoredesk/core/explain"
 	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
@@ -61,23 +60,13 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	t := s.target
-	name := t.App.Name
-	if name == "" {
-		name = t.App.AppID
-	}
-	title := fmt.Sprintf("Download a backup of %s / %s", explain.Printable(name), explain.Printable(t.Env.Mode))
+	title := fmt.Sprintf("Download a backup of %s / %s", appLabel(s.target), p(s.target.Env.Mode))
 	if err := c.confirmPlan(title, plan, nil); err != nil {
 		return err
 	}
-
-	u := c.follow(title, plan.Steps)
-	res, err := s.e.DownloadBackup(ctx, plan, restore.Follow(u))
-	var base *restore.Result
-	if res != nil {
-		base = &res.Result
-	}
-	restore.Finish(u, base, err)
+	res, err := followed(c, title, plan.Steps, func(on func(restore.Event)) (*restore.DownloadResult, error) {
+		return s.e.DownloadBackup(ctx, plan, on)
+	}, func(r *restore.DownloadResult) *restore.Result { return &r.Result })
 	if err != nil && !errors.Is(err, restore.ErrNotRestorable) {
 		return err
 	}

@@ -27,22 +27,13 @@ func (c *cli) printLink(ctx context.Context, s *session, snapshotID string, dbOn
 	if err != nil {
 		return err
 	}
-	t := s.target
-	name := t.App.Name
-	if name == "" {
-		name = t.App.AppID
-	}
-	title := fmt.Sprintf("Download link of a backup of %s / %s", p(name), p(t.Env.Mode))
+	title := fmt.Sprintf("Download link of a backup of %s / %s", appLabel(s.target), p(s.target.Env.Mode))
 	if err := c.confirmPlan(title, lp, &runFlags{planOnStderr: true}); err != nil {
 		return err
 	}
-	u := c.follow(title, lp.Steps)
-	res, err := s.e.RunLink(ctx, lp, restore.Follow(u))
-	var base *restore.Result
-	if res != nil {
-		base = &res.Result
-	}
-	restore.Finish(u, base, err)
+	res, err := followed(c, title, lp.Steps, func(on func(restore.Event)) (*restore.LinkResult, error) {
+		return s.e.RunLink(ctx, lp, on)
+	}, func(r *restore.LinkResult) *restore.Result { return &r.Result })
 	if err != nil {
 		return err
 	}

@@ -138,26 +138,14 @@ func (e *Engine) DownloadBackup(ctx context.Context, p *DownloadPlan, onEvent fu
 	if _, err := e.downloadCloud(); err != nil {
 		return nil, err
 	}
-	req, t := p.Request, p.Request.Target
-	jr := &journal.Run{
-		Kind: journal.KindDownload, Profile: req.Profile, Username: e.cloud.Username(),
-		SnapshotID: p.Snapshot.SnapshotID, SourceEnvID: t.Env.EnvironmentID, SourceMode: t.Env.Mode,
-		AppID: t.App.AppID, AppName: t.App.Name, ProjectID: t.App.ProjectID, EnvID: t.Env.EnvironmentID,
-		Mode: t.Env.Mode, Production: isProduction(t), FreeApp: IsFreeApp(t), DBOnly: req.DBOnly,
-		FilePath: p.Path, FileName: p.plan.Name,
-	}
-	for _, s := range p.Steps {
-		jr.Steps = append(jr.Steps, journal.Step{Kind: string(s.Kind), Title: s.Title})
-	}
-	id, release, err := e.begin(ctx, jr, "start the download")
+	req := p.Request
+	jr := e.backupRun(journal.KindDownload, req.Profile, p.Snapshot.SnapshotID, req.Target, req.DBOnly)
+	jr.FilePath, jr.FileName = p.Path, p.plan.Name
+	r, release, err := e.beginSteps(ctx, jr, p.Steps, "start the download", onEvent)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	r := e.newRunner(id, jr, onEvent)
-	for _, s := range p.Steps {
-		r.titles[s.Kind] = s.Title
-	}
 	d, err := e.newDownloadRun(r, p)
 	if err != nil {
 		return nil, err
@@ -175,6 +163,34 @@ func (e *Engine) DownloadBackup(ctx context.Context, p *DownloadPlan, onEvent fu
 	res, err := r.finish(ctx, err)
 	d.res.Result = *res
 	return d.res, err
+}
+
+// beginSteps journals run jr with the planned steps (begin: nothing is sent unless it is
+// recorded) and makes its runner, knowing the steps' titles; call release when it ends.
+func (e *Engine) beginSteps(ctx context.Context, jr *journal.Run, steps []Step, didNot string, onEvent func(Event)) (r *runner, release func(), err error) {
+	for _, s := range steps {
+		jr.Steps = append(jr.Steps, journal.Step{Kind: string(s.Kind), Title: s.Title})
+	}
+	id, release, err := e.begin(ctx, jr, didNot)
+	if err != nil {
+		return nil, nil, err
+	}
+	r = e.newRunner(id, jr, onEvent)
+	for _, s := range steps {
+		r.titles[s.Kind] = s.Title
+	}
+	return r, release, nil
+}
+
+// backupRun is the journal entry of a run of kind on backup snapshotID of t, which it
+// reads (a download, a link): the backup's environment is both source and target.
+func (e *Engine) backupRun(kind journal.Kind, profile, snapshotID string, t Target, dbOnly bool) *journal.Run {
+	return &journal.Run{
+		Kind: kind, Profile: profile, Username: e.cloud.Username(),
+		SnapshotID: snapshotID, SourceEnvID: t.Env.EnvironmentID, SourceMode: t.Env.Mode,
+		AppID: t.App.AppID, AppName: t.App.Name, ProjectID: t.App.ProjectID, EnvID: t.Env.EnvironmentID,
+		Mode: t.Env.Mode, Production: isProduction(t), FreeApp: IsFreeApp(t), DBOnly: dbOnly,
+	}
 }
 
 // newDownloadRun carries plan p's download steps in run r.

@@ -96,25 +96,13 @@ func (e *Engine) RunLink(ctx context.Context, p *LinkPlan, onEvent func(Event)) 
 	if err != nil {
 		return nil, err
 	}
-	req, t := p.Request, p.Request.Target
-	jr := &journal.Run{
-		Kind: journal.KindDownloadLink, Profile: req.Profile, Username: e.cloud.Username(),
-		SnapshotID: p.Snapshot.SnapshotID, SourceEnvID: t.Env.EnvironmentID, SourceMode: t.Env.Mode,
-		AppID: t.App.AppID, AppName: t.App.Name, ProjectID: t.App.ProjectID, EnvID: t.Env.EnvironmentID,
-		Mode: t.Env.Mode, Production: isProduction(t), FreeApp: IsFreeApp(t), DBOnly: req.DBOnly,
-	}
-	for _, s := range p.Steps {
-		jr.Steps = append(jr.Steps, journal.Step{Kind: string(s.Kind), Title: s.Title})
-	}
-	id, release, err := e.begin(ctx, jr, "ask for the download link")
+	req := p.Request
+	jr := e.backupRun(journal.KindDownloadLink, req.Profile, p.Snapshot.SnapshotID, req.Target, req.DBOnly)
+	r, release, err := e.beginSteps(ctx, jr, p.Steps, "ask for the download link", onEvent)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	r := e.newRunner(id, jr, onEvent)
-	for _, s := range p.Steps {
-		r.titles[s.Kind] = s.Title
-	}
 	res := &LinkResult{}
 	d := &downloadRun{r: r, dl: &download.Runner{Cloud: dc, PollEvery: e.poll, Log: e.log}}
 	err = r.stepWith(ctx, StepLink, func(ctx context.Context) (string, error) {
