@@ -47,6 +47,8 @@ func runKindText(r journal.Run) string {
 		return "Stop"
 	case journal.KindBackup:
 		return "Backup"
+	case journal.KindDownloadLink:
+		return "Download link"
 	}
 	return string(r.Kind)
 }
