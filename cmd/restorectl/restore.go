@@ -125,11 +125,7 @@ func planHeader(plan *restore.Plan) string {
 	if plan.UndoOf != 0 {
 		what = fmt.Sprintf("Undo run %d in", plan.UndoOf)
 	}
-	name := t.App.Name
-	if name == "" {
-		name = t.App.AppID
-	}
-	return fmt.Sprintf("%s %s / %s (%s)", what, p(name), p(t.Env.Mode), t.Env.Status.Label())
+	return fmt.Sprintf("%s %s / %s (%s)", what, appLabel(t), p(t.Env.Mode), t.Env.Status.Label())
 }
 
 // confirmAndRun draws the plan, gets the confirmation it asks for, runs it with live
