@@ -92,3 +92,22 @@ func TestDatabasePasswordOfARestoreReachesNoFile(t *testing.T) {
 	}
 	scanFolder(t, dir, pgtest.Password)
 }
+
+// A database address restorectl cannot use is told in its own plain words, saying how
+// to write it, never as something unexpected.
+func TestBadDatabaseAddressIsToldPlainly(t *testing.T) {
+	env := map[string]string{"RESTOREDESK_JOURNAL": filepath.Join(t.TempDir(), "journal.db")}
+	for db, want := range map[string]string{
+		"localhost:5432/x":                         "does not start with postgresql://",
+		"postgresql:///x":                          "names no host",
+		"postgresql://127.0.0.1/x":                 "names no user",
+		"postgresql://u@127.0.0.1/":                "names no database",
+		"postgresql://u@127.0.0.1:99999/x":         "postgresql://USER@HOST:PORT/DBNAME",
+		"postgresql://u@127.0.0.1/x?sslmode=maybe": "sslmode",
+	} {
+		code, _, errs := ctl(t, "", env, "restore-local", localFixtureDump, "--db", db)
+		if code != exitFailure || !strings.Contains(errs, want) || strings.Contains(errs, "Something unexpected") {
+			t.Errorf("--db %s: exit %d, want %q:\n%s", db, code, want, errs)
+		}
+	}
+}
