@@ -147,6 +147,7 @@ func New(a fyne.App, deps Deps) *UI {
 	u.lists.backups.addActions(u.bar.backupActions())
 	u.jobs.tools.Add(u.act.localFileButton())
 	u.lists.backups.addActions(u.act.manageActions())
+	u.lists.backups.addActions([]fyne.CanvasObject{u.act.linkButton()})
 	u.look = &looker{k: k, lists: u.lists, runs: u.runs, profiles: deps.Profiles}
 	u.lists.backups.addActions(u.look.buttons())
 	u.jobs.tools.Add(u.look.fileButton())

@@ -132,14 +132,7 @@ func (d *manageDialog) replan() {
 // draw shows the plan, or why the change cannot be made. UI goroutine.
 func (d *manageDialog) draw(p *restore.ManagePlan, err error) {
 	d.current = p
-	if err != nil {
-		d.status.SetText(explainLine(err))
-		d.status.Show()
-		d.view.draw(nil)
-		return
-	}
-	d.status.Hide()
-	d.view.draw(p)
+	d.view.drawOr(d.status, p, err)
 }
 
 // submit runs the confirmed plan, which is always the plan of what the dialog now holds

@@ -59,6 +59,8 @@ func runKindText(r journal.Run) string {
 		return "Download"
 	case restore.KindLocalRestore:
 		return "Local restore"
+	case journal.KindDownloadLink:
+		return "Download link"
 	}
 	return wording.UpperFirst(strings.ReplaceAll(string(r.Kind), "_", " ")) // a kind added later
 }

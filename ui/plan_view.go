@@ -76,6 +76,19 @@ func (v *planView) draw(p restore.Planned) {
 	v.drawButton()
 }
 
+// drawOr shows plan p, or (err set) the engine's refusal on status with no plan. UI
+// goroutine.
+func (v *planView) drawOr(status *widget.Label, p restore.Planned, err error) {
+	if err != nil {
+		status.SetText(explainLine(err))
+		status.Show()
+		v.draw(nil)
+		return
+	}
+	status.Hide()
+	v.draw(p)
+}
+
 // saysAlready reports whether a note already gives reason (core's notes mostly do).
 func saysAlready(notes []string, reason string) bool {
 	r := strings.TrimSuffix(reason, ".")

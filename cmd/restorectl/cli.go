@@ -258,3 +258,22 @@ func (c *cli) table(header ...string) *tabwriter.Writer {
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	return tw
 }
+
+// snapshotArg checks a SNAPSHOT_ID argument of cmdName before anything is asked: a
+// backup's id as 'restorectl backups' lists it, or latest where the command takes it.
+// An empty, "." or ".." argument, or latest where it is not taken, is a usage mistake
+// told with what to give instead.
+func snapshotArg(cmdName, s string, latest bool) (string, error) {
+	id := strings.TrimSpace(s)
+	hint := "give a backup's id as 'restorectl backups APP ENV' lists it"
+	if latest {
+		hint += ", or latest for the newest completed one"
+	}
+	switch {
+	case id == "", id == ".", id == "..", strings.ContainsAny(id, "/\\"):
+		return "", usagef("SNAPSHOT_ID %q is not a backup's id: %s", s, hint)
+	case !latest && strings.EqualFold(id, "latest"):
+		return "", usagef("%s needs the backup's own id, not latest: %s", cmdName, hint)
+	}
+	return id, nil
+}

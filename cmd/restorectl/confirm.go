@@ -64,9 +64,10 @@ func (c *cli) confirmPlan(header string, p restore.Planned, f *runFlags) error {
 		return usagef("there is no terminal to ask for a confirmation on: pass %s to %s. %s", hint, cf.Verb, nothing)
 	}
 	if cf.Kind == restore.ConfirmName {
-		fmt.Fprintf(c.stderr, "%s If you are sure, type the environment's name (%s) to %s, or press Enter to cancel: ", cf.Reason, cf.Name, cf.Verb)
+		fmt.Fprintf(c.stderr, "%s If you are sure, type the environment's name (%s) to %s, or press Enter to cancel: ",
+			explain.Printable(cf.Reason), explain.Printable(cf.Name), explain.Printable(cf.Verb))
 	} else {
-		fmt.Fprintf(c.stderr, "%s? Type yes to continue: ", wording.UpperFirst(cf.Verb))
+		fmt.Fprintf(c.stderr, "%s? Type yes to continue: ", explain.Printable(wording.UpperFirst(cf.Verb)))
 	}
 	line, err := bufio.NewReader(c.stdin).ReadString('\n')
 	line = strings.TrimSpace(line)

@@ -12,8 +12,8 @@ import (
 func init() {
 	register(&command{
 		name:    "download",
-		args:    "APP ENV SNAPSHOT_ID|latest [--db-only] [--output PATH] [--force]",
-		summary: "download a backup to this computer (resumable), check its SHA-256 and inspect it",
+		args:    "APP ENV SNAPSHOT_ID|latest [--db-only] [--output PATH] [--force] | [--db-only] --print-url",
+		summary: "download a backup to this computer (resumable), check its SHA-256 and inspect it; or, with --print-url, only print a fresh download link (it works for 8 hours, for anyone who has it)",
 		run:     runDownload,
 	})
 }
@@ -36,37 +36,37 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 	dbOnly := fs.Bool("db-only", false, "download the database only (a .backup dump) instead of the full backup")
 	output := fs.String("output", "", "a folder or a file name (default: the current folder)")
 	force := fs.Bool("force", false, "replace an existing file of the same name")
+	printURL := fs.Bool("print-url", false, "download nothing: print a fresh signed download link on stdout")
 	pos, err := parse(fs, args, 3, 3)
 	if err != nil {
 		return err
+	}
+	if pos[2], err = snapshotArg("download", pos[2], true); err != nil {
+		return err
+	}
+	if *printURL && (*output != "" || *force) {
+		return usagef("--print-url downloads nothing, so --output and --force do not apply: leave them out")
 	}
 	s, err := c.openTarget(ctx, pos[0], pos[1])
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	p, err := s.e.PlanDownload(ctx, restore.DownloadRequest{Profile: c.profile, Target: s.target, SnapshotID: pos[2],
+	if *printURL {
+		return c.printLink(ctx, s, pos[2], *dbOnly)
+	}
+	plan, err := s.e.PlanDownload(ctx, restore.DownloadRequest{Profile: c.profile, Target: s.target, SnapshotID: pos[2],
 		DBOnly: *dbOnly, Output: *output, Force: *force})
 	if err != nil {
 		return err
 	}
-	t := s.target
-	name := t.App.Name
-	if name == "" {
-		name = t.App.AppID
-	}
-	title := fmt.Sprintf("Download a backup of %s / %s", name, t.Env.Mode)
-	if err := c.confirmPlan(title, p, nil); err != nil {
+	title := fmt.Sprintf("Download a backup of %s / %s", appLabel(s.target), p(s.target.Env.Mode))
+	if err := c.confirmPlan(title, plan, nil); err != nil {
 		return err
 	}
-
-	u := c.follow(title, p.Steps)
-	res, err := s.e.DownloadBackup(ctx, p, restore.Follow(u))
-	var base *restore.Result
-	if res != nil {
-		base = &res.Result
-	}
-	restore.Finish(u, base, err)
+	res, err := followed(c, title, plan.Steps, func(on func(restore.Event)) (*restore.DownloadResult, error) {
+		return s.e.DownloadBackup(ctx, plan, on)
+	}, func(r *restore.DownloadResult) *restore.Result { return &r.Result })
 	if err != nil && !errors.Is(err, restore.ErrNotRestorable) {
 		return err
 	}
@@ -76,7 +76,7 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 	}
 	if c.json {
 		out := downloadReport{RunID: res.RunID, Path: res.Path, Size: res.Size, SHA256: res.SHA256,
-			SnapshotID: p.Snapshot.SnapshotID, ArchiveID: res.ArchiveID}
+			SnapshotID: plan.Snapshot.SnapshotID, ArchiveID: res.ArchiveID}
 		if rep != nil {
 			out.Kind, out.Restorable, out.Problems = string(rep.Kind), rep.Restorable, rep.Problems
 		}
@@ -84,7 +84,7 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 			return err
 		}
 	} else {
-		fmt.Fprintf(c.stdout, "Saved:   %s\n", res.Path)
+		fmt.Fprintf(c.stdout, "Saved:   %s\n", p(res.Path))
 		fmt.Fprintf(c.stdout, "Size:    %s (%d bytes)\n", progress.Size(res.Size), res.Size)
 		fmt.Fprintf(c.stdout, "SHA-256: %s\n", res.SHA256)
 		switch {
@@ -94,7 +94,7 @@ func runDownload(ctx context.Context, c *cli, args []string) error {
 			fmt.Fprintf(c.stdout, "Check:   FAILED: this file cannot be restored as it is (run %d)\n", res.RunID)
 			if rep != nil {
 				for _, pr := range rep.Problems {
-					fmt.Fprintf(c.stdout, "  • %s\n", pr)
+					fmt.Fprintf(c.stdout, "  • %s\n", p(pr))
 				}
 			}
 		}

@@ -24,7 +24,7 @@ func (c *cli) printError(cmdName string, err error) {
 		for i, step := range e.Handoff.Steps {
 			fmt.Fprintf(c.stderr, "  %d. %s\n", i+1, explain.Printable(step))
 		}
-		fmt.Fprintf(c.stderr, "Mendix Portal: %s\n", e.Handoff.URL)
+		fmt.Fprintf(c.stderr, "Mendix Portal: %s\n", explain.Printable(e.Handoff.URL))
 		if e.Handoff.File != "" {
 			fmt.Fprintf(c.stderr, "File: %s\n", explain.Printable(e.Handoff.File))
 		}
@@ -38,7 +38,8 @@ func (c *cli) printError(cmdName string, err error) {
 		fmt.Fprintf(c.stderr, "Run: %s\n", actionCommand(*a, "", ""))
 	}
 	if e.Detail != "" && e.Detail != e.Summary {
-		// The detail has several lines; each is escaped on its own.
+		// The detail has several lines (explain escapes the newlines of cloud text inside
+		// them); each is escaped on its own.
 		lines := strings.Split(e.Detail, "\n")
 		for i, l := range lines {
 			lines[i] = explain.Printable(l)

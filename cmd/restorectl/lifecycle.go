@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"restoredesk/core/cloud"
-	"restoredesk/core/explain"
 	"restoredesk/core/journal"
 	"restoredesk/core/restore"
 )
@@ -33,9 +32,9 @@ func runCreateBackup(ctx context.Context, c *cli, args []string) error {
 		if c.json {
 			return c.printJSON(snap)
 		}
-		fmt.Fprintf(c.stdout, "Backup %s of %s %s: %s\n", snap.SnapshotID, explain.Printable(t.App.Name), t.Env.Mode, snap.State)
+		fmt.Fprintf(c.stdout, "Backup %s of %s %s: %s\n", p(snap.SnapshotID), p(t.App.Name), p(t.Env.Mode), p(string(snap.State)))
 		if *noWait && !snap.State.Done() {
-			fmt.Fprintf(c.stdout, "Not waiting for it to finish (--no-wait); 'restorectl backups %s %s' shows when it is completed.\n", t.App.AppID, t.Env.Mode)
+			fmt.Fprintf(c.stdout, "Not waiting for it to finish (--no-wait); 'restorectl backups %s %s' shows when it is completed.\n", p(t.App.AppID), p(t.Env.Mode))
 		}
 		return nil
 	})
@@ -109,7 +108,7 @@ func (c *cli) stateReport(already, now string) func(restore.Target, *restore.Res
 		if res.AlreadyDone {
 			state = already
 		}
-		fmt.Fprintf(c.stdout, "%s %s %s.\n", explain.Printable(t.App.Name), t.Env.Mode, state)
+		fmt.Fprintf(c.stdout, "%s %s %s.\n", p(t.App.Name), p(t.Env.Mode), state)
 		return nil
 	}
 }

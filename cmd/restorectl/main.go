@@ -55,6 +55,11 @@ type exitError struct{ code int }
 func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 func main() {
+	// A reader that goes away (restorectl … | head -1) must not kill a run half-way: with
+	// SIGPIPE ignored, a write to the closed pipe fails with EPIPE instead, and the run
+	// goes on to its end and journals it (issue 18). Progress and results written after
+	// that are lost, never the run.
+	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()

@@ -28,6 +28,9 @@ func runComment(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	if pos[2], err = snapshotArg("comment", pos[2], false); err != nil {
+		return err
+	}
 	return c.manage(ctx, pos, restore.ManageRequest{SnapshotID: pos[2], Comment: pos[3]}, &runFlags{yes: true})
 }
 
@@ -38,6 +41,9 @@ func runDelete(ctx context.Context, c *cli, args []string) error {
 	fs.StringVar(&f.confirm, "confirm", "", "the environment's name, as the confirmation deleting a production backup needs")
 	pos, err := parse(fs, args, 3, 3)
 	if err != nil {
+		return err
+	}
+	if pos[2], err = snapshotArg("delete", pos[2], false); err != nil {
 		return err
 	}
 	if err := f.check(); err != nil {

@@ -77,6 +77,7 @@ func TestUserMistakesAreToldPlainly(t *testing.T) {
 		{"unknown run", withJournal, url, []string{"undo", "99"}, "99"},
 		{"bad poll interval", map[string]string{"RESTOREDESK_POLL_INTERVAL": "soon"}, url, []string{"stop", "orderdesk", "Test"}, "RESTOREDESK_POLL_INTERVAL"},
 		{"unknown backup", nil, url, []string{"restore", "orderdesk", "Test", "no-such-backup", "--yes"}, "no-such-backup"},
+		{"https to a plain-HTTP server", nil, strings.Replace(url, "http://", "https://", 1), []string{"apps"}, "use http:// instead of https://"},
 	}
 	for _, c := range cases {
 		if c.name == "path is a FIFO" && runtime.GOOS == "windows" {
@@ -97,5 +98,55 @@ func TestUserMistakesAreToldPlainly(t *testing.T) {
 				t.Errorf("no next step of its own:\n%s", errs)
 			}
 		})
+	}
+}
+
+// Odd SNAPSHOT_ID arguments ("." and ".." that would name another resource, empty,
+// a path, latest where a command needs the id) are usage mistakes told plainly before
+// anything is asked of the cloud: no backup changes, no run is journaled.
+func TestOddBackupArgumentsAreToldPlainly(t *testing.T) {
+	srv := localcloudtest.Start(t)
+	env := localcloud.EnvironmentID(localcloud.DemoAppOrderDesk, "Test")
+	before, err := srv.Cloud().Snapshots(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	journalPath := filepath.Join(t.TempDir(), "journal.db")
+	vars := map[string]string{"RESTOREDESK_JOURNAL": journalPath}
+	for _, id := range []string{".", "..", "", " ", "a/b", `..\x`} {
+		for _, args := range [][]string{
+			{"delete", "orderdesk", "Test", id, "--yes"},
+			{"comment", "orderdesk", "Test", id, "text"},
+			{"restore", "orderdesk", "Test", id, "--yes"},
+			{"download", "orderdesk", "Test", id, "--output", t.TempDir()},
+			{"download", "orderdesk", "Test", id, "--print-url"},
+		} {
+			code, out, errs := ctl(t, srv.URL(), vars, args...)
+			if code != exitUsage || !strings.Contains(errs, "is not a backup's id: give a backup's id as 'restorectl backups APP ENV' lists it") {
+				t.Errorf("%q: exit %d\n%s\n%s", args, code, out, errs)
+			}
+		}
+	}
+	for _, cmd := range []string{"delete", "comment", "restore"} {
+		code, _, errs := ctl(t, srv.URL(), vars, cmd, "orderdesk", "Test", "latest", "--yes")
+		if cmd == "comment" {
+			code, _, errs = ctl(t, srv.URL(), vars, cmd, "orderdesk", "Test", "latest", "text")
+		}
+		if code != exitUsage || !strings.Contains(errs, cmd+" needs the backup's own id, not latest") {
+			t.Errorf("%s latest: exit %d\n%s", cmd, code, errs)
+		}
+	}
+	after, err := srv.Cloud().Snapshots(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) {
+		t.Errorf("%d backups, were %d", len(after), len(before))
+	}
+	if _, err := os.Stat(journalPath); err == nil {
+		code, hist, _ := ctl(t, "", vars, "history", "--csv")
+		if code != exitOK || strings.Count(hist, "\n") > 1 {
+			t.Errorf("runs were journaled for refused arguments:\n%s", hist)
+		}
 	}
 }

@@ -51,6 +51,9 @@ func runRestore(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	if pos[2], err = snapshotArg("restore", pos[2], false); err != nil {
+		return err
+	}
 	if err := f.check(); err != nil {
 		return err
 	}
@@ -107,26 +110,22 @@ func (c *cli) noteUnfinished(ctx context.Context, e *restore.Engine, appID, mode
 	}
 	for _, r := range runs {
 		if r.AppID == appID && strings.EqualFold(r.Mode, mode) {
-			fmt.Fprintf(c.stderr, "Note: %s Follow it with: restorectl resume %d\n", restore.Describe(r), r.ID)
+			fmt.Fprintf(c.stderr, "Note: %s Follow it with: restorectl resume %d\n", p(restore.Describe(r)), r.ID)
 		}
 	}
 }
 
 // planHeader names what the plan does, and where.
-func planHeader(p *restore.Plan) string {
-	t := p.Request.Target
+func planHeader(plan *restore.Plan) string {
+	t := plan.Request.Target
 	what := "Restore into"
-	if p.Request.Options.UploadOnly {
+	if plan.Request.Options.UploadOnly {
 		what = "Upload to"
 	}
-	if p.UndoOf != 0 {
-		what = fmt.Sprintf("Undo run %d in", p.UndoOf)
+	if plan.UndoOf != 0 {
+		what = fmt.Sprintf("Undo run %d in", plan.UndoOf)
 	}
-	name := t.App.Name
-	if name == "" {
-		name = t.App.AppID
-	}
-	return fmt.Sprintf("%s %s / %s (%s)", what, name, t.Env.Mode, t.Env.Status.Label())
+	return fmt.Sprintf("%s %s / %s (%s)", what, appLabel(t), p(t.Env.Mode), t.Env.Status.Label())
 }
 
 // confirmAndRun draws the plan, gets the confirmation it asks for, runs it with live
@@ -153,7 +152,7 @@ func (c *cli) report(res *restore.Result, err error, appID, mode string) error {
 			return jerr
 		}
 	} else {
-		fmt.Fprintf(c.stdout, "Run %d %s: %s\n", res.RunID, res.Status, res.Message)
+		fmt.Fprintf(c.stdout, "Run %d %s: %s\n", res.RunID, res.Status, p(res.Message))
 		if res.UploadSnapshotID != "" {
 			fmt.Fprintf(c.stdout, "Uploaded backup: %s\n", res.UploadSnapshotID)
 		}
@@ -169,7 +168,7 @@ func (c *cli) report(res *restore.Result, err error, appID, mode string) error {
 		case a.Kind == restore.ActionFollow && restore.ActionOf(err) == nil: // else main says it with the error
 			fmt.Fprintf(c.stderr, "The restore goes on in the cloud. Follow it again with: %s\n", actionCommand(a, appID, mode))
 		case a.Kind == restore.ActionStart && appID != "" && (err == nil || errors.Is(err, restore.ErrInterrupted)):
-			fmt.Fprintf(c.stderr, "%s is stopped. Start it with: %s\n", mode, actionCommand(a, appID, mode))
+			fmt.Fprintf(c.stderr, "%s is stopped. Start it with: %s\n", p(mode), p(actionCommand(a, appID, mode)))
 		case a.Kind == restore.ActionUndo && !c.json:
 			fmt.Fprintf(c.stdout, "Undo it with: %s\n", actionCommand(a, appID, mode))
 		}

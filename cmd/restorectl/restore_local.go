@@ -188,20 +188,20 @@ func (c *cli) reportLocal(res *restore.LocalResult, err error) error {
 			return jerr
 		}
 	} else {
-		fmt.Fprintf(c.stdout, "Run %d %s: %s\n", res.RunID, res.Status, res.Message)
+		fmt.Fprintf(c.stdout, "Run %d %s: %s\n", res.RunID, res.Status, p(res.Message))
 		if res.Check != nil {
 			for _, t := range res.Check.Differing() {
 				state := fmt.Sprintf("%s of %s rows", humanize.Comma(t.DBRows), humanize.Comma(t.DumpRows))
 				if t.Missing {
 					state = "missing"
 				}
-				fmt.Fprintf(c.stdout, "  differs: %s.%s: %s\n", t.Schema, t.Name, state)
+				fmt.Fprintf(c.stdout, "  differs: %s.%s: %s\n", p(t.Schema), p(t.Name), state)
 			}
 		}
 		if r := res.Restore; r != nil && len(r.Errors) > 0 {
-			fmt.Fprintf(c.stdout, "pg_restore: %s\n", r.Summary)
+			fmt.Fprintf(c.stdout, "pg_restore: %s\n", p(r.Summary))
 			for _, e := range r.Errors {
-				fmt.Fprintf(c.stdout, "  %s\n", e)
+				fmt.Fprintf(c.stdout, "  %s\n", p(e))
 			}
 		}
 	}

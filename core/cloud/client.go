@@ -431,13 +431,10 @@ func (c *Client) redact(s string) string {
 }
 
 // seg escapes one path segment; IDs are refused when empty or a dot segment, which would
-// change which resource the path names.
+// change which resource the path names (an *IDError, before anything is sent).
 func seg(what, v string) (string, error) {
-	if strings.TrimSpace(v) == "" {
-		return "", fmt.Errorf("%s is empty", what)
-	}
-	if v == "." || v == ".." {
-		return "", fmt.Errorf("%s %q is not a valid identifier", what, v)
+	if strings.TrimSpace(v) == "" || v == "." || v == ".." {
+		return "", &IDError{What: what, Value: v}
 	}
 	return url.PathEscape(v), nil
 }

@@ -217,3 +217,43 @@ func boundText(s string, n int) string {
 	}
 	return s[:cut] + "…"
 }
+
+// ErrInvalidID: an identifier that cannot name anything (empty, "." or ".."), refused
+// before any request is sent.
+var ErrInvalidID = errors.New("not a valid identifier")
+
+// IDError is an identifier refused before any request (ErrInvalidID). It says in plain
+// words what is wrong and what to do, without a front end's name for the list to copy
+// from.
+type IDError struct {
+	What  string // "snapshot id", "environment id", ...
+	Value string
+}
+
+func (e *IDError) Error() string {
+	if strings.TrimSpace(e.Value) == "" {
+		return e.What + " is empty"
+	}
+	return fmt.Sprintf("%s %q is not a valid identifier", e.What, e.Value)
+}
+
+// Is makes errors.Is(err, ErrInvalidID) hold.
+func (e *IDError) Is(target error) bool { return target == ErrInvalidID }
+
+// PlainSummary says what is wrong and what to do.
+func (e *IDError) PlainSummary() string {
+	what := e.What
+	if strings.HasSuffix(what, "snapshot id") {
+		what = "backup id"
+	}
+	if strings.TrimSpace(e.Value) == "" {
+		return fmt.Sprintf("No %s was given: copy the id from the list and try again.", what)
+	}
+	return fmt.Sprintf("%q cannot be a %s (an id is never empty, \".\" or \"..\"): copy the id from the list and try again.", e.Value, what)
+}
+
+// PlainNextStep is empty: the summary says what to do.
+func (e *IDError) PlainNextStep() string { return "" }
+
+// AdvisesInSummary tells explain that the summary already says what to do.
+func (e *IDError) AdvisesInSummary() bool { return true }

@@ -327,3 +327,9 @@ func (c *runCounter) restart() {
 		c.Add(-c.added)
 	}
 }
+
+// FindSnapshot is the completed backup t names (its id, or Latest), for a request that
+// needs no destination folder (a download link).
+func FindSnapshot(ctx context.Context, c Cloud, t Target) (*cloud.Snapshot, error) {
+	return findSnapshot(ctx, c, t)
+}

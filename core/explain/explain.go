@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"regexp"
 	"strings"
 	"syscall"
@@ -142,6 +143,11 @@ func detail(err error, ae *cloud.APIError, t time.Time) string {
 	}
 	lines = append(lines, "Time: "+t.Format(time.RFC3339))
 	lines = append(lines, "Error: "+err.Error())
+	// Each line holds cloud text: a newline in it must not make a line of its own, which
+	// a front end would print as if it were ours.
+	for i, l := range lines {
+		lines[i] = Printable(l)
+	}
 	return redact(strings.Join(lines, "\n"))
 }
 
@@ -484,6 +490,11 @@ func byFailure(err error) message {
 		return message{
 			"The server refused the connection: nothing answers at that address.",
 			"Check the account's server address; for the built-in demo cloud, start Restore Desk's demo again.",
+		}
+	case errors.Is(err, http.ErrSchemeMismatch):
+		return message{
+			"The server answered in plain HTTP, not over the secure connection (HTTPS) its address asks for.",
+			"Check the server address: for a server on this computer, such as the built-in demo cloud, use http:// instead of https://; Mendix Cloud itself is always https://deploy.mendix.com.",
 		}
 	case errors.As(err, &certInvalid), errors.As(err, &unknownAuth), errors.As(err, &hostErr),
 		errors.As(err, &certVerify), errors.As(err, &recordErr):

@@ -202,10 +202,20 @@ func DefaultPath() (string, error) {
 
 // Open opens (creating if needed) the journal at path. The file is shared safely by the
 // desktop app and restorectl: WAL mode, a busy timeout, and immediate write transactions.
-func Open(path string) (*Journal, error) {
+//
+// An Open that fails leaves nothing behind that it made; a full disk is told as such
+// (ErrDiskFull, *FullError).
+func Open(path string) (_ *Journal, err error) {
 	if path == "" {
 		return nil, errors.New("open journal: empty path")
 	}
+	made := newMadeByOpen(path)
+	defer func() {
+		if err != nil {
+			made.undo()
+			err = asFull(path, err)
+		}
+	}()
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open journal: create folder: %w", err)
 	}

@@ -35,6 +35,13 @@ type Error struct {
 // AdvisesInSummary tells explain that Advice already says what to do next.
 func (e *Error) AdvisesInSummary() bool { return true }
 
+// PlainSummary is Advice: an error a front end meets before any run (a database address
+// it cannot use) is told in its own words, not as something unexpected.
+func (e *Error) PlainSummary() string { return e.Advice }
+
+// PlainNextStep is empty: Advice says what to do.
+func (e *Error) PlainNextStep() string { return "" }
+
 // Cause is e for a wrapper that shows Advice in its own words: it prints only the reason
 // and the underlying error, yet errors.Is and errors.As still find e and what it wraps.
 func (e *Error) Cause() error { return cause{e} }

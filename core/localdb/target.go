@@ -98,11 +98,12 @@ func ParseTarget(s string) (Target, error) {
 	if u.Scheme != "postgresql" && u.Scheme != "postgres" {
 		return bad("does not start with postgresql://")
 	}
-	if _, has := u.User.Password(); has {
+	q := u.Query()
+	if _, has := u.User.Password(); has || q.Has("password") || q.Has("sslpassword") {
 		return Target{}, &Error{Reason: ErrTarget, Advice: "Leave the password out of the database address: Restore Desk asks for it once and keeps it in the system keyring (or reads PGPASSWORD in scripts)."}
 	}
 	t := Target{Host: u.Hostname(), Port: 5432, User: u.User.Username(), Database: strings.TrimPrefix(u.Path, "/")}
-	if err := t.setParams(u.Query()); err != nil {
+	if err := t.setParams(q); err != nil {
 		return Target{}, &Error{Reason: ErrTarget, Advice: fmt.Sprintf(
 			"The database address %q cannot be used as it is: %s. Leave the setting out, or restore with psql and pg_restore yourself.", redactURL(s), err)}
 	}
@@ -124,20 +125,23 @@ func ParseTarget(s string) (Target, error) {
 	return t, nil
 }
 
-// redactURL drops a password from a URL that failed to parse fully.
+// redactURL is a database address as it may be shown: without its password and query
+// (where a password could hide under any name); one that does not parse shows only its
+// scheme, since any part of it could be a password.
 func redactURL(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-			return u.String()
+	u, err := url.Parse(s)
+	if err != nil {
+		scheme, _, _ := strings.Cut(s, "://")
+		if len(scheme) > 12 || strings.ContainsAny(scheme, ":@/?#") {
+			scheme = "postgresql"
 		}
+		return scheme + "://…"
 	}
-	if at := strings.LastIndex(s, "@"); at > 0 {
-		if i := strings.Index(s, "://"); i >= 0 && strings.Contains(s[i+3:at], ":") {
-			return s[:i+3] + "…" + s[at:]
-		}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
 	}
-	return s
+	u.RawQuery, u.Fragment, u.RawFragment = "", "", ""
+	return u.String()
 }
 
 // conninfo is a libpq connection string for database db, without the password.

@@ -154,10 +154,11 @@ func (b *BusyCheck) Check(ctx context.Context, t Target, except int64) (*Busy, e
 }
 
 // readsOnly reports whether runs of kind only read from the cloud: a download fetches a
-// backup's archive and a local restore writes to a database on this computer, so neither
-// is in the way of a restore, stop or start of the environment the backup came from.
+// backup's archive (a link request only has it built) and a local restore writes to a
+// database on this computer, so none is in the way of a restore, stop or start of the
+// environment the backup came from.
 func readsOnly(k journal.Kind) bool {
-	return k == journal.KindDownload || k == KindLocalRestore || k == KindRowsRestore
+	return k == journal.KindDownload || k == journal.KindDownloadLink || k == KindLocalRestore || k == KindRowsRestore
 }
 
 // sameEnv: runs are matched by environment id, or by mode for runs recorded without one.

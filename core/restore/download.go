@@ -67,27 +67,36 @@ func (e *Engine) downloadCloud() (download.Cloud, error) {
 	return dc, nil
 }
 
+// downloadTarget is the request as core/download takes it, once the backup is named.
+func (req DownloadRequest) downloadTarget() (download.Target, error) {
+	t := req.Target
+	switch {
+	case t.App.AppID == "" || t.Env.Mode == "":
+		return download.Target{}, planErr("Choose the app and environment whose backup to download.", "", ErrInvalidRequest)
+	case t.App.ProjectID == "" || t.Env.EnvironmentID == "":
+		return download.Target{}, planErr("The environment's ids are missing: refresh the list of apps and choose again.", "", ErrInvalidRequest)
+	case strings.TrimSpace(req.SnapshotID) == "":
+		return download.Target{}, planErr("Choose the backup to download.", "", ErrInvalidRequest)
+	}
+	return download.Target{
+		ProjectID: t.App.ProjectID, EnvironmentID: t.Env.EnvironmentID, AppName: appLabel(t),
+		EnvironmentName: t.Env.Mode, SnapshotID: req.SnapshotID, DBOnly: req.DBOnly, Output: req.Output, Force: req.Force,
+	}, nil
+}
+
 // PlanDownload checks, without changing anything, that the backup exists and is
 // completed, that the destination folder exists and takes new files, and that no file is
 // replaced unasked; then it lists the steps.
 func (e *Engine) PlanDownload(ctx context.Context, req DownloadRequest) (*DownloadPlan, error) {
-	t := req.Target
-	switch {
-	case t.App.AppID == "" || t.Env.Mode == "":
-		return nil, planErr("Choose the app and environment whose backup to download.", "", ErrInvalidRequest)
-	case t.App.ProjectID == "" || t.Env.EnvironmentID == "":
-		return nil, planErr("The environment's ids are missing: refresh the list of apps and choose again.", "", ErrInvalidRequest)
-	case strings.TrimSpace(req.SnapshotID) == "":
-		return nil, planErr("Choose the backup to download.", "", ErrInvalidRequest)
+	dt, err := req.downloadTarget()
+	if err != nil {
+		return nil, err
 	}
 	dc, err := e.downloadCloud()
 	if err != nil {
 		return nil, err
 	}
-	dp, err := download.MakePlan(ctx, dc, download.Target{
-		ProjectID: t.App.ProjectID, EnvironmentID: t.Env.EnvironmentID, AppName: appLabel(t),
-		EnvironmentName: t.Env.Mode, SnapshotID: req.SnapshotID, DBOnly: req.DBOnly, Output: req.Output, Force: req.Force,
-	})
+	dp, err := download.MakePlan(ctx, dc, dt)
 	if err != nil {
 		return nil, downloadErr("", err)
 	}
@@ -129,14 +138,9 @@ func (e *Engine) DownloadBackup(ctx context.Context, p *DownloadPlan, onEvent fu
 	if _, err := e.downloadCloud(); err != nil {
 		return nil, err
 	}
-	req, t := p.Request, p.Request.Target
-	jr := &journal.Run{
-		Kind: journal.KindDownload, Profile: req.Profile, Username: e.cloud.Username(),
-		SnapshotID: p.Snapshot.SnapshotID, SourceEnvID: t.Env.EnvironmentID, SourceMode: t.Env.Mode,
-		AppID: t.App.AppID, AppName: t.App.Name, ProjectID: t.App.ProjectID, EnvID: t.Env.EnvironmentID,
-		Mode: t.Env.Mode, Production: isProduction(t), FreeApp: IsFreeApp(t), DBOnly: req.DBOnly,
-		FilePath: p.Path, FileName: p.plan.Name,
-	}
+	req := p.Request
+	jr := e.backupRun(journal.KindDownload, req.Profile, p.Snapshot.SnapshotID, req.Target, req.DBOnly)
+	jr.FilePath, jr.FileName = p.Path, p.plan.Name
 	r, release, err := e.beginSteps(ctx, jr, p.Steps, "start the download", onEvent)
 	if err != nil {
 		return nil, err
@@ -159,6 +163,17 @@ func (e *Engine) DownloadBackup(ctx context.Context, p *DownloadPlan, onEvent fu
 	res, err := r.finish(ctx, err)
 	d.res.Result = *res
 	return d.res, err
+}
+
+// backupRun is the journal entry of a run of kind on backup snapshotID of t, which it
+// reads (a download, a link): the backup's environment is both source and target.
+func (e *Engine) backupRun(kind journal.Kind, profile, snapshotID string, t Target, dbOnly bool) *journal.Run {
+	return &journal.Run{
+		Kind: kind, Profile: profile, Username: e.cloud.Username(),
+		SnapshotID: snapshotID, SourceEnvID: t.Env.EnvironmentID, SourceMode: t.Env.Mode,
+		AppID: t.App.AppID, AppName: t.App.Name, ProjectID: t.App.ProjectID, EnvID: t.Env.EnvironmentID,
+		Mode: t.Env.Mode, Production: isProduction(t), FreeApp: IsFreeApp(t), DBOnly: dbOnly,
+	}
 }
 
 // newDownloadRun carries plan p's download steps in run r.

@@ -43,7 +43,7 @@ type Event struct {
 // was: nothing has been stopped or replaced yet.
 func (k StepKind) Cancellable() bool {
 	switch k {
-	case StepInspect, StepUpload, StepSafetyBackup, StepArchive, StepDownload, StepCheck, StepLocalRestore:
+	case StepInspect, StepUpload, StepSafetyBackup, StepArchive, StepLink, StepDownload, StepCheck, StepLocalRestore:
 		return true
 	}
 	return false

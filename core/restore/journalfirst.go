@@ -12,11 +12,12 @@ import (
 var ErrJournalWrite = errors.New("the journal could not record the step before it was sent")
 
 // changesState reports whether step k changes something: in the cloud (an environment, a
-// backup, an upload) or a local database (pg_restore). Such a step is journaled before it is sent; when that fails it is
+// backup, an upload, an archive) or a local database (pg_restore). Such a step is journaled before it is sent; when that fails it is
 // not sent at all: a run never does what it has not recorded.
 func (k StepKind) changesState() bool {
 	switch k {
-	case StepUpload, StepSafetyBackup, StepStop, StepRestore, StepStart, StepBackup, StepComment, StepDelete, StepLocalRestore, StepInsertRows:
+	case StepUpload, StepSafetyBackup, StepStop, StepRestore, StepStart, StepBackup, StepComment, StepDelete, StepLocalRestore, StepInsertRows,
+		StepArchive, StepLink: // an archive request has the cloud build one
 		return true
 	}
 	return false
