@@ -337,7 +337,7 @@ func (r *runner) runLocal(s *session, p *restore.LocalPlan) *job {
 // localEnded notifies and shows the completeness report. UI goroutine.
 func (r *runner) localEnded(title string, res *restore.LocalResult, err error) {
 	switch {
-	case res.Complete():
+	case err == nil && res.Complete():
 		r.k.notify("Finished: "+title, res.Check.Summary())
 	case errors.Is(err, localdb.ErrCancelled), errors.Is(err, context.Canceled):
 		r.k.say(title + ": cancelled. " + explainSummary(err))

@@ -34,8 +34,11 @@ func showLocalReport(k *kit, title string, res *restore.LocalResult, err error) 
 	look, text := widget.DangerImportance, explainSummary(err)
 	if res != nil && res.Check != nil {
 		text = res.Check.Summary()
-		if res.Complete() {
+		switch {
+		case err == nil && res.Complete():
 			look = widget.SuccessImportance
+		case res.Complete():
+			text = explainSummary(err) // every row arrived, yet something was not restored
 		}
 	}
 	r.summary = text

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"restoredesk/core/wording"
 )
 
 // Result is what a restore did.
@@ -22,9 +24,12 @@ type Result struct {
 	Duration  time.Duration
 	ExitCode  int
 	Errors    []string // pg_restore's error lines
-	Stderr    string   // all pg_restore wrote, for Details
-	Summary   string   // what happened, in plain words
-	Check     *Completeness
+	// Failed names the items pg_restore could not restore, as its table of contents
+	// does ("EVENT TRIGGER audit", "VIEW public.totals"), one per error it tied to one.
+	Failed  []string
+	Stderr  string // all pg_restore wrote, for Details
+	Summary string // what happened, in plain words
+	Check   *Completeness
 }
 
 // maxStderr bounds what is kept of pg_restore's output; a verbose restore of a large
@@ -108,7 +113,7 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 	stopWatch()
 	stopWatching()
 	waitWatch()
-	res.Stderr, res.Errors, res.Items = out.text.String(), out.errors, out.items
+	res.Stderr, res.Errors, res.Failed, res.Items = out.text.String(), out.errors, out.failed, out.items
 	if cmd.ProcessState != nil {
 		res.ExitCode = cmd.ProcessState.ExitCode()
 	}
@@ -219,6 +224,8 @@ type outputReader struct {
 	progress Progress
 	text     strings.Builder
 	errors   []string
+	failed   []string
+	entry    string // the TOC item named last ("from TOC entry …"), until an error claims it
 	items    int64
 }
 
@@ -240,6 +247,14 @@ func (o *outputReader) read(r io.Reader) {
 		}
 		if e, isErr := strings.CutPrefix(msg, "error: "); isErr {
 			o.errors = append(o.errors, e)
+			if o.entry != "" {
+				o.failed = append(o.failed, o.entry)
+				o.entry = ""
+			}
+			continue
+		}
+		if e, ok := strings.CutPrefix(msg, "from TOC entry "); ok {
+			o.entry = tocItem(e)
 			continue
 		}
 		for _, p := range itemPrefixes {
@@ -251,6 +266,18 @@ func (o *outputReader) read(r io.Reader) {
 		}
 	}
 	io.Copy(io.Discard, r) // a line beyond the limit: keep the child from blocking
+}
+
+// tocItem is the kind and name of the item in pg_restore's "from TOC entry" line:
+// "3203; 3466 16390 EVENT TRIGGER et super" is "EVENT TRIGGER et" (the numbers are
+// its ids, the last word its owner).
+func tocItem(s string) string {
+	_, rest, ok := strings.Cut(s, "; ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 4 {
+		return oneLine(s)
+	}
+	return oneLine(strings.Join(f[2:len(f)-1], " "))
 }
 
 // cancelled says what a cancelled restore left behind.
@@ -282,7 +309,7 @@ func summarise(errs []string, items int64) string {
 			break
 		}
 	}
-	return fmt.Sprintf("pg_restore reported %d errors (see Details); %s", len(errs), explainError(first))
+	return fmt.Sprintf("pg_restore reported %s (see Details); %s", wording.Count(len(errs), "error", "errors"), explainError(first))
 }
 
 // explainError turns a pg_restore error line into a sentence.

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/dustin/go-humanize"
 
 	"restoredesk/core/archive"
 	"restoredesk/core/journal"
@@ -292,8 +295,32 @@ func (l *localRun) rowCheck(ctx context.Context) (string, error) {
 	if !c.Complete {
 		return "", &RunError{Summary: c.Summary(), Next: "See Details for pg_restore's errors; fix the cause and restore again with replacing confirmed.", Err: ErrRestoreFailed}
 	}
+	if r := l.res.Restore; r != nil && len(r.Errors) > 0 {
+		return "", lostItems(db, c, r)
+	}
 	l.r.final = fmt.Sprintf("Database %q holds the backup. %s", db, c.Summary())
 	return c.Summary(), nil
+}
+
+// ErrRestoredWithErrors: every row arrived, but pg_restore could not restore some items
+// (a view, an extension, a trigger), so the database is not the whole backup.
+var ErrRestoredWithErrors = errors.New("pg_restore could not restore everything")
+
+// lostItems is the end of a restore whose rows all arrived while pg_restore reported
+// errors: it names what is missing and is no success.
+func lostItems(db string, c *localdb.Completeness, r *localdb.Result) error {
+	n := max(len(r.Errors), len(r.Failed))
+	what := wording.Count(n, "item", "items")
+	if len(r.Failed) > 0 {
+		what += " (" + strings.Join(r.Failed, ", ") + ")"
+	}
+	return &RunError{
+		Summary: fmt.Sprintf("All %s %s arrived in database %q, but pg_restore could not restore %s, so the database lacks %s: %s",
+			humanize.Comma(c.DumpRows), wording.Plural(int(min(c.DumpRows, 2)), "row", "rows"), db, what,
+			wording.Plural(n, "it", "them"), wording.LowerFirst(r.Summary)),
+		Next: "See Details for pg_restore's errors; fix their cause and restore again with replacing confirmed, or use the database knowing what it lacks.",
+		Err:  ErrRestoredWithErrors,
+	}
 }
 
 // inspectRows inspects a file with its rows counted (archive.InspectRows), through the
