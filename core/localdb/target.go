@@ -217,6 +217,18 @@ type dbState struct {
 	server    string
 	canCreate bool      // the user may create databases
 	others    []session // other connections to the database
+	freeConns int64     // connections the server can still take from this user
+}
+
+// freeConnsSQL is how many more connections an ordinary user may open now.
+const freeConnsSQL = `SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
+ - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')`
+
+// readFreeConns fills st.freeConns; unknown counts as one, so no parallel jobs are used.
+func (st *dbState) readFreeConns(ctx context.Context, conn *pgx.Conn) {
+	if err := conn.QueryRow(ctx, freeConnsSQL).Scan(&st.freeConns); err != nil {
+		st.freeConns = 1
+	}
 }
 
 // probe checks that the server answers, that the credentials work, and whether the target
@@ -237,6 +249,7 @@ func (t Target) probe(ctx context.Context) (dbState, error) {
 		if err := conn.QueryRow(ctx, "SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user").Scan(&st.canCreate); err != nil {
 			st.canCreate = true // let CREATE DATABASE itself say
 		}
+		st.readFreeConns(ctx, conn)
 		return st, nil
 	}
 	if err != nil {
@@ -250,6 +263,7 @@ func (t Target) probe(ctx context.Context) (dbState, error) {
 	if st.others, err = otherSessions(ctx, conn, t.Database); err != nil {
 		return st, &Error{Reason: ErrPermission, Err: err, Advice: fmt.Sprintf("Cannot see who else uses database %q: %v.", t.Database, err)}
 	}
+	st.readFreeConns(ctx, conn)
 	return st, nil
 }
 

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 
-	"restoredesk/core/archive"
 	"restoredesk/core/journal"
+	"restoredesk/core/localdb"
 )
 
 // A local restore of a cloud backup is one plan and one run: the download of the
@@ -45,14 +45,22 @@ func LocalSource(res *DownloadResult, err error) (path, sha string, _ error) {
 	return res.Path, res.SHA256, nil
 }
 
-// checkDownloaded refuses a file that differs from what its download wrote: something
-// changed it in between, or the disk returns other bytes than it was given.
-func checkDownloaded(req LocalRequest, rep *archive.Report) error {
-	if req.DownloadedSHA256 == "" || rep == nil || rep.SHA256 == req.DownloadedSHA256 {
-		return nil
+// checkDownloaded hashes a downloaded file (req.DownloadedSHA256 set) and refuses it when
+// it differs from what its download wrote: something changed it in between, or the disk
+// returns other bytes than it was given. It returns the hash ("" for another file).
+func checkDownloaded(ctx context.Context, req LocalRequest) (string, error) {
+	if req.DownloadedSHA256 == "" {
+		return "", nil
 	}
-	return planErr(fmt.Sprintf("The downloaded file %s is not what was downloaded: its SHA-256 on disk is %s, but %s was written. Something changed it, or the disk is failing. Nothing was restored.",
-		req.File, rep.SHA256, req.DownloadedSHA256), "Download the backup again, into another folder.", ErrFileChanged)
+	sha, err := localdb.HashFile(ctx, req.File)
+	if err != nil {
+		return "", planErr(fmt.Sprintf("The downloaded file %s cannot be read (%v).", req.File, err), "Download the backup again.", err)
+	}
+	if sha == req.DownloadedSHA256 {
+		return sha, nil
+	}
+	return "", planErr(fmt.Sprintf("The downloaded file %s is not what was downloaded: its SHA-256 on disk is %s, but %s was written. Something changed it, or the disk is failing. Nothing was restored.",
+		req.File, sha, req.DownloadedSHA256), "Download the backup again, into another folder.", ErrFileChanged)
 }
 
 // planLocalFromCloud plans the download of req.Cloud's database dump and its restore as
@@ -78,7 +86,7 @@ func (e *Engine) planLocalFromCloud(ctx context.Context, req LocalRequest, onEve
 	p.Request.Cloud = &src
 	if path, sha, run := e.earlierDownload(ctx, dp); path != "" {
 		p.Request.File, p.Request.DownloadedSHA256 = path, sha
-		if err := e.planLocalFile(ctx, p, onEvent); err != nil {
+		if err := e.planLocalFile(ctx, p); err != nil {
 			return nil, err
 		}
 		p.ReusedRun = run
