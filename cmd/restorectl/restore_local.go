@@ -204,6 +204,9 @@ func (c *cli) reportLocal(res *restore.LocalResult, err error) error {
 				fmt.Fprintf(c.stdout, "  %s\n", e)
 			}
 		}
+		if res.Connect != "" {
+			fmt.Fprintf(c.stdout, "Connect: %s\n", res.Connect)
+		}
 	}
 	if err != nil {
 		return err

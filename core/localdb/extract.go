@@ -15,15 +15,10 @@ import (
 // never fills a disk.
 const extractReserve = 256 << 20
 
-// maxJobs bounds pg_restore's parallel jobs: beyond it the server's disk, not the
-// processors, is what a restore waits for.
-const maxJobs = 8
-
-// chooseJobs is how many parallel jobs pg_restore runs: one per processor, as far as the
-// server has connections free (each job holds one; one more is kept for the row check).
-func chooseJobs(cpus int, freeConns int64) int {
-	return int(max(1, min(int64(cpus), freeConns-1, maxJobs)))
-}
+// minExtractJobs is the fewest parallel jobs for which a snapshot's dump is extracted
+// first: measured on two processors (BenchmarkRestoreLocalCommand/targz), streaming the
+// dump into one pg_restore beat extracting it for two jobs.
+const minExtractJobs = 3
 
 // extractDir is where a snapshot's dump of size bytes is extracted for a parallel
 // restore: next to the backup when that folder has room, else the system's temporary

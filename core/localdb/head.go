@@ -31,6 +31,11 @@ func readHead(ctx context.Context, path string) (rep *archive.Report, l layout, 
 	if err != nil {
 		return nil, 0, false, &Error{Reason: ErrDumpRefused, Err: err, Advice: fmt.Sprintf("This backup cannot be restored, nothing was changed: its database dump is not sound (%v).", err)}
 	}
+	if last := dd.LastDataOffset(); s.size > 0 && last >= s.size {
+		return nil, 0, false, &Error{Reason: ErrDumpRefused, Err: archive.ErrDumpTruncated, Advice: fmt.Sprintf(
+			"This backup cannot be restored, nothing was changed: its database dump is cut short (its table of contents puts data at byte %s, but the dump has %s bytes). Download or copy the backup again.",
+			commas(last), commas(s.size))}
+	}
 	h := dd.Header()
 	rep = &archive.Report{
 		Path: path, Kind: archive.KindDatabaseOnly, Restorable: true, Format: "custom",

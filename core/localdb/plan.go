@@ -3,7 +3,6 @@ package localdb
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"strings"
 
 	"restoredesk/core/archive"
@@ -31,9 +30,10 @@ type Plan struct {
 	DBExists  bool
 	DBObjects int64  // tables, views and sequences already in the database
 	Server    string // the server's version
-	// Jobs is how many parallel jobs pg_restore runs (1: none), from this machine's
+	// Jobs is how many parallel jobs pg_restore runs (1: none), from this machine's idle
 	// processors and the server's free connections; used where pg_restore can seek in
-	// the dump: a raw dump file, or a snapshot's dump extracted to ExtractDir first.
+	// the dump: a raw dump file, or a snapshot's dump extracted to ExtractDir first (for
+	// enough jobs to pay for the extraction).
 	Jobs       int
 	ExtractDir string
 	countRows  bool // the dump's data can be read here, so its rows are counted
@@ -64,8 +64,8 @@ func MakePlan(ctx context.Context, opts Options) (*Plan, error) {
 	}
 	p.Tool = tool
 	p.DBExists, p.DBObjects, p.Server = st.exists, st.objects, st.server
-	p.Jobs = chooseJobs(runtime.NumCPU(), st.freeConns)
-	if p.Jobs > 1 && l == snapshot {
+	p.Jobs = chooseJobs(machineJobs(), st.freeConns)
+	if p.Jobs >= minExtractJobs && l == snapshot {
 		p.ExtractDir = extractDir(opts.Source, rep.DumpSize)
 	}
 	if p.Jobs > 1 && (l == gzipDump || l == snapshot && p.ExtractDir == "") {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,6 +42,17 @@ func (t Target) String() string {
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// PsqlCommand is a psql command that opens the database, for people to copy: the
+// address without the password, quoted for this system's shell. psql asks for the
+// password, or reads it from the user's password file.
+func (t Target) PsqlCommand() string {
+	u := t.String()
+	if runtime.GOOS == "windows" {
+		return `psql "` + u + `"`
+	}
+	return "psql '" + strings.ReplaceAll(u, "'", `'\''`) + "'"
 }
 
 type param struct{ name, value string }

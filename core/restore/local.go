@@ -71,6 +71,9 @@ type LocalResult struct {
 	Check   *localdb.Completeness // nil when the restore did not get that far
 	// File is the backup restored (the downloaded one, for a cloud source).
 	File string
+	// Connect is a psql command that opens the restored database, without the password;
+	// "" when the restore did not get that far.
+	Connect string `json:"connect,omitempty"`
 }
 
 // Complete reports whether every row arrived.
@@ -269,6 +272,7 @@ func (l *localRun) restore(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", localErr(StepLocalRestore, err)
 	}
+	l.res.Connect = p.Request.Target.PsqlCommand()
 	return res.Summary, nil
 }
 
