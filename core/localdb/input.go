@@ -127,7 +127,7 @@ func (in *input) feed(tee *teePipe, n *int64) error {
 }
 
 // finish waits for the feeding and the count, once pg_restore has ended.
-func (in *input) finish() (feedErr error, rc rowCount) {
+func (in *input) finish() (rc rowCount, feedErr error) {
 	if in.feedDone != nil {
 		feedErr = <-in.feedDone
 	}
@@ -147,7 +147,7 @@ func (in *input) finish() (feedErr error, rc rowCount) {
 	if !rc.counted {
 		rc.tables = in.plan.Report.Tables
 	}
-	return feedErr, rc
+	return rc, feedErr
 }
 
 func (in *input) cleanup() {

@@ -114,7 +114,7 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 	wg.Go(func() { out.read(stderr) })
 	wg.Wait()
 	waitErr := cmd.Wait()
-	feedErr, rc := in.finish()
+	rc, feedErr := in.finish()
 	stopWatching()
 	waitWatch()
 	res.Stderr, res.Errors, res.Failed, res.Items = out.text.String(), out.errors, out.failed, out.items
