@@ -103,26 +103,30 @@ func (in *input) start(ctx context.Context, n *int64) {
 			in.cnt = startCount(ctx, tee, nil)
 		}
 		in.feedDone = make(chan error, 1)
-		go func() { in.feedDone <- in.feed(tee, n) }()
+		go func() { in.feedDone <- in.feed(ctx, tee, n) }()
 	}
 }
 
 // feed copies the dump into pg_restore's input (and the count), then reads the rest of
 // the backup for its hash and a second dump.
-func (in *input) feed(tee *teePipe, n *int64) error {
-	var w io.Writer = in.stdin
+func (in *input) feed(ctx context.Context, tee *teePipe, n *int64) error {
+	var w io.Writer // a nil *teePipe is no writer
 	if tee != nil {
-		w = io.MultiWriter(in.stdin, tee)
+		w = tee
 	}
-	err := feed(w, in.src, in.progress, n)
+	err := feed(in.stdin, w, ctxReader{ctx, in.src}, in.progress, n)
 	in.stdin.Close()
 	if tee != nil {
 		tee.CloseWrite()
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, errChildGone) {
 		return err
 	}
-	in.sha256, err = in.src.rest()
+	sha, rerr := in.src.rest()
+	if rerr != nil {
+		return rerr
+	}
+	in.sha256 = sha
 	return err
 }
 
@@ -140,9 +144,6 @@ func (in *input) finish() (rc rowCount, feedErr error) {
 	}
 	if in.sha256 != "" {
 		rc.sha256 = in.sha256
-	}
-	if errors.Is(feedErr, errChildGone) && rc.err != nil {
-		rc = rowCount{} // pg_restore stopped reading, so the count ended early too: its error says
 	}
 	if !rc.counted {
 		rc.tables = in.plan.Report.Tables

@@ -193,22 +193,34 @@ func watchOffset(f *os.File, progress Progress, n *int64) (stop func()) {
 // errChildGone: pg_restore closed its input early (it stopped on an error it reports).
 var errChildGone = errors.New("pg_restore stopped reading")
 
-// feed copies the dump into pg_restore's input, counting bytes.
-func feed(stdin io.Writer, src io.Reader, progress Progress, n *int64) error {
+// feed copies the dump into pg_restore's input, counting the bytes it took, and into the
+// row count (tee, may be nil). Once pg_restore stops reading (on an error it reports), the
+// count alone gets the rest, so that the dump's rows are still known and the row check
+// names what is missing; errChildGone then says pg_restore stopped.
+func feed(stdin io.Writer, tee io.Writer, src io.Reader, progress Progress, n *int64) error {
 	buf := make([]byte, 256<<10)
+	gone := false
 	for {
 		k, err := src.Read(buf)
-		if k > 0 {
+		if k > 0 && !gone {
 			if _, werr := stdin.Write(buf[:k]); werr != nil {
-				return errChildGone
+				gone = true
+			} else {
+				*n += int64(k)
+				progress.Add(DumpBytes, int64(k))
 			}
-			*n += int64(k)
-			progress.Add(DumpBytes, int64(k))
 		}
-		if err == io.EOF {
+		if k > 0 && tee != nil {
+			tee.Write(buf[:k]) // the tee drops what its reader no longer wants; it never fails
+		}
+		switch {
+		case gone && tee == nil:
+			return errChildGone
+		case err == io.EOF && gone:
+			return errChildGone
+		case err == io.EOF:
 			return nil
-		}
-		if err != nil {
+		case err != nil:
 			return err
 		}
 	}
