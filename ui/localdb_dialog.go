@@ -15,12 +15,12 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/dustin/go-humanize"
 
 	"restoredesk/core/cloud"
 	"restoredesk/core/localdb"
 	"restoredesk/core/profiles"
 	"restoredesk/core/restore"
+	"restoredesk/core/wording"
 )
 
 // openLocalSelected is "Open in local database…" of the toolbar and the backup actions:
@@ -252,8 +252,8 @@ func (d *localDBDialog) draw() {
 		d.steps.SetText(stepsText(p.Steps))
 		notes := p.Notes
 		if rep := p.Archive; rep != nil { // known before the run for a file, or a download used again
-			notes = append([]string{fmt.Sprintf("%s: %d tables with %s rows; pg_restore %s at %s.", rep.Kind.Label(), len(rep.Tables),
-				humanize.Comma(rep.TotalRows()), p.DB.Tool.Version, p.DB.Tool.Path)}, notes...)
+			notes = append([]string{fmt.Sprintf("%s: %s with data; pg_restore %s at %s.", rep.Kind.Label(),
+				wording.Count(len(rep.Tables), "table", "tables"), p.DB.Tool.Version, p.DB.Tool.Path)}, notes...)
 		}
 		d.notes.SetText(strings.Join(notes, "\n"))
 		d.okBtn.Enable()
@@ -314,7 +314,7 @@ func (r *runner) runLocal(s *session, p *restore.LocalPlan) *job {
 // localEnded notifies and shows the completeness report. UI goroutine.
 func (r *runner) localEnded(title string, res *restore.LocalResult, err error) {
 	switch {
-	case res.Complete():
+	case err == nil && res.Complete():
 		r.k.notify("Finished: "+title, res.Check.Summary())
 	case errors.Is(err, localdb.ErrCancelled), errors.Is(err, context.Canceled):
 		r.k.say(title + ": cancelled. " + explainSummary(err))

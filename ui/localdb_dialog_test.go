@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -64,6 +65,14 @@ func TestLocalDB_RestoresTheDumpAndReportsEveryRow(t *testing.T) {
 		}
 		if !shows(h.u.k.win.Canvas(), "every row arrived") {
 			t.Errorf("the report dialog does not say it: %q", texts(h.u.k.win.Canvas()))
+		}
+		// How to open the result, to copy: psql with the address, never the password.
+		want := fmt.Sprintf("psql 'postgresql://%s@%s:%d/customer_copy'", pgtest.User, c.Host, c.Port)
+		if r.connect == nil || r.connect.Text != want || !r.connect.Selectable || !shows(h.u.k.win.Canvas(), want) {
+			t.Errorf("the report does not show %q to copy: %q", want, texts(h.u.k.win.Canvas()))
+		}
+		if shows(h.u.k.win.Canvas(), pgtest.Password) {
+			t.Errorf("the report shows the password: %q", texts(h.u.k.win.Canvas()))
 		}
 	})
 	h.idle()

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/dustin/go-humanize"
 
@@ -24,6 +25,7 @@ func resMessage(res *restore.LocalResult) string {
 type localReport struct {
 	dialog  dialog.Dialog
 	summary string
+	connect *widget.Label // the psql command to copy; nil when the restore did not get that far
 }
 
 // showLocalReport shows how the restore ended: every row arrived, or the tables that
@@ -34,8 +36,11 @@ func showLocalReport(k *kit, title string, res *restore.LocalResult, err error) 
 	look, text := widget.DangerImportance, explainSummary(err)
 	if res != nil && res.Check != nil {
 		text = res.Check.Summary()
-		if res.Complete() {
+		switch {
+		case err == nil && res.Complete():
 			look = widget.SuccessImportance
+		case res.Complete():
+			text = explainSummary(err) // every row arrived, yet something was not restored
 		}
 	}
 	r.summary = text
@@ -64,6 +69,15 @@ func showLocalReport(k *kit, title string, res *restore.LocalResult, err error) 
 	}
 	if res != nil && res.Message != "" && res.Message != text {
 		body.Add(wrapped(res.Message))
+	}
+	if res != nil && res.Connect != "" {
+		r.connect = widget.NewLabel(res.Connect)
+		r.connect.Selectable = true
+		r.connect.TextStyle.Monospace = true
+		cmd := res.Connect
+		copyBtn := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { k.app.Clipboard().SetContent(cmd) })
+		body.Add(widget.NewLabelWithStyle("Open the database with psql (it asks for the password):", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		body.Add(container.NewBorder(nil, nil, nil, copyBtn, r.connect))
 	}
 	d := dialog.NewCustom(title, "Close", container.NewVScroll(body), k.win)
 	d.Resize(fyne.NewSize(640, 460))

@@ -173,8 +173,8 @@ func localHeader(p *restore.LocalPlan) string {
 	if rep == nil {
 		return fmt.Sprintf("Download the backup %s of %s and restore it into %s", p.Download.Snapshot.SnapshotID, p.Download.Request.Target.Env.Mode, p.Request.Target)
 	}
-	return fmt.Sprintf("Backup: %s (%s, archive version %s, %s tables with %s rows)\npg_restore: %s (version %s)", p.Request.File, rep.Kind.Label(),
-		rep.ArchiveVersion, humanize.Comma(int64(len(rep.Tables))), humanize.Comma(rep.TotalRows()), p.DB.Tool.Path, p.DB.Tool.Version)
+	return fmt.Sprintf("Backup: %s (%s, archive version %s, %s tables with data)\npg_restore: %s (version %s)", p.Request.File, rep.Kind.Label(),
+		rep.ArchiveVersion, humanize.Comma(int64(len(rep.Tables))), p.DB.Tool.Path, p.DB.Tool.Version)
 }
 
 // reportLocal prints the completeness report; the exit code is 0 only when every row
@@ -203,6 +203,9 @@ func (c *cli) reportLocal(res *restore.LocalResult, err error) error {
 			for _, e := range r.Errors {
 				fmt.Fprintf(c.stdout, "  %s\n", p(e))
 			}
+		}
+		if res.Connect != "" {
+			fmt.Fprintf(c.stdout, "Connect: %s\n", res.Connect)
 		}
 	}
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -227,6 +228,14 @@ func TestRestoreLocalFromCloudBackup(t *testing.T) {
 	if err != nil || len(files) != 1 || filepath.Ext(files[0].Name()) != ".backup" {
 		t.Fatalf("downloaded files %v (%v), want one database-only .backup", files, err)
 	}
+	// Named for whose backup it is, not as the archive is named ("database-1a2b…").
+	if name := files[0].Name(); !strings.HasPrefix(strings.ToLower(name), "customer") || !strings.Contains(name, "Acceptance") {
+		t.Errorf("the download is called %q, want the app and environment in its name", name)
+	}
+	// The report says how to open the result, without the password.
+	if want := fmt.Sprintf("Connect: psql '%s'\n", b.c.URL("from_cloud")); !strings.Contains(out, want) || strings.Contains(out+errs, pgtest.Password) {
+		t.Errorf("stdout lacks %q (or shows the password):\n%s", want, out)
+	}
 	// The download and the restore are one run in the journal.
 	code, hist, _ := b.ctl(nil, "history", "--json")
 	var runs []struct{ Kind string }
@@ -243,5 +252,25 @@ func TestRestoreLocalFromCloudBackup(t *testing.T) {
 	}
 	if again, err := os.ReadDir(dir); err != nil || len(again) != 1 {
 		t.Fatalf("the folder holds %v (%v) after the second run", again, err)
+	}
+
+	// A full snapshot of the same backup downloaded elsewhere holds the same database:
+	// it is used (its hash checked) instead of downloading the database again.
+	other := t.TempDir()
+	b.env["RESTOREDESK_POLL_INTERVAL"] = "5ms"
+	if code, out, errs := b.ctl(nil, "download", localcloud.DemoAppCustomerPortal, "Acceptance", snapID, "--output", other, "--api-url", srv.URL()); code != exitOK {
+		t.Fatalf("download: exit %d\n%s\n%s", code, out, errs)
+	}
+	if err := os.Remove(filepath.Join(dir, files[0].Name())); err != nil { // only the full snapshot is left to use
+		t.Fatal(err)
+	}
+	third := t.TempDir()
+	code, out, errs = b.ctl(nil, "restore-local", localcloud.DemoAppCustomerPortal, "Acceptance", snapID,
+		"--db", b.c.URL("from_snapshot"), "--create", "--output", third, "--api-url", srv.URL())
+	if code != exitOK || !strings.Contains(out+errs, "without downloading it again") {
+		t.Fatalf("after a full download elsewhere: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	if left, err := os.ReadDir(third); err != nil || len(left) != 0 {
+		t.Fatalf("the database was downloaded again into %v (%v)", left, err)
 	}
 }

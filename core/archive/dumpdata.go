@@ -65,6 +65,11 @@ func (dd *DumpData) Header() *DumpHeader { return dd.st.header }
 // Tables lists the tables that have data, in the order of the table of contents.
 func (dd *DumpData) Tables() []TableData { return dd.tables }
 
+// LastDataOffset is where the last data block starts, as the table of contents gives it
+// (a dump written to a file gives every block's position; 0 when none is given): a dump
+// not longer than that is cut short.
+func (dd *DumpData) LastDataOffset() int64 { return dd.st.lastData }
+
 // Offset is how many bytes of the dump have been read.
 func (dd *DumpData) Offset() int64 { return dd.d.off }
 

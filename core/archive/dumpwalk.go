@@ -29,7 +29,10 @@ type dumpStats struct {
 	tables int   // TOC entries of kind TABLE
 	blocks int   // data blocks present
 	want   int   // data blocks the TOC announces
-	walked bool  // TOC and data blocks were checked (custom format, version 1.10 or later)
+	// lastData is the position of the last data block the TOC gives (dumps written to a
+	// file give them): a dump shorter than that is cut.
+	lastData int64
+	walked   bool // TOC and data blocks were checked (custom format, version 1.10 or later)
 
 	// tableRows holds one entry per TABLE DATA entry of the TOC, in TOC order, its Rows
 	// filled in as the data blocks are walked; dataOf maps a TOC id to its index there.
@@ -201,6 +204,7 @@ func (st *dumpStats) walkTOC(d *dumpReader) error {
 		default:
 			return d.damaged("data offset flag %d", flag)
 		}
+		var off uint64
 		for j := 0; j < d.offSize; j++ {
 			b, err := d.readByte("data offset")
 			if err != nil {
@@ -209,6 +213,12 @@ func (st *dumpStats) walkTOC(d *dumpReader) error {
 			if j >= 8 && b != 0 {
 				return d.damaged("data offset is too large")
 			}
+			if j < 8 {
+				off |= uint64(b) << (8 * j)
+			}
+		}
+		if flag == offsetPosSet && off < 1<<62 {
+			st.lastData = max(st.lastData, int64(off))
 		}
 	}
 	// A dump written to a seekable file has every written block's position set; one

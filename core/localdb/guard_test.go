@@ -21,7 +21,7 @@ func TestReplaceRefusedWhileAnotherConnectionUsesTheDatabase(t *testing.T) {
 	}
 	other := c.Admin(t, "busy") // another role: PostgreSQL shows its user, not its program
 	opts.Replace = true
-	_, err := MakePlan(ctx, opts, nil)
+	_, err := MakePlan(ctx, opts)
 	if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), `Database "busy" is in use by 1 other connection (user "`+pgtest.Super+`"`) ||
 		!strings.Contains(err.Error(), "Nothing was changed") {
 		t.Fatalf("replace while in use: %v", err)
@@ -37,7 +37,7 @@ func TestReplaceRefusedWhileAnotherConnectionUsesTheDatabase(t *testing.T) {
 func TestSecondRestoreIntoOneDatabaseAtOnceIsRefused(t *testing.T) {
 	c := startCluster(t)
 	ctx := context.Background()
-	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "twice"), Create: true}, nil)
+	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "twice"), Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestLockTakenAfterThePlanEndsWithAPlainSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts.Replace = true
-	p, err := MakePlan(ctx, opts, nil)
+	p, err := MakePlan(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestDatabaseAddressSettingsAreHonouredOrRefused(t *testing.T) {
 		t.Fatalf("%+v %v", got, err)
 	}
 	p := &Plan{Options: Options{Target: got}}
-	args := strings.Join(p.pgRestoreArgs(), " ")
+	args := strings.Join(p.pgRestoreArgs(""), " ")
 	if !strings.Contains(args, "sslmode='verify-full'") || !strings.Contains(args, "sslrootcert='/etc/ssl/root.crt'") {
 		t.Fatalf("pg_restore arguments lack the TLS settings: %s", args)
 	}
@@ -120,11 +120,11 @@ func TestDatabaseAddressSettingsAreHonouredOrRefused(t *testing.T) {
 	ctx := context.Background()
 	tg := target(c, "tls")
 	tg.SSLMode = "require"
-	if _, err := MakePlan(ctx, Options{Source: fixtureDump, Target: tg, Create: true}, nil); err == nil {
+	if _, err := MakePlan(ctx, Options{Source: fixtureDump, Target: tg, Create: true}); err == nil {
 		t.Fatal("sslmode=require was not honoured: the plan connected without TLS")
 	}
 	tg.SSLMode = "disable"
-	if _, err := MakePlan(ctx, Options{Source: fixtureDump, Target: tg, Create: true}, nil); err != nil {
+	if _, err := MakePlan(ctx, Options{Source: fixtureDump, Target: tg, Create: true}); err != nil {
 		t.Fatalf("sslmode=disable: %v", err)
 	}
 }

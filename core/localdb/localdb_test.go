@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -48,24 +50,39 @@ func (c *counters) Add(k Counter, n int64) {
 func restore(t *testing.T, opts Options) (*Result, error) {
 	t.Helper()
 	ctx := context.Background()
-	p, err := MakePlan(ctx, opts, nil)
+	p, err := MakePlan(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
 	return p.Run(ctx, nil)
 }
 
+// Each way the dump reaches pg_restore restores every row and counts the dump's rows from
+// the same read: a raw dump as pg_restore's input (1 job) or read by pg_restore itself
+// with parallel jobs while the count reads it beside; a snapshot streamed (1 job), or
+// extracted to a temporary file (counted as it is) and restored with parallel jobs.
 func TestRestoreFixturesEveryRowArrives(t *testing.T) {
 	c := startCluster(t)
-	for _, tc := range []struct{ name, path, db string }{
-		{"dump", fixtureDump, "from_dump"},
-		{"snapshot", fixtureSnapshot, "from_snapshot"},
+	for _, tc := range []struct {
+		name, path string
+		jobs       int
+	}{
+		{"dump", fixtureDump, 1},
+		{"dump-parallel", fixtureDump, 2},
+		{"snapshot", fixtureSnapshot, 1},
+		{"snapshot-parallel", fixtureSnapshot, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			p, err := MakePlan(ctx, Options{Source: tc.path, Target: target(c, tc.db), Create: true}, nil)
+			db := strings.ReplaceAll(tc.name, "-", "_")
+			p, err := MakePlan(ctx, Options{Source: tc.path, Target: target(c, db), Create: true})
 			if err != nil {
 				t.Fatal(err)
+			}
+			p.Jobs, p.ExtractDir = tc.jobs, ""
+			extractDir := t.TempDir()
+			if tc.jobs > 1 && tc.path == fixtureSnapshot {
+				p.ExtractDir = extractDir
 			}
 			var prog counters
 			res, err := p.Run(ctx, &prog)
@@ -78,18 +95,36 @@ func TestRestoreFixturesEveryRowArrives(t *testing.T) {
 			if got := res.Check.Summary(); got != "3 tables, 10,005 rows: every row arrived." {
 				t.Fatalf("summary %q", got)
 			}
+			if parallel := strings.Contains(res.Stderr, "launching item"); parallel != (tc.jobs > 1) {
+				t.Fatalf("pg_restore ran in parallel: %v, want %v\n%s", parallel, tc.jobs > 1, res.Stderr)
+			}
 			if prog.bytes.Load() != p.Report.DumpSize || res.Bytes != p.Report.DumpSize {
 				t.Fatalf("fed %d (progress %d) of a %d-byte dump", res.Bytes, prog.bytes.Load(), p.Report.DumpSize)
 			}
 			if prog.items.Load() < 9 || prog.items.Load() != res.Items {
 				t.Fatalf("items done: progress %d, result %d; want at least the 9 TOC entries\n%s", prog.items.Load(), res.Items, res.Stderr)
 			}
-			t.Logf("pg_restore said:\n%s", res.Stderr)
+			if want := fileSHA256(t, tc.path); res.SHA256 != want {
+				t.Fatalf("SHA-256 %q, want %q", res.SHA256, want)
+			}
+			if left, err := os.ReadDir(extractDir); err != nil || len(left) != 0 {
+				t.Fatalf("the extracted dump was left behind: %v %v", left, err)
+			}
 			if strings.Contains(res.Stderr, pgtest.Password) {
 				t.Fatal("the password appears in pg_restore's output")
 			}
 		})
 	}
+}
+
+func fileSHA256(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // A second restore into the now non-empty database is refused unless replacing is
@@ -120,15 +155,16 @@ func TestRestoreAgainNeedsReplace(t *testing.T) {
 func TestCheckRowsNamesDifferingTable(t *testing.T) {
 	c := startCluster(t)
 	ctx := context.Background()
-	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "lossy"), Create: true}, nil)
+	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "lossy"), Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Restore(ctx, nil); err != nil {
+	res, err := p.Restore(ctx, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
 	c.Exec(t, "lossy", `DELETE FROM "myfirstmodule$order" WHERE ctid IN (SELECT ctid FROM "myfirstmodule$order" LIMIT 3); DROP TABLE "system$filedocument"`)
-	check, err := p.CheckRows(ctx)
+	check, err := p.CheckRows(ctx, res)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,8 +218,13 @@ func TestCreateNeedsTheRight(t *testing.T) {
 	}
 }
 
-// A damaged dump is refused at the plan: no database is created or connected to.
-func TestDamagedDumpRefusedAtPlan(t *testing.T) {
+// A damaged or cut dump is named as such and never reported complete. A cut one is
+// refused at the plan (its table of contents places data beyond its end). A damaged
+// one's data is read once, during the restore: a snapshot restored with parallel jobs is
+// extracted and counted before anything changes, so it is refused with nothing changed;
+// a raw dump is found out while pg_restore reads it, and the error says what the
+// database holds.
+func TestDamagedDumpIsNamedAndNeverComplete(t *testing.T) {
 	c := startCluster(t)
 	good, err := os.ReadFile(fixtureDump)
 	if err != nil {
@@ -194,19 +235,76 @@ func TestDamagedDumpRefusedAtPlan(t *testing.T) {
 		damaged[i] ^= 0xa5
 	}
 	truncated := good[:len(good)*2/3]
+	n := 0
 	for name, data := range map[string][]byte{"damaged": damaged, "truncated": truncated} {
-		path := filepath.Join(t.TempDir(), name+".backup")
-		if err := os.WriteFile(path, data, 0o644); err != nil {
+		dir := t.TempDir()
+		raw := filepath.Join(dir, name+".backup")
+		if err := os.WriteFile(raw, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, err := restore(t, Options{Source: path, Target: target(c, "never"), Create: true})
-		if !errors.Is(err, ErrDumpRefused) || !strings.Contains(err.Error(), "nothing was changed") {
-			t.Fatalf("%s dump: %v", name, err)
+		snap := writeSnapshot(t, dir, data)
+		for _, path := range []string{raw, snap} {
+			n++
+			db := fmt.Sprintf("d%d", n)
+			ctx := context.Background()
+			p, err := MakePlan(ctx, Options{Source: path, Target: target(c, db), Create: true})
+			if name == "truncated" {
+				// A cut dump is known by its table of contents, which places data beyond
+				// its end: refused at the plan.
+				if !errors.Is(err, ErrDumpRefused) || !strings.Contains(err.Error(), "cut short") || !strings.Contains(err.Error(), "nothing was changed") {
+					t.Fatalf("truncated %s: %v", filepath.Base(path), err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := p.Run(ctx, nil)
+			if !errors.Is(err, ErrDumpRefused) || !strings.Contains(err.Error(), "damaged") || res.Check != nil {
+				t.Fatalf("%s %s: %v; check %+v", name, filepath.Base(path), err, res.Check)
+			}
+			created := slices.Contains(c.Databases(t), db)
+			switch {
+			case path == snap && p.Jobs > 1:
+				if created || !strings.Contains(err.Error(), "nothing was changed") {
+					t.Fatalf("%s snapshot: created %v, %v", name, created, err)
+				}
+			case created && !strings.Contains(err.Error(), fmt.Sprintf("database %q holds part of it", db)):
+				t.Fatalf("%s %s: the error does not say what the database holds: %v", name, filepath.Base(path), err)
+			}
 		}
 	}
-	if dbs := c.Databases(t); len(dbs) != 0 {
-		t.Fatalf("databases were created: %q", dbs)
+}
+
+// writeSnapshot writes a full snapshot holding dump as db/db.backup (entries more times
+// when names has more), and returns its path.
+func writeSnapshot(t *testing.T, dir string, dump []byte, names ...string) string {
+	t.Helper()
+	if len(names) == 0 {
+		names = []string{"db/db.backup"}
 	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	for _, name := range names {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(dump))}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(dump); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "files_and_database-1a2b3c4d-202611250130.tar.gz")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // Without pg_restore anywhere the message says how to install the client tools on each
@@ -214,7 +312,7 @@ func TestDamagedDumpRefusedAtPlan(t *testing.T) {
 func TestPgRestoreMissingSaysHowToInstall(t *testing.T) {
 	loc := Locator{PathEnv: t.TempDir(), InstallDirs: []string{}}
 	_, err := MakePlan(context.Background(), Options{Source: fixtureDump, Locator: loc,
-		Target: Target{Host: "127.0.0.1", Port: 1, User: "u", Database: "d"}}, nil)
+		Target: Target{Host: "127.0.0.1", Port: 1, User: "u", Database: "d"}})
 	if !errors.Is(err, ErrPgRestoreMissing) || OptionOf(err) != OptionPgRestore {
 		t.Fatalf("got %v", err)
 	}
@@ -268,7 +366,7 @@ func TestParseTarget(t *testing.T) {
 func TestCancelSaysWhatStateTheDatabaseIsIn(t *testing.T) {
 	c := startCluster(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	p, err := MakePlan(ctx, Options{Source: fixtureSnapshot, Target: target(c, "cancelled"), Create: true}, nil)
+	p, err := MakePlan(ctx, Options{Source: fixtureSnapshot, Target: target(c, "cancelled"), Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +392,7 @@ func (c *cancelOnItem) Add(k Counter, _ int64) {
 // The password reaches pg_restore only through its environment: never its arguments.
 func TestPasswordOnlyInChildEnvironment(t *testing.T) {
 	p := &Plan{Options: Options{Target: Target{Host: "127.0.0.1", Port: 5432, User: "dev", Database: "app", Password: "pa'ss w0rd"}}, DBExists: true, DBObjects: 3}
-	args := strings.Join(p.pgRestoreArgs(), " ")
+	args := strings.Join(p.pgRestoreArgs(""), " ")
 	if strings.Contains(args, "pa'ss") || !strings.Contains(args, "--clean --if-exists") || !strings.Contains(args, "--no-owner --no-acl") {
 		t.Fatalf("args: %s", args)
 	}
@@ -331,40 +429,29 @@ func TestPasswordFileLogsInPlanAndRestore(t *testing.T) {
 	}
 }
 
-// A snapshot holding db/db.backup twice is refused at the plan (issue 18): pg_restore would
-// be fed one copy while the check and the row counts describe another.
-func TestSnapshotWithTwoDumpsRefusedAtPlan(t *testing.T) {
+// A snapshot holding db/db.backup twice is refused (issue 18): pg_restore would be fed
+// one copy while the row counts describe another. Extracted for parallel jobs, it is
+// refused before anything changes; streamed, the error says the database is not to be
+// trusted.
+func TestSnapshotWithTwoDumpsRefused(t *testing.T) {
 	c := startCluster(t)
 	dump, err := os.ReadFile(fixtureDump)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(zw)
-	for _, name := range []string{"db/db.backup", "./db/db.backup"} {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(dump))}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write(dump); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
+	path := writeSnapshot(t, t.TempDir(), dump, "db/db.backup", "./db/db.backup")
+	ctx := context.Background()
+	p, err := MakePlan(ctx, Options{Source: path, Target: target(c, "never"), Create: true})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "files_and_database-1a2b3c4d-202611250130.tar.gz")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, err = restore(t, Options{Source: path, Target: target(c, "never"), Create: true})
+	_, err = p.Run(ctx, nil)
 	if !errors.Is(err, ErrDumpRefused) || !strings.Contains(err.Error(), "db/db.backup 2 times") {
 		t.Fatalf("two dumps in one archive: %v", err)
 	}
-	if dbs := c.Databases(t); len(dbs) != 0 {
+	if dbs := c.Databases(t); p.Jobs > 1 && len(dbs) != 0 {
 		t.Fatalf("databases were created: %q", dbs)
+	} else if len(dbs) != 0 && !strings.Contains(err.Error(), "Do not trust it") {
+		t.Fatalf("a database was created and the error does not warn: %v", err)
 	}
 }

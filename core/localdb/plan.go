@@ -17,19 +17,26 @@ type Options struct {
 	// PgRestore is the pg_restore program (or its folder) the user set; "" searches.
 	PgRestore string
 	Locator   Locator
-	// Report is the file's inspection by archive.InspectRows (rows counted), when the
-	// caller has one; nil inspects the file here.
-	Report *archive.Report
 }
 
 // Plan is a checked local restore: everything that can be known before a change is made.
 type Plan struct {
 	Options
+	// Report is what the plan read of the file: its kind, the dump's header and its
+	// tables with data. Their rows are counted during the restore (Result.Rows), from the
+	// read that feeds pg_restore; RowsCounted is set only for a dump inspected whole.
 	Report    *archive.Report
 	Tool      Tool
 	DBExists  bool
 	DBObjects int64  // tables, views and sequences already in the database
 	Server    string // the server's version
+	// Jobs is how many parallel jobs pg_restore runs (1: none), from this machine's idle
+	// processors and the server's free connections; used where pg_restore can seek in
+	// the dump: a raw dump file, or a snapshot's dump extracted to ExtractDir first (for
+	// enough jobs to pay for the extraction).
+	Jobs       int
+	ExtractDir string
+	countRows  bool // the dump's data can be read here, so its rows are counted
 }
 
 // tolerated are inspection problems that concern Mendix Cloud or the file documents, not a
@@ -40,30 +47,36 @@ var tolerated = map[archive.ProblemCode]bool{
 	archive.ProblemSpecialFile: true,
 }
 
-// MakePlan checks, in this order and changing nothing: the file passes inspection (rows
-// counted); pg_restore is found and reads this dump's archive version; the server answers
-// and the credentials work; the target database exists or may be created, and is empty
-// or replacing was confirmed. onInspect, if not nil, follows the inspection.
-func MakePlan(ctx context.Context, opts Options, onInspect archive.Progress) (*Plan, error) {
-	p := &Plan{Options: opts, Report: opts.Report}
-	if p.Report == nil {
-		rep, err := archive.InspectWith(ctx, opts.Source, archive.Options{Use: archive.ForLocalRestore, CountRows: true}, onInspect)
-		if err != nil {
-			return nil, err
-		}
-		p.Report = rep
-	}
-	if err := checkReport(p.Report); err != nil {
+// MakePlan checks, in this order and changing nothing: the file holds a custom-format
+// dump whose header and table of contents read soundly (its data is read once, by the
+// restore); pg_restore is found and reads this dump's archive version; the server
+// answers and the credentials work; the target database exists or may be created, and
+// is empty or replacing was confirmed. It chooses pg_restore's parallel jobs.
+func MakePlan(ctx context.Context, opts Options) (*Plan, error) {
+	rep, l, countable, err := readHead(ctx, opts.Source)
+	if err != nil {
 		return nil, err
 	}
+	p := &Plan{Options: opts, Report: rep, countRows: countable}
 	tool, st, err := precheck(ctx, opts, p.Report.ArchiveVersion)
 	if err != nil {
 		return nil, err
 	}
 	p.Tool = tool
 	p.DBExists, p.DBObjects, p.Server = st.exists, st.objects, st.server
+	p.Jobs = chooseJobs(machineJobs(), st.freeConns)
+	if p.Jobs >= minExtractJobs && l == snapshot {
+		p.ExtractDir = extractDir(opts.Source, rep.DumpSize)
+	}
+	if p.Jobs > 1 && (l == gzipDump || l == snapshot && p.ExtractDir == "") {
+		p.Jobs = 1 // streamed: pg_restore cannot seek in its input
+	}
 	return p, nil
 }
+
+// CountsRows reports whether the restore counts the dump's rows (its data is compressed
+// with gzip or not at all), so that the row check can prove completeness.
+func (p *Plan) CountsRows() bool { return p.countRows }
 
 // Precheck makes the checks that need no backup file: pg_restore is found, the server
 // answers and the credentials work, and the database exists (or may be created) and is
@@ -136,17 +149,29 @@ func (p *Plan) Steps() []string {
 	if p.DBExists && p.DBObjects > 0 {
 		how = "replace the backup's tables in"
 	}
-	s = append(s, fmt.Sprintf("%s database %q with %s (version %s), streaming the dump (%s tables with data)",
-		how, t.Database, p.Tool.Path, p.Tool.Version, commas(int64(len(p.Report.Tables)))))
-	s = append(s, "count the rows of every table and compare them with the dump")
+	read := "streaming the dump"
+	switch {
+	case p.Jobs > 1 && p.ExtractDir != "":
+		read = fmt.Sprintf("with %d parallel jobs, the dump extracted first to a temporary file in %s (removed after)", p.Jobs, p.ExtractDir)
+	case p.Jobs > 1:
+		read = fmt.Sprintf("with %d parallel jobs", p.Jobs)
+	}
+	s = append(s, fmt.Sprintf("%s database %q with %s (version %s) %s; the dump's rows are counted from the same read (%s tables with data)",
+		how, t.Database, p.Tool.Path, p.Tool.Version, read, commas(int64(len(p.Report.Tables)))))
+	s = append(s, "count the rows of every table in the database and compare them with the dump")
 	return s
 }
 
-// pgRestoreArgs are the arguments of pg_restore: never the password.
-func (p *Plan) pgRestoreArgs() []string {
+// pgRestoreArgs are the arguments of pg_restore: never the password. dumpFile is the
+// file it reads itself, with the plan's jobs; "" reads its standard input.
+func (p *Plan) pgRestoreArgs(dumpFile string) []string {
 	args := []string{"--no-owner", "--no-acl", "--verbose", "--no-password"}
 	if p.DBExists && p.DBObjects > 0 {
 		args = append(args, "--clean", "--if-exists")
 	}
-	return append(args, "--dbname="+p.Target.conninfo(p.Target.Database))
+	args = append(args, "--dbname="+p.Target.conninfo(p.Target.Database))
+	if dumpFile != "" {
+		args = append(args, fmt.Sprintf("--jobs=%d", p.Jobs), "--", dumpFile)
+	}
+	return args
 }

@@ -69,16 +69,21 @@ func (c *Completeness) Summary() string {
 	return fmt.Sprintf("%d of %d tables differ from the dump: %s.", len(diff), len(c.Tables), strings.Join(parts, "; "))
 }
 
-// CheckRows counts each of the dump's tables in the restored database and compares.
-func (p *Plan) CheckRows(ctx context.Context) (*Completeness, error) {
+// CheckRows counts each of the dump's tables in the restored database and compares with
+// the rows the restore counted in the dump (res).
+func (p *Plan) CheckRows(ctx context.Context, res *Result) (*Completeness, error) {
 	start := time.Now()
 	conn, err := p.Target.connect(ctx, p.Target.Database)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close(context.Background())
-	c := &Completeness{Counted: p.Report.RowsCounted, Complete: p.Report.RowsCounted}
-	for _, t := range p.Report.Tables {
+	tables, counted := p.Report.Tables, p.Report.RowsCounted
+	if res != nil && res.RowsCounted {
+		tables, counted = res.Rows, true
+	}
+	c := &Completeness{Counted: counted, Complete: counted}
+	for _, t := range tables {
 		tc := TableCheck{Schema: t.Schema, Name: t.Name, DumpRows: t.Rows}
 		sql := "SELECT count(*) FROM " + pgx.Identifier{t.Schema, t.Name}.Sanitize()
 		err := conn.QueryRow(ctx, sql).Scan(&tc.DBRows)

@@ -12,15 +12,16 @@ import (
 func TestCheckRowsNoticesExtraRows(t *testing.T) {
 	c := startCluster(t)
 	ctx := context.Background()
-	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "extra"), Create: true}, nil)
+	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "extra"), Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Restore(ctx, nil); err != nil {
+	res, err := p.Restore(ctx, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
 	c.Exec(t, "extra", `INSERT INTO "myfirstmodule$order" SELECT id + 1000000, customer, total, status FROM "myfirstmodule$order" LIMIT 2`)
-	check, err := p.CheckRows(ctx)
+	check, err := p.CheckRows(ctx, res)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,11 +36,12 @@ func TestCheckRowsNoticesExtraRows(t *testing.T) {
 func TestCheckRowsOfAnUncountedDumpIsNeverComplete(t *testing.T) {
 	c := startCluster(t)
 	ctx := context.Background()
-	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "uncounted"), Create: true}, nil)
+	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "uncounted"), Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Restore(ctx, nil); err != nil {
+	res, err := p.Restore(ctx, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
 	// What the inspector reports for such a dump (core/archive sets Tables only with
@@ -47,7 +49,8 @@ func TestCheckRowsOfAnUncountedDumpIsNeverComplete(t *testing.T) {
 	rep := *p.Report
 	rep.RowsCounted, rep.Tables = false, nil
 	p.Report = &rep
-	check, err := p.CheckRows(ctx)
+	res.RowsCounted, res.Rows = false, nil
+	check, err := p.CheckRows(ctx, res)
 	if err != nil {
 		t.Fatal(err)
 	}

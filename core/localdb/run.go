@@ -12,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"restoredesk/core/archive"
+	"restoredesk/core/wording"
 )
 
 // Result is what a restore did.
@@ -22,19 +25,30 @@ type Result struct {
 	Duration  time.Duration
 	ExitCode  int
 	Errors    []string // pg_restore's error lines
-	Stderr    string   // all pg_restore wrote, for Details
-	Summary   string   // what happened, in plain words
-	Check     *Completeness
+	// Rows are the dump's rows per table, counted from the read that fed pg_restore;
+	// RowsCounted says whether every table's data was counted.
+	Rows        []archive.TableRows
+	RowsCounted bool
+	SHA256      string // of the backup file as it was read, "" when not hashed
+	// Failed names the items pg_restore could not restore, as its table of contents
+	// does ("EVENT TRIGGER audit", "VIEW public.totals"), one per error it tied to one.
+	Failed  []string
+	Stderr  string // all pg_restore wrote, for Details
+	Summary string // what happened, in plain words
+	Check   *Completeness
 }
 
 // maxStderr bounds what is kept of pg_restore's output; a verbose restore of a large
 // schema writes a line per item, well below this.
 const maxStderr = 32 << 20
 
-// Restore creates the database if planned, then runs pg_restore with the dump streamed
-// into its standard input. It returns a Result also with an error, so that Details can
-// show pg_restore's output. Cancelling ctx stops pg_restore; the error then says what
-// state the database is in.
+// Restore creates the database if planned, then runs pg_restore, counting the dump's
+// rows from the same read of the backup: a raw dump file is read by pg_restore itself
+// (with parallel jobs when planned) while the count reads it beside; a snapshot planned
+// for parallel jobs is extracted first (counted as it is, before anything changes);
+// anything else is streamed into pg_restore's input and counted on the way. It returns a
+// Result also with an error, so that Details can show pg_restore's output. Cancelling
+// ctx stops pg_restore; the error then says what state the database is in.
 func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) {
 	if progress == nil {
 		progress = noProgress{}
@@ -45,6 +59,17 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 	if err := ctx.Err(); err != nil {
 		return res, &Error{Reason: ErrCancelled, Err: err, Advice: "The restore was cancelled before it started; nothing was changed."}
 	}
+	src, err := openDump(p.Source)
+	if err != nil {
+		return res, &Error{Reason: ErrRestoreFailed, Err: err, Advice: fmt.Sprintf("The backup could not be read any more (%v); check that the file is still there.", err)}
+	}
+	defer src.Close()
+	in := &input{plan: p, src: src, progress: progress}
+	defer in.cleanup()
+	if err := in.prepare(ctx); err != nil {
+		return res, err
+	}
+
 	claimed, err := p.Target.claim(ctx)
 	if err != nil {
 		return res, err
@@ -56,16 +81,11 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 		}
 		res.CreatedDB = true
 	}
-	src, err := openDump(p.Source)
-	if err != nil {
-		return res, &Error{Reason: ErrRestoreFailed, Err: err, Advice: fmt.Sprintf("The backup could not be read any more (%v); check that the file is still there.", err)}
-	}
-	defer src.Close()
 
 	// runCtx also ends pg_restore when it reports a lock timeout (lockHeldError).
 	runCtx, stopRun := context.WithCancelCause(ctx)
 	defer stopRun(nil)
-	cmd := exec.CommandContext(runCtx, p.Tool.Path, p.pgRestoreArgs()...)
+	cmd := exec.CommandContext(runCtx, p.Tool.Path, p.pgRestoreArgs(in.dumpFile)...)
 	app := fmt.Sprintf("Restore Desk %d-%d", os.Getpid(), time.Now().UnixNano())
 	cmd.Env = childEnv(p.Target.login(p.Target.Database), app)
 	cmd.Cancel = func() error {
@@ -79,36 +99,26 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 	if err != nil {
 		return res, err
 	}
-	// A raw dump file is pg_restore's standard input itself: no copy through this
-	// process; the bytes it read are the shared file offset. Anything else is fed.
-	var stdin io.WriteCloser
-	if src.file != nil {
-		cmd.Stdin = src.file
-	} else if stdin, err = cmd.StdinPipe(); err != nil {
+	if err := in.connect(cmd); err != nil {
 		return res, err
 	}
 	if err := cmd.Start(); err != nil {
 		return res, &Error{Reason: ErrPgRestoreMissing, Option: OptionPgRestore, Err: err, Advice: fmt.Sprintf("%s could not be started (%v). %s", p.Tool.Path, err, installAdvice)}
 	}
-	var wg sync.WaitGroup
-	var feedErr error
-	stopWatch := func() {}
-	if stdin != nil {
-		wg.Go(func() { feedErr = feed(stdin, src, progress, &res.Bytes) })
-	} else {
-		stopWatch = watchOffset(src.file, progress, &res.Bytes)
-	}
+	in.start(runCtx, &res.Bytes)
 	var blockers []session
 	watchCtx, stopWatching := context.WithCancel(runCtx)
 	waitWatch := claimed.watch(watchCtx, app, func(b []session) { blockers = b; stopRun(errLockHeld) })
-	out := &outputReader{progress: progress}
+	out := &outputReader{progress: progress, data: in.data}
+	var wg sync.WaitGroup
 	wg.Go(func() { out.read(stderr) })
 	wg.Wait()
 	waitErr := cmd.Wait()
-	stopWatch()
+	rc, feedErr := in.finish()
 	stopWatching()
 	waitWatch()
-	res.Stderr, res.Errors, res.Items = out.text.String(), out.errors, out.items
+	res.Stderr, res.Errors, res.Failed, res.Items = out.text.String(), out.errors, out.failed, out.items
+	res.Rows, res.RowsCounted, res.SHA256 = rc.tables, rc.counted, rc.sha256
 	if cmd.ProcessState != nil {
 		res.ExitCode = cmd.ProcessState.ExitCode()
 	}
@@ -117,12 +127,22 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 		return res, p.cancelled(res, ctx.Err())
 	case errors.Is(context.Cause(runCtx), errLockHeld):
 		return res, p.lockHeldError(res, blockers)
+	case rc.err != nil:
+		res.Summary = fmt.Sprintf("The backup's dump did not read whole (%v); pg_restore said: %s", rc.err, summarise(res.Errors, res.Items))
+		return res, damaged(rc.err, fmt.Sprintf("database %q holds part of it. %s", p.Target.Database, p.partialAdvice()))
+	case errors.Is(feedErr, errTwoDumps):
+		res.Summary = fmt.Sprintf("The backup holds db/db.backup 2 times, which was found only after the first was restored: database %q holds the first, which may not be the one meant.", p.Target.Database)
+		return res, &Error{Reason: ErrDumpRefused, Err: feedErr, Advice: res.Summary + " Do not trust it: drop the database, and use another backup."}
 	case feedErr != nil && !errors.Is(feedErr, errChildGone):
 		res.Summary = fmt.Sprintf("Reading the backup failed after %s: %v. The database holds part of it.", bytesText(res.Bytes), feedErr)
 		return res, &Error{Reason: ErrRestoreFailed, Option: OptionReplace, Err: feedErr, Advice: res.Summary + " " + p.partialAdvice()}
 	case waitErr != nil && len(res.Errors) == 0:
 		res.Summary = fmt.Sprintf("pg_restore stopped with an error (%v) after %s items.", waitErr, commas(res.Items))
 		return res, &Error{Reason: ErrRestoreFailed, Option: OptionReplace, Err: waitErr, Advice: res.Summary + " " + p.partialAdvice() + lastLines(res.Stderr)}
+	}
+	if in.data != nil { // pg_restore read the whole file itself
+		in.data.end(p.Report.DumpSize)
+		res.Bytes = p.Report.DumpSize
 	}
 	res.Summary = summarise(res.Errors, res.Items)
 	return res, nil
@@ -134,7 +154,7 @@ func (p *Plan) Run(ctx context.Context, progress Progress) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
-	res.Check, err = p.CheckRows(ctx)
+	res.Check, err = p.CheckRows(ctx, res)
 	return res, err
 }
 
@@ -173,23 +193,34 @@ func watchOffset(f *os.File, progress Progress, n *int64) (stop func()) {
 // errChildGone: pg_restore closed its input early (it stopped on an error it reports).
 var errChildGone = errors.New("pg_restore stopped reading")
 
-// feed copies the dump into pg_restore's input, counting bytes.
-func feed(stdin io.WriteCloser, src io.Reader, progress Progress, n *int64) error {
-	defer stdin.Close()
+// feed copies the dump into pg_restore's input, counting the bytes it took, and into the
+// row count (tee, may be nil). Once pg_restore stops reading (on an error it reports), the
+// count alone gets the rest, so that the dump's rows are still known and the row check
+// names what is missing; errChildGone then says pg_restore stopped.
+func feed(stdin io.Writer, tee io.Writer, src io.Reader, progress Progress, n *int64) error {
 	buf := make([]byte, 256<<10)
+	gone := false
 	for {
 		k, err := src.Read(buf)
-		if k > 0 {
+		if k > 0 && !gone {
 			if _, werr := stdin.Write(buf[:k]); werr != nil {
-				return errChildGone
+				gone = true
+			} else {
+				*n += int64(k)
+				progress.Add(DumpBytes, int64(k))
 			}
-			*n += int64(k)
-			progress.Add(DumpBytes, int64(k))
 		}
-		if err == io.EOF {
+		if k > 0 && tee != nil {
+			tee.Write(buf[:k]) // the tee drops what its reader no longer wants; it never fails
+		}
+		switch {
+		case gone && tee == nil:
+			return errChildGone
+		case err == io.EOF && gone:
+			return errChildGone
+		case err == io.EOF:
 			return nil
-		}
-		if err != nil {
+		case err != nil:
 			return err
 		}
 	}
@@ -217,13 +248,16 @@ func childEnv(password, app string) []string {
 // outputReader keeps pg_restore's stderr and counts the items --verbose reports done.
 type outputReader struct {
 	progress Progress
+	data     *dataProgress // follows the tables' data a parallel restore finished; may be nil
 	text     strings.Builder
 	errors   []string
+	failed   []string
+	entry    string // the TOC item named last ("from TOC entry …"), until an error claims it
 	items    int64
 }
 
 // itemPrefixes are the --verbose lines pg_restore writes once per TOC item it handles.
-var itemPrefixes = []string{"creating ", "processing data for table ", "executing ", "processing item ", "dropping "}
+var itemPrefixes = []string{"creating ", "processing data for table ", "executing ", "processing item ", "dropping ", "finished item "}
 
 func (o *outputReader) read(r io.Reader) {
 	sc := bufio.NewScanner(r)
@@ -240,6 +274,22 @@ func (o *outputReader) read(r io.Reader) {
 		}
 		if e, isErr := strings.CutPrefix(msg, "error: "); isErr {
 			o.errors = append(o.errors, e)
+			if o.entry != "" {
+				o.failed = append(o.failed, o.entry)
+				o.entry = ""
+			}
+			continue
+		}
+		if o.data != nil {
+			if item, ok := strings.CutPrefix(msg, "finished item "); ok {
+				// "finished item 3203 TABLE DATA crm$invoice": the tag is the table's name.
+				if _, name, ok := strings.Cut(item, " TABLE DATA "); ok {
+					o.data.done(name)
+				}
+			}
+		}
+		if e, ok := strings.CutPrefix(msg, "from TOC entry "); ok {
+			o.entry = tocItem(e)
 			continue
 		}
 		for _, p := range itemPrefixes {
@@ -251,6 +301,18 @@ func (o *outputReader) read(r io.Reader) {
 		}
 	}
 	io.Copy(io.Discard, r) // a line beyond the limit: keep the child from blocking
+}
+
+// tocItem is the kind and name of the item in pg_restore's "from TOC entry" line:
+// "3203; 3466 16390 EVENT TRIGGER et super" is "EVENT TRIGGER et" (the numbers are
+// its ids, the last word its owner).
+func tocItem(s string) string {
+	_, rest, ok := strings.Cut(s, "; ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 4 {
+		return oneLine(s)
+	}
+	return oneLine(strings.Join(f[2:len(f)-1], " "))
 }
 
 // cancelled says what a cancelled restore left behind.
@@ -282,7 +344,7 @@ func summarise(errs []string, items int64) string {
 			break
 		}
 	}
-	return fmt.Sprintf("pg_restore reported %d errors (see Details); %s", len(errs), explainError(first))
+	return fmt.Sprintf("pg_restore reported %s (see Details); %s", wording.Count(len(errs), "error", "errors"), explainError(first))
 }
 
 // explainError turns a pg_restore error line into a sentence.

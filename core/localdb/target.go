@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,6 +42,17 @@ func (t Target) String() string {
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// PsqlCommand is a psql command that opens the database, for people to copy: the
+// address without the password, quoted for this system's shell. psql asks for the
+// password, or reads it from the user's password file.
+func (t Target) PsqlCommand() string {
+	u := t.String()
+	if runtime.GOOS == "windows" {
+		return `psql "` + u + `"`
+	}
+	return "psql '" + strings.ReplaceAll(u, "'", `'\''`) + "'"
 }
 
 type param struct{ name, value string }
@@ -221,6 +233,18 @@ type dbState struct {
 	server    string
 	canCreate bool      // the user may create databases
 	others    []session // other connections to the database
+	freeConns int64     // connections the server can still take from this user
+}
+
+// freeConnsSQL is how many more connections an ordinary user may open now.
+const freeConnsSQL = `SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
+ - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')`
+
+// readFreeConns fills st.freeConns; unknown counts as one, so no parallel jobs are used.
+func (st *dbState) readFreeConns(ctx context.Context, conn *pgx.Conn) {
+	if err := conn.QueryRow(ctx, freeConnsSQL).Scan(&st.freeConns); err != nil {
+		st.freeConns = 1
+	}
 }
 
 // probe checks that the server answers, that the credentials work, and whether the target
@@ -241,6 +265,7 @@ func (t Target) probe(ctx context.Context) (dbState, error) {
 		if err := conn.QueryRow(ctx, "SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user").Scan(&st.canCreate); err != nil {
 			st.canCreate = true // let CREATE DATABASE itself say
 		}
+		st.readFreeConns(ctx, conn)
 		return st, nil
 	}
 	if err != nil {
@@ -254,6 +279,7 @@ func (t Target) probe(ctx context.Context) (dbState, error) {
 	if st.others, err = otherSessions(ctx, conn, t.Database); err != nil {
 		return st, &Error{Reason: ErrPermission, Err: err, Advice: fmt.Sprintf("Cannot see who else uses database %q: %v.", t.Database, err)}
 	}
+	st.readFreeConns(ctx, conn)
 	return st, nil
 }
 

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/dustin/go-humanize"
 
 	"restoredesk/core/archive"
 	"restoredesk/core/journal"
@@ -46,8 +49,9 @@ type LocalRequest struct {
 type LocalPlan struct {
 	Outline // needs no confirmation: replacing a database's content is Request.Replace
 	Request LocalRequest
-	// Archive and DB are the file's inspection (rows counted) and the database's plan;
-	// nil until a backup the run downloads is there.
+	// Archive and DB are what the plan read of the file (its kind, the dump's header and
+	// tables; their rows are counted during the run, from the read that feeds pg_restore)
+	// and the database's plan; nil until a backup the run downloads is there.
 	Archive *archive.Report
 	DB      *localdb.Plan
 	// Download is the download the run starts with; nil for a file, or when an identical
@@ -67,17 +71,20 @@ type LocalResult struct {
 	Check   *localdb.Completeness // nil when the restore did not get that far
 	// File is the backup restored (the downloaded one, for a cloud source).
 	File string
+	// Connect is a psql command that opens the restored database, without the password;
+	// "" when the restore did not get that far.
+	Connect string `json:"connect,omitempty"`
 }
 
 // Complete reports whether every row arrived.
 func (r *LocalResult) Complete() bool { return r != nil && r.Check != nil && r.Check.Complete }
 
-// PlanLocal checks, changing nothing: the file passes inspection (its rows counted),
-// pg_restore is found and reads this dump, the server answers and the credentials work,
-// and the database exists (or may be created) and is empty (or replacing was confirmed).
-// onEvent (may be nil, or Follow(u)) gets the inspection's EventBytes (Step StepInspect)
-// while the file is read; a file read before (same path, size and time) is not read again.
-// A cloud source (Request.Cloud) is checked as far as it can be without its file: the
+// PlanLocal checks, changing nothing: the file holds a custom-format dump whose header
+// and table of contents read soundly, pg_restore is found and reads this dump, the server
+// answers and the credentials work, and the database exists (or may be created) and is
+// empty (or replacing was confirmed). The dump's data is not read here: the run reads it
+// once, feeding pg_restore and counting the rows from the same read. onEvent (may be
+// nil, or Follow(u)) gets the events of a download's plan. A cloud source (Request.Cloud) is checked as far as it can be without its file: the
 // backup, the destination, the server and the database; the file is judged once it is
 // downloaded, before the database is touched.
 func (e *Engine) PlanLocal(ctx context.Context, req LocalRequest, onEvent func(Event)) (*LocalPlan, error) {
@@ -88,7 +95,7 @@ func (e *Engine) PlanLocal(ctx context.Context, req LocalRequest, onEvent func(E
 		return nil, planErr("Choose the backup file to restore.", "", ErrInvalidRequest)
 	}
 	p := &LocalPlan{Request: req}
-	if err := e.planLocalFile(ctx, p, onEvent); err != nil {
+	if err := e.planLocalFile(ctx, p); err != nil {
 		return nil, err
 	}
 	p.Steps = localSteps(p.DB)
@@ -97,24 +104,23 @@ func (e *Engine) PlanLocal(ctx context.Context, req LocalRequest, onEvent func(E
 	return p, nil
 }
 
-// planLocalFile inspects the plan's file (rows counted) and plans the database side.
-func (e *Engine) planLocalFile(ctx context.Context, p *LocalPlan, onEvent func(Event)) error {
+// planLocalFile reads the head of the plan's file and plans the database side; a
+// downloaded file is first checked to be what its download wrote.
+func (e *Engine) planLocalFile(ctx context.Context, p *LocalPlan) error {
 	req := p.Request
-	rep, err := e.inspectRows(ctx, req.File, onEvent)
+	sha, err := checkDownloaded(ctx, req)
 	if err != nil {
-		return localErr("", err)
-	}
-	if err := checkDownloaded(req, rep); err != nil {
 		return err
 	}
 	db, err := localdb.MakePlan(ctx, localdb.Options{
 		Source: req.File, Target: req.Target, Create: req.Create, Replace: req.Replace,
-		PgRestore: req.PgRestore, Locator: req.Locator, Report: rep,
-	}, nil)
+		PgRestore: req.PgRestore, Locator: req.Locator,
+	})
 	if err != nil {
 		return localErr("", err)
 	}
 	p.DB, p.Archive = db, db.Report
+	p.Archive.SHA256 = sha
 	return nil
 }
 
@@ -132,7 +138,7 @@ func localNotes(db *localdb.Plan) []string {
 	if db.DBExists && db.DBObjects > 0 {
 		out = append(out, fmt.Sprintf("Database %q already holds %d tables, views or sequences: the backup's tables are dropped and restored; anything else stays.", db.Target.Database, db.DBObjects))
 	}
-	if !db.Report.RowsCounted {
+	if !db.CountsRows() {
 		out = append(out, "The dump's rows cannot be counted (its data is compressed with lz4 or zstd), so completeness cannot be proven.")
 	}
 	return out
@@ -245,7 +251,7 @@ func (l *localRun) checkDownload(ctx context.Context) (string, error) {
 func (l *localRun) restore(ctx context.Context) (string, error) {
 	p := l.p
 	if p.DB == nil {
-		if err := l.r.e.planLocalFile(ctx, p, nil); err != nil {
+		if err := l.r.e.planLocalFile(ctx, p); err != nil {
 			return "", err
 		}
 	}
@@ -253,15 +259,19 @@ func (l *localRun) restore(ctx context.Context) (string, error) {
 	l.r.emit(Event{Step: StepLocalRestore, Type: EventBytes, Counter: bytes})
 	res, err := p.DB.Restore(ctx, &countingProgress{bytes: bytes})
 	l.res.Restore = res
+	if res != nil && res.SHA256 != "" {
+		l.r.journalErr("file", l.r.e.journal.SetFile(jctx(ctx), l.r.id, res.SHA256, p.Archive.CompressedSize))
+	}
 	if err != nil {
 		return "", localErr(StepLocalRestore, err)
 	}
+	l.res.Connect = p.Request.Target.PsqlCommand()
 	return res.Summary, nil
 }
 
 func (l *localRun) rowCheck(ctx context.Context) (string, error) {
 	db := l.p.Request.Target.Database
-	c, err := l.p.DB.CheckRows(ctx)
+	c, err := l.p.DB.CheckRows(ctx, l.res.Restore)
 	if err != nil && (errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled)) {
 		// The restore is done; only the count was cut short. A cancel is said as one
 		// (not as a failed check), and the database keeps the backup.
@@ -285,37 +295,32 @@ func (l *localRun) rowCheck(ctx context.Context) (string, error) {
 	if !c.Complete {
 		return "", &RunError{Summary: c.Summary(), Next: "See Details for pg_restore's errors; fix the cause and restore again with replacing confirmed.", Err: ErrRestoreFailed}
 	}
+	if r := l.res.Restore; r != nil && len(r.Errors) > 0 {
+		return "", lostItems(db, c, r)
+	}
 	l.r.final = fmt.Sprintf("Database %q holds the backup. %s", db, c.Summary())
 	return c.Summary(), nil
 }
 
-// inspectRows inspects a file with its rows counted (archive.InspectRows), through the
-// engine's cache of inspections.
-func (e *Engine) inspectRows(ctx context.Context, path string, onEvent func(Event)) (*archive.Report, error) {
-	c := progress.NewCounter(0, 0)
-	if onEvent != nil {
-		onEvent(Event{Step: StepInspect, Type: EventBytes, Time: e.now(), Counter: c})
+// ErrRestoredWithErrors: every row arrived, but pg_restore could not restore some items
+// (a view, an extension, a trigger), so the database is not the whole backup.
+var ErrRestoredWithErrors = errors.New("pg_restore could not restore everything")
+
+// lostItems is the end of a restore whose rows all arrived while pg_restore reported
+// errors: it names what is missing and is no success.
+func lostItems(db string, c *localdb.Completeness, r *localdb.Result) error {
+	n := max(len(r.Errors), len(r.Failed))
+	what := wording.Count(n, "item", "items")
+	if len(r.Failed) > 0 {
+		what += " (" + strings.Join(r.Failed, ", ") + ")"
 	}
-	key, keyed := inspectKeyOf(path)
-	key.use = archive.ForLocalRestore
-	if rep, ok := e.inspected.get(key); keyed && ok && rep.RowsCounted {
-		c.SetTotal(key.size)
-		c.Set(key.size)
-		return rep, nil
+	return &RunError{
+		Summary: fmt.Sprintf("All %s %s arrived in database %q, but pg_restore could not restore %s, so the database lacks %s: %s",
+			humanize.Comma(c.DumpRows), wording.Plural(int(min(c.DumpRows, 2)), "row", "rows"), db, what,
+			wording.Plural(n, "it", "them"), wording.LowerFirst(r.Summary)),
+		Next: "See Details for pg_restore's errors; fix their cause and restore again with replacing confirmed, or use the database knowing what it lacks.",
+		Err:  ErrRestoredWithErrors,
 	}
-	// Checked for a local restore: only what the local pg_restore reads matters, so
-	// Mendix Cloud's upload limit on the dump's format is a note here.
-	rep, err := archive.InspectWith(ctx, path, archive.Options{Use: archive.ForLocalRestore, CountRows: true}, func(done, total int64) {
-		c.SetTotal(total)
-		c.Set(done)
-	})
-	if err != nil || !keyed {
-		return rep, err
-	}
-	if after, ok := inspectKeyOf(path); ok && after.path == key.path && after.size == key.size && after.modTime == key.modTime {
-		e.inspected.put(key, rep)
-	}
-	return rep, nil
 }
 
 // countingProgress feeds the engine's byte counter.

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 
-	"restoredesk/core/archive"
 	"restoredesk/core/journal"
+	"restoredesk/core/localdb"
 )
 
 // A local restore of a cloud backup is one plan and one run: the download of the
@@ -45,14 +45,22 @@ func LocalSource(res *DownloadResult, err error) (path, sha string, _ error) {
 	return res.Path, res.SHA256, nil
 }
 
-// checkDownloaded refuses a file that differs from what its download wrote: something
-// changed it in between, or the disk returns other bytes than it was given.
-func checkDownloaded(req LocalRequest, rep *archive.Report) error {
-	if req.DownloadedSHA256 == "" || rep == nil || rep.SHA256 == req.DownloadedSHA256 {
-		return nil
+// checkDownloaded hashes a downloaded file (req.DownloadedSHA256 set) and refuses it when
+// it differs from what its download wrote: something changed it in between, or the disk
+// returns other bytes than it was given. It returns the hash ("" for another file).
+func checkDownloaded(ctx context.Context, req LocalRequest) (string, error) {
+	if req.DownloadedSHA256 == "" {
+		return "", nil
 	}
-	return planErr(fmt.Sprintf("The downloaded file %s is not what was downloaded: its SHA-256 on disk is %s, but %s was written. Something changed it, or the disk is failing. Nothing was restored.",
-		req.File, rep.SHA256, req.DownloadedSHA256), "Download the backup again, into another folder.", ErrFileChanged)
+	sha, err := localdb.HashFile(ctx, req.File)
+	if err != nil {
+		return "", planErr(fmt.Sprintf("The downloaded file %s cannot be read (%v).", req.File, err), "Download the backup again.", err)
+	}
+	if sha == req.DownloadedSHA256 {
+		return sha, nil
+	}
+	return "", planErr(fmt.Sprintf("The downloaded file %s is not what was downloaded: its SHA-256 on disk is %s, but %s was written. Something changed it, or the disk is failing. Nothing was restored.",
+		req.File, sha, req.DownloadedSHA256), "Download the backup again, into another folder.", ErrFileChanged)
 }
 
 // planLocalFromCloud plans the download of req.Cloud's database dump and its restore as
@@ -76,17 +84,29 @@ func (e *Engine) planLocalFromCloud(ctx context.Context, req LocalRequest, onEve
 	src.SnapshotID = dreq.SnapshotID
 	p := &LocalPlan{Request: req}
 	p.Request.Cloud = &src
-	if path, sha, run := e.earlierDownload(ctx, dp); path != "" {
-		p.Request.File, p.Request.DownloadedSHA256 = path, sha
-		if err := e.planLocalFile(ctx, p, onEvent); err != nil {
+	var skipped []string
+	for _, d := range e.earlierDownloads(ctx, dp) {
+		p.Request.File, p.Request.DownloadedSHA256 = d.path, d.sha
+		err := e.planLocalFile(ctx, p)
+		if errors.Is(err, ErrFileChanged) {
+			skipped = append(skipped, fmt.Sprintf("%s, downloaded by run %d, has changed since, so it is not used.", d.path, d.run))
+			continue
+		}
+		if err != nil {
 			return nil, err
 		}
-		p.ReusedRun = run
+		p.ReusedRun = d.run
 		p.Steps = localSteps(p.DB)
 		p.Notes = append([]string{fmt.Sprintf("%s was downloaded from this backup by run %d and its SHA-256 still matches: it is restored without downloading it again.",
-			path, run)}, localNotes(p.DB)...)
+			d.path, d.run)}, localNotes(p.DB)...)
 		p.shape()
 		return p, nil
+	}
+	p.Request.File, p.Request.DownloadedSHA256 = req.File, req.DownloadedSHA256
+	if dp.plan.Name == "" {
+		// Into a folder: under a name that says whose backup it is and when it was made,
+		// rather than the archive's own name.
+		dreq.Output = filepath.Join(dp.plan.Dir, dp.plan.Fallback)
 	}
 	if dp, err = e.PlanDownload(ctx, dreq); err != nil {
 		return nil, err
@@ -94,37 +114,56 @@ func (e *Engine) planLocalFromCloud(ctx context.Context, req LocalRequest, onEve
 	p.Download = dp
 	db := req.Target.Database
 	p.Steps = append(slices.Clone(dp.Steps),
-		Step{Kind: StepLocalRestore, Title: fmt.Sprintf("Restore it into database %q on %s:%d with pg_restore, streaming the dump", db, req.Target.Host, req.Target.Port)},
-		Step{Kind: StepRowCheck, Title: "Count the rows of every table and compare them with the dump"})
-	p.Notes = append(slices.Clone(dp.Notes), "The downloaded file is inspected and its rows counted before the database is touched.")
+		Step{Kind: StepLocalRestore, Title: fmt.Sprintf("Restore it into database %q on %s:%d with pg_restore, counting the dump's rows from the same read", db, req.Target.Host, req.Target.Port)},
+		Step{Kind: StepRowCheck, Title: "Count the rows of every table in the database and compare them with the dump"})
+	p.Notes = append(append(skipped, dp.Notes...), "The downloaded file's SHA-256 is checked and its dump's header read before the database is touched.")
 	p.shape()
 	return p, nil
 }
 
-// earlierDownload finds a file a finished run downloaded and checked from dp's backup
-// (database only) into dp's place, still there: its path, its SHA-256 as written, and the
-// run. The caller checks the hash again by inspecting the file.
-func (e *Engine) earlierDownload(ctx context.Context, dp *DownloadPlan) (path, sha string, run int64) {
+// earlier is a file an earlier run downloaded and checked.
+type earlier struct {
+	path, sha string
+	run       int64
+}
+
+// earlierDownloads lists the files finished runs downloaded and checked from dp's backup
+// that are still there, the best first: one in dp's place, then a database-only file,
+// then a full snapshot (which holds the same database). The caller checks each hash
+// again before using it.
+func (e *Engine) earlierDownloads(ctx context.Context, dp *DownloadPlan) []earlier {
 	runs, err := e.journal.List(jctx(ctx), journal.Filter{})
 	if err != nil {
 		e.log.Warn("journal not readable for earlier downloads", "err", err)
-		return "", "", 0
+		return nil
 	}
+	var found []earlier
+	var rank []int
+	seen := map[string]bool{}
 	for _, r := range runs { // newest first
+		if r.Kind != journal.KindDownload && r.Kind != KindLocalRestore || r.SnapshotID != dp.Snapshot.SnapshotID ||
+			r.FilePath == "" || r.FileSHA256 == "" || !stepDone(r, StepCheck) || seen[r.FilePath] {
+			continue
+		}
+		seen[r.FilePath] = true
+		if fi, err := os.Lstat(r.FilePath); err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		score := 2
 		switch {
-		case r.Kind != journal.KindDownload && r.Kind != KindLocalRestore,
-			r.SnapshotID != dp.Snapshot.SnapshotID, !r.DBOnly, r.FilePath == "", r.FileSHA256 == "",
-			!stepDone(r, StepCheck):
-			continue
-		case dp.plan.Name != "" && r.FilePath != dp.Path,
-			dp.plan.Name == "" && filepath.Dir(r.FilePath) != dp.plan.Dir:
-			continue
+		case r.FilePath == dp.Path || dp.plan.Name == "" && filepath.Dir(r.FilePath) == dp.plan.Dir && r.DBOnly:
+			score = 0
+		case r.DBOnly:
+			score = 1
 		}
-		if fi, err := os.Lstat(r.FilePath); err == nil && fi.Mode().IsRegular() {
-			return r.FilePath, r.FileSHA256, r.ID
+		i := len(found)
+		for i > 0 && rank[i-1] > score {
+			i--
 		}
+		found = slices.Insert(found, i, earlier{r.FilePath, r.FileSHA256, r.ID})
+		rank = slices.Insert(rank, i, score)
 	}
-	return "", "", 0
+	return found
 }
 
 func stepDone(r journal.Run, k StepKind) bool {

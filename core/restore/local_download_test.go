@@ -3,6 +3,8 @@ package restore_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -46,5 +48,61 @@ func TestLocalSourceHandsOnOnlyASavedFile(t *testing.T) {
 	dl := restore.LocalDownload("p", restore.Target{}, "latest", "/tmp")
 	if !dl.DBOnly || dl.SnapshotID != "latest" || dl.Output != "/tmp" {
 		t.Fatalf("the local restore's download: %+v", dl)
+	}
+}
+
+// A backup already downloaded is used again, whatever folder it was saved in and
+// whether it is the full snapshot or the database only, once its hash is checked; one that
+// changed since is passed over and the backup is downloaded again, under a name that
+// says whose backup it is.
+func TestPlanLocalReusesACheckedEarlierDownload(t *testing.T) {
+	c := pgtest.Start(t)
+	b, tg, snapID, _ := downloadBed(t, "files_and_database-1a2b3c4d-202611250130.tar.gz")
+	ctx := context.Background()
+	full := t.TempDir()
+	dp, err := b.e.PlanDownload(ctx, restore.DownloadRequest{Target: tg, SnapshotID: snapID, Output: full})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.e.DownloadBackup(ctx, dp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := restore.LocalRequest{Target: localTarget(c, "reused"), Create: true,
+		Cloud: &restore.DownloadRequest{Target: tg, SnapshotID: "latest", Output: t.TempDir()}}
+	p, err := b.e.PlanLocal(ctx, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Download != nil || p.ReusedRun != got.RunID || p.Request.File != got.Path || !strings.Contains(p.Notes[0], "without downloading it again") {
+		t.Fatalf("the full snapshot downloaded by run %d is not used: file %q, reused run %d, download %v, notes %q",
+			got.RunID, p.Request.File, p.ReusedRun, p.Download != nil, p.Notes)
+	}
+	res, err := b.e.RunLocal(ctx, p, nil)
+	if err != nil || !res.Complete() {
+		t.Fatalf("restore of the earlier download: %v %+v", err, res)
+	}
+
+	// Changed on disk since: not used; downloaded again, named for the app and environment.
+	f, err := os.OpenFile(got.Path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write([]byte("tampered")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	req.Target = localTarget(c, "fresh")
+	p, err = b.e.PlanLocal(ctx, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Download == nil || p.ReusedRun != 0 || !strings.Contains(strings.Join(p.Notes, " "), "has changed since, so it is not used") {
+		t.Fatalf("a changed earlier download: download %v, reused %d, notes %q", p.Download != nil, p.ReusedRun, p.Notes)
+	}
+	if name := filepath.Base(p.Download.Path); !strings.Contains(name, "Acceptance") || strings.HasPrefix(name, "database-") {
+		t.Fatalf("the download would be called %q", name)
 	}
 }

@@ -60,7 +60,7 @@ func TestRunLocalJournalsStepsAndProvesRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	if run.Kind != restore.KindLocalRestore || run.Status != journal.StatusCompleted || run.Profile != "dev" ||
-		run.FileSHA256 != p.Archive.SHA256 || run.AppID != localTarget(c, "eng").String() || len(run.Steps) != 2 {
+		run.FileSHA256 == "" || run.FileSHA256 != res.Restore.SHA256 || run.AppID != localTarget(c, "eng").String() || len(run.Steps) != 2 {
 		t.Fatalf("journal %+v", run)
 	}
 	for _, s := range run.Steps {

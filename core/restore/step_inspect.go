@@ -75,7 +75,6 @@ type inspectKey struct {
 	path    string
 	size    int64
 	modTime int64
-	use     archive.Use // what the file is checked for: the verdicts differ (an upload's limits)
 }
 
 func inspectKeyOf(path string) (inspectKey, bool) {
