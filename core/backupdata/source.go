@@ -140,7 +140,9 @@ func Ordered(ctx context.Context, a, b *Source) (older, newer *Source, err error
 			f.Close()
 		}
 	}
-	if b.When().Before(a.When()) {
+	// A dump's header keeps whole seconds: two dumps made in one second are told apart by
+	// which file was written first.
+	if b.When().Before(a.When()) || (b.When().Equal(a.When()) && b.ModTime.Before(a.ModTime)) {
 		return b, a, nil
 	}
 	return a, b, nil
