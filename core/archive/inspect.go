@@ -636,6 +636,17 @@ func pathError(path string, err error) error {
 	return &FileError{Path: path, Reason: ErrUnreadable, Err: err, Advice: fmt.Sprintf("the file could not be opened (%v); if it is on a network drive or USB stick, copy it to a local disk and try again", causeOf(err))}
 }
 
+// shrankAdvice and grewAdvice say what a file changing under the reader means.
+func shrankAdvice(expected, there int64) string {
+	return fmt.Sprintf("the file got shorter while it was being read (%s expected, only %s there), so it is being changed or replaced; wait until the copy or download has finished, then try again",
+		byteCount(expected), byteCount(there))
+}
+
+func grewAdvice(was int64) string {
+	return fmt.Sprintf("the file grew while it was being read (it was %s when the check started), so it is probably still being downloaded or copied; wait until that has finished, then try again",
+		byteCount(was))
+}
+
 // checkUnchanged catches a file that was deleted, replaced or rewritten in place while it
 // was read; the size checks of the feeder catch files that shrank or grew.
 func checkUnchanged(path string, before fs.FileInfo, f *os.File) error {
@@ -646,7 +657,15 @@ func checkUnchanged(path string, before fs.FileInfo, f *os.File) error {
 	if !os.SameFile(before, now) {
 		return &FileError{Path: path, Reason: ErrChanged, Advice: "the file was replaced by another one while it was being read; wait until the copy or download has finished, then choose it again"}
 	}
-	if open, err := f.Stat(); err == nil && (open.Size() != before.Size() || !open.ModTime().Equal(before.ModTime())) {
+	open, err := f.Stat()
+	switch {
+	case err != nil:
+	case open.Size() < before.Size():
+		// Read ahead may have passed the new end before it was cut: the size tells.
+		return &FileError{Path: path, Reason: ErrChanged, Advice: shrankAdvice(before.Size(), open.Size())}
+	case open.Size() > before.Size():
+		return &FileError{Path: path, Reason: ErrChanged, Advice: grewAdvice(before.Size())}
+	case !open.ModTime().Equal(before.ModTime()):
 		return &FileError{Path: path, Reason: ErrChanged, Advice: "the file was changed while it was being read; wait until the copy or download has finished, then try again"}
 	}
 	return nil

@@ -250,9 +250,7 @@ func (fd *feeder) read(ctx context.Context, read chan<- []byte) error {
 		n, err := io.ReadFull(fd.f, buf[:want])
 		if n > 0 {
 			if done+int64(n) > fd.size {
-				return &FileError{Path: fd.path, Reason: ErrChanged, Advice: fmt.Sprintf(
-					"the file grew while it was being read (it was %s when the check started), so it is probably still being downloaded or copied; wait until that has finished, then try again",
-					byteCount(fd.size))}
+				return &FileError{Path: fd.path, Reason: ErrChanged, Advice: grewAdvice(fd.size)}
 			}
 			done += int64(n)
 			read <- buf[:n]
@@ -262,9 +260,7 @@ func (fd *feeder) read(ctx context.Context, read chan<- []byte) error {
 		switch {
 		case err == io.EOF || err == io.ErrUnexpectedEOF:
 			if done < fd.size {
-				return &FileError{Path: fd.path, Reason: ErrChanged, Advice: fmt.Sprintf(
-					"the file got shorter while it was being read (%s expected, only %s there), so it is being changed or replaced; wait until the copy or download has finished, then try again",
-					byteCount(fd.size), byteCount(done))}
+				return &FileError{Path: fd.path, Reason: ErrChanged, Advice: shrankAdvice(fd.size, done)}
 			}
 			return nil
 		case err != nil:
