@@ -76,7 +76,7 @@ func newAppsPanel(onSelect func(*cloud.AppWithEnvironments)) *appsPanel {
 	p.search.OnChanged = func(string) { p.regroup() }
 	p.status = widget.NewLabel("")
 	p.status.Truncation = fyne.TextTruncateEllipsis
-	p.list = widget.NewList(
+	p.list = newKeyList(
 		func() int { return len(p.rows) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("Customer Portal")

@@ -45,7 +45,7 @@ func newEnvsPanel(onSelect func(*cloud.Environment)) *envsPanel {
 	p.title = widget.NewLabelWithStyle("Environments", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.status = widget.NewLabel("Select an app.")
 	p.status.Truncation = fyne.TextTruncateEllipsis
-	p.list = widget.NewList(
+	p.list = newKeyList(
 		func() int { return len(p.envs) },
 		func() fyne.CanvasObject {
 			mode := widget.NewLabelWithStyle("Acceptance", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
