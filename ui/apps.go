@@ -63,7 +63,7 @@ type appsPanel struct {
 	rows     []appRow
 	selected string // app id
 	search   *widget.Entry
-	list     *widget.List
+	list     *keyList
 	status   *widget.Label
 
 	onSelect func(a *cloud.AppWithEnvironments)

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -205,7 +206,7 @@ func (l *backupList) indexOf(id string) int {
 // selected backup's details.
 type backupsPanel struct {
 	list     *backupList
-	table    *widget.Table
+	table    *keyTable
 	search   *widget.Entry
 	kindSel  *widget.Select
 	status   *widget.Label // "12 backups", "Loading backups…"
@@ -234,7 +235,7 @@ func newBackupsPanel(now func() time.Time, onSelect func(*cloud.Snapshot)) *back
 	p.details = widget.NewLabel("")
 	p.details.Wrapping = fyne.TextWrapWord
 	p.details.Selectable = true
-	p.actions = container.NewHBox()
+	p.actions = container.New(layout.NewRowWrapLayout()) // wraps on a narrow window
 	p.actions.Hide()
 	p.kindSel = widget.NewSelect(opts, nil)
 	p.kindSel.SetSelected(allKindsOption)
@@ -242,7 +243,7 @@ func newBackupsPanel(now func() time.Time, onSelect func(*cloud.Snapshot)) *back
 	return p
 }
 
-func (p *backupsPanel) newTable() *widget.Table {
+func (p *backupsPanel) newTable() *keyTable {
 	t := newKeyTable(
 		func() (int, int) { return p.list.len(), int(numBackupCols) },
 		func() fyne.CanvasObject {

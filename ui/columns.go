@@ -3,7 +3,6 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 )
 
 // colWidth is a table column's width when there is room (want) and the least it shrinks
@@ -14,12 +13,12 @@ type colWidth struct{ want, least float32 }
 // column has its wanted width and the first takes what is left; on a narrow window the
 // columns shrink toward their least width, the first last (it holds the date and time an
 // owner picks by), and below that the table scrolls sideways.
-func fitColumns(t *widget.Table, cols []colWidth) fyne.CanvasObject {
+func fitColumns(t *keyTable, cols []colWidth) fyne.CanvasObject {
 	return container.New(&columnsLayout{t: t, cols: cols}, t)
 }
 
 type columnsLayout struct {
-	t     *widget.Table
+	t     *keyTable
 	cols  []colWidth
 	given []float32 // the widths set last: set again only when they change
 }

@@ -31,7 +31,7 @@ func envVersions(e cloud.Environment) string {
 type envsPanel struct {
 	envs     []cloud.Environment
 	selected string // environment id
-	list     *widget.List
+	list     *keyList
 	title    *widget.Label
 	status   *widget.Label
 	loading  bool

@@ -46,12 +46,13 @@ type planDialog struct {
 	req       restore.Request     // the request as the options now stand
 	confirmed func(*restore.Plan) // runs the confirmed plan
 
-	current *restore.Plan // nil while planning or when the engine refused
-	err     error
-	plans   latest
-	drawing bool // the options are being set from the plan: no re-plan
-	tallest float32 // the dialog's height: it grows with its plan, never shrinks
-	view    *planView
+	current    *restore.Plan // nil while planning or when the engine refused
+	err        error
+	plans      latest
+	drawing    bool    // the options are being set from the plan: no re-plan
+	tallest    float32 // the dialog's height: it grows with its plan, never shrinks
+	infoHeight float32 // the first plan's sentences' height, kept for later plans
+	view       *planView
 
 	dialog     *dialog.CustomDialog
 	parent     fyne.Window
@@ -268,7 +269,17 @@ func (d *planDialog) fit() {
 	d.body.Refresh() // the wrapped sentences changed height: lay them out again
 	rest := d.body.MinSize().Height - d.scroll.MinSize().Height
 	room := d.parent.Canvas().Size().Height - dialogChrome - rest
-	d.scroll.SetMinSize(fyne.NewSize(0, max(min(d.info.MinSize().Height, room), 80)))
+	// The sentences keep the height of the first plan's (within the window): a later
+	// plan, after an option was ticked, scrolls if longer, and the options below them
+	// stay where the user clicked.
+	if d.infoHeight == 0 && d.current != nil {
+		d.infoHeight = d.info.MinSize().Height
+	}
+	want := d.info.MinSize().Height
+	if d.infoHeight > 0 {
+		want = d.infoHeight
+	}
+	d.scroll.SetMinSize(fyne.NewSize(0, max(min(want, room), 80)))
 	// Never shorter than it was: a dialog that shrinks when an option is ticked moves
 	// its buttons under the pointer.
 	d.tallest = max(d.tallest, d.dialog.MinSize().Height)

@@ -21,8 +21,8 @@ type planView struct {
 	steps    *widget.Label
 	notes    *widget.Label
 	typeBox  *fyne.Container // "Type Production to confirm." and the entry, when asked for
-	typed    *escEntry // its window is set by the dialog: Escape closes the dialog
-	asked    bool          // the typed name is asked for: typeBox shows it
+	typed    *escEntry       // its window is set by the dialog: Escape closes the dialog
+	asked    bool            // the typed name is asked for: typeBox shows it
 	ok       *widget.Button
 	canSend  func() bool // the dialog's own condition (nil: none), e.g. not closed yet
 	onSubmit func(restore.Planned)

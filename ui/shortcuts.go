@@ -182,12 +182,13 @@ func (e *escEntry) TypedKey(k *fyne.KeyEvent) {
 // it, the arrow keys move through it.
 type keyList struct{ widget.List }
 
-// newKeyList is widget.NewList whose rows Enter selects too.
-func newKeyList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *widget.List {
+// newKeyList is widget.NewList whose rows Enter selects too. Put the keyList itself in
+// the window, not its List: the window's keys go to the object it holds.
+func newKeyList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *keyList {
 	l := &keyList{}
 	l.Length, l.CreateItem, l.UpdateItem = length, create, update
 	l.ExtendBaseWidget(l)
-	return &l.List
+	return l
 }
 
 // TypedKey selects the focused row on Enter.
@@ -196,13 +197,14 @@ func (l *keyList) TypedKey(e *fyne.KeyEvent) { l.List.TypedKey(enterAsSpace(e)) 
 // keyTable is a table whose focused cell's row Enter or Return selects, as Space does.
 type keyTable struct{ widget.Table }
 
-// newKeyTable is widget.NewTableWithHeaders whose rows Enter selects too.
-func newKeyTable(length func() (int, int), create func() fyne.CanvasObject, update func(widget.TableCellID, fyne.CanvasObject)) *widget.Table {
+// newKeyTable is widget.NewTableWithHeaders whose rows Enter selects too (as newKeyList,
+// the window must hold the keyTable).
+func newKeyTable(length func() (int, int), create func() fyne.CanvasObject, update func(widget.TableCellID, fyne.CanvasObject)) *keyTable {
 	t := &keyTable{}
 	t.Length, t.CreateCell, t.UpdateCell = length, create, update
 	t.ShowHeaderRow, t.ShowHeaderColumn = true, true
 	t.ExtendBaseWidget(t)
-	return &t.Table
+	return t
 }
 
 // TypedKey selects the focused row on Enter.
