@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -235,7 +234,7 @@ func newBackupsPanel(now func() time.Time, onSelect func(*cloud.Snapshot)) *back
 	p.details = widget.NewLabel("")
 	p.details.Wrapping = fyne.TextWrapWord
 	p.details.Selectable = true
-	p.actions = container.New(layout.NewRowWrapLayout()) // wraps on a narrow window
+	p.actions = wrapRow() // wraps on a narrow window
 	p.actions.Hide()
 	p.kindSel = widget.NewSelect(opts, nil)
 	p.kindSel.SetSelected(allKindsOption)
@@ -420,7 +419,10 @@ func (p *backupsPanel) content() fyne.CanvasObject {
 func backupColWidths() []colWidth {
 	out := make([]colWidth, numBackupCols)
 	for c := range numBackupCols {
-		out[c] = colWidth{want: c.width(), least: c.minWidth()}
+		// Never narrower than its title and sort icon: titles do not shorten, they overlap.
+		title := fyne.MeasureText(c.title(), theme.TextSize(), fyne.TextStyle{Bold: true}).Width +
+			theme.IconInlineSize() + 5*theme.Padding()
+		out[c] = colWidth{want: max(c.width(), title), least: max(c.minWidth(), title)}
 	}
 	return out
 }

@@ -68,7 +68,8 @@ func (v *planView) draw(p restore.Planned) {
 	v.notes.SetText(strings.Join(notes, "\n"))
 	if c := o.Confirm; c.Kind == restore.ConfirmName {
 		name, reason := c.Name, c.Reason
-		v.typed.SetPlaceHolder("Type the environment's name") // not the name itself: it looked typed already
+		// No placeholder: grey words in the field (even "Type the environment's name")
+		// read as typed already; the line above says what to type.
 		line := "Type " + name + " to confirm."
 		if reason != "" && !saysAlready(reading, reason) {
 			line = reason + " " + line

@@ -112,6 +112,7 @@ func Tour(ctx context.Context, u *UI, dir, archivePath string, capture Capture, 
 	t.on(func() { last.inspection.dialog.Hide() })
 
 	t.downloadScenes()
+	t.sizeScenes(u) // tour_sizes.go
 	return t.err
 }
 

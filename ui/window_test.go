@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"restoredesk/core/cloud"
@@ -16,6 +17,7 @@ import (
 	"restoredesk/core/localcloud"
 	"restoredesk/core/profiles"
 	"restoredesk/core/progress"
+	"restoredesk/core/restore"
 )
 
 // Issue 20: an owner's window. Dates, a window that fits, keys that work, one prompt in
@@ -102,10 +104,24 @@ func TestBackupDates_DetailsAndRestoreDialogSayWhatTheBackupHolds(t *testing.T) 
 // the account switcher and the accounts menu stay in the window.
 func TestMainWindow_FitsA1024x768Screen(t *testing.T) {
 	h := newHarness(t)
+	h.on(func() { h.app.Settings().SetTheme(focusTheme{theme.DefaultTheme()}) }) // the real window's sizes
 	h.demo()
 	h.open("orderdesk", "Production")
 	h.selectBackup(completedOfKind(cloud.KindNightly))
+	// A finished job with a long title and its buttons, as after a local restore.
+	var j *job
 	h.on(func() {
+		j = h.u.jobs.add("Restore Order-Desk-Test-20261205-0015.tar.gz into orderdesk_test", nil, nil)
+		h.u.jobs.offerAction(j, "Show in folder", theme.FolderOpenIcon(), func() {})
+		h.u.jobs.offerAction(j, "Open in local database…", theme.StorageIcon(), func() {})
+	})
+	h.u.jobs.finish(j, &restore.Result{Status: journal.StatusCompleted}, nil)
+	h.idle()
+	h.on(func() {
+		// Laid out wide first, as a window opens: what wraps on a narrow window must not
+		// keep the width it had on a wide one.
+		h.u.k.win.Resize(fyne.NewSize(1280, 800))
+		test.LaidOutObjects(h.u.k.win.Content())
 		minSize := h.u.k.win.Content().MinSize()
 		if minSize.Width > 1024 || minSize.Height > 768 {
 			t.Fatalf("the main window cannot be smaller than %v: more than 1024×768", minSize)
