@@ -49,7 +49,7 @@ func newEnvsPanel(onSelect func(*cloud.Environment)) *envsPanel {
 		func() int { return len(p.envs) },
 		func() fyne.CanvasObject {
 			mode := widget.NewLabelWithStyle("Acceptance", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			badge := newBadge("Nothing deployed")
+			badge := newBadge("Running · receiving the upload") // the longest status: the list is made as wide
 			versions := widget.NewLabel("Model 1.0.0 · Mendix 10.0.0")
 			versions.SizeName = theme.SizeNameCaptionText
 			versions.Truncation = fyne.TextTruncateEllipsis
