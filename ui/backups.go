@@ -32,18 +32,18 @@ const (
 )
 
 func (c backupCol) title() string {
-	return [...]string{"Created", "Kind", "State", "Model version", "Expires"}[c]
+	return [...]string{"Created", "Kind", "State", "Model", "Expires"}[c] // "Model" as the environments say it
 }
 
 // width is the column's width when there is room: the date and time of Created and its
 // age fit whole. minWidth is what it shrinks to on a small screen (fitColumns); Created
 // keeps its date and time.
 func (c backupCol) width() float32 {
-	return [...]float32{215, 100, 110, 130, 120}[c]
+	return [...]float32{215, 100, 110, 110, 120}[c]
 }
 
 func (c backupCol) minWidth() float32 {
-	return [...]float32{150, 80, 80, 70, 70}[c]
+	return [...]float32{150, 75, 95, 80, 90}[c]
 }
 
 // allKinds lists the kinds the kind filter offers.
@@ -265,7 +265,7 @@ func (p *backupsPanel) newTable() *keyTable {
 	t.CreateHeader = func() fyne.CanvasObject {
 		// The sort arrow is a theme icon: a "▼" character is missing from some fonts
 		// (Windows' showed "�").
-		b := widget.NewButtonWithIcon("Model version", theme.MenuDropDownIcon(), nil)
+		b := widget.NewButtonWithIcon("Expires", theme.MenuDropDownIcon(), nil)
 		b.Importance = widget.LowImportance
 		b.Alignment = widget.ButtonAlignLeading
 		b.IconPlacement = widget.ButtonIconTrailingText

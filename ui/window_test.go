@@ -482,3 +482,27 @@ func TestPlanDialog_OptionsDoNotMoveWhenTicked(t *testing.T) {
 		}
 	})
 }
+
+// The backups' columns fit the table's width: with room each has its width and Created
+// the rest; on a narrow window the others shrink to their least first, then Created, and
+// no column goes below its least (the table then scrolls sideways).
+func TestColumnWidths_ShrinkTheOthersBeforeTheDate(t *testing.T) {
+	cols := []colWidth{{want: 200, least: 150}, {want: 100, least: 80}, {want: 100, least: 60}}
+	for _, c := range []struct {
+		room float32
+		want []float32
+	}{
+		{500, []float32{300, 100, 100}}, // room to spare goes to the first
+		{340, []float32{200, 80, 60}},   // the others give way first
+		{320, []float32{180, 80, 60}},   // then the first
+		{100, []float32{150, 80, 60}},   // never below the least
+	} {
+		got := columnWidths(cols, c.room)
+		for i := range got {
+			if d := got[i] - c.want[i]; d < -0.01 || d > 0.01 {
+				t.Errorf("room %.0f: widths %v, want %v", c.room, got, c.want)
+				break
+			}
+		}
+	}
+}
