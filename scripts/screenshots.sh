@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the desktop app and lets it capture its main screens into docs/screenshots/.
+# Builds the desktop app and lets it capture its main screens into docs/screenshots/,
+# among them the main window at 1024×768 and 800×600 (ui/tour_sizes.go).
 # Needs a display: `make screenshots` runs it under Xvfb through scripts/with-session.sh.
 # The local-database scenes restore into a throwaway PostgreSQL cluster started here (as
 # the postgres user when run as root) and removed afterwards; without the PostgreSQL
@@ -7,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bin docs/screenshots
+cleanups=() # run at exit, in order
+trap 'for c in "${cleanups[@]}"; do eval "$c"; done' EXIT
 go build -tags migrated_fynedo -o bin/restoredesk ./cmd/restoredesk
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
@@ -25,7 +28,7 @@ if [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ]; then
 		"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true
 		rm -rf "$pg_dir"
 	}
-	trap stop_pg EXIT
+	cleanups+=(stop_pg)
 	"${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U restorer --auth-local=trust --auth-host=scram-sha-256 \
 		--pwfile="$pg_dir/pw" -E UTF8 --locale=C --no-sync >"$pg_dir/initdb.log"
 	rm -f "$pg_dir/pw"
@@ -43,6 +46,15 @@ if [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ]; then
 	export RESTOREDESK_TOUR_NEWER="$pg_dir/newer.backup"
 else
 	echo "screenshots: no PostgreSQL server programs; the local-database scenes are skipped (run 'make deps')" >&2
+fi
+
+# A window manager, when there is one to start, makes the window a real one: decorated,
+# sized as on a desktop (the small-screen scenes resize it to 1024×768 and 800×600).
+if command -v openbox >/dev/null && ! xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q window; then
+	openbox >/dev/null 2>&1 &
+	wm_pid=$!
+	cleanups+=("kill $wm_pid 2>/dev/null || true")
+	sleep 1
 fi
 
 ./bin/restoredesk --demo --screenshots docs/screenshots

@@ -29,5 +29,6 @@ func aboutContent(info version.Info, website string) fyne.CanvasObject {
 func (k *kit) showAbout() dialog.Dialog {
 	d := dialog.NewCustom("About Restore Desk", "Close", aboutContent(version.Get(), version.Website), k.win)
 	d.Show()
+	closeOnEscape(k.win, d)
 	return d
 }

@@ -188,6 +188,7 @@ func (ac *accounts) confirmDeleteProfile(name string) *dialog.ConfirmDialog {
 	d.SetConfirmText("Delete")
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Show()
+	closeOnEscape(ac.k.win, d)
 	return d
 }
 

@@ -52,7 +52,7 @@ func (a *actions) restoreSelected() *planDialog {
 
 // showPlan shows spec's plan; the confirmed plan runs as a job.
 func (a *actions) showPlan(s *session, spec planSpec) *planDialog {
-	return showPlan(a.k, s, spec, func(p *restore.Plan) { a.runs.confirmed(s, p) })
+	return showPlan(a.k, s, spec, func(p *restore.Plan) { a.runs.confirmedOver(s, p, spec.parent) })
 }
 
 // restoreFile plans uploading path to env and restoring it there.

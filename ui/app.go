@@ -136,7 +136,7 @@ func New(a fyne.App, deps Deps) *UI {
 	}
 	u.runs.openLocal = func(s *session, path string) { u.act.showLocalDB(s, path) }
 	u.acc = &accounts{k: k, deps: &u.deps, lists: u.lists, open: u.openSession,
-		back: func() { k.win.SetContent(u.main) }, signedOut: u.signOut, listed: u.listProfiles}
+		back: func() { k.setContent(u.main) }, signedOut: u.signOut, listed: u.listProfiles}
 	u.bar = newToolbar(toolbarActions{
 		refresh: u.lists.refresh, upload: u.act.showUploadChooser, history: u.showHistory,
 		restore: func() { u.act.restoreSelected() }, backup: func() { u.act.createBackup() }, keys: u.showKeys,
@@ -235,7 +235,7 @@ func (u *UI) openSession(profile string, client *cloud.Client) {
 	b.backups.clear("Select an environment to see its backups.")
 	u.bar.setProfiles(u.profileNames(), profile)
 	u.k.say(fmt.Sprintf("Signed in as %s at %s", client.Username(), client.BaseURL()))
-	u.k.win.SetContent(u.main)
+	u.k.setContent(u.main)
 	u.updateActions()
 	b.loadAccount()
 	u.runs.reattach(s)

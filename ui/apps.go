@@ -63,7 +63,7 @@ type appsPanel struct {
 	rows     []appRow
 	selected string // app id
 	search   *widget.Entry
-	list     *widget.List
+	list     *keyList
 	status   *widget.Label
 
 	onSelect func(a *cloud.AppWithEnvironments)
@@ -76,7 +76,7 @@ func newAppsPanel(onSelect func(*cloud.AppWithEnvironments)) *appsPanel {
 	p.search.OnChanged = func(string) { p.regroup() }
 	p.status = widget.NewLabel("")
 	p.status.Truncation = fyne.TextTruncateEllipsis
-	p.list = widget.NewList(
+	p.list = newKeyList(
 		func() int { return len(p.rows) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("Customer Portal")

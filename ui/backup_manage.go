@@ -32,8 +32,8 @@ type manageDialog struct {
 
 	dialog  *dialog.CustomDialog
 	status  *widget.Label
-	comment *widget.Entry
-	confirm *widget.Entry
+	comment *escEntry
+	confirm *escEntry
 	okBtn   *widget.Button
 }
 
@@ -81,10 +81,11 @@ func showManage(k *kit, s *session, req restore.ManageRequest, run func(*restore
 	d.confirm = d.view.typed
 	body := container.NewVBox(d.status, d.view.summary, d.view.steps, d.view.notes)
 	if !req.Delete {
-		d.comment = widget.NewEntry()
+		d.comment = newEscEntry()
 		d.shown = explain.Printable(req.Comment)
 		d.comment.SetText(d.shown)
 		d.comment.OnChanged = func(string) { d.replan() }
+		d.comment.OnSubmitted = func(string) { d.view.submit() } // Enter saves, once the plan allows it
 		body.Add(widget.NewForm(widget.NewFormItem("Comment", d.comment)))
 	}
 	body.Add(d.view.typeBox)
@@ -93,6 +94,10 @@ func showManage(k *kit, s *session, req restore.ManageRequest, run func(*restore
 	}
 	d.okBtn.Disable()
 	d.dialog = dialog.NewCustomWithoutButtons(title, body, k.win)
+	d.view.typed.win = k.win
+	if d.comment != nil {
+		d.comment.win = k.win
+	}
 	d.dialog.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", func() { d.dialog.Hide() }), d.okBtn})
 	d.dialog.SetOnClosed(func() {
 		d.closed = true
@@ -100,7 +105,7 @@ func showManage(k *kit, s *session, req restore.ManageRequest, run func(*restore
 	})
 	d.dialog.Resize(fyne.NewSize(560, 0))
 	d.dialog.Show()
-	k.shown(d)
+	k.shown(d) // Escape closes it
 	d.replan()
 	return d
 }

@@ -32,11 +32,18 @@ const (
 )
 
 func (c backupCol) title() string {
-	return [...]string{"Created", "Kind", "State", "Model version", "Expires"}[c]
+	return [...]string{"Created", "Kind", "State", "Model", "Expires"}[c] // "Model" as the environments say it
 }
 
+// width is the column's width when there is room: the date and time of Created and its
+// age fit whole. minWidth is what it shrinks to on a small screen (fitColumns); Created
+// keeps its date and time.
 func (c backupCol) width() float32 {
-	return [...]float32{170, 100, 110, 140, 130}[c]
+	return [...]float32{215, 100, 110, 110, 120}[c]
+}
+
+func (c backupCol) minWidth() float32 {
+	return [...]float32{150, 75, 95, 80, 90}[c]
 }
 
 // allKinds lists the kinds the kind filter offers.
@@ -72,7 +79,7 @@ func makeBackupRows(snaps []cloud.Snapshot, now time.Time) []backupRow {
 	for i, s := range snaps {
 		k := cloud.KindOf(s)
 		r := backupRow{snap: s, kind: k, version: parseVersion(s.ModelVersion)}
-		r.cells[colCreated] = relativeTime(s.CreatedAt, now)
+		r.cells[colCreated] = madeWithAge(s.CreatedAt, now) // when first: "10 hours ago" misled
 		r.cells[colKind] = k.Label()
 		r.cells[colState] = s.State.Label()
 		r.cells[colModel] = cmp.Or(explain.Printable(s.ModelVersion), "—")
@@ -83,7 +90,7 @@ func makeBackupRows(snaps []cloud.Snapshot, now time.Time) []backupRow {
 		}
 		// The filter matches what the table shows ("yesterday", "2 days ago") too.
 		r.search = strings.ToLower(strings.Join([]string{r.cells[colCreated], r.cells[colExpires], r.cells[colKind], r.cells[colState],
-			s.ModelVersion, comment, s.StatusMessage, s.SnapshotID, exactTime(s.CreatedAt)}, "\n"))
+			s.ModelVersion, comment, s.StatusMessage, s.SnapshotID, s.CreatedAt.In(now.Location()).Format(madeYearLayout)}, "\n"))
 		rows[i] = r
 	}
 	return rows
@@ -198,7 +205,7 @@ func (l *backupList) indexOf(id string) int {
 // selected backup's details.
 type backupsPanel struct {
 	list     *backupList
-	table    *widget.Table
+	table    *keyTable
 	search   *widget.Entry
 	kindSel  *widget.Select
 	status   *widget.Label // "12 backups", "Loading backups…"
@@ -227,7 +234,7 @@ func newBackupsPanel(now func() time.Time, onSelect func(*cloud.Snapshot)) *back
 	p.details = widget.NewLabel("")
 	p.details.Wrapping = fyne.TextWrapWord
 	p.details.Selectable = true
-	p.actions = container.NewHBox()
+	p.actions = wrapRow() // wraps on a narrow window
 	p.actions.Hide()
 	p.kindSel = widget.NewSelect(opts, nil)
 	p.kindSel.SetSelected(allKindsOption)
@@ -235,8 +242,8 @@ func newBackupsPanel(now func() time.Time, onSelect func(*cloud.Snapshot)) *back
 	return p
 }
 
-func (p *backupsPanel) newTable() *widget.Table {
-	t := widget.NewTableWithHeaders(
+func (p *backupsPanel) newTable() *keyTable {
+	t := newKeyTable(
 		func() (int, int) { return p.list.len(), int(numBackupCols) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("Automatically created")
@@ -256,9 +263,12 @@ func (p *backupsPanel) newTable() *widget.Table {
 		})
 	t.ShowHeaderColumn = false
 	t.CreateHeader = func() fyne.CanvasObject {
-		b := widget.NewButton("Model version ▼", nil)
+		// The sort arrow is a theme icon: a "▼" character is missing from some fonts
+		// (Windows' showed "�").
+		b := widget.NewButtonWithIcon("Expires", theme.MenuDropDownIcon(), nil)
 		b.Importance = widget.LowImportance
 		b.Alignment = widget.ButtonAlignLeading
+		b.IconPlacement = widget.ButtonIconTrailingText
 		return b
 	}
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
@@ -267,17 +277,9 @@ func (p *backupsPanel) newTable() *widget.Table {
 			return
 		}
 		col := backupCol(id.Col)
-		text := col.title()
-		if p.list.col == col && p.list.desc {
-			text += " ▼"
-		} else if p.list.col == col {
-			text += " ▲"
-		}
-		b.SetText(text)
+		b.SetText(col.title())
+		b.SetIcon(sortIcon(p.list.col == col, p.list.desc))
 		b.OnTapped = func() { p.sortBy(col) }
-	}
-	for c := range numBackupCols {
-		t.SetColumnWidth(int(c), c.width())
 	}
 	t.OnSelected = func(id widget.TableCellID) {
 		if id.Row < 0 || id.Row >= p.list.len() {
@@ -383,8 +385,10 @@ func (p *backupsPanel) updateStatus() {
 
 func (p *backupsPanel) showDetails(r *backupRow) {
 	s := r.snap
+	now := p.now()
 	lines := []string{
-		fmt.Sprintf("%s backup of %s (%s)", r.kind.Label(), exactTime(s.CreatedAt), relativeTime(s.CreatedAt, p.now())),
+		fmt.Sprintf("%s backup made %s (%s).", r.kind.Label(), madeInZone(s.CreatedAt, now), ageText(s.CreatedAt, now)),
+		"It holds the data as it was at that moment.",
 	}
 	if s.Comment != "" {
 		lines = append(lines, "Comment: "+explain.Printable(s.Comment))
@@ -393,7 +397,7 @@ func (p *backupsPanel) showDetails(r *backupRow) {
 		lines = append(lines, "Status: "+explain.Printable(s.StatusMessage))
 	}
 	if !s.ExpiresAt.IsZero() {
-		lines = append(lines, "Kept until "+exactTime(s.ExpiresAt))
+		lines = append(lines, "Kept until "+madeText(s.ExpiresAt, now))
 	}
 	lines = append(lines, "Backup ID: "+s.SnapshotID)
 	p.details.SetText(strings.Join(lines, "\n"))
@@ -408,7 +412,31 @@ func (p *backupsPanel) content() fyne.CanvasObject {
 	room := canvas.NewRectangle(color.Transparent)
 	room.SetMinSize(fyne.NewSize(10, 5*theme.TextSize()+theme.Padding()*4))
 	details := container.NewBorder(nil, p.actions, nil, nil, container.NewStack(room, container.NewVScroll(p.details)))
-	return container.NewBorder(top, details, nil, nil, p.table)
+	return container.NewBorder(top, details, nil, nil, fitColumns(p.table, backupColWidths()))
+}
+
+// backupColWidths are the backups table's columns as fitColumns shrinks them.
+func backupColWidths() []colWidth {
+	out := make([]colWidth, numBackupCols)
+	for c := range numBackupCols {
+		// Never narrower than its title and sort icon: titles do not shorten, they overlap.
+		title := fyne.MeasureText(c.title(), theme.TextSize(), fyne.TextStyle{Bold: true}).Width +
+			theme.IconInlineSize() + 5*theme.Padding()
+		out[c] = colWidth{want: max(c.width(), title), least: max(c.minWidth(), title)}
+	}
+	return out
+}
+
+// sortIcon marks the column the table is sorted by: down for newest or Z first, up
+// otherwise; no icon on the other columns.
+func sortIcon(sorted, desc bool) fyne.Resource {
+	switch {
+	case !sorted:
+		return nil
+	case desc:
+		return theme.MenuDropDownIcon()
+	}
+	return theme.MenuDropUpIcon()
 }
 
 // addActions puts buttons below the selected backup's details.

@@ -108,8 +108,7 @@ func (a *actions) showDownload(s *session, t restore.Target, snap cloud.Snapshot
 	form := widget.NewForm(
 		widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, browse, d.folder)),
 		widget.NewFormItem("File name", d.name))
-	d.body = container.NewVBox(what, form, d.dbOnly, d.replace, d.status,
-		widget.NewLabelWithStyle("What happens:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.steps, d.notes)
+	d.body = container.NewVBox(what, form, d.dbOnly, d.replace, d.status, headedSteps(d.steps), d.notes)
 	d.dialog = dialog.NewCustomWithoutButtons("Download a backup", d.body, a.k.win)
 	d.dialog.SetButtons([]fyne.CanvasObject{cancel, d.okBtn})
 	d.dialog.Resize(fyne.NewSize(680, 0))

@@ -32,7 +32,7 @@ func envVersions(e cloud.Environment) string {
 type envsPanel struct {
 	envs     []cloud.Environment
 	selected string // environment id
-	list     *widget.List
+	list     *keyList
 	title    *widget.Label
 	status   *widget.Label
 	loading  bool
@@ -47,11 +47,11 @@ func newEnvsPanel(onSelect func(*cloud.Environment)) *envsPanel {
 	p.title = widget.NewLabelWithStyle("Environments", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.status = widget.NewLabel("Select an app.")
 	p.status.Truncation = fyne.TextTruncateEllipsis
-	p.list = widget.NewList(
+	p.list = newKeyList(
 		func() int { return len(p.envs) },
 		func() fyne.CanvasObject {
 			mode := widget.NewLabelWithStyle("Acceptance", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			badge := newBadge("Nothing deployed")
+			badge := newBadge("Running · receiving the upload") // the longest status: the list is made as wide
 			versions := widget.NewLabel("Model 1.0.0 · Mendix 10.0.0")
 			versions.SizeName = theme.SizeNameCaptionText
 			versions.Truncation = fyne.TextTruncateEllipsis

@@ -75,6 +75,61 @@ func shortTime(t time.Time) string {
 	return t.Local().Format(shortTimeLayout)
 }
 
+// madeLayout is when something was made as an owner reads it first: weekday, day, month
+// and time; the year only when it is not this year's (madeText).
+const (
+	madeLayout     = "Mon 2 Jan 15:04"
+	madeYearLayout = "Mon 2 Jan 2006 15:04"
+)
+
+// madeText is t in the zone of now (the user's: the clock's times carry it), as a date
+// and time first: "Fri 5 Dec 00:26", with the year when it is another year's.
+func madeText(t, now time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	t = t.In(now.Location())
+	if t.Year() != now.Year() {
+		return t.Format(madeYearLayout)
+	}
+	return t.Format(madeLayout)
+}
+
+// ageText is a hint of how old t is, after its date: in hours up to two days, so last
+// night's backup (10 h ago) and the one before (34 h ago) never both read as "yesterday"
+// and "hours ago"; then in days, weeks, months as relativeTime says them.
+func ageText(t, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case t.IsZero():
+		return "—"
+	case d < 0 || d >= 48*time.Hour:
+		return relativeTime(t, now)
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	}
+	return fmt.Sprintf("%d h ago", int(d/time.Hour))
+}
+
+// madeInZone is madeText with the year and the zone's name: "Fri 5 Dec 2026 00:26 CET",
+// for details that say exactly when.
+func madeInZone(t, now time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(now.Location()).Format(madeYearLayout + " MST")
+}
+
+// madeWithAge is madeText with ageText after it: "Fri 5 Dec 00:26 · 10 h ago".
+func madeWithAge(t, now time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return madeText(t, now) + " · " + ageText(t, now)
+}
+
 // elapsedText is a duration as a clock would show it: "42 s", "3 min 05 s", "1 h 02 min".
 func elapsedText(d time.Duration) string {
 	if d < 0 {

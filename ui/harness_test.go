@@ -38,12 +38,18 @@ type harness struct {
 type harnessConfig struct {
 	cloudOpts []localcloudtest.Option
 	secrets   profiles.SecretStore
+	now       func() time.Time // the window's clock (nil: time.Now)
 }
 
 type harnessOption func(*harnessConfig)
 
 func withCloud(opts ...localcloudtest.Option) harnessOption {
 	return func(c *harnessConfig) { c.cloudOpts = append(c.cloudOpts, opts...) }
+}
+
+// withNow gives the window a clock; its times' zone is the user's.
+func withNow(now func() time.Time) harnessOption {
+	return func(c *harnessConfig) { c.now = now }
 }
 
 func withSecrets(s profiles.SecretStore) harnessOption {
@@ -75,6 +81,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	u := New(a, Deps{
 		Journal:  j,
 		Profiles: store,
+		Now:      cfg.now,
 		StartDemo: func(context.Context) (*Demo, error) {
 			return &Demo{URL: srv.URL(), Credentials: cloud.Credentials{Username: localcloud.DemoUsername, APIKey: localcloud.DemoAPIKey},
 				Close: func() error { return nil }}, nil

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -31,7 +32,8 @@ func historyCols() []string {
 	return []string{"Started", "Account", "App · environment", "What", "From", "Status", "Took"}
 }
 
-func historyColWidths() []float32 { return []float32{150, 120, 200, 90, 230, 110, 90} }
+// historyColWidths fit "Fri 5 Dec 2025 10:26" whole in Started (it was cut at 150).
+func historyColWidths() []float32 { return []float32{175, 120, 200, 90, 230, 110, 90} }
 
 // runKindText is a run's kind in words.
 func runKindText(r journal.Run) string {
@@ -77,13 +79,13 @@ func runWhere(r journal.Run) string {
 	return cmp.Or(r.AppName, r.AppID) + " · " + r.Mode
 }
 
-// historyRowCells are the cells of one run.
-func historyRowCells(r journal.Run) []string {
+// historyRowCells are the cells of one run; times are in now's zone (the user's).
+func historyRowCells(r journal.Run, now time.Time) []string {
 	took := "—"
 	if !r.FinishedAt.IsZero() {
 		took = elapsedText(r.FinishedAt.Sub(r.StartedAt))
 	}
-	return []string{exactTime(r.StartedAt), r.Profile, runWhere(r), runKindText(r), fromText(r),
+	return []string{madeText(r.StartedAt, now), r.Profile, runWhere(r), runKindText(r), fromText(r),
 		r.Status.Label(), took}
 }
 
@@ -113,6 +115,7 @@ func fromText(r journal.Run) string {
 // app, exportable as CSV, with "Undo this restore" for runs that took a safety backup.
 type historyWindow struct {
 	lp      *loop
+	now     func() time.Time
 	journal *journal.Journal
 	session func() *session // the signed-in account, which may undo its own runs
 	undoRun func(s *session, runID int64, parent fyne.Window)
@@ -152,7 +155,7 @@ func (u *UI) reloadHistory() {
 
 // newHistoryWindow opens the history window.
 func newHistoryWindow(k *kit, j *journal.Journal, sess func() *session, undo func(*session, int64, fyne.Window)) *historyWindow {
-	h := &historyWindow{lp: k.loop, journal: j, session: sess, undoRun: undo, selected: -1, appIDs: map[string]string{}}
+	h := &historyWindow{lp: k.loop, now: k.now, journal: j, session: sess, undoRun: undo, selected: -1, appIDs: map[string]string{}}
 	h.win = k.app.NewWindow(AppTitle + " — History")
 	h.profile = widget.NewSelect([]string{allProfilesOption}, nil)
 	h.profile.SetSelected(allProfilesOption)
@@ -268,8 +271,9 @@ func (h *historyWindow) setOptions(all []journal.Run) {
 func (h *historyWindow) set(runs []journal.Run) {
 	h.runs = runs
 	h.cells = make([][]string, len(runs))
+	now := h.now()
 	for i, r := range runs {
-		h.cells[i] = historyRowCells(r)
+		h.cells[i] = historyRowCells(r, now)
 	}
 	h.selected = -1
 	h.table.UnselectAll()
@@ -381,6 +385,7 @@ func (h *historyWindow) undoSelected() {
 			wrapped(fmt.Sprintf("This restore was made with the account “%s”. Open that account, then undo it.", r.Profile)), h.win)
 		d.Resize(fyne.NewSize(480, 0))
 		d.Show()
+		closeOnEscape(h.win, d)
 		return
 	}
 	h.undoRun(s, r.ID, h.win)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
@@ -90,7 +91,7 @@ func TestHistory_WhatAndWhereInWords(t *testing.T) {
 			"orders on localhost:5433", "Local restore"},
 	}
 	for _, c := range cases {
-		cells := historyRowCells(c.run)
+		cells := historyRowCells(c.run, time.Now())
 		if cells[2] != c.where || cells[3] != c.what {
 			t.Errorf("%s: where %q, what %q; want %q, %q", c.run.Kind, cells[2], cells[3], c.where, c.what)
 		}
@@ -142,7 +143,7 @@ func TestLocalDB_CloudBackupTitledByItsAppEvenWhenTheDownloadIsReused(t *testing
 		if r.Kind != restore.KindLocalRestore {
 			continue
 		}
-		cells := historyRowCells(r)
+		cells := historyRowCells(r, time.Now())
 		if cells[3] != "Local restore" || strings.Contains(cells[2], "postgresql://") || !strings.HasSuffix(cells[2], " on "+net.JoinHostPort(c.Host, strconv.Itoa(c.Port))) {
 			t.Errorf("History row %q", cells)
 		}

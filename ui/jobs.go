@@ -227,7 +227,7 @@ func newJobCard(p *jobsPanel, j *job) *jobCard {
 	c.start = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), nil)
 	c.start.Importance = widget.HighImportance
 	c.start.Hide()
-	c.head = container.NewHBox(c.title, c.state, layout.NewSpacer(), c.elapsed, c.details, c.start, c.cancel)
+	c.head = wrapRow(c.title, c.state, layout.NewSpacer(), c.elapsed, c.details, c.start, c.cancel) // wraps on a narrow window
 	c.content = container.NewVBox(c.head, c.steps, c.progress, c.info, c.outcome, widget.NewSeparator())
 	return c
 }

@@ -133,8 +133,7 @@ func (a *actions) showLocalDBFrom(s *session, path string, src *cloudSource) *lo
 		widget.NewFormItem("Database", d.database))
 	hint := wrapped("The password is kept only in the system keyring, never in a file.")
 	hint.Importance = widget.LowImportance
-	d.body = container.NewVBox(source, form, hint, d.create, d.replace, d.status,
-		widget.NewLabelWithStyle("What happens:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.steps, d.notes)
+	d.body = container.NewVBox(source, form, hint, d.create, d.replace, d.status, headedSteps(d.steps), d.notes)
 	d.dialog = dialog.NewCustomWithoutButtons("Open in a local database", container.NewVScroll(d.body), a.k.win)
 	d.dialog.SetButtons([]fyne.CanvasObject{cancel, d.okBtn})
 	d.dialog.Resize(fyne.NewSize(680, 640))

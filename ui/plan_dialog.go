@@ -46,11 +46,13 @@ type planDialog struct {
 	req       restore.Request     // the request as the options now stand
 	confirmed func(*restore.Plan) // runs the confirmed plan
 
-	current *restore.Plan // nil while planning or when the engine refused
-	err     error
-	plans   latest
-	drawing bool // the options are being set from the plan: no re-plan
-	view    *planView
+	current    *restore.Plan // nil while planning or when the engine refused
+	err        error
+	plans      latest
+	drawing    bool    // the options are being set from the plan: no re-plan
+	tallest    float32 // the dialog's height: it grows with its plan, never shrinks
+	infoHeight float32 // the first plan's sentences' height, kept for later plans
+	view       *planView
 
 	dialog     *dialog.CustomDialog
 	parent     fyne.Window
@@ -61,17 +63,17 @@ type planDialog struct {
 	target     cloud.Environment
 	status     *widget.Label   // "Checking…", or the engine's refusal
 	handoff    *fyne.Container // the Portal's steps and button when the way on is the Portal
-	heading    *widget.Label   // "What happens:", shown with a plan only
 	summary    *widget.Label   // the plan's first note
+	moment     *widget.Label   // the backup holds the data as it was when it was made
 	final      *widget.Label   // bold "cannot be undone" of a restore without a safety backup (plan_words.go)
 	steps      *widget.Label
 	notes      *widget.Label
 	safety     *widget.Check
 	dbOnly     *widget.Check
 	startAfter *widget.Check
-	comment    *widget.Entry
+	comment    *escEntry
 	confirmBox *fyne.Container // the name to type (planView)
-	confirm    *widget.Entry
+	confirm    *escEntry
 	okBtn      *widget.Button
 	cancelBtn  *widget.Button
 }
@@ -89,15 +91,15 @@ func showPlan(k *kit, s *session, spec planSpec, confirmed func(*restore.Plan)) 
 	d.view = newPlanView(d.okBtn, d.submit)
 	d.status = wrapped("")
 	d.handoff = container.NewVBox()
-	d.heading = widget.NewLabelWithStyle("What happens:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.summary, d.steps, d.notes = d.view.summary, d.view.steps, d.view.notes
 	d.safety = widget.NewCheck("", func(bool) { d.optionChanged() })
 	d.dbOnly = widget.NewCheck("Database only: file documents stay as they are", func(bool) { d.optionChanged() })
 	d.startAfter = widget.NewCheck("", func(bool) { d.optionChanged() })
-	d.comment = widget.NewEntry()
+	d.comment = newEscEntry()
 	d.comment.SetPlaceHolder("e.g. before the November release")
 	d.confirm, d.confirmBox = d.view.typed, d.view.typeBox
 	d.final = boldWrapped("")
+	d.moment = wrapped("")
 	d.cancelBtn = widget.NewButton("Cancel", func() { d.dialog.Hide() })
 
 	body := container.NewVBox()
@@ -110,7 +112,7 @@ func showPlan(k *kit, s *session, spec planSpec, confirmed func(*restore.Plan)) 
 		d.targetSel = widget.NewSelect(modes, d.retarget)
 		body.Add(widget.NewForm(widget.NewFormItem("Restore into", d.targetSel)))
 	}
-	d.info = container.NewVBox(d.status, d.handoff, d.summary, d.final, d.heading, d.steps, d.notes)
+	d.info = container.NewVBox(d.status, d.handoff, d.summary, d.moment, d.final, headedSteps(d.steps), d.notes)
 	d.scroll = container.NewVScroll(d.info)
 	body.Add(d.scroll)
 	if !spec.fixed {
@@ -126,11 +128,11 @@ func showPlan(k *kit, s *session, spec planSpec, confirmed func(*restore.Plan)) 
 	}
 	d.parent = parent
 	d.dialog = dialog.NewCustomWithoutButtons(spec.title, body, parent)
+	d.view.typed.win, d.comment.win = parent, parent
 	d.dialog.SetButtons([]fyne.CanvasObject{d.cancelBtn, d.okBtn})
 	d.dialog.Show()
 	d.fit()
-	closeOnEscape(parent, d.dialog)
-	k.shown(d)
+	k.shown(d) // Escape closes it
 	if d.targetSel != nil {
 		d.drawing = true
 		d.targetSel.SetSelected(d.target.Mode)
@@ -165,10 +167,17 @@ func (d *planDialog) optionChanged() {
 }
 
 // replan asks the engine for the plan of d.req in the background; the last answer wins.
+// A plan drawn already stays drawn meanwhile, unconfirmable: the dialog keeps its size
+// and its controls stay where the user is clicking.
 func (d *planDialog) replan() {
 	req, plan := d.req, d.spec.plan
+	had := d.current != nil
 	d.current, d.err = nil, nil
-	d.draw()
+	if had {
+		d.view.hold()
+	} else {
+		d.draw()
+	}
 	d.plans.ask(d.k.loop, func(ctx context.Context) func() {
 		p, err := plan(ctx, req)
 		return func() {
@@ -202,15 +211,15 @@ func (d *planDialog) draw() {
 		d.status.Hide()
 	}
 	if p == nil {
-		d.heading.Hide()
 		d.final.Hide()
+		d.moment.Hide()
 		for _, c := range []*widget.Check{d.safety, d.dbOnly, d.startAfter} {
 			c.Hide()
 		}
 		d.view.draw(nil)
 		return
 	}
-	d.heading.Show()
+	showText(d.moment, momentText(p, d.k.now()))
 	showText(d.final, irreversibleText(p))
 	mode := p.Request.Target.Env.Mode
 	d.showCheck(d.safety, p.Allows.SafetyBackup, p.Request.Options.SafetyBackup, fmt.Sprintf("Take a safety backup of %s first (recommended)", mode))
@@ -254,6 +263,19 @@ func (d *planDialog) fit() {
 	d.body.Refresh() // the wrapped sentences changed height: lay them out again
 	rest := d.body.MinSize().Height - d.scroll.MinSize().Height
 	room := d.parent.Canvas().Size().Height - dialogChrome - rest
-	d.scroll.SetMinSize(fyne.NewSize(0, max(min(d.info.MinSize().Height, room), 80)))
-	d.dialog.Resize(fyne.NewSize(planDialogWidth, 0))
+	// The sentences keep the height of the first plan's (within the window): a later
+	// plan, after an option was ticked, scrolls if longer, and the options below them
+	// stay where the user clicked.
+	if d.infoHeight == 0 && d.current != nil {
+		d.infoHeight = d.info.MinSize().Height
+	}
+	want := d.info.MinSize().Height
+	if d.infoHeight > 0 {
+		want = d.infoHeight
+	}
+	d.scroll.SetMinSize(fyne.NewSize(0, max(min(want, room), 80)))
+	// Never shorter than it was: a dialog that shrinks when an option is ticked moves
+	// its buttons under the pointer.
+	d.tallest = max(d.tallest, d.dialog.MinSize().Height)
+	d.dialog.Resize(fyne.NewSize(planDialogWidth, d.tallest))
 }

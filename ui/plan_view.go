@@ -21,7 +21,8 @@ type planView struct {
 	steps    *widget.Label
 	notes    *widget.Label
 	typeBox  *fyne.Container // "Type Production to confirm." and the entry, when asked for
-	typed    *widget.Entry
+	typed    *escEntry       // its window is set by the dialog: Escape closes the dialog
+	asked    bool            // the typed name is asked for: typeBox shows it
 	ok       *widget.Button
 	canSend  func() bool // the dialog's own condition (nil: none), e.g. not closed yet
 	onSubmit func(restore.Planned)
@@ -32,7 +33,7 @@ func newPlanView(ok *widget.Button, onSubmit func(restore.Planned)) *planView {
 	v.summary = boldWrapped("")
 	v.steps = wrapped("")
 	v.notes = wrapped("")
-	v.typed = widget.NewEntry()
+	v.typed = newEscEntry()
 	v.typed.OnChanged = func(string) { v.drawButton() }
 	v.typed.OnSubmitted = func(string) { v.submit() } // Enter: submit checks the typed name
 	ok.OnTapped = v.submit
@@ -43,6 +44,8 @@ func newPlanView(ok *widget.Button, onSubmit func(restore.Planned)) *planView {
 func (v *planView) draw(p restore.Planned) {
 	v.plan = p
 	v.typeBox.RemoveAll()
+	asked := v.asked
+	v.asked = false
 	if p == nil {
 		v.summary.SetText("")
 		v.steps.SetText("")
@@ -65,13 +68,18 @@ func (v *planView) draw(p restore.Planned) {
 	v.notes.SetText(strings.Join(notes, "\n"))
 	if c := o.Confirm; c.Kind == restore.ConfirmName {
 		name, reason := c.Name, c.Reason
-		v.typed.SetPlaceHolder("Type the environment's name") // not the name itself: it looked typed already
+		// No placeholder: grey words in the field (even "Type the environment's name")
+		// read as typed already; the line above says what to type.
 		line := "Type " + name + " to confirm."
 		if reason != "" && !saysAlready(reading, reason) {
 			line = reason + " " + line
 		}
 		v.typeBox.Add(wrapped(line))
 		v.typeBox.Add(v.typed)
+		v.asked = true
+		if !asked {
+			v.focusTyped()
+		}
 	}
 	v.drawButton()
 }
@@ -87,6 +95,24 @@ func (v *planView) drawOr(status *widget.Label, p restore.Planned, err error) {
 	}
 	status.Hide()
 	v.draw(p)
+}
+
+// focusTyped gives the typed name the keyboard when it is first asked for, unless the
+// user is in another field of the dialog already.
+func (v *planView) focusTyped() {
+	if v.typed.win == nil {
+		return
+	}
+	if c := v.typed.win.Canvas(); c.Focused() == nil {
+		c.Focus(v.typed)
+	}
+}
+
+// hold keeps the plan drawn while its next one is being made (an option was changed),
+// so nothing moves under the pointer; nothing can be confirmed until draw.
+func (v *planView) hold() {
+	v.plan = nil
+	v.drawButton()
 }
 
 // saysAlready reports whether a note already gives reason (core's notes mostly do).

@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"restoredesk/core/journal"
 	"restoredesk/core/restore"
@@ -58,4 +60,15 @@ func planTitle(plan *restore.Plan) string {
 		return "Upload and restore " + filepath.Base(plan.Request.Source.File) + " into " + where
 	}
 	return "Restore " + where
+}
+
+// momentText says what the plan's backup holds: the data as it was when the backup was
+// made, told in the user's zone (now's) with the age as a hint; "" without a backup.
+func momentText(p *restore.Plan, now time.Time) string {
+	s := p.Snapshot
+	if s == nil || s.CreatedAt.IsZero() {
+		return ""
+	}
+	mode := cmp.Or(p.SourceMode, p.Request.Target.Env.Mode)
+	return fmt.Sprintf("The backup holds %s's data as it was on %s (%s).", mode, madeText(s.CreatedAt, now), ageText(s.CreatedAt, now))
 }

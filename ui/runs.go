@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
 	"restoredesk/core/profiles"
@@ -90,11 +92,15 @@ func (r *runner) followRun(s *session, spec runSpec, work func(ctx context.Conte
 	return j
 }
 
-// confirmed runs a confirmed plan; one the engine says stops a running environment on the
-// way asks first, as the portal's "Stop Application" does. UI goroutine.
-func (r *runner) confirmed(s *session, p *restore.Plan) {
+// confirmed runs a confirmed plan; a restore that stops a running environment asks
+// first, as the portal's "Stop Application" does. UI goroutine.
+func (r *runner) confirmed(s *session, p *restore.Plan) { r.confirmedOver(s, p, nil) }
+
+// confirmedOver is confirmed for a plan confirmed over the window over (nil: the main
+// window), where the stop prompt then opens.
+func (r *runner) confirmedOver(s *session, p *restore.Plan, over fyne.Window) {
 	if p.StopsRunning {
-		askStop(r.k, p, func() { r.runPlan(s, p) })
+		askStop(r.k, over, p, func() { r.runPlan(s, p) })
 		return
 	}
 	r.runPlan(s, p)

@@ -3,7 +3,9 @@ package ui
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -102,19 +104,116 @@ func (u *UI) showKeys() {
 	closeOnEscape(u.k.win, d)
 }
 
-// closeOnEscape makes Escape close d while it shows over win (when no entry has the
-// keyboard: an entry keeps its keys). The window's own keys work again once d is closed.
+// closeOnEscape makes Escape close d while it shows over win: the newest dialog open over
+// a window closes first (a dialog's own fields pass Escape on: escEntry). A confirm
+// dialog closed this way answers no. The window's own keys work again once every
+// dialog over it is closed. UI goroutine.
 func closeOnEscape(win fyne.Window, d dialog.Dialog) {
 	c := win.Canvas()
-	prev := c.OnTypedKey()
-	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
-		if e.Name == fyne.KeyEscape {
-			d.Hide()
+	escapes.Lock()
+	defer escapes.Unlock()
+	open, hooked := escapes.open[c]
+	if !hooked {
+		prev := c.OnTypedKey()
+		c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+			if e.Name == fyne.KeyEscape && closeNewest(c) {
+				return
+			}
+			if prev != nil {
+				prev(e)
+			}
+		})
+	}
+	if slices.Contains(open, d) {
+		return
+	}
+	escapes.open[c] = append(open, d)
+	d.SetOnClosed(func() {
+		escapes.Lock()
+		defer escapes.Unlock()
+		escapes.open[c] = slices.DeleteFunc(escapes.open[c], func(o dialog.Dialog) bool { return o == d })
+	})
+}
+
+// escapes are the dialogs open over each window's canvas, newest last. The UI goroutine
+// uses it; the lock keeps tests, each with its own app, apart.
+var escapes = struct {
+	sync.Mutex
+	open map[fyne.Canvas][]dialog.Dialog
+}{open: map[fyne.Canvas][]dialog.Dialog{}}
+
+// closeNewest closes the newest dialog open over c; false when there is none.
+func closeNewest(c fyne.Canvas) bool {
+	escapes.Lock()
+	open := escapes.open[c]
+	escapes.Unlock()
+	if len(open) == 0 {
+		return false
+	}
+	open[len(open)-1].Hide() // its OnClosed takes it off the list
+	return true
+}
+
+// escEntry is an entry that passes Escape on to its window, which closes the dialog the
+// entry is in (closeOnEscape): a focused field otherwise keeps Escape to itself.
+type escEntry struct {
+	widget.Entry
+	win fyne.Window // set once the entry's dialog is made
+}
+
+func newEscEntry() *escEntry {
+	e := &escEntry{}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey passes Escape to the window; every other key is the entry's.
+func (e *escEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.win != nil {
+		if on := e.win.Canvas().OnTypedKey(); on != nil {
+			on(k)
 			return
 		}
-		if prev != nil {
-			prev(e)
-		}
-	})
-	d.SetOnClosed(func() { c.SetOnTypedKey(prev) })
+	}
+	e.Entry.TypedKey(k)
+}
+
+// keyList is a list whose focused row Enter or Return selects, as Space does: Tab reaches
+// it, the arrow keys move through it.
+type keyList struct{ widget.List }
+
+// newKeyList is widget.NewList whose rows Enter selects too. Put the keyList itself in
+// the window, not its List: the window's keys go to the object it holds.
+func newKeyList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *keyList {
+	l := &keyList{}
+	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// TypedKey selects the focused row on Enter.
+func (l *keyList) TypedKey(e *fyne.KeyEvent) { l.List.TypedKey(enterAsSpace(e)) }
+
+// keyTable is a table whose focused cell's row Enter or Return selects, as Space does.
+type keyTable struct{ widget.Table }
+
+// newKeyTable is widget.NewTableWithHeaders whose rows Enter selects too (as newKeyList,
+// the window must hold the keyTable).
+func newKeyTable(length func() (int, int), create func() fyne.CanvasObject, update func(widget.TableCellID, fyne.CanvasObject)) *keyTable {
+	t := &keyTable{}
+	t.Length, t.CreateCell, t.UpdateCell = length, create, update
+	t.ShowHeaderRow, t.ShowHeaderColumn = true, true
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+// TypedKey selects the focused row on Enter.
+func (t *keyTable) TypedKey(e *fyne.KeyEvent) { t.Table.TypedKey(enterAsSpace(e)) }
+
+// enterAsSpace is e, with Enter and Return read as Space (select).
+func enterAsSpace(e *fyne.KeyEvent) *fyne.KeyEvent {
+	if e.Name == fyne.KeyReturn || e.Name == fyne.KeyEnter {
+		return &fyne.KeyEvent{Name: fyne.KeySpace, Physical: e.Physical}
+	}
+	return e
 }

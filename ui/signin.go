@@ -108,6 +108,11 @@ func (ac *accounts) showSignIn(pre signInPrefill) *signInForm {
 
 	f.test = widget.NewButtonWithIcon("Test connection", theme.SearchIcon(), func() { ac.submitSignIn(f, false) })
 	f.signIn = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), func() { ac.submitSignIn(f, true) })
+	if pre.editing != "" {
+		// Saving an edited account is not signing in: the button says what it does.
+		f.signIn.SetText("Save")
+		f.signIn.SetIcon(theme.DocumentSaveIcon())
+	}
 	f.signIn.Importance = widget.HighImportance
 	f.demo = widget.NewButtonWithIcon("Try the demo", theme.MediaPlayIcon(), ac.startDemo)
 	f.cancel = widget.NewButton("Back", func() {
@@ -118,7 +123,10 @@ func (ac *accounts) showSignIn(pre signInPrefill) *signInForm {
 	if ac.lists.sess == nil {
 		f.cancel.Hide()
 	}
-	f.apiKey.OnSubmitted = func(string) { ac.submitSignIn(f, true) }
+	// Enter in any field does what the main button does.
+	for _, e := range []*widget.Entry{f.name, f.username, f.apiKey, f.apiURL} {
+		e.OnSubmitted = func(string) { ac.submitSignIn(f, true) }
+	}
 
 	form := widget.NewForm(
 		widget.NewFormItem("Profile name", f.name),
@@ -152,13 +160,12 @@ func (ac *accounts) showSignIn(pre signInPrefill) *signInForm {
 	sub := widget.NewLabelWithStyle("Restore backups of your Mendix apps, safely.", fyne.TextAlignCenter, fyne.TextStyle{})
 	cards := container.NewGridWithColumns(2, signInCard, container.NewVBox(demoCard))
 	page := container.NewVBox(heading, sub, cards)
-	ac.k.win.SetContent(container.NewCenter(container.NewGridWrap(fyne.NewSize(860, page.MinSize().Height), page)))
+	// The page scrolls when the window is too low for it (Advanced open, a message shown)
+	// and narrows with a small window, so its buttons are always reachable.
+	ac.k.setContent(container.NewVScroll(container.New(centredUpTo{width: 860}, page)))
+	// No field takes the focus until the user clicks or tabs into one: a focused field's
+	// blinking cursor redraws the window while nobody types.
 	ac.signin = f
-	if f.name.Text == "" {
-		ac.k.win.Canvas().Focus(f.name)
-	} else {
-		ac.k.win.Canvas().Focus(f.apiKey)
-	}
 	return f
 }
 
@@ -254,4 +261,17 @@ func (ac *accounts) saveProfile(ctx context.Context, editing string, p profiles.
 		}
 	}
 	return ac.deps.Profiles.Save(ctx, p, key)
+}
+
+// centredUpTo lays its one object out centred, at most width wide and at its least height
+// (centred vertically when there is room).
+type centredUpTo struct{ width float32 }
+
+func (c centredUpTo) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[0].MinSize() }
+
+func (c centredUpTo) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	m := objs[0].MinSize()
+	w := max(min(size.Width, c.width), m.Width)
+	objs[0].Resize(fyne.NewSize(w, m.Height))
+	objs[0].Move(fyne.NewPos(max(0, (size.Width-w)/2), max(0, (size.Height-m.Height)/2)))
 }

@@ -12,12 +12,26 @@ import (
 )
 
 // stopPrompt is the question asked before a running environment is stopped for a
-// restore (for lastShown: it is a confirm dialog like others).
-type stopPrompt struct{ *dialog.ConfirmDialog }
+// restore (for lastShown: it is a confirm dialog like others), over the window the user
+// confirmed the restore in.
+type stopPrompt struct {
+	*dialog.ConfirmDialog
+	over fyne.Window
+}
 
 // askStop asks before a running environment is stopped for a restore, as the portal's
-// "Stop Application" does. Declining changes nothing. UI goroutine.
-func askStop(k *kit, plan *restore.Plan, onStop func()) *dialog.ConfirmDialog {
+// "Stop Application" does, over the window the restore was confirmed in (nil: the main
+// window; History for an undo). Declining changes nothing. While the question for this
+// environment is open, asking again opens no second one. UI goroutine.
+func askStop(k *kit, over fyne.Window, plan *restore.Plan, onStop func()) *dialog.ConfirmDialog {
+	if over == nil {
+		over = k.win
+	}
+	envID := plan.Request.Target.Env.EnvironmentID
+	if open := k.asking[envID]; open != nil {
+		open.Show() // already asked: keep that one, in front
+		return open
+	}
 	mode := plan.Request.Target.Env.Mode
 	text := fmt.Sprintf("%s is running. It must be stopped to restore. Stop Application?", mode)
 	body := container.NewVBox(wrapped(text))
@@ -37,11 +51,15 @@ func askStop(k *kit, plan *restore.Plan, onStop func()) *dialog.ConfirmDialog {
 			return
 		}
 		k.say(fmt.Sprintf("Nothing was changed: %s keeps running.", mode))
-	}, k.win)
+	}, over)
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Resize(fyne.NewSize(560, 0))
+	if k.asking == nil {
+		k.asking = map[string]*dialog.ConfirmDialog{}
+	}
+	k.asking[envID] = d
+	d.SetOnClosed(func() { delete(k.asking, envID) })
 	d.Show()
-	closeOnEscape(k.win, d)
-	k.shown(stopPrompt{d})
+	k.shown(stopPrompt{d, over}) // Escape closes it: Cancel
 	return d
 }

@@ -22,7 +22,11 @@ type toolbar struct {
 	switching                                              bool // setProfiles is updating the select
 	download                                               *widget.Button
 	onDownload, onLocalDB                                  func() // for the selected backup's own buttons
+	more                                                   *overflow
 }
+
+// maxSwitcherWidth is the widest the account switcher grows for a long name.
+const maxSwitcherWidth = 260
 
 // toolbarActions are what the toolbar's buttons do.
 type toolbarActions struct {
@@ -58,10 +62,12 @@ func newToolbar(do toolbarActions) *toolbar {
 	return b
 }
 
+// content lays the toolbar out so that it gives way on a narrow window: the buttons that
+// do not fit, from the right, move into a "More" menu, while the account switcher and
+// the accounts menu stay (overflow.go).
 func (b *toolbar) content() fyne.CanvasObject {
-	return container.NewHBox(b.refresh, widget.NewSeparator(), b.restore, b.upload, b.create, b.download,
-		widget.NewSeparator(), b.start, b.stop, widget.NewSeparator(), b.history,
-		layout.NewSpacer(), b.keys, b.profilesBox, b.accounts)
+	b.more = newOverflow(b.refresh, nil, b.restore, b.upload, b.create, b.download, nil, b.start, b.stop, nil, b.history, b.keys)
+	return b.more.content(b.profilesBox, b.accounts)
 }
 
 // setProfiles fills the profile switcher without switching.
@@ -71,13 +77,13 @@ func (b *toolbar) setProfiles(names []string, current string) {
 	b.profiles.SetOptions(names)
 	b.profiles.SetSelected(current)
 	// A Select is only as wide as its placeholder: widen it to the longest name, so a
-	// profile name is never cut off (up to a third of the default window).
+	// profile name is never cut off (up to maxSwitcherWidth: the window fits 800 px).
 	w := b.profiles.MinSize().Width
 	pad := theme.Padding()*4 + theme.IconInlineSize()*2
 	for _, n := range names {
 		w = max(w, fyne.MeasureText(n, theme.TextSize(), fyne.TextStyle{}).Width+pad)
 	}
-	w = min(w, defaultWindowSize.Width/3)
+	w = min(w, maxSwitcherWidth)
 	b.profilesBox.Layout = layout.NewGridWrapLayout(fyne.NewSize(w, b.profiles.MinSize().Height))
 	b.profilesBox.Refresh()
 }

@@ -113,6 +113,7 @@ func Tour(ctx context.Context, u *UI, dir, archivePath string, capture Capture, 
 
 	t.downloadScenes()
 	t.lookScenes(u.look)
+	t.sizeScenes(u) // tour_sizes.go
 	return t.err
 }
 

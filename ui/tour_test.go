@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -42,17 +43,29 @@ func TestTour_CapturesEveryScene(t *testing.T) {
 	}
 	h.idle()
 	for _, name := range shots {
-		f, err := os.Open(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(f)
-		f.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 600 {
-			t.Errorf("%s is %dx%d", name, b.Dx(), b.Dy())
+		if got := pngSize(t, filepath.Join(dir, name)); got.X < 1000 || got.Y < 600 {
+			t.Errorf("%s is %dx%d", name, got.X, got.Y)
 		}
 	}
+	// The small screens' scenes (tour_sizes.go) are as large as those screens' windows.
+	for name, want := range map[string]image.Point{ShotMain1024: {1024, 768}, ShotMain800: {800, 600}, ShotMoreMenu800: {800, 600}, ShotRestore800: {800, 600}} {
+		if got := pngSize(t, filepath.Join(dir, name)); got != want {
+			t.Errorf("%s is %v, want %v", name, got, want)
+		}
+	}
+}
+
+// pngSize is the size of the PNG at path.
+func pngSize(t *testing.T, path string) image.Point {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return img.Bounds().Size()
 }

@@ -218,7 +218,7 @@ func TestUploadCommand(t *testing.T) {
 
 	// Upload only: a backup appears, Production never stops, no confirmation needed.
 	code, out, errs := b.ctl("upload", "customerportal", "Production", file)
-	if code != exitOK || !strings.Contains(out, "Nothing is stopped or replaced") || !strings.Contains(out, "Uploaded backup: ") {
+	if code != exitOK || !strings.Contains(out, "Uploading it stops and replaces nothing") || !strings.Contains(out, "Uploaded backup: ") {
 		t.Fatalf("upload: exit %d\n%s\n%s", code, out, errs)
 	}
 	if !strings.Contains(errs, "sent (100%)") {

@@ -159,8 +159,12 @@ func (e *Engine) planAction(ctx context.Context, req Request) (*Plan, error) {
 		p.Notes = append(p.Notes, fmt.Sprintf("%s is running already: nothing will change.", mode))
 	case req.Action == journal.KindStart:
 		p.Notes = append(p.Notes, fmt.Sprintf("%s is started with its database synchronised to the deployed model (its tables are brought in line with the app version deployed there).", mode))
-	case req.Action == journal.KindBackup:
+	case req.Action == journal.KindBackup && env.Status == cloud.StatusRunning:
 		p.Notes = append(p.Notes, fmt.Sprintf("A backup of %s is made now; %s keeps running meanwhile.", mode, mode))
+	case req.Action == journal.KindBackup && env.Status == cloud.StatusStopped:
+		p.Notes = append(p.Notes, fmt.Sprintf("A backup of %s is made now; %s stays stopped meanwhile.", mode, mode))
+	case req.Action == journal.KindBackup:
+		p.Notes = append(p.Notes, fmt.Sprintf("A backup of %s is made now.", mode))
 	}
 	p.shape()
 	return p, nil

@@ -263,3 +263,21 @@ func TestReattachInterruptedStopAndBackup(t *testing.T) {
 		t.Errorf("%d runs still unfinished (%v)", len(un), err)
 	}
 }
+
+// A backup's plan says the environment keeps running only when it runs: a stopped one
+// stays stopped.
+func TestBackupPlanSaysWhatTheEnvironmentDoesMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	b := newBed(t)
+	for mode, want := range map[string]string{"Production": "Production keeps running meanwhile", "Test": "Test stays stopped meanwhile"} {
+		tg := b.target(localcloud.DemoAppOrderDesk, mode)
+		p, err := b.e.Plan(ctx, restore.Request{Action: journal.KindBackup, Target: tg})
+		if err != nil {
+			t.Fatalf("plan a backup of %s (%s): %v", mode, tg.Env.Status, err)
+		}
+		notes := strings.Join(p.Notes, " ")
+		if !strings.Contains(notes, want) {
+			t.Errorf("%s is %s; the plan says %q, want %q", mode, tg.Env.Status, notes, want)
+		}
+	}
+}

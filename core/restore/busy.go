@@ -194,9 +194,9 @@ func stepDurations(runs []journal.Run, kind string) []time.Duration {
 }
 
 // expectedEnd is since plus the median of earlier durations (a slow outlier does not
-// move it); zero when nothing is known.
+// move it); zero when too little is known: one or two earlier runs are no measure.
 func expectedEnd(since time.Time, took []time.Duration) time.Time {
-	if since.IsZero() || len(took) == 0 {
+	if since.IsZero() || len(took) < minMeasured {
 		return time.Time{}
 	}
 	s := slices.Clone(took)
@@ -204,14 +204,16 @@ func expectedEnd(since time.Time, took []time.Duration) time.Time {
 	return since.Add(s[len(s)/2])
 }
 
-// untilText finishes a busy sentence: "; it should be done around 19:08" (or "in about a
-// minute" once that moment has passed), or nothing when unknown.
+// minMeasured is how many earlier durations an expected end needs.
+const minMeasured = 3
+
+// untilText finishes a busy sentence: "; it should be done around 19:08", or nothing when
+// unknown or once that moment has passed: the run then takes longer than the earlier
+// ones, and how much longer nothing measured says ("any moment now" was said at step 1
+// of 3).
 func untilText(until, now time.Time) string {
-	switch {
-	case until.IsZero():
+	if until.IsZero() || !until.After(now) {
 		return ""
-	case !until.After(now):
-		return "; it should be done any moment now"
 	}
 	return "; it should be done around " + until.Local().Format("15:04")
 }

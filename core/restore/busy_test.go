@@ -184,3 +184,40 @@ func TestBusyIgnoresRunsThatOnlyRead(t *testing.T) {
 		t.Errorf("next step %q\nwant        %q", ex.NextStep, want)
 	}
 }
+
+// An expected end is told only when it rests on enough earlier runs, and never once it
+// has passed: then nothing measured says how much longer ("any moment now" was said to a
+// run at its first step of three).
+func TestBusyTellsAnEndOnlyWhenMeasured(t *testing.T) {
+	for name, c := range map[string]struct {
+		earlier []time.Duration
+		started time.Duration // ago
+	}{
+		"two earlier runs are no measure": {[]time.Duration{5 * time.Minute, 6 * time.Minute}, time.Minute},
+		"the expected end has passed":     {[]time.Duration{time.Minute, time.Minute, time.Minute}, 10 * time.Minute},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := newBed(t)
+			ctx := context.Background()
+			test := b.target("orderdesk", "Test")
+			now := time.Now()
+			for _, took := range c.earlier {
+				if err := b.j.Finish(ctx, runFor(t, b.j, journal.KindRestore, test, now.Add(-took)), journal.StatusCompleted, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			release, err := b.j.Claim(runFor(t, b.j, journal.KindRestore, test, now.Add(-c.started)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer release()
+			busy, err := restore.NewBusyCheck(b.client, b.j, nil).Check(ctx, test, 0)
+			if err != nil || busy == nil {
+				t.Fatalf("busy = %v, err = %v; want the running restore", busy, err)
+			}
+			if strings.Contains(busy.Summary, "should be done") {
+				t.Errorf("summary %q tells an end nothing measured", busy.Summary)
+			}
+		})
+	}
+}

@@ -281,6 +281,11 @@ func downloadErr(step StepKind, err error) error {
 		download.ErrNotAFile} {
 		if errors.Is(err, own) {
 			re := &RunError{Step: step, Summary: sentence(err.Error()), Err: err}
+			if errors.Is(err, download.ErrExists) {
+				// Its own way on, not "Try again": the file would still be there.
+				what, _, _ := strings.Cut(err.Error(), ";")
+				re.Summary, re.Next = sentence(what), "Choose another name, or choose to replace that file."
+			}
 			if errors.Is(err, download.ErrNotCompleted) {
 				re.Err = fmt.Errorf("%w: %w", ErrSnapshotNotReady, err)
 			}

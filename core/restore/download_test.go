@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"restoredesk/core/download"
+	"restoredesk/core/explain"
 	"restoredesk/core/journal"
 	"restoredesk/core/localcloud"
 	"restoredesk/core/localcloud/localcloudtest"
@@ -218,4 +220,31 @@ func (s *syncBuf) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// A download onto a file that exists says what to do about it (another name, or replace
+// it), never "Try again": trying again meets the same file.
+func TestDownloadOntoAnExistingFileSaysChooseAnotherName(t *testing.T) {
+	t.Parallel()
+	b, tg, id, _ := downloadBed(t, "files_and_database-1a2b3c4d-202611250130.tar.gz")
+	dir := t.TempDir()
+	req := restore.DownloadRequest{Profile: "p", Target: tg, SnapshotID: id, Output: dir}
+	p, err := b.e.PlanDownload(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.e.DownloadBackup(context.Background(), p, nil); err != nil {
+		t.Fatal(err)
+	}
+	p, err = b.e.PlanDownload(context.Background(), req)
+	if err == nil {
+		_, err = b.e.DownloadBackup(context.Background(), p, nil)
+	}
+	if !errors.Is(err, download.ErrExists) {
+		t.Fatalf("downloading again onto the same file: %v, want ErrExists", err)
+	}
+	ex := explain.Explain(err)
+	if ex.NextStep != "Choose another name, or choose to replace that file." || strings.Contains(ex.Summary, "choose") {
+		t.Errorf("explained as %q / %q", ex.Summary, ex.NextStep)
+	}
 }

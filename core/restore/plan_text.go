@@ -59,7 +59,7 @@ func notes(p *Plan, now time.Time) []string {
 	add := func(format string, a ...any) { out = append(out, fmt.Sprintf(format, a...)) }
 
 	if req.Source.File != "" && req.Options.UploadOnly {
-		add("%s will be checked and uploaded to %s, where it becomes a backup you can restore later. Nothing is stopped or replaced.", fileName(req.Source.File), mode)
+		add("%s will be checked and uploaded to %s, where it becomes a backup you can restore later. Uploading it stops and replaces nothing.", fileName(req.Source.File), mode)
 		return out
 	}
 	data := mode + "'s data"

@@ -114,7 +114,7 @@ func TestUploadOnlyNeverStopsAnything(t *testing.T) {
 	if want := []restore.StepKind{restore.StepInspect, restore.StepUpload}; !slices.Equal(kinds(p), want) || p.ConfirmationRequired {
 		t.Errorf("steps %v (want %v), confirmation required %v", kinds(p), want, p.ConfirmationRequired)
 	}
-	if !hasNote(p, "Nothing is stopped or replaced") {
+	if !hasNote(p, "Uploading it stops and replaces nothing") {
 		t.Errorf("notes %q", p.Notes)
 	}
 	stopped := false
