@@ -73,6 +73,16 @@ func (k *kit) escapable(d any) (dialog.Dialog, fyne.Window) {
 		return d.dialog, k.win
 	case *localReport:
 		return d.dialog, k.win
+	case *lookDialog:
+		return d.dialog, k.win
+	case *compareChooser:
+		return d.dialog, k.win
+	case *compareDialog:
+		return d.dialog, k.win
+	case *rowsRestoreDialog:
+		return d.dialog, k.win
+	case *linkDialog:
+		return d.dialog, k.win
 	case *dialog.FileDialog:
 		return nil, nil // its own fields and keys
 	case dialog.Dialog:

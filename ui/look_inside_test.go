@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fyne.io/fyne/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -84,7 +85,13 @@ func TestLookInsideADemoBackupListsEntitiesAndFindsARow(t *testing.T) {
 		if !strings.Contains(d.rows.status.Text, `Rows with "C1234@example" 1 to 1 shown, the last`) {
 			t.Errorf("status %q", d.rows.status.Text)
 		}
-		d.dialog.Hide()
+		// Escape closes it, as every dialog.
+		c := h.u.k.win.Canvas()
+		pressKey(c, fyne.KeyEscape)
+		if n := overlays(c); n != 0 {
+			t.Errorf("Escape left Look inside open (%d overlays)", n)
+			d.dialog.Hide()
+		}
 	})
 	downloads := func() int {
 		n := 0
