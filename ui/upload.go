@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"restoredesk/core/archive"
 	"restoredesk/core/cloud"
+	"restoredesk/core/explain"
 	"restoredesk/core/progress"
 	"restoredesk/core/restore"
 )
@@ -108,8 +110,11 @@ func (a *actions) inspectFile(path string) {
 		pd.end()
 		cancelled := pd.ctx.Err() != nil
 		report := restore.ReportOf(err)
+		var handoff *explain.Handoff // the file was checked, and the way on is the Portal
 		if plan != nil {
 			report = plan.Archive
+		} else if report != nil {
+			handoff = explain.Explain(err).Handoff
 		}
 		a.k.do(func() {
 			pd.close()
@@ -117,7 +122,7 @@ func (a *actions) inspectFile(path string) {
 			case cancelled:
 				a.k.say("The check of " + name + " was cancelled. Nothing was uploaded.")
 			case report != nil:
-				a.showInspection(s, app, env, plan, report)
+				a.showInspection(s, app, env, plan, report, handoff)
 			default:
 				a.k.showError("The archive cannot be uploaded", err)
 			}
@@ -168,8 +173,10 @@ type inspectionDialog struct {
 }
 
 // showInspection shows report; a file that cannot be restored is only shown, never sent.
-// plan is the engine's upload-only plan (nil when the file cannot be restored).
-func (a *actions) showInspection(s *session, app cloud.AppWithEnvironments, env cloud.Environment, plan *restore.Plan, r *archive.Report) *inspectionDialog {
+// plan is the engine's upload-only plan (nil when the file cannot be restored, or when the
+// cloud takes uploads only through its Portal: then handoff says how, and the dialog
+// hands the checked file over instead of uploading it).
+func (a *actions) showInspection(s *session, app cloud.AppWithEnvironments, env cloud.Environment, plan *restore.Plan, r *archive.Report, handoff *explain.Handoff) *inspectionDialog {
 	d := &inspectionDialog{report: r}
 	path := r.Path
 	name := filepath.Base(path)
@@ -185,6 +192,9 @@ func (a *actions) showInspection(s *session, app cloud.AppWithEnvironments, env 
 	if wrongApp { // the first line says it: this is likely another customer's data
 		look = widget.WarningImportance
 		verdict.SetText(plan.Fit.Warnings[0])
+	}
+	if handoff != nil && r.Restorable { // said up front: this file goes through the Portal
+		verdict.SetText(handoff.Reason)
 	}
 	body.Add(statusRow(widget.NewIcon(nil), look, verdict))
 	// Reasons first: a refused file's problems lead, its technical facts come below.
@@ -211,9 +221,24 @@ func (a *actions) showInspection(s *session, app cloud.AppWithEnvironments, env 
 		body.Add(widget.NewButtonWithIcon("Open in local database…", theme.StorageIcon(), func() { d.dialog.Hide(); a.showLocalDB(s, path) }))
 	}
 	title := "Check of " + name
-	if plan == nil || !r.Restorable {
+	switch {
+	case handoff != nil && r.Restorable:
+		body.Add(widget.NewSeparator())
+		body.Add(a.k.handoffBox(*handoff))
+		d.cancel = widget.NewButton("Cancel", func() { d.dialog.Hide() })
+		d.upload = widget.NewButtonWithIcon("Hand over to the Mendix Portal", theme.ComputerIcon(), func() {
+			d.dialog.Hide()
+			if link, err := url.Parse(handoff.URL); err == nil && handoff.URL != "" {
+				a.k.open(link)
+			}
+			a.k.say(fmt.Sprintf("%s was handed over to the Mendix Portal: upload it there to %s › %s (Backups › Upload Archive).", name, app.App.Name, env.Mode))
+		})
+		d.upload.Importance = widget.HighImportance
+		d.dialog = dialog.NewCustomWithoutButtons(title, container.NewVScroll(body), a.k.win)
+		d.dialog.SetButtons([]fyne.CanvasObject{d.cancel, d.upload})
+	case plan == nil || !r.Restorable:
 		d.dialog = dialog.NewCustom(title, "Close", container.NewVScroll(body), a.k.win)
-	} else {
+	default:
 		d.restore = widget.NewCheck(fmt.Sprintf("Restore %s from it once it is uploaded", env.Mode), nil)
 		// The plan says whether restoring starts ticked: never for a file that may be
 		// another app's data.

@@ -114,8 +114,13 @@ func ActionOf(err error) *NextAction {
 }
 
 // ReportOf returns the inspection report an engine error carries: that of a file the plan
-// found not restorable, for a front end to show what is wrong with it. Nil otherwise.
+// found not restorable, for a front end to show what is wrong with it, or of a checked file
+// handed over to the Mendix Portal, whose verdict is still shown. Nil otherwise.
 func ReportOf(err error) *archive.Report {
+	var he *HandoffError // an upload handed over to the Portal was checked first
+	if errors.As(err, &he) && he.Report != nil {
+		return he.Report
+	}
 	var re *RunError
 	if errors.As(err, &re) {
 		return re.report
