@@ -15,10 +15,9 @@ import (
 	"restoredesk/core/explain"
 )
 
-// The hand-over to the Portal shows the engine's steps, opens the Portal, and for an
-// upload shows the file's full path and opens its folder.
-func TestHandoffBoxOpensThePortalAndTheFolder(t *testing.T) {
-	h := newHarness(t)
+// recordOpened makes openURL record what it would have opened, until the test ends; the
+// function returned gives what was opened so far.
+func recordOpened(t *testing.T) func() []string {
 	var mu sync.Mutex
 	var opened []string
 	old := openURL
@@ -28,7 +27,19 @@ func TestHandoffBoxOpensThePortalAndTheFolder(t *testing.T) {
 		mu.Unlock()
 		return nil
 	}
-	defer func() { openURL = old }()
+	t.Cleanup(func() { openURL = old })
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(opened)
+	}
+}
+
+// The hand-over to the Portal shows the engine's steps, opens the Portal, and for an
+// upload shows the file's full path and opens its folder.
+func TestHandoffBoxOpensThePortalAndTheFolder(t *testing.T) {
+	h := newHarness(t)
+	openedLinks := recordOpened(t)
 
 	ho := explain.UploadHandoff("Order Desk", "Test", "/home/me/backups/db.backup", "db.backup was checked and can be restored.")
 	var box fyne.CanvasObject
@@ -57,9 +68,8 @@ func TestHandoffBoxOpensThePortalAndTheFolder(t *testing.T) {
 		h.on(func() { test.Tap(b) })
 	}
 	h.idle()
-	mu.Lock()
-	defer mu.Unlock()
 	// Each opens off the UI goroutine, so they may be recorded in either order.
+	opened := openedLinks()
 	slices.Sort(opened)
 	if len(opened) != 2 || opened[0] != "file:///home/me/backups" || opened[1] != cloud.PortalURL {
 		t.Errorf("opened %q", opened)

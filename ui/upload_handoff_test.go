@@ -5,10 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"restoredesk/core/cloud"
@@ -34,16 +32,7 @@ func TestUploadCheck_AgainstMendixCloudSaysHandOverUpFront(t *testing.T) {
 	h := newHarness(t)
 	h.demo()
 	h.open("customerportal", "Acceptance")
-	var mu sync.Mutex
-	var opened []string
-	old := openURL
-	openURL = func(_ fyne.App, u *url.URL) error {
-		mu.Lock()
-		opened = append(opened, u.String())
-		mu.Unlock()
-		return nil
-	}
-	defer func() { openURL = old }()
+	openedLinks := recordOpened(t)
 
 	// The engine's own verdict against Mendix's URL: the plan ends in the upload hand-off.
 	to, err := url.Parse(h.srv.URL())
@@ -90,11 +79,9 @@ func TestUploadCheck_AgainstMendixCloudSaysHandOverUpFront(t *testing.T) {
 			t.Errorf("status after handing over = %q", got)
 		}
 	})
-	mu.Lock()
-	if len(opened) != 1 || opened[0] != cloud.PortalURL {
+	if opened := openedLinks(); len(opened) != 1 || opened[0] != cloud.PortalURL {
 		t.Errorf("opened %q, want the Mendix Portal", opened)
 	}
-	mu.Unlock()
 	if n := len(h.snapshots("customerportal", "Acceptance")); n != snapsBefore {
 		t.Errorf("%d backups, was %d: something was uploaded", n, snapsBefore)
 	}
