@@ -49,6 +49,11 @@ func TestUserMistakesAreToldPlainly(t *testing.T) {
 		t.Fatalf("create-backup: %s", errs)
 	}
 	otherAppsEnv := localcloud.EnvironmentID(localcloud.DemoAppOrderDesk, "Test")
+	testSnaps, err := srv.Cloud().Snapshots(otherAppsEnv)
+	if err != nil || len(testSnaps) == 0 {
+		t.Fatalf("the backups of orderdesk Test: %d, %v", len(testSnaps), err)
+	}
+	otherAppsSnapshot := testSnaps[0].SnapshotID
 
 	noCreds := map[string]string{"MENDIX_USERNAME": "", "MENDIX_API_KEY": ""}
 	cases := []struct {
@@ -77,6 +82,10 @@ func TestUserMistakesAreToldPlainly(t *testing.T) {
 		{"unknown run", withJournal, url, []string{"undo", "99"}, "99"},
 		{"bad poll interval", map[string]string{"RESTOREDESK_POLL_INTERVAL": "soon"}, url, []string{"stop", "orderdesk", "Test"}, "RESTOREDESK_POLL_INTERVAL"},
 		{"unknown backup", nil, url, []string{"restore", "orderdesk", "Test", "no-such-backup", "--yes"}, "no-such-backup"},
+		{"API key with a tab pasted in", map[string]string{"MENDIX_API_KEY": "k3y-5ecret\tpasted"}, url, []string{"apps"}, "paste only the key"},
+		{"API key with a control character", map[string]string{"MENDIX_API_KEY": "k3y-5ecret\x01"}, url, []string{"apps"}, "control character"},
+		{"username with a line break", map[string]string{"MENDIX_USERNAME": "anna@example.com\nx"}, url, []string{"apps"}, "Type the username again"},
+		{"comment that is not UTF-8", nil, url, []string{"comment", "orderdesk", "Test", otherAppsSnapshot, "caf\xe9"}, "not valid text"},
 		{"https to a plain-HTTP server", nil, strings.Replace(url, "http://", "https://", 1), []string{"apps"}, "use http:// instead of https://"},
 	}
 	for _, c := range cases {
@@ -87,6 +96,9 @@ func TestUserMistakesAreToldPlainly(t *testing.T) {
 			code, _, errs := ctl(t, c.url, c.env, c.args...)
 			if code == exitOK {
 				t.Fatalf("exit 0 for a mistake; stderr:\n%s", errs)
+			}
+			if strings.Contains(errs, "k3y-5ecret") {
+				t.Errorf("the API key reached the message:\n%s", errs)
 			}
 			if strings.Contains(errs, fallbackSummary) {
 				t.Errorf("answered by the fallback:\n%s", errs)

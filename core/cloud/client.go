@@ -14,7 +14,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -326,18 +325,20 @@ func IsLoopbackHost(host string) bool {
 }
 
 func checkCredentials(c Credentials) error {
-	if strings.TrimSpace(c.Username) == "" {
-		return errors.New("cloud: the username is empty; give the Mendix login name (an e-mail address)")
-	}
-	if c.APIKey == "" {
-		return errors.New("cloud: the API key is empty; create one under API Keys in your Mendix Profile")
-	}
-	if !validHeaderValue(c.Username) {
-		return errors.New("cloud: the username contains control characters")
-	}
-	if !validHeaderValue(c.APIKey) {
+	switch {
+	case strings.TrimSpace(c.Username) == "":
+		return &CredentialsError{Summary: "The username is empty.",
+			Next: "Give your Mendix login name (an e-mail address)."}
+	case c.APIKey == "":
+		return &CredentialsError{Summary: "The API key is empty.",
+			Next: "Create one under API Keys in your Mendix Profile and give it here."}
+	case !validHeaderValue(c.Username):
+		return &CredentialsError{Summary: "The username holds a control character (a line break or a tab, often pasted along with it).",
+			Next: "Type the username again: your Mendix login name (an e-mail address)."}
+	case !validHeaderValue(c.APIKey):
 		// Never echo the key, not even a part of it.
-		return errors.New("cloud: the API key contains spaces or control characters; copy it again from your Mendix Profile")
+		return &CredentialsError{Summary: "The API key holds a space or a control character (a line break or a tab, often pasted along with it).",
+			Next: "Copy the key again from API Keys in your Mendix Profile and paste only the key."}
 	}
 	return nil
 }

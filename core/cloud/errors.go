@@ -222,6 +222,23 @@ func boundText(s string, n int) string {
 // before any request is sent.
 var ErrInvalidID = errors.New("not a valid identifier")
 
+// ErrBadCredentials: a username or API key that cannot be sent at all (empty, or holding
+// a space or control character); nothing was sent.
+var ErrBadCredentials = errors.New("cloud: the credentials cannot be used")
+
+// CredentialsError says in plain words what is wrong with the credentials given and what
+// to do; it never holds the key.
+type CredentialsError struct{ Summary, Next string }
+
+func (e *CredentialsError) Error() string { return "cloud: " + e.Summary }
+
+// Is makes errors.Is(err, ErrBadCredentials) hold.
+func (e *CredentialsError) Is(target error) bool { return target == ErrBadCredentials }
+
+// PlainSummary and PlainNextStep give the words to front ends (core/explain).
+func (e *CredentialsError) PlainSummary() string  { return e.Summary }
+func (e *CredentialsError) PlainNextStep() string { return e.Next }
+
 // IDError is an identifier refused before any request (ErrInvalidID). It says in plain
 // words what is wrong and what to do, without a front end's name for the list to copy
 // from.

@@ -133,7 +133,11 @@ func (e *Engine) PlanManage(ctx context.Context, req ManageRequest) (*ManagePlan
 
 // checkComment refuses what a backup list cannot show: control characters, overlong text.
 func checkComment(c string) error {
-	if !utf8.ValidString(c) || strings.IndexFunc(c, unicode.IsControl) >= 0 {
+	if !utf8.ValidString(c) {
+		return planErr("The comment is not valid text: it holds bytes that are not UTF-8 (often from a program that saved it in another encoding).",
+			"Type the comment again, or paste it from a program that saves text as UTF-8.", ErrInvalidRequest)
+	}
+	if strings.IndexFunc(c, unicode.IsControl) >= 0 {
 		return planErr("The comment holds control characters (a line break, a tab or an escape).",
 			"Write the comment on one line, with letters, digits and punctuation only.", ErrInvalidRequest)
 	}
