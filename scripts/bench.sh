@@ -53,6 +53,8 @@ OUT=${BENCH_OUT:-bin/bench.txt}
 # - RestoreLocalCommand (written in core/localdb or core/restore): `restore-local` with
 #   its up-front check and every row verified against createdb + pg_restore -d of the same
 #   file, peak memory under 64 MiB (issue 22).
+# - CompareBackups: comparing two dumps of 1.9 million rows (core/backupdata, in its fixed
+#   memory budget) against reading every row of both: at most 2.0 (issue 23).
 GOALS=(
 	"BenchmarkInspectCommand/targz ratio <= 1.0"
 	"BenchmarkInspectCommand/backup ratio <= 1.0"
@@ -62,6 +64,7 @@ GOALS=(
 	"BenchmarkRestoreLocalCommand/backup peak-MiB < 64"
 	"BenchmarkRestoreLocalCommand/targz ratio <= 1.0"
 	"BenchmarkRestoreLocalCommand/targz peak-MiB < 64"
+	"BenchmarkCompareBackups ratio <= 2.0"
 )
 
 if [ -n "${BENCH_FROM:-}" ]; then
