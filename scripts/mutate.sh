@@ -28,7 +28,8 @@ for t in "${targets[@]}"; do
   for f in "$pkg"/*.go; do
     base=$(basename "$f")
     case " $files " in *" $base "*) continue ;; esac
-    exclude+=(-E "$base\$")
+    # Anchored, dots escaped: "engine.go$" alone would also leave out wrongapp_engine.go.
+    exclude+=(-E "(^|/)${base//./\\.}\$")
   done
   for d in "$pkg"/*/; do
     [ -d "$d" ] && exclude+=(-E "^$(basename "$d")/")
