@@ -174,7 +174,9 @@ func reverseBits(code uint32, n uint) uint32 {
 	return r
 }
 
-var fixedTables = sync.OnceValues(func() (*huffTable, *huffTable) {
+// fixedTables are RFC 1951's fixed codes, built once; they always build (the lengths are
+// the RFC's constants), and should they not, the block is refused rather than the program.
+var fixedTables = sync.OnceValues(func() (*fixedCodes, error) {
 	var lens [maxLitSyms]uint8
 	for i := range lens {
 		switch {
@@ -193,11 +195,16 @@ var fixedTables = sync.OnceValues(func() (*huffTable, *huffTable) {
 	for i := range dlens {
 		dlens[i] = 5
 	}
-	if build(lt, lens[:], false) != nil || build(dt, dlens[:], true) != nil {
-		panic("archive: the fixed Huffman code does not build")
+	if err := build(lt, lens[:], false); err != nil {
+		return nil, fmt.Errorf("the fixed literal code: %w", err)
 	}
-	return lt, dt
+	if err := build(dt, dlens[:], true); err != nil {
+		return nil, fmt.Errorf("the fixed distance code: %w", err)
+	}
+	return &fixedCodes{lit: lt, dist: dt}, nil
 })
+
+type fixedCodes struct{ lit, dist *huffTable }
 
 // Window: the 32 KiB a match may reach back, then room for up to a megabyte of output
 // (less for a small input: the fuzzer and the tests inflate thousands of them), then
@@ -351,8 +358,10 @@ func (d *deflateDecoder) WriteTo(w io.Writer) (int64, error) {
 		case 0:
 			err = d.stored(w)
 		case 1:
-			lt, dt := fixedTables()
-			err = d.huffman(w, lt, dt)
+			var fc *fixedCodes
+			if fc, err = fixedTables(); err == nil {
+				err = d.huffman(w, fc.lit, fc.dist)
+			}
 		case 2:
 			if err = d.readTables(); err == nil {
 				err = d.huffman(w, &d.lit, &d.dist)
