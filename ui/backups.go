@@ -90,7 +90,7 @@ func makeBackupRows(snaps []cloud.Snapshot, now time.Time) []backupRow {
 		}
 		// The filter matches what the table shows ("yesterday", "2 days ago") too.
 		r.search = strings.ToLower(strings.Join([]string{r.cells[colCreated], r.cells[colExpires], r.cells[colKind], r.cells[colState],
-			s.ModelVersion, comment, s.StatusMessage, s.SnapshotID, s.CreatedAt.In(now.Location()).Format(madeYearLayout)}, "\n"))
+			s.ModelVersion, comment, s.StatusMessage, s.SnapshotID, s.CreatedAt.In(now.Location()).Format(exactTimeLayout)}, "\n"))
 		rows[i] = r
 	}
 	return rows

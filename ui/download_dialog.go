@@ -39,16 +39,13 @@ type downloadDialog struct {
 	nameEdited bool   // the user typed a name: keep it when "database only" changes
 	drawing    bool
 
-	dialog  *dialog.CustomDialog
-	body    *fyne.Container
-	status  *widget.Label
-	steps   *widget.Label
-	notes   *widget.Label
+	dialog *dialog.CustomDialog
+	body   *fyne.Container
+	planLines
 	dbOnly  *widget.Check
 	folder  *widget.Entry
 	name    *widget.Entry
 	replace *widget.Check
-	okBtn   *widget.Button
 }
 
 // downloadSelected opens the download dialog for the selected backup (toolbar, backup
@@ -67,9 +64,7 @@ func (a *actions) downloadSelected() *downloadDialog {
 func (a *actions) showDownload(s *session, t restore.Target, snap cloud.Snapshot, dbOnly bool, then func(*restore.DownloadResult)) *downloadDialog {
 	d := &downloadDialog{a: a, s: s, plans: latest{pause: planPause}, snap: snap, then: then,
 		req: restore.DownloadRequest{Profile: s.profile, Target: t, SnapshotID: snap.SnapshotID, DBOnly: dbOnly}}
-	d.status = wrapped("")
-	d.steps = wrapped("")
-	d.notes = wrapped("")
+	d.planLines = newPlanLines(widget.NewButtonWithIcon("Download", theme.DownloadIcon(), d.submit))
 	d.dbOnly = widget.NewCheck("Database only (a .backup dump, without file documents)", func(on bool) {
 		if d.drawing {
 			return
@@ -98,8 +93,6 @@ func (a *actions) showDownload(s *session, t restore.Target, snap cloud.Snapshot
 	})
 	d.replace.Hide()
 	browse := widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), d.chooseFolder)
-	d.okBtn = widget.NewButtonWithIcon("Download", theme.DownloadIcon(), d.submit)
-	d.okBtn.Importance = widget.HighImportance
 	cancel := widget.NewButton("Cancel", func() { d.dialog.Hide() })
 
 	what := wrapped(fmt.Sprintf("%s backup of %s · %s, made %s (%s).", cloud.KindOf(snap).Label(),
@@ -108,7 +101,7 @@ func (a *actions) showDownload(s *session, t restore.Target, snap cloud.Snapshot
 	form := widget.NewForm(
 		widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, browse, d.folder)),
 		widget.NewFormItem("File name", d.name))
-	d.body = container.NewVBox(what, form, d.dbOnly, d.replace, d.status, headedSteps(d.steps), d.notes)
+	d.body = container.NewVBox(append([]fyne.CanvasObject{what, form, d.dbOnly, d.replace}, d.objects()...)...)
 	d.dialog = dialog.NewCustomWithoutButtons("Download a backup", d.body, a.k.win)
 	d.dialog.SetButtons([]fyne.CanvasObject{cancel, d.okBtn})
 	d.dialog.Resize(fyne.NewSize(680, 0))
@@ -208,31 +201,16 @@ func (d *downloadDialog) replan() {
 // draw shows the plan, the engine's refusal, or that it is still planning. UI goroutine.
 func (d *downloadDialog) draw() {
 	p := d.current
-	switch {
-	case d.err != nil:
-		d.status.SetText(explainLine(d.err))
-	case p == nil:
-		d.status.SetText("Checking the backup and the folder…")
-	}
-	d.status.Show()
 	if p != nil {
-		d.status.Hide()
-		d.steps.SetText(stepsText(p.Steps))
-		d.notes.SetText(strings.Join(p.Notes, "\n"))
+		d.show(true, p.Steps, p.Notes, d.err, "")
 	} else {
-		d.steps.SetText("")
-		d.notes.SetText("")
+		d.show(false, nil, nil, d.err, "Checking the backup and the folder…")
 	}
 	// The engine refused to replace a file unasked: offer to replace it on purpose.
 	if errors.Is(d.err, download.ErrExists) || d.req.Force {
 		d.replace.Show()
 	} else {
 		d.replace.Hide()
-	}
-	if p != nil {
-		d.okBtn.Enable()
-	} else {
-		d.okBtn.Disable()
 	}
 	d.body.Refresh()
 	d.dialog.Resize(fyne.NewSize(680, 0))
@@ -252,21 +230,14 @@ func (d *downloadDialog) submit() {
 func (r *runner) runDownload(s *session, p *restore.DownloadPlan, then func(*restore.DownloadResult)) *job {
 	t := p.Request.Target
 	title := fmt.Sprintf("Download the backup of %s · %s", cmp.Or(t.App.Name, t.App.AppID), t.Env.Mode)
-	r.use(s)
-	ctx, cancel := context.WithCancel(r.k.ctx)
-	j := r.jobs.add(title, p.Steps, cancel)
-	r.k.say(title + ": started. Follow it in the jobs panel below.")
-	r.k.background(func(context.Context) {
-		defer cancel()
-		res, err := s.engine.DownloadBackup(ctx, p, func(e restore.Event) { r.jobs.event(j, e) })
-		var result *restore.Result
-		if res != nil {
-			result = &res.Result
+	var res *restore.DownloadResult
+	return r.runJob(s, title, p.Steps, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
+		var err error
+		if res, err = s.engine.DownloadBackup(ctx, p, onEvent); res == nil {
+			return nil, err
 		}
-		r.jobs.finish(j, result, err)
-		r.k.do(func() { r.downloadEnded(s, j, title, res, err, then) })
-	})
-	return j
+		return &res.Result, err
+	}, func(j *job, err error) { r.downloadEnded(s, j, title, res, err, then) })
 }
 
 // downloadEnded tells how a download ended and offers what to do with the file. UI goroutine.

@@ -8,9 +8,12 @@ import (
 )
 
 // Formats of times as the UI shows them. Exact times are in the user's local zone.
+// madeLayout is when something was made as an owner reads it first (weekday, day, month,
+// time); madeText adds the year, as the exact layout, only when it is not this year's.
 const (
 	exactTimeLayout = "Mon 2 Jan 2006 15:04"
 	shortTimeLayout = "2 Jan 15:04"
+	madeLayout      = "Mon 2 Jan 15:04"
 )
 
 // relativeTime says how long ago (or from now) t is, the way people say it: "just now",
@@ -75,13 +78,6 @@ func shortTime(t time.Time) string {
 	return t.Local().Format(shortTimeLayout)
 }
 
-// madeLayout is when something was made as an owner reads it first: weekday, day, month
-// and time; the year only when it is not this year's (madeText).
-const (
-	madeLayout     = "Mon 2 Jan 15:04"
-	madeYearLayout = "Mon 2 Jan 2006 15:04"
-)
-
 // madeText is t in the zone of now (the user's: the clock's times carry it), as a date
 // and time first: "Fri 5 Dec 00:26", with the year when it is another year's.
 func madeText(t, now time.Time) string {
@@ -90,7 +86,7 @@ func madeText(t, now time.Time) string {
 	}
 	t = t.In(now.Location())
 	if t.Year() != now.Year() {
-		return t.Format(madeYearLayout)
+		return t.Format(exactTimeLayout)
 	}
 	return t.Format(madeLayout)
 }
@@ -119,7 +115,7 @@ func madeInZone(t, now time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(now.Location()).Format(madeYearLayout + " MST")
+	return t.In(now.Location()).Format(exactTimeLayout + " MST")
 }
 
 // madeWithAge is madeText with ageText after it: "Fri 5 Dec 00:26 · 10 h ago".

@@ -79,10 +79,7 @@ type localDBDialog struct {
 	database *widget.Entry
 	create   *widget.Check
 	replace  *widget.Check
-	status   *widget.Label
-	steps    *widget.Label
-	notes    *widget.Label
-	okBtn    *widget.Button
+	planLines
 }
 
 // cloudSource is a backup in Mendix Cloud to restore locally.
@@ -112,11 +109,7 @@ func (a *actions) showLocalDBFrom(s *session, path string, src *cloudSource) *lo
 	d.create.SetChecked(true)
 	d.replace = widget.NewCheck("Replace the content of the database (it is not empty)", func(bool) { d.replan() })
 	d.replace.Hide()
-	d.status = wrapped("")
-	d.steps = wrapped("")
-	d.notes = wrapped("")
-	d.okBtn = widget.NewButtonWithIcon("Restore", theme.StorageIcon(), d.submit)
-	d.okBtn.Importance = widget.HighImportance
+	d.planLines = newPlanLines(widget.NewButtonWithIcon("Restore", theme.StorageIcon(), d.submit))
 	cancel := widget.NewButton("Cancel", func() { d.dialog.Hide() })
 
 	source := wrapped("Backup: " + path)
@@ -133,7 +126,7 @@ func (a *actions) showLocalDBFrom(s *session, path string, src *cloudSource) *lo
 		widget.NewFormItem("Database", d.database))
 	hint := wrapped("The password is kept only in the system keyring, never in a file.")
 	hint.Importance = widget.LowImportance
-	d.body = container.NewVBox(source, form, hint, d.create, d.replace, d.status, headedSteps(d.steps), d.notes)
+	d.body = container.NewVBox(append([]fyne.CanvasObject{source, form, hint, d.create, d.replace}, d.objects()...)...)
 	d.dialog = dialog.NewCustomWithoutButtons("Open in a local database", container.NewVScroll(d.body), a.k.win)
 	d.dialog.SetButtons([]fyne.CanvasObject{cancel, d.okBtn})
 	d.dialog.Resize(fyne.NewSize(680, 640))
@@ -230,35 +223,22 @@ func (d *localDBDialog) replan() {
 
 // draw shows the plan, the engine's refusal, or that it is still checking. UI goroutine.
 func (d *localDBDialog) draw() {
-	p := d.current
-	switch {
-	case d.err != nil:
-		d.status.SetText(explainLine(d.err))
-		d.status.Show()
-	case p == nil:
-		d.status.SetText("Checking the backup, pg_restore and the database…")
-		d.status.Show()
-	default:
-		d.status.Hide()
-	}
 	// The engine refused a database that is not empty: offer to replace it on purpose.
 	if errors.Is(d.err, localdb.ErrNotEmpty) {
 		d.replace.Show()
 	}
-	d.steps.SetText("")
-	d.notes.SetText("")
-	if p != nil {
-		d.steps.SetText(stepsText(p.Steps))
-		notes := p.Notes
-		if rep := p.Archive; rep != nil { // known before the run for a file, or a download used again
-			notes = append([]string{fmt.Sprintf("%s: %s with data; pg_restore %s at %s.", rep.Kind.Label(),
-				wording.Count(len(rep.Tables), "table", "tables"), p.DB.Tool.Version, p.DB.Tool.Path)}, notes...)
-		}
-		d.notes.SetText(strings.Join(notes, "\n"))
-		d.okBtn.Enable()
-	} else {
-		d.okBtn.Disable()
+	p := d.current
+	if p == nil {
+		d.show(false, nil, nil, d.err, "Checking the backup, pg_restore and the database…")
+		d.body.Refresh()
+		return
 	}
+	notes := p.Notes
+	if rep := p.Archive; rep != nil { // known before the run for a file, or a download used again
+		notes = append([]string{fmt.Sprintf("%s: %s with data; pg_restore %s at %s.", rep.Kind.Label(),
+			wording.Count(len(rep.Tables), "table", "tables"), p.DB.Tool.Version, p.DB.Tool.Path)}, notes...)
+	}
+	d.show(true, p.Steps, notes, d.err, "")
 	d.body.Refresh()
 }
 
@@ -292,22 +272,14 @@ func (r *runner) runLocal(s *session, p *restore.LocalPlan) *job {
 		what = "a backup of " + c.Target.App.Name + " · " + c.Target.Env.Mode
 	}
 	title := fmt.Sprintf("Restore %s into %s", what, p.Request.Target.Database)
-	r.use(s)
-	ctx, cancel := context.WithCancel(r.k.ctx)
-	j := r.jobs.add(title, p.Steps, cancel)
-	r.k.say(title + ": started. Follow it in the jobs panel below.")
-	r.k.background(func(context.Context) {
-		defer cancel()
-		res, err := s.engine.RunLocal(ctx, p, func(e restore.Event) { r.jobs.event(j, e) })
-		var base *restore.Result
-		if res != nil {
-			base = &res.Result
+	var res *restore.LocalResult
+	return r.runJob(s, title, p.Steps, func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error) {
+		var err error
+		if res, err = s.engine.RunLocal(ctx, p, onEvent); res == nil {
+			return nil, err
 		}
-		restore.Finish(j.up, base, err)
-		close(j.done)
-		r.k.do(func() { r.localEnded(title, res, err) })
-	})
-	return j
+		return &res.Result, err
+	}, func(_ *job, err error) { r.localEnded(title, res, err) })
 }
 
 // localEnded notifies and shows the completeness report. UI goroutine.

@@ -92,6 +92,23 @@ func (r *runner) followRun(s *session, spec runSpec, work func(ctx context.Conte
 	return j
 }
 
+// runJob runs work, an engine run that holds no environment (a download, a local
+// restore), as a job of the jobs panel in the background, and calls ended with its error
+// on the UI goroutine. work keeps its own result for ended. UI goroutine.
+func (r *runner) runJob(s *session, title string, steps []restore.Step, work func(ctx context.Context, onEvent func(restore.Event)) (*restore.Result, error), ended func(j *job, err error)) *job {
+	r.use(s)
+	ctx, cancel := context.WithCancel(r.k.ctx)
+	j := r.jobs.add(title, steps, cancel)
+	r.k.say(title + ": started. Follow it in the jobs panel below.")
+	r.k.background(func(context.Context) {
+		defer cancel()
+		res, err := work(ctx, func(e restore.Event) { r.jobs.event(j, e) })
+		r.jobs.finish(j, res, err)
+		r.k.do(func() { ended(j, err) })
+	})
+	return j
+}
+
 // confirmed runs a confirmed plan; a restore that stops a running environment asks
 // first, as the portal's "Stop Application" does. UI goroutine.
 func (r *runner) confirmed(s *session, p *restore.Plan) { r.confirmedOver(s, p, nil) }

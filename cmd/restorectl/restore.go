@@ -147,12 +147,7 @@ func (c *cli) report(res *restore.Result, err error, appID, mode string) error {
 	if res == nil {
 		return err
 	}
-	if c.json {
-		if jerr := c.printJSON(res); jerr != nil {
-			return jerr
-		}
-	} else {
-		fmt.Fprintf(c.stdout, "Run %d %s: %s\n", res.RunID, res.Status, p(res.Message))
+	jerr := c.printEnd(res, res, func() {
 		if res.UploadSnapshotID != "" {
 			fmt.Fprintf(c.stdout, "Uploaded backup: %s\n", res.UploadSnapshotID)
 		}
@@ -162,6 +157,9 @@ func (c *cli) report(res *restore.Result, err error, appID, mode string) error {
 		if res.RestoreID != "" {
 			fmt.Fprintf(c.stdout, "Restore: %s\n", res.RestoreID)
 		}
+	})
+	if jerr != nil {
+		return jerr
 	}
 	for _, a := range res.NextActions() {
 		switch {
@@ -174,6 +172,17 @@ func (c *cli) report(res *restore.Result, err error, appID, mode string) error {
 		}
 	}
 	return err
+}
+
+// printEnd prints how a run ended: all of whole as JSON, or res's line ("Run 12
+// completed: …") followed by details. Its error is only JSON's that could not be written.
+func (c *cli) printEnd(whole any, res *restore.Result, details func()) error {
+	if c.json {
+		return c.printJSON(whole)
+	}
+	fmt.Fprintf(c.stdout, "Run %d %s: %s\n", res.RunID, res.Status, p(res.Message))
+	details()
+	return nil
 }
 
 // actionCommand is the command line that takes the engine's next step a.

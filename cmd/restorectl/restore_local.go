@@ -183,12 +183,7 @@ func (c *cli) reportLocal(res *restore.LocalResult, err error) error {
 	if res == nil {
 		return err
 	}
-	if c.json {
-		if jerr := c.printJSON(res); jerr != nil {
-			return jerr
-		}
-	} else {
-		fmt.Fprintf(c.stdout, "Run %d %s: %s\n", res.RunID, res.Status, p(res.Message))
+	jerr := c.printEnd(res, &res.Result, func() {
 		if res.Check != nil {
 			for _, t := range res.Check.Differing() {
 				state := fmt.Sprintf("%s of %s rows", humanize.Comma(t.DBRows), humanize.Comma(t.DumpRows))
@@ -207,6 +202,9 @@ func (c *cli) reportLocal(res *restore.LocalResult, err error) error {
 		if res.Connect != "" {
 			fmt.Fprintf(c.stdout, "Connect: %s\n", res.Connect)
 		}
+	})
+	if jerr != nil {
+		return jerr
 	}
 	if err != nil {
 		return err

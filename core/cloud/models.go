@@ -27,25 +27,21 @@ const (
 	StatusEmpty   EnvStatus = "Empty" // nothing deployed
 )
 
+// envStatusLabels are the documented values as a person reads them.
+var envStatusLabels = map[EnvStatus]string{StatusRunning: "Running", StatusStopped: "Stopped", StatusEmpty: "Nothing deployed"}
+
 // Known reports whether s is one of the documented values.
-func (s EnvStatus) Known() bool {
-	switch s {
-	case StatusRunning, StatusStopped, StatusEmpty:
-		return true
-	}
-	return false
-}
+func (s EnvStatus) Known() bool { _, ok := envStatusLabels[s]; return ok }
 
 // Label is the status as a person reads it; unknown values say so and keep the raw text.
-func (s EnvStatus) Label() string {
-	switch s {
-	case StatusRunning:
-		return "Running"
-	case StatusStopped:
-		return "Stopped"
-	case StatusEmpty:
-		return "Nothing deployed"
-	case "":
+func (s EnvStatus) Label() string { return label(s, envStatusLabels) }
+
+// label is a documented value's label, or "Unknown" with the raw text kept.
+func label[T ~string](s T, known map[T]string) string {
+	if l, ok := known[s]; ok {
+		return l
+	}
+	if s == "" {
 		return "Unknown"
 	}
 	return fmt.Sprintf("Unknown (%s)", string(s))
@@ -105,31 +101,14 @@ const (
 // Done reports whether the job reached a final state.
 func (s JobState) Done() bool { return s == StateCompleted || s == StateFailed }
 
+// jobStateLabels are the documented states as a person reads them.
+var jobStateLabels = map[JobState]string{StateQueued: "Queued", StateRunning: "Running", StateCompleted: "Completed", StateFailed: "Failed"}
+
 // Known reports whether s is a documented state.
-func (s JobState) Known() bool {
-	switch s {
-	case StateQueued, StateRunning, StateCompleted, StateFailed:
-		return true
-	}
-	return false
-}
+func (s JobState) Known() bool { _, ok := jobStateLabels[s]; return ok }
 
 // Label is the state as a person reads it; unknown values say so and keep the raw text.
-func (s JobState) Label() string {
-	switch s {
-	case StateQueued:
-		return "Queued"
-	case StateRunning:
-		return "Running"
-	case StateCompleted:
-		return "Completed"
-	case StateFailed:
-		return "Failed"
-	case "":
-		return "Unknown"
-	}
-	return fmt.Sprintf("Unknown (%s)", string(s))
-}
+func (s JobState) Label() string { return label(s, jobStateLabels) }
 
 // Snapshot is a Backups API v2 snapshot (a backup). Times are zero while null.
 type Snapshot struct {

@@ -20,13 +20,13 @@ import (
 func (c *Cloud) v2Env(w http.ResponseWriter, r *http.Request) (appRow, envRow, bool) {
 	projectID := strings.ToLower(r.PathValue("projectID"))
 	envID := strings.ToLower(r.PathValue("envID"))
-	e, err := getEnv(r.Context(), c.db, envID)
+	e, err := envTable.get(r.Context(), c.db, envID)
 	if err == nil && e.ProjectID != projectID {
 		err = errNoRow
 	}
 	var a appRow
 	if err == nil {
-		a, err = getApp(r.Context(), c.db, projectID)
+		a, err = appTable.get(r.Context(), c.db, projectID)
 	}
 	var acc access
 	if err == nil {
@@ -53,7 +53,7 @@ func (c *Cloud) v2Env(w http.ResponseWriter, r *http.Request) (appRow, envRow, b
 
 // liveSnapshot is the snapshot snapID of envID, unless it does not exist or has expired.
 func (c *Cloud) liveSnapshot(ctx context.Context, q querier, envID, snapID string) (snapRow, error) {
-	s, err := getSnap(ctx, q, strings.ToLower(snapID))
+	s, err := snapTable.get(ctx, q, strings.ToLower(snapID))
 	if err != nil {
 		return s, err
 	}
@@ -84,6 +84,27 @@ func (c *Cloud) v2Snapshot(w http.ResponseWriter, r *http.Request, e envRow) (sn
 		return s, false
 	}
 	return s, true
+}
+
+// v2LicensedEnv resolves the environment as v2Env does and refuses a Free App's with
+// 400 NOT_ALLOWED and refusal (a Free App takes no manual backups, no uploads).
+func (c *Cloud) v2LicensedEnv(w http.ResponseWriter, r *http.Request, refusal string) (envRow, bool) {
+	a, e, ok := c.v2Env(w, r)
+	if ok && a.Free {
+		writeError(w, newAPIError(http.StatusBadRequest, codeNotAllowed, refusal))
+		return e, false
+	}
+	return e, ok
+}
+
+// v2EnvSnapshot resolves {projectID}/{envID}/{snapshotID} as v2Env and v2Snapshot do.
+func (c *Cloud) v2EnvSnapshot(w http.ResponseWriter, r *http.Request) (envRow, snapRow, bool) {
+	_, e, ok := c.v2Env(w, r)
+	if !ok {
+		return e, snapRow{}, false
+	}
+	s, ok := c.v2Snapshot(w, r, e)
+	return e, s, ok
 }
 
 func queryInt(r *http.Request, name string, def int) (int, *apiError) {
@@ -175,12 +196,8 @@ func readComment(r *http.Request, required bool) (*string, *apiError) {
 }
 
 func (c *Cloud) handleCreateSnapshot(w http.ResponseWriter, r *http.Request) {
-	a, e, ok := c.v2Env(w, r)
+	e, ok := c.v2LicensedEnv(w, r, msgFreeAppNoBackups)
 	if !ok {
-		return
-	}
-	if a.Free {
-		writeError(w, newAPIError(http.StatusBadRequest, codeNotAllowed, msgFreeAppNoBackups))
 		return
 	}
 	comment, apiErr := readComment(r, false)
@@ -223,11 +240,7 @@ func insertSnapshot(ctx context.Context, q querier, s snapRow) error {
 }
 
 func (c *Cloud) handleGetSnapshot(w http.ResponseWriter, r *http.Request) {
-	_, e, ok := c.v2Env(w, r)
-	if !ok {
-		return
-	}
-	s, ok := c.v2Snapshot(w, r, e)
+	_, s, ok := c.v2EnvSnapshot(w, r)
 	if !ok {
 		return
 	}
@@ -270,11 +283,7 @@ func (c *Cloud) handleUpdateSnapshot(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Cloud) handleDeleteSnapshot(w http.ResponseWriter, r *http.Request) {
-	_, e, ok := c.v2Env(w, r)
-	if !ok {
-		return
-	}
-	s, ok := c.v2Snapshot(w, r, e)
+	e, s, ok := c.v2EnvSnapshot(w, r)
 	if !ok {
 		return
 	}
@@ -292,7 +301,7 @@ func (c *Cloud) handleDeleteSnapshot(w http.ResponseWriter, r *http.Request) {
 func (c *Cloud) deleteSnapshot(ctx context.Context, snapID string) error {
 	var files []string
 	err := c.inTx(ctx, func(tx *sql.Tx) error {
-		s, err := getSnap(ctx, tx, snapID)
+		s, err := snapTable.get(ctx, tx, snapID)
 		if err != nil {
 			return err
 		}
@@ -378,15 +387,11 @@ func (c *Cloud) handleCreateArchive(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Cloud) handleGetArchive(w http.ResponseWriter, r *http.Request) {
-	_, e, ok := c.v2Env(w, r)
+	_, s, ok := c.v2EnvSnapshot(w, r)
 	if !ok {
 		return
 	}
-	s, ok := c.v2Snapshot(w, r, e)
-	if !ok {
-		return
-	}
-	a, err := getArchive(r.Context(), c.db, strings.ToLower(r.PathValue("archiveID")))
+	a, err := archiveTable.get(r.Context(), c.db, strings.ToLower(r.PathValue("archiveID")))
 	if isNoRow(err) || (err == nil && a.SnapshotID != s.ID) {
 		writeError(w, newAPIError(http.StatusNotFound, codeNotFound,
 			fmt.Sprintf("Archive %q of snapshot %q was not found.", r.PathValue("archiveID"), s.ID)))
@@ -435,11 +440,11 @@ func (c *Cloud) handleCreateRestore(w http.ResponseWriter, r *http.Request) {
 	rr := restoreRow{ID: uuid.NewString(), SourceSnapshotID: srcID, TargetEnvID: e.EnvID, DBOnly: dbOnly,
 		Username: user, State: stateQueued, CreatedAt: now}
 	err := c.inTx(r.Context(), func(tx *sql.Tx) error {
-		e, err := getEnv(r.Context(), tx, e.EnvID)
+		e, err := envTable.get(r.Context(), tx, e.EnvID)
 		if err != nil {
 			return err
 		}
-		src, err := getSnap(r.Context(), tx, srcID)
+		src, err := snapTable.get(r.Context(), tx, srcID)
 		if err == nil {
 			err = c.restoreSourceRefusal(r.Context(), tx, user, a, e, src)
 		}
@@ -486,7 +491,7 @@ func (c *Cloud) handleCreateRestore(w http.ResponseWriter, r *http.Request) {
 // same app that the user may read backups of, not be expired, and be completed. A source the
 // user may not see is errNoRow, like one that does not exist.
 func (c *Cloud) restoreSourceRefusal(ctx context.Context, q querier, user string, a appRow, target envRow, src snapRow) error {
-	srcEnv, err := getEnv(ctx, q, src.EnvID)
+	srcEnv, err := envTable.get(ctx, q, src.EnvID)
 	if err != nil {
 		return err
 	}
@@ -514,7 +519,7 @@ func (c *Cloud) handleGetRestore(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rr, err := getRestore(r.Context(), c.db, strings.ToLower(r.PathValue("restoreID")))
+	rr, err := restoreTable.get(r.Context(), c.db, strings.ToLower(r.PathValue("restoreID")))
 	if isNoRow(err) || (err == nil && rr.TargetEnvID != e.EnvID) {
 		writeError(w, newAPIError(http.StatusBadRequest, codeNotFound, msgRestoreNotFound))
 		return

@@ -72,22 +72,17 @@ func (cfg Config) bodyWindow() time.Duration {
 const DefaultMaxUploadSize int64 = 20 << 30
 
 // maxUpload is the upload limit in bytes; 0 means none.
-func (cfg Config) maxUpload() int64 {
-	switch {
-	case cfg.MaxUploadSize == 0:
-		return DefaultMaxUploadSize
-	case cfg.MaxUploadSize < 0:
-		return 0
-	}
-	return cfg.MaxUploadSize
-}
+func (cfg Config) maxUpload() int64 { return setting(cfg.MaxUploadSize, DefaultMaxUploadSize) }
 
-func (cfg Config) jobDelay() time.Duration {
+func (cfg Config) jobDelay() time.Duration { return setting(cfg.JobDelay, DefaultJobDelay) }
+
+// setting reads a Config number where zero means the default and below zero means none.
+func setting[T int64 | time.Duration](v, def T) T {
 	switch {
-	case cfg.JobDelay == 0:
-		return DefaultJobDelay
-	case cfg.JobDelay < 0:
+	case v == 0:
+		return def
+	case v < 0:
 		return 0
 	}
-	return cfg.JobDelay
+	return v
 }

@@ -135,7 +135,7 @@ func (c *Cloud) handleStart(w http.ResponseWriter, r *http.Request) {
 	}
 	jobID := uuid.NewString()
 	err := c.inTx(r.Context(), func(tx *sql.Tx) error {
-		e, err := getEnv(r.Context(), tx, e.EnvID)
+		e, err := envTable.get(r.Context(), tx, e.EnvID)
 		if err != nil {
 			return err
 		}
@@ -182,7 +182,7 @@ func (c *Cloud) handleStartStatus(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	job, err := getStartJob(r.Context(), c.db, r.PathValue("jobID"))
+	job, err := startJobTable.get(r.Context(), c.db, r.PathValue("jobID"))
 	if isNoRow(err) || (err == nil && job.EnvID != e.EnvID) {
 		writeError(w, newAPIError(http.StatusNotFound, codeNoSuchStartJob,
 			fmt.Sprintf("There is no start job %q for this environment.", r.PathValue("jobID"))))
@@ -206,7 +206,7 @@ func (c *Cloud) handleStop(w http.ResponseWriter, r *http.Request) {
 	}
 	var due bool
 	err := c.inTx(r.Context(), func(tx *sql.Tx) error {
-		e, err := getEnv(r.Context(), tx, e.EnvID)
+		e, err := envTable.get(r.Context(), tx, e.EnvID)
 		if err != nil {
 			return err
 		}

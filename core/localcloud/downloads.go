@@ -156,7 +156,7 @@ func (c *Cloud) handleDownload(w http.ResponseWriter, r *http.Request) {
 			"This download link expired (links are valid for 8 hours): request a new archive of the snapshot."))
 		return
 	}
-	a, err := getArchive(r.Context(), c.db, id)
+	a, err := archiveTable.get(r.Context(), c.db, id)
 	if isNoRow(err) || (err == nil && (a.State != stateCompleted || a.File == "")) {
 		writeError(w, newAPIError(http.StatusNotFound, codeNotFound, "This archive no longer exists."))
 		return

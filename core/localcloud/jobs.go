@@ -41,7 +41,7 @@ func (c *Cloud) exec(ctx context.Context, query string, args ...any) error {
 // --- snapshots ---------------------------------------------------------------------------
 
 func (c *Cloud) runSnapshot(ctx context.Context, id string) {
-	s, err := getSnap(ctx, c.db, id)
+	s, err := snapTable.get(ctx, c.db, id)
 	if err != nil || (s.State != stateQueued && s.State != stateRunning) {
 		return
 	}
@@ -70,7 +70,7 @@ func (c *Cloud) runSnapshot(ctx context.Context, id string) {
 		c.failSnapshot(ctx, s.ID, "There is no data to back up: nothing has been deployed to this environment yet.")
 		return
 	}
-	env, err := getEnv(ctx, c.db, s.EnvID)
+	env, err := envTable.get(ctx, c.db, s.EnvID)
 	if err != nil {
 		return
 	}
@@ -119,11 +119,11 @@ func archiveName(s snapRow, dataType string) string {
 }
 
 func (c *Cloud) runArchive(ctx context.Context, id string) {
-	a, err := getArchive(ctx, c.db, id)
+	a, err := archiveTable.get(ctx, c.db, id)
 	if err != nil || (a.State != stateQueued && a.State != stateRunning) {
 		return
 	}
-	s, err := getSnap(ctx, c.db, a.SnapshotID)
+	s, err := snapTable.get(ctx, c.db, a.SnapshotID)
 	if ctx.Err() != nil {
 		return // closing: the job runs again at the next Open
 	}
@@ -241,11 +241,11 @@ func (c *Cloud) failArchive(ctx context.Context, id, msg string) {
 // --- restores ----------------------------------------------------------------------------
 
 func (c *Cloud) runRestore(ctx context.Context, id string) {
-	rr, err := getRestore(ctx, c.db, id)
+	rr, err := restoreTable.get(ctx, c.db, id)
 	if err != nil || (rr.State != stateQueued && rr.State != stateRunning) {
 		return
 	}
-	s, err := getSnap(ctx, c.db, rr.SourceSnapshotID)
+	s, err := snapTable.get(ctx, c.db, rr.SourceSnapshotID)
 	if ctx.Err() != nil {
 		return
 	}
@@ -360,14 +360,14 @@ func (c *Cloud) failRestore(ctx context.Context, id, msg string) {
 // --- start and stop ----------------------------------------------------------------------
 
 func (c *Cloud) runStart(ctx context.Context, jobID string) {
-	job, err := getStartJob(ctx, c.db, jobID)
+	job, err := startJobTable.get(ctx, c.db, jobID)
 	if err != nil || job.Status != startStarting {
 		return
 	}
 	if !sleepCtx(ctx, 2*c.jobDuration(0)) {
 		return
 	}
-	env, err := getEnv(ctx, c.db, job.EnvID)
+	env, err := envTable.get(ctx, c.db, job.EnvID)
 	if err != nil {
 		return
 	}
@@ -401,7 +401,7 @@ func (c *Cloud) runStart(ctx context.Context, jobID string) {
 }
 
 func (c *Cloud) runStop(ctx context.Context, envID string) {
-	env, err := getEnv(ctx, c.db, envID)
+	env, err := envTable.get(ctx, c.db, envID)
 	if err != nil || env.StopDue.IsZero() {
 		return
 	}

@@ -301,7 +301,7 @@ type SnapshotRecord struct {
 // AddSnapshot adds a finished snapshot to an environment, synchronously.
 func (c *Cloud) AddSnapshot(envID string, spec SnapshotSpec) (SnapshotRecord, error) {
 	ctx := context.WithoutCancel(c.ctx)
-	env, err := getEnv(ctx, c.db, strings.ToLower(envID))
+	env, err := envTable.get(ctx, c.db, strings.ToLower(envID))
 	if err != nil {
 		return SnapshotRecord{}, fmt.Errorf("add snapshot: environment %s: %w", envID, err)
 	}
@@ -423,7 +423,7 @@ func (c *Cloud) Restores(envID string) []RestoreRecord {
 
 // EnvironmentStatus is the environment's v1 Status (Running, Stopped or Empty).
 func (c *Cloud) EnvironmentStatus(envID string) (string, error) {
-	e, err := getEnv(context.WithoutCancel(c.ctx), c.db, strings.ToLower(envID))
+	e, err := envTable.get(context.WithoutCancel(c.ctx), c.db, strings.ToLower(envID))
 	if err != nil {
 		return "", fmt.Errorf("environment %s: %w", envID, err)
 	}

@@ -363,33 +363,26 @@ var errNoRow = sql.ErrNoRows
 
 func isNoRow(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
-func getEnv(ctx context.Context, q querier, envID string) (envRow, error) {
-	return scanEnv(q.QueryRowContext(ctx, `SELECT `+envCols+` FROM environments WHERE env_id = ?`, envID))
+// table says how one kind of row is looked up by its key.
+type table[T any] struct {
+	name, key, cols string
+	scan            func(rowScanner) (T, error)
 }
 
-func getApp(ctx context.Context, q querier, projectID string) (appRow, error) {
-	return scanApp(q.QueryRowContext(ctx, `SELECT `+appCols+` FROM apps WHERE project_id = ?`, projectID))
+// get is the row whose key is id.
+func (t table[T]) get(ctx context.Context, q querier, id string) (T, error) {
+	return t.scan(q.QueryRowContext(ctx, `SELECT `+t.cols+` FROM `+t.name+` WHERE `+t.key+` = ?`, id))
 }
 
-func getSnap(ctx context.Context, q querier, snapID string) (snapRow, error) {
-	return scanSnap(q.QueryRowContext(ctx, `SELECT `+snapCols+` FROM snapshots WHERE snapshot_id = ?`, snapID))
-}
-
-func getRestore(ctx context.Context, q querier, id string) (restoreRow, error) {
-	return scanRestore(q.QueryRowContext(ctx, `SELECT `+restoreCols+` FROM restores WHERE restore_id = ?`, id))
-}
-
-func getArchive(ctx context.Context, q querier, id string) (archiveRow, error) {
-	return scanArchive(q.QueryRowContext(ctx, `SELECT `+archiveCols+` FROM archives WHERE archive_id = ?`, id))
-}
-
-func getStartJob(ctx context.Context, q querier, id string) (startJobRow, error) {
-	return scanStartJob(q.QueryRowContext(ctx, `SELECT `+startJobCols+` FROM start_jobs WHERE job_id = ?`, id))
-}
-
-func getUpload(ctx context.Context, q querier, id string) (uploadRow, error) {
-	return scanUpload(q.QueryRowContext(ctx, `SELECT `+uploadCols+` FROM uploads WHERE upload_id = ?`, id))
-}
+var (
+	envTable      = table[envRow]{"environments", "env_id", envCols, scanEnv}
+	appTable      = table[appRow]{"apps", "project_id", appCols, scanApp}
+	snapTable     = table[snapRow]{"snapshots", "snapshot_id", snapCols, scanSnap}
+	restoreTable  = table[restoreRow]{"restores", "restore_id", restoreCols, scanRestore}
+	archiveTable  = table[archiveRow]{"archives", "archive_id", archiveCols, scanArchive}
+	startJobTable = table[startJobRow]{"start_jobs", "job_id", startJobCols, scanStartJob}
+	uploadTable   = table[uploadRow]{"uploads", "upload_id", uploadCols, scanUpload}
+)
 
 // metaValue reads a value of the meta table; "" when absent.
 func metaValue(ctx context.Context, q querier, key string) (string, error) {

@@ -169,7 +169,7 @@ func (u *uploads) finish(ctx context.Context, id string) error {
 	now := u.c.nowUTC()
 	var started bool
 	err := u.c.inTx(context.WithoutCancel(ctx), func(tx *sql.Tx) error {
-		up, err := getUpload(ctx, tx, id)
+		up, err := uploadTable.get(ctx, tx, id)
 		if err != nil {
 			return fmt.Errorf("finish upload %s: %w", id, err)
 		}
@@ -198,15 +198,11 @@ func (u *uploads) finish(ctx context.Context, id string) error {
 
 // handleUploads checks credentials, permissions and the request, then hands it to tusd.
 func (c *Cloud) handleUploads(w http.ResponseWriter, r *http.Request) {
-	a, e, ok := c.v2Env(w, r)
+	e, ok := c.v2LicensedEnv(w, r, msgFreeAppNoUploads)
 	if !ok {
 		return
 	}
-	if a.Free {
-		writeError(w, newAPIError(http.StatusBadRequest, codeNotAllowed, msgFreeAppNoUploads))
-		return
-	}
-	h, err := c.uploads.handlerFor(a.ProjectID, e.EnvID)
+	h, err := c.uploads.handlerFor(e.ProjectID, e.EnvID)
 	if err != nil {
 		c.internalError(w, r, err)
 		return
@@ -225,7 +221,7 @@ func (c *Cloud) handleUploads(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	up, err := getUpload(r.Context(), c.db, strings.ToLower(rest))
+	up, err := uploadTable.get(r.Context(), c.db, strings.ToLower(rest))
 	if isNoRow(err) || (err == nil && up.EnvID != e.EnvID) {
 		writeError(w, newAPIError(http.StatusNotFound, codeNotFound,
 			fmt.Sprintf("Upload %q was not found in this environment.", rest)))
@@ -327,11 +323,11 @@ func (c *Cloud) finishedUpload(w http.ResponseWriter, r *http.Request, up upload
 // check inspects a finished upload and completes or fails its snapshot.
 func (u *uploads) check(ctx context.Context, id string) {
 	c := u.c
-	s, err := getSnap(ctx, c.db, id)
+	s, err := snapTable.get(ctx, c.db, id)
 	if err != nil || (s.State != stateQueued && s.State != stateRunning) {
 		return
 	}
-	up, err := getUpload(ctx, c.db, id)
+	up, err := uploadTable.get(ctx, c.db, id)
 	if ctx.Err() != nil {
 		return
 	}
