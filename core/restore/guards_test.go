@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"restoredesk/core/cloud"
 	"restoredesk/core/explain"
 	"restoredesk/core/journal"
 	"restoredesk/core/localcloud"
@@ -125,8 +126,38 @@ func TestOlderModelOfTheSameAppIsAWarningOnly(t *testing.T) {
 	if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "deploy the matching model ("+snap.ModelVersion+") to Test") {
 		t.Errorf("warnings %q, want the deploy-the-matching-model warning", p.Warnings)
 	}
+	if len(p.Warnings) == 1 && !strings.HasPrefix(p.Warnings[0], "The backup of ") {
+		t.Errorf("warning %q: a backup of Test itself is named \"The backup of …\"", p.Warnings[0])
+	}
 	if c := p.Shape().Confirm; c.Kind != restore.ConfirmYes {
 		t.Errorf("confirmation %+v, want a plain yes", c)
+	}
+}
+
+// A backup of another environment of the app is named by its environment in the warning,
+// so the owner sees whose data goes into Test.
+func TestOlderModelOfAnotherEnvironmentSaysWhoseBackupItIs(t *testing.T) {
+	ctx := context.Background()
+	b := newBed(t)
+	tg := b.target(localcloud.DemoAppOrderDesk, "Test")
+	src := b.target(localcloud.DemoAppOrderDesk, "Acceptance")
+	snaps, err := b.client.ListAllSnapshots(ctx, src.App.ProjectID, src.Env.EnvironmentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	current := b.dataModelVersion(tg.Env.EnvironmentID)
+	i := slices.IndexFunc(snaps, func(s cloud.Snapshot) bool {
+		return s.State == cloud.StateCompleted && cloud.KindOf(s) != cloud.KindUploaded && s.ModelVersion != "" && s.ModelVersion != current
+	})
+	if i < 0 {
+		t.Fatalf("no completed backup of Acceptance with a model version other than Test's %s", current)
+	}
+	p, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{SnapshotID: snaps[i].SnapshotID, SourceEnvID: src.Env.EnvironmentID}, Target: tg})
+	if err != nil {
+		t.Fatalf("Plan: %v", err)
+	}
+	if len(p.Warnings) == 0 || !strings.HasPrefix(p.Warnings[0], "Acceptance's backup of ") {
+		t.Errorf("warnings %q, want the first to name Acceptance's backup", p.Warnings)
 	}
 }
 

@@ -38,6 +38,9 @@ type LinkPlan struct {
 	Snapshot cloud.Snapshot
 
 	plan *download.Plan
+	// reading names the backup mid-sentence when the link is for Restore Desk itself, to
+	// read the table list at the archive's start (target_tables.go); "" for the user's.
+	reading string
 }
 
 // ConfirmWith confirms a link request with anything: the request itself is the ask.
@@ -118,7 +121,10 @@ func (e *Engine) RunLink(ctx context.Context, p *LinkPlan, onEvent func(Event)) 
 		res.ArchiveID, res.Link = a.ArchiveID, link
 		return "The download link is ready; " + expiryText(link.Expires, e.now()) + ".", nil
 	})
-	if err == nil {
+	switch {
+	case err == nil && p.reading != "":
+		r.final = fmt.Sprintf("The archive of %s is ready: Restore Desk reads the table list at its start. The link is kept nowhere.", p.reading)
+	case err == nil:
 		r.final = fmt.Sprintf("The download link of the backup of %s is ready; %s. Anyone who has it can download the backup.",
 			when(snapshotTime(&p.Snapshot), e.now()), expiryText(res.Link.Expires, e.now()))
 	}

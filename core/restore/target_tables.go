@@ -47,7 +47,7 @@ func WithTableLearnTimeout(d time.Duration) Option {
 // backups hold whatever was uploaded, and skip is the source itself). When it cannot be
 // learned now, the newest list remembered for the environment stands in; otherwise the
 // list says why it is not known.
-func (e *Engine) targetTables(ctx context.Context, t Target, skip string) TableList {
+func (e *Engine) targetTables(ctx context.Context, profile string, t Target, skip string) TableList {
 	mode := t.Env.Mode
 	wait := e.learnWait
 	if wait <= 0 {
@@ -74,7 +74,7 @@ func (e *Engine) targetTables(ctx context.Context, t Target, skip string) TableL
 	case newest == nil:
 		return TableList{Why: fmt.Sprintf("%s has no completed backup of its own to compare it with", mode)}
 	default:
-		list = e.backupTables(lctx, t, t.Env.EnvironmentID, *newest, fmt.Sprintf("%s's newest backup (%s)", mode, snapshotTime(newest).Local().Format("2 Jan 15:04")))
+		list = e.backupTables(lctx, profile, t, *newest, fmt.Sprintf("%s's newest backup (%s)", mode, snapshotTime(newest).Local().Format("2 Jan 15:04")))
 		if list.Known {
 			return list
 		}
@@ -86,48 +86,46 @@ func (e *Engine) targetTables(ctx context.Context, t Target, skip string) TableL
 	return list
 }
 
-// backupTables is the table list of backup s of environment envID ("" is t's own), from
+// backupTables is the table list of backup s of of's environment, from
 // the journal when it was learned before, else from the start of a database-only archive
 // of it. what names the backup mid-sentence.
-func (e *Engine) backupTables(ctx context.Context, t Target, envID string, s cloud.Snapshot, what string) TableList {
-	if envID == "" {
-		envID = t.Env.EnvironmentID
-	}
-	ts, ok, err := e.journal.Tables(ctx, t.App.AppID, envID, s.SnapshotID)
+func (e *Engine) backupTables(ctx context.Context, profile string, of Target, s cloud.Snapshot, what string) TableList {
+	envID := of.Env.EnvironmentID
+	ts, ok, err := e.journal.Tables(ctx, of.App.AppID, envID, s.SnapshotID)
 	if err != nil {
 		e.log.Warn("journal not readable for a backup's tables", "err", err)
 	}
 	if ok {
 		return TableList{Names: ts.Tables, Known: true, From: what}
 	}
-	names, err := e.readBackupTables(ctx, t, envID, s)
+	names, err := e.readBackupTables(ctx, profile, of, s, what)
 	if err != nil {
-		e.log.Info("the tables of a backup could not be read", "app", t.App.AppID, "env", envID, "snapshot", s.SnapshotID, "err", err)
+		e.log.Info("the tables of a backup could not be read", "app", of.App.AppID, "env", envID, "snapshot", s.SnapshotID, "err", err)
 		return TableList{Why: unreadTables(what, err)}
 	}
-	if err := e.journal.RememberTables(ctx, journal.TableSet{AppID: t.App.AppID, EnvID: envID, SnapshotID: s.SnapshotID,
+	if err := e.journal.RememberTables(ctx, journal.TableSet{AppID: of.App.AppID, EnvID: envID, SnapshotID: s.SnapshotID,
 		TakenAt: snapshotTime(&s), LearnedAt: e.now(), Tables: names}); err != nil {
 		e.log.Warn("the tables of a backup could not be remembered", "err", err)
 	}
 	return TableList{Names: names, Known: true, From: what}
 }
 
-// readBackupTables asks for a database-only archive of s, waits until its link is ready,
-// and reads the table of contents from the archive's first bytes.
-func (e *Engine) readBackupTables(ctx context.Context, t Target, envID string, s cloud.Snapshot) ([]string, error) {
-	dc, err := e.downloadCloud()
+// readBackupTables asks for a database-only archive of s (a backup of of's environment),
+// waits until its link is ready, and reads the table of contents from the archive's first
+// bytes. The request is a run of its own, as any archive request is: journaled before it
+// is sent, run by the one runner (RunLink), so History shows that Restore Desk asked.
+func (e *Engine) readBackupTables(ctx context.Context, profile string, of Target, s cloud.Snapshot, what string) ([]string, error) {
+	lp := &LinkPlan{Request: LinkRequest{Profile: profile, Target: of, SnapshotID: s.SnapshotID, DBOnly: true}, Snapshot: s,
+		plan: &download.Plan{Target: download.Target{ProjectID: of.App.ProjectID, EnvironmentID: of.Env.EnvironmentID, SnapshotID: s.SnapshotID},
+			Snapshot: s, DataType: cloud.DataDatabaseOnly},
+		reading: what}
+	lp.Steps = []Step{{Kind: StepLink, Title: fmt.Sprintf(
+		"Ask Mendix Cloud for a database-only archive of %s, to read the table list at its start (is the file to restore this app's data?)", what)}}
+	res, err := e.RunLink(ctx, lp, nil)
 	if err != nil {
 		return nil, err
 	}
-	r := &download.Runner{Cloud: dc, Fetcher: &download.Fetcher{Log: e.log}, PollEvery: e.poll, MaxPoll: e.maxPoll, Log: e.log}
-	a, err := r.Archive(ctx, &download.Plan{
-		Target:   download.Target{ProjectID: t.App.ProjectID, EnvironmentID: envID, SnapshotID: s.SnapshotID},
-		Snapshot: s, DataType: cloud.DataDatabaseOnly,
-	}, download.Hooks{})
-	if err != nil {
-		return nil, err
-	}
-	body, err := r.Fetcher.OpenPrefix(ctx, a.URL, prefixLimit)
+	body, err := (&download.Fetcher{Log: e.log}).OpenPrefix(ctx, res.Link.Reveal(), prefixLimit)
 	if err != nil {
 		return nil, err
 	}

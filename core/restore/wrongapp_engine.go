@@ -24,9 +24,6 @@ func (e *Engine) fit(ctx context.Context, p *Plan) FitCheck {
 	case p.Archive != nil:
 		src = SourceSide{What: fileName(p.Request.Source.File), ModelVersion: p.Archive.ModelVersion, DatabaseName: p.Archive.DatabaseName,
 			Unvouched: true, Tables: fileTables(p.Request.Source.File)}
-		if src.ModelVersion == "" && p.Archive.Metadata != nil {
-			src.ModelVersion = p.Archive.Metadata.ModelVersion
-		}
 	case p.Snapshot != nil:
 		what := "the backup of " + snapshotTime(p.Snapshot).Local().Format("2 Jan 15:04")
 		if p.SourceMode != "" && p.SourceMode != t.Env.Mode {
@@ -37,13 +34,17 @@ func (e *Engine) fit(ctx context.Context, p *Plan) FitCheck {
 		if cloud.KindOf(*p.Snapshot) == cloud.KindUploaded {
 			// An uploaded backup holds whatever file was uploaded: its app is not vouched for.
 			src.Unvouched, skip = true, p.Snapshot.SnapshotID
-			src.Tables = e.backupTables(ctx, t, p.Request.Source.SourceEnvID, *p.Snapshot, what)
+			of := t
+			if id := p.Request.Source.SourceEnvID; id != "" && id != t.Env.EnvironmentID {
+				of.Env = cloud.Environment{EnvironmentID: id, Mode: p.SourceMode}
+			}
+			src.Tables = e.backupTables(ctx, p.Request.Profile, of, *p.Snapshot, what)
 		}
 	default:
 		return FitCheck{}
 	}
 	if src.Unvouched {
-		side.Tables = e.targetTables(ctx, t, skip)
+		side.Tables = e.targetTables(ctx, p.Request.Profile, t, skip)
 	}
 	return CheckFit(side, src)
 }
