@@ -158,6 +158,8 @@ func fileTables(path string) TableList {
 // unreadTables says, mid-sentence, why the tables of what could not be read.
 func unreadTables(what string, err error) string {
 	switch {
+	case errors.Is(err, ErrJournalWrite):
+		return fmt.Sprintf("Restore Desk could not record in its journal that it would ask Mendix Cloud for %s, so it did not ask", what)
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("Mendix Cloud did not prepare %s for reading in time", what)
 	case errors.Is(err, download.ErrLinkRefused), errors.Is(err, download.ErrLinkGone), errors.Is(err, cloud.ErrNoAccess), errors.Is(err, cloud.ErrNotAllowed):

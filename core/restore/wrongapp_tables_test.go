@@ -3,8 +3,11 @@ package restore_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,6 +54,43 @@ func TestWrongAppGuardWithRealDumps(t *testing.T) {
 	t.Run("an uploaded backup of another customer is caught", func(t *testing.T) { anUploadedBackupOfAnotherCustomerIsCaught(t, d) })
 	t.Run("nothing learned of the target", func(t *testing.T) { whenTheTargetsDataCannotBeLearnedThePlanSaysSo(t, d) })
 	t.Run("a remembered list stands in for a slow archive", func(t *testing.T) { aRememberedListStandsInForASlowArchive(t, d) })
+	t.Run("an archive request not recorded is never sent", func(t *testing.T) { anArchiveRequestNotRecordedIsNeverSent(t, d) })
+}
+
+// The journal cannot record the archive request that would learn the target's tables:
+// no archive is asked for, nothing is read, and the plan says it cannot tell.
+func anArchiveRequestNotRecordedIsNeverSent(t *testing.T, d guardDumps) {
+	ctx := context.Background()
+	b := newBed(t)
+	tg := acceptanceWithNewestBackup(t, b, d.orderDesk)
+	var archives atomic.Int32
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/archives") {
+			archives.Add(1)
+		}
+		b.lc.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	c, err := cloud.New(front.URL, cloud.Credentials{Username: localcloud.DemoUsername, APIKey: localcloud.DemoAPIKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := restore.New(c, b.j, fastEngineOpts()...)
+	refuseStepStart(t, b.j.Path(), restore.StepLink)
+	p, err := e.Plan(ctx, restore.Request{Source: restore.Source{File: d.otherClient}, Target: tg, Options: restore.Options{UploadOnly: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := archives.Load(); n != 0 {
+		t.Fatalf("%d archive requests were sent although the journal could not record them", n)
+	}
+	if n := len(b.lc.DownloadRequests()); n != 0 {
+		t.Errorf("%d downloads were made", n)
+	}
+	if p.Fit.Fit != restore.FitCannotTell || len(p.Warnings) == 0 ||
+		!strings.Contains(p.Warnings[0], "Restore Desk cannot tell whether otherclient_hr.backup holds Order Desk's data: Restore Desk could not record in its journal that it would ask Mendix Cloud for Acceptance's newest backup (") {
+		t.Fatalf("fit %v %q, want cannot tell, saying the request was not recorded", p.Fit.Fit, p.Warnings)
+	}
 }
 
 // When the newest backup's archive is not ready in time, the list learned from an earlier
@@ -126,6 +166,15 @@ func anotherCustomersDumpIsCaughtTheFirstTime(t *testing.T, d guardDumps) {
 	reqs := b.lc.DownloadRequests()
 	if len(reqs) != 1 || !strings.HasPrefix(reqs[0].Range, "bytes=0-") {
 		t.Fatalf("download requests %+v, want one ranged read of the backup's start", reqs)
+	}
+	// Asking for the archive is a run of its own, journaled as every archive request is.
+	runs, err := b.j.List(ctx, journal.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0].Kind != journal.KindDownloadLink || runs[0].Status != journal.StatusCompleted ||
+		runs[0].EnvID != tg.Env.EnvironmentID || runs[0].SnapshotID != newestSnapshotID(t, b, tg) {
+		t.Fatalf("journal %+v, want one completed archive request for Acceptance's newest backup", runs)
 	}
 
 	p, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{File: d.otherClient}, Target: tg, Options: restore.Options{SafetyBackup: true}})
