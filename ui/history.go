@@ -63,6 +63,8 @@ func runKindText(r journal.Run) string {
 		return "Local restore"
 	case journal.KindDownloadLink:
 		return "Download link"
+	case restore.KindTableRead:
+		return "Table list read"
 	}
 	return wording.UpperFirst(strings.ReplaceAll(string(r.Kind), "_", " ")) // a kind added later
 }

@@ -19,6 +19,7 @@ import (
 	"restoredesk/core/cloud"
 	"restoredesk/core/journal"
 	"restoredesk/core/progress"
+	"restoredesk/core/restore"
 )
 
 // fixture copies an archive of core/archive/testdata into a fresh folder and returns its path.
@@ -262,9 +263,16 @@ func TestUpload_CancelWhileUploadingLeavesEverythingAsItWas(t *testing.T) {
 	if e := h.env("orderdesk", "Production"); e.Status != cloud.StatusRunning {
 		t.Errorf("Production is %s", e.Status)
 	}
+	// The upload's run, cancelled; before it only the wrong-app check's read of
+	// Production's table list.
 	runs := h.runs()
-	if len(runs) != 1 || runs[0].Status != journal.StatusCancelled {
+	if len(runs) == 0 || runs[0].Kind != journal.KindUpload || runs[0].Status != journal.StatusCancelled {
 		t.Fatalf("journal = %+v", runs)
+	}
+	for _, r := range runs[1:] {
+		if r.Kind != restore.KindTableRead {
+			t.Errorf("run %d (%s) besides the cancelled upload", r.ID, r.Kind)
+		}
 	}
 }
 

@@ -158,7 +158,7 @@ func (b *BusyCheck) Check(ctx context.Context, t Target, except int64) (*Busy, e
 // database on this computer, so none is in the way of a restore, stop or start of the
 // environment the backup came from.
 func readsOnly(k journal.Kind) bool {
-	return k == journal.KindDownload || k == journal.KindDownloadLink || k == KindLocalRestore || k == KindRowsRestore
+	return k == journal.KindDownload || k == journal.KindDownloadLink || k == KindTableRead || k == KindLocalRestore || k == KindRowsRestore
 }
 
 // sameEnv: runs are matched by environment id, or by mode for runs recorded without one.

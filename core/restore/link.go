@@ -100,7 +100,11 @@ func (e *Engine) RunLink(ctx context.Context, p *LinkPlan, onEvent func(Event)) 
 		return nil, err
 	}
 	req := p.Request
-	jr := e.backupRun(journal.KindDownloadLink, req.Profile, p.Snapshot.SnapshotID, req.Target, req.DBOnly)
+	kind := journal.KindDownloadLink
+	if p.reading != "" {
+		kind = KindTableRead
+	}
+	jr := e.backupRun(kind, req.Profile, p.Snapshot.SnapshotID, req.Target, req.DBOnly)
 	r, release, err := e.beginSteps(ctx, jr, p.Steps, "ask for the download link", onEvent)
 	if err != nil {
 		return nil, err
@@ -119,11 +123,14 @@ func (e *Engine) RunLink(ctx context.Context, p *LinkPlan, onEvent func(Event)) 
 				Next: "Ask for the link again later; if it is refused again, download the backup instead or ask Mendix Support.", Err: err}
 		}
 		res.ArchiveID, res.Link = a.ArchiveID, link
+		if p.reading != "" {
+			return "The archive is ready; its table list is read from its first bytes.", nil
+		}
 		return "The download link is ready; " + expiryText(link.Expires, e.now()) + ".", nil
 	})
 	switch {
 	case err == nil && p.reading != "":
-		r.final = fmt.Sprintf("The archive of %s is ready: Restore Desk reads the table list at its start. The link is kept nowhere.", p.reading)
+		r.final = fmt.Sprintf("The archive of %s is ready: Restore Desk reads the table list at its start, and keeps the link nowhere.", p.reading)
 	case err == nil:
 		r.final = fmt.Sprintf("The download link of the backup of %s is ready; %s. Anyone who has it can download the backup.",
 			when(snapshotTime(&p.Snapshot), e.now()), expiryText(res.Link.Expires, e.now()))

@@ -50,6 +50,8 @@ func Describe(r journal.Run) string {
 		return fmt.Sprintf("Run %d was downloading the backup %s of %s of %s when it was interrupted: nothing in the cloud was changed, and the part already fetched is kept %s.", r.ID, r.SnapshotID, r.Mode, r.AppID, where)
 	case r.Kind == journal.KindDownloadLink:
 		return fmt.Sprintf("Run %d was asking for a download link of the backup %s of %s of %s when it was interrupted: nothing in the environment was changed, and no link was kept.", r.ID, r.SnapshotID, r.Mode, r.AppID)
+	case r.Kind == KindTableRead:
+		return fmt.Sprintf("Run %d was asking for an archive of the backup %s of %s of %s, to read its table list, when it was interrupted: nothing in the environment was changed.", r.ID, r.SnapshotID, r.Mode, r.AppID)
 	case r.Kind == journal.KindStop:
 		return fmt.Sprintf("Run %d was stopping %s of %s when it was interrupted: Restore Desk can check whether it stopped.", r.ID, r.Mode, r.AppID)
 	case r.Kind == journal.KindStart:
@@ -148,6 +150,10 @@ func (e *Engine) Reattach(ctx context.Context, runID int64, onEvent func(Event))
 	case jr.Kind == journal.KindDownloadLink:
 		// The link was never kept: there is nothing to follow.
 		return r.finish(ctx, &RunError{Summary: Describe(*jr), Next: "Ask for the download link again.", Err: ErrInterrupted})
+
+	case jr.Kind == KindTableRead:
+		// The next plan that needs the tables asks again.
+		return r.finish(ctx, &RunError{Summary: Describe(*jr), Next: "Nothing to do: the next restore or upload plan asks for the table list again.", Err: ErrInterrupted})
 
 	case jr.Kind == journal.KindStart || jr.Kind == journal.KindStop || jr.Kind == journal.KindBackup:
 		return r.finish(ctx, r.reattachAction(ctx, jr))

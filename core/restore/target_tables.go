@@ -20,6 +20,10 @@ import (
 // archive.ReadDumpTables, which stops at the end of the table of contents). Each backup's
 // list is learned once and remembered in the journal, keyed by app, environment and backup.
 
+// KindTableRead is the archive request that learns a backup's tables for the wrong-app
+// guard: a run of its own, as every archive request is, though a plan makes it.
+const KindTableRead journal.Kind = "table_read"
+
 // defaultLearnWait bounds the whole learning (the archive's preparation and the read): a
 // plan must not hang on a slow archive. Past it the plan says it cannot tell.
 const defaultLearnWait = 30 * time.Second

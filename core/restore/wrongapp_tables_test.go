@@ -2,6 +2,7 @@ package restore_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -55,6 +56,56 @@ func TestWrongAppGuardWithRealDumps(t *testing.T) {
 	t.Run("nothing learned of the target", func(t *testing.T) { whenTheTargetsDataCannotBeLearnedThePlanSaysSo(t, d) })
 	t.Run("a remembered list stands in for a slow archive", func(t *testing.T) { aRememberedListStandsInForASlowArchive(t, d) })
 	t.Run("an archive request not recorded is never sent", func(t *testing.T) { anArchiveRequestNotRecordedIsNeverSent(t, d) })
+	t.Run("an interrupted table read is closed on resume", func(t *testing.T) { anInterruptedTableReadIsClosedOnResume(t, d) })
+}
+
+// A table read whose end never reached the journal (the process died, here: the journal
+// refused the finish) is closed when resumed: it says what it was doing, that nothing in
+// the environment changed, and sends nothing again.
+func anInterruptedTableReadIsClosedOnResume(t *testing.T, d guardDumps) {
+	ctx := context.Background()
+	b := newBed(t)
+	tg := acceptanceWithNewestBackup(t, b, d.orderDesk)
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(b.j.Path())+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TRIGGER no_finish BEFORE UPDATE OF status ON runs WHEN NEW.status != 'running'
+		BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{File: d.otherClient}, Target: tg, Options: restore.Options{UploadOnly: true}}); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := b.j.List(ctx, journal.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0].Kind != restore.KindTableRead || runs[0].Status != journal.StatusRunning {
+		t.Fatalf("journal %+v, want the table read left running", runs)
+	}
+	if _, err := db.Exec(`DROP TRIGGER no_finish`); err != nil {
+		t.Fatal(err)
+	}
+	archivesBefore := len(b.lc.DownloadRequests())
+	_, err = b.e.Reattach(ctx, runs[0].ID, nil)
+	if !errors.Is(err, restore.ErrInterrupted) {
+		t.Fatalf("Reattach = %v, want the run closed as interrupted", err)
+	}
+	if !strings.Contains(err.Error(), "was asking for an archive of the backup") || !strings.Contains(err.Error(), "nothing in the environment was changed") {
+		t.Errorf("error %q does not say what the run was doing and that nothing changed", err)
+	}
+	run, err := b.j.Get(ctx, runs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status == journal.StatusRunning {
+		t.Errorf("the run is still running after resuming: %+v", run)
+	}
+	if n := len(b.lc.DownloadRequests()); n != archivesBefore {
+		t.Errorf("resuming read the archive again (%d → %d reads)", archivesBefore, n)
+	}
 }
 
 // The journal cannot record the archive request that would learn the target's tables:
@@ -172,7 +223,7 @@ func anotherCustomersDumpIsCaughtTheFirstTime(t *testing.T, d guardDumps) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(runs) != 1 || runs[0].Kind != journal.KindDownloadLink || runs[0].Status != journal.StatusCompleted ||
+	if len(runs) != 1 || runs[0].Kind != restore.KindTableRead || runs[0].Status != journal.StatusCompleted ||
 		runs[0].EnvID != tg.Env.EnvironmentID || runs[0].SnapshotID != newestSnapshotID(t, b, tg) {
 		t.Fatalf("journal %+v, want one completed archive request for Acceptance's newest backup", runs)
 	}
