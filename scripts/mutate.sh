@@ -22,6 +22,10 @@ targets=(
 status=0
 for t in "${targets[@]}"; do
   IFS='|' read -r pkg files run <<<"$t"
+  # MUTATE_PKGS="core/restore core/localdb" mutates only those packages' rule files.
+  if [ -n "${MUTATE_PKGS:-}" ] && [[ " $MUTATE_PKGS " != *" $pkg "* ]]; then
+    continue
+  fi
   # gremlins takes files to leave out: every Go file of the package but the rule files,
   # and the sub-packages (test helpers).
   exclude=()
