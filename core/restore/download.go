@@ -139,7 +139,7 @@ func (e *Engine) DownloadBackup(ctx context.Context, p *DownloadPlan, onEvent fu
 		return nil, err
 	}
 	req := p.Request
-	jr := e.backupRun(journal.KindDownload, req.Profile, p.Snapshot.SnapshotID, req.Target, req.DBOnly)
+	jr := e.backupRun(journal.KindDownload, req.Profile, &p.Snapshot, req.Target, req.DBOnly)
 	jr.FilePath, jr.FileName = p.Path, p.plan.Name
 	r, release, err := e.beginSteps(ctx, jr, p.Steps, "start the download", onEvent)
 	if err != nil {
@@ -165,12 +165,13 @@ func (e *Engine) DownloadBackup(ctx context.Context, p *DownloadPlan, onEvent fu
 	return d.res, err
 }
 
-// backupRun is the journal entry of a run of kind on backup snapshotID of t, which it
-// reads (a download, a link): the backup's environment is both source and target.
-func (e *Engine) backupRun(kind journal.Kind, profile, snapshotID string, t Target, dbOnly bool) *journal.Run {
+// backupRun is the journal entry of a run of kind on backup s of t, which it reads (a
+// download, a link, a table read): the backup's environment is both source and target.
+func (e *Engine) backupRun(kind journal.Kind, profile string, s *cloud.Snapshot, t Target, dbOnly bool) *journal.Run {
 	return &journal.Run{
 		Kind: kind, Profile: profile, Username: e.cloud.Username(),
-		SnapshotID: snapshotID, SourceEnvID: t.Env.EnvironmentID, SourceMode: t.Env.Mode,
+		SnapshotID: s.SnapshotID, SourceEnvID: t.Env.EnvironmentID, SourceMode: t.Env.Mode,
+		SourceTakenAt: snapshotTime(s), SourceKind: string(cloud.KindOf(*s)),
 		AppID: t.App.AppID, AppName: t.App.Name, ProjectID: t.App.ProjectID, EnvID: t.Env.EnvironmentID,
 		Mode: t.Env.Mode, Production: isProduction(t), FreeApp: IsFreeApp(t), DBOnly: dbOnly,
 	}

@@ -104,7 +104,7 @@ func (e *Engine) RunLink(ctx context.Context, p *LinkPlan, onEvent func(Event)) 
 	if p.reading != "" {
 		kind = KindTableRead
 	}
-	jr := e.backupRun(kind, req.Profile, p.Snapshot.SnapshotID, req.Target, req.DBOnly)
+	jr := e.backupRun(kind, req.Profile, &p.Snapshot, req.Target, req.DBOnly)
 	r, release, err := e.beginSteps(ctx, jr, p.Steps, "ask for the download link", onEvent)
 	if err != nil {
 		return nil, err

@@ -227,6 +227,9 @@ func anotherCustomersDumpIsCaughtTheFirstTime(t *testing.T, d guardDumps) {
 		runs[0].EnvID != tg.Env.EnvironmentID || runs[0].SnapshotID != newestSnapshotID(t, b, tg) {
 		t.Fatalf("journal %+v, want one completed archive request for Acceptance's newest backup", runs)
 	}
+	if runs[0].SourceTakenAt.IsZero() || runs[0].SourceKind == "" {
+		t.Errorf("the run does not record when the backup was made and its kind (History names it by them): %+v", runs[0])
+	}
 
 	p, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{File: d.otherClient}, Target: tg, Options: restore.Options{SafetyBackup: true}})
 	if err != nil {
