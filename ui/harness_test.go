@@ -122,6 +122,23 @@ func (h *harness) runs() []journal.Run {
 	return runs
 }
 
+// runsBut are the journal's runs without the wrong-app check's reads of a backup's table
+// list (restore.KindTableRead), which a plan of a file makes before anything is
+// confirmed; each of those must be a completed read of target's environment.
+func (h *harness) runsBut(target cloud.Environment) []journal.Run {
+	h.t.Helper()
+	var out []journal.Run
+	for _, r := range h.runs() {
+		switch {
+		case r.Kind != restore.KindTableRead:
+			out = append(out, r)
+		case r.EnvID != target.EnvironmentID || r.Status != journal.StatusCompleted:
+			h.t.Errorf("a table read of %s (%s), want only completed ones of %s", r.Mode, r.Status, target.Mode)
+		}
+	}
+	return out
+}
+
 // waitFor polls cond (run as the UI goroutine) until it holds.
 func (h *harness) waitFor(what string, cond func() bool) {
 	h.t.Helper()
