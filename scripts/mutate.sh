@@ -14,7 +14,7 @@ OUT=${MUTATE_OUT:-bin/mutate}
 mkdir -p "$OUT"
 
 targets=(
-  "core/restore|rules.go wrongapp.go wrongapp_engine.go busy.go guards.go journalfirst.go|${MUTATE_RUN_RESTORE:-Test(CheckFit|SharedTables|WrongAppGuardWithRealDumps|ParseModelVersion|Busy|ProductionGuard|JournalLocked|Plan_|PlanConfirmWith|DeclinedConfirmation|OlderModel|FlexibleProduction|StopOfProduction|LocalRestoreNotRecorded|EveryCloudStep|GitStyle|Ambiguous)}"
+  "core/restore|rules.go wrongapp.go wrongapp_engine.go busy.go guards.go journalfirst.go|${MUTATE_RUN_RESTORE:-Test(CheckFit|SharedTables|WrongAppGuardWithRealDumps|ParseModelVersion|Busy|ProductionGuard|JournalLocked|Plan_|PlanConfirmWith|DeclinedConfirmation|OlderModel|DumpOfAnotherDatabase|FlexibleProduction|StopOfProduction|LocalRestoreNotRecorded|EveryCloudStep|GitStyle|Ambiguous)}"
   "core/localdb|rowcheck.go|TestCheckRows"
   "core/download|hashpipe.go transfer.go|${MUTATE_RUN_DOWNLOAD:-Test(IfRange|ChangedFile|Download(CutAt40|Restart|OfAComplete|SavesTheServers|FromAHost))}"
 )

@@ -53,6 +53,7 @@ func TestWrongAppGuardWithRealDumps(t *testing.T) {
 	d := makeGuardDumps(t)
 	t.Run("another customer's dump is caught the first time", func(t *testing.T) { anotherCustomersDumpIsCaughtTheFirstTime(t, d) })
 	t.Run("an uploaded backup of another customer is caught", func(t *testing.T) { anUploadedBackupOfAnotherCustomerIsCaught(t, d) })
+	t.Run("another environment's uploaded backup is caught", func(t *testing.T) { anotherEnvironmentsUploadedBackupIsCaught(t, d) })
 	t.Run("nothing learned of the target", func(t *testing.T) { whenTheTargetsDataCannotBeLearnedThePlanSaysSo(t, d) })
 	t.Run("a remembered list stands in for a slow archive", func(t *testing.T) { aRememberedListStandsInForASlowArchive(t, d) })
 	t.Run("an archive request not recorded is never sent", func(t *testing.T) { anArchiveRequestNotRecordedIsNeverSent(t, d) })
@@ -291,6 +292,36 @@ func anUploadedBackupOfAnotherCustomerIsCaught(t *testing.T, d guardDumps) {
 	}
 	if !strings.Contains(p.Warnings[0], "does not look like Order Desk's data") {
 		t.Errorf("warning %q", p.Warnings[0])
+	}
+}
+
+// Another customer's dump uploaded alone to Test is a backup of Test; restoring it into
+// Acceptance is caught too: its tables are read from Test's backup, where it is.
+func anotherEnvironmentsUploadedBackupIsCaught(t *testing.T, d guardDumps) {
+	ctx := context.Background()
+	b := newBed(t)
+	tg := acceptanceWithNewestBackup(t, b, d.orderDesk)
+	test := b.target(localcloud.DemoAppOrderDesk, "Test")
+	up, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{File: d.otherClient}, Target: test, Options: restore.Options{UploadOnly: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := b.e.Run(ctx, up, nil)
+	if err != nil || res.UploadSnapshotID == "" {
+		t.Fatalf("upload alone to Test: %+v %v", res, err)
+	}
+	p, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{SnapshotID: res.UploadSnapshotID, SourceEnvID: test.Env.EnvironmentID}, Target: tg})
+	if err != nil {
+		t.Fatalf("plan restoring Test's uploaded backup into Acceptance: %v", err)
+	}
+	if p.Fit.Fit != restore.FitWrongApp || p.Shape().Confirm.Name != "Acceptance" {
+		t.Fatalf("fit %v %q confirm %+v, want Test's uploaded backup caught by its tables", p.Fit.Fit, p.Warnings, p.Shape().Confirm)
+	}
+	if !strings.HasPrefix(p.Warnings[0], "Test's backup of ") || !strings.Contains(p.Warnings[0], "does not look like Order Desk's data") {
+		t.Errorf("warning %q, want Test's backup named and found to be another app's data", p.Warnings[0])
+	}
+	if _, ok, err := b.j.Tables(ctx, tg.App.AppID, test.Env.EnvironmentID, res.UploadSnapshotID); err != nil || !ok {
+		t.Errorf("the uploaded backup's tables are not remembered under Test (%v, %v)", ok, err)
 	}
 }
 
