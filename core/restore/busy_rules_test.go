@@ -19,6 +19,33 @@ func TestBusyFollowsTheStateOfAnInterruptedRunsRestore(t *testing.T) {
 	ctx := context.Background()
 	test := b.target("orderdesk", "Test")
 	snap := b.completedSnapshot(test)
+	// Three restores of Test run here first: the cloud's restore is expected to take the
+	// median of their wait steps.
+	for range 3 {
+		p, err := b.e.Plan(ctx, restore.Request{Source: restore.Source{SnapshotID: snap.SnapshotID}, Target: b.target("orderdesk", "Test")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.e.Run(ctx, p, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runs, err := b.j.List(ctx, journal.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var waits []time.Duration
+	for _, r := range runs {
+		for _, s := range r.Steps {
+			if s.Kind == string(restore.StepWait) && s.Status == journal.StepDone {
+				waits = append(waits, s.Duration())
+			}
+		}
+	}
+	if len(waits) != 3 {
+		t.Fatalf("%d measured waits, want 3", len(waits))
+	}
+	slices.Sort(waits)
 	release := b.lc.HoldRestores() // running, and held there until released
 	t.Cleanup(release)
 	rs, err := b.client.CreateRestore(ctx, test.App.ProjectID, test.Env.EnvironmentID, cloud.RestoreRequest{SourceSnapshotID: snap.SnapshotID})
@@ -52,6 +79,9 @@ func TestBusyFollowsTheStateOfAnInterruptedRunsRestore(t *testing.T) {
 	busy, err := check.Check(ctx, test, 0)
 	if err != nil || busy == nil || busy.With != restore.BusyRestore || busy.JobID != rs.RestoreID {
 		t.Fatalf("while the cloud runs the restore: busy = %+v, err = %v; want restore %s", busy, err, rs.RestoreID)
+	}
+	if got := busy.Until.Sub(busy.Since); got != waits[1] {
+		t.Errorf("the restore is expected to take %v, want %v (the median of the waits %v)", got, waits[1], waits)
 	}
 
 	release()

@@ -139,6 +139,18 @@ func TestEveryCloudStepIsRecordedBeforeItIsSent(t *testing.T) {
 			if !strings.Contains(explain.Explain(err).Summary, "did not send it") {
 				t.Errorf("summary %q", explain.Explain(err).Summary)
 			}
+			// The message says what the steps before it did: a safety backup was made
+			// (before the stop), the environment stopped (before the restore), or nothing.
+			done := "Nothing was changed."
+			switch k {
+			case restore.StepStop:
+				done = "Production's data was not changed."
+			case restore.StepRestore:
+				done = "Production was stopped by this run and is still stopped."
+			}
+			if !strings.Contains(explain.Explain(err).Summary, done) {
+				t.Errorf("summary %q does not say %q", explain.Explain(err).Summary, done)
+			}
 			// What the steps before it did stays; the refused step left no trace.
 			switch k {
 			case restore.StepStop, restore.StepStart, restore.StepSafetyBackup:

@@ -41,6 +41,15 @@ func TestCheckFitComparesTheTablesOfAnUnvouchedSource(t *testing.T) {
 	if c.Fit != FitWrongApp || !strings.Contains(c.Warnings[0], "it shares 1 of its 3 tables with Acceptance's newest backup (4 Dec 00:26), which has 4") {
 		t.Errorf("1 of 6 in common: %+v", c)
 	}
+	// A side that lists no tables cannot be compared: the warning names it.
+	c = CheckFit(acceptance(own...), file())
+	if c.Fit != FitCannotTell || !strings.HasSuffix(c.Warnings[0], "x.backup lists no tables to compare.") {
+		t.Errorf("a source without tables: %+v, want cannot tell, naming the file", c)
+	}
+	c = CheckFit(acceptance(), file("sales$order"))
+	if c.Fit != FitCannotTell || !strings.HasSuffix(c.Warnings[0], "Acceptance's newest backup (4 Dec 00:26) lists no tables to compare.") {
+		t.Errorf("a target without tables: %+v, want cannot tell, naming its backup", c)
+	}
 	// A source vouched for (a backup Mendix made of this app) is not judged by its tables.
 	vouched := file("hr$employee")
 	vouched.Unvouched = false
