@@ -356,7 +356,7 @@ func TestStreamedRestoreSurvivesALinkRefusedMidDownload(t *testing.T) {
 		snapshot bool
 	}{{"same object", false}, {"regenerated archive", true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newStreamBed(t, tc.snapshot, localcloudtest.WithFaults(localcloud.Faults{DownloadCutAtByte: 6 << 20}))
+			s := newStreamBed(t, tc.snapshot, localcloudtest.WithFaults(localcloud.Faults{DownloadCutAtByte: 6<<20 + 12345}))
 			p := s.plan(t, s.request("renewed"))
 			ctx, stop := context.WithCancel(context.Background())
 			defer stop()
@@ -395,5 +395,50 @@ func TestStreamedRestoreSurvivesALinkRefusedMidDownload(t *testing.T) {
 				t.Errorf("the step does not tell the renewed link: %q", cnt.said)
 			}
 		})
+	}
+}
+
+// A cloud backup whose dump cannot be restored as it arrives (here gzip-wrapped, not a
+// raw custom-format dump) is downloaded and then restored from the saved file, in the same
+// step, with every row; the step says why.
+func TestStreamedRestoreOfADumpThatCannotStreamRestoresTheSavedFile(t *testing.T) {
+	c := pgtest.Start(t)
+	raw, err := os.ReadFile(fixture("customerportal.backup"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrapped := filepath.Join(t.TempDir(), "customerportal.backup.gz")
+	f, err := os.Create(wrapped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := gzip.NewWriter(f)
+	if _, err := zw.Write(raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := errors.Join(zw.Close(), f.Close()); err != nil {
+		t.Fatal(err)
+	}
+	b := newBed(t)
+	tg := b.target(localcloud.DemoAppCustomerPortal, "Acceptance")
+	rec, err := b.lc.AddSnapshot(tg.Env.EnvironmentID, localcloud.SnapshotSpec{ArchivePath: wrapped, DatabaseOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &streamBed{bed: b, c: c, tg: tg, snapID: rec.SnapshotID, dump: wrapped, dir: t.TempDir()}
+	var done []string
+	res, err := s.e.RunLocal(context.Background(), s.plan(t, s.request("saved_first")), func(ev restore.Event) {
+		if ev.Type == restore.EventStepDone && ev.Step == restore.StepStreamRestore {
+			done = append(done, ev.Message)
+		}
+	})
+	if err != nil || !res.Complete() || res.Check.DBRows != 10_005 {
+		t.Fatalf("RunLocal: %v; %+v", err, res)
+	}
+	if len(done) != 1 || !strings.Contains(done[0], "It was restored once saved") {
+		t.Errorf("the step said %q", done)
+	}
+	if fileSum(t, res.File) != fileSum(t, wrapped) {
+		t.Error("the saved file is not the cloud's bytes")
 	}
 }
