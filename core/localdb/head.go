@@ -95,9 +95,11 @@ func (h *headRecorder) Read(p []byte) (int, error) {
 func readStreamHead(r io.Reader, name string, size func() int64) (rep *archive.Report, rest io.Reader, err error) {
 	rec := &headRecorder{r: r, limit: maxStreamHead}
 	br := bufio.NewReaderSize(rec, 64<<10)
+	// A stream that fails here is the download's failure (its caller tells it) or a dump
+	// shorter than its head: the saved file, if any, is judged instead.
 	head, err := br.Peek(5)
-	if err != nil && len(head) == 0 {
-		return nil, nil, fmt.Errorf("read the start of the dump: %w", err)
+	if err != nil && len(head) < 5 {
+		return nil, nil, fmt.Errorf("%w: its start could not be read (%w)", ErrNotStreamable, err)
 	}
 	if !bytes.Equal(head, []byte("PGDMP")) {
 		return nil, nil, fmt.Errorf("%w: it is not a raw custom-format dump", ErrNotStreamable)
@@ -111,7 +113,7 @@ func readStreamHead(r io.Reader, name string, size func() int64) (rep *archive.R
 	case errors.Is(err, archive.ErrNotDump), errors.Is(err, archive.ErrDumpTruncated), errors.Is(err, archive.ErrDumpDamaged), errors.Is(err, archive.ErrDumpVersion):
 		return nil, nil, &Error{Reason: ErrDumpRefused, Err: err, Advice: fmt.Sprintf("This backup cannot be restored, nothing was changed: its database dump is not sound (%v).", err)}
 	case err != nil:
-		return nil, nil, fmt.Errorf("read the dump's table of contents: %w", err) // the stream's own failure
+		return nil, nil, fmt.Errorf("%w: its table of contents could not be read (%w)", ErrNotStreamable, err)
 	}
 	n := size()
 	if last := dd.LastDataOffset(); n > 0 && last >= n {
