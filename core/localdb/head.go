@@ -31,15 +31,32 @@ func readHead(ctx context.Context, path string) (rep *archive.Report, l layout, 
 		rep, err := inspectWhole(ctx, path)
 		return rep, s.layout, false, err
 	}
-	if err != nil {
-		return nil, 0, false, &Error{Reason: ErrDumpRefused, Err: err, Advice: fmt.Sprintf("This backup cannot be restored, nothing was changed: its database dump is not sound (%v).", err)}
+	if err == nil {
+		err = cutShort(dd, s.size)
 	}
-	if last := dd.LastDataOffset(); s.size > 0 && last >= s.size {
-		return nil, 0, false, &Error{Reason: ErrDumpRefused, Err: archive.ErrDumpTruncated, Advice: fmt.Sprintf(
-			"This backup cannot be restored, nothing was changed: its database dump is cut short (its table of contents puts data at byte %s, but the dump has %s bytes). Download or copy the backup again.",
-			commas(last), commas(s.size))}
+	if err != nil {
+		return nil, 0, false, unsound(err)
 	}
 	return headReport(dd, path, s.layout, s.size, s.fileSize), s.layout, true, nil
+}
+
+// cutShort refuses a dump of size bytes (when known) shorter than its table of contents
+// says.
+func cutShort(dd *archive.DumpData, size int64) error {
+	if last := dd.LastDataOffset(); size > 0 && last >= size {
+		return &Error{Reason: ErrDumpRefused, Err: archive.ErrDumpTruncated, Advice: fmt.Sprintf(
+			"This backup cannot be restored, nothing was changed: its database dump is cut short (its table of contents puts data at byte %s, but the dump has %s bytes). Download or copy the backup again.",
+			commas(last), commas(size))}
+	}
+	return nil
+}
+
+// unsound refuses a dump whose header or table of contents did not read (err).
+func unsound(err error) error {
+	if _, ok := errors.AsType[*Error](err); ok {
+		return err
+	}
+	return &Error{Reason: ErrDumpRefused, Err: err, Advice: fmt.Sprintf("This backup cannot be restored, nothing was changed: its database dump is not sound (%v).", err)}
 }
 
 // headReport is what a plan knows of a dump from its header and table of contents.
@@ -111,15 +128,13 @@ func readStreamHead(r io.Reader, name string, size func() int64) (rep *archive.R
 	case errors.Is(err, archive.ErrDumpUnreadable):
 		return nil, nil, fmt.Errorf("%w: %w", ErrNotStreamable, err)
 	case errors.Is(err, archive.ErrNotDump), errors.Is(err, archive.ErrDumpTruncated), errors.Is(err, archive.ErrDumpDamaged), errors.Is(err, archive.ErrDumpVersion):
-		return nil, nil, &Error{Reason: ErrDumpRefused, Err: err, Advice: fmt.Sprintf("This backup cannot be restored, nothing was changed: its database dump is not sound (%v).", err)}
+		return nil, nil, unsound(err)
 	case err != nil:
 		return nil, nil, fmt.Errorf("%w: its table of contents could not be read (%w)", ErrNotStreamable, err)
 	}
 	n := size()
-	if last := dd.LastDataOffset(); n > 0 && last >= n {
-		return nil, nil, &Error{Reason: ErrDumpRefused, Err: archive.ErrDumpTruncated, Advice: fmt.Sprintf(
-			"This backup cannot be restored, nothing was changed: its database dump is cut short (its table of contents puts data at byte %s, but the dump has %s bytes).",
-			commas(last), commas(n))}
+	if err := cutShort(dd, n); err != nil {
+		return nil, nil, err
 	}
 	return headReport(dd, name, rawDump, n, n), io.MultiReader(bytes.NewReader(rec.buf), r), nil
 }
