@@ -79,18 +79,21 @@ func MakePlan(ctx context.Context, opts Options) (*Plan, error) {
 // first bytes, which are held, and judged, then the same checks as MakePlan's are made;
 // nothing is changed. size tells the dump's size once its first bytes arrived (-1: not
 // known). The plan's Restore reads the held bytes and the rest of r, once, as
-// pg_restore's standard input (no parallel jobs: a stream cannot be seeked), counting the
-// rows on the way. Errors wrap ErrNotStreamable when the saved file must be restored
+// pg_restore's standard input, counting the rows on the way; a stream cannot be seeked,
+// so Jobs is what pg_restore would run on the saved file instead (MakePlan), for the
+// caller to weigh. Errors wrap ErrNotStreamable when the saved file must be restored
 // instead (MakePlan, once it is complete).
 func MakeStreamPlan(ctx context.Context, opts Options, r io.Reader, size func() int64) (*Plan, error) {
 	rep, rest, err := readStreamHead(r, opts.Source, size)
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Options: opts, Report: rep, countRows: true, stream: rest, Jobs: 1}
-	if _, err := p.precheck(ctx); err != nil {
+	p := &Plan{Options: opts, Report: rep, countRows: true, stream: rest}
+	st, err := p.precheck(ctx)
+	if err != nil {
 		return nil, err
 	}
+	p.Jobs = chooseJobs(machineJobs(), st.freeConns)
 	return p, nil
 }
 

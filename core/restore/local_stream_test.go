@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -27,7 +28,8 @@ import (
 // streamRows are the rows of the dump streamBed puts in the cloud.
 const streamRows = 150_000 + 100_000
 
-// streamBed is a real embedded cloud holding a database-only backup of about 16 MB (a
+// streamBed is an engine that streams every download into pg_restore, a real embedded
+// cloud holding a database-only backup of about 16 MB (a
 // real pg_dump, uncompressed, so that a stream has a middle), a real PostgreSQL cluster,
 // a journal and a folder to download into.
 type streamBed struct {
@@ -52,7 +54,9 @@ INSERT INTO "shop$order" SELECT i, i % 150000 + 1, i % 9 FROM generate_series(1,
 	if out, err := c.Command("pg_dump", "-Fc", "-Z0", "-O", "-x", "-f", dump, "source").CombinedOutput(); err != nil {
 		t.Fatalf("pg_dump: %v\n%s", err, out)
 	}
-	b := newBed(t, opts...)
+	// Always streamed, however fast the embedded cloud sends it on loopback.
+	b := newBedOn(t, localcloudtest.Start(t, opts...), filepath.Join(t.TempDir(), "journal.db"), localcloud.DemoUsername, localcloud.DemoAPIKey,
+		restore.WithStreamFrom(0))
 	tg := b.target(localcloud.DemoAppCustomerPortal, "Acceptance")
 	spec := localcloud.SnapshotSpec{ArchivePath: dump, DatabaseOnly: true}
 	if snapshot {
@@ -440,5 +444,35 @@ func TestStreamedRestoreOfADumpThatCannotStreamRestoresTheSavedFile(t *testing.T
 	}
 	if fileSum(t, res.File) != fileSum(t, wrapped) {
 		t.Error("the saved file is not the cloud's bytes")
+	}
+}
+
+// A download expected to end before streaming could pay (here: any, the threshold is an
+// hour) is restored from the saved file, with the parallel jobs a stream cannot have: the
+// step says so, and every row arrives.
+func TestStreamedRestoreOfADownloadAboutToEndRestoresTheSavedFileWithJobs(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("one processor: pg_restore would run no parallel jobs on the saved file either")
+	}
+	s := newStreamBed(t, false)
+	e := restore.New(s.client, s.j, append(fastEngineOpts(), restore.WithStreamFrom(time.Hour))...)
+	p, err := e.PlanLocal(context.Background(), s.request("jobs"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var done []string
+	res, err := e.RunLocal(context.Background(), p, func(ev restore.Event) {
+		if ev.Type == restore.EventStepDone && ev.Step == restore.StepStreamRestore {
+			done = append(done, ev.Message)
+		}
+	})
+	if err != nil || !res.Complete() || res.Check.DBRows != streamRows {
+		t.Fatalf("RunLocal: %v; %+v", err, res)
+	}
+	if len(done) != 1 || !strings.Contains(done[0], "It was restored once saved") || !strings.Contains(done[0], "parallel jobs on the saved file") {
+		t.Errorf("the step said %q", done)
+	}
+	if p.DB == nil || p.DB.Jobs < 2 {
+		t.Errorf("the saved file was not restored with parallel jobs: %+v", p.DB)
 	}
 }
