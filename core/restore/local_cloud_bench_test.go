@@ -2,7 +2,6 @@ package restore_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,8 +16,9 @@ import (
 
 // BenchmarkRestoreLocalCloud times `restore-local APP ENV latest`: the engine's plan and
 // run of a local restore of a cloud backup (the archive asked for, the database dump
-// downloaded from the embedded cloud on loopback and restored into the throwaway cluster
-// as it arrives, the saved file checked, every row verified), against, side by side in the
+// downloaded from the embedded cloud on loopback and restored into the throwaway cluster,
+// as it arrives or once saved as the engine judges, the saved file checked, every row
+// verified), against, side by side in the
 // same run, (a) the download alone (PlanDownload and DownloadBackup of the same backup,
 // database only) and (b) `createdb` + `pg_restore --no-owner --no-acl -d` of the saved
 // file. The backup is the bench dump (core/archive/benchfiles).
@@ -43,12 +43,8 @@ func BenchmarkRestoreLocalCloud(b *testing.B) {
 	}
 	ctx := context.Background()
 	pgRestore := filepath.Join(c.BinDir, "pg_restore")
-	n := 0
-	fresh := func(prefix string) string {
-		n++
-		return fmt.Sprintf("%s%d", prefix, n)
-	}
-	drop := func(db string) { c.Exec(b, "postgres", "DROP DATABASE IF EXISTS "+db) }
+	dbs := &benchDBs{b: b, c: c}
+	fresh, drop := dbs.fresh, dbs.drop
 	check := func(what string, res *restore.LocalResult, err error) {
 		if err != nil || !res.Complete() || res.Check.DBRows != rows {
 			b.Fatalf("%s: %v; %+v", what, err, res)
@@ -88,19 +84,10 @@ func BenchmarkRestoreLocalCloud(b *testing.B) {
 		db := fresh("plain")
 		defer drop(db)
 		start := time.Now()
-		if out, err := c.Command("createdb", db).CombinedOutput(); err != nil {
-			b.Fatalf("createdb: %v\n%s", err, out)
-		}
-		if out, err := c.Command("pg_restore", "--no-owner", "--no-acl", "-d", db, file).CombinedOutput(); err != nil {
-			b.Fatalf("pg_restore: %v\n%s", err, out)
-		}
+		dbs.byHand(db, file)
 		return time.Since(start)
 	}
-	best := func(cur *time.Duration, d time.Duration) {
-		if *cur == 0 || d < *cur {
-			*cur = d
-		}
-	}
+	best := keepBest
 	var bestOurs, bestDL, bestPlain, bestStream time.Duration
 	var peak float64
 	load := loadAverage()
