@@ -35,11 +35,12 @@ import (
 // pg_restore got the saved bytes.
 
 // defaultStreamFrom: streaming saves at most the rest of the download, while pg_restore
-// on a saved file may run parallel jobs, which a stream cannot. Measured on 2 cores with
-// the embedded cloud on loopback (BenchmarkRestoreLocalCloud), a 28 MB dump downloads in
-// 0.15 s, and one pg_restore fed as it arrives took 1.2 to 1.3 times as long as the
-// download followed by 2 jobs on the file: a download that ends within about a second
-// is not worth streaming when the file gets parallel jobs.
+// on a saved file may run parallel jobs, which a stream cannot. Measured on 2 shared
+// cores with the embedded cloud on loopback (BenchmarkRestoreLocalCloud, 12 paired runs
+// at load averages of 2 to 9), a 28 MB dump downloads in 0.15 s, and one pg_restore fed
+// as it arrives took 0.85 to 1.27 times as long as the download followed by 2 jobs on the
+// saved file (median 1.065): a download that ends within about a second is not worth
+// streaming when the file gets parallel jobs.
 const defaultStreamFrom = time.Second
 
 // WithStreamFrom sets how long the rest of a download must be expected to take, once the
