@@ -114,7 +114,7 @@ func (e *Engine) planLocalFromCloud(ctx context.Context, req LocalRequest, onEve
 	p.Download = dp
 	p.Steps = streamSteps(dp, req.Target)
 	p.Notes = append(append(skipped, dp.Notes...),
-		"The dump is restored as it arrives: its header and table of contents are judged before the database is touched, and the saved file's SHA-256 is checked afterwards. A dump that cannot be restored as it arrives is restored once saved.")
+		"The dump is restored as it arrives: its header and table of contents are judged before the database is touched, and the saved file's SHA-256 is checked afterwards. A dump that cannot be restored as it arrives, or whose download ends within about a second (pg_restore then runs parallel jobs on the saved file), is restored once saved.")
 	p.shape()
 	return p, nil
 }
