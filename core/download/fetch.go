@@ -77,6 +77,8 @@ type Request struct {
 	// Force replaces an existing file of that name; otherwise the download stops before
 	// fetching anything.
 	Force bool
+	// Tee, when set, gets the bytes as they are saved (see Tee).
+	Tee *Tee
 }
 
 // Result is a finished download.

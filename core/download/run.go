@@ -238,6 +238,12 @@ func (r *Runner) Run(ctx context.Context, p *Plan, h Hooks) (*Outcome, error) {
 // Fetch downloads archive a (from Archive) to the plan's destination. A refused link
 // (expired) gets one new archive, and the download continues from what it has.
 func (r *Runner) Fetch(ctx context.Context, p *Plan, a *cloud.Archive, h Hooks) (*Outcome, error) {
+	return r.FetchTo(ctx, p, a, h, nil)
+}
+
+// FetchTo is Fetch that also hands the bytes to tee (nil: none) as they are saved. Across
+// a new archive the tee is the same: it gets each byte once (see Tee).
+func (r *Runner) FetchTo(ctx context.Context, p *Plan, a *cloud.Archive, h Hooks, tee *Tee) (*Outcome, error) {
 	f := r.Fetcher
 	if f == nil {
 		f = &Fetcher{Log: r.Log}
@@ -246,7 +252,7 @@ func (r *Runner) Fetch(ctx context.Context, p *Plan, a *cloud.Archive, h Hooks) 
 	prog := &runCounter{to: h.Progress}
 	for {
 		prog.restart()
-		res, err := f.Fetch(ctx, Request{URL: a.URL, Dir: p.Dir, Name: p.Name, Fallback: p.Fallback, Force: p.Target.Force}, prog)
+		res, err := f.Fetch(ctx, Request{URL: a.URL, Dir: p.Dir, Name: p.Name, Fallback: p.Fallback, Force: p.Target.Force, Tee: tee}, prog)
 		if errors.Is(err, ErrLinkRefused) && !out.Renewed {
 			out.Renewed = true
 			r.log().Info("download link refused; requesting a new archive", "snapshot", p.Snapshot.SnapshotID, "archive", a.ArchiveID)

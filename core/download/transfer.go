@@ -225,6 +225,7 @@ func (t *transfer) startOver(v validator, total int64) error {
 		dropResume(t.final())
 	}
 	t.pipe.sum().Reset()
+	t.req.Tee.setTotal(total)
 	t.flushed = 0
 	t.cnt.SetTotal(max(total, 0))
 	t.cnt.Add(-t.counted)
@@ -267,7 +268,13 @@ func (t *transfer) continueAt(total int64) error {
 	}
 	h := t.pipe.sum()
 	h.Reset()
-	if _, err := io.CopyN(h, p, t.offset); err != nil {
+	var w io.Writer = h
+	if t.req.Tee != nil {
+		// The tee gets what it has not had of the .part from the same read.
+		w = io.MultiWriter(h, &teeFrom{t: t.req.Tee})
+		t.req.Tee.setTotal(total)
+	}
+	if _, err := io.CopyN(w, p, t.offset); err != nil {
 		_ = p.Close()
 		return t.fileError(err)
 	}
@@ -320,6 +327,13 @@ func (t *transfer) copyBody(ctx, actx context.Context, cancel context.CancelFunc
 			if _, err := t.part.Write(buf[:n]); err != nil {
 				t.pipe.giveBack(buf)
 				return progressed, t.fileError(err)
+			}
+			if t.req.Tee != nil {
+				// Saved, then handed on before the buffer goes to the hash (and back to
+				// be filled again). A busy reader holds the download: no stall meanwhile.
+				stall.Stop()
+				t.req.Tee.write(t.offset, buf[:n])
+				stall.Reset(stallAfter)
 			}
 			t.pipe.submit(buf[:n])
 			t.offset += int64(n)

@@ -3,6 +3,7 @@ package localdb
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"restoredesk/core/archive"
@@ -36,7 +37,8 @@ type Plan struct {
 	// enough jobs to pay for the extraction).
 	Jobs       int
 	ExtractDir string
-	countRows  bool // the dump's data can be read here, so its rows are counted
+	countRows  bool      // the dump's data can be read here, so its rows are counted
+	stream     io.Reader // the dump as it arrives (MakeStreamPlan), read by Restore once
 }
 
 // tolerated are inspection problems that concern Mendix Cloud or the file documents, not a
@@ -58,12 +60,10 @@ func MakePlan(ctx context.Context, opts Options) (*Plan, error) {
 		return nil, err
 	}
 	p := &Plan{Options: opts, Report: rep, countRows: countable}
-	tool, st, err := precheck(ctx, opts, p.Report.ArchiveVersion)
+	st, err := p.precheck(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p.Tool = tool
-	p.DBExists, p.DBObjects, p.Server = st.exists, st.objects, st.server
 	p.Jobs = chooseJobs(machineJobs(), st.freeConns)
 	if p.Jobs >= minExtractJobs && l == snapshot {
 		p.ExtractDir = extractDir(opts.Source, rep.DumpSize)
@@ -72,6 +72,40 @@ func MakePlan(ctx context.Context, opts Options) (*Plan, error) {
 		p.Jobs = 1 // streamed: pg_restore cannot seek in its input
 	}
 	return p, nil
+}
+
+// MakeStreamPlan is MakePlan for a dump that arrives as r while it is saved to
+// opts.Source (a download): the dump's header and table of contents are read from r's
+// first bytes, which are held, and judged, then the same checks as MakePlan's are made;
+// nothing is changed. size tells the dump's size once its first bytes arrived (-1: not
+// known). The plan's Restore reads the held bytes and the rest of r, once, as
+// pg_restore's standard input, counting the rows on the way; a stream cannot be seeked,
+// so Jobs is what pg_restore would run on the saved file instead (MakePlan), for the
+// caller to weigh. Errors wrap ErrNotStreamable when the saved file must be restored
+// instead (MakePlan, once it is complete).
+func MakeStreamPlan(ctx context.Context, opts Options, r io.Reader, size func() int64) (*Plan, error) {
+	rep, rest, err := readStreamHead(r, opts.Source, size)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Options: opts, Report: rep, countRows: true, stream: rest}
+	st, err := p.precheck(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.Jobs = chooseJobs(machineJobs(), st.freeConns)
+	return p, nil
+}
+
+// precheck makes the checks that need the dump's header, and fills in what they found.
+func (p *Plan) precheck(ctx context.Context) (dbState, error) {
+	tool, st, err := precheck(ctx, p.Options, p.Report.ArchiveVersion)
+	if err != nil {
+		return st, err
+	}
+	p.Tool = tool
+	p.DBExists, p.DBObjects, p.Server = st.exists, st.objects, st.server
+	return st, nil
 }
 
 // CountsRows reports whether the restore counts the dump's rows (its data is compressed

@@ -59,7 +59,7 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 	if err := ctx.Err(); err != nil {
 		return res, &Error{Reason: ErrCancelled, Err: err, Advice: "The restore was cancelled before it started; nothing was changed."}
 	}
-	src, err := openDump(p.Source)
+	src, err := p.openSource()
 	if err != nil {
 		return res, &Error{Reason: ErrRestoreFailed, Err: err, Advice: fmt.Sprintf("The backup could not be read any more (%v); check that the file is still there.", err)}
 	}

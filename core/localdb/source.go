@@ -128,6 +128,18 @@ func openDump(path string) (*dumpStream, error) {
 	}
 }
 
+// openSource opens the plan's dump: the stream of a dump that arrives (MakeStreamPlan),
+// which is read once, or the file.
+func (p *Plan) openSource() (*dumpStream, error) {
+	if p.stream == nil {
+		return openDump(p.Source)
+	}
+	r := p.stream
+	p.stream = nil // once read, a later restore reads the saved file
+	// Hashed by its download, which hands the same bytes to the file.
+	return &dumpStream{Reader: r, layout: rawDump, path: p.Source, size: p.Report.DumpSize, fileSize: p.Report.CompressedSize}, nil
+}
+
 // nextDump reads the next tar entry: its header when it is db/db.backup, nil otherwise.
 func (s *dumpStream) nextDump() (*tar.Header, error) {
 	hdr, err := s.tr.Next()

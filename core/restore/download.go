@@ -212,7 +212,7 @@ func (d *downloadRun) hooks(ctx context.Context, k StepKind) download.Hooks {
 			d.r.jobState(ctx, k, string(state), msg)
 		},
 		Stage: func(s download.Stage, msg string) {
-			if s == download.StageArchive && k == StepDownload { // a refused link renewed
+			if s == download.StageArchive && k != StepArchive { // a refused link renewed
 				say(msg)
 			}
 		},
@@ -231,13 +231,18 @@ func (d *downloadRun) archive(ctx context.Context) (string, error) {
 }
 
 func (d *downloadRun) fetch(ctx context.Context) (string, error) {
+	return d.fetchTo(ctx, StepDownload, nil)
+}
+
+// fetchTo fetches as step k, handing the bytes to tee (nil: none) as they are saved.
+func (d *downloadRun) fetchTo(ctx context.Context, k StepKind, tee *download.Tee) (string, error) {
 	counter := progress.NewCounter(0, 0)
-	d.r.emit(Event{Step: StepDownload, Type: EventBytes, Counter: counter})
-	h := d.hooks(ctx, StepDownload)
+	d.r.emit(Event{Step: k, Type: EventBytes, Counter: counter})
+	h := d.hooks(ctx, k)
 	h.Progress = counter
-	out, err := d.dl.Fetch(ctx, d.p.plan, d.arc, h)
+	out, err := d.dl.FetchTo(ctx, d.p.plan, d.arc, h, tee)
 	if err != nil {
-		return "", downloadErr(StepDownload, err)
+		return "", downloadErr(k, err)
 	}
 	d.out = out
 	d.res.Path, d.res.Size, d.res.SHA256, d.res.ArchiveID = out.Path, out.Size, out.SHA256, out.ArchiveID

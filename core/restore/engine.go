@@ -25,6 +25,7 @@ type Engine struct {
 	startTimeout time.Duration
 	uploadWait   time.Duration // how long an upload may take to become a backup after its last byte
 	learnWait    time.Duration // how long a plan may take to learn a target's tables (target_tables.go)
+	streamFrom   time.Duration // a download whose rest takes at least this is restored as it arrives (local_stream.go)
 	now          func() time.Time
 	inspected    inspectCache // reports of files inspected already
 	lives        lives        // the runs going on, for Live and OnClose
@@ -89,7 +90,7 @@ func New(c Cloud, j *journal.Journal, opts ...Option) *Engine {
 		cloud: c, journal: j,
 		poll: 2 * time.Second, maxPoll: 16 * time.Second,
 		stopTimeout: 15 * time.Minute, startTimeout: 20 * time.Minute,
-		uploadWait: 30 * time.Minute,
+		uploadWait: 30 * time.Minute, streamFrom: defaultStreamFrom,
 		now:        time.Now,
 		log:        slog.New(slog.DiscardHandler),
 	}

@@ -43,7 +43,7 @@ type Event struct {
 // was: nothing has been stopped or replaced yet.
 func (k StepKind) Cancellable() bool {
 	switch k {
-	case StepInspect, StepUpload, StepSafetyBackup, StepArchive, StepLink, StepDownload, StepCheck, StepLocalRestore:
+	case StepInspect, StepUpload, StepSafetyBackup, StepArchive, StepLink, StepDownload, StepCheck, StepLocalRestore, StepStreamRestore:
 		return true
 	}
 	return false
@@ -116,6 +116,8 @@ func BytesVerb(kind string) string {
 		return "downloaded"
 	case StepLocalRestore:
 		return "restored"
+	case StepStreamRestore:
+		return "downloaded and restored"
 	}
 	return "checked"
 }

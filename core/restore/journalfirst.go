@@ -12,12 +12,14 @@ import (
 var ErrJournalWrite = errors.New("the journal could not record the step before it was sent")
 
 // changesState reports whether step k changes something: in the cloud (an environment, a
-// backup, an upload, an archive) or a local database (pg_restore). Such a step is journaled before it is sent; when that fails it is
+// backup, an upload, an archive) or a local database (pg_restore, also fed by a download
+// as it arrives). Such a step is journaled before it is sent; when that fails it is
 // not sent at all: a run never does what it has not recorded.
 func (k StepKind) changesState() bool {
 	switch k {
 	case StepUpload, StepSafetyBackup, StepStop, StepRestore, StepStart, StepBackup, StepComment, StepDelete, StepLocalRestore, StepInsertRows,
-		StepArchive, StepLink: // an archive request has the cloud build one
+		StepArchive, StepLink, // an archive request has the cloud build one
+		StepStreamRestore: // the download's file and the local database
 		return true
 	}
 	return false
@@ -45,6 +47,9 @@ func (r *runner) notRecorded(k StepKind, err error) error {
 	case StepInsertRows:
 		verb = "write the rows"
 		done = fmt.Sprintf("The database %q was not touched.", r.t.mode)
+	case StepStreamRestore:
+		verb = "start the download or pg_restore"
+		done = fmt.Sprintf("Nothing was downloaded and the database %q was not touched.", r.t.mode)
 	}
 	return &RunError{
 		Step: k,

@@ -9,6 +9,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"restoredesk/core/archive"
+	"restoredesk/core/download"
 	"restoredesk/core/journal"
 	"restoredesk/core/localdb"
 	"restoredesk/core/progress"
@@ -210,7 +211,8 @@ func (e *Engine) RunLocal(ctx context.Context, p *LocalPlan, onEvent func(Event)
 type localRun struct {
 	r   *runner
 	p   *LocalPlan
-	dl  *downloadRun // the download it starts with, if any
+	dl  *downloadRun  // the download it starts with, if any
+	tee *download.Tee // what the download handed to pg_restore, when it streamed
 	res *LocalResult
 }
 
@@ -221,10 +223,15 @@ func (l *localRun) body(k StepKind) func(context.Context) (string, error) {
 		return l.dl.archive
 	case StepDownload:
 		return l.dl.fetch
+	case StepStreamRestore:
+		return l.streamRestore
 	case StepCheck:
+		if l.p.streams() {
+			return l.checkStream
+		}
 		return l.checkDownload
 	case StepLocalRestore:
-		return l.restore
+		return func(ctx context.Context) (string, error) { return l.restoreAs(ctx, StepLocalRestore) }
 	case StepRowCheck:
 		return l.rowCheck
 	}
@@ -247,8 +254,9 @@ func (l *localRun) checkDownload(ctx context.Context) (string, error) {
 	return msg, nil
 }
 
-// restore plans the database side when the file came with this run, then feeds pg_restore.
-func (l *localRun) restore(ctx context.Context) (string, error) {
+// restoreAs plans the database side when the file came with this run, then feeds
+// pg_restore, as step k.
+func (l *localRun) restoreAs(ctx context.Context, k StepKind) (string, error) {
 	p := l.p
 	if p.DB == nil {
 		if err := l.r.e.planLocalFile(ctx, p); err != nil {
@@ -256,14 +264,14 @@ func (l *localRun) restore(ctx context.Context) (string, error) {
 		}
 	}
 	bytes := progress.NewCounter(0, p.Archive.DumpSize)
-	l.r.emit(Event{Step: StepLocalRestore, Type: EventBytes, Counter: bytes})
+	l.r.emit(Event{Step: k, Type: EventBytes, Counter: bytes})
 	res, err := p.DB.Restore(ctx, &countingProgress{bytes: bytes})
 	l.res.Restore = res
 	if res != nil && res.SHA256 != "" {
 		l.r.journalErr("file", l.r.e.journal.SetFile(jctx(ctx), l.r.id, res.SHA256, p.Archive.CompressedSize))
 	}
 	if err != nil {
-		return "", localErr(StepLocalRestore, err)
+		return "", localErr(k, err)
 	}
 	l.res.Connect = p.Request.Target.PsqlCommand()
 	return res.Summary, nil
@@ -366,15 +374,22 @@ func joinSentences(s []string) string {
 
 // describeLocal says what an interrupted local restore had done (see Describe).
 func describeLocal(r journal.Run) string {
+	if streamInterrupted(r) {
+		return describeStream(r)
+	}
 	return fmt.Sprintf("Run %d was restoring %s into the local database %q when it was interrupted: the database may hold part of the backup.", r.ID, r.FileName, r.Mode)
 }
 
 // localInterrupted closes an interrupted local restore: there is nothing to follow, as
 // pg_restore ended with the process that ran it.
 func localInterrupted(r journal.Run) error {
-	return &RunError{
+	re := &RunError{
 		Summary: describeLocal(r),
 		Next:    fmt.Sprintf("Restore %s again and confirm replacing the database's content, or drop the database %q.", r.FileName, r.Mode),
 		Err:     ErrInterrupted,
 	}
+	if streamInterrupted(r) {
+		re.Next = fmt.Sprintf("Restore the backup again and confirm replacing the database's content (its download continues from what was saved), or drop the database %q.", r.Mode)
+	}
+	return re
 }

@@ -62,12 +62,8 @@ func benchLocal(b *testing.B, c *pgtest.Cluster, file string, rows int64, snapsh
 	defer j.Close()
 	e := restore.New(nil, j)
 	ctx := context.Background()
-	n := 0
-	fresh := func(prefix string) string {
-		n++
-		return fmt.Sprintf("%s%d", prefix, n)
-	}
-	drop := func(db string) { c.Exec(b, "postgres", "DROP DATABASE IF EXISTS "+db) }
+	dbs := &benchDBs{b: b, c: c}
+	fresh, drop := dbs.fresh, dbs.drop
 	tg := func(db string) restore.LocalRequest {
 		return restore.LocalRequest{File: file, Target: localTarget(c, db), Create: true,
 			PgRestore: filepath.Join(c.BinDir, "pg_restore")}
@@ -116,19 +112,10 @@ func benchLocal(b *testing.B, c *pgtest.Cluster, file string, rows int64, snapsh
 			}
 			dump = filepath.Join(dir, "db", "db.backup")
 		}
-		if out, err := c.Command("createdb", db).CombinedOutput(); err != nil {
-			b.Fatalf("createdb: %v\n%s", err, out)
-		}
-		if out, err := c.Command("pg_restore", "--no-owner", "--no-acl", "-d", db, dump).CombinedOutput(); err != nil {
-			b.Fatalf("pg_restore: %v\n%s", err, out)
-		}
+		dbs.byHand(db, dump)
 		return time.Since(start)
 	}
-	best := func(cur *time.Duration, d time.Duration) {
-		if *cur == 0 || d < *cur {
-			*cur = d
-		}
-	}
+	best := keepBest
 	var bestOurs, bestPlain, bestAlt time.Duration
 	var peak float64
 	load := loadAverage()
@@ -157,6 +144,40 @@ func benchLocal(b *testing.B, c *pgtest.Cluster, file string, rows int64, snapsh
 	st, _ := os.Stat(file)
 	b.Logf("%s (%d bytes, %d rows), %d CPUs, load average %s → %s: restore-local (plan, restore, every row verified) %.2fs; createdb + pg_restore -d %.2fs; ratio %.3f (goal <= 1.0); peak %.1f MiB (goal < 64)%s",
 		filepath.Base(file), st.Size(), rows, runtime.NumCPU(), load, loadAverage(), bestOurs.Seconds(), bestPlain.Seconds(), ratio, peak, extra)
+}
+
+// benchDBs names the databases a benchmark restores into on its cluster, and restores
+// by hand.
+type benchDBs struct {
+	b *testing.B
+	c *pgtest.Cluster
+	n int
+}
+
+// fresh is a new database name starting with prefix.
+func (d *benchDBs) fresh(prefix string) string {
+	d.n++
+	return fmt.Sprintf("%s%d", prefix, d.n)
+}
+
+func (d *benchDBs) drop(db string) { d.c.Exec(d.b, "postgres", "DROP DATABASE IF EXISTS "+db) }
+
+// byHand is what a user would type: createdb db, then pg_restore --no-owner --no-acl -d
+// db of dump.
+func (d *benchDBs) byHand(db, dump string) {
+	if out, err := d.c.Command("createdb", db).CombinedOutput(); err != nil {
+		d.b.Fatalf("createdb: %v\n%s", err, out)
+	}
+	if out, err := d.c.Command("pg_restore", "--no-owner", "--no-acl", "-d", db, dump).CombinedOutput(); err != nil {
+		d.b.Fatalf("pg_restore: %v\n%s", err, out)
+	}
+}
+
+// keepBest keeps the shortest time in cur.
+func keepBest(cur *time.Duration, d time.Duration) {
+	if *cur == 0 || d < *cur {
+		*cur = d
+	}
 }
 
 // readWay names how pg_restore read the dump.

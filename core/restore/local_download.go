@@ -112,13 +112,16 @@ func (e *Engine) planLocalFromCloud(ctx context.Context, req LocalRequest, onEve
 		return nil, err
 	}
 	p.Download = dp
-	db := req.Target.Database
-	p.Steps = append(slices.Clone(dp.Steps),
-		Step{Kind: StepLocalRestore, Title: fmt.Sprintf("Restore it into database %q on %s:%d with pg_restore, counting the dump's rows from the same read", db, req.Target.Host, req.Target.Port)},
-		Step{Kind: StepRowCheck, Title: "Count the rows of every table in the database and compare them with the dump"})
-	p.Notes = append(append(skipped, dp.Notes...), "The downloaded file's SHA-256 is checked and its dump's header read before the database is touched.")
+	p.Steps = streamSteps(dp, req.Target)
+	p.Notes = append(append(skipped, dp.Notes...),
+		"The dump is restored as it arrives: its header and table of contents are judged before the database is touched, and the saved file's SHA-256 is checked afterwards. A dump that cannot be restored as it arrives, or whose download ends within about a second (pg_restore then runs parallel jobs on the saved file), is restored once saved.")
 	p.shape()
 	return p, nil
+}
+
+// streams reports whether the plan restores its download as it arrives.
+func (p *LocalPlan) streams() bool {
+	return slices.ContainsFunc(p.Steps, func(s Step) bool { return s.Kind == StepStreamRestore })
 }
 
 // earlier is a file an earlier run downloaded and checked.
