@@ -273,7 +273,13 @@ func (in *inspector) inspectGzip() {
 		in.streamFailure(err, z)
 		return
 	}
-	pipe := newBufPipe(inflateBufCount, in.bufSize(inflateBufSize, 4))
+	// A small file's windows are not pooled: two of them, the fewest that keep decoder
+	// and parser both busy, are enough for it.
+	count := inflateBufCount
+	if z.fr.winSize != chunkSize {
+		count = 2
+	}
+	pipe := newBufPipe(count, z.fr.winSize)
 	pipe.stop = make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() { z.run(pipe) })

@@ -18,8 +18,9 @@ import (
 // bufPipe (inflate.go), and the parser checks the CRC-32 of what it takes from there, so
 // reading, hashing, inflating and walking the content all overlap, and memory stays at a
 // few buffers whatever the file size.
+// The chunks are as large as the decoder's windows, so that one pool serves both pipes.
 const (
-	chunkSize  = 1 << 20
+	chunkSize  = windowSize
 	chunkCount = 8
 )
 
@@ -38,15 +39,25 @@ type bufPipe struct {
 	stop chan struct{}
 }
 
-// pipeBuf is one filled buffer. In a pipe of inflated data, end marks the last buffer of
-// a gzip member: sum is the CRC-32 from the member's trailer, off the trailer's offset in
-// the file and out the bytes inflated up to there.
+// pipeBuf is one filled buffer: b is what it holds, home (when b is a part of it) the
+// whole buffer to give back. In a pipe of inflated data, end marks the end of a gzip
+// member (b is empty): sum is the CRC-32 from the member's trailer, off the trailer's
+// offset in the file and out the bytes inflated up to there.
 type pipeBuf struct {
-	b   []byte
-	end bool
-	sum uint32
-	off int64
-	out int64
+	b    []byte
+	home []byte
+	end  bool
+	sum  uint32
+	off  int64
+	out  int64
+}
+
+// back is the buffer to give back to the pipe's free list, nil if none.
+func (b pipeBuf) back() []byte {
+	if b.home != nil {
+		return b.home
+	}
+	return b.b[:cap(b.b)]
 }
 
 // newBufPipe makes a pipe with n buffers of size bytes; buffers of chunkSize come from
@@ -83,7 +94,7 @@ type pipeReader struct {
 	p        *bufPipe
 	wrap     func(error) error // turns the producer's error into the reader's
 	cur      []byte            // unread part of the current buffer
-	buf      []byte            // the current buffer, to give back
+	buf      []byte            // the current buffer, to give back (nil if none)
 	consumed int64
 
 	// checkSum: the pipe carries inflated gzip members, whose CRC-32 this reader computes
@@ -102,7 +113,7 @@ func (r *pipeReader) Read(p []byte) (int, error) {
 			return 0, r.err
 		}
 		if r.buf != nil {
-			r.p.free <- r.buf[:cap(r.buf)]
+			r.p.free <- r.buf
 			r.buf = nil
 		}
 		b, ok := <-r.p.out
@@ -115,7 +126,7 @@ func (r *pipeReader) Read(p []byte) (int, error) {
 			}
 			return 0, io.EOF
 		}
-		r.buf, r.cur = b.b, b.b
+		r.buf, r.cur = b.back(), b.b
 		if r.checkSum {
 			r.verify(b)
 		}
@@ -146,11 +157,13 @@ func (r *pipeReader) verify(b pipeBuf) {
 // drain consumes the rest unread, so the producer can run to its end.
 func (r *pipeReader) drain() {
 	if r.buf != nil {
-		r.p.free <- r.buf[:cap(r.buf)]
+		r.p.free <- r.buf
 		r.buf, r.cur = nil, nil
 	}
 	for b := range r.p.out {
-		r.p.free <- b.b[:cap(b.b)]
+		if buf := b.back(); buf != nil {
+			r.p.free <- buf
+		}
 	}
 }
 
