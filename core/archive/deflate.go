@@ -230,9 +230,9 @@ type deflateDecoder struct {
 	win     []byte
 	winSize int
 	sink    windowSink // takes the windows, when not nil
-	full    int // when op reaches it, the window is handed out
-	op      int // next byte of win to write
-	flushed int // win[:flushed] has been handed out
+	full    int        // when op reaches it, the window is handed out
+	op      int        // next byte of win to write
+	flushed int        // win[:flushed] has been handed out
 	out     int64
 	final   bool
 	// writeFailed: the writer refused output (limit, cancel, stop): nothing more goes to it.
