@@ -632,7 +632,8 @@ func (d *deflateDecoder) huffman(w io.Writer, lt, dt *huffTable) error {
 			}
 			load()
 		}
-		if op < full && d.ip+8 <= len(d.in) {
+		// fast's refill needs at most 63 bits in hand (a refill byte by byte may leave 64).
+		if op < full && d.ip+8 <= len(d.in) && nbits < 64 {
 			save()
 			end, err := d.fast(lt, dt)
 			if end || err != nil {
