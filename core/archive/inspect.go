@@ -317,7 +317,7 @@ func (in *inspector) inspectGzip() {
 		}
 		walkErr = in.applyDump(st, err, "The database dump", false)
 	case contentTar:
-		walkErr = in.walkTar(dr)
+		walkErr = in.walkTar(&skipReader{br: dr, pr: pr})
 	case contentText:
 		in.inspectText(head, true)
 	case contentGzip:

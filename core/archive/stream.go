@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -109,32 +110,94 @@ type pipeReader struct {
 
 func (r *pipeReader) Read(p []byte) (int, error) {
 	for len(r.cur) == 0 {
-		if r.err != nil {
-			return 0, r.err
-		}
-		if r.buf != nil {
-			r.p.free <- r.buf
-			r.buf = nil
-		}
-		b, ok := <-r.p.out
-		if !ok {
-			if r.p.err != nil {
-				if r.wrap != nil {
-					return 0, r.wrap(r.p.err)
-				}
-				return 0, r.p.err
-			}
-			return 0, io.EOF
-		}
-		r.buf, r.cur = b.back(), b.b
-		if r.checkSum {
-			r.verify(b)
+		if err := r.next(); err != nil {
+			return 0, err
 		}
 	}
 	n := copy(p, r.cur)
 	r.cur = r.cur[n:]
 	r.consumed += int64(n)
 	return n, nil
+}
+
+// skip drops the next n bytes as Read would read them (checked alike), without copying
+// them anywhere, and returns how many it dropped.
+func (r *pipeReader) skip(n int64) (int64, error) {
+	var done int64
+	for done < n {
+		if len(r.cur) == 0 {
+			if err := r.next(); err != nil {
+				return done, err
+			}
+			continue
+		}
+		k := int(min(int64(len(r.cur)), n-done))
+		r.cur = r.cur[k:]
+		r.consumed += int64(k)
+		done += int64(k)
+	}
+	return done, nil
+}
+
+// next gives the current buffer back and takes the next one, or returns why there is
+// none: the producer's error, a damaged member's, or io.EOF.
+func (r *pipeReader) next() error {
+	if r.err != nil {
+		return r.err
+	}
+	if r.buf != nil {
+		r.p.free <- r.buf
+		r.buf = nil
+	}
+	b, ok := <-r.p.out
+	if !ok {
+		if r.p.err != nil {
+			if r.wrap != nil {
+				return r.wrap(r.p.err)
+			}
+			return r.p.err
+		}
+		return io.EOF
+	}
+	r.buf, r.cur = b.back(), b.b
+	if r.checkSum {
+		r.verify(b)
+	}
+	return nil
+}
+
+// skipReader is what the tar walk reads an inflated stream through: br, over the pipe
+// pr. tar.Reader skips the files it does not read by seeking (forward from where it is,
+// the only seek skipReader knows), which drops their bytes in the pipe's buffers instead
+// of copying them out through br.
+type skipReader struct {
+	br  *bufio.Reader
+	pr  *pipeReader
+	pos int64 // bytes read or skipped
+}
+
+func (s *skipReader) Read(p []byte) (int, error) {
+	n, err := s.br.Read(p)
+	s.pos += int64(n)
+	return n, err
+}
+
+var errSeek = errors.New("seek: only forward from the current position")
+
+func (s *skipReader) Seek(offset int64, whence int) (int64, error) {
+	if whence != io.SeekCurrent || offset < 0 {
+		return s.pos, errSeek
+	}
+	n, _ := s.br.Discard(int(min(offset, int64(s.br.Buffered()))))
+	s.pos += int64(n)
+	if left := offset - int64(n); left > 0 {
+		k, err := s.pr.skip(left)
+		s.pos += k
+		if err != nil {
+			return s.pos, noEOF(err) // the stream ends inside the file skipped
+		}
+	}
+	return s.pos, nil
 }
 
 // verify adds a buffer to the member's CRC-32 and checks it at the member's end. At a
