@@ -18,8 +18,8 @@ import (
 // back when it has used it. For a gzip file another goroutine inflates into another
 // bufPipe (inflate.go), and the parser checks the CRC-32 of what it takes from there, so
 // reading, hashing, inflating and walking the content all overlap, and memory stays at a
-// few buffers whatever the file size.
-// The chunks are as large as the decoder's windows, so that one pool serves both pipes.
+// few buffers whatever the file size. The chunks are as large as the decoder's windows
+// (which are the inflated pipe's buffers), so that one pool serves both pipes.
 const (
 	chunkSize  = windowSize
 	chunkCount = 8
