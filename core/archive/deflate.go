@@ -694,27 +694,13 @@ func (d *deflateDecoder) huffman(w io.Writer, lt, dt *huffTable) error {
 			save()
 			return d.corrupt("invalid literal/length code")
 		}
-		bits >>= e & entLenMask
-		nbits -= uint(e & entLenMask)
-		extra := (e >> 8) & 0xf
-		length := int(e>>16) + int(bits&(1<<extra-1))
-		bits >>= extra
-		nbits -= uint(extra)
-
-		e = dt.primary[bits&distMask]
-		if e&entKindMask == kindSubtable {
-			e = dt.sub[int(e>>16)+int(bits>>distTableBits&(1<<dt.subBits-1))]
-		}
-		if e&entKindMask != kindDistance {
+		var length, dist int
+		length, bits, nbits = codeValue(e, bits, nbits)
+		if e = dt.lookup(bits, distTableBits); e&entKindMask != kindDistance {
 			save()
 			return d.corrupt("invalid distance code")
 		}
-		bits >>= e & entLenMask
-		nbits -= uint(e & entLenMask)
-		extra = (e >> 8) & 0xf
-		dist := int(e>>16) + int(bits&(1<<extra-1))
-		bits >>= extra
-		nbits -= uint(extra)
+		dist, bits, nbits = codeValue(e, bits, nbits)
 		if int(nbits) < 0 || nbits > 64 {
 			save()
 			return d.corrupt("bit buffer underrun")
@@ -723,18 +709,44 @@ func (d *deflateDecoder) huffman(w io.Writer, lt, dt *huffTable) error {
 			save()
 			return d.corrupt("distance too far back")
 		}
-		src := op - dist
-		if dist >= 8 {
-			// Eight bytes at a time: each read is of bytes already written.
-			for i := 0; i < length; i += 8 {
-				binary.LittleEndian.PutUint64(win[op+i:], binary.LittleEndian.Uint64(win[src+i:]))
-			}
-		} else {
-			for i := range length {
-				win[op+i] = win[src+i]
-			}
-		}
+		copyMatch(win, op, dist, length)
 		op += length
+	}
+}
+
+// lookup is the entry of the code bits start with, tableBits being the primary table's
+// index bits: the primary table's entry, or the one of the subtable it links to.
+func (t *huffTable) lookup(bits uint64, tableBits uint) uint32 {
+	e := t.primary[bits&(1<<tableBits-1)]
+	if e&entKindMask == kindSubtable {
+		e = t.sub[int(e>>16)+int(bits>>tableBits&(1<<t.subBits-1))]
+	}
+	return e
+}
+
+// codeValue takes a length or distance code (entry e) and its extra bits from bits, and
+// returns its value and what is left of bits.
+func codeValue(e uint32, bits uint64, nbits uint) (int, uint64, uint) {
+	bits >>= e & entLenMask
+	nbits -= uint(e & entLenMask)
+	extra := (e >> 8) & 0xf
+	v := int(e>>16) + int(bits&(1<<extra-1))
+	return v, bits >> extra, nbits - uint(extra)
+}
+
+// copyMatch copies length bytes from dist bytes back in win to op, eight bytes at a time
+// where the match starts at least eight back (each read is then of bytes already
+// written; the window's slack takes what passes the match's end).
+func copyMatch(win []byte, op, dist, length int) {
+	src := op - dist
+	if dist >= 8 {
+		for i := 0; i < length; i += 8 {
+			binary.LittleEndian.PutUint64(win[op+i:], binary.LittleEndian.Uint64(win[src+i:]))
+		}
+		return
+	}
+	for i := range length {
+		win[op+i] = win[src+i]
 	}
 }
 
@@ -759,24 +771,15 @@ func (d *deflateDecoder) fast(lt, dt *huffTable) (end bool, err error) {
 		nbits |= 56
 		e := lt.primary[bits&litMask]
 		if e&kindLiteral != 0 {
-			bits >>= e & 63
-			nbits -= uint(e & entLenMask)
-			win[op] = byte(e >> 16)
-			op++
-			if e = lt.primary[bits&litMask]; e&kindLiteral == 0 {
-				continue
+			for range 3 {
+				bits >>= e & 63
+				nbits -= uint(e & entLenMask)
+				win[op] = byte(e >> 16)
+				op++
+				if e = lt.primary[bits&litMask]; e&kindLiteral == 0 {
+					break
+				}
 			}
-			bits >>= e & 63
-			nbits -= uint(e & entLenMask)
-			win[op] = byte(e >> 16)
-			op++
-			if e = lt.primary[bits&litMask]; e&kindLiteral == 0 {
-				continue
-			}
-			bits >>= e & 63
-			nbits -= uint(e & entLenMask)
-			win[op] = byte(e >> 16)
-			op++
 			continue
 		}
 		if e&entKindMask == kindSubtable {
@@ -797,42 +800,18 @@ func (d *deflateDecoder) fast(lt, dt *huffTable) (end bool, err error) {
 			d.ip, d.op, d.bits, d.nbits = ip, op, bits, nbits
 			return false, d.corrupt("invalid literal/length code")
 		}
-		bits >>= e & 63
-		nbits -= uint(e & entLenMask)
-		extra := (e >> 8) & 0xf
-		length := int(e>>16) + int(bits&(1<<extra-1))
-		bits >>= extra
-		nbits -= uint(extra)
-
-		e = dt.primary[bits&distMask]
-		if e&entKindMask == kindSubtable {
-			e = dt.sub[int(e>>16)+int(bits>>distTableBits&(1<<dt.subBits-1))]
-		}
-		if e&entKindMask != kindDistance {
+		var length, dist int
+		length, bits, nbits = codeValue(e, bits, nbits)
+		if e = dt.lookup(bits, distTableBits); e&entKindMask != kindDistance {
 			d.ip, d.op, d.bits, d.nbits = ip, op, bits, nbits
 			return false, d.corrupt("invalid distance code")
 		}
-		bits >>= e & 63
-		nbits -= uint(e & entLenMask)
-		extra = (e >> 8) & 0xf
-		dist := int(e>>16) + int(bits&(1<<extra-1))
-		bits >>= extra
-		nbits -= uint(extra)
+		dist, bits, nbits = codeValue(e, bits, nbits)
 		if dist > op {
 			d.ip, d.op, d.bits, d.nbits = ip, op, bits, nbits
 			return false, d.corrupt("distance too far back")
 		}
-		src := op - dist
-		if dist >= 8 {
-			// Eight bytes at a time: each read is of bytes already written.
-			for i := 0; i < length; i += 8 {
-				binary.LittleEndian.PutUint64(win[op+i:], binary.LittleEndian.Uint64(win[src+i:]))
-			}
-		} else {
-			for i := range length {
-				win[op+i] = win[src+i]
-			}
-		}
+		copyMatch(win, op, dist, length)
 		op += length
 	}
 	d.ip, d.op, d.bits, d.nbits = ip, op, bits, nbits
