@@ -107,7 +107,7 @@ type blockReader struct {
 	src   io.Reader // the inflated text being read, nil before the first Read
 	cr    *chunkReader
 	table string
-	done  bool // Next has moved on, or WriteTo wrote it all
+	done  bool // Next has moved on
 }
 
 var errBlockDone = errors.New("the table's data was read past: DumpData.Next moved on")
