@@ -618,7 +618,6 @@ func (d *deflateDecoder) symbol(t *huffTable) (int, error) {
 // huffman decodes a Huffman-coded block into the window.
 func (d *deflateDecoder) huffman(w io.Writer, lt, dt *huffTable) error {
 	const litMask = 1<<litTableBits - 1
-	const distMask = 1<<distTableBits - 1
 	win, full := d.win, d.full
 	// Locals, so the loop keeps them in registers.
 	bits, nbits, op := d.bits, d.nbits, d.op
@@ -759,7 +758,6 @@ func copyMatch(win []byte, op, dist, length int) {
 // literal waits only on those.
 func (d *deflateDecoder) fast(lt, dt *huffTable) (end bool, err error) {
 	const litMask = 1<<litTableBits - 1
-	const distMask = 1<<distTableBits - 1
 	in, ip, inEnd := d.in, d.ip, len(d.in)-8
 	win, op, full := d.win, d.op, d.full
 	bits, nbits := d.bits, d.nbits
