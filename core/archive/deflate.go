@@ -758,6 +758,7 @@ func copyMatch(win []byte, op, dist, length int) {
 // literal waits only on those.
 func (d *deflateDecoder) fast(lt, dt *huffTable) (end bool, err error) {
 	const litMask = 1<<litTableBits - 1
+	const distMask = 1<<distTableBits - 1
 	in, ip, inEnd := d.in, d.ip, len(d.in)-8
 	win, op, full := d.win, d.op, d.full
 	bits, nbits := d.bits, d.nbits
@@ -769,7 +770,7 @@ func (d *deflateDecoder) fast(lt, dt *huffTable) (end bool, err error) {
 		nbits |= 56
 		e := lt.primary[bits&litMask]
 		if e&kindLiteral != 0 {
-			for range 3 {
+			for range 3 { // three literals without a refill
 				bits >>= e & 63
 				nbits -= uint(e & entLenMask)
 				win[op] = byte(e >> 16)
@@ -798,18 +799,42 @@ func (d *deflateDecoder) fast(lt, dt *huffTable) (end bool, err error) {
 			d.ip, d.op, d.bits, d.nbits = ip, op, bits, nbits
 			return false, d.corrupt("invalid literal/length code")
 		}
-		var length, dist int
-		length, bits, nbits = codeValue(e, bits, nbits)
-		if e = dt.lookup(bits, distTableBits); e&entKindMask != kindDistance {
+		bits >>= e & 63
+		nbits -= uint(e & entLenMask)
+		extra := (e >> 8) & 0xf
+		length := int(e>>16) + int(bits&(1<<extra-1))
+		bits >>= extra
+		nbits -= uint(extra)
+
+		e = dt.primary[bits&distMask]
+		if e&entKindMask == kindSubtable {
+			e = dt.sub[int(e>>16)+int(bits>>distTableBits&(1<<dt.subBits-1))]
+		}
+		if e&entKindMask != kindDistance {
 			d.ip, d.op, d.bits, d.nbits = ip, op, bits, nbits
 			return false, d.corrupt("invalid distance code")
 		}
-		dist, bits, nbits = codeValue(e, bits, nbits)
+		bits >>= e & 63
+		nbits -= uint(e & entLenMask)
+		extra = (e >> 8) & 0xf
+		dist := int(e>>16) + int(bits&(1<<extra-1))
+		bits >>= extra
+		nbits -= uint(extra)
 		if dist > op {
 			d.ip, d.op, d.bits, d.nbits = ip, op, bits, nbits
 			return false, d.corrupt("distance too far back")
 		}
-		copyMatch(win, op, dist, length)
+		src := op - dist
+		if dist >= 8 {
+			// Eight bytes at a time: each read is of bytes already written.
+			for i := 0; i < length; i += 8 {
+				binary.LittleEndian.PutUint64(win[op+i:], binary.LittleEndian.Uint64(win[src+i:]))
+			}
+		} else {
+			for i := range length {
+				win[op+i] = win[src+i]
+			}
+		}
 		op += length
 	}
 	d.ip, d.op, d.bits, d.nbits = ip, op, bits, nbits
