@@ -33,18 +33,20 @@ func (e *corruptError) Error() string {
 	return fmt.Sprintf("invalid deflate data near byte %d: %s", e.off, e.reason)
 }
 
-// Table entries: bits 0-4 the code's length, bits 5-7 its kind, bits 8-11 the extra bits
-// that follow it (lengths and distances), bits 16-31 its value (the literal, the base
-// length or distance, or for a subtable link, where the subtable starts).
+// Table entries: bits 0-4 the code's length (bits 5-7 stay zero, so an entry shifts the
+// bit buffer by itself: the hot loop needs no mask there), bits 8-11 the extra bits that
+// follow it (lengths and distances), bits 12-15 its kind, bits 16-31 its value (the
+// literal, the base length or distance, or for a subtable link, where the subtable
+// starts). A literal has a kind bit of its own, tested alone.
 const (
 	entLenMask   = 0x1f
-	entKindMask  = 0xe0
-	kindInvalid  = 0x00
-	kindLiteral  = 0x20
-	kindLength   = 0x40
-	kindEnd      = 0x60
-	kindSubtable = 0x80
-	kindDistance = 0xa0
+	entKindMask  = 0xf000
+	kindInvalid  = 0x0000
+	kindLength   = 0x1000
+	kindEnd      = 0x2000
+	kindSubtable = 0x3000
+	kindDistance = 0x4000
+	kindLiteral  = 0x8000
 
 	litTableBits  = 11
 	distTableBits = 8
@@ -226,9 +228,11 @@ type deflateDecoder struct {
 	nbits   uint
 	inBase  int64 // compressed bytes discarded from br before in
 	win     []byte
-	full    int // when op reaches it, the window is handed out
-	op      int // next byte of win to write
-	flushed int // win[:flushed] has been handed out
+	winSize int
+	sink    windowSink // takes the windows, when not nil
+	full    int        // when op reaches it, the window is handed out
+	op      int        // next byte of win to write
+	flushed int        // win[:flushed] has been handed out
 	out     int64
 	final   bool
 	// writeFailed: the writer refused output (limit, cancel, stop): nothing more goes to it.
@@ -239,13 +243,44 @@ type deflateDecoder struct {
 	cl          huffTable // the code length code
 }
 
+// windowSize is the size of a whole window: history, output and slack.
+const windowSize = windowHistory + windowOut + windowSlack
+
 // newDeflateDecoder makes a decoder whose window holds four times br's buffer, within
-// windowOutMin and windowOut.
+// windowOutMin and windowOut. The window is made when the first stream is inflated, or
+// taken from the writer if it is a windowSink.
 func newDeflateDecoder(br *bufio.Reader) *deflateDecoder {
 	out := min(windowOut, max(windowOutMin, 4*br.Size()))
-	d := &deflateDecoder{win: make([]byte, windowHistory+out+windowSlack), full: windowHistory + out}
+	d := &deflateDecoder{winSize: windowHistory + out + windowSlack}
 	d.Reset(br)
 	return d
+}
+
+// windowSink takes the decoder's windows themselves (see inflateInto), so that inflated
+// bytes reach it without a copy: the decoder takes each window from it, and hands it
+// over with the bytes inflated into it, win[from:to], when the window is full or the
+// stream ends. Its windows are winSize bytes long.
+type windowSink interface {
+	window() ([]byte, error)
+	hand(win []byte, from, to int) error
+}
+
+// setWindow gives the decoder a window when it has none: the sink's, or a new one.
+func (d *deflateDecoder) setWindow() error {
+	if d.win != nil {
+		return nil
+	}
+	if d.sink == nil {
+		d.win = make([]byte, d.winSize)
+	} else {
+		win, err := d.sink.window()
+		if err != nil {
+			return err
+		}
+		d.win = win
+	}
+	d.full = len(d.win) - windowSlack
+	return nil
 }
 
 // Reset starts a new stream read from br.
@@ -347,6 +382,24 @@ func (d *deflateDecoder) take(n uint) uint32 {
 // WriteTo inflates the stream to its end, writing the output to w, and returns how many
 // bytes it inflated.
 func (d *deflateDecoder) WriteTo(w io.Writer) (int64, error) {
+	d.sink = nil
+	return d.inflate(w)
+}
+
+// inflateInto inflates the stream to its end into sink's windows, and returns how many
+// bytes it inflated.
+func (d *deflateDecoder) inflateInto(sink windowSink) (int64, error) {
+	d.sink = sink
+	return d.inflate(nil)
+}
+
+// inflate inflates the stream to its end, handing the output to w or, when w is nil, to
+// d.sink.
+func (d *deflateDecoder) inflate(w io.Writer) (int64, error) {
+	if err := d.setWindow(); err != nil {
+		d.writeFailed = true
+		return d.out, err
+	}
 	for !d.final {
 		if err := d.need(3); err != nil {
 			return d.out, err
@@ -387,6 +440,9 @@ func (d *deflateDecoder) WriteTo(w io.Writer) (int64, error) {
 // flush hands the window's new bytes to w; when the window is full (or always, at the
 // stream's end) it keeps only the history a match may reach.
 func (d *deflateDecoder) flush(w io.Writer, all bool) error {
+	if d.sink != nil {
+		return d.swap(all)
+	}
 	if d.op > d.flushed {
 		n, err := w.Write(d.win[d.flushed:d.op])
 		d.out += int64(n)
@@ -401,6 +457,36 @@ func (d *deflateDecoder) flush(w io.Writer, all bool) error {
 	}
 	copy(d.win, d.win[d.op-windowHistory:d.op])
 	d.op, d.flushed = windowHistory, windowHistory
+	return nil
+}
+
+// swap is flush for a windowSink: a full window is handed over whole and inflating goes
+// on in a new one, which starts with the history; at the stream's end the window is
+// handed over and the next stream takes a new one.
+func (d *deflateDecoder) swap(all bool) error {
+	if !all && d.op < d.full {
+		return nil
+	}
+	var next []byte
+	if !all {
+		var err error
+		if next, err = d.sink.window(); err != nil {
+			d.writeFailed = true
+			return err
+		}
+	}
+	old, from, to := d.win, d.flushed, d.op
+	d.win, d.op, d.flushed = next, 0, 0
+	if next != nil {
+		d.op = copy(next, old[max(0, to-windowHistory):to])
+		d.flushed = d.op
+		d.full = len(next) - windowSlack
+	}
+	if err := d.sink.hand(old, from, to); err != nil {
+		d.writeFailed = true
+		return err
+	}
+	d.out += int64(to - from)
 	return nil
 }
 
@@ -532,12 +618,11 @@ func (d *deflateDecoder) symbol(t *huffTable) (int, error) {
 // huffman decodes a Huffman-coded block into the window.
 func (d *deflateDecoder) huffman(w io.Writer, lt, dt *huffTable) error {
 	const litMask = 1<<litTableBits - 1
-	const distMask = 1<<distTableBits - 1
 	win, full := d.win, d.full
 	// Locals, so the loop keeps them in registers.
 	bits, nbits, op := d.bits, d.nbits, d.op
 	save := func() { d.bits, d.nbits, d.op = bits, nbits, op }
-	load := func() { bits, nbits, op = d.bits, d.nbits, d.op }
+	load := func() { bits, nbits, op, win, full = d.bits, d.nbits, d.op, d.win, d.full }
 	for {
 		if op >= full {
 			save()
@@ -546,6 +631,17 @@ func (d *deflateDecoder) huffman(w io.Writer, lt, dt *huffTable) error {
 			}
 			load()
 		}
+		// fast's refill needs at most 63 bits in hand (a refill byte by byte may leave 64).
+		if op < full && d.ip+8 <= len(d.in) && nbits < 64 {
+			save()
+			end, err := d.fast(lt, dt)
+			if end || err != nil {
+				return err
+			}
+			load()
+			continue
+		}
+		// The careful way, one symbol at a time, near the end of the input held.
 		// 56 bits cover a literal/length code with its extra bits (20) and a distance
 		// code with its extra bits (28).
 		if nbits < 48 {
@@ -597,7 +693,113 @@ func (d *deflateDecoder) huffman(w io.Writer, lt, dt *huffTable) error {
 			save()
 			return d.corrupt("invalid literal/length code")
 		}
-		bits >>= e & entLenMask
+		var length, dist int
+		length, bits, nbits = codeValue(e, bits, nbits)
+		if e = dt.lookup(bits, distTableBits); e&entKindMask != kindDistance {
+			save()
+			return d.corrupt("invalid distance code")
+		}
+		dist, bits, nbits = codeValue(e, bits, nbits)
+		if int(nbits) < 0 || nbits > 64 {
+			save()
+			return d.corrupt("bit buffer underrun")
+		}
+		if dist > op {
+			save()
+			return d.corrupt("distance too far back")
+		}
+		copyMatch(win, op, dist, length)
+		op += length
+	}
+}
+
+// lookup is the entry of the code bits start with, tableBits being the primary table's
+// index bits: the primary table's entry, or the one of the subtable it links to.
+func (t *huffTable) lookup(bits uint64, tableBits uint) uint32 {
+	e := t.primary[bits&(1<<tableBits-1)]
+	if e&entKindMask == kindSubtable {
+		e = t.sub[int(e>>16)+int(bits>>tableBits&(1<<t.subBits-1))]
+	}
+	return e
+}
+
+// codeValue takes a length or distance code (entry e) and its extra bits from bits, and
+// returns its value and what is left of bits.
+func codeValue(e uint32, bits uint64, nbits uint) (int, uint64, uint) {
+	bits >>= e & entLenMask
+	nbits -= uint(e & entLenMask)
+	extra := (e >> 8) & 0xf
+	v := int(e>>16) + int(bits&(1<<extra-1))
+	return v, bits >> extra, nbits - uint(extra)
+}
+
+// copyMatch copies length bytes from dist bytes back in win to op, eight bytes at a time
+// where the match starts at least eight back (each read is then of bytes already
+// written; the window's slack takes what passes the match's end).
+func copyMatch(win []byte, op, dist, length int) {
+	src := op - dist
+	if dist >= 8 {
+		for i := 0; i < length; i += 8 {
+			binary.LittleEndian.PutUint64(win[op+i:], binary.LittleEndian.Uint64(win[src+i:]))
+		}
+		return
+	}
+	for i := range length {
+		win[op+i] = win[src+i]
+	}
+}
+
+// fast decodes a Huffman-coded block while the input held has eight more bytes and the
+// window has room for the longest match: there no refill can run out and no write can
+// pass the window's end, so the loop checks neither but once per round. It returns at
+// the end of the block (end), at damage, or when either runs short, for huffman to go on
+// the careful way. Everything the loop touches is a local, so it stays in registers:
+// decoding a literal is then one table lookup and one shift, and the lookup of the next
+// literal waits only on those.
+func (d *deflateDecoder) fast(lt, dt *huffTable) (end bool, err error) {
+	const litMask = 1<<litTableBits - 1
+	const distMask = 1<<distTableBits - 1
+	in, ip, inEnd := d.in, d.ip, len(d.in)-8
+	win, op, full := d.win, d.op, d.full
+	bits, nbits := d.bits, d.nbits
+	for op < full && ip <= inEnd {
+		// At least 56 bits after this: three literals (15 bits at most each), or a
+		// length with its extra bits (20) and a distance with its extra bits (28).
+		bits |= binary.LittleEndian.Uint64(in[ip:]) << (nbits & 63)
+		ip += int(63-nbits) >> 3
+		nbits |= 56
+		e := lt.primary[bits&litMask]
+		if e&kindLiteral != 0 {
+			for range 3 { // three literals without a refill
+				bits >>= e & 63
+				nbits -= uint(e & entLenMask)
+				win[op] = byte(e >> 16)
+				op++
+				if e = lt.primary[bits&litMask]; e&kindLiteral == 0 {
+					break
+				}
+			}
+			continue
+		}
+		if e&entKindMask == kindSubtable {
+			e = lt.sub[int(e>>16)+int(bits>>litTableBits&(1<<lt.subBits-1))]
+		}
+		switch e & entKindMask {
+		case kindLiteral:
+			bits >>= e & 63
+			nbits -= uint(e & entLenMask)
+			win[op] = byte(e >> 16)
+			op++
+			continue
+		case kindLength:
+		case kindEnd:
+			d.ip, d.op, d.bits, d.nbits = ip, op, bits>>(e&63), nbits-uint(e&entLenMask)
+			return true, nil
+		default:
+			d.ip, d.op, d.bits, d.nbits = ip, op, bits, nbits
+			return false, d.corrupt("invalid literal/length code")
+		}
+		bits >>= e & 63
 		nbits -= uint(e & entLenMask)
 		extra := (e >> 8) & 0xf
 		length := int(e>>16) + int(bits&(1<<extra-1))
@@ -609,22 +811,18 @@ func (d *deflateDecoder) huffman(w io.Writer, lt, dt *huffTable) error {
 			e = dt.sub[int(e>>16)+int(bits>>distTableBits&(1<<dt.subBits-1))]
 		}
 		if e&entKindMask != kindDistance {
-			save()
-			return d.corrupt("invalid distance code")
+			d.ip, d.op, d.bits, d.nbits = ip, op, bits, nbits
+			return false, d.corrupt("invalid distance code")
 		}
-		bits >>= e & entLenMask
+		bits >>= e & 63
 		nbits -= uint(e & entLenMask)
 		extra = (e >> 8) & 0xf
 		dist := int(e>>16) + int(bits&(1<<extra-1))
 		bits >>= extra
 		nbits -= uint(extra)
-		if int(nbits) < 0 || nbits > 64 {
-			save()
-			return d.corrupt("bit buffer underrun")
-		}
 		if dist > op {
-			save()
-			return d.corrupt("distance too far back")
+			d.ip, d.op, d.bits, d.nbits = ip, op, bits, nbits
+			return false, d.corrupt("distance too far back")
 		}
 		src := op - dist
 		if dist >= 8 {
@@ -639,4 +837,6 @@ func (d *deflateDecoder) huffman(w io.Writer, lt, dt *huffTable) error {
 		}
 		op += length
 	}
+	d.ip, d.op, d.bits, d.nbits = ip, op, bits, nbits
+	return false, nil
 }

@@ -41,12 +41,9 @@ func bombLimit(compressed int64) int64 {
 	return max(bombFloor, compressed*bombRatio)
 }
 
-// Inflated data travels in buffers of this size from the inflating goroutine to the
-// parser.
-const (
-	inflateBufSize  = 1 << 20
-	inflateBufCount = 8
-)
+// Inflated data travels from the inflating goroutine to the parser in the decoder's
+// windows, this many of them.
+const inflateBufCount = 8
 
 // The gzip member header (RFC 1952, section 2.3).
 const (
@@ -73,10 +70,11 @@ var (
 // stops at the bomb limit, stops when ctx is done, and reports defects as *streamProblem.
 //
 // It reads the member headers and trailers itself and leaves the CRC-32 of the data to
-// the pipe's reader (see pipeReader.Read): when the content compresses well, inflating is
-// the slowest step of an inspection, so its goroutine does nothing else. It checks each
-// member's size, which costs nothing, and hands the CRC-32 from the trailer on with the
-// member's last buffer.
+// the pipe's reader (see pipeReader.Read): inflating is the slowest step of an
+// inspection, so its goroutine does nothing else. The decoder inflates straight into the
+// pipe's buffers (the inflater is its windowSink), so the inflated bytes are not copied
+// on their way to the parser. It checks each member's size, which costs nothing, and
+// hands the CRC-32 from the trailer on after the member's last buffer.
 type inflater struct {
 	ctx      context.Context
 	src      *pipeReader   // the file
@@ -86,7 +84,6 @@ type inflater struct {
 	out      int64 // bytes inflated; read by others after the pipe is closed
 	trailing bool  // bytes that are not gzip after the last member
 	pipe     *bufPipe
-	cur      []byte // buffer being filled
 }
 
 func newInflater(ctx context.Context, src *pipeReader, br *bufio.Reader, limit int64) *inflater {
@@ -199,11 +196,7 @@ func noEOF(err error) error {
 // closed with the reason it ended (nil at a clean end).
 func (z *inflater) run(pipe *bufPipe) {
 	z.pipe = pipe
-	err := z.inflate()
-	if len(z.cur) > 0 && err != errStopped {
-		// Hand on what was inflated before the error: the entries it completes count.
-		z.send(pipeBuf{b: z.cur})
-	}
+	err := z.inflate() // the decoder handed on what it inflated before an error
 	if err == io.EOF {
 		err = nil
 	}
@@ -213,9 +206,7 @@ func (z *inflater) run(pipe *bufPipe) {
 
 func (z *inflater) inflate() error {
 	for {
-		// WriteTo hands out slices of the decoder's window: no copy on the way out
-		// except into the pipe's buffers.
-		n, err := z.fr.WriteTo(z)
+		n, err := z.fr.inflateInto(z)
 		if err != nil {
 			var bomb *bombError
 			if errors.As(err, &bomb) || passThrough(err) || err == errStopped {
@@ -239,45 +230,28 @@ func (z *inflater) inflate() error {
 	}
 }
 
-// Write receives inflated bytes from the decompressor.
-func (z *inflater) Write(p []byte) (int, error) {
+// hand receives a window of inflated bytes from the decoder, win[from:to], and sends it
+// to the parser, who gives the window back when done with it.
+func (z *inflater) hand(win []byte, from, to int) error {
 	if err := z.ctx.Err(); err != nil {
-		return 0, err
+		return err
 	}
-	z.out += int64(len(p))
+	z.out += int64(to - from)
 	if z.out > z.limit {
-		return 0, &bombError{in: z.offset(), out: z.out}
+		return &bombError{in: z.offset(), out: z.out}
 	}
-	n := len(p)
-	for len(p) > 0 {
-		if z.cur == nil {
-			if err := z.take(); err != nil {
-				return 0, err
-			}
-		}
-		c := copy(z.cur[len(z.cur):cap(z.cur)], p)
-		z.cur = z.cur[:len(z.cur)+c]
-		p = p[c:]
-		if len(z.cur) == cap(z.cur) {
-			if err := z.send(pipeBuf{b: z.cur}); err != nil {
-				return 0, err
-			}
-			z.cur = nil
-		}
-	}
-	return n, nil
+	return z.send(pipeBuf{b: win[from:to], home: win})
 }
 
-// take gets an empty buffer to fill.
-func (z *inflater) take() error {
+// window gives the decoder an empty window to fill.
+func (z *inflater) window() ([]byte, error) {
 	select {
 	case b := <-z.pipe.free:
-		z.cur = b[:0]
-		return nil
+		return b, nil
 	case <-z.ctx.Done():
-		return z.ctx.Err()
+		return nil, z.ctx.Err()
 	case <-z.pipe.stop:
-		return errStopped
+		return nil, errStopped
 	}
 }
 
@@ -292,16 +266,9 @@ func (z *inflater) send(b pipeBuf) error {
 	}
 }
 
-// endMember hands on the member's last buffer, which carries the CRC-32 of the trailer.
+// endMember tells the parser that the member ended, with the CRC-32 of its trailer.
 func (z *inflater) endMember(sum uint32) error {
-	if z.cur == nil {
-		if err := z.take(); err != nil {
-			return err
-		}
-	}
-	err := z.send(pipeBuf{b: z.cur, end: true, sum: sum, off: z.offset(), out: z.out})
-	z.cur = nil
-	return err
+	return z.send(pipeBuf{end: true, sum: sum, off: z.offset(), out: z.out})
 }
 
 // nextMember starts the next gzip member, or ends the stream with io.EOF at the end of

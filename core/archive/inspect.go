@@ -273,7 +273,13 @@ func (in *inspector) inspectGzip() {
 		in.streamFailure(err, z)
 		return
 	}
-	pipe := newBufPipe(inflateBufCount, in.bufSize(inflateBufSize, 4))
+	// A small file's windows are not pooled: two of them, the fewest that keep decoder
+	// and parser both busy, are enough for it.
+	count := inflateBufCount
+	if z.fr.winSize != chunkSize {
+		count = 2
+	}
+	pipe := newBufPipe(count, z.fr.winSize)
 	pipe.stop = make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() { z.run(pipe) })
@@ -311,7 +317,7 @@ func (in *inspector) inspectGzip() {
 		}
 		walkErr = in.applyDump(st, err, "The database dump", false)
 	case contentTar:
-		walkErr = in.walkTar(dr)
+		walkErr = in.walkTar(&skipReader{br: dr, pr: pr})
 	case contentText:
 		in.inspectText(head, true)
 	case contentGzip:

@@ -1,9 +1,13 @@
 package archive
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/adler32"
 	"io"
 
 	"github.com/klauspost/compress/zlib"
@@ -72,10 +76,21 @@ func (c *rowCounter) total() int64 {
 	return c.rows
 }
 
+// Write counts the rows completed in p; it never fails.
+func (c *rowCounter) Write(p []byte) (int, error) {
+	c.write(p)
+	return len(p), nil
+}
+
 // CountCopyRows counts the rows of COPY text data read from r (uncompressed), in constant
-// memory. It is what the dump walk does for each table's data block.
+// memory. It is what the dump walk does for each table's data block. A table's data from
+// DumpData.Next is written to the count (io.WriterTo), the rest read.
 func CountCopyRows(r io.Reader) (int64, error) {
 	var c rowCounter
+	if wt, ok := r.(io.WriterTo); ok {
+		_, err := wt.WriteTo(&c)
+		return c.total(), err
+	}
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := r.Read(buf)
@@ -155,23 +170,82 @@ func (c *chunkReader) drain() error {
 	return skipChunks(c.d)
 }
 
-// rowCounting counts the rows of data blocks during a dump walk. It holds one
-// decompressor and one buffer, reused for every block.
+// rowCounting counts the rows of data blocks during a dump walk. It holds its
+// decompressors, reused for every block: this package's own decoder, which the count
+// uses, and klauspost/compress's zlib reader for callers that read a table's data
+// (DumpData).
 type rowCounting struct {
 	compression string // "none" or "gzip": the others are not counted
 	zr          io.ReadCloser
-	buf         []byte
+	// For inflateZlib: the compressed bytes' buffer and the decoder reading from it.
+	zbuf *bufio.Reader
+	dec  *deflateDecoder
+}
+
+// zlib's stream header (RFC 1950): deflate, a window of at most 32 KiB, no preset
+// dictionary, and the two bytes a multiple of 31.
+const (
+	zlibDeflate = 8
+	zlibDict    = 0x20
+)
+
+var (
+	errZlibHeader   = errors.New("invalid zlib header")
+	errZlibChecksum = errors.New("zlib checksum does not match the data")
+)
+
+// inflateZlib inflates the zlib stream read from r into w, checking its header and its
+// Adler-32, as the zlib reader of klauspost/compress does. What follows the stream in r is
+// left unread, up to what the decoder had buffered.
+func (rc *rowCounting) inflateZlib(r io.Reader, w io.Writer) (int64, error) {
+	if rc.zbuf == nil {
+		rc.zbuf = bufio.NewReaderSize(r, 64<<10)
+		rc.dec = newDeflateDecoder(rc.zbuf)
+	} else {
+		rc.zbuf.Reset(r)
+		rc.dec.Reset(rc.zbuf)
+	}
+	var h [2]byte
+	if _, err := io.ReadFull(rc.zbuf, h[:]); err != nil {
+		return 0, noEOF(err)
+	}
+	if h[0]&0x0f != zlibDeflate || h[0]>>4 > 7 || h[1]&zlibDict != 0 || (uint(h[0])<<8|uint(h[1]))%31 != 0 {
+		return 0, errZlibHeader
+	}
+	sum := &adlerWriter{w: w, sum: adler32.New()}
+	n, err := rc.dec.WriteTo(sum)
+	if err != nil {
+		return n, err
+	}
+	var trailer [4]byte
+	if _, err := io.ReadFull(rc.zbuf, trailer[:]); err != nil {
+		return n, noEOF(err)
+	}
+	if binary.BigEndian.Uint32(trailer[:]) != sum.sum.Sum32() {
+		return n, errZlibChecksum
+	}
+	return n, nil
+}
+
+// adlerWriter passes the inflated bytes on and keeps their Adler-32.
+type adlerWriter struct {
+	w   io.Writer
+	sum hash.Hash32
+}
+
+func (a *adlerWriter) Write(p []byte) (int, error) {
+	a.sum.Write(p)
+	return a.w.Write(p)
 }
 
 // countable reports whether blocks compressed this way can be counted.
 func countable(compression string) bool { return compression == "none" || compression == "gzip" }
 
-// open returns the inflated COPY text of the data block d is at, and the chunk reader
-// under it. The decompressor is reused from block to block.
-func (rc *rowCounting) open(d *dumpReader, table string) (io.Reader, *chunkReader, error) {
-	cr := &chunkReader{d: d}
+// reader returns the inflated COPY text of the data block cr reads, for reading. The
+// decompressor is reused from block to block.
+func (rc *rowCounting) reader(cr *chunkReader) (io.Reader, error) {
 	if rc.compression != "gzip" {
-		return cr, cr, nil
+		return cr, nil
 	}
 	var err error
 	if rc.zr == nil {
@@ -180,31 +254,27 @@ func (rc *rowCounting) open(d *dumpReader, table string) (io.Reader, *chunkReade
 		err = rc.zr.(zlib.Resetter).Reset(cr, nil)
 	}
 	if err != nil {
-		return nil, cr, rc.inflateError(d, cr, table, err)
+		return nil, err
 	}
-	return rc.zr, cr, nil
+	return rc.zr, nil
+}
+
+// writeTo writes the inflated COPY text of the data block cr reads to w (see
+// blockReader.WriteTo).
+func (rc *rowCounting) writeTo(cr *chunkReader, w io.Writer) (int64, error) {
+	if rc.compression != "gzip" {
+		return io.Copy(w, cr)
+	}
+	return rc.inflateZlib(cr, w)
 }
 
 // countBlock reads one table data block, counting its rows. A block whose compressed data
 // does not inflate is damage; read errors of the layers below pass through unchanged.
 func (rc *rowCounting) countBlock(d *dumpReader, table string) (int64, error) {
-	src, cr, err := rc.open(d, table)
-	if err != nil {
-		return 0, err
-	}
-	if rc.buf == nil {
-		rc.buf = make([]byte, 64<<10)
-	}
+	cr := &chunkReader{d: d}
 	var c rowCounter
-	for {
-		n, err := src.Read(rc.buf)
-		c.write(rc.buf[:n])
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return 0, rc.inflateError(d, cr, table, err)
-		}
+	if _, err := rc.writeTo(cr, &c); err != nil {
+		return 0, rc.inflateError(d, cr, table, err)
 	}
 	// The compressed stream may end before the block does (pg_dump flushes whole chunks).
 	if err := cr.drain(); err != nil {
@@ -216,7 +286,11 @@ func (rc *rowCounting) countBlock(d *dumpReader, table string) (int64, error) {
 // inflateError tells a failure of the bytes below (passed through) from data that does
 // not inflate (damage).
 func (rc *rowCounting) inflateError(d *dumpReader, cr *chunkReader, table string, err error) error {
-	if cr.err != nil {
+	// Damage this package's decoder found is in bytes it had (it reads ahead, and may
+	// have met a cut or a failed read further on before it found the damage).
+	var corrupt *corruptError
+	damage := errors.As(err, &corrupt) || errors.Is(err, errZlibHeader) || errors.Is(err, errZlibChecksum)
+	if cr.err != nil && !damage {
 		return cr.err
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -17,9 +18,10 @@ import (
 // back when it has used it. For a gzip file another goroutine inflates into another
 // bufPipe (inflate.go), and the parser checks the CRC-32 of what it takes from there, so
 // reading, hashing, inflating and walking the content all overlap, and memory stays at a
-// few buffers whatever the file size.
+// few buffers whatever the file size. The chunks are as large as the decoder's windows
+// (which are the inflated pipe's buffers), so that one pool serves both pipes.
 const (
-	chunkSize  = 1 << 20
+	chunkSize  = windowSize
 	chunkCount = 8
 )
 
@@ -38,15 +40,25 @@ type bufPipe struct {
 	stop chan struct{}
 }
 
-// pipeBuf is one filled buffer. In a pipe of inflated data, end marks the last buffer of
-// a gzip member: sum is the CRC-32 from the member's trailer, off the trailer's offset in
-// the file and out the bytes inflated up to there.
+// pipeBuf is one filled buffer: b is what it holds, home (when b is a part of it) the
+// whole buffer to give back. In a pipe of inflated data, end marks the end of a gzip
+// member (b is empty): sum is the CRC-32 from the member's trailer, off the trailer's
+// offset in the file and out the bytes inflated up to there.
 type pipeBuf struct {
-	b   []byte
-	end bool
-	sum uint32
-	off int64
-	out int64
+	b    []byte
+	home []byte
+	end  bool
+	sum  uint32
+	off  int64
+	out  int64
+}
+
+// back is the buffer to give back to the pipe's free list, nil if none.
+func (b pipeBuf) back() []byte {
+	if b.home != nil {
+		return b.home
+	}
+	return b.b[:cap(b.b)]
 }
 
 // newBufPipe makes a pipe with n buffers of size bytes; buffers of chunkSize come from
@@ -83,7 +95,7 @@ type pipeReader struct {
 	p        *bufPipe
 	wrap     func(error) error // turns the producer's error into the reader's
 	cur      []byte            // unread part of the current buffer
-	buf      []byte            // the current buffer, to give back
+	buf      []byte            // the current buffer, to give back (nil if none)
 	consumed int64
 
 	// checkSum: the pipe carries inflated gzip members, whose CRC-32 this reader computes
@@ -98,32 +110,94 @@ type pipeReader struct {
 
 func (r *pipeReader) Read(p []byte) (int, error) {
 	for len(r.cur) == 0 {
-		if r.err != nil {
-			return 0, r.err
-		}
-		if r.buf != nil {
-			r.p.free <- r.buf[:cap(r.buf)]
-			r.buf = nil
-		}
-		b, ok := <-r.p.out
-		if !ok {
-			if r.p.err != nil {
-				if r.wrap != nil {
-					return 0, r.wrap(r.p.err)
-				}
-				return 0, r.p.err
-			}
-			return 0, io.EOF
-		}
-		r.buf, r.cur = b.b, b.b
-		if r.checkSum {
-			r.verify(b)
+		if err := r.next(); err != nil {
+			return 0, err
 		}
 	}
 	n := copy(p, r.cur)
 	r.cur = r.cur[n:]
 	r.consumed += int64(n)
 	return n, nil
+}
+
+// skip drops the next n bytes as Read would read them (checked alike), without copying
+// them anywhere, and returns how many it dropped.
+func (r *pipeReader) skip(n int64) (int64, error) {
+	var done int64
+	for done < n {
+		if len(r.cur) == 0 {
+			if err := r.next(); err != nil {
+				return done, err
+			}
+			continue
+		}
+		k := int(min(int64(len(r.cur)), n-done))
+		r.cur = r.cur[k:]
+		r.consumed += int64(k)
+		done += int64(k)
+	}
+	return done, nil
+}
+
+// next gives the current buffer back and takes the next one, or returns why there is
+// none: the producer's error, a damaged member's, or io.EOF.
+func (r *pipeReader) next() error {
+	if r.err != nil {
+		return r.err
+	}
+	if r.buf != nil {
+		r.p.free <- r.buf
+		r.buf = nil
+	}
+	b, ok := <-r.p.out
+	if !ok {
+		if r.p.err != nil {
+			if r.wrap != nil {
+				return r.wrap(r.p.err)
+			}
+			return r.p.err
+		}
+		return io.EOF
+	}
+	r.buf, r.cur = b.back(), b.b
+	if r.checkSum {
+		r.verify(b)
+	}
+	return nil
+}
+
+// skipReader is what the tar walk reads an inflated stream through: br, over the pipe
+// pr. tar.Reader skips the files it does not read by seeking (forward from where it is,
+// the only seek skipReader knows), which drops their bytes in the pipe's buffers instead
+// of copying them out through br.
+type skipReader struct {
+	br  *bufio.Reader
+	pr  *pipeReader
+	pos int64 // bytes read or skipped
+}
+
+func (s *skipReader) Read(p []byte) (int, error) {
+	n, err := s.br.Read(p)
+	s.pos += int64(n)
+	return n, err
+}
+
+var errSeek = errors.New("seek: only forward from the current position")
+
+func (s *skipReader) Seek(offset int64, whence int) (int64, error) {
+	if whence != io.SeekCurrent || offset < 0 {
+		return s.pos, errSeek
+	}
+	n, _ := s.br.Discard(int(min(offset, int64(s.br.Buffered()))))
+	s.pos += int64(n)
+	if left := offset - int64(n); left > 0 {
+		k, err := s.pr.skip(left)
+		s.pos += k
+		if err != nil {
+			return s.pos, noEOF(err) // the stream ends inside the file skipped
+		}
+	}
+	return s.pos, nil
 }
 
 // verify adds a buffer to the member's CRC-32 and checks it at the member's end. At a
@@ -146,11 +220,13 @@ func (r *pipeReader) verify(b pipeBuf) {
 // drain consumes the rest unread, so the producer can run to its end.
 func (r *pipeReader) drain() {
 	if r.buf != nil {
-		r.p.free <- r.buf[:cap(r.buf)]
+		r.p.free <- r.buf
 		r.buf, r.cur = nil, nil
 	}
 	for b := range r.p.out {
-		r.p.free <- b.b[:cap(b.b)]
+		if buf := b.back(); buf != nil {
+			r.p.free <- buf
+		}
 	}
 }
 

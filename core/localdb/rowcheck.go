@@ -1,10 +1,13 @@
 package localdb
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dustin/go-humanize"
@@ -70,39 +73,109 @@ func (c *Completeness) Summary() string {
 }
 
 // CheckRows counts each of the dump's tables in the restored database and compares with
-// the rows the restore counted in the dump (res).
+// the rows the restore counted in the dump (res). Once pg_restore has ended the server's
+// processors are free, so the tables are counted on as many connections at once as
+// pg_restore had jobs (those connections were there for it), the largest tables first.
 func (p *Plan) CheckRows(ctx context.Context, res *Result) (*Completeness, error) {
 	start := time.Now()
-	conn, err := p.Target.connect(ctx, p.Target.Database)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close(context.Background())
 	tables, counted := p.Report.Tables, p.Report.RowsCounted
 	if res != nil && res.RowsCounted {
 		tables, counted = res.Rows, true
 	}
-	c := &Completeness{Counted: counted, Complete: counted}
-	for _, t := range tables {
-		tc := TableCheck{Schema: t.Schema, Name: t.Name, DumpRows: t.Rows}
-		sql := "SELECT count(*) FROM " + pgx.Identifier{t.Schema, t.Name}.Sanitize()
-		err := conn.QueryRow(ctx, sql).Scan(&tc.DBRows)
-		var pgErr *pgconn.PgError
-		switch {
-		case errors.As(err, &pgErr) && (pgErr.Code == "42P01" || pgErr.Code == "3F000"):
-			tc.Missing = true
-		case err != nil:
-			return nil, fmt.Errorf("count rows of %s: %w", qualified(t.Schema, t.Name), err)
-		}
+	checks := make([]TableCheck, len(tables))
+	for i, t := range tables {
+		checks[i] = TableCheck{Schema: t.Schema, Name: t.Name, DumpRows: t.Rows}
+	}
+	if err := p.countTables(ctx, checks); err != nil {
+		return nil, err
+	}
+	c := &Completeness{Counted: counted, Complete: counted, Tables: checks}
+	for _, tc := range checks {
 		c.DumpRows += tc.DumpRows
 		c.DBRows += tc.DBRows
 		if tc.Differs() {
 			c.Complete = false
 		}
-		c.Tables = append(c.Tables, tc)
+	}
+	if len(c.Tables) == 0 {
+		c.Tables = nil
 	}
 	c.Duration = time.Since(start)
 	return c, nil
+}
+
+// countTables fills in each table's rows in the database, on up to p.Jobs connections.
+// The first error is returned: a failed connection, or a count that failed (cancelled, or
+// a table that cannot be read).
+func (p *Plan) countTables(ctx context.Context, checks []TableCheck) error {
+	order := make([]int, len(checks))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(checks[b].DumpRows, checks[a].DumpRows) })
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex
+		next     int
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	take := func() (int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if next == len(order) || firstErr != nil {
+			return 0, false
+		}
+		next++
+		return order[next-1], true
+	}
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if firstErr == nil {
+			firstErr = err
+			cancel() // the other counts are not needed any more
+		}
+	}
+	for range max(1, min(p.Jobs, len(checks))) {
+		wg.Go(func() {
+			i, ok := take()
+			if !ok {
+				return
+			}
+			conn, err := p.Target.connect(ctx, p.Target.Database)
+			if err != nil {
+				fail(err)
+				return
+			}
+			defer conn.Close(context.Background())
+			for ; ok; i, ok = take() {
+				tc := &checks[i]
+				if tc.DBRows, tc.Missing, err = countTable(ctx, conn, tc.Schema, tc.Name); err != nil {
+					fail(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return firstErr
+}
+
+// countTable counts the rows of one table in the database: its own rows (ONLY), which
+// are what its data in the dump holds, not those of tables that inherit from it. missing
+// says the table (or its schema) is not there.
+func countTable(ctx context.Context, conn *pgx.Conn, schema, name string) (n int64, missing bool, err error) {
+	err = conn.QueryRow(ctx, "SELECT count(*) FROM ONLY "+pgx.Identifier{schema, name}.Sanitize()).Scan(&n)
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &pgErr) && (pgErr.Code == "42P01" || pgErr.Code == "3F000"):
+		return 0, true, nil
+	case err != nil:
+		return 0, false, fmt.Errorf("count rows of %s: %w", qualified(schema, name), err)
+	}
+	return n, false, nil
 }
 
 func qualified(schema, name string) string {

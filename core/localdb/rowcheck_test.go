@@ -2,8 +2,12 @@ package localdb
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"restoredesk/core/localdb/pgtest"
 )
 
 // A database that ends with more rows than the dump did not get the backup whole either:
@@ -56,5 +60,41 @@ func TestCheckRowsOfAnUncountedDumpIsNeverComplete(t *testing.T) {
 	}
 	if check.Complete || check.Counted || !strings.Contains(check.Summary(), "completeness is not proven") {
 		t.Fatalf("complete %v, counted %v, summary %q", check.Complete, check.Counted, check.Summary())
+	}
+}
+
+// A table that others inherit from is checked by its own rows: its data in the dump holds
+// only those, while a count of the table would also count every row of the tables that
+// inherit from it, and call a whole restore incomplete.
+func TestCheckRowsCountsAParentTableByItsOwnRows(t *testing.T) {
+	c := startCluster(t)
+	c.Exec(t, "postgres", "CREATE DATABASE inherits OWNER "+pgtest.User)
+	c.Exec(t, "inherits", `SET ROLE `+pgtest.User+`;
+CREATE TABLE "shop$item" (id int);
+CREATE TABLE "shop$book" (isbn text) INHERITS ("shop$item");
+INSERT INTO "shop$item" SELECT generate_series(1, 30);
+INSERT INTO "shop$book" SELECT g, 'isbn' || g FROM generate_series(1, 70) g`)
+	dump := filepath.Join(t.TempDir(), "inherits.backup")
+	if out, err := c.Command("pg_dump", "-Fc", "-f", dump, "inherits").CombinedOutput(); err != nil {
+		t.Fatalf("pg_dump: %v\n%s", err, out)
+	}
+	for _, jobs := range []int{1, 2} {
+		ctx := context.Background()
+		p, err := MakePlan(ctx, Options{Source: dump, Target: target(c, fmt.Sprintf("restored%d", jobs)), Create: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Jobs = jobs
+		res, err := p.Run(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, tc := range res.Check.Tables {
+			got[tc.Name] = tc.DBRows
+		}
+		if !res.Check.Complete || got["shop$item"] != 30 || got["shop$book"] != 70 {
+			t.Fatalf("%d jobs: complete %v, rows %v, summary %q", jobs, res.Check.Complete, got, res.Check.Summary())
+		}
 	}
 }
