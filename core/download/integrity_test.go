@@ -111,3 +111,94 @@ func TestChangedFileBetweenFetchAndCheckFailsTheCheck(t *testing.T) {
 		t.Fatalf("check of a file changed after the fetch: report %+v, error %v", rep, err)
 	}
 }
+
+// A storage host that gives no validator (no ETag, no Last-Modified): nothing proves that
+// a continuation belongs to the same object, so after a cut the download starts over
+// instead of asking for the rest. Here the object changes in between (v1, cut after 100
+// KiB, then v2, whose rest the host would gladly send): v2 is saved whole, never spliced.
+func TestACutDownloadWithoutAValidatorStartsOver(t *testing.T) {
+	t.Parallel()
+	const size = 256 << 10
+	v1, v2 := make([]byte, size), make([]byte, size)
+	if _, err := rand.Read(v1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rand.Read(v2); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var ranges []string
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ranges = append(ranges, r.Header.Get("Range"))
+		first := len(ranges) == 1
+		mu.Unlock()
+		if first {
+			w.Header().Set("Content-Length", fmt.Sprint(size))
+			_, _ = w.Write(v1[:100<<10])
+			if f, ok := w.(http.Flusher); ok {
+				f.Flush()
+			}
+			panic(http.ErrAbortHandler) // the connection drops mid-body
+		}
+		var start int
+		if _, err := fmt.Sscanf(r.Header.Get("Range"), "bytes=%d-", &start); err == nil && start > 0 {
+			w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, size-1, size))
+			w.Header().Set("Content-Length", fmt.Sprint(size-start))
+			w.WriteHeader(http.StatusPartialContent)
+			_, _ = w.Write(v2[start:])
+			return
+		}
+		w.Header().Set("Content-Length", fmt.Sprint(size))
+		_, _ = w.Write(v2)
+	}))
+	defer host.Close()
+	res, err := (&Fetcher{RetryDelay: 1}).Fetch(context.Background(), Request{URL: host.URL + signedPath, Dir: t.TempDir(), Name: "obj.backup"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(res.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, v2) {
+		t.Fatalf("saved %d bytes that are not the object the host serves now (first 100 KiB from v1: %v)", len(got), bytes.Equal(got[:100<<10], v1[:100<<10]))
+	}
+	if res.Reconnects != 1 || res.Resumed != 0 {
+		t.Errorf("reconnects %d, resumed %d: want one reconnect that kept nothing", res.Reconnects, res.Resumed)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(ranges) != 2 || ranges[1] != "" {
+		t.Errorf("requests' ranges = %q, want the second to ask for the whole object", ranges)
+	}
+}
+
+// A host that drops every connection before a byte arrives is asked Retries more times,
+// then the download gives up saying how many attempts it made; a Fetcher without a
+// setting makes the default number of retries.
+func TestAHostThatNeverSendsIsGivenUpAfterTheRetries(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		retries, wantRequests int
+	}{{2, 3}, {0, defaultRetries + 1}} {
+		var mu sync.Mutex
+		requests := 0
+		host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			requests++
+			mu.Unlock()
+			panic(http.ErrAbortHandler)
+		}))
+		_, err := (&Fetcher{Retries: c.retries, RetryDelay: 1}).Fetch(context.Background(), Request{URL: host.URL + signedPath, Dir: t.TempDir(), Name: "obj.backup"}, nil)
+		host.Close()
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("gave up after %d attempts", c.wantRequests)) {
+			t.Errorf("Retries %d: %v, want it to give up after %d attempts without progress", c.retries, err, c.wantRequests)
+		}
+		mu.Lock()
+		if requests != c.wantRequests {
+			t.Errorf("Retries %d: %d requests, want %d", c.retries, requests, c.wantRequests)
+		}
+		mu.Unlock()
+	}
+}

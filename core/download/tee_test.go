@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"path/filepath"
 	"testing"
 
@@ -75,4 +76,18 @@ func TestTeeHandsAnEarlierPartFromTheDiskFirst(t *testing.T) {
 		t.Fatal("the earlier .part was not continued")
 	}
 	assertHandedOnce(t, out, tee, got)
+}
+
+// Until the host says the object's size, the tee says it is not known (-1): the restore's
+// estimate of how long the rest of the download takes waits for it instead of taking a
+// size of 0 or 1 as said.
+func TestTeeSizeIsUnknownUntilTheHostSaysIt(t *testing.T) {
+	tee := NewTee(io.Discard)
+	if got := tee.Total(); got != -1 {
+		t.Fatalf("a new tee's total is %d, want -1 (not known)", got)
+	}
+	tee.setTotal(28_500_000)
+	if got := tee.Total(); got != 28_500_000 {
+		t.Fatalf("total %d after the host said 28500000", got)
+	}
 }

@@ -170,7 +170,9 @@ func (l *localRun) streamEnd(ctx context.Context, saved string, ferr error, a ar
 		return "", re
 	case a.err != nil:
 		re := localErr(k, a.err).(*RunError)
-		if terr := l.tee.Err(); terr != nil && !errors.Is(terr, errStreamStopped) {
+		// pg_restore's input failing is worth saying, unless the restore stopped reading it
+		// (it ended, or was cancelled: then the cancel is the story).
+		if terr := l.tee.Err(); terr != nil && !errors.Is(terr, errStreamStopped) && ctx.Err() == nil {
 			re.Summary += fmt.Sprintf(" pg_restore stopped getting the download's bytes (%v).", terr)
 		}
 		if dlErr != nil {

@@ -304,6 +304,9 @@ func TestStreamedRestoreCancelledMidStreamKeepsThePartAndSaysWhatTheDatabaseHold
 	if !strings.Contains(sum, filepath.Base(part)+" keeps") {
 		t.Errorf("the summary does not say the .part stays: %q", sum)
 	}
+	if strings.Contains(sum, "stopped getting the download's bytes") {
+		t.Errorf("a cancel is told as a failure of pg_restore's input: %q", sum)
+	}
 	st, err := os.Stat(part)
 	if err != nil || st.Size() == 0 {
 		t.Fatalf("the .part did not stay: %v", err)
