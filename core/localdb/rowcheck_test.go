@@ -98,3 +98,24 @@ INSERT INTO "shop$book" SELECT g, 'isbn' || g FROM generate_series(1, 70) g`)
 		}
 	}
 }
+
+// A count that cannot be made (here: the check is cancelled before it connects) is an
+// error, never a report: a report would say tables hold 0 rows that were not counted.
+func TestCheckRowsThatCannotCountIsAnErrorNotAReport(t *testing.T) {
+	c := startCluster(t)
+	ctx := context.Background()
+	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "uncounted"), Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Restore(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	check, err := p.CheckRows(cctx, res)
+	if err == nil || check != nil {
+		t.Fatalf("CheckRows = %+v, %v; want an error and no report", check, err)
+	}
+}
