@@ -119,3 +119,26 @@ func TestCheckRowsThatCannotCountIsAnErrorNotAReport(t *testing.T) {
 		t.Fatalf("CheckRows = %+v, %v; want an error and no report", check, err)
 	}
 }
+
+// A table whose schema is gone is reported missing, like a table that is gone, never as
+// an error that hides the other tables' counts.
+func TestCheckRowsOfATableWhoseSchemaIsGoneSaysMissing(t *testing.T) {
+	c := startCluster(t)
+	ctx := context.Background()
+	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "noschema"), Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Restore(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Exec(t, "noschema", `DROP SCHEMA public CASCADE`)
+	check, err := p.CheckRows(ctx, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if check.Complete || !strings.HasPrefix(check.Summary(), "3 of 3 tables differ from the dump:") || strings.Count(check.Summary(), "is missing") != 3 {
+		t.Fatalf("complete %v, summary %q, want every table missing", check.Complete, check.Summary())
+	}
+}
