@@ -142,3 +142,23 @@ func TestCheckRowsOfATableWhoseSchemaIsGoneSaysMissing(t *testing.T) {
 		t.Fatalf("complete %v, summary %q, want every table missing", check.Complete, check.Summary())
 	}
 }
+
+// A table the user may not read is an error that names it, never "missing": the rows
+// may all be there.
+func TestCheckRowsOfATableTheUserMayNotReadIsAnError(t *testing.T) {
+	c := startCluster(t)
+	ctx := context.Background()
+	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "unreadable"), Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Restore(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Exec(t, "unreadable", `REVOKE SELECT ON public."myfirstmodule$order" FROM `+pgtest.User)
+	check, err := p.CheckRows(ctx, res)
+	if err == nil || !strings.Contains(err.Error(), "count rows of public.myfirstmodule$order") {
+		t.Fatalf("CheckRows = %+v, %v; want an error naming the table it could not count", check, err)
+	}
+}
