@@ -91,8 +91,8 @@ func New(c Cloud, j *journal.Journal, opts ...Option) *Engine {
 		poll: 2 * time.Second, maxPoll: 16 * time.Second,
 		stopTimeout: 15 * time.Minute, startTimeout: 20 * time.Minute,
 		uploadWait: 30 * time.Minute, streamFrom: defaultStreamFrom,
-		now:        time.Now,
-		log:        slog.New(slog.DiscardHandler),
+		now: time.Now,
+		log: slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
 		o(e)

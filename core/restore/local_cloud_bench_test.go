@@ -120,4 +120,3 @@ func BenchmarkRestoreLocalCloud(b *testing.B) {
 	b.Logf("%s (%d bytes, %d rows), %d CPUs, load average %s → %s: restore-local of the cloud backup (every row verified) %.2fs; download alone %.2fs; createdb + pg_restore -d of the saved file %.2fs; ratio %.3f (goal <= 1.1); peak %.1f MiB (goal < 64); every download streamed into one pg_restore %.2fs (ratio %.3f)",
 		filepath.Base(dump), st.Size(), rows, runtime.NumCPU(), load, loadAverage(), bestOurs.Seconds(), bestDL.Seconds(), bestPlain.Seconds(), ratio, peak, bestStream.Seconds(), bestStream.Seconds()/longer)
 }
-
