@@ -21,13 +21,7 @@ import (
 func TestIfRangeIgnoredByTheHostNeverSplicesAnotherObjectOn(t *testing.T) {
 	t.Parallel()
 	const size = 256 << 10
-	v1, v2 := make([]byte, size), make([]byte, size)
-	if _, err := rand.Read(v1); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rand.Read(v2); err != nil {
-		t.Fatal(err)
-	}
+	v1, v2 := twoObjects(t, size)
 	var mu sync.Mutex
 	var ranges []string
 	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -119,13 +113,7 @@ func TestChangedFileBetweenFetchAndCheckFailsTheCheck(t *testing.T) {
 func TestACutDownloadWithoutAValidatorStartsOver(t *testing.T) {
 	t.Parallel()
 	const size = 256 << 10
-	v1, v2 := make([]byte, size), make([]byte, size)
-	if _, err := rand.Read(v1); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rand.Read(v2); err != nil {
-		t.Fatal(err)
-	}
+	v1, v2 := twoObjects(t, size)
 	var mu sync.Mutex
 	var ranges []string
 	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -201,4 +189,17 @@ func TestAHostThatNeverSendsIsGivenUpAfterTheRetries(t *testing.T) {
 		}
 		mu.Unlock()
 	}
+}
+
+// twoObjects are two versions of an object of size random bytes.
+func twoObjects(t *testing.T, size int) (v1, v2 []byte) {
+	t.Helper()
+	v1, v2 = make([]byte, size), make([]byte, size)
+	if _, err := rand.Read(v1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rand.Read(v2); err != nil {
+		t.Fatal(err)
+	}
+	return v1, v2
 }

@@ -14,16 +14,8 @@ import (
 // rows that were not in the backup are there (issue 19: a `<` in place of `!=` went
 // unnoticed). The summary names the table.
 func TestCheckRowsNoticesExtraRows(t *testing.T) {
-	c := startCluster(t)
+	c, p, res := restoredFixture(t, "extra")
 	ctx := context.Background()
-	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "extra"), Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := p.Restore(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	c.Exec(t, "extra", `INSERT INTO "myfirstmodule$order" SELECT id + 1000000, customer, total, status FROM "myfirstmodule$order" LIMIT 2`)
 	check, err := p.CheckRows(ctx, res)
 	if err != nil {
@@ -38,16 +30,8 @@ func TestCheckRowsNoticesExtraRows(t *testing.T) {
 // When the dump's rows could not be counted (lz4 or zstd data the inspector does not read),
 // completeness is not proven, whatever the database holds: never "complete".
 func TestCheckRowsOfAnUncountedDumpIsNeverComplete(t *testing.T) {
-	c := startCluster(t)
+	_, p, res := restoredFixture(t, "uncounted")
 	ctx := context.Background()
-	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "uncounted"), Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := p.Restore(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// What the inspector reports for such a dump (core/archive sets Tables only with
 	// RowsCounted): no tables, rows unknown.
 	rep := *p.Report
@@ -102,16 +86,8 @@ INSERT INTO "shop$book" SELECT g, 'isbn' || g FROM generate_series(1, 70) g`)
 // A count that cannot be made (here: the check is cancelled before it connects) is an
 // error, never a report: a report would say tables hold 0 rows that were not counted.
 func TestCheckRowsThatCannotCountIsAnErrorNotAReport(t *testing.T) {
-	c := startCluster(t)
+	_, p, res := restoredFixture(t, "cannotcount")
 	ctx := context.Background()
-	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "uncounted"), Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := p.Restore(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
 	check, err := p.CheckRows(cctx, res)
@@ -123,16 +99,8 @@ func TestCheckRowsThatCannotCountIsAnErrorNotAReport(t *testing.T) {
 // A table whose schema is gone is reported missing, like a table that is gone, never as
 // an error that hides the other tables' counts.
 func TestCheckRowsOfATableWhoseSchemaIsGoneSaysMissing(t *testing.T) {
-	c := startCluster(t)
+	c, p, res := restoredFixture(t, "noschema")
 	ctx := context.Background()
-	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "noschema"), Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := p.Restore(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	c.Exec(t, "noschema", `DROP SCHEMA public CASCADE`)
 	check, err := p.CheckRows(ctx, res)
 	if err != nil {
@@ -146,19 +114,26 @@ func TestCheckRowsOfATableWhoseSchemaIsGoneSaysMissing(t *testing.T) {
 // A table the user may not read is an error that names it, never "missing": the rows
 // may all be there.
 func TestCheckRowsOfATableTheUserMayNotReadIsAnError(t *testing.T) {
-	c := startCluster(t)
+	c, p, res := restoredFixture(t, "unreadable")
 	ctx := context.Background()
-	p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, "unreadable"), Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := p.Restore(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	c.Exec(t, "unreadable", `REVOKE SELECT ON public."myfirstmodule$order" FROM `+pgtest.User)
 	check, err := p.CheckRows(ctx, res)
 	if err == nil || !strings.Contains(err.Error(), "count rows of public.myfirstmodule$order") {
 		t.Fatalf("CheckRows = %+v, %v; want an error naming the table it could not count", check, err)
 	}
+}
+
+// restoredFixture restores the fixture dump into a new database db of a throwaway cluster.
+func restoredFixture(t *testing.T, db string) (*pgtest.Cluster, *Plan, *Result) {
+	t.Helper()
+	c := startCluster(t)
+	p, err := MakePlan(context.Background(), Options{Source: fixtureDump, Target: target(c, db), Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Restore(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, p, res
 }
