@@ -186,12 +186,18 @@ func TestDownloadRestartStartsOverWhenTheObjectChanged(t *testing.T) {
 	if err := os.WriteFile(part, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := e.runner(nil).Run(context.Background(), e.plan(e.target(id, dest, true)), Hooks{})
+	prog := &counter{}
+	out, err := e.runner(nil).Run(context.Background(), e.plan(e.target(id, dest, true)), Hooks{Progress: prog})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if out.Resumed != 0 || out.Path != dest {
 		t.Fatalf("resumed %d bytes into %s, want a fresh download into %s", out.Resumed, out.Path, dest)
+	}
+	// The progress counted the earlier part, then took it back when the host sent the
+	// whole object: it ends at the file's size, not above.
+	if done, total := prog.done.Load(), prog.total.Load(); done != out.Size || total != out.Size {
+		t.Errorf("progress %d of %d, want %d of %d", done, total, out.Size, out.Size)
 	}
 	if out.Report == nil || !out.Report.Restorable || out.Report.SHA256 != out.SHA256 {
 		t.Fatalf("the download is not the dump: %+v", out.Report)

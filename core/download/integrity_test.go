@@ -54,7 +54,8 @@ func TestIfRangeIgnoredByTheHostNeverSplicesAnotherObjectOn(t *testing.T) {
 	if err := os.WriteFile(final+".part.json", side, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	res, err := (&Fetcher{RetryDelay: 1}).Fetch(context.Background(), Request{URL: host.URL + signedPath, Dir: dir, Name: "obj.backup"}, nil)
+	prog := &counter{}
+	res, err := (&Fetcher{RetryDelay: 1}).Fetch(context.Background(), Request{URL: host.URL + signedPath, Dir: dir, Name: "obj.backup"}, prog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +65,11 @@ func TestIfRangeIgnoredByTheHostNeverSplicesAnotherObjectOn(t *testing.T) {
 	}
 	if !bytes.Equal(got, v2) {
 		t.Fatalf("saved %d bytes that are not the object the host serves (first 100 KiB from v1: %v)", len(got), bytes.Equal(got[:100<<10], v1[:100<<10]))
+	}
+	// The progress counted the .part, then took it back on starting over: it ends at the
+	// object's size.
+	if done, total := prog.done.Load(), prog.total.Load(); done != size || total != size {
+		t.Errorf("progress %d of %d, want %d of %d", done, total, size, size)
 	}
 	if res.Resumed != 0 {
 		t.Errorf("Resumed = %d: bytes of the other object were kept", res.Resumed)
