@@ -374,7 +374,7 @@ func joinSentences(s []string) string {
 
 // describeLocal says what an interrupted local restore had done (see Describe).
 func describeLocal(r journal.Run) string {
-	if streamInterrupted(r) {
+	if stepIs(r, StepStreamRestore, journal.StepRunning) { // interrupted while it streamed
 		return describeStream(r)
 	}
 	return fmt.Sprintf("Run %d was restoring %s into the local database %q when it was interrupted: the database may hold part of the backup.", r.ID, r.FileName, r.Mode)
@@ -388,7 +388,7 @@ func localInterrupted(r journal.Run) error {
 		Next:    fmt.Sprintf("Restore %s again and confirm replacing the database's content, or drop the database %q.", r.FileName, r.Mode),
 		Err:     ErrInterrupted,
 	}
-	if streamInterrupted(r) {
+	if stepIs(r, StepStreamRestore, journal.StepRunning) { // interrupted while it streamed
 		re.Next = fmt.Sprintf("Restore the backup again and confirm replacing the database's content (its download continues from what was saved), or drop the database %q.", r.Mode)
 	}
 	return re

@@ -145,7 +145,7 @@ func (e *Engine) earlierDownloads(ctx context.Context, dp *DownloadPlan) []earli
 	seen := map[string]bool{}
 	for _, r := range runs { // newest first
 		if r.Kind != journal.KindDownload && r.Kind != KindLocalRestore || r.SnapshotID != dp.Snapshot.SnapshotID ||
-			r.FilePath == "" || r.FileSHA256 == "" || !stepDone(r, StepCheck) || seen[r.FilePath] {
+			r.FilePath == "" || r.FileSHA256 == "" || !stepIs(r, StepCheck, journal.StepDone) || seen[r.FilePath] {
 			continue
 		}
 		seen[r.FilePath] = true
@@ -169,6 +169,7 @@ func (e *Engine) earlierDownloads(ctx context.Context, dp *DownloadPlan) []earli
 	return found
 }
 
-func stepDone(r journal.Run, k StepKind) bool {
-	return slices.ContainsFunc(r.Steps, func(s journal.Step) bool { return s.Kind == string(k) && s.Status == journal.StepDone })
+// stepIs reports whether run r's step k has status st.
+func stepIs(r journal.Run, k StepKind, st journal.StepStatus) bool {
+	return slices.ContainsFunc(r.Steps, func(s journal.Step) bool { return s.Kind == string(k) && s.Status == st })
 }

@@ -222,16 +222,6 @@ func (l *localRun) checkStream(ctx context.Context) (string, error) {
 	}
 }
 
-// streamInterrupted reports whether r was interrupted while it downloaded and restored.
-func streamInterrupted(r journal.Run) bool {
-	for _, s := range r.Steps {
-		if s.Kind == string(StepStreamRestore) {
-			return s.Status == journal.StepRunning
-		}
-	}
-	return false
-}
-
 // describeStream says what a local restore interrupted while it streamed had done.
 func describeStream(r journal.Run) string {
 	part := "the part already downloaded"
