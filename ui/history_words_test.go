@@ -89,6 +89,7 @@ func TestHistory_WhatAndWhereInWords(t *testing.T) {
 		{journal.Run{Kind: journal.KindDownload, AppID: "orderdesk", Mode: "Production"}, "orderdesk · Production", "Download"},
 		{journal.Run{Kind: restore.KindLocalRestore, AppID: "postgresql://anna@localhost:5433/orders?sslmode=disable", Mode: "orders"},
 			"orders on localhost:5433", "Local restore"},
+		{journal.Run{Kind: restore.KindTableRead, AppName: "Order Desk", Mode: "Acceptance"}, "Order Desk · Acceptance", "Table list read"},
 	}
 	for _, c := range cases {
 		cells := historyRowCells(c.run, time.Now())
@@ -98,6 +99,14 @@ func TestHistory_WhatAndWhereInWords(t *testing.T) {
 		if d := runDetails(c.run); strings.Contains(d, "postgresql://") || strings.Contains(d, string(c.run.Kind)+" ") {
 			t.Errorf("%s: details %q", c.run.Kind, d)
 		}
+	}
+	// A run that only read a backup (a download, a link, the wrong-app check's table read)
+	// names it by its kind and date, as a restore names its source.
+	made := time.Date(2026, 12, 4, 0, 26, 0, 0, time.Local)
+	read := journal.Run{Kind: restore.KindTableRead, AppName: "Order Desk", Mode: "Acceptance", SourceMode: "Acceptance",
+		SourceTakenAt: made, SourceKind: string(cloud.KindNightly), SnapshotID: "a1b2c3d4-0000-0000-0000-000000000000"}
+	if from := historyRowCells(read, made.Add(10*time.Hour))[4]; from != "Nightly backup of "+shortTime(made) {
+		t.Errorf("a table read's source %q, want the nightly backup named by its date", from)
 	}
 }
 
