@@ -65,6 +65,31 @@ func (dd *DumpData) Header() *DumpHeader { return dd.st.header }
 // Tables lists the tables that have data, in the order of the table of contents.
 func (dd *DumpData) Tables() []TableData { return dd.tables }
 
+// Section is the part of a restore a TOC item belongs to, as pg_dump numbers them.
+type Section int
+
+// Sections of a dump's items (archive version 1.11 and later; 0 before).
+const (
+	SectionNone     Section = 1
+	SectionPreData  Section = 2
+	SectionData     Section = 3
+	SectionPostData Section = 4
+)
+
+// TOCItem is one entry of a dump's table of contents: pg_restore names it by ID in its
+// --verbose output ("finished item 3204 INDEX …").
+type TOCItem struct {
+	ID      int64
+	Desc    string // TABLE, TABLE DATA, INDEX, CONSTRAINT, FK CONSTRAINT, …
+	Schema  string
+	Tag     string // the object's name
+	Section Section
+	Deps    []int64 // the IDs of the items it depends on
+}
+
+// Items lists the table of contents' entries, in its order.
+func (dd *DumpData) Items() []TOCItem { return dd.st.items }
+
 // LastDataOffset is where the last data block starts, as the table of contents gives it
 // (a dump written to a file gives every block's position; 0 when none is given): a dump
 // not longer than that is cut short.

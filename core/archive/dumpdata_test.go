@@ -176,3 +176,43 @@ func FuzzDumpDataWriteTo(f *testing.F) {
 		}
 	})
 }
+
+// The table of contents' items of the real fixture dump name what pg_restore runs and
+// what each depends on: every table's data and every index or key of a table depend on
+// that table, and the keys and indexes come after the data.
+func TestDumpDataItems(t *testing.T) {
+	dd, err := ReadDumpData(bytes.NewReader(fixture(t, "customerportal.backup")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := map[int64]string{}
+	for _, it := range dd.Items() {
+		if it.Desc == "TABLE" {
+			if it.Section != SectionPreData || it.Schema != "public" {
+				t.Errorf("table %s: section %d, schema %q", it.Tag, it.Section, it.Schema)
+			}
+			tables[it.ID] = it.Tag
+		}
+	}
+	if len(tables) != 3 {
+		t.Fatalf("tables %v, want 3", tables)
+	}
+	kinds := map[string]int{}
+	for _, it := range dd.Items() {
+		if it.Desc != "TABLE DATA" && it.Desc != "INDEX" && it.Desc != "CONSTRAINT" {
+			continue
+		}
+		kinds[it.Desc]++
+		want := map[string]Section{"TABLE DATA": SectionData, "INDEX": SectionPostData, "CONSTRAINT": SectionPostData}[it.Desc]
+		onTable := false
+		for _, d := range it.Deps {
+			onTable = onTable || tables[d] != ""
+		}
+		if it.Section != want || !onTable {
+			t.Errorf("%s %s: section %d, depends on %v (tables %v)", it.Desc, it.Tag, it.Section, it.Deps, tables)
+		}
+	}
+	if kinds["TABLE DATA"] != 3 || kinds["CONSTRAINT"] == 0 {
+		t.Errorf("items %v, want 3 tables' data and their keys", kinds)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 )
 
 // Data block types and TOC offset flags of the custom format (pg_backup_archiver.h).
@@ -48,6 +49,8 @@ type dumpStats struct {
 	// when the dump's data is read (dumpReader.keepStatements).
 	copyStmts   []string
 	definitions map[string]string
+	// items are the TOC's entries, kept with the statements.
+	items []TOCItem
 }
 
 // walkDump reads a whole custom-format dump: header, table of contents and every data
@@ -127,8 +130,9 @@ func (st *dumpStats) walkTOC(d *dumpReader) error {
 		if desc == "TABLE" {
 			st.tables++
 		}
+		var section int64
 		if v >= archVersion(1, 11, 0) {
-			if _, err := d.readInt("section"); err != nil {
+			if section, err = d.readInt("section"); err != nil {
 				return err
 			}
 		}
@@ -140,7 +144,7 @@ func (st *dumpStats) walkTOC(d *dumpReader) error {
 		for i, what := range strs {
 			var err error
 			switch {
-			case i == 3 && (desc == "TABLE DATA" || desc == "TABLE" && d.keepStatements):
+			case i == 3 && (desc == "TABLE DATA" || d.keepStatements):
 				namespace, err = d.readName(what, maxTagLen)
 			case i == 0 && desc == "TABLE" && d.keepStatements:
 				definition, err = d.readName(what, maxStatementLen)
@@ -182,14 +186,31 @@ func (st *dumpStats) walkTOC(d *dumpReader) error {
 				return err
 			}
 		}
+		var deps []int64
 		for { // dependencies, ended by a NULL string
-			null, err := d.skipStr("dependency")
+			if !d.keepStatements {
+				null, err := d.skipStr("dependency")
+				if err != nil {
+					return err
+				}
+				if null {
+					break
+				}
+				continue
+			}
+			dep, null, err := d.readStr("dependency", 20)
 			if err != nil {
 				return err
 			}
 			if null {
 				break
 			}
+			if n, err := strconv.ParseInt(dep, 10, 64); err == nil {
+				deps = append(deps, n)
+			}
+		}
+		if d.keepStatements {
+			st.items = append(st.items, TOCItem{ID: id, Desc: desc, Schema: namespace, Tag: tag, Section: Section(section), Deps: deps})
 		}
 		flag, err := d.readByte("data offset")
 		if err != nil {

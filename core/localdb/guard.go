@@ -142,11 +142,12 @@ func (c *claim) watch(ctx context.Context, app string, stop func([]session)) (wa
 	return func() { <-done }
 }
 
-// blockersOf lists the sessions that hold a lock the session named app waits for.
+// blockersOf lists the sessions that hold a lock a session named app waits for, other than
+// the restore's own (pg_restore's jobs wait for each other, and for the early row count).
 func blockersOf(ctx context.Context, conn *pgx.Conn, app string) ([]session, error) {
 	rows, err := conn.Query(ctx, `SELECT coalesce(b.usename, ''), coalesce(b.application_name, ''), coalesce(b.state, ''), b.backend_start
 FROM pg_stat_activity a CROSS JOIN LATERAL unnest(pg_blocking_pids(a.pid)) AS bp(pid)
-JOIN pg_stat_activity b ON b.pid = bp.pid WHERE a.application_name = $1`, app)
+JOIN pg_stat_activity b ON b.pid = bp.pid WHERE a.application_name = $1 AND b.application_name IS DISTINCT FROM $1`, app)
 	if err != nil {
 		return nil, err
 	}

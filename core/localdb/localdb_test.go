@@ -163,6 +163,7 @@ func TestCheckRowsNamesDifferingTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	countAfterTheRestore(res)
 	c.Exec(t, "lossy", `DELETE FROM "myfirstmodule$order" WHERE ctid IN (SELECT ctid FROM "myfirstmodule$order" LIMIT 3); DROP TABLE "system$filedocument"`)
 	check, err := p.CheckRows(ctx, res)
 	if err != nil {

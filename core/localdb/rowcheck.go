@@ -83,11 +83,25 @@ func (p *Plan) CheckRows(ctx context.Context, res *Result) (*Completeness, error
 		tables, counted = res.Rows, true
 	}
 	checks := make([]TableCheck, len(tables))
+	var left []TableCheck // not counted while pg_restore ran
+	var at []int
 	for i, t := range tables {
 		checks[i] = TableCheck{Schema: t.Schema, Name: t.Name, DumpRows: t.Rows}
+		n, early := int64(0), false
+		if res != nil {
+			n, early = res.early[t.Schema+"."+t.Name]
+		}
+		if early {
+			checks[i].DBRows = n
+			continue
+		}
+		left, at = append(left, checks[i]), append(at, i)
 	}
-	if err := p.countTables(ctx, checks); err != nil {
+	if err := p.countTables(ctx, left); err != nil {
 		return nil, err
+	}
+	for j, i := range at {
+		checks[i] = left[j]
 	}
 	c := &Completeness{Counted: counted, Complete: counted, Tables: checks}
 	for _, tc := range checks {

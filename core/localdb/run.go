@@ -36,6 +36,7 @@ type Result struct {
 	Stderr  string // all pg_restore wrote, for Details
 	Summary string // what happened, in plain words
 	Check   *Completeness
+	early   map[string]int64 // rows of tables counted in the database while pg_restore ran, by "schema.name"
 }
 
 // maxStderr bounds what is kept of pg_restore's output; a verbose restore of a large
@@ -76,7 +77,7 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 	}
 	defer claimed.release()
 	if !p.DBExists {
-		if err := p.Target.createDatabase(ctx); err != nil {
+		if err := p.Target.createDatabase(ctx, claimed.conn); err != nil {
 			return res, err
 		}
 		res.CreatedDB = true
@@ -110,10 +111,14 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 	watchCtx, stopWatching := context.WithCancel(runCtx)
 	waitWatch := claimed.watch(watchCtx, app, func(b []session) { blockers = b; stopRun(errLockHeld) })
 	out := &outputReader{progress: progress, data: in.data}
+	if in.data != nil { // pg_restore reads a file with parallel jobs, and says which items it runs
+		out.early = newEarlyCount(runCtx, p, in.dumpFile, app)
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() { out.read(stderr) })
 	wg.Wait()
 	waitErr := cmd.Wait()
+	res.early = out.early.stop()
 	rc, feedErr := in.finish()
 	stopWatching()
 	waitWatch()
@@ -249,6 +254,7 @@ func childEnv(password, app string) []string {
 type outputReader struct {
 	progress Progress
 	data     *dataProgress // follows the tables' data a parallel restore finished; may be nil
+	early    *earlyCount   // counts tables as pg_restore finishes with them; may be nil
 	text     strings.Builder
 	errors   []string
 	failed   []string
@@ -280,6 +286,7 @@ func (o *outputReader) read(r io.Reader) {
 			}
 			continue
 		}
+		o.early.line(msg)
 		if o.data != nil {
 			if item, ok := strings.CutPrefix(msg, "finished item "); ok {
 				// "finished item 3203 TABLE DATA crm$invoice": the tag is the table's name.

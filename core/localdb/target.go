@@ -283,17 +283,10 @@ func (t Target) probe(ctx context.Context) (dbState, error) {
 	return st, nil
 }
 
-// createDatabase makes the (empty) target database, owned by the user.
-func (t Target) createDatabase(ctx context.Context) error {
-	conn, err := t.connect(ctx, "postgres")
-	if errors.Is(err, ErrNoDatabase) {
-		conn, err = t.connect(ctx, "template1")
-	}
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.Background())
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{t.Database}.Sanitize()+" TEMPLATE template0 ENCODING 'UTF8'")
+// createDatabase makes the (empty) target database, owned by the user, on conn, a
+// connection to the server's maintenance database (the claim's).
+func (t Target) createDatabase(ctx context.Context, conn *pgx.Conn) error {
+	_, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{t.Database}.Sanitize()+" TEMPLATE template0 ENCODING 'UTF8'")
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "42501" {
 		return &Error{Reason: ErrPermission, Err: err, Advice: fmt.Sprintf(
