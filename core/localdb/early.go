@@ -2,7 +2,7 @@ package localdb
 
 import (
 	"context"
-	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,27 +12,35 @@ import (
 	"restoredesk/core/archive"
 )
 
-// earlyCount counts tables' rows in the database while a parallel pg_restore still
-// works, so that the row check after it has little or nothing left to count. A table is
-// counted once its data is in, and only while counting it cannot hold pg_restore up: a
-// count reads the table under a lock that only an exclusive lock waits for, which the
-// items that alter a table take (a primary key, a constraint, a trigger) and an index
-// build does not. pg_restore never runs such an item beside another item on the same
-// table, so a table is counted while one of its indexes is built, or once every such
-// item of it is done. The count is the same as after the restore: nothing after a
-// table's data changes its rows. A count that fails is left to the row check.
+// earlyCount counts tables' rows in the database while pg_restore still works, so that
+// the row check after it has little or nothing left to count. A table is counted once
+// its data is in, and only while counting it cannot hold pg_restore up: a count reads the
+// table under a lock that only an exclusive lock waits for, which the items that alter a
+// table take (a primary key, a constraint, a trigger) and an index build does not.
+// pg_restore never runs such an item beside another item on the same table, so a table is
+// counted while one of its indexes is built, or once every such item of it is done. The
+// count is the same as after the restore: nothing after a table's data changes its rows.
+// A count that fails is left to the row check.
+//
+// pg_restore's --verbose output says which item runs: with parallel jobs "launching
+// item N …" and "finished item N …"; one pg_restore names each item as it starts it
+// ("processing data for table "public.x"", "creating INDEX "public.x_idx""), the one
+// before it being done.
 type earlyCount struct {
-	ctx  context.Context
-	plan *Plan
-	app  string
+	ctx    context.Context
+	plan   *Plan
+	app    string
+	serial bool
 
-	mu     sync.Mutex
-	tables map[int64]*earlyTable   // TABLE item ID → its state
-	of     map[int64][]*earlyTable // item ID → the tables whose state it changes
-	kind   map[int64]itemKind
-	queue  chan *earlyTable
-	counts map[string]int64 // "schema.name" → rows counted
-	wg     sync.WaitGroup
+	mu      sync.Mutex
+	tables  map[int64]*earlyTable   // TABLE item ID → its state
+	of      map[int64][]*earlyTable // item ID → the tables whose state it changes
+	kind    map[int64]itemKind
+	named   map[string]int64 // how one pg_restore names an item it starts → its ID
+	current int64            // the item one pg_restore runs (0: none followed)
+	queue   chan *earlyTable
+	counts  map[string]int64 // "schema.name" → rows counted
+	wg      sync.WaitGroup
 }
 
 type itemKind int
@@ -52,27 +60,17 @@ type earlyTable struct {
 	queued       bool
 }
 
-// newEarlyCount follows the items of the dump at dumpFile; nil when its table of contents
-// does not read (the row check then counts every table).
-func newEarlyCount(ctx context.Context, p *Plan, dumpFile, app string) *earlyCount {
-	f, err := os.Open(dumpFile)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	dd, err := archive.ReadDumpData(f)
-	if err != nil {
-		return nil
-	}
-	e := &earlyCount{ctx: ctx, plan: p, app: app, tables: map[int64]*earlyTable{}, of: map[int64][]*earlyTable{},
-		kind: map[int64]itemKind{}, counts: map[string]int64{}}
-	items := dd.Items()
-	for _, it := range items {
+// newEarlyCount follows the restore of p's dump by pg_restore, with parallel jobs or
+// one pg_restore (serial); nil when the dump's items are not known.
+func newEarlyCount(ctx context.Context, p *Plan, app string, serial bool) *earlyCount {
+	e := &earlyCount{ctx: ctx, plan: p, app: app, serial: serial, tables: map[int64]*earlyTable{},
+		of: map[int64][]*earlyTable{}, kind: map[int64]itemKind{}, named: map[string]int64{}, counts: map[string]int64{}}
+	for _, it := range p.items {
 		if it.Desc == "TABLE" {
 			e.tables[it.ID] = &earlyTable{schema: it.Schema, name: it.Tag}
 		}
 	}
-	for _, it := range items {
+	for _, it := range p.items {
 		var k itemKind
 		switch {
 		case it.Desc == "TABLE DATA":
@@ -95,6 +93,9 @@ func newEarlyCount(ctx context.Context, p *Plan, dumpFile, app string) *earlyCou
 				t.lockPending++
 			}
 		}
+		if _, ok := e.kind[it.ID]; ok {
+			e.named[startedName(it)] = it.ID
+		}
 	}
 	if len(e.of) == 0 {
 		return nil
@@ -104,10 +105,36 @@ func newEarlyCount(ctx context.Context, p *Plan, dumpFile, app string) *earlyCou
 	return e
 }
 
-// line follows pg_restore's --verbose line msg ("launching item 3204 INDEX …",
-// "finished item 3204 INDEX …").
+// startedName is how one pg_restore names item it when it starts it.
+func startedName(it archive.TOCItem) string {
+	name := it.Tag
+	if it.Schema != "" {
+		name = it.Schema + "." + it.Tag
+	}
+	if it.Desc == "TABLE DATA" {
+		return `processing data for table "` + name + `"`
+	}
+	return "creating " + it.Desc + ` "` + name + `"`
+}
+
+// line follows pg_restore's --verbose line msg.
 func (e *earlyCount) line(msg string) {
 	if e == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.serial {
+		if !slices.ContainsFunc(itemPrefixes, func(p string) bool { return strings.HasPrefix(msg, p) }) {
+			return
+		}
+		if e.current != 0 {
+			e.item(e.current, false)
+		}
+		e.current = e.named[msg]
+		if e.current != 0 {
+			e.item(e.current, true)
+		}
 		return
 	}
 	rest, launched := strings.CutPrefix(msg, "launching item ")
@@ -118,12 +145,13 @@ func (e *earlyCount) line(msg string) {
 		}
 	}
 	idText, _, _ := strings.Cut(rest, " ")
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil {
-		return
+	if id, err := strconv.ParseInt(idText, 10, 64); err == nil {
+		e.item(id, launched)
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
+}
+
+// item is item id started (launched) or finished; a table it makes countable is queued.
+func (e *earlyCount) item(id int64, launched bool) {
 	k, known := e.kind[id]
 	if !known {
 		return

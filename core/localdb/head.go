@@ -17,27 +17,27 @@ import (
 // table of contents (the tables with data). The data is read once, during the restore,
 // where pg_restore and the row count share the read. A dump whose data cannot be counted
 // here (lz4 or zstd) is inspected whole instead, for its table list.
-func readHead(ctx context.Context, path string) (rep *archive.Report, l layout, countable bool, err error) {
+func readHead(ctx context.Context, path string) (rep *archive.Report, l layout, countable bool, items []archive.TOCItem, err error) {
 	s, err := openDump(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
-			return nil, 0, false, &Error{Reason: ErrDumpRefused, Err: err, Advice: fmt.Sprintf("The backup %s cannot be read (%v); check that the file is there and readable.", path, err)}
+			return nil, 0, false, nil, &Error{Reason: ErrDumpRefused, Err: err, Advice: fmt.Sprintf("The backup %s cannot be read (%v); check that the file is there and readable.", path, err)}
 		}
-		return nil, 0, false, &Error{Reason: ErrDumpRefused, Err: err, Advice: "This file holds no database dump in custom format, so there is nothing to restore into PostgreSQL; choose a full snapshot (.tar.gz) or a database backup (.backup)."}
+		return nil, 0, false, nil, &Error{Reason: ErrDumpRefused, Err: err, Advice: "This file holds no database dump in custom format, so there is nothing to restore into PostgreSQL; choose a full snapshot (.tar.gz) or a database backup (.backup)."}
 	}
 	defer s.Close()
 	dd, err := archive.ReadDumpData(s)
 	if errors.Is(err, archive.ErrDumpUnreadable) {
 		rep, err := inspectWhole(ctx, path)
-		return rep, s.layout, false, err
+		return rep, s.layout, false, nil, err
 	}
 	if err == nil {
 		err = cutShort(dd, s.size)
 	}
 	if err != nil {
-		return nil, 0, false, unsound(err)
+		return nil, 0, false, nil, unsound(err)
 	}
-	return headReport(dd, path, s.layout, s.size, s.fileSize), s.layout, true, nil
+	return headReport(dd, path, s.layout, s.size, s.fileSize), s.layout, true, dd.Items(), nil
 }
 
 // cutShort refuses a dump of size bytes (when known) shorter than its table of contents
@@ -109,34 +109,34 @@ func (h *headRecorder) Read(p []byte) (int, error) {
 // readStreamHead reads the header and table of contents of a dump that arrives as r,
 // holding the bytes read; rest is the whole dump again (those bytes, then the rest of
 // r). size tells the dump's size once its first bytes arrived (-1: not known).
-func readStreamHead(r io.Reader, name string, size func() int64) (rep *archive.Report, rest io.Reader, err error) {
+func readStreamHead(r io.Reader, name string, size func() int64) (rep *archive.Report, rest io.Reader, items []archive.TOCItem, err error) {
 	rec := &headRecorder{r: r, limit: maxStreamHead}
 	br := bufio.NewReaderSize(rec, 64<<10)
 	// A stream that fails here is the download's failure (its caller tells it) or a dump
 	// shorter than its head: the saved file, if any, is judged instead.
 	head, err := br.Peek(5)
 	if err != nil && len(head) < 5 {
-		return nil, nil, fmt.Errorf("%w: its start could not be read (%w)", ErrNotStreamable, err)
+		return nil, nil, nil, fmt.Errorf("%w: its start could not be read (%w)", ErrNotStreamable, err)
 	}
 	if !bytes.Equal(head, []byte("PGDMP")) {
-		return nil, nil, fmt.Errorf("%w: it is not a raw custom-format dump", ErrNotStreamable)
+		return nil, nil, nil, fmt.Errorf("%w: it is not a raw custom-format dump", ErrNotStreamable)
 	}
 	dd, err := archive.ReadDumpData(br)
 	switch {
 	case errors.Is(err, errHeadTooLarge):
-		return nil, nil, fmt.Errorf("%w: its table of contents is larger than %d MiB", ErrNotStreamable, maxStreamHead>>20)
+		return nil, nil, nil, fmt.Errorf("%w: its table of contents is larger than %d MiB", ErrNotStreamable, maxStreamHead>>20)
 	case errors.Is(err, archive.ErrDumpUnreadable):
-		return nil, nil, fmt.Errorf("%w: %w", ErrNotStreamable, err)
+		return nil, nil, nil, fmt.Errorf("%w: %w", ErrNotStreamable, err)
 	case errors.Is(err, archive.ErrNotDump), errors.Is(err, archive.ErrDumpTruncated), errors.Is(err, archive.ErrDumpDamaged), errors.Is(err, archive.ErrDumpVersion):
-		return nil, nil, unsound(err)
+		return nil, nil, nil, unsound(err)
 	case err != nil:
-		return nil, nil, fmt.Errorf("%w: its table of contents could not be read (%w)", ErrNotStreamable, err)
+		return nil, nil, nil, fmt.Errorf("%w: its table of contents could not be read (%w)", ErrNotStreamable, err)
 	}
 	n := size()
 	if err := cutShort(dd, n); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return headReport(dd, name, rawDump, n, n), io.MultiReader(bytes.NewReader(rec.buf), r), nil
+	return headReport(dd, name, rawDump, n, n), io.MultiReader(bytes.NewReader(rec.buf), r), dd.Items(), nil
 }
 
 // inspectWhole inspects a dump whose data is not read here: its tables are listed, their

@@ -37,8 +37,9 @@ type Plan struct {
 	// enough jobs to pay for the extraction).
 	Jobs       int
 	ExtractDir string
-	countRows  bool      // the dump's data can be read here, so its rows are counted
-	stream     io.Reader // the dump as it arrives (MakeStreamPlan), read by Restore once
+	countRows  bool              // the dump's data can be read here, so its rows are counted
+	stream     io.Reader         // the dump as it arrives (MakeStreamPlan), read by Restore once
+	items      []archive.TOCItem // the dump's table of contents, for earlyCount
 }
 
 // tolerated are inspection problems that concern Mendix Cloud or the file documents, not a
@@ -55,11 +56,11 @@ var tolerated = map[archive.ProblemCode]bool{
 // answers and the credentials work; the target database exists or may be created, and
 // is empty or replacing was confirmed. It chooses pg_restore's parallel jobs.
 func MakePlan(ctx context.Context, opts Options) (*Plan, error) {
-	rep, l, countable, err := readHead(ctx, opts.Source)
+	rep, l, countable, items, err := readHead(ctx, opts.Source)
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Options: opts, Report: rep, countRows: countable}
+	p := &Plan{Options: opts, Report: rep, countRows: countable, items: items}
 	st, err := p.precheck(ctx)
 	if err != nil {
 		return nil, err
@@ -84,11 +85,11 @@ func MakePlan(ctx context.Context, opts Options) (*Plan, error) {
 // caller to weigh. Errors wrap ErrNotStreamable when the saved file must be restored
 // instead (MakePlan, once it is complete).
 func MakeStreamPlan(ctx context.Context, opts Options, r io.Reader, size func() int64) (*Plan, error) {
-	rep, rest, err := readStreamHead(r, opts.Source, size)
+	rep, rest, items, err := readStreamHead(r, opts.Source, size)
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Options: opts, Report: rep, countRows: true, stream: rest}
+	p := &Plan{Options: opts, Report: rep, countRows: true, stream: rest, items: items}
 	st, err := p.precheck(ctx)
 	if err != nil {
 		return nil, err

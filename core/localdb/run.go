@@ -111,9 +111,9 @@ func (p *Plan) Restore(ctx context.Context, progress Progress) (*Result, error) 
 	watchCtx, stopWatching := context.WithCancel(runCtx)
 	waitWatch := claimed.watch(watchCtx, app, func(b []session) { blockers = b; stopRun(errLockHeld) })
 	out := &outputReader{progress: progress, data: in.data}
-	if in.data != nil { // pg_restore reads a file with parallel jobs, and says which items it runs
-		out.early = newEarlyCount(runCtx, p, in.dumpFile, app)
-	}
+	// With parallel jobs (in.data) pg_restore says when each item starts and ends; one
+	// pg_restore says when it starts the next.
+	out.early = newEarlyCount(runCtx, p, app, in.data == nil)
 	var wg sync.WaitGroup
 	wg.Go(func() { out.read(stderr) })
 	wg.Wait()
