@@ -65,14 +65,40 @@ func MakePlan(ctx context.Context, opts Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Jobs = chooseJobs(machineJobs(), st.freeConns)
+	p.chooseReading(l, chooseJobs(machineJobs(), st.freeConns))
+	return p, nil
+}
+
+// chooseReading sets how pg_restore reads the dump of layout l, given the jobs the machine
+// and the server allow.
+func (p *Plan) chooseReading(l layout, jobs int) {
+	p.Jobs = jobs
 	if p.Jobs >= minExtractJobs && l == snapshot {
-		p.ExtractDir = extractDir(opts.Source, rep.DumpSize)
+		p.ExtractDir = extractDir(p.Source, p.Report.DumpSize)
 	}
 	if p.Jobs > 1 && (l == gzipDump || l == snapshot && p.ExtractDir == "") {
 		p.Jobs = 1 // streamed: pg_restore cannot seek in its input
 	}
-	return p, nil
+}
+
+// Replan is MakePlan for the saved file (source) of the dump streamed plan was made for
+// (MakeStreamPlan), when it is restored once saved instead: the file's header and table
+// of contents are read and judged as MakePlan does; pg_restore, the server and the target
+// database are what the stream plan found moments before, not asked again.
+func (p *Plan) Replan(ctx context.Context, source string) (*Plan, error) {
+	rep, l, countable, items, err := readHead(ctx, source)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkVersion(p.Tool, rep.ArchiveVersion); err != nil {
+		return nil, err
+	}
+	opts := p.Options
+	opts.Source = source
+	np := &Plan{Options: opts, Report: rep, countRows: countable, items: items,
+		Tool: p.Tool, DBExists: p.DBExists, DBObjects: p.DBObjects, Server: p.Server}
+	np.chooseReading(l, p.Jobs)
+	return np, nil
 }
 
 // MakeStreamPlan is MakePlan for a dump that arrives as r while it is saved to

@@ -96,7 +96,7 @@ func (e *Engine) PlanLocal(ctx context.Context, req LocalRequest, onEvent func(E
 		return nil, planErr("Choose the backup file to restore.", "", ErrInvalidRequest)
 	}
 	p := &LocalPlan{Request: req}
-	if err := e.planLocalFile(ctx, p); err != nil {
+	if err := e.planLocalFile(ctx, p, nil); err != nil {
 		return nil, err
 	}
 	p.Steps = localSteps(p.DB)
@@ -106,17 +106,24 @@ func (e *Engine) PlanLocal(ctx context.Context, req LocalRequest, onEvent func(E
 }
 
 // planLocalFile reads the head of the plan's file and plans the database side; a
-// downloaded file is first checked to be what its download wrote.
-func (e *Engine) planLocalFile(ctx context.Context, p *LocalPlan) error {
+// downloaded file is first checked to be what its download wrote. streamed, when not
+// nil, is the plan of the same download as it arrived: what it found of pg_restore and
+// the target is not asked again.
+func (e *Engine) planLocalFile(ctx context.Context, p *LocalPlan, streamed *localdb.Plan) error {
 	req := p.Request
 	sha, err := checkDownloaded(ctx, req)
 	if err != nil {
 		return err
 	}
-	db, err := localdb.MakePlan(ctx, localdb.Options{
-		Source: req.File, Target: req.Target, Create: req.Create, Replace: req.Replace,
-		PgRestore: req.PgRestore, Locator: req.Locator,
-	})
+	var db *localdb.Plan
+	if streamed != nil {
+		db, err = streamed.Replan(ctx, req.File)
+	} else {
+		db, err = localdb.MakePlan(ctx, localdb.Options{
+			Source: req.File, Target: req.Target, Create: req.Create, Replace: req.Replace,
+			PgRestore: req.PgRestore, Locator: req.Locator,
+		})
+	}
 	if err != nil {
 		return localErr("", err)
 	}
@@ -214,6 +221,9 @@ type localRun struct {
 	dl  *downloadRun  // the download it starts with, if any
 	tee *download.Tee // what the download handed to pg_restore, when it streamed
 	res *LocalResult
+	// streamed is the plan of the download as it arrived, when its saved file is restored
+	// instead (streamEnd).
+	streamed *localdb.Plan
 }
 
 // body is the work of step k.
@@ -259,7 +269,7 @@ func (l *localRun) checkDownload(ctx context.Context) (string, error) {
 func (l *localRun) restoreAs(ctx context.Context, k StepKind) (string, error) {
 	p := l.p
 	if p.DB == nil {
-		if err := l.r.e.planLocalFile(ctx, p); err != nil {
+		if err := l.r.e.planLocalFile(ctx, p, l.streamed); err != nil {
 			return "", err
 		}
 	}

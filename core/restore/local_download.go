@@ -87,7 +87,7 @@ func (e *Engine) planLocalFromCloud(ctx context.Context, req LocalRequest, onEve
 	var skipped []string
 	for _, d := range e.earlierDownloads(ctx, dp) {
 		p.Request.File, p.Request.DownloadedSHA256 = d.path, d.sha
-		err := e.planLocalFile(ctx, p)
+		err := e.planLocalFile(ctx, p, nil)
 		if errors.Is(err, ErrFileChanged) {
 			skipped = append(skipped, fmt.Sprintf("%s, downloaded by run %d, has changed since, so it is not used.", d.path, d.run))
 			continue

@@ -75,6 +75,7 @@ type arrived struct {
 	err error
 	// fallback: the dump cannot be restored as it arrives; the saved file is, once complete.
 	fallback error
+	plan     *localdb.Plan // the plan of the dump as it arrived, when it was made
 }
 
 // streamRestore downloads and restores in one pass (see the top of this file). The one
@@ -108,7 +109,7 @@ func (l *localRun) restoreArriving(ctx context.Context, pr *io.PipeReader) arriv
 		return arrived{err: err}
 	}
 	if rest := in.rest(l.tee.Total()); db.Jobs > 1 && rest < l.r.e.streamFrom {
-		return arrived{fallback: fmt.Errorf("the rest of the download was to take about %.1f s, and pg_restore can run %d parallel jobs on the saved file", rest.Seconds(), db.Jobs)}
+		return arrived{plan: db, fallback: fmt.Errorf("the rest of the download was to take about %.1f s, and pg_restore can run %d parallel jobs on the saved file", rest.Seconds(), db.Jobs)}
 	}
 	p.DB, p.Archive = db, db.Report
 	res, err := db.Restore(ctx, nil)
@@ -159,6 +160,7 @@ func (l *localRun) streamEnd(ctx context.Context, saved string, ferr error, a ar
 		l.r.e.log.Info("local restore: the dump is restored once saved", "why", a.fallback)
 		l.tee = nil // pg_restore reads the saved file, which its plan checks first
 		l.p.DB, l.p.Request.File, l.p.Request.DownloadedSHA256 = nil, l.dl.res.Path, l.dl.res.SHA256
+		l.streamed = a.plan
 		msg, err := l.restoreAs(ctx, k)
 		if err != nil {
 			return "", err
