@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -44,16 +44,7 @@ func TestIfRangeIgnoredByTheHostNeverSplicesAnotherObjectOn(t *testing.T) {
 	dir := t.TempDir()
 	final := filepath.Join(dir, "obj.backup")
 	// An earlier run's .part: the first 100 KiB of v1, and its sidecar.
-	if err := os.WriteFile(final+".part", v1[:100<<10], 0o600); err != nil {
-		t.Fatal(err)
-	}
-	side, err := json.Marshal(validator{ETag: `"v1"`, Size: size})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(final+".part.json", side, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	leavePart(t, final, v1[:100<<10], validator{ETag: `"v1"`, Size: size})
 	prog := &counter{}
 	res, err := (&Fetcher{RetryDelay: 1}).Fetch(context.Background(), Request{URL: host.URL + signedPath, Dir: dir, Name: "obj.backup"}, prog)
 	if err != nil {
@@ -165,6 +156,55 @@ func TestACutDownloadWithoutAValidatorStartsOver(t *testing.T) {
 	defer mu.Unlock()
 	if len(ranges) != 2 || ranges[1] != "" {
 		t.Errorf("requests' ranges = %q, want the second to ask for the whole object", ranges)
+	}
+}
+
+// The connection drops after 100 KiB of object v1, and when the download asks for the
+// rest (If-Range: "v1") the object has changed: the host sends v2 whole. The download
+// starts over within the run and saves v2; the progress, which had counted v1's bytes,
+// takes them back: it never shows more than the object's size and ends at it.
+func TestAnObjectThatChangesAfterACutIsStartedOverWithinTheRun(t *testing.T) {
+	t.Parallel()
+	const size, cut = 256 << 10, 100 << 10
+	v1, v2 := twoObjects(t, size)
+	var mu sync.Mutex
+	var asked []string // each request's Range and If-Range
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked = append(asked, r.Header.Get("Range")+" if "+r.Header.Get("If-Range"))
+		first := len(asked) == 1
+		mu.Unlock()
+		if !first {
+			_, _ = w.Write(answerObject(w, r, v2, `"v2"`))
+			return
+		}
+		_, _ = w.Write(answerObject(w, r, v1, `"v1"`)[:cut])
+		w.(http.Flusher).Flush()
+		panic(http.ErrAbortHandler) // the connection drops mid-body
+	}))
+	defer host.Close()
+	prog := &counter{}
+	res, err := (&Fetcher{RetryDelay: 1}).Fetch(context.Background(), Request{URL: host.URL + signedPath, Dir: t.TempDir(), Name: "obj.backup"}, prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(res.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, v2) {
+		t.Fatalf("saved %d bytes that are not the object the host serves now (first 100 KiB from v1: %v)", len(got), bytes.Equal(got[:cut], v1[:cut]))
+	}
+	if res.Reconnects != 1 || res.Resumed != 0 {
+		t.Errorf("reconnects %d, resumed %d: want one reconnect that kept nothing", res.Reconnects, res.Resumed)
+	}
+	if peak, done, total := prog.peak.Load(), prog.done.Load(), prog.total.Load(); peak > size || done != size || total != size {
+		t.Errorf("progress went up to %d and ended at %d of %d, want at most and at last %d of %d", peak, done, total, size, size)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{" if ", fmt.Sprintf(`bytes=%d- if "v1"`, cut)}; !slices.Equal(asked, want) {
+		t.Errorf("requests asked %q, want %q", asked, want)
 	}
 }
 
