@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"restoredesk/core/localcloud"
 )
@@ -145,19 +146,20 @@ func (c *cutCanceller) Add(n int64) {
 // cancelled and promises no continuation of the empty .part.
 func TestACancelBeforeTheFirstByteMakesNoPromiseOfAContinuation(t *testing.T) {
 	t.Parallel()
-	release := make(chan struct{})
 	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("ETag", `"v1"`)
 		w.Header().Set("Content-Length", "1000")
 		w.WriteHeader(http.StatusOK)
 		w.(http.Flusher).Flush()
-		select { // the body never comes
+		// The body would come a second later: a download never cancelled ends, and
+		// fails below, instead of waiting for the stall time.
+		select {
 		case <-r.Context().Done():
-		case <-release:
+		case <-time.After(time.Second):
+			_, _ = w.Write(make([]byte, 1000))
 		}
 	}))
 	defer host.Close()
-	defer close(release)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// The size is told when the answer's headers are in: the user cancels then.
