@@ -205,10 +205,13 @@ func (c *counter) Add(n int64) {
 }
 
 // answerObject answers r as a storage host that honours Range and If-Range (S3, Azure):
-// the rest of obj (206) when If-Range names its ETag, else the whole of it (200). It
-// writes the headers and returns the bytes the body is to carry.
+// the rest of obj (206) when If-Range names its ETag (or, for an object without one,
+// when there is no If-Range), else the whole of it (200). It writes the headers and
+// returns the bytes the body is to carry.
 func answerObject(w http.ResponseWriter, r *http.Request, obj []byte, etag string) []byte {
-	w.Header().Set("ETag", etag)
+	if etag != "" {
+		w.Header().Set("ETag", etag)
+	}
 	var start int
 	if _, err := fmt.Sscanf(r.Header.Get("Range"), "bytes=%d-", &start); err == nil && start > 0 && start < len(obj) && r.Header.Get("If-Range") == etag {
 		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, len(obj)-1, len(obj)))
