@@ -37,8 +37,8 @@ func TestDownloadFromAHostThatSendsUnaskedPartsGivesUp(t *testing.T) {
 }
 
 // A storage host that answers with an empty object (a broken archive): the download ends
-// with an empty file, which the inspection then refuses as no backup, instead of waiting
-// for bytes that never come; nothing of the download is left beside it.
+// with an empty file, for the inspection to judge, instead of waiting for bytes that never
+// come; nothing of the download is left beside it.
 func TestAnEmptyAnswerEndsWithAnEmptyFile(t *testing.T) {
 	t.Parallel()
 	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
