@@ -2,11 +2,9 @@ package download
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -42,13 +40,7 @@ func TestDownloadOfACompletePartAsksOnlyForItsLastByte(t *testing.T) {
 		t.Fatal(err)
 	}
 	dest := filepath.Join(t.TempDir(), "cp.backup")
-	side, _ := json.Marshal(validator{ETag: resp.Header.Get("ETag"), Size: int64(len(body))})
-	if err := os.WriteFile(dest+".part", body, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dest+".part.json", side, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	leavePart(t, dest, body, validator{ETag: resp.Header.Get("ETag"), Size: int64(len(body))})
 	res, err := (&Fetcher{Log: e.log}).Fetch(ctx, Request{URL: a.URL, Dir: filepath.Dir(dest), Name: "cp.backup"}, nil)
 	if err != nil {
 		t.Fatal(err)

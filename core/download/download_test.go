@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"restoredesk/core/localcloud"
 )
@@ -137,6 +140,46 @@ func (c *cutCanceller) Add(n int64) {
 		c.cancel()
 	}
 }
+
+// The user cancels once the host's answer has begun (its size and ETag are known, a
+// resumable object) but before its first byte: the message says the download was
+// cancelled and promises no continuation of the empty .part.
+func TestACancelBeforeTheFirstByteMakesNoPromiseOfAContinuation(t *testing.T) {
+	t.Parallel()
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("Content-Length", "1000")
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		// The body would come a second later: a download never cancelled ends, and
+		// fails below, instead of waiting for the stall time.
+		select {
+		case <-r.Context().Done():
+		case <-time.After(time.Second):
+			_, _ = w.Write(make([]byte, 1000))
+		}
+	}))
+	defer host.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The size is told when the answer's headers are in: the user cancels then.
+	prog := &totalCanceller{cancel: cancel}
+	_, err := (&Fetcher{RetryDelay: 1}).Fetch(ctx, Request{URL: host.URL + signedPath, Dir: t.TempDir(), Name: "obj.backup"}, prog)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled download: %v, want cancelled", err)
+	}
+	if strings.Contains(err.Error(), ".part") || strings.Contains(err.Error(), "continues") {
+		t.Fatalf("a cancel before the first byte promises a continuation: %v", err)
+	}
+}
+
+// totalCanceller cancels when the download says the object's size.
+type totalCanceller struct {
+	nopCounter
+	cancel func()
+}
+
+func (c *totalCanceller) SetTotal(int64) { c.cancel() }
 
 func TestDownloadRestartContinuesTheSameObject(t *testing.T) {
 	t.Parallel()

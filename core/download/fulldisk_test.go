@@ -104,3 +104,30 @@ func TestADownloadOfUnknownLengthStopsBeforeTheDiskIsFull(t *testing.T) {
 		t.Errorf("the folder holds %v, want nothing (the partial download cannot be continued)", names)
 	}
 }
+
+// An earlier run left 2 MiB of a 4 MiB object on a nearly full disk (a real 22 MiB tmpfs:
+// 20 MiB free, room for the rest and the 16 MiB kept free, not for the whole object
+// again): the download continues the .part instead of refusing for want of space.
+func TestAContinuationNeedsRoomOnlyForTheRest(t *testing.T) {
+	t.Parallel()
+	dir := smallDisk(t, "22m")
+	const size, have = 4 << 20, 2 << 20
+	obj, _ := twoObjects(t, size)
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write(answerObject(w, r, obj, `"v1"`))
+	}))
+	defer host.Close()
+	final := filepath.Join(dir, "obj.backup")
+	leavePart(t, final, obj[:have], validator{ETag: `"v1"`, Size: size})
+	res, err := (&Fetcher{RetryDelay: 1}).Fetch(context.Background(), Request{URL: host.URL + signedPath, Dir: dir, Name: "obj.backup"}, nil)
+	if err != nil {
+		t.Fatalf("continuing 2 MiB of 4 MiB with 20 MiB free: %v", err)
+	}
+	got, err := os.ReadFile(res.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, obj) || res.Resumed != have {
+		t.Fatalf("saved %d bytes (the object: %v), %d taken from the .part; want the object continued from %d", len(got), bytes.Equal(got, obj), res.Resumed, have)
+	}
+}

@@ -5,7 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -131,6 +134,10 @@ func fileSHA(t *testing.T, path string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sha256Hex(b)
+}
+
+func sha256Hex(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
@@ -178,19 +185,58 @@ func (c *countingCloud) CreateArchive(ctx context.Context, p, e, s string, dt cl
 	return c.Client.CreateArchive(ctx, p, e, s, dt)
 }
 
-// counter records what the fetch reports; at onReach bytes it calls reached once.
+// counter records what the fetch reports (peak: the most it ever showed as done); at
+// onReach bytes it calls reached once.
 type counter struct {
-	total, done atomic.Int64
-	onReach     int64
-	reached     func()
-	once        sync.Once
+	total, done, peak atomic.Int64
+	onReach           int64
+	reached           func()
+	once              sync.Once
 }
 
 func (c *counter) SetTotal(n int64) { c.total.Store(n) }
 func (c *counter) Add(n int64) {
 	d := c.done.Add(n)
+	for p := c.peak.Load(); d > p && !c.peak.CompareAndSwap(p, d); p = c.peak.Load() {
+	}
 	if c.reached != nil && d >= c.onReach {
 		c.once.Do(c.reached)
+	}
+}
+
+// answerObject answers r as a storage host that honours Range and If-Range (S3, Azure):
+// the rest of obj (206) when If-Range names its ETag (or, for an object without one,
+// when there is no If-Range), else the whole of it (200). It writes the headers and
+// returns the bytes the body is to carry.
+func answerObject(w http.ResponseWriter, r *http.Request, obj []byte, etag string) []byte {
+	if etag != "" {
+		w.Header().Set("ETag", etag)
+	}
+	var start int
+	if _, err := fmt.Sscanf(r.Header.Get("Range"), "bytes=%d-", &start); err == nil && start > 0 && start < len(obj) && r.Header.Get("If-Range") == etag {
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, len(obj)-1, len(obj)))
+		w.Header().Set("Content-Length", fmt.Sprint(len(obj)-start))
+		w.WriteHeader(http.StatusPartialContent)
+		return obj[start:]
+	}
+	w.Header().Set("Content-Length", fmt.Sprint(len(obj)))
+	w.WriteHeader(http.StatusOK)
+	return obj
+}
+
+// leavePart puts in place what an earlier run leaves for final: the .part holding part,
+// and its sidecar holding v.
+func leavePart(t *testing.T, final string, part []byte, v validator) {
+	t.Helper()
+	side, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(partPath(final), part, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(sidecarPath(final), side, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -35,3 +35,26 @@ func TestDownloadFromAHostThatSendsUnaskedPartsGivesUp(t *testing.T) {
 		t.Fatalf("after %d requests the final file exists: %v", requests.Load(), serr)
 	}
 }
+
+// A storage host that answers with an empty object (a broken archive): the download ends
+// with an empty file, for the inspection to judge, instead of waiting for bytes that never
+// come; nothing of the download is left beside it.
+func TestAnEmptyAnswerEndsWithAnEmptyFile(t *testing.T) {
+	t.Parallel()
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"empty"`)
+		w.Header().Set("Content-Length", "0")
+	}))
+	defer host.Close()
+	dir := t.TempDir()
+	res, err := (&Fetcher{RetryDelay: 1}).Fetch(context.Background(), Request{URL: host.URL + signedPath, Dir: dir, Name: "obj.backup"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Size != 0 || res.SHA256 != sha256Hex(nil) || fileSize(t, res.Path) != 0 {
+		t.Fatalf("an empty answer saved as %+v", res)
+	}
+	if names := listDir(t, dir); len(names) != 1 || names[0] != "obj.backup" {
+		t.Errorf("the folder holds %v, want the empty file only", names)
+	}
+}

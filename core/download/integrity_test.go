@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -44,28 +44,9 @@ func TestIfRangeIgnoredByTheHostNeverSplicesAnotherObjectOn(t *testing.T) {
 	dir := t.TempDir()
 	final := filepath.Join(dir, "obj.backup")
 	// An earlier run's .part: the first 100 KiB of v1, and its sidecar.
-	if err := os.WriteFile(final+".part", v1[:100<<10], 0o600); err != nil {
-		t.Fatal(err)
-	}
-	side, err := json.Marshal(validator{ETag: `"v1"`, Size: size})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(final+".part.json", side, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	leavePart(t, final, v1[:100<<10], validator{ETag: `"v1"`, Size: size})
 	prog := &counter{}
-	res, err := (&Fetcher{RetryDelay: 1}).Fetch(context.Background(), Request{URL: host.URL + signedPath, Dir: dir, Name: "obj.backup"}, prog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(res.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, v2) {
-		t.Fatalf("saved %d bytes that are not the object the host serves (first 100 KiB from v1: %v)", len(got), bytes.Equal(got[:100<<10], v1[:100<<10]))
-	}
+	res := fetchChanged(t, host.URL, dir, prog, v1, v2)
 	// The progress counted the .part, then took it back on starting over: it ends at the
 	// object's size.
 	if done, total := prog.done.Load(), prog.total.Load(); done != size || total != size {
@@ -112,59 +93,56 @@ func TestChangedFileBetweenFetchAndCheckFailsTheCheck(t *testing.T) {
 	}
 }
 
-// A storage host that gives no validator (no ETag, no Last-Modified): nothing proves that
-// a continuation belongs to the same object, so after a cut the download starts over
-// instead of asking for the rest. Here the object changes in between (v1, cut after 100
-// KiB, then v2, whose rest the host would gladly send): v2 is saved whole, never spliced.
-func TestACutDownloadWithoutAValidatorStartsOver(t *testing.T) {
+// The connection drops after 100 KiB of object v1, and the object changes before the
+// download asks again (v2, same size). Without a validator (no ETag, no Last-Modified)
+// nothing proves that a continuation belongs to the same object, so the download asks for
+// the whole object, although this host would gladly send the rest; with one, it asks for
+// the rest with If-Range: "v1", and the host sends v2 whole. Either way v2 is saved, never
+// spliced, and the progress, which had counted v1's bytes, takes them back: it never shows
+// more than the object's size and ends at it.
+func TestACutDownloadOfAChangedObjectStartsOverWithinTheRun(t *testing.T) {
 	t.Parallel()
-	const size = 256 << 10
-	v1, v2 := twoObjects(t, size)
-	var mu sync.Mutex
-	var ranges []string
-	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		ranges = append(ranges, r.Header.Get("Range"))
-		first := len(ranges) == 1
-		mu.Unlock()
-		if first {
-			w.Header().Set("Content-Length", fmt.Sprint(size))
-			_, _ = w.Write(v1[:100<<10])
-			if f, ok := w.(http.Flusher); ok {
-				f.Flush()
+	const size, cut = 256 << 10, 100 << 10
+	for _, c := range []struct {
+		name, etag1, etag2 string
+		second             string // the second request's Range and If-Range
+	}{
+		{"without a validator", "", "", " if "},
+		{"with a validator", `"v1"`, `"v2"`, fmt.Sprintf(`bytes=%d- if "v1"`, cut)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			v1, v2 := twoObjects(t, size)
+			var mu sync.Mutex
+			var asked []string // each request's Range and If-Range
+			host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				asked = append(asked, r.Header.Get("Range")+" if "+r.Header.Get("If-Range"))
+				first := len(asked) == 1
+				mu.Unlock()
+				if !first {
+					_, _ = w.Write(answerObject(w, r, v2, c.etag2))
+					return
+				}
+				_, _ = w.Write(answerObject(w, r, v1, c.etag1)[:cut])
+				w.(http.Flusher).Flush()
+				panic(http.ErrAbortHandler) // the connection drops mid-body
+			}))
+			defer host.Close()
+			prog := &counter{}
+			res := fetchChanged(t, host.URL, t.TempDir(), prog, v1, v2)
+			if res.Reconnects != 1 || res.Resumed != 0 {
+				t.Errorf("reconnects %d, resumed %d: want one reconnect that kept nothing", res.Reconnects, res.Resumed)
 			}
-			panic(http.ErrAbortHandler) // the connection drops mid-body
-		}
-		var start int
-		if _, err := fmt.Sscanf(r.Header.Get("Range"), "bytes=%d-", &start); err == nil && start > 0 {
-			w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, size-1, size))
-			w.Header().Set("Content-Length", fmt.Sprint(size-start))
-			w.WriteHeader(http.StatusPartialContent)
-			_, _ = w.Write(v2[start:])
-			return
-		}
-		w.Header().Set("Content-Length", fmt.Sprint(size))
-		_, _ = w.Write(v2)
-	}))
-	defer host.Close()
-	res, err := (&Fetcher{RetryDelay: 1}).Fetch(context.Background(), Request{URL: host.URL + signedPath, Dir: t.TempDir(), Name: "obj.backup"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(res.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, v2) {
-		t.Fatalf("saved %d bytes that are not the object the host serves now (first 100 KiB from v1: %v)", len(got), bytes.Equal(got[:100<<10], v1[:100<<10]))
-	}
-	if res.Reconnects != 1 || res.Resumed != 0 {
-		t.Errorf("reconnects %d, resumed %d: want one reconnect that kept nothing", res.Reconnects, res.Resumed)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(ranges) != 2 || ranges[1] != "" {
-		t.Errorf("requests' ranges = %q, want the second to ask for the whole object", ranges)
+			if peak, done, total := prog.peak.Load(), prog.done.Load(), prog.total.Load(); peak > size || done != size || total != size {
+				t.Errorf("progress went up to %d and ended at %d of %d, want at most and at last %d of %d", peak, done, total, size, size)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if want := []string{" if ", c.second}; !slices.Equal(asked, want) {
+				t.Errorf("requests asked %q, want %q", asked, want)
+			}
+		})
 	}
 }
 
@@ -195,6 +173,24 @@ func TestAHostThatNeverSendsIsGivenUpAfterTheRetries(t *testing.T) {
 		}
 		mu.Unlock()
 	}
+}
+
+// fetchChanged fetches obj.backup from a host whose object changed from v1 to v2 (of one
+// size) into dir: the saved file must be v2 whole, no byte of v1 spliced on.
+func fetchChanged(t *testing.T, hostURL, dir string, prog Counter, v1, v2 []byte) *Result {
+	t.Helper()
+	res, err := (&Fetcher{RetryDelay: 1}).Fetch(context.Background(), Request{URL: hostURL + signedPath, Dir: dir, Name: "obj.backup"}, prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(res.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, v2) {
+		t.Fatalf("saved %d bytes that are not the object the host serves now (first 100 KiB from v1: %v)", len(got), bytes.Equal(got[:100<<10], v1[:100<<10]))
+	}
+	return res
 }
 
 // twoObjects are two versions of an object of size random bytes.

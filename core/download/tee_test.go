@@ -3,8 +3,6 @@ package download
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"path/filepath"
 	"testing"
@@ -33,9 +31,9 @@ func fetchTee(t *testing.T, e *env, p *Plan, h Hooks) (*Outcome, *Tee, *bytes.Bu
 // says so.
 func assertHandedOnce(t *testing.T, out *Outcome, tee *Tee, got *bytes.Buffer) {
 	t.Helper()
-	sum := sha256.Sum256(got.Bytes())
-	if hex.EncodeToString(sum[:]) != fileSHA(t, out.Path) || int64(got.Len()) != out.Size {
-		t.Fatalf("the reader got %d bytes (SHA-256 %x); the file has %d (%s)", got.Len(), sum, out.Size, fileSHA(t, out.Path))
+	sum := sha256Hex(got.Bytes())
+	if sum != fileSHA(t, out.Path) || int64(got.Len()) != out.Size {
+		t.Fatalf("the reader got %d bytes (SHA-256 %s); the file has %d (%s)", got.Len(), sum, out.Size, fileSHA(t, out.Path))
 	}
 	if tee.SHA256() != out.SHA256 || tee.Handed() != out.Size || tee.Err() != nil || tee.Total() != out.Size {
 		t.Fatalf("tee: SHA-256 %s, %d handed, total %d, err %v; file %s, %d bytes", tee.SHA256(), tee.Handed(), tee.Total(), tee.Err(), out.SHA256, out.Size)
