@@ -2,6 +2,7 @@ package localdb
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -27,10 +28,11 @@ func TestRestoreCountsTablesWhilePgRestoreRuns(t *testing.T) {
 		if !res.Check.Complete {
 			t.Fatalf("%d jobs: %s", jobs, res.Check.Summary())
 		}
-		// One pg_restore says an item is done when it starts the next: the table it
-		// restores last is counted after it.
-		if counted := len(res.early); jobs == 2 && counted != len(res.Rows) || jobs == 1 && counted != len(res.Rows)-1 {
-			t.Fatalf("%d jobs: %d of %d tables counted while pg_restore ran: %v", jobs, len(res.early), len(res.Rows), res.early)
+		// Which tables are counted early depends on the order pg_restore runs the items
+		// in (one pg_restore says an item is done only when it starts the next, and a
+		// parallel one runs some last items in its leader without saying): at least one.
+		if len(res.early) == 0 {
+			t.Fatalf("%d jobs: no table counted while pg_restore ran", jobs)
 		}
 		for _, r := range res.Rows {
 			if n, ok := res.early[r.Schema+"."+r.Name]; ok && n != r.Rows {
@@ -124,5 +126,37 @@ func TestEarlyCountFollowsOnePgRestore(t *testing.T) {
 		if got := len(e.queue) == 1; got != s.want {
 			t.Errorf("%s: counted now %v, want %v", s.name, got, s.want)
 		}
+	}
+}
+
+// Parallel jobs write pg_restore's messages to one output, a message's prefix and its text
+// in separate writes: a line can hold two prefixes, and a text can come on the next line
+// without its prefix. No message is lost: not an error, not an item the row count follows.
+func TestInterleavedOutputOfParallelJobsLosesNoMessage(t *testing.T) {
+	tb := &earlyTable{schema: "public", name: "sales$invoice"}
+	e := &earlyCount{
+		tables: map[int64]*earlyTable{215: tb},
+		of:     map[int64][]*earlyTable{3350: {tb}},
+		kind:   map[int64]itemKind{3350: itemData},
+		queue:  make(chan *earlyTable, 1),
+	}
+	o := &outputReader{progress: noProgress{}, early: e}
+	o.read(strings.NewReader(`pg_restore: launching item 3350 TABLE DATA sales$invoice
+pg_restore: processing data for table "public.sales$invoice"
+pg_restore: pg_restore: error: could not execute query: ERROR:  out of memory
+launching item 3351 TABLE DATA crm$customer
+pg_restore: pg_restore: finished item 3350 TABLE DATA sales$invoice
+processing data for table "public.crm$customer"
+pg_restore: error: COPY failed for table "crm$customer": ERROR:  boom
+`))
+	if len(o.errors) != 2 || !strings.Contains(o.errors[0], "out of memory") || !strings.Contains(o.errors[1], "boom") {
+		t.Errorf("errors %q, want both", o.errors)
+	}
+	// processing, finished, processing (its text on a line of its own)
+	if o.items != 3 {
+		t.Errorf("%d items followed, want 3", o.items)
+	}
+	if len(e.queue) != 1 {
+		t.Errorf("the table whose data is in was not counted: the finished item was lost")
 	}
 }

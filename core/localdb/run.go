@@ -268,46 +268,67 @@ var itemPrefixes = []string{"creating ", "processing data for table ", "executin
 func (o *outputReader) read(r io.Reader) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	waiting := 0 // bare prefixes whose text is still to come
 	for sc.Scan() {
 		line := sc.Text()
 		if o.text.Len() < maxStderr {
 			o.text.WriteString(line)
 			o.text.WriteByte('\n')
 		}
-		msg, ok := strings.CutPrefix(line, "pg_restore: ")
-		if !ok {
-			continue
+		// Parallel jobs write to the same output, a message's prefix and its text in
+		// separate writes, so one line can hold two prefixes ("pg_restore: pg_restore:
+		// finished item …"), the text of the first coming later on a line of its own,
+		// unprefixed: every prefixed part is a message, and so is the start of a line
+		// while a bare prefix waits for its text.
+		parts := strings.Split(line, msgPrefix)
+		if parts[0] != "" && waiting > 0 {
+			waiting--
+			o.message(parts[0])
 		}
-		if e, isErr := strings.CutPrefix(msg, "error: "); isErr {
-			o.errors = append(o.errors, e)
-			if o.entry != "" {
-				o.failed = append(o.failed, o.entry)
-				o.entry = ""
+		for _, msg := range parts[1:] {
+			if msg == "" {
+				waiting++
+				continue
 			}
-			continue
-		}
-		o.early.line(msg)
-		if o.data != nil {
-			if item, ok := strings.CutPrefix(msg, "finished item "); ok {
-				// "finished item 3203 TABLE DATA crm$invoice": the tag is the table's name.
-				if _, name, ok := strings.Cut(item, " TABLE DATA "); ok {
-					o.data.done(name)
-				}
-			}
-		}
-		if e, ok := strings.CutPrefix(msg, "from TOC entry "); ok {
-			o.entry = tocItem(e)
-			continue
-		}
-		for _, p := range itemPrefixes {
-			if strings.HasPrefix(msg, p) {
-				o.items++
-				o.progress.Add(TOCItems, 1)
-				break
-			}
+			o.message(msg)
 		}
 	}
 	io.Copy(io.Discard, r) // a line beyond the limit: keep the child from blocking
+}
+
+// msgPrefix starts each message of pg_restore.
+const msgPrefix = "pg_restore: "
+
+// message takes one message of pg_restore (without its prefix).
+func (o *outputReader) message(msg string) {
+	if e, isErr := strings.CutPrefix(msg, "error: "); isErr {
+		o.errors = append(o.errors, e)
+		if o.entry != "" {
+			o.failed = append(o.failed, o.entry)
+			o.entry = ""
+		}
+		return
+	}
+	o.early.line(msg)
+	if o.data != nil {
+		if item, ok := strings.CutPrefix(msg, "finished item "); ok {
+			// "finished item 3203 TABLE DATA crm$invoice": the tag is the table's name.
+			if _, name, ok := strings.Cut(item, " TABLE DATA "); ok {
+				o.data.done(name)
+			}
+		}
+	}
+	if e, ok := strings.CutPrefix(msg, "from TOC entry "); ok {
+		o.entry = tocItem(e)
+		return
+	}
+	for _, p := range itemPrefixes {
+		if strings.HasPrefix(msg, p) {
+			o.items++
+			o.progress.Add(TOCItems, 1)
+			break
+		}
+	}
 }
 
 // tocItem is the kind and name of the item in pg_restore's "from TOC entry" line:
