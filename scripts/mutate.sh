@@ -18,7 +18,7 @@ mkdir -p "$OUT"
 
 targets=(
   "core/restore|rules.go wrongapp.go wrongapp_engine.go busy.go guards.go journalfirst.go|${MUTATE_RUN_RESTORE:-Test(CheckFit|SharedTables|WrongAppGuardWithRealDumps|ParseModelVersion|Busy|ProductionGuard|JournalLocked|Plan_|PlanConfirmWith|DeclinedConfirmation|OlderModel|DumpOfAnotherDatabase|Restorable|FlexibleProduction|StopOfProduction|LocalRestoreNotRecorded|EveryCloudStep|GitStyle|Ambiguous)}"
-  "core/localdb|rowcheck.go early.go|Test(CheckRows|EarlyCount|RestoreCountsTablesWhilePgRestoreRuns)"
+  "core/localdb|rowcheck.go early.go|Test(CheckRows|EarlyCount|RestoreCountsTablesWhilePgRestoreRuns|RestoreLeavesNoConnectionBehind|InterleavedOutput)"
   "core/download|hashpipe.go transfer.go tee.go|${MUTATE_RUN_DOWNLOAD:-Test}"
 )
 

@@ -2,8 +2,11 @@ package localdb
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
+
+	"restoredesk/core/archive"
 )
 
 // A restore counts tables in the database while pg_restore still works on the others, so
@@ -15,16 +18,7 @@ func TestRestoreCountsTablesWhilePgRestoreRuns(t *testing.T) {
 	ctx := context.Background()
 	for _, jobs := range []int{2, 1} {
 		t.Logf("%d jobs", jobs)
-		db := map[int]string{1: "serial", 2: "parallel"}[jobs]
-		p, err := MakePlan(ctx, Options{Source: fixtureDump, Target: target(c, db), Create: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.Jobs = jobs
-		res, err := p.Run(ctx, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p, res := restoreWithJobs(t, c, fixtureDump, map[int]string{1: "serial", 2: "parallel"}[jobs], jobs)
 		if !res.Check.Complete {
 			t.Fatalf("%d jobs: %s", jobs, res.Check.Summary())
 		}
@@ -79,6 +73,8 @@ func TestEarlyCountWaitsForItsDataAndExclusiveItems(t *testing.T) {
 		{"data in, primary key running", []string{"finished item 3350 TABLE DATA sales$invoice", "launching item 3206 CONSTRAINT sales$invoice sales$invoice_pkey"}, false},
 		{"data in, index building", []string{"finished item 3350 TABLE DATA sales$invoice", "launching item 3204 INDEX sales$invoice_customer_idx"}, true},
 		{"index building before the data is in", []string{"launching item 3204 INDEX sales$invoice_customer_idx"}, false},
+		{"index built before the data is in, key to come", []string{"launching item 3204 INDEX sales$invoice_customer_idx",
+			"finished item 3204 INDEX sales$invoice_customer_idx", "finished item 3350 TABLE DATA sales$invoice"}, false},
 		{"data in, primary key done", []string{"finished item 3350 TABLE DATA sales$invoice", "launching item 3206 CONSTRAINT sales$invoice sales$invoice_pkey",
 			"finished item 3206 CONSTRAINT sales$invoice sales$invoice_pkey"}, true},
 		{"other lines and items", []string{"finished item 3350 TABLE DATA sales$invoice", "finished item 9999 CONSTRAINT x y", "creating INDEX \"public.x\"", "finished item x"}, false},
@@ -158,5 +154,78 @@ pg_restore: error: COPY failed for table "crm$customer": ERROR:  boom
 	}
 	if len(e.queue) != 1 {
 		t.Errorf("the table whose data is in was not counted: the finished item was lost")
+	}
+}
+
+// The early count learns each table's items from the dump's table of contents: the
+// fixture's three tables each have their data and a primary key (an item that takes an
+// exclusive lock), and nothing is counted before pg_restore says anything.
+func TestEarlyCountKnowsEachTablesItemsFromTheDump(t *testing.T) {
+	f, err := os.Open(fixtureDump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dd, err := archive.ReadDumpData(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEarlyCount(context.Background(), &Plan{items: dd.Items()}, "test", false)
+	if e == nil {
+		t.Fatal("no early count for a dump whose items are known")
+	}
+	if counts := e.stop(); len(counts) != 0 {
+		t.Fatalf("counted %v before pg_restore said anything", counts)
+	}
+	kinds := map[itemKind]int{}
+	for _, k := range e.kind {
+		kinds[k]++
+	}
+	if len(e.tables) != 3 || kinds[itemData] != 3 || kinds[itemLock] != 3 || kinds[itemIndex] != 0 {
+		t.Fatalf("%d tables, item kinds %v; want 3 tables, 3 data items, 3 keys", len(e.tables), kinds)
+	}
+	for _, tb := range e.tables {
+		if tb.lockPending != 1 || tb.dataDone || tb.queued {
+			t.Errorf("%s: %+v, want its one key pending and nothing done", tb.name, *tb)
+		}
+	}
+}
+
+// A restore leaves no connection of its own to the database behind: the user can drop
+// it (or restore into it again) right away.
+func TestRestoreLeavesNoConnectionBehind(t *testing.T) {
+	c := startCluster(t)
+	for _, jobs := range []int{2, 1} {
+		db := map[int]string{1: "dropserial", 2: "dropparallel"}[jobs]
+		_, res := restoreWithJobs(t, c, fixtureDump, db, jobs)
+		if len(res.early) == 0 {
+			t.Fatalf("%d jobs: nothing counted during the restore, so its connection is not tested", jobs)
+		}
+		c.Exec(t, "postgres", "DROP DATABASE "+db) // fails while a session is connected to it
+	}
+}
+
+// Of a table's items after its data, the index builds take no exclusive lock and every
+// other item may: a table with a key, a foreign key and two indexes waits for two items.
+func TestEarlyCountWaitsForEveryItemButIndexes(t *testing.T) {
+	post := archive.SectionPostData
+	items := []archive.TOCItem{
+		{ID: 1, Desc: "TABLE", Schema: "public", Tag: "shop$order", Section: archive.SectionPreData},
+		{ID: 2, Desc: "TABLE", Schema: "public", Tag: "shop$customer", Section: archive.SectionPreData},
+		{ID: 3, Desc: "TABLE DATA", Schema: "public", Tag: "shop$order", Section: archive.SectionData, Deps: []int64{1}},
+		{ID: 4, Desc: "INDEX", Schema: "public", Tag: "order_date_idx", Section: post, Deps: []int64{1}},
+		{ID: 5, Desc: "INDEX", Schema: "public", Tag: "order_customer_idx", Section: post, Deps: []int64{1}},
+		{ID: 6, Desc: "CONSTRAINT", Schema: "public", Tag: "shop$order shop$order_pkey", Section: post, Deps: []int64{1}},
+		{ID: 7, Desc: "FK CONSTRAINT", Schema: "public", Tag: "shop$order order_customer_fk", Section: post, Deps: []int64{1, 2}},
+		{ID: 8, Desc: "SEQUENCE OWNED BY", Schema: "public", Tag: "order_seq", Section: archive.SectionPreData, Deps: []int64{1}},
+	}
+	e := newEarlyCount(context.Background(), &Plan{items: items}, "test", false)
+	e.stop()
+	pending := map[string]int{}
+	for _, tb := range e.tables {
+		pending[tb.name] = tb.lockPending
+	}
+	if pending["shop$order"] != 2 || pending["shop$customer"] != 1 {
+		t.Fatalf("items to wait for: %v; want 2 for the order (its key and foreign key), 1 for the customer (the foreign key)", pending)
 	}
 }

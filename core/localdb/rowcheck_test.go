@@ -64,16 +64,7 @@ INSERT INTO "shop$book" SELECT g, 'isbn' || g FROM generate_series(1, 70) g`)
 		t.Fatalf("pg_dump: %v\n%s", err, out)
 	}
 	for _, jobs := range []int{1, 2} {
-		ctx := context.Background()
-		p, err := MakePlan(ctx, Options{Source: dump, Target: target(c, fmt.Sprintf("restored%d", jobs)), Create: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.Jobs = jobs
-		res, err := p.Run(ctx, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, res := restoreWithJobs(t, c, dump, fmt.Sprintf("restored%d", jobs), jobs)
 		got := map[string]int64{}
 		for _, tc := range res.Check.Tables {
 			got[tc.Name] = tc.DBRows
@@ -132,6 +123,23 @@ func TestCheckRowsOfATableTheUserMayNotReadIsAnError(t *testing.T) {
 // a real loss happens during it, before a table is counted.
 func countAfterTheRestore(res *Result) { res.early = nil }
 
+// restoreWithJobs restores dump into a new database db of c with that many jobs, and
+// checks its rows.
+func restoreWithJobs(t *testing.T, c *pgtest.Cluster, dump, db string, jobs int) (*Plan, *Result) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := MakePlan(ctx, Options{Source: dump, Target: target(c, db), Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Jobs = jobs
+	res, err := p.Run(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, res
+}
+
 // restoredFixture restores the fixture dump into a new database db of a throwaway cluster.
 func restoredFixture(t *testing.T, db string) (*pgtest.Cluster, *Plan, *Result) {
 	t.Helper()
@@ -145,4 +153,17 @@ func restoredFixture(t *testing.T, db string) (*pgtest.Cluster, *Plan, *Result) 
 		t.Fatal(err)
 	}
 	return c, p, res
+}
+
+// Without a restore's result (a run resumed after the restore, whose result is gone), the
+// check counts every table in the database against the dump's rows as the plan read them.
+func TestCheckRowsWithoutARestoreResultCountsEveryTable(t *testing.T) {
+	_, p, _ := restoredFixture(t, "noresult")
+	check, err := p.CheckRows(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(check.Tables) != 3 || check.DBRows != 10005 {
+		t.Fatalf("%d tables, %d rows counted: %s", len(check.Tables), check.DBRows, check.Summary())
+	}
 }
