@@ -2,7 +2,6 @@ package localdb
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -83,17 +82,15 @@ func newEarlyCount(ctx context.Context, p *Plan, app string, serial bool) *early
 			k = itemLock
 		}
 		for _, dep := range it.Deps {
-			t := e.tables[dep]
-			if t == nil {
-				continue
-			}
-			e.of[it.ID] = append(e.of[it.ID], t)
-			e.kind[it.ID] = k
-			if k == itemLock {
-				t.lockPending++
+			if t := e.tables[dep]; t != nil {
+				e.of[it.ID] = append(e.of[it.ID], t)
+				if k == itemLock {
+					t.lockPending++
+				}
 			}
 		}
-		if _, ok := e.kind[it.ID]; ok {
+		if len(e.of[it.ID]) > 0 {
+			e.kind[it.ID] = k
 			e.named[startedName(it)] = it.ID
 		}
 	}
@@ -125,7 +122,7 @@ func (e *earlyCount) line(msg string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.serial {
-		if !slices.ContainsFunc(itemPrefixes, func(p string) bool { return strings.HasPrefix(msg, p) }) {
+		if !startsItem(msg) {
 			return
 		}
 		if e.current != 0 {

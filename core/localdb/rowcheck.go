@@ -83,8 +83,7 @@ func (p *Plan) CheckRows(ctx context.Context, res *Result) (*Completeness, error
 		tables, counted = res.Rows, true
 	}
 	checks := make([]TableCheck, len(tables))
-	var left []TableCheck // not counted while pg_restore ran
-	var at []int
+	var left []*TableCheck // not counted while pg_restore ran
 	for i, t := range tables {
 		checks[i] = TableCheck{Schema: t.Schema, Name: t.Name, DumpRows: t.Rows}
 		n, early := int64(0), false
@@ -95,13 +94,10 @@ func (p *Plan) CheckRows(ctx context.Context, res *Result) (*Completeness, error
 			checks[i].DBRows = n
 			continue
 		}
-		left, at = append(left, checks[i]), append(at, i)
+		left = append(left, &checks[i])
 	}
 	if err := p.countTables(ctx, left); err != nil {
 		return nil, err
-	}
-	for j, i := range at {
-		checks[i] = left[j]
 	}
 	c := &Completeness{Counted: counted, Complete: counted, Tables: checks}
 	for _, tc := range checks {
@@ -121,7 +117,7 @@ func (p *Plan) CheckRows(ctx context.Context, res *Result) (*Completeness, error
 // countTables fills in each table's rows in the database, on up to p.Jobs connections.
 // The first error is returned: a failed connection, or a count that failed (cancelled, or
 // a table that cannot be read).
-func (p *Plan) countTables(ctx context.Context, checks []TableCheck) error {
+func (p *Plan) countTables(ctx context.Context, checks []*TableCheck) error {
 	order := make([]int, len(checks))
 	for i := range order {
 		order[i] = i
@@ -165,7 +161,7 @@ func (p *Plan) countTables(ctx context.Context, checks []TableCheck) error {
 			}
 			defer conn.Close(context.Background())
 			for ; ok; i, ok = take() {
-				tc := &checks[i]
+				tc := checks[i]
 				if tc.DBRows, tc.Missing, err = countTable(ctx, conn, tc.Schema, tc.Name); err != nil {
 					fail(err)
 					return

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -265,6 +266,11 @@ type outputReader struct {
 // itemPrefixes are the --verbose lines pg_restore writes once per TOC item it handles.
 var itemPrefixes = []string{"creating ", "processing data for table ", "executing ", "processing item ", "dropping ", "finished item "}
 
+// startsItem says whether msg is one of those lines.
+func startsItem(msg string) bool {
+	return slices.ContainsFunc(itemPrefixes, func(p string) bool { return strings.HasPrefix(msg, p) })
+}
+
 func (o *outputReader) read(r io.Reader) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
@@ -322,12 +328,9 @@ func (o *outputReader) message(msg string) {
 		o.entry = tocItem(e)
 		return
 	}
-	for _, p := range itemPrefixes {
-		if strings.HasPrefix(msg, p) {
-			o.items++
-			o.progress.Add(TOCItems, 1)
-			break
-		}
+	if startsItem(msg) {
+		o.items++
+		o.progress.Add(TOCItems, 1)
 	}
 }
 
