@@ -189,8 +189,40 @@ func (c *Cloud) handleDownload(w http.ResponseWriter, r *http.Request) {
 	if at := c.faults.nextDownloadCut(info.Size()); at >= 0 {
 		out = &cutWriter{ResponseWriter: w, cutAt: at, done: c.faults.cutDone}
 	}
+	if rate := c.faults.downloadRate(); rate > 0 {
+		out = &pacedWriter{ResponseWriter: out, rate: rate, start: time.Now()}
+	}
 	// ServeContent answers Range, If-Range and conditional requests like a storage host.
 	http.ServeContent(out, r, a.Filename, info.ModTime(), f)
+}
+
+// pacedWriter sends an answer at about rate bytes a second (injected fault: a slow line),
+// in pieces of a few milliseconds each, flushed as they go.
+type pacedWriter struct {
+	http.ResponseWriter
+	rate  int64
+	start time.Time
+	sent  int64
+}
+
+func (w *pacedWriter) Write(p []byte) (int, error) {
+	piece := int(max(w.rate/200, 1)) // 5 ms of the line
+	n := 0
+	for len(p) > 0 {
+		k := min(piece, len(p))
+		if ahead := time.Duration(float64(w.sent+int64(k))/float64(w.rate)*float64(time.Second)) - time.Since(w.start); ahead > 0 {
+			time.Sleep(ahead)
+		}
+		m, err := w.ResponseWriter.Write(p[:k])
+		n += m
+		w.sent += int64(m)
+		if err != nil {
+			return n, err
+		}
+		_ = http.NewResponseController(w.ResponseWriter).Flush()
+		p = p[k:]
+	}
+	return n, nil
 }
 
 // cutWriter closes the connection once the file's bytes before cutAt were sent (injected

@@ -55,6 +55,9 @@ type Faults struct {
 	DownloadCutAt     float64
 	DownloadCutAtByte int64
 	DownloadCuts      int
+	// DownloadRate sends archive downloads at about this many bytes a second, as a slow
+	// line would; zero sends them as fast as the connection goes.
+	DownloadRate int64
 	// Archives makes archives slow, rate limited or in unknown states.
 	Archives ArchiveFaults
 }
@@ -95,6 +98,13 @@ func (p *faultPlan) nextDownloadCut(size int64) int64 {
 		return int64(float64(size) * p.f.DownloadCutAt)
 	}
 	return -1
+}
+
+// downloadRate is the pace of archive downloads in bytes a second, 0 for none.
+func (p *faultPlan) downloadRate() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return max(p.f.DownloadRate, 0)
 }
 
 // cutDone records that one download was cut.

@@ -40,7 +40,10 @@ import (
 // at load averages of 2 to 9), a 28 MB dump downloads in 0.15 s, and one pg_restore fed
 // as it arrives took 0.85 to 1.27 times as long as the download followed by 2 jobs on the
 // saved file (median 1.065): a download that ends within about a second is not worth
-// streaming when the file gets parallel jobs.
+// streaming when the file gets parallel jobs. The rest is told from the download's pace
+// while the head is judged (arriving); told from the first bytes alone, whose time is
+// mostly the wait for the host's answer, it came out 2 to 30 times too long, and a
+// loopback download was streamed in some runs and not in others.
 const defaultStreamFrom = time.Second
 
 // WithStreamFrom sets how long the rest of a download must be expected to take, once the
@@ -80,7 +83,7 @@ type arrived struct {
 
 // streamRestore downloads and restores in one pass (see the top of this file). The one
 // byte counter the step shows is the download's: a byte counts once it is saved and
-// pg_restore's input has taken it.
+// handed to the restore's input (arriving, which reads at most readAheadLimit ahead).
 func (l *localRun) streamRestore(ctx context.Context) (string, error) {
 	pr, pw := io.Pipe()
 	l.tee = download.NewTee(pw)
@@ -97,9 +100,12 @@ func (l *localRun) streamRestore(ctx context.Context) (string, error) {
 
 // restoreArriving judges the dump's head as it arrives, then restores the dump from it.
 func (l *localRun) restoreArriving(ctx context.Context, pr *io.PipeReader) arrived {
-	defer pr.CloseWithError(errStreamStopped) // a download still going saves the rest only
 	p, req := l.p, l.p.Request
-	in := &arriving{r: pr, start: time.Now()}
+	in := newArriving(pr, readAheadLimit)
+	defer func() {
+		in.stop()
+		pr.CloseWithError(errStreamStopped) // a download still going saves the rest only
+	}()
 	db, err := localdb.MakeStreamPlan(ctx, localdb.Options{Source: p.Download.Path, Target: req.Target, Create: req.Create,
 		Replace: req.Replace, PgRestore: req.PgRestore, Locator: req.Locator}, in, l.tee.Total)
 	if errors.Is(err, localdb.ErrNotStreamable) {
@@ -108,36 +114,14 @@ func (l *localRun) restoreArriving(ctx context.Context, pr *io.PipeReader) arriv
 	if err != nil {
 		return arrived{err: err}
 	}
-	if rest := in.rest(l.tee.Total()); db.Jobs > 1 && rest < l.r.e.streamFrom {
-		return arrived{plan: db, fallback: fmt.Errorf("the rest of the download was to take about %.1f s, and pg_restore can run %d parallel jobs on the saved file", rest.Seconds(), db.Jobs)}
+	if db.Jobs > 1 && l.r.e.streamFrom > 0 {
+		if rest := in.rest(l.tee.Total(), ctx.Done()); rest < l.r.e.streamFrom {
+			return arrived{plan: db, fallback: fmt.Errorf("the rest of the download was to take about %.1f s, and pg_restore can run %d parallel jobs on the saved file", rest.Seconds(), db.Jobs)}
+		}
 	}
 	p.DB, p.Archive = db, db.Report
 	res, err := db.Restore(ctx, nil)
 	return arrived{res: res, err: err}
-}
-
-// arriving reads what arrives, timing it, to tell how long the rest will take.
-type arriving struct {
-	r     io.Reader
-	start time.Time
-	n     int64
-	last  time.Time
-}
-
-func (a *arriving) Read(p []byte) (int, error) {
-	n, err := a.r.Read(p)
-	a.n += int64(n)
-	a.last = time.Now()
-	return n, err
-}
-
-// rest is how long the rest of total bytes will take at the pace so far.
-func (a *arriving) rest(total int64) time.Duration {
-	took := a.last.Sub(a.start)
-	if a.n <= 0 || total <= a.n || took <= 0 {
-		return 0
-	}
-	return time.Duration(float64(took) * float64(total-a.n) / float64(a.n))
 }
 
 // streamEnd says how the step ended, from the download's end (saved, ferr) and the
@@ -197,7 +181,15 @@ func (l *localRun) streamEnd(ctx context.Context, saved string, ferr error, a ar
 func (l *localRun) checkStream(ctx context.Context) (string, error) {
 	out, db := l.dl.out, l.p.Request.Target.Database
 	l.p.Request.File, l.p.Request.DownloadedSHA256, l.res.File = out.Path, out.SHA256, out.Path
-	sha, err := localdb.HashFile(ctx, out.Path)
+	var sha string
+	var err error
+	if r := l.res.Restore; l.tee == nil && r != nil && r.SHA256 != "" {
+		// Restored once saved: the row count read the saved file whole, beside
+		// pg_restore, and hashed it; no third read.
+		sha = r.SHA256
+	} else {
+		sha, err = localdb.HashFile(ctx, out.Path)
+	}
 	if err != nil && ctx.Err() != nil {
 		return "", &RunError{Summary: fmt.Sprintf("The check of the saved file was cancelled: database %q holds the backup as it arrived, but whether that is the saved file was not checked.", db),
 			Next: "Restore the backup again with replacing confirmed to have it checked.", Err: fmt.Errorf("%w: %w", ErrCancelled, context.Cause(ctx))}
