@@ -346,6 +346,19 @@ func (p *backupsPanel) setLoading(env string) {
 	p.status.SetText(fmt.Sprintf("Loading the backups of %s…", env))
 }
 
+// setRefreshing shows that the backups shown are being fetched again: they stay, and so
+// does the selected one, until the new list comes (setBackups).
+func (p *backupsPanel) setRefreshing(env string) {
+	p.loading = true
+	p.status.SetText(fmt.Sprintf("Refreshing the backups of %s…", env))
+}
+
+// refreshFailed keeps the backups shown when fetching them again failed, and says why.
+func (p *backupsPanel) refreshFailed(msg string) {
+	p.loading = false
+	p.status.SetText(msg)
+}
+
 // clear empties the panel (no environment selected).
 func (p *backupsPanel) clear(msg string) {
 	p.loading = false
@@ -361,7 +374,9 @@ func (p *backupsPanel) setBackups(rows []backupRow, keepID string) {
 	p.list.setRows(rows)
 	p.selected = keepID
 	p.table.Refresh()
-	p.table.ScrollToTop()
+	if keepID == "" || p.list.indexOf(keepID) < 0 {
+		p.table.ScrollToTop() // else selecting it again scrolls to it
+	}
 	if keepID == "" {
 		p.clearSelection()
 	}

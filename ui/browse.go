@@ -167,7 +167,7 @@ func (b *browser) showEnvs(a *cloud.AppWithEnvironments, envs []cloud.Environmen
 func (b *browser) selectEnv(e *cloud.Environment) {
 	b.curEnv, b.curSnap, b.busy = e, nil, nil
 	b.changed()
-	b.loadBackups("")
+	b.loadBackups(false)
 }
 
 // checkBusy asks the engine whether something holds the selected environment (after a
@@ -194,13 +194,20 @@ func (b *browser) checkBusy() {
 	})
 }
 
-// loadBackups (re)loads the selected environment's backups; keepID stays selected.
-func (b *browser) loadBackups(keepID string) {
+// loadBackups loads the selected environment's backups into an empty list (another
+// environment was chosen), or refreshes the list shown (refresh): then the rows, the
+// selected backup and its actions stay until the new list comes, which keeps the backup
+// selected by then, and stay as they were, said so, when it cannot be read.
+func (b *browser) loadBackups(refresh bool) {
 	s, a, e := b.sess, b.curApp, b.curEnv
 	if s == nil || a == nil || e == nil {
 		return
 	}
-	b.backups.setLoading(e.Mode)
+	if refresh {
+		b.backups.setRefreshing(e.Mode)
+	} else {
+		b.backups.setLoading(e.Mode)
+	}
 	b.backupLoads.ask(b.lp, func(context.Context) func() {
 		snaps, err := s.client.ListAllSnapshots(s.ctx, a.ProjectID, e.EnvironmentID)
 		rows := makeBackupRows(snaps, b.now())
@@ -208,13 +215,17 @@ func (b *browser) loadBackups(keepID string) {
 			if s != b.sess || b.curEnv == nil || b.curEnv.EnvironmentID != e.EnvironmentID {
 				return
 			}
-			if err != nil {
-				if !errors.Is(err, context.Canceled) {
-					b.backups.clear("The backups could not be loaded: " + explainSummary(err) + " Press Refresh to try again.")
-				}
-				return
+			switch {
+			case err != nil && errors.Is(err, context.Canceled):
+			case err != nil && refresh:
+				b.backups.refreshFailed("The backups could not be refreshed: " + explainSummary(err) + " The list is as it was before; press Refresh to try again.")
+			case err != nil:
+				b.backups.clear("The backups could not be loaded: " + explainSummary(err) + " Press Refresh to try again.")
+			case refresh:
+				b.backups.setBackups(rows, b.backups.selected)
+			default:
+				b.backups.setBackups(rows, "")
 			}
-			b.backups.setBackups(rows, keepID)
 		}
 	})
 }
@@ -248,17 +259,12 @@ func (b *browser) refreshShown(s *session, appID string) {
 	b.checkBusy()
 }
 
-// reloadBackups reloads the selected environment's backups, keeping the selected one.
+// reloadBackups refreshes the selected environment's backups, keeping the selected one.
 // UI goroutine.
 func (b *browser) reloadBackups() {
-	if b.curEnv == nil {
-		return
+	if b.curEnv != nil {
+		b.loadBackups(true)
 	}
-	keep := ""
-	if b.curSnap != nil {
-		keep = b.curSnap.SnapshotID
-	}
-	b.loadBackups(keep)
 }
 
 // leave stops showing the signed-in account while another one opens: its lists are

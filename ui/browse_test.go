@@ -2,7 +2,9 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,4 +117,73 @@ func TestBrowse_RefreshKeepsTheNewerEnvironmentStatus(t *testing.T) {
 	q.run(1) // the environments: Running
 	q.deliver(1, 0)
 	check("environments first", cloud.StatusRunning)
+}
+
+// A refresh of the backups shown (Refresh, or the end of a run) keeps the list, the
+// selected backup and its actions on screen until the new list comes: nothing blinks
+// empty and the user's place stays. A backup clicked meanwhile stays selected; a list that
+// cannot be fetched again leaves the one shown, and says so.
+func TestBrowse_ARefreshKeepsTheBackupsShownUntilTheNewListComes(t *testing.T) {
+	test.NewTempApp(t)
+	srv := localcloudtest.Start(t)
+	c, err := cloud.New(srv.URL(), cloud.Credentials{Username: localcloud.DemoUsername, APIKey: localcloud.DemoAPIKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := &stepper{}
+	b := newBrowser(q, time.Now, func(title string, err error) { t.Errorf("%s: %v", title, err) }, func() {})
+	b.sess = &session{client: c, ctx: context.Background()}
+	b.loadAccount()
+	q.settle()
+	b.apps.selectApp("customerportal")
+	q.settle()
+	if !b.envs.selectMode("Acceptance") {
+		t.Fatal("no Acceptance environment")
+	}
+	q.settle()
+	p := b.backups
+	n := p.list.len()
+	if n < 3 {
+		t.Fatalf("%d backups shown, want at least 3", n)
+	}
+	p.table.Select(tableCell(1))
+	picked := p.list.at(1).snap.SnapshotID
+	// shown: the list, the selected backup and its actions are on screen.
+	shown := func(when, id string) {
+		t.Helper()
+		if got := p.list.len(); got != n {
+			t.Errorf("%s: %d backups shown, want %d", when, got, n)
+		}
+		if p.selected != id || b.curSnap == nil || b.curSnap.SnapshotID != id || !p.actions.Visible() {
+			t.Errorf("%s: selected %q (browser: %v, actions shown: %v), want %q", when, p.selected, b.curSnap, p.actions.Visible(), id)
+		}
+	}
+
+	b.reloadBackups()
+	shown("while the list is fetched again", picked)
+	if t.Failed() {
+		t.FailNow()
+	}
+	if !strings.Contains(p.status.Text, "Refreshing the backups of Acceptance") {
+		t.Errorf("status %q while refreshing", p.status.Text)
+	}
+	p.table.Select(tableCell(2)) // the user goes on meanwhile
+	other := p.list.at(2).snap.SnapshotID
+	q.settle()
+	shown("once the new list came", other)
+	if want := fmt.Sprintf("%d backups.", n); !strings.HasPrefix(p.status.Text, want) {
+		t.Errorf("status %q, want it to start with %q", p.status.Text, want)
+	}
+
+	dead, err := cloud.New("http://127.0.0.1:1", cloud.Credentials{Username: localcloud.DemoUsername, APIKey: localcloud.DemoAPIKey}, cloud.WithRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.sess.client = dead
+	b.reloadBackups()
+	q.settle()
+	shown("when the list could not be fetched again", other)
+	if !strings.Contains(p.status.Text, "could not be refreshed") || !strings.Contains(p.status.Text, "press Refresh to try again") {
+		t.Errorf("status %q after a failed refresh", p.status.Text)
+	}
 }
