@@ -459,19 +459,7 @@ func TestStreamedRestoreOfADownloadAboutToEndRestoresTheSavedFileWithJobs(t *tes
 	}
 	s := newStreamBed(t, false)
 	e := restore.New(s.client, s.j, append(fastEngineOpts(), restore.WithStreamFrom(time.Hour))...)
-	p, err := e.PlanLocal(context.Background(), s.request("jobs"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var done []string
-	res, err := e.RunLocal(context.Background(), p, func(ev restore.Event) {
-		if ev.Type == restore.EventStepDone && ev.Step == restore.StepStreamRestore {
-			done = append(done, ev.Message)
-		}
-	})
-	if err != nil || !res.Complete() || res.Check.DBRows != streamRows {
-		t.Fatalf("RunLocal: %v; %+v", err, res)
-	}
+	p, _, done := s.runWith(t, e, "jobs")
 	if len(done) != 1 || !strings.Contains(done[0], "It was restored once saved") || !strings.Contains(done[0], "parallel jobs on the saved file") {
 		t.Errorf("the step said %q", done)
 	}
@@ -500,19 +488,7 @@ func TestTheDownloadsPaceDecidesWhetherItIsRestoredAsItArrives(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStreamBed(t, false, localcloudtest.WithFaults(localcloud.Faults{DownloadRate: tc.rate}))
 			e := restore.New(s.client, s.j, fastEngineOpts()...) // the default threshold
-			p, err := e.PlanLocal(context.Background(), s.request("paced"), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var done []string
-			res, err := e.RunLocal(context.Background(), p, func(ev restore.Event) {
-				if ev.Type == restore.EventStepDone && ev.Step == restore.StepStreamRestore {
-					done = append(done, ev.Message)
-				}
-			})
-			if err != nil || !res.Complete() || res.Check.DBRows != streamRows {
-				t.Fatalf("RunLocal: %v; %+v", err, res)
-			}
+			_, res, done := s.runWith(t, e, "paced")
 			if got, want := fileSum(t, res.File), fileSum(t, s.dump); got != want {
 				t.Fatalf("the saved file's SHA-256 is %s, the cloud's bytes %s", got, want)
 			}
@@ -521,4 +497,24 @@ func TestTheDownloadsPaceDecidesWhetherItIsRestoredAsItArrives(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runWith plans and runs with engine e a local restore of the bed's backup into database
+// db, requiring every row; it returns what the download-and-restore step said when done.
+func (s *streamBed) runWith(t *testing.T, e *restore.Engine, db string) (*restore.LocalPlan, *restore.LocalResult, []string) {
+	t.Helper()
+	p, err := e.PlanLocal(context.Background(), s.request(db), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var done []string
+	res, err := e.RunLocal(context.Background(), p, func(ev restore.Event) {
+		if ev.Type == restore.EventStepDone && ev.Step == restore.StepStreamRestore {
+			done = append(done, ev.Message)
+		}
+	})
+	if err != nil || !res.Complete() || res.Check.DBRows != streamRows {
+		t.Fatalf("RunLocal: %v; %+v", err, res)
+	}
+	return p, res, done
 }
