@@ -259,11 +259,11 @@ func (b *browser) refreshShown(s *session, appID string) {
 	b.checkBusy()
 }
 
-// reloadBackups refreshes the selected environment's backups, keeping the selected one.
-// UI goroutine.
+// reloadBackups refreshes the selected environment's backups, keeping the selected one;
+// an empty list (none yet, or they could not be loaded) is loaded anew. UI goroutine.
 func (b *browser) reloadBackups() {
 	if b.curEnv != nil {
-		b.loadBackups(true)
+		b.loadBackups(len(b.backups.list.rows) > 0)
 	}
 }
 

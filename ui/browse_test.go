@@ -186,4 +186,12 @@ func TestBrowse_ARefreshKeepsTheBackupsShownUntilTheNewListComes(t *testing.T) {
 	if !strings.Contains(p.status.Text, "could not be refreshed") || !strings.Contains(p.status.Text, "press Refresh to try again") {
 		t.Errorf("status %q after a failed refresh", p.status.Text)
 	}
+
+	// With no list shown (it could not be loaded), Refresh loads it anew and says so.
+	p.clear("")
+	b.reloadBackups()
+	q.settle()
+	if !strings.HasPrefix(p.status.Text, "The backups could not be loaded") {
+		t.Errorf("status %q after a failed load of an empty list", p.status.Text)
+	}
 }
