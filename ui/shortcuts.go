@@ -14,7 +14,8 @@ import (
 )
 
 // defaultWindowSize fits a 1280×800 screen with the window's title bar and a desktop
-// panel; the layout works down to it (responsive_test).
+// panel; the layout works down to it (responsive_test). On a smaller screen the desktop
+// app shrinks the window to the screen as it starts (cmd/restoredesk/screen.go).
 var defaultWindowSize = fyne.NewSize(1200, 700)
 
 // shortcut is a keyboard shortcut of the main window and what it does.

@@ -145,6 +145,9 @@ func run() int {
 	w := u.Window()
 	w.SetIcon(assets.Icon)
 	w.SetMaster()
+	if o.screenshots == "" { // the tour sizes the window itself
+		fitToScreen(a, w)
+	}
 
 	// SIGTERM and Ctrl+C in the terminal quit like closing the window does.
 	sig := make(chan os.Signal, 1)

@@ -214,3 +214,86 @@ func sendDeleteWindow(display string, window uint32) error {
 	}
 	return nil
 }
+
+// On a screen smaller than the window's default size (1024×600, a small laptop's), the
+// window opens whole on the screen rather than partly off it. The test starts its own
+// Xvfb of that size, with no window manager: the window's own size and place are what is
+// asserted.
+func TestIntegrationSmallScreen_TheWindowOpensWithinTheScreen(t *testing.T) {
+	for _, tool := range []string{"Xvfb", "xdotool"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is missing: run 'make deps'", tool)
+		}
+	}
+	const screenW, screenH = 1024, 600
+	display := ""
+	for n := 90; n < 110 && display == ""; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); errors.Is(err, os.ErrNotExist) {
+			display = fmt.Sprintf(":%d", n)
+		}
+	}
+	if display == "" {
+		t.Fatal("no free X display number between :90 and :109")
+	}
+	xvfb := exec.Command("Xvfb", display, "-screen", "0", fmt.Sprintf("%dx%dx24", screenW, screenH), "-nolisten", "tcp")
+	if err := xvfb.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = xvfb.Process.Kill(); _ = xvfb.Wait() }()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, err := os.Stat("/tmp/.X11-unix/X" + display[1:]); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Xvfb did not start within 10 s")
+		}
+	}
+
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "restoredesk")
+	if out, err := exec.Command("go", "build", "-tags", "migrated_fynedo", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "--demo")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "XDG_DATA_HOME="+filepath.Join(dir, "data"))
+	var output bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &output, &output
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	xdo := func(args ...string) string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		c := exec.CommandContext(ctx, "xdotool", args...)
+		c.Env = append(os.Environ(), "DISPLAY="+display)
+		out, err := c.Output()
+		if err != nil {
+			t.Fatalf("xdotool %v: %v\n%s", args, err, output.String())
+		}
+		return string(out)
+	}
+	id := strings.Fields(xdo("search", "--sync", "--name", "Restore Desk — Demo"))[0]
+	// Fitting happens as the app starts; give it a moment, then read the window's place.
+	var x, y, w, h int
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		geo := xdo("getwindowgeometry", "--shell", id)
+		vals := map[string]int{}
+		for _, line := range strings.Fields(geo) {
+			if k, v, ok := strings.Cut(line, "="); ok {
+				vals[k], _ = strconv.Atoi(v)
+			}
+		}
+		x, y, w, h = vals["X"], vals["Y"], vals["WIDTH"], vals["HEIGHT"]
+		if x >= 0 && y >= 0 && x+w <= screenW && y+h <= screenH {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the window is %dx%d at %d,%d on a %dx%d screen: part of it is off the screen", w, h, x, y, screenW, screenH)
+		}
+	}
+	if w < screenW*3/4 || h < screenH/2 {
+		t.Errorf("the window is %dx%d on a %dx%d screen: smaller than it need be", w, h, screenW, screenH)
+	}
+}
