@@ -213,6 +213,7 @@ type backupsPanel struct {
 	actions  *fyne.Container // what can be done with the selected backup (addActions)
 	selected string          // snapshot id
 	loading  bool
+	layout   *backupsLayout // set by content
 
 	onSelect func(s *cloud.Snapshot) // nil when nothing is selected
 	now      func() time.Time
@@ -426,8 +427,69 @@ func (p *backupsPanel) content() fyne.CanvasObject {
 	// The details keep a fixed height, so selecting a backup never shifts the table.
 	room := canvas.NewRectangle(color.Transparent)
 	room.SetMinSize(fyne.NewSize(10, 5*theme.TextSize()+theme.Padding()*4))
-	details := container.NewBorder(nil, p.actions, nil, nil, container.NewStack(room, container.NewVScroll(p.details)))
-	return container.NewBorder(top, details, nil, nil, fitColumns(p.table, backupColWidths()))
+	text := container.NewStack(room, container.NewVScroll(p.details))
+	table := fitColumns(p.table, backupColWidths())
+	p.layout = &backupsLayout{top: top, table: table, text: text, actions: p.actions,
+		rowHeight: widget.NewLabel("Ag").MinSize().Height + theme.Padding()} // a cell and its divider
+	return container.New(p.layout, top, table, text, p.actions)
+}
+
+// minTableRows is how many backups the table keeps in view on a short panel.
+const minTableRows = 3
+
+// backupsLayout lays the backups panel out: the filters and the status on top, the
+// selected backup's details and actions at the bottom, the table between. On a short
+// panel (a small screen: at 1024×768 the table showed one row) the details' text gives
+// room to the table, which keeps its title row and minTableRows rows in view: the table
+// is where a backup is chosen, and its row says most of what the text says (which
+// scrolls, or goes when less than two lines of it would be left).
+type backupsLayout struct {
+	top, table, text, actions fyne.CanvasObject
+	rowHeight                 float32
+	textShown                 bool      // whether the last layout gave the text room
+	size                      fyne.Size // the panel's, at the last layout
+}
+
+func (l *backupsLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	pad := theme.Padding()
+	w := max(l.top.MinSize().Width, l.table.MinSize().Width, l.text.MinSize().Width)
+	h := l.top.MinSize().Height + pad + l.table.MinSize().Height
+	if l.actions.Visible() {
+		w = max(w, l.actions.MinSize().Width)
+		h += pad + l.actions.MinSize().Height
+	}
+	return fyne.NewSize(w, h)
+}
+
+func (l *backupsLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
+	l.size = size
+	pad := theme.Padding()
+	topH := l.top.MinSize().Height
+	l.top.Move(fyne.NewPos(0, 0))
+	l.top.Resize(fyne.NewSize(size.Width, topH))
+	y, bottom := topH+pad, size.Height
+	if l.actions.Visible() {
+		h := l.actions.MinSize().Height
+		bottom -= h
+		l.actions.Move(fyne.NewPos(0, bottom))
+		l.actions.Resize(fyne.NewSize(size.Width, h))
+		bottom -= pad
+	}
+	// The text gets what the table leaves, up to its height; less than two lines of it
+	// are not worth showing (it scrolls).
+	textH := min(l.text.MinSize().Height, bottom-pad-y-float32(minTableRows+1)*l.rowHeight)
+	l.textShown = textH >= 2*theme.TextSize()+2*pad
+	if !l.textShown {
+		textH = 0
+	}
+	bottom -= textH
+	l.text.Move(fyne.NewPos(0, bottom))
+	l.text.Resize(fyne.NewSize(size.Width, textH))
+	if textH > 0 {
+		bottom -= pad
+	}
+	l.table.Move(fyne.NewPos(0, y))
+	l.table.Resize(fyne.NewSize(size.Width, max(bottom-y, 0)))
 }
 
 // backupColWidths are the backups table's columns as fitColumns shrinks them.

@@ -251,3 +251,43 @@ func TestRestoreDialog_NameAndButtonsStayInALowWindow(t *testing.T) {
 		}
 	})
 }
+
+// Whatever the window's height, a selected backup's actions and details do not push the
+// backups out of view: wherever the panel has room for its filters, the actions and the
+// table's title row with three backups, the table gets them, the details' text giving
+// way (at 1024×700, what a 768-pixel screen leaves, it showed one row); with room to
+// spare the text has its full height again.
+func TestBackups_ATableOfThreeRowsStaysBesideTheActions(t *testing.T) {
+	h := newHarness(t)
+	h.demo()
+	h.open("customerportal", "Acceptance")
+	h.selectBackup(completedOfKind(cloud.KindNightly))
+	p := h.u.lists.backups
+	pad := theme.Padding()
+	sawBoth := [2]bool{}
+	for height := float32(600); height <= 1500; height += 50 {
+		h.on(func() { h.u.k.win.Resize(fyne.NewSize(1024, height)) })
+		h.on(func() {
+			l := p.layout
+			if !p.actions.Visible() {
+				t.Fatal("the selected backup's actions are not shown")
+			}
+			room := l.size.Height - l.top.Size().Height - p.actions.Size().Height - 2*pad
+			want := 4 * l.rowHeight // the title row and three backups
+			if room >= want && p.table.Size().Height < want {
+				t.Errorf("window 1024×%.0f: the table is %.0f high with %.0f of room, want at least %.0f", height, p.table.Size().Height, room, want)
+			}
+			if full := l.text.MinSize().Height; room >= want+full+pad {
+				sawBoth[1] = true
+				if l.text.Size().Height < full {
+					t.Errorf("window 1024×%.0f: the details' text is %.0f high with room to spare, want %.0f", height, l.text.Size().Height, full)
+				}
+			} else if room >= want {
+				sawBoth[0] = true
+			}
+		})
+	}
+	if !sawBoth[0] || !sawBoth[1] {
+		t.Errorf("the heights tried did not cover both a short panel and a high one: %v", sawBoth)
+	}
+}
