@@ -402,13 +402,15 @@ func (p *backupsPanel) updateStatus() {
 func (p *backupsPanel) showDetails(r *backupRow) {
 	s := r.snap
 	now := p.now()
-	lines := []string{
-		fmt.Sprintf("%s backup made %s (%s).", r.kind.Label(), madeInZone(s.CreatedAt, now), ageText(s.CreatedAt, now)),
-		"It holds the data as it was at that moment.",
-	}
+	var lines []string
 	if s.Comment != "" {
+		// First: the table's row does not show it, and on a small screen the text may
+		// have room for a line or two only.
 		lines = append(lines, "Comment: "+explain.Printable(s.Comment))
 	}
+	lines = append(lines,
+		fmt.Sprintf("%s backup made %s (%s).", r.kind.Label(), madeInZone(s.CreatedAt, now), ageText(s.CreatedAt, now)),
+		"It holds the data as it was at that moment.")
 	if s.StatusMessage != "" {
 		lines = append(lines, "Status: "+explain.Printable(s.StatusMessage))
 	}
@@ -442,7 +444,7 @@ const minTableRows = 3
 // panel (a small screen: at 1024×768 the table showed one row) the details' text gives
 // room to the table, which keeps its title row and minTableRows rows in view: the table
 // is where a backup is chosen, and its row says most of what the text says (which
-// scrolls, or goes when less than two lines of it would be left).
+// scrolls, its comment first, or goes when less than a line of it would be left).
 type backupsLayout struct {
 	top, table, text, actions fyne.CanvasObject
 	rowHeight                 float32
@@ -475,10 +477,10 @@ func (l *backupsLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 		l.actions.Resize(fyne.NewSize(size.Width, h))
 		bottom -= pad
 	}
-	// The text gets what the table leaves, up to its height; less than two lines of it
-	// are not worth showing (it scrolls).
+	// The text gets what the table leaves, up to its height (it scrolls); less than a
+	// line of it is not worth showing.
 	textH := min(l.text.MinSize().Height, bottom-pad-y-float32(minTableRows+1)*l.rowHeight)
-	l.textShown = textH >= 2*theme.TextSize()+2*pad
+	l.textShown = textH >= l.rowHeight-pad
 	if !l.textShown {
 		textH = 0
 	}
