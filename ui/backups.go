@@ -448,7 +448,6 @@ const minTableRows = 3
 type backupsLayout struct {
 	top, table, text, actions fyne.CanvasObject
 	rowHeight                 float32
-	textShown                 bool      // whether the last layout gave the text room
 	size                      fyne.Size // the panel's, at the last layout
 }
 
@@ -480,8 +479,7 @@ func (l *backupsLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 	// The text gets what the table leaves, up to its height (it scrolls); less than a
 	// line of it is not worth showing.
 	textH := min(l.text.MinSize().Height, bottom-pad-y-float32(minTableRows+1)*l.rowHeight)
-	l.textShown = textH >= l.rowHeight-pad
-	if !l.textShown {
+	if textH < l.rowHeight-pad {
 		textH = 0
 	}
 	bottom -= textH

@@ -187,23 +187,23 @@ func (st *dumpStats) walkTOC(d *dumpReader) error {
 			}
 		}
 		var deps []int64
-		for { // dependencies, ended by a NULL string
-			if !d.keepStatements {
-				null, err := d.skipStr("dependency")
-				if err != nil {
-					return err
-				}
-				if null {
-					break
-				}
-				continue
+		for { // dependencies (item IDs as text), ended by a NULL string
+			var dep string
+			var null bool
+			var err error
+			if d.keepStatements {
+				dep, null, err = d.readStr("dependency", 20)
+			} else {
+				null, err = d.skipStr("dependency")
 			}
-			dep, null, err := d.readStr("dependency", 20)
 			if err != nil {
 				return err
 			}
 			if null {
 				break
+			}
+			if !d.keepStatements {
+				continue
 			}
 			if n, err := strconv.ParseInt(dep, 10, 64); err == nil {
 				deps = append(deps, n)
